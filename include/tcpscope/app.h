@@ -1,0 +1,17 @@
+/* app.h — the poll loop: collect → (track → view) → render, per mode. */
+#ifndef TCPSCOPE_APP_H
+#define TCPSCOPE_APP_H
+
+#include <signal.h>
+
+#include "tcpscope/settings.h"
+
+/* Run the mode the settings ask for. Returns the process exit code; errors
+ * are printed by the app layer (the only one besides main that may). */
+int app_run(const struct settings *s);
+
+/* Signal flags: set by handlers, read by loops. */
+extern volatile sig_atomic_t app_quit_signal;
+void app_install_signals(void);
+
+#endif

@@ -1,0 +1,73 @@
+/* collect.h — turns the kernel's socket tables into a struct snapshot.
+ *
+ * Call order: collector_new() once, collector_poll() per tick into a
+ * snapshot the caller owns and reuses, collector_notice() after each poll to
+ * drain messages meant for the user (fallback taken, process names limited),
+ * collector_free() at the end.  The collector never prints; errors come back
+ * as struct err.
+ *
+ * Sources: netlink sock_diag (default), /proc/net/tcp{,6} (fallback, chosen
+ * automatically with a notice when netlink is refused, or forced).
+ */
+#ifndef TCPSCOPE_COLLECT_H
+#define TCPSCOPE_COLLECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcpscope/snapshot.h"
+#include "tcpscope/util.h"
+
+enum collect_pref { COLLECT_AUTO = 0, COLLECT_NETLINK, COLLECT_PROC };
+
+/* What downstream needs; the collector asks the kernel for nothing more. */
+enum {
+	NEED_INFO = 1u << 0,    /* tcp_info: rtt, cwnd, bytes, retrans ... */
+	NEED_PROCS = 1u << 1,   /* owning process via /proc/PID/fd */
+	NEED_CONG = 1u << 2,    /* congestion control algorithm name */
+	NEED_SHUTDOWN = 1u << 3,
+};
+
+struct collect_opts {
+	enum collect_pref source;
+	uint32_t needs;       /* NEED_* */
+	uint32_t state_mask;  /* bit (1 << TCPS_x) per state wanted; 0 = all */
+};
+
+struct collector;
+
+struct collector *collector_new(const struct collect_opts *o, struct err *e);
+void collector_free(struct collector *c);
+/* Replace the needs (e.g. the UI showed an RTT column). */
+void collector_set_needs(struct collector *c, uint32_t needs);
+void collector_set_state_mask(struct collector *c, uint32_t mask);
+/* Fill `out` (cleared first) with one snapshot. On a failed netlink dump in
+ * AUTO mode the collector falls back to /proc for this and later polls and
+ * queues a notice. Returns 0, or a negative errno with `e` filled. A
+ * snapshot with SNAP_PARTIAL set is incomplete and says so. */
+int collector_poll(struct collector *c, struct snapshot *out, struct err *e);
+/* Next queued notice for the user, or NULL. Valid until the next call. */
+const char *collector_notice(struct collector *c);
+enum snap_source collector_source(const struct collector *c);
+
+/* --- building blocks, exposed for tests and the benchmark ---------------- */
+
+struct nlmsghdr;
+/* Parse one SOCK_DIAG_BY_FAMILY answer into `c` (zeroed by the caller, pid -1).
+ * Interns the congestion name into `snap` when given. Returns 0, or -EINVAL
+ * for a message too short or with a bad family/state. Unknown attributes
+ * are skipped; a short tcp_info yields only the fields it covers. */
+int diag_parse_msg(const struct nlmsghdr *nlh, struct conn *c, struct snapshot *snap);
+/* Copy a tcp_info blob of any length into ti, marking what it covered. */
+void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti);
+
+/* Parse one /proc/net/tcp or tcp6 data line. Returns 0, 1 for a header or
+ * blank line (skip), -EINVAL for a malformed line. */
+int procnet_parse_line(const char *line, int family, struct conn *c);
+/* Read a whole /proc/net/tcp{,6}-format file, appending to snap. */
+int procnet_read(const char *path, int family, struct snapshot *snap, struct err *e);
+
+/* Enter the network namespace NAME (/run/netns/NAME) or PATH, like ss -N. */
+int netns_enter(const char *name_or_path, struct err *e);
+
+#endif

@@ -1,0 +1,37 @@
+/* procmap.h — socket inode → owning process, learned from /proc/PID/fd.
+ *
+ * Internal to src/collect. The map remembers what it learned: a poll whose
+ * inodes are all known does no /proc walk at all; only inodes never seen
+ * before trigger a walk, and inodes a walk could not attribute (another
+ * user's process while not root, orphaned sockets) are retried no more than
+ * every PROCMAP_RETRY_S seconds. Only TCP inodes of the snapshot are kept,
+ * so the map's size follows the socket count, not the machine's fd count.
+ */
+#ifndef TCPSCOPE_PROCMAP_H
+#define TCPSCOPE_PROCMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcpscope/snapshot.h"
+
+#define PROCMAP_RETRY_S 10
+
+struct procmap;
+
+struct procmap_stats {
+	unsigned long scans;       /* full /proc walks */
+	unsigned long pids_read;   /* fd directories opened */
+	unsigned long fds_read;    /* readlink calls */
+	unsigned long denied;      /* fd directories we could not read (last walk) */
+	unsigned long entries;     /* inodes remembered */
+};
+
+struct procmap *procmap_new(const char *proc_root); /* NULL = "/proc" */
+void procmap_free(struct procmap *pm);
+/* Fill pid, comm and nprocs of every conn with an inode. Sets
+ * SNAP_HAVE_PROCS, and SNAP_PROCS_LIMITED when some fd dirs were denied. */
+void procmap_attribute(struct procmap *pm, struct snapshot *snap);
+const struct procmap_stats *procmap_stats(const struct procmap *pm);
+
+#endif

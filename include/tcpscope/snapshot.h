@@ -1,0 +1,55 @@
+/* snapshot.h — one poll's worth of sockets: a plain value.
+ *
+ * Built by a collector (or by hand in tests), then read by the tracker and
+ * the renderers.  The snapshot owns its conns array; pointers into it stay
+ * valid until the next snapshot_clear()/snapshot_add() on the same snapshot.
+ * Reuse one snapshot across polls: snapshot_clear() keeps the capacity, so a
+ * steady socket count allocates nothing per tick.
+ */
+#ifndef TCPSCOPE_SNAPSHOT_H
+#define TCPSCOPE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpscope/conn.h"
+
+enum snap_source { SNAP_SRC_NONE = 0, SNAP_SRC_NETLINK, SNAP_SRC_PROC };
+const char *snap_source_name(enum snap_source s); /* "netlink", "proc" */
+
+enum {
+	SNAP_PARTIAL = 1u << 0,      /* the dump could not be completed: incomplete */
+	SNAP_HAVE_INFO = 1u << 1,    /* tcp_info was asked for */
+	SNAP_HAVE_PROCS = 1u << 2,   /* process attribution ran */
+	SNAP_PROCS_LIMITED = 1u << 3,/* some /proc/PID/fd were not readable */
+	SNAP_HAVE_CONG = 1u << 4,
+};
+
+#define SNAP_MAX_CONG 16
+
+struct snapshot {
+	struct conn *conns;    /* owned; n used of cap */
+	size_t n, cap;
+	double wall;           /* unix seconds at collection */
+	uint64_t mono_ns;      /* CLOCK_MONOTONIC at collection */
+	enum snap_source source;
+	uint32_t flags;        /* SNAP_* */
+	unsigned counts[TCPS_COUNT]; /* sockets per state, filled by snapshot_count() */
+	unsigned ncong;                       /* congestion algorithm names seen */
+	char cong_names[SNAP_MAX_CONG][16];   /* [0] is "" (unknown) */
+};
+
+void snapshot_init(struct snapshot *s);
+void snapshot_done(struct snapshot *s);
+/* Forget the sockets, keep the memory. */
+void snapshot_clear(struct snapshot *s);
+/* Append a zeroed conn (pid = -1) and return it. Invalidates earlier pointers. */
+struct conn *snapshot_add(struct snapshot *s);
+/* Recompute counts[] from the conns. */
+void snapshot_count(struct snapshot *s);
+/* Intern a congestion algorithm name; returns its index (0 if the table is full). */
+uint8_t snapshot_cong_intern(struct snapshot *s, const char *name);
+const char *snapshot_cong_name(const struct snapshot *s, uint8_t idx);
+
+#endif

@@ -1,0 +1,39 @@
+/* util.h — the few helpers every module uses: allocation that aborts on
+ * out-of-memory (the one place that does), error messages as values, clocks.
+ */
+#ifndef TCPSCOPE_UTIL_H
+#define TCPSCOPE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow an array of `size`-byte elements so it holds at least `need`;
+ * doubles, so appends are amortised O(1). */
+void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+char *xstrdup(const char *s);
+
+/* An error as a value: functions below main/app fill one of these and
+ * return a negative errno instead of printing. */
+struct err {
+	int code;       /* errno-style, 0 = none */
+	char msg[256];
+};
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int err_set(struct err *e, int code, const char *fmt, ...); /* returns -abs(code) */
+
+double clock_wall(void);     /* CLOCK_REALTIME, seconds */
+uint64_t clock_mono_ns(void); /* CLOCK_MONOTONIC, nanoseconds */
+
+/* Parse a duration: "1.5", "250ms", "2s", "3m", "1h"; bare numbers are
+ * `bare_unit_s` seconds each. Returns seconds, or -1 on error. */
+double util_parse_duration(const char *s, double bare_unit_s);
+/* Parse a whole non-negative number (no sign, no junk, no overflow). */
+int util_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+#endif

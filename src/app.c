@@ -1,0 +1,142 @@
+/* app.c — sequences collect → render for each mode. The only place (with
+ * main.c) that prints errors and picks exit codes. */
+#include "tcpscope/app.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tcpscope/collect.h"
+#include "tcpscope/out.h"
+#include "tcpscope/snapshot.h"
+#include "tcpscope/ui.h"
+
+volatile sig_atomic_t app_quit_signal;
+
+static void on_signal(int sig)
+{
+	app_quit_signal = sig;
+}
+
+void app_install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Sleep until `deadline_ns` (monotonic) or a signal. */
+static void sleep_until(uint64_t deadline_ns)
+{
+	while (!app_quit_signal) {
+		uint64_t now = clock_mono_ns();
+		if (now >= deadline_ns)
+			return;
+		uint64_t left = deadline_ns - now;
+		struct timespec ts = {(time_t)(left / 1000000000ull), (long)(left % 1000000000ull)};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static uint32_t needs_of(const struct settings *s)
+{
+	uint32_t n = 0;
+	if (!s->no_info)
+		n |= NEED_INFO | NEED_CONG;
+	if (!s->no_processes)
+		n |= NEED_PROCS;
+	return n;
+}
+
+static void drain_notices(struct collector *c)
+{
+	const char *m;
+	while ((m = collector_notice(c)))
+		fprintf(stderr, "tcpscope: %s\n", m);
+}
+
+static int run_batch(const struct settings *s, struct collector *col)
+{
+	struct snapshot snap;
+	struct jw jw;
+	snapshot_init(&snap);
+	jw_init(&jw);
+	struct out_opts oo = {
+		.header = !s->no_header,
+		.info = !s->no_info,
+		.procs = !s->no_processes,
+	};
+	int rc = 0;
+	uint64_t next = clock_mono_ns();
+	for (long i = 0; (s->count == 0 || i < s->count) && !app_quit_signal; i++) {
+		if (i)
+			sleep_until(next);
+		if (app_quit_signal)
+			break;
+		next += (uint64_t)(s->delay_s * 1e9);
+		struct err e = {0};
+		int prc = collector_poll(col, &snap, &e);
+		drain_notices(col);
+		if (prc < 0)
+			fprintf(stderr, "tcpscope: %s%s\n", e.msg,
+				snap.n ? " (snapshot incomplete)" : "");
+		if (prc < 0 && snap.n == 0) {
+			rc = 1;
+			break;
+		}
+		int w = s->json ? out_json_snapshot(stdout, &jw, &snap)
+				: out_text_snapshot(stdout, &snap, &oo);
+		if (!s->json && (s->count == 0 || i + 1 < s->count))
+			fputc('\n', stdout);
+		if (w < 0) {
+			if (errno != EPIPE)
+				fprintf(stderr, "tcpscope: writing output: %s\n", strerror(errno));
+			rc = errno == EPIPE ? 0 : 1;
+			break;
+		}
+	}
+	jw_done(&jw);
+	snapshot_done(&snap);
+	return rc;
+}
+
+int app_run(const struct settings *s)
+{
+	app_install_signals();
+	struct err e = {0};
+	if (s->netns && netns_enter(s->netns, &e) < 0) {
+		fprintf(stderr, "tcpscope: %s\n", e.msg);
+		return 1;
+	}
+	struct collect_opts co = {.source = s->source, .needs = needs_of(s)};
+	struct collector *col = collector_new(&co, &e);
+	if (!col) {
+		fprintf(stderr, "tcpscope: %s\n", e.msg);
+		return 1;
+	}
+	int rc;
+	if (s->filter) {
+		fprintf(stderr, "tcpscope: filter expressions are not supported yet: '%s'\n",
+			s->filter);
+		rc = 2;
+	} else if (s->mode == MODE_BATCH) {
+		drain_notices(col);
+		rc = run_batch(s, col);
+	} else if (s->mode == MODE_EVENTS) {
+		fprintf(stderr, "tcpscope: -e (event stream) is not available yet\n");
+		rc = 2;
+	} else {
+		rc = ui_run(s, col);
+	}
+	collector_free(col);
+	return rc;
+}

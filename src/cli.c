@@ -1,0 +1,204 @@
+/* cli.c — the command line into struct settings. Never exits or prints
+ * errors itself: main() does, with exit code 2 for bad usage. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tcpscope/settings.h"
+#include "tcpscope/util.h"
+
+enum {
+	OPT_SOURCE = 256,
+	OPT_NO_PROCS,
+	OPT_NO_INFO,
+	OPT_NO_HEADER,
+	OPT_NO_MOUSE,
+	OPT_READONLY,
+};
+
+static const struct option long_opts[] = {
+	{"batch", no_argument, NULL, 'b'},
+	{"events", no_argument, NULL, 'e'},
+	{"json", no_argument, NULL, 'j'},
+	{"iterations", required_argument, NULL, 'n'},
+	{"delay", required_argument, NULL, 'd'},
+	{"netns", required_argument, NULL, 'N'},
+	{"source", required_argument, NULL, OPT_SOURCE},
+	{"no-processes", no_argument, NULL, OPT_NO_PROCS},
+	{"no-info", no_argument, NULL, OPT_NO_INFO},
+	{"no-header", no_argument, NULL, OPT_NO_HEADER},
+	{"no-color", no_argument, NULL, 'C'},
+	{"no-colour", no_argument, NULL, 'C'},
+	{"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
+	{"readonly", no_argument, NULL, OPT_READONLY},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+void cli_usage(FILE *f)
+{
+	fputs("Usage: tcpscope [OPTIONS] [FILTER]\n"
+	      "Live TCP connection monitor. With no options on a terminal: the live view.\n"
+	      "\n"
+	      "Modes:\n"
+	      "  -b, --batch             print snapshots as a text table (implied when stdout\n"
+	      "                          is not a terminal, with -n 1)\n"
+	      "  -j, --json              one JSON object per snapshot per line\n"
+	      "  -n, --iterations N      stop after N snapshots (0 = run until interrupted)\n"
+	      "  -d, --delay SECONDS     time between snapshots (decimal; default 1)\n"
+	      "\n"
+	      "Collection:\n"
+	      "  -N, --netns NAME|PATH   monitor network namespace /run/netns/NAME or PATH\n"
+	      "      --source SRC        netlink, proc or auto (default auto: netlink, falling\n"
+	      "                          back to /proc/net/tcp with a notice)\n"
+	      "      --no-processes      do not map sockets to processes\n"
+	      "      --no-info           do not ask the kernel for tcp_info\n"
+	      "\n"
+	      "Output:\n"
+	      "      --no-header         text table without the column header\n"
+	      "  -C, --no-color          monochrome live view\n"
+	      "      --no-mouse          live view ignores the mouse\n"
+	      "      --readonly          never offer to destroy sockets\n"
+	      "  -h, --help              this help\n"
+	      "  -V, --version           version\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 runtime failure, 2 bad usage.\n",
+	      f);
+}
+
+void settings_done(struct settings *s)
+{
+	free(s->filter);
+	s->filter = NULL;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t n = 0;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *out = xmalloc(n + 1);
+	out[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(out, " ");
+		strcat(out, argv[i]);
+	}
+	return out;
+}
+
+int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msglen)
+{
+	memset(s, 0, sizeof *s);
+	s->delay_s = 1.0;
+	s->source = COLLECT_AUTO;
+	optind = 1;
+	opterr = 0;
+	int ch;
+	/* '+' stops at the first non-option: the filter may contain words
+	 * such as "-" that getopt must not reorder. */
+	while ((ch = getopt_long(argc, argv, "+:bejn:d:N:ChV", long_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			s->mode = MODE_BATCH;
+			s->mode_forced = true;
+			break;
+		case 'e':
+			s->mode = MODE_EVENTS;
+			s->mode_forced = true;
+			break;
+		case 'j':
+			s->json = true;
+			break;
+		case 'n': {
+			unsigned long long v;
+			if (util_parse_uint(optarg, 1000000000ull, &v) < 0) {
+				snprintf(msg, msglen, "-n: '%s' is not a whole number of iterations", optarg);
+				return 2;
+			}
+			s->count = (long)v;
+			s->count_given = true;
+			break;
+		}
+		case 'd': {
+			double d = util_parse_duration(optarg, 1.0);
+			if (d < 0.01 || d > 86400) {
+				snprintf(msg, msglen,
+					 "-d: '%s' is not a delay between 0.01 and 86400 seconds", optarg);
+				return 2;
+			}
+			s->delay_s = d;
+			break;
+		}
+		case 'N':
+			if (!*optarg) {
+				snprintf(msg, msglen, "-N: empty namespace name");
+				return 2;
+			}
+			s->netns = optarg;
+			break;
+		case OPT_SOURCE:
+			if (!strcmp(optarg, "netlink"))
+				s->source = COLLECT_NETLINK;
+			else if (!strcmp(optarg, "proc"))
+				s->source = COLLECT_PROC;
+			else if (!strcmp(optarg, "auto"))
+				s->source = COLLECT_AUTO;
+			else {
+				snprintf(msg, msglen,
+					 "--source: '%s' is not one of netlink, proc, auto", optarg);
+				return 2;
+			}
+			break;
+		case OPT_NO_PROCS:
+			s->no_processes = true;
+			break;
+		case OPT_NO_INFO:
+			s->no_info = true;
+			break;
+		case OPT_NO_HEADER:
+			s->no_header = true;
+			break;
+		case 'C':
+			s->no_color = true;
+			break;
+		case OPT_NO_MOUSE:
+			s->no_mouse = true;
+			break;
+		case OPT_READONLY:
+			s->readonly = true;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return 1;
+		case 'V':
+			printf("tcpscope %s\n", TCPSCOPE_VERSION);
+			return 1;
+		case ':':
+			snprintf(msg, msglen, "option '%s' needs a value", argv[optind - 1]);
+			return 2;
+		default:
+			if (optopt)
+				snprintf(msg, msglen, "unknown option '-%c'", optopt);
+			else
+				snprintf(msg, msglen, "unknown option '%s'", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		s->no_color = true;
+	if (optind < argc)
+		s->filter = join_args(argc - optind, argv + optind);
+	if (s->json && s->mode == MODE_LIVE)
+		s->mode = MODE_BATCH;
+	if (s->mode == MODE_LIVE && !isatty(STDOUT_FILENO))
+		s->mode = MODE_BATCH;
+	/* Piped snapshots are one-shot unless -n says otherwise (with or
+	 * without -b), so `tcpscope -b -j | jq` terminates. */
+	if (s->mode == MODE_BATCH && !s->count_given && !isatty(STDOUT_FILENO))
+		s->count = 1;
+	return 0;
+}

@@ -1,0 +1,178 @@
+/* collector.c — chooses the source, runs it, attributes processes. */
+#include <errno.h>
+#include <stdarg.h>
+#include <linux/inet_diag.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tcpscope/collect.h"
+#include "tcpscope/diag.h"
+#include "tcpscope/procmap.h"
+
+#define NOTICE_MAX 8
+
+struct collector {
+	struct collect_opts o;
+	enum snap_source src;
+	struct diag *diag;        /* owned; NULL on the /proc source */
+	struct procmap *pm;       /* owned; NULL until processes are needed */
+	bool told_limited;
+	char notices[NOTICE_MAX][256];
+	unsigned nhead, ntail;    /* ring of queued notices */
+	char current[256];
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void notice(struct collector *c, const char *fmt, ...)
+{
+	if (c->ntail - c->nhead >= NOTICE_MAX)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->notices[c->ntail % NOTICE_MAX], sizeof c->notices[0], fmt, ap);
+	va_end(ap);
+	c->ntail++;
+}
+
+const char *collector_notice(struct collector *c)
+{
+	if (c->nhead == c->ntail)
+		return NULL;
+	memcpy(c->current, c->notices[c->nhead % NOTICE_MAX], sizeof c->current);
+	c->nhead++;
+	return c->current;
+}
+
+enum snap_source collector_source(const struct collector *c)
+{
+	return c->src;
+}
+
+struct collector *collector_new(const struct collect_opts *o, struct err *e)
+{
+	struct collector *c = xcalloc(1, sizeof *c);
+	c->o = *o;
+	if (o->source != COLLECT_PROC) {
+		struct err de = {0};
+		c->diag = diag_open(&de);
+		if (c->diag) {
+			c->src = SNAP_SRC_NETLINK;
+		} else if (o->source == COLLECT_NETLINK) {
+			err_set(e, de.code, "%s", de.msg);
+			free(c);
+			return NULL;
+		} else {
+			notice(c, "netlink sock_diag unavailable (%s): reading /proc/net/tcp instead; "
+				  "no tcp_info or cookies", de.msg);
+		}
+	}
+	if (!c->diag) {
+		if (access("/proc/net/tcp", R_OK) != 0) {
+			err_set(e, errno, "neither netlink sock_diag nor /proc/net/tcp is available");
+			free(c);
+			return NULL;
+		}
+		c->src = SNAP_SRC_PROC;
+	}
+	return c;
+}
+
+void collector_free(struct collector *c)
+{
+	if (!c)
+		return;
+	diag_close(c->diag);
+	procmap_free(c->pm);
+	free(c);
+}
+
+void collector_set_needs(struct collector *c, uint32_t needs)
+{
+	c->o.needs = needs;
+}
+
+void collector_set_state_mask(struct collector *c, uint32_t mask)
+{
+	c->o.state_mask = mask;
+}
+
+static int poll_netlink(struct collector *c, struct snapshot *s, struct err *e)
+{
+	uint8_t ext = 0;
+	if (c->o.needs & NEED_INFO)
+		ext |= 1u << (INET_DIAG_INFO - 1);
+	if (c->o.needs & NEED_CONG)
+		ext |= 1u << (INET_DIAG_CONG - 1);
+	if (c->o.needs & NEED_SHUTDOWN)
+		ext |= 1u << (INET_DIAG_SHUTDOWN - 1);
+	uint32_t mask = c->o.state_mask ? c->o.state_mask : TCPS_ALL_MASK;
+	int rc = diag_dump(c->diag, AF_INET, mask, ext, s, e);
+	if (rc == 0)
+		rc = diag_dump(c->diag, AF_INET6, mask, ext, s, e);
+	if (c->o.needs & NEED_INFO)
+		s->flags |= SNAP_HAVE_INFO;
+	if (c->o.needs & NEED_CONG)
+		s->flags |= SNAP_HAVE_CONG;
+	return rc;
+}
+
+static int poll_proc(struct collector *c, struct snapshot *s, struct err *e)
+{
+	int rc = procnet_read("/proc/net/tcp", AF_INET, s, e);
+	struct err e6 = {0};
+	int rc6 = procnet_read("/proc/net/tcp6", AF_INET6, s, &e6);
+	/* No tcp6 file means no IPv6 in this kernel: not an error. */
+	if (rc6 < 0 && e6.code != ENOENT && rc == 0) {
+		*e = e6;
+		rc = rc6;
+	}
+	if (c->o.state_mask) {
+		size_t j = 0;
+		for (size_t i = 0; i < s->n; i++)
+			if (c->o.state_mask & (1u << s->conns[i].state))
+				s->conns[j++] = s->conns[i];
+		s->n = j;
+	}
+	return rc;
+}
+
+int collector_poll(struct collector *c, struct snapshot *s, struct err *e)
+{
+	snapshot_clear(s);
+	s->wall = clock_wall();
+	s->mono_ns = clock_mono_ns();
+	int rc;
+	if (c->src == SNAP_SRC_NETLINK) {
+		rc = poll_netlink(c, s, e);
+		if (rc < 0 && c->o.source == COLLECT_AUTO && rc != -EINTR && rc != -ENOBUFS) {
+			notice(c, "netlink sock_diag failed (%s): switching to /proc/net/tcp", e->msg);
+			diag_close(c->diag);
+			c->diag = NULL;
+			c->src = SNAP_SRC_PROC;
+			snapshot_clear(s);
+			rc = poll_proc(c, s, e);
+		}
+	} else {
+		rc = poll_proc(c, s, e);
+	}
+	s->source = c->src;
+	if (rc < 0)
+		s->flags |= SNAP_PARTIAL;
+	if (c->o.needs & NEED_PROCS) {
+		if (!c->pm)
+			c->pm = procmap_new(NULL);
+		procmap_attribute(c->pm, s);
+		if ((s->flags & SNAP_PROCS_LIMITED) && !c->told_limited) {
+			c->told_limited = true;
+			notice(c, "not root: process names only for your own processes (%lu other "
+				  "processes unreadable)", procmap_stats(c->pm)->denied);
+		}
+	}
+	snapshot_count(s);
+	return rc;
+}

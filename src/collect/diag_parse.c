@@ -1,0 +1,173 @@
+/* diag_parse.c — one sock_diag answer into a struct conn.
+ *
+ * Pure: no sockets here, so tests feed hand-built and malformed messages.
+ * The attribute callback validates lengths and skips what it does not know,
+ * so newer kernels with more attributes parse fine.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tcpscope/collect.h"
+
+/* Does a tcp_info of `len` bytes reach through `field`? */
+#define TI_COVERS(len, field) \
+	((len) >= offsetof(struct tcp_info, field) + sizeof(((struct tcp_info *)0)->field))
+
+void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti)
+{
+	struct tcp_info k;
+	memset(&k, 0, sizeof k);
+	memcpy(&k, data, len < sizeof k ? len : sizeof k);
+	memset(ti, 0, sizeof *ti);
+	if (!TI_COVERS(len, tcpi_total_retrans))
+		return; /* older than 2.6.x: not worth half a record */
+	ti->have = TI_BASE;
+	ti->retransmits = k.tcpi_retransmits;
+	ti->probes = k.tcpi_probes;
+	ti->backoff = k.tcpi_backoff;
+	ti->ca_state = k.tcpi_ca_state;
+	ti->options = k.tcpi_options;
+	ti->snd_wscale = k.tcpi_snd_wscale;
+	ti->rcv_wscale = k.tcpi_rcv_wscale;
+	ti->rto_us = k.tcpi_rto;
+	ti->ato_us = k.tcpi_ato;
+	ti->snd_mss = k.tcpi_snd_mss;
+	ti->rcv_mss = k.tcpi_rcv_mss;
+	ti->unacked = k.tcpi_unacked;
+	ti->sacked = k.tcpi_sacked;
+	ti->lost = k.tcpi_lost;
+	ti->retrans = k.tcpi_retrans;
+	ti->last_data_sent_ms = k.tcpi_last_data_sent;
+	ti->last_data_recv_ms = k.tcpi_last_data_recv;
+	ti->last_ack_recv_ms = k.tcpi_last_ack_recv;
+	ti->rtt_us = k.tcpi_rtt;
+	ti->rttvar_us = k.tcpi_rttvar;
+	ti->snd_ssthresh = k.tcpi_snd_ssthresh;
+	ti->snd_cwnd = k.tcpi_snd_cwnd;
+	ti->rcv_space = k.tcpi_rcv_space;
+	ti->total_retrans = k.tcpi_total_retrans;
+	if (TI_COVERS(len, tcpi_pacing_rate)) {
+		ti->have |= TI_PACING;
+		ti->pacing_rate = k.tcpi_pacing_rate;
+	}
+	if (TI_COVERS(len, tcpi_bytes_received)) {
+		ti->have |= TI_BYTES_ACKED;
+		ti->bytes_acked = k.tcpi_bytes_acked;
+		ti->bytes_received = k.tcpi_bytes_received;
+	}
+	if (TI_COVERS(len, tcpi_segs_in)) {
+		ti->have |= TI_SEGS;
+		ti->segs_out = k.tcpi_segs_out;
+		ti->segs_in = k.tcpi_segs_in;
+	}
+	if (TI_COVERS(len, tcpi_min_rtt)) {
+		ti->have |= TI_MIN_RTT;
+		ti->notsent_bytes = k.tcpi_notsent_bytes;
+		ti->min_rtt_us = k.tcpi_min_rtt;
+	}
+	if (TI_COVERS(len, tcpi_delivery_rate)) {
+		ti->have |= TI_DELIVERY;
+		ti->delivery_rate = k.tcpi_delivery_rate;
+	}
+	if (TI_COVERS(len, tcpi_delivered)) {
+		ti->have |= TI_DELIVERED;
+		ti->delivered = k.tcpi_delivered;
+	}
+	if (TI_COVERS(len, tcpi_bytes_retrans)) {
+		ti->have |= TI_BYTES_SENT;
+		ti->bytes_sent = k.tcpi_bytes_sent;
+		ti->bytes_retrans = k.tcpi_bytes_retrans;
+	}
+	if (TI_COVERS(len, tcpi_snd_wnd)) {
+		ti->have |= TI_SND_WND;
+		ti->snd_wnd = k.tcpi_snd_wnd;
+	}
+}
+
+struct attr_ctx {
+	struct conn *c;
+	struct snapshot *snap;
+};
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	struct attr_ctx *ctx = data;
+	struct conn *c = ctx->c;
+	const void *p = mnl_attr_get_payload(a);
+	size_t len = mnl_attr_get_payload_len(a);
+
+	switch (mnl_attr_get_type(a)) {
+	case INET_DIAG_INFO:
+		diag_parse_tcpinfo(p, len, &c->ti);
+		break;
+	case INET_DIAG_CONG: {
+		char name[16];
+		size_t n = strnlen(p, len);
+		if (n == 0 || n >= sizeof name)
+			break;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (ctx->snap) {
+			c->cong = snapshot_cong_intern(ctx->snap, name);
+			if (c->cong)
+				c->have |= CONN_HAVE_CONG;
+		}
+		break;
+	}
+	case INET_DIAG_SHUTDOWN:
+		if (len >= 1) {
+			c->shutdown = *(const uint8_t *)p & 3;
+			c->have |= CONN_HAVE_SHUTDOWN;
+		}
+		break;
+	default:
+		break; /* newer kernels say more: skip, don't fail */
+	}
+	return MNL_CB_OK;
+}
+
+int diag_parse_msg(const struct nlmsghdr *nlh, struct conn *c, struct snapshot *snap)
+{
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct inet_diag_msg))
+		return -EINVAL;
+	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
+		return -EINVAL;
+	int st = m->idiag_state;
+	if (st == TCPS_NEW_SYN_RECV)
+		st = TCPS_SYN_RECV;
+	if (st <= 0 || st >= TCPS_COUNT)
+		return -EINVAL;
+
+	c->family = m->idiag_family;
+	c->state = (uint8_t)st;
+	c->lport = ntohs(m->id.idiag_sport);
+	c->rport = ntohs(m->id.idiag_dport);
+	size_t alen = c->family == AF_INET ? 4 : 16;
+	memcpy(c->laddr.b, m->id.idiag_src, alen);
+	memcpy(c->raddr.b, m->id.idiag_dst, alen);
+	c->cookie = (uint64_t)m->id.idiag_cookie[0] | ((uint64_t)m->id.idiag_cookie[1] << 32);
+	c->timer = m->idiag_timer < TIMER_COUNT ? m->idiag_timer : TIMER_OFF;
+	c->timer_retrans = m->idiag_retrans;
+	c->timer_ms = c->timer ? m->idiag_expires : 0;
+	c->rqueue = m->idiag_rqueue;
+	c->wqueue = m->idiag_wqueue;
+	c->uid = m->idiag_uid;
+	c->inode = m->idiag_inode;
+	c->have |= CONN_HAVE_COOKIE | CONN_HAVE_UID | CONN_HAVE_INODE | CONN_HAVE_RQUEUE |
+		   CONN_HAVE_WQUEUE |
+		   CONN_HAVE_TIMER;
+
+	struct attr_ctx ctx = {c, snap};
+	/* A malformed attribute stops the walk (mnl_attr_ok fails); what was
+	 * parsed before it stays. */
+	mnl_attr_parse(nlh, sizeof(struct inet_diag_msg), attr_cb, &ctx);
+	return 0;
+}

@@ -1,0 +1,260 @@
+/* procmap.c — see procmap.h. */
+#include "tcpscope/procmap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tcpscope/hmap.h"
+#include "tcpscope/util.h"
+
+struct pm_entry {
+	uint32_t inode;
+	int32_t pid;          /* first owner found; -1 none (yet) */
+	int32_t last_pid;     /* to count each process once per walk */
+	uint16_t nprocs;
+	uint32_t walk_gen;    /* walk that last set pid */
+	uint32_t poll_gen;    /* poll that last saw the inode */
+	uint64_t tried_ns;    /* last walk that looked for it */
+	char comm[CONN_COMM_LEN];
+};
+
+struct procmap {
+	char root[256];
+	struct hmap index;            /* inode → entries[] */
+	struct pm_entry *entries;     /* owned */
+	size_t n, cap;
+	uint32_t *free_list;          /* owned: reusable entries[] slots */
+	size_t nfree, free_cap;
+	uint32_t walk_gen, poll_gen;
+	struct procmap_stats stats;
+};
+
+struct procmap *procmap_new(const char *proc_root)
+{
+	struct procmap *pm = xcalloc(1, sizeof *pm);
+	snprintf(pm->root, sizeof pm->root, "%s", proc_root ? proc_root : "/proc");
+	hmap_init(&pm->index);
+	return pm;
+}
+
+void procmap_free(struct procmap *pm)
+{
+	if (!pm)
+		return;
+	hmap_done(&pm->index);
+	free(pm->entries);
+	free(pm->free_list);
+	free(pm);
+}
+
+const struct procmap_stats *procmap_stats(const struct procmap *pm)
+{
+	return &pm->stats;
+}
+
+static struct pm_entry *entry_get(struct procmap *pm, uint32_t inode)
+{
+	uint32_t *ix = hmap_get(&pm->index, inode);
+	return ix ? &pm->entries[*ix] : NULL;
+}
+
+static struct pm_entry *entry_add(struct procmap *pm, uint32_t inode)
+{
+	uint32_t ix;
+	if (pm->nfree) {
+		ix = pm->free_list[--pm->nfree];
+	} else {
+		pm->entries = xgrow(pm->entries, &pm->cap, pm->n + 1, sizeof *pm->entries);
+		ix = (uint32_t)pm->n++;
+	}
+	struct pm_entry *e = &pm->entries[ix];
+	memset(e, 0, sizeof *e);
+	e->inode = inode;
+	e->pid = -1;
+	e->last_pid = -1;
+	hmap_put(&pm->index, inode, ix);
+	return e;
+}
+
+static void entry_drop(struct procmap *pm, uint32_t ix)
+{
+	hmap_del(&pm->index, pm->entries[ix].inode);
+	pm->entries[ix].inode = 0;
+	pm->free_list = xgrow(pm->free_list, &pm->free_cap, pm->nfree + 1, sizeof *pm->free_list);
+	pm->free_list[pm->nfree++] = ix;
+}
+
+static void read_comm(const struct procmap *pm, int pid, char *out)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/%d/comm", pm->root, pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	out[0] = '\0';
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, out, CONN_COMM_LEN - 1);
+	close(fd);
+	if (n <= 0) {
+		out[0] = '\0';
+		return;
+	}
+	out[n] = '\0';
+	char *nl = strchr(out, '\n');
+	if (nl)
+		*nl = '\0';
+}
+
+/* "socket:[12345]" → 12345; 0 for anything else. */
+static uint32_t socket_inode(const char *link, ssize_t n)
+{
+	if (n < 10 || memcmp(link, "socket:[", 8) != 0 || link[n - 1] != ']')
+		return 0;
+	uint64_t v = 0;
+	for (ssize_t i = 8; i < n - 1; i++) {
+		if (link[i] < '0' || link[i] > '9' || v > UINT32_MAX)
+			return 0;
+		v = v * 10 + (uint64_t)(link[i] - '0');
+	}
+	return v <= UINT32_MAX ? (uint32_t)v : 0;
+}
+
+static void walk_pid(struct procmap *pm, int dfd_proc, const char *pidname, int pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "%s/fd", pidname);
+	int fdd = openat(dfd_proc, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fdd < 0) {
+		if (errno == EACCES || errno == EPERM)
+			pm->stats.denied++;
+		return; /* gone mid-walk, or not ours: both are normal */
+	}
+	DIR *d = fdopendir(fdd);
+	if (!d) {
+		close(fdd);
+		return;
+	}
+	pm->stats.pids_read++;
+	char comm[CONN_COMM_LEN];
+	bool have_comm = false;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		char link[64];
+		ssize_t n = readlinkat(fdd, de->d_name, link, sizeof link);
+		pm->stats.fds_read++;
+		if (n <= 0 || n >= (ssize_t)sizeof link)
+			continue;
+		uint32_t ino = socket_inode(link, n);
+		if (!ino)
+			continue;
+		struct pm_entry *e = entry_get(pm, ino);
+		if (!e)
+			continue; /* not a TCP socket of this snapshot */
+		if (e->walk_gen != pm->walk_gen) {
+			if (!have_comm) {
+				read_comm(pm, pid, comm);
+				have_comm = true;
+			}
+			e->walk_gen = pm->walk_gen;
+			e->pid = pid;
+			e->last_pid = pid;
+			e->nprocs = 1;
+			memcpy(e->comm, comm, sizeof comm);
+		} else if (e->last_pid != pid) {
+			e->last_pid = pid;
+			if (e->nprocs < UINT16_MAX)
+				e->nprocs++;
+		}
+	}
+	closedir(d);
+}
+
+static void walk(struct procmap *pm)
+{
+	pm->walk_gen++;
+	pm->stats.scans++;
+	pm->stats.denied = 0;
+	int dfd = open(pm->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid > INT32_MAX)
+			continue;
+		walk_pid(pm, dfd, de->d_name, (int)pid);
+	}
+	closedir(d);
+}
+
+void procmap_attribute(struct procmap *pm, struct snapshot *snap)
+{
+	uint64_t now = clock_mono_ns();
+	uint64_t retry_ns = (uint64_t)PROCMAP_RETRY_S * 1000000000ull;
+	bool need_walk = false;
+	pm->poll_gen++;
+	hmap_reserve(&pm->index, pm->n + snap->n);
+	for (size_t i = 0; i < snap->n; i++) {
+		uint32_t ino = snap->conns[i].inode;
+		if (!ino)
+			continue;
+		struct pm_entry *e = entry_get(pm, ino);
+		if (!e) {
+			e = entry_add(pm, ino);
+			need_walk = true;
+		} else if (e->pid < 0 && now - e->tried_ns >= retry_ns) {
+			need_walk = true;
+		}
+		e->poll_gen = pm->poll_gen;
+	}
+	if (need_walk) {
+		/* Entries the walk does not find lose their owner: the socket
+		 * may have moved to another process. */
+		walk(pm);
+		for (size_t i = 0; i < pm->n; i++) {
+			struct pm_entry *e = &pm->entries[i];
+			if (!e->inode)
+				continue;
+			if (e->walk_gen != pm->walk_gen) {
+				e->pid = -1;
+				e->nprocs = 0;
+				e->comm[0] = '\0';
+			}
+			e->tried_ns = now;
+		}
+	}
+	for (size_t i = 0; i < snap->n; i++) {
+		struct conn *c = &snap->conns[i];
+		if (!c->inode)
+			continue;
+		struct pm_entry *e = entry_get(pm, c->inode);
+		if (e && e->pid > 0) {
+			c->pid = e->pid;
+			c->nprocs = e->nprocs;
+			memcpy(c->comm, e->comm, sizeof c->comm);
+			c->have |= CONN_HAVE_PROC;
+		}
+	}
+	/* Forget inodes that left the snapshot. */
+	for (size_t i = 0; i < pm->n; i++)
+		if (pm->entries[i].inode && pm->entries[i].poll_gen != pm->poll_gen)
+			entry_drop(pm, (uint32_t)i);
+	pm->stats.entries = pm->index.n;
+	snap->flags |= SNAP_HAVE_PROCS;
+	if (pm->stats.denied)
+		snap->flags |= SNAP_PROCS_LIMITED;
+}

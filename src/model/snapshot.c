@@ -1,0 +1,78 @@
+/* snapshot.c — the snapshot value: growable conn array plus per-state counts. */
+#include "tcpscope/snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpscope/util.h"
+
+const char *snap_source_name(enum snap_source s)
+{
+	switch (s) {
+	case SNAP_SRC_NETLINK:
+		return "netlink";
+	case SNAP_SRC_PROC:
+		return "proc";
+	default:
+		return "none";
+	}
+}
+
+void snapshot_init(struct snapshot *s)
+{
+	memset(s, 0, sizeof *s);
+	s->ncong = 1;
+}
+
+void snapshot_done(struct snapshot *s)
+{
+	free(s->conns);
+	memset(s, 0, sizeof *s);
+}
+
+void snapshot_clear(struct snapshot *s)
+{
+	s->n = 0;
+	s->flags = 0;
+	s->source = SNAP_SRC_NONE;
+	memset(s->counts, 0, sizeof s->counts);
+	s->ncong = 1;
+}
+
+struct conn *snapshot_add(struct snapshot *s)
+{
+	s->conns = xgrow(s->conns, &s->cap, s->n + 1, sizeof *s->conns);
+	struct conn *c = &s->conns[s->n++];
+	memset(c, 0, sizeof *c);
+	c->pid = -1;
+	return c;
+}
+
+void snapshot_count(struct snapshot *s)
+{
+	memset(s->counts, 0, sizeof s->counts);
+	for (size_t i = 0; i < s->n; i++) {
+		unsigned st = s->conns[i].state;
+		s->counts[st < TCPS_COUNT ? st : TCPS_UNKNOWN]++;
+	}
+}
+
+uint8_t snapshot_cong_intern(struct snapshot *s, const char *name)
+{
+	if (s->ncong == 0)
+		s->ncong = 1;
+	for (unsigned i = 1; i < s->ncong; i++)
+		if (!strcmp(s->cong_names[i], name))
+			return (uint8_t)i;
+	if (s->ncong >= SNAP_MAX_CONG)
+		return 0;
+	size_t n = strnlen(name, sizeof s->cong_names[0] - 1);
+	memcpy(s->cong_names[s->ncong], name, n);
+	s->cong_names[s->ncong][n] = '\0';
+	return (uint8_t)s->ncong++;
+}
+
+const char *snapshot_cong_name(const struct snapshot *s, uint8_t idx)
+{
+	return idx && idx < s->ncong ? s->cong_names[idx] : "";
+}

@@ -1,0 +1,139 @@
+/* util.c — allocation wrappers, error values, clocks, number parsing. */
+#include "tcpscope/util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "tcpscope: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+void *xgrow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	size_t c = *cap ? *cap : 16;
+	while (c < need)
+		c *= 2;
+	if (c > SIZE_MAX / size)
+		oom(SIZE_MAX);
+	p = xrealloc(p, c * size);
+	*cap = c;
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = xmalloc(n);
+	memcpy(d, s, n);
+	return d;
+}
+
+int err_set(struct err *e, int code, const char *fmt, ...)
+{
+	if (code < 0)
+		code = -code;
+	if (code == 0)
+		code = EINVAL;
+	if (e) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		va_end(ap);
+		e->code = code;
+	}
+	return -code;
+}
+
+double clock_wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+uint64_t clock_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+double util_parse_duration(const char *s, double bare_unit_s)
+{
+	if (!s || !*s)
+		return -1;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0 || *s == '-' || *s == '+' ||
+	    *s == ' ')
+		return -1;
+	double unit = bare_unit_s;
+	if (*end) {
+		if (!strcmp(end, "us"))
+			unit = 1e-6;
+		else if (!strcmp(end, "ms"))
+			unit = 1e-3;
+		else if (!strcmp(end, "s"))
+			unit = 1;
+		else if (!strcmp(end, "m") || !strcmp(end, "min"))
+			unit = 60;
+		else if (!strcmp(end, "h"))
+			unit = 3600;
+		else if (!strcmp(end, "d"))
+			unit = 86400;
+		else
+			return -1;
+	}
+	v *= unit;
+	if (!isfinite(v) || v > 1e9)
+		return -1;
+	return v;
+}
+
+int util_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,233 @@
+/* jsonw.c — see jsonw.h. */
+#include "tcpscope/jsonw.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpscope/util.h"
+
+void jw_init(struct jw *w)
+{
+	memset(w, 0, sizeof *w);
+	w->first[0] = true;
+}
+
+void jw_done(struct jw *w)
+{
+	free(w->buf);
+	memset(w, 0, sizeof *w);
+}
+
+void jw_reset(struct jw *w)
+{
+	w->len = 0;
+	w->depth = 0;
+	w->first[0] = true;
+	w->after_key = false;
+}
+
+static void put(struct jw *w, const char *s, size_t n)
+{
+	w->buf = xgrow(w->buf, &w->cap, w->len + n + 1, 1);
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void putc1(struct jw *w, char ch)
+{
+	if (w->len + 2 > w->cap)
+		w->buf = xgrow(w->buf, &w->cap, w->len + 2, 1);
+	w->buf[w->len++] = ch;
+}
+
+/* Separator before a value or key at the current depth. */
+static void sep(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (!w->first[w->depth])
+		putc1(w, ',');
+	w->first[w->depth] = false;
+}
+
+static void open(struct jw *w, char ch)
+{
+	sep(w);
+	putc1(w, ch);
+	if (w->depth < JW_MAX_DEPTH - 1)
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void close_(struct jw *w, char ch)
+{
+	putc1(w, ch);
+	if (w->depth > 0)
+		w->depth--;
+	if (w->depth == 0)
+		w->first[0] = true; /* next top-level value is a new line's */
+}
+
+void jw_obj_begin(struct jw *w) { open(w, '{'); }
+void jw_obj_end(struct jw *w) { close_(w, '}'); }
+void jw_arr_begin(struct jw *w) { open(w, '['); }
+void jw_arr_end(struct jw *w) { close_(w, ']'); }
+
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	/* Length of a valid UTF-8 sequence at s, or 0. */
+	unsigned char c = s[0];
+	size_t need;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 4;
+	else
+		return 0;
+	if (n < need)
+		return 0;
+	for (size_t i = 1; i < need; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if (need == 3 && c == 0xe0 && s[1] < 0xa0)
+		return 0;
+	if (need == 3 && c == 0xed && s[1] >= 0xa0)
+		return 0;
+	if (need == 4 && c == 0xf0 && s[1] < 0x90)
+		return 0;
+	if (need == 4 && c == 0xf4 && s[1] >= 0x90)
+		return 0;
+	return need;
+}
+
+static void put_escaped(struct jw *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	putc1(w, '"');
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			putc1(w, '\\');
+			putc1(w, (char)c);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			put(w, e, 6);
+			i++;
+		} else if (c < 0x80) {
+			putc1(w, (char)c);
+			i++;
+		} else {
+			size_t l = utf8_len(p + i, n - i);
+			if (l) {
+				put(w, s + i, l);
+				i += l;
+			} else {
+				put(w, "\\ufffd", 6);
+				i++;
+			}
+		}
+	}
+	putc1(w, '"');
+}
+
+void jw_key(struct jw *w, const char *k)
+{
+	sep(w);
+	put_escaped(w, k, strlen(k));
+	putc1(w, ':');
+	w->after_key = true;
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	jw_strn(w, s, strlen(s));
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	sep(w);
+	put_escaped(w, s, n);
+}
+
+void jw_u64(struct jw *w, uint64_t v)
+{
+	char tmp[24];
+	int i = sizeof tmp;
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sep(w);
+	put(w, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void jw_i64(struct jw *w, int64_t v)
+{
+	if (v < 0) {
+		sep(w);
+		putc1(w, '-');
+		w->after_key = true; /* the digits follow without a separator */
+		jw_u64(w, (uint64_t)0 - (uint64_t)v);
+	} else {
+		jw_u64(w, (uint64_t)v);
+	}
+}
+
+void jw_double(struct jw *w, double v, int decimals)
+{
+	if (!isfinite(v)) {
+		jw_null(w);
+		return;
+	}
+	char tmp[64];
+	int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+	sep(w);
+	put(w, tmp, (size_t)n);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	sep(w);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_null(struct jw *w)
+{
+	sep(w);
+	put(w, "null", 4);
+}
+
+void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	put(w, s, n);
+}
+
+void jw_kstr(struct jw *w, const char *k, const char *v) { jw_key(w, k); jw_str(w, v); }
+void jw_ku64(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_u64(w, v); }
+void jw_ki64(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_i64(w, v); }
+void jw_kdouble(struct jw *w, const char *k, double v, int d) { jw_key(w, k); jw_double(w, v, d); }
+void jw_kbool(struct jw *w, const char *k, bool v) { jw_key(w, k); jw_bool(w, v); }
+void jw_knull(struct jw *w, const char *k) { jw_key(w, k); jw_null(w); }
+
+int jw_flush(struct jw *w, FILE *f)
+{
+	if (w->len && fwrite(w->buf, 1, w->len, f) != w->len)
+		return -(errno ? errno : EIO);
+	w->len = 0;
+	return 0;
+}

@@ -1,0 +1,66 @@
+# lib.sh — sourced by the shell tests in tests/integration.
+#
+#   . "$(dirname "$0")/../lib/lib.sh"
+#   need_netns "$@"          # re-exec inside a private network namespace, lo up
+#   ok "name" COMMAND...     # pass if COMMAND succeeds
+#   check "name" COND_STATUS # pass/fail on an exit status already computed
+#   skip "name" "reason"
+#   finish                   # prints "name: N passed, N failed, N skipped", exits
+#
+# Environment from tests/run.sh: TCPSCOPE (the binary), TOOLS (helper
+# binaries), TESTTMP (a scratch dir removed afterwards).
+
+T_PASS=0 T_FAIL=0 T_SKIP=0
+T_NAME=$(basename "$0" .sh)
+: "${TCPSCOPE:=build/tcpscope}"
+: "${TOOLS:=build/tools}"
+if [ -z "${TESTTMP:-}" ]; then
+	TESTTMP=$(mktemp -d /tmp/tcpscope-test.XXXXXX)
+	trap 'rm -rf "$TESTTMP"' EXIT
+fi
+
+pass() { T_PASS=$((T_PASS + 1)); echo "ok   $1"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL $1${2:+: $2}"; }
+skip() { T_SKIP=$((T_SKIP + 1)); echo "SKIP $1: $2"; }
+ok() {
+	name=$1; shift
+	if "$@"; then pass "$name"; else fail "$name" "command failed: $*"; fi
+}
+finish() {
+	echo "$T_NAME: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	[ "$T_FAIL" -eq 0 ]
+	exit $?
+}
+# Skip the whole script with one reason (counted as one skip).
+skip_all() {
+	skip "$T_NAME" "$1"
+	finish
+}
+
+# Re-run this script inside a fresh network namespace with lo up. Skips the
+# whole script, saying why, when namespaces are not available.
+need_netns() {
+	if [ -n "${TCPS_IN_NETNS:-}" ]; then
+		ip link set lo up 2>/dev/null || skip_all "cannot bring up lo in the namespace"
+		return 0
+	fi
+	command -v unshare >/dev/null 2>&1 || skip_all "unshare(1) not installed"
+	command -v ip >/dev/null 2>&1 || skip_all "ip(8) not installed (iproute2)"
+	if [ "$(id -u)" != 0 ]; then
+		skip_all "needs root for a private network namespace (CI runs as root)"
+	fi
+	unshare -n true 2>/dev/null || skip_all "unshare(CLONE_NEWNET) refused here (no CAP_SYS_ADMIN?)"
+	TCPS_IN_NETNS=1 exec unshare -n -- sh "$0" "$@"
+}
+
+# Wait (bounded) until COMMAND succeeds: wait_for SECONDS COMMAND...
+wait_for() {
+	limit=$1; shift
+	i=0
+	while [ "$i" -lt $((limit * 10)) ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
