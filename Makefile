@@ -91,8 +91,10 @@ check: deps
 
 test: check
 
+# Not part of `make check`: minutes long, needs root (private netns).
 bench: all
-	@echo "make bench: the benchmark lands with the performance issue; nothing measured yet."
+	@$(MAKE) --no-print-directory check-build
+	@sh tests/bench/run.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

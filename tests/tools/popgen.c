@@ -105,6 +105,15 @@ static int lo_up(void)
 	return rc;
 }
 
+/* Timeouts bound every blocking call; linger 0 makes teardown (and a killed
+ * holder) reset its connections instead of leaving TIME_WAITs that would
+ * pollute the next population. */
+static void abortive(int fd)
+{
+	struct linger lg = {1, 0};
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+}
+
 static void set_timeouts(int fd)
 {
 	struct timeval tv = {5, 0};
@@ -207,6 +216,8 @@ static long make_pairs(int family, const int *lfd, const int *ports, int np, lon
 				close(cfd[k]);
 				continue;
 			}
+			abortive(cfd[k]);
+			abortive(s);
 			if (half)
 				shutdown(cfd[k], SHUT_WR);
 			made++;

@@ -1,0 +1,203 @@
+#!/bin/sh
+# run.sh BUILD [REPORT] — `make bench`: tcpscope against a bare dump, ss and
+# netstat at 1k, 10k and 100k sockets and a mixed-state 100k, side by side.
+#
+# Runs itself inside a private network namespace (needs root), builds each
+# population with build/tools/popgen, times every command BENCH_RUNS times
+# (default 5; `ss -p` fewer at 100k) with build/tools/timeit, and prints
+# medians, ratios and the issue's targets as markdown tables; the same text
+# goes to REPORT (default BUILD/bench.md). Bounded: every command has a
+# timeout, every population is torn down, the whole run takes a few minutes.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+BUILD=${1:-build}
+REPORT=${2:-$BUILD/bench.md}
+case $REPORT in /*) ;; *) REPORT=$top/$REPORT ;; esac
+TS=$top/$BUILD/tcpscope
+TOOLS=$top/$BUILD/tools
+RUNS=${BENCH_RUNS:-5}
+POPS=${BENCH_POPS:-"1k 10k 100k mixed100k"}
+
+if [ -z "${TCPS_BENCH_NETNS:-}" ]; then
+	for t in "$TS" "$TOOLS/popgen" "$TOOLS/timeit" "$TOOLS/baredump" "$TOOLS/collectbench"; do
+		[ -x "$t" ] || { echo "bench: $t missing (make check-build)"; exit 1; }
+	done
+	if [ "$(id -u)" != 0 ] || ! unshare -n true 2>/dev/null; then
+		echo "bench: needs root and unshare(CLONE_NEWNET) for a private network namespace"
+		exit 1
+	fi
+	TCPS_BENCH_NETNS=1 exec timeout -k 10 900 unshare -n -- sh "$0" "$@"
+fi
+
+ip link set lo up || exit 1
+tmp=$(mktemp -d /tmp/tcpscope-bench.XXXXXX)
+POP_PID=""
+cleanup() {
+	exec 9>&- 2>/dev/null
+	[ -n "$POP_PID" ] && kill "$POP_PID" 2>/dev/null && wait "$POP_PID" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+RES=$tmp/results
+: >"$RES"
+log() { echo "bench: $*" >&2; }
+put() { echo "$POP $1 $2" >>"$RES"; } # key value
+kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; } # line key
+
+pop_start() { # popgen args...
+	rm -f "$tmp/ctl"
+	mkfifo "$tmp/ctl" || exit 1
+	"$TOOLS/popgen" -q --max-seconds 400 "$@" <"$tmp/ctl" >"$tmp/pop.out" 2>"$tmp/pop.err" &
+	POP_PID=$!
+	exec 9>"$tmp/ctl"
+	i=0
+	while ! grep -q '^ready' "$tmp/pop.out" 2>/dev/null; do
+		i=$((i + 1))
+		if [ "$i" -gt 1200 ] || ! kill -0 "$POP_PID" 2>/dev/null; then
+			log "population did not come up: $(cat "$tmp/pop.err")"
+			exit 1
+		fi
+		sleep 0.1
+	done
+	READY=$(grep '^ready' "$tmp/pop.out")
+}
+
+pop_stop() {
+	exec 9>&-
+	wait "$POP_PID" 2>/dev/null
+	POP_PID=""
+}
+
+# time KEY RUNS CMD... : median wall ms and peak RSS of a command.
+time_cmd() {
+	key=$1 runs=$2
+	shift 2
+	line=$("$TOOLS/timeit" -r "$runs" -t 60 -- "$@" 2>/dev/null)
+	if [ "$(kv "$line" fails)" != 0 ]; then
+		log "$key failed: $*"
+		put "$key" fail
+		return
+	fi
+	put "$key" "$(kv "$line" median_ms)"
+	put "$key.rss" "$(kv "$line" maxrss_kb)"
+}
+
+bench_pop() { # popgen args...
+	pop_start "$@"
+	n=$(kv "$READY" total)
+	put sockets "$n"
+	put ready "$(echo "$READY" | sed 's/^ready //; s/ /,/g')"
+	log "$POP: $READY"
+	big=0
+	[ "$n" -gt 50000 ] && big=1
+	# In-process: the floor (bare dump with/without tcp_info) and the collector.
+	line=$("$TOOLS/baredump" -r "$RUNS")
+	put bare.in "$(echo "$(kv "$(echo "$line" | tail -n 1)" median_ns)" | awk '{printf "%.2f", $1/1e6}')"
+	line=$("$TOOLS/baredump" -i -r "$RUNS")
+	put bare_i.in "$(echo "$(kv "$(echo "$line" | tail -n 1)" median_ns)" | awk '{printf "%.2f", $1/1e6}')"
+	line=$("$TOOLS/collectbench" -r "$RUNS")
+	put coll.in "$(kv "$line" median_ns | awk '{printf "%.2f", $1/1e6}')"
+	line=$("$TOOLS/collectbench" -i -r "$RUNS")
+	put coll_i.in "$(kv "$line" median_ns | awk '{printf "%.2f", $1/1e6}')"
+	put coll_i.bps "$(kv "$line" bytes_per_socket)"
+	line=$("$TOOLS/collectbench" -i -p -r "$RUNS")
+	put coll_ip.in "$(kv "$line" median_ns | awk '{printf "%.2f", $1/1e6}')"
+	put coll_ip.first "$(kv "$line" first_ns | awk '{printf "%.2f", $1/1e6}')"
+	line=$("$TOOLS/collectbench" -a -r "$RUNS")
+	put attr.full "$(kv "$line" full_walk_ns | awk '{printf "%.2f", $1/1e6}')"
+	put attr.plain "$(kv "$line" plain_walk_ns | awk '{printf "%.2f", $1/1e6}')"
+	put attr.warm "$(kv "$line" warm_ns | awk '{printf "%.3f", $1/1e6}')"
+	# Whole processes, wall clock, output to /dev/null.
+	time_cmd bare "$RUNS" "$TOOLS/baredump"
+	time_cmd bare_i "$RUNS" "$TOOLS/baredump" -i
+	time_cmd ts_text "$RUNS" "$TS" -b -n1 --no-processes
+	time_cmd ts_json "$RUNS" "$TS" -b -n1 -j --no-processes
+	time_cmd ts_text_p "$RUNS" "$TS" -b -n1
+	time_cmd ts_json_p "$RUNS" "$TS" -b -n1 -j
+	time_cmd ss "$RUNS" ss -tanH
+	time_cmd ss_i "$RUNS" ss -tanHi
+	if [ "$big" = 1 ]; then
+		time_cmd ss_p 2 ss -tanHp
+	else
+		time_cmd ss_p "$RUNS" ss -tanHp
+	fi
+	if command -v netstat >/dev/null 2>&1; then
+		time_cmd netstat "$RUNS" netstat -tan
+	else
+		put netstat "n/a"
+	fi
+	# TIME_WAITs expire after 60 s: say what the population was at the end.
+	end=$("$TOOLS/baredump" -s | sed 's/^messages=\([0-9]*\).* ns=[0-9]*/total=\1/; s/ /,/g')
+	put ready_end "$end"
+	pop_stop
+}
+
+# ---------------------------------------------------------------- churn
+bench_churn() {
+	POP=churn
+	if ! "$TS" -e -n1 </dev/null >/dev/null 2>&1; then
+		put coverage "n/a (needs the event stream: tcpscope -e)"
+		line=$("$TOOLS/popgen" -q -c 2000 -s 3 --max-seconds 30 </dev/null | grep '^churn')
+		put churn "$(echo "$line" | sed 's/^churn //; s/ /,/g')"
+		return
+	fi
+	"$TS" -e -d 1 >"$tmp/events.jsonl" 2>/dev/null &
+	ev=$!
+	sleep 1
+	line=$("$TOOLS/popgen" -q -c 2000 -s 10 --log "$tmp/churn.log" --max-seconds 60 </dev/null |
+		grep '^churn')
+	sleep 2
+	kill "$ev" 2>/dev/null
+	wait "$ev" 2>/dev/null
+	put churn "$(echo "$line" | sed 's/^churn //; s/ /,/g')"
+	total=$(wc -l <"$tmp/churn.log")
+	seen=$(awk 'NR==FNR { want[$2] = 1; next }
+		{ if (match($0, /"local_port":[0-9]+/)) { p = substr($0, RSTART + 13, RLENGTH - 13);
+		  if (p in want && !(p in got)) { got[p] = 1; n++ } } }
+		END { print n + 0 }' "$tmp/churn.log" "$tmp/events.jsonl")
+	put coverage "$(awk -v s="$seen" -v t="$total" 'BEGIN { printf "%.2f%% (%d of %d)", t ? 100 * s / t : 0, s, t }')"
+}
+
+# ---------------------------------------------------------------- run
+T0=$(date +%s)
+for POP in $POPS; do
+	case $POP in
+	1k) bench_pop -e 500 ;;
+	10k) bench_pop -e 5000 ;;
+	100k) bench_pop -e 50000 ;;
+	mixed100k) bench_pop -e 37000 -H 5000 -t 10000 -l 1000 -6 2500 ;;
+	*) log "unknown population $POP" ;;
+	esac
+done
+bench_churn
+# The live UI's figures need the ncurses front end (issue: UI branch).
+POP=ui
+put cpu "n/a (needs the live UI)"
+put key "n/a (needs the live UI)"
+ELAPSED=$(($(date +%s) - T0))
+
+# ---------------------------------------------------------------- report
+machine() {
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+	os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
+	echo "Machine: $cpu, $(nproc) cores, $mem RAM; $os; kernel $(uname -r);"
+	echo "$(ss -V 2>/dev/null | head -n 1); net-tools $(netstat -V 2>/dev/null | head -n 1 | awk '{print $2}');"
+	echo "tcpscope $($TS -V | awk '{print $2}') ($(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?'))."
+	echo "Each figure: median of $RUNS runs (ss -p: 2 at 100k), wall clock, output to /dev/null; bench took ${ELAPSED}s."
+}
+
+render() {
+	awk -v pops="$POPS" -f "$top/tests/bench/report.awk" "$RES"
+}
+
+{
+	echo "## tcpscope benchmark"
+	echo
+	machine
+	echo
+	render
+} >"$REPORT"
+cat "$REPORT"
