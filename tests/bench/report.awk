@@ -22,6 +22,8 @@ END {
 	R[++nr] = "coll_i.in|collector cycle + tcp_info, in-process"
 	R[++nr] = "coll_ip.in|collector cycle + tcp_info + processes (warm)"
 	R[++nr] = "coll_ip.first|  same, first tick (full /proc walk)"
+	R[++nr] = "track.in|tracker diff (tracker_update), per tick"
+	R[++nr] = "cyc_t.in|collector + tcp_info + tracker diff, per tick"
 	R[++nr] = "attr.warm|process attribution, warm tick"
 	R[++nr] = "attr.full|process attribution, cold (tcpscope's full walk)"
 	R[++nr] = "attr.plain|plain /proc/*/fd walk (readlink every fd)"
@@ -60,6 +62,7 @@ END {
 	printf "\n"
 	nq = 0
 	Q[++nq] = "coll_i.in|bare_i.in|collector cycle / bare dump (tcp_info)"
+	Q[++nq] = "cyc_t.in|bare_i.in|collector + tracker diff / bare dump (tcp_info)"
 	Q[++nq] = "ts_text|ss_i|tcpscope -b -n1 --no-processes / ss -tanHi"
 	Q[++nq] = "ts_json|ss_i|tcpscope -b -n1 -j --no-processes / ss -tanHi"
 	Q[++nq] = "ts_text|ss|tcpscope -b -n1 --no-processes / ss -tanH"
@@ -82,6 +85,12 @@ END {
 	for (j = 1; j <= np; j++) printf "---:|"
 	printf "\n| collector + snapshot (RSS added), per socket |"
 	for (j = 1; j <= np; j++) printf " %s |", ms(P[j], "coll_i.bps")
+	printf "\n| live loop: collector + 2 snapshots + tracker, per tracked socket |"
+	for (j = 1; j <= np; j++) printf " %s |", ms(P[j], "track.bps")
+	printf "\n| same with process attribution |"
+	for (j = 1; j <= np; j++) printf " %s |", ms(P[j], "track_p.bps")
+	printf "\n| RSS growth between tick 2 and the last tick, KiB |"
+	for (j = 1; j <= np; j++) printf " %s |", ms(P[j], "track.growth")
 	split("ts_text ts_text_p ts_json_p ss_i ss_p", M, " ")
 	split("tcpscope -b -n1 --no-processes|tcpscope -b -n1|tcpscope -b -n1 -j|ss -tanHi|ss -tanHp", ML, "|")
 	for (m = 1; m <= 5; m++) {
@@ -107,7 +116,7 @@ END {
 	r = ratio(big, "attr.warm", "attr.plain")
 	printf "| warm per-tick attribution ≤ 0.1× a full /proc fd walk | %s | %s |\n", r, verdict(r, 0.1)
 	if (num(big, "track.bps"))
-		printf "| ≤ 300 B RSS per tracked socket | %s B | %s |\n", v[big, "track.bps"], verdict(v[big, "track.bps"], 300)
+		printf "| ≤ 300 B RSS per tracked socket | %s B (%s B with processes) | %s |\n", v[big, "track.bps"], v[big, "track_p.bps"], verdict(v[big, "track.bps"], 300)
 	else
 		printf "| ≤ 300 B RSS per tracked socket | n/a (needs the tracker); collector alone %s B | n/a |\n", ms(big, "coll_i.bps")
 	printf "| live UI at 10k, 1 s refresh ≤ 2%% of a core | %s | %s |\n", ms("ui", "cpu"), ((("ui", "cpu") in v) && v["ui", "cpu"] ~ /^[0-9]/) ? verdict(v["ui", "cpu"], 2) : "n/a"

@@ -4,6 +4,9 @@
  *     -i  ask for tcp_info and the congestion name (tcpscope's default)
  *     -p  attribute processes too (the first poll walks /proc, later ones
  *         only when inodes are new)
+ *     -t  also run the tracker (double-buffered snapshots, as the live loop):
+ *         prints a "track" line with the diff's cost and the resident memory
+ *         per tracked socket
  *   collectbench -a [-r RUNS]             process attribution: a full /proc
  *                                          fd walk vs a warm tick
  *
@@ -12,6 +15,8 @@
  *           first_ns=T rss_kb=K rss_delta_kb=K bytes_per_socket=B
  *   attrib sockets=N full_walk_ns=T plain_walk_ns=T warm_ns=T warm_ratio=X
  *           fds_read=N
+ *   track sockets=N median_ns=T ns_per_socket=X rss_delta_kb=K
+ *         bytes_per_socket=B rss_growth_kb=K
  * rss_delta is the resident memory the collector and its snapshot added,
  * measured from /proc/self/status before and after.
  */
@@ -25,6 +30,7 @@
 #include "tcpscope/collect.h"
 #include "tcpscope/procmap.h"
 #include "tcpscope/snapshot.h"
+#include "tcpscope/track.h"
 #include "tcpscope/util.h"
 
 static long rss_kb(const char *key)
@@ -144,17 +150,70 @@ static int run_attrib(int runs)
 	return 0;
 }
 
+/* The live loop's shape: poll into the snapshot the tracker is not
+ * pointing at, then diff. */
+static int run_track(uint32_t needs, int runs)
+{
+	long rss0 = rss_kb("VmRSS:");
+	struct err e = {0};
+	struct collect_opts o = {.source = COLLECT_NETLINK, .needs = needs};
+	struct collector *c = collector_new(&o, &e);
+	if (!c) {
+		fprintf(stderr, "collectbench: %s\n", e.msg);
+		return 1;
+	}
+	struct snapshot s[2];
+	snapshot_init(&s[0]);
+	snapshot_init(&s[1]);
+	struct tracker *t = tracker_new(NULL);
+	uint64_t ns[64], cyc[64];
+	long rss_warm = 0;
+	int total = runs + 2;
+	for (int i = 0; i < total; i++) {
+		struct snapshot *sn = &s[i & 1];
+		uint64_t t0 = clock_mono_ns();
+		if (collector_poll(c, sn, &e) < 0) {
+			fprintf(stderr, "collectbench: %s\n", e.msg);
+			return 1;
+		}
+		uint64_t t1 = clock_mono_ns();
+		tracker_update(t, sn);
+		uint64_t t2 = clock_mono_ns();
+		if (i >= 2) {
+			ns[i - 2] = t2 - t1;
+			cyc[i - 2] = t2 - t0;
+		}
+		if (i == 1)
+			rss_warm = rss_kb("VmRSS:");
+	}
+	long rss1 = rss_kb("VmRSS:"), hwm = rss_kb("VmHWM:");
+	size_t n = s[0].n;
+	uint64_t med = median(ns, runs), mc = median(cyc, runs);
+	printf("track sockets=%zu median_ns=%llu ns_per_socket=%.1f cycle_ns=%llu rss_delta_kb=%ld "
+	       "bytes_per_socket=%.0f rss_growth_kb=%ld\n",
+	       n, (unsigned long long)med, n ? (double)med / (double)n : 0.0,
+	       (unsigned long long)mc, hwm - rss0,
+	       n ? (double)(hwm - rss0) * 1024.0 / (double)n : 0.0, rss1 - rss_warm);
+	tracker_free(t);
+	snapshot_done(&s[0]);
+	snapshot_done(&s[1]);
+	collector_free(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t needs = 0;
-	int runs = 5, ch, attrib = 0;
-	while ((ch = getopt(argc, argv, "ipar:")) != -1) {
+	int runs = 5, ch, attrib = 0, track = 0;
+	while ((ch = getopt(argc, argv, "ipatr:")) != -1) {
 		if (ch == 'i')
 			needs |= NEED_INFO | NEED_CONG;
 		else if (ch == 'p')
 			needs |= NEED_PROCS;
 		else if (ch == 'a')
 			attrib = 1;
+		else if (ch == 't')
+			track = 1;
 		else if (ch == 'r' && atoi(optarg) > 0 && atoi(optarg) <= 64)
 			runs = atoi(optarg);
 		else {
@@ -164,6 +223,8 @@ int main(int argc, char **argv)
 	}
 	if (attrib)
 		return run_attrib(runs);
+	if (track)
+		return run_track(needs, runs);
 
 	long rss0 = rss_kb("VmRSS:");
 	struct err e = {0};
