@@ -99,7 +99,8 @@ static int run_batch(const struct settings *s, struct collector *col)
 			rc = 1;
 			break;
 		}
-		tracker_update(trk, snap);
+		if (s->json) /* the text table shows nothing the tracker adds */
+			tracker_update(trk, snap);
 		int w = s->json ? out_json_snapshot_tracked(stdout, &jw, snap, trk)
 				: out_text_snapshot(stdout, snap, &oo);
 		if (!s->json && (s->count == 0 || i + 1 < s->count))

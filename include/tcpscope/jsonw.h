@@ -31,6 +31,11 @@ void jw_obj_end(struct jw *w);
 void jw_arr_begin(struct jw *w);
 void jw_arr_end(struct jw *w);
 void jw_key(struct jw *w, const char *k);
+/* A key that needs no escaping, given quoted and with its colon: the hot
+ * path of the renderers. JW_KEY(w, "rtt_ms") does the quoting at compile
+ * time (k must be a string literal). */
+void jw_key_lit(struct jw *w, const char *quoted_colon, size_t n);
+#define JW_KEY(w, k) jw_key_lit((w), "\"" k "\":", sizeof("\"" k "\":") - 1)
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_u64(struct jw *w, uint64_t v);
