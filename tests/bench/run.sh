@@ -70,18 +70,28 @@ pop_stop() {
 	POP_PID=""
 }
 
-# time KEY RUNS CMD... : median wall ms and peak RSS of a command.
-time_cmd() {
-	key=$1 runs=$2
-	shift 2
-	line=$("$TOOLS/timeit" -r "$runs" -t 60 -- "$@" 2>/dev/null)
+# sample KEY CMD... : one timed run of a command (wall ms, peak RSS) into
+# the sample file. Whole-process tools are timed round-robin, one run each
+# per round, so a noisy neighbour slows every tool alike, not one.
+sample() {
+	key=$1
+	shift
+	line=$("$TOOLS/timeit" -r 1 -t 60 -- "$@" 2>/dev/null)
 	if [ "$(kv "$line" fails)" != 0 ]; then
 		log "$key failed: $*"
-		put "$key" fail
 		return
 	fi
-	put "$key" "$(kv "$line" median_ms)"
-	put "$key.rss" "$(kv "$line" maxrss_kb)"
+	echo "$key $(kv "$line" median_ms) $(kv "$line" maxrss_kb)" >>"$tmp/samples"
+}
+
+# Medians of the samples: "KEY ms" and "KEY.rss kb" (largest RSS).
+flush_samples() {
+	for key in $(awk '{print $1}' "$tmp/samples" | sort -u); do
+		put "$key" "$(awk -v k="$key" '$1 == k {print $2}' "$tmp/samples" | sort -n |
+			awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')"
+		put "$key.rss" "$(awk -v k="$key" '$1 == k {print $3}' "$tmp/samples" | sort -n | tail -n 1)"
+	done
+	: >"$tmp/samples"
 }
 
 bench_pop() { # popgen args...
@@ -116,25 +126,29 @@ bench_pop() { # popgen args...
 	put attr.full "$(kv "$line" full_walk_ns | awk '{printf "%.2f", $1/1e6}')"
 	put attr.plain "$(kv "$line" plain_walk_ns | awk '{printf "%.2f", $1/1e6}')"
 	put attr.warm "$(kv "$line" warm_ns | awk '{printf "%.3f", $1/1e6}')"
-	# Whole processes, wall clock, output to /dev/null.
-	time_cmd bare "$RUNS" "$TOOLS/baredump"
-	time_cmd bare_i "$RUNS" "$TOOLS/baredump" -i
-	time_cmd ts_text "$RUNS" "$TS" -b -n1 --no-processes
-	time_cmd ts_json "$RUNS" "$TS" -b -n1 -j --no-processes
-	time_cmd ts_text_p "$RUNS" "$TS" -b -n1
-	time_cmd ts_json_p "$RUNS" "$TS" -b -n1 -j
-	time_cmd ss "$RUNS" ss -tanH
-	time_cmd ss_i "$RUNS" ss -tanHi
-	if [ "$big" = 1 ]; then
-		time_cmd ss_p 2 ss -tanHp
-	else
-		time_cmd ss_p "$RUNS" ss -tanHp
-	fi
-	if command -v netstat >/dev/null 2>&1; then
-		time_cmd netstat "$RUNS" netstat -tan
-	else
-		put netstat "n/a"
-	fi
+	# Whole processes, wall clock, output to /dev/null; round-robin.
+	: >"$tmp/samples"
+	r=1
+	while [ "$r" -le "$RUNS" ]; do
+		sample bare "$TOOLS/baredump"
+		sample bare_i "$TOOLS/baredump" -i
+		sample ts_text "$TS" -b -n1 --no-processes
+		sample ts_json "$TS" -b -n1 -j --no-processes
+		sample ts_text_p "$TS" -b -n1
+		sample ts_json_p "$TS" -b -n1 -j
+		sample ss ss -tanH
+		sample ss_i ss -tanHi
+		# ss -p is quadratic in sockets: 2 runs at 100k (seconds each).
+		if [ "$big" = 0 ] || [ "$r" -le 2 ]; then
+			sample ss_p ss -tanHp
+		fi
+		if command -v netstat >/dev/null 2>&1; then
+			sample netstat netstat -tan
+		fi
+		r=$((r + 1))
+	done
+	flush_samples
+	command -v netstat >/dev/null 2>&1 || put netstat "n/a"
 	# TIME_WAITs expire after 60 s: say what the population was at the end.
 	end=$("$TOOLS/baredump" -s | sed 's/^messages=\([0-9]*\).* ns=[0-9]*/total=\1/; s/ /,/g')
 	put ready_end "$end"
