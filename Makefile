@@ -59,6 +59,9 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(TLIB_OBJS) $(BUILD)/libtcpscope.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# Keep objects of tests and tools between runs.
+.SECONDARY:
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- dependencies
