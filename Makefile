@@ -98,7 +98,7 @@ bench: all
 	@echo "make bench: the benchmark lands with the performance issue; nothing measured yet."
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tcpscope
 
 uninstall:
