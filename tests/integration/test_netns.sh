@@ -10,7 +10,7 @@ unshare -n true 2>/dev/null || skip_all "unshare(CLONE_NEWNET) refused here"
 
 mkfifo "$TESTTMP/in"
 # The stage process lives in a fresh namespace; we stay outside it.
-unshare -n sh -c 'ip link set lo up && exec "$0" 7100 46' "$TOOLS/stage" \
+unshare -n sh -c 'ip link set lo up && exec "$0" 7100 46f' "$TOOLS/stage" \
 	<"$TESTTMP/in" >"$TESTTMP/stage.out" 2>&1 &
 exec 3>"$TESTTMP/in"
 trap 'exec 3>&-; wait; rm -rf "$TESTTMP"' EXIT
@@ -31,6 +31,11 @@ own=$(jq '[.sockets[] | select(.local_port == 7100 or .remote_port == 7100)] | l
 host=$("$TCPSCOPE" -b -j | jq '[.sockets[] | select(.local_port == 7100 and .state == "LISTEN")] | length')
 [ "$host" -eq 0 ] && [ "$own" -gt 0 ] && pass "without -N the staged sockets are not visible" || fail "namespace isolation" "host=$host own=$own"
 ok "-N keeps process attribution (pids are global)" jq -e --argjson p "$spid" '[.sockets[] | select(.pid == $p)] | length > 10' "$TESTTMP/out.json"
+# The stage forked a child holding the same sockets: first holder + count.
+ok "shared sockets: first process and a count of 2" jq -e --argjson p "$spid" \
+	'[.sockets[] | select(.pid != null)] | length > 10 and all(.pid == $p and .process_count == 2)' "$TESTTMP/out.json"
+"$TCPSCOPE" -N "$ns" -b >"$TESTTMP/out.txt"
+ok "text shows name[pid]+1 for shared sockets" grep -q "stage\\[$spid\\]+1" "$TESTTMP/out.txt"
 
 "$TCPSCOPE" -N tcpscope-no-such-ns -b -j >/dev/null 2>"$TESTTMP/err1"
 rc=$?
