@@ -84,7 +84,9 @@ void out_json_conn_fields(struct jw *w, const struct conn *c, const struct snaps
 	U32_IF("segs_in", t->have & TI_SEGS, t->segs_in);
 	U32_IF("notsent_bytes", t->have & TI_MIN_RTT, t->notsent_bytes);
 	U32_IF("delivery_rate_bps", t->have & TI_DELIVERY, t->delivery_rate);
-	U32_IF("pacing_rate_bps", t->have & TI_PACING, t->pacing_rate);
+	/* ~0 means "no pacing limit": not a measured rate. */
+	U32_IF("pacing_rate_bps", (t->have & TI_PACING) && t->pacing_rate != UINT64_MAX,
+	       t->pacing_rate);
 	U32_IF("snd_wnd", t->have & TI_SND_WND, t->snd_wnd);
 	U32_IF("last_send_ms", b, t->last_data_sent_ms);
 	U32_IF("last_recv_ms", b, t->last_data_recv_ms);

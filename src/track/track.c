@@ -497,7 +497,9 @@ void tracker_update(struct tracker *t, const struct snapshot *snap)
 	}
 
 	/* Mark: match every socket of the snapshot. */
-	hmap_reserve(&t->map, t->n + snap->n);
+	/* Room for the larger population; reserving the sum would double the
+	 * table (and its RSS) for nothing in the steady state. */
+	hmap_reserve(&t->map, snap->n > t->n ? snap->n : t->n);
 	for (size_t i = 0; i < snap->n; i++) {
 		const struct conn *c = &snap->conns[i];
 		uint64_t key = track_key(c);
