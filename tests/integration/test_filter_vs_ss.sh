@@ -149,6 +149,13 @@ state established '( src 127.0.0.1 or src [::1] ) ! dport = :443'
 exclude time-wait 'dst 127.0.0.1 or dst [::1] and sport > :1024'
 state syn-sent dport = :7000
 autobound
+'not autobound'
+state CLOSE-WAIT
+excl listening
+state unconnected
+dst 127.0.0.1:http
+'src 127.0.0.0/8:80'
+src inet6:'*'
 EXPRS
 
 cleanup
