@@ -209,6 +209,14 @@ static int split_hostcond(const char *w, int fam, bool is_port, unsigned flags, 
 			return -1;
 		}
 		*port++ = '\0';
+		if (*port == '/') {
+			/* Leniency: "[2001:db8::]/32[:PORT]" (ss wants it unbracketed). */
+			char *pe = strchr(port, ':');
+			size_t al = strlen(addr), pl = pe ? (size_t)(pe - port) : strlen(port);
+			memmove(addr + al, port, pl);
+			addr[al + pl] = '\0';
+			port = pe ? pe : addr + al + pl;
+		}
 	} else if (addr[0] == '*') {
 		port = addr + 1;
 	} else {
