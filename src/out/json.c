@@ -87,7 +87,9 @@ void out_json_conn_fields(struct jw *w, const struct conn *c, const struct snaps
 	k_u32_if(w, "segs_in", t->have & TI_SEGS, t->segs_in);
 	k_u32_if(w, "notsent_bytes", t->have & TI_MIN_RTT, t->notsent_bytes);
 	k_u32_if(w, "delivery_rate_bps", t->have & TI_DELIVERY, t->delivery_rate);
-	k_u32_if(w, "pacing_rate_bps", t->have & TI_PACING, t->pacing_rate);
+	/* ~0 means "no pacing limit": not a measured rate. */
+	k_u32_if(w, "pacing_rate_bps", (t->have & TI_PACING) && t->pacing_rate != UINT64_MAX,
+		 t->pacing_rate);
 	k_u32_if(w, "snd_wnd", t->have & TI_SND_WND, t->snd_wnd);
 	k_u32_if(w, "last_send_ms", b, t->last_data_sent_ms);
 	k_u32_if(w, "last_recv_ms", b, t->last_data_recv_ms);
