@@ -54,4 +54,13 @@ void jw_knull(struct jw *w, const char *k);
 /* Write the buffer to f and empty it. Returns 0 or -errno. */
 int jw_flush(struct jw *w, FILE *f);
 
+/* Key + value shorthands for the renderers' hot paths: literal keys quoted
+ * at compile time (JW_KEY); they expect a `struct jw *w` in scope. */
+#define KSTR(k, v) (JW_KEY(w, k), jw_str(w, (v)))
+#define KU64(k, v) (JW_KEY(w, k), jw_u64(w, (v)))
+#define KI64(k, v) (JW_KEY(w, k), jw_i64(w, (v)))
+#define KDBL(k, v, d) (JW_KEY(w, k), jw_double(w, (v), (d)))
+#define KBOOL(k, v) (JW_KEY(w, k), jw_bool(w, (v)))
+#define KNULL(k) (JW_KEY(w, k), jw_null(w))
+
 #endif

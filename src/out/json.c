@@ -8,13 +8,6 @@
 #include "tcpscope/track.h"
 #include "tcpscope/util.h"
 
-/* Literal keys: quoted at compile time (jw_key_lit), the hot path. */
-#define KSTR(k, v) (JW_KEY(w, k), jw_str(w, (v)))
-#define KU64(k, v) (JW_KEY(w, k), jw_u64(w, (v)))
-#define KI64(k, v) (JW_KEY(w, k), jw_i64(w, (v)))
-#define KDBL(k, v, d) (JW_KEY(w, k), jw_double(w, (v), (d)))
-#define KBOOL(k, v) (JW_KEY(w, k), jw_bool(w, (v)))
-#define KNULL(k) (JW_KEY(w, k), jw_null(w))
 #define U32_IF(k, known, v) ((known) ? KU64(k, v) : KNULL(k))
 #define MS_IF(k, known, us) ((known) ? KDBL(k, (us) / 1000.0, 3) : KNULL(k))
 

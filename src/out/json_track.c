@@ -6,13 +6,6 @@
 #include "tcpscope/out.h"
 #include "tcpscope/track.h"
 
-/* Literal keys: quoted at compile time (jw_key_lit), the hot path. */
-#define KSTR(k, v) (JW_KEY(w, k), jw_str(w, (v)))
-#define KU64(k, v) (JW_KEY(w, k), jw_u64(w, (v)))
-#define KI64(k, v) (JW_KEY(w, k), jw_i64(w, (v)))
-#define KDBL(k, v, d) (JW_KEY(w, k), jw_double(w, (v), (d)))
-#define KBOOL(k, v) (JW_KEY(w, k), jw_bool(w, (v)))
-#define KNULL(k) (JW_KEY(w, k), jw_null(w))
 
 void out_json_track_fields(struct jw *w, const struct track_entry *e, uint64_t now_ns)
 {
