@@ -35,6 +35,11 @@ void diag_set_recv_hook(struct diag *d, diag_recv_fn fn, void *ctx);
  * before mnl_cb_run(), whose mnl_nlmsg_ok() accepts lengths above INT_MAX;
  * a failed check (a truncated message) restarts the dump like EINTR. */
 bool diag_frames_ok(const void *buf, size_t len);
+/* Test seam: the collector's channel (NULL on the /proc source), so fault
+ * tests can set a recv hook under collector_poll(). Borrowed: valid until
+ * the collector falls back to /proc or is freed. */
+struct collector;
+struct diag *collector_diag(struct collector *c);
 /* Counters for the benchmark and tests. */
 struct diag_stats {
 	unsigned long dumps, restarts, recv_calls, messages, bad_messages;

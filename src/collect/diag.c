@@ -203,8 +203,14 @@ int diag_dump(struct diag *d, int family, uint32_t state_mask, uint8_t ext,
 		rc = dump_once(d, family, states, ext, &ctx);
 		if (rc == 0)
 			return 0;
-		if (!restartable(rc))
+		if (!restartable(rc)) {
+			/* The kernel may still be sending this dump: a later dump on
+			 * the same socket would read it and fail on the stale
+			 * sequence number (EPROTO) for good. Start afresh next time. */
+			mnl_socket_close(d->nl);
+			d->nl = NULL;
 			break;
+		}
 		d->stats.restarts++;
 		if (reopen(d, e) < 0)
 			return -e->code;
