@@ -68,7 +68,8 @@ void cli_usage(FILE *f)
 	      "  -h, --help              this help\n"
 	      "  -V, --version           version\n"
 	      "\n"
-	      "Exit status: 0 ok, 1 runtime failure, 2 bad usage.\n",
+	      "Exit status: 0 ok, 1 runtime failure (e.g. a namespace that does not exist\n"
+	      "or cannot be entered), 2 bad usage (unknown option, malformed value).\n",
 	      f);
 }
 
