@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include "tcpscope/out.h"
+#include "tcpscope/track.h"
 
 static void k_u32_if(struct jw *w, const char *k, bool known, uint64_t v)
 {
@@ -98,6 +99,12 @@ void out_json_conn_fields(struct jw *w, const struct conn *c, const struct snaps
 
 int out_json_snapshot(FILE *f, struct jw *w, const struct snapshot *s)
 {
+	return out_json_snapshot_tracked(f, w, s, NULL);
+}
+
+int out_json_snapshot_tracked(FILE *f, struct jw *w, const struct snapshot *s,
+			      const struct tracker *t)
+{
 	jw_reset(w);
 	jw_obj_begin(w);
 	jw_kdouble(w, "time", s->wall, 6);
@@ -109,11 +116,15 @@ int out_json_snapshot(FILE *f, struct jw *w, const struct snapshot *s)
 		jw_ku64(w, tcp_state_name(st), s->counts[st]);
 	jw_obj_end(w);
 	jw_ku64(w, "total", s->n);
+	if (t)
+		out_json_kernel(w, &s->kernel, tracker_kstat_rates(t));
 	jw_key(w, "sockets");
 	jw_arr_begin(w);
 	for (size_t i = 0; i < s->n; i++) {
 		jw_obj_begin(w);
 		out_json_conn_fields(w, &s->conns[i], s);
+		if (t)
+			out_json_track_fields(w, tracker_find(t, &s->conns[i]), s->mono_ns);
 		jw_obj_end(w);
 		if (w->len > 1 << 20) { /* keep the buffer bounded */
 			int rc = jw_flush(w, f);

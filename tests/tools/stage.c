@@ -13,6 +13,7 @@
  *   CLOSING       simultaneous close where one FIN is stuck behind data
  * With 'm' in the second argument: a dual-stack [::] listener on P+20
  * reached over IPv4, so the accepted socket has v4-mapped addresses.
+ * With 'f': fork a child that shares every socket (two holders each).
  * Prints "ready <pid>" and waits until stdin reaches EOF (or SIGTERM), then
  * exits, closing everything. Every wait is bounded.
  */
@@ -214,7 +215,15 @@ int main(int argc, char **argv)
 		(void)accept_one(fd);
 	}
 	msleep(100); /* let the last segments land */
-	printf("ready %d\n", (int)getpid());
+	int parent = (int)getpid();
+	if (strchr(which, 'f') && fork() == 0) {
+		/* The child shares every socket and waits for the same EOF. */
+		char b[64];
+		while (read(0, b, sizeof b) > 0)
+			;
+		_exit(0);
+	}
+	printf("ready %d\n", parent);
 	fflush(stdout);
 	char b[64];
 	while (read(0, b, sizeof b) > 0)
