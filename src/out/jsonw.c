@@ -260,10 +260,17 @@ void jw_double(struct jw *w, double v, int decimals)
 		jw_null(w);
 		return;
 	}
-	char tmp[64];
+	/* %f of a huge value is up to 309 digits: never trust that it fit. */
+	char tmp[400];
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 17)
+		decimals = 17;
 	int n = (int)fixed_fast(tmp, v, decimals);
 	if (!n)
 		n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		n = snprintf(tmp, sizeof tmp, "%.0f", v);
 	sep(w);
 	put(w, tmp, (size_t)n);
 }
