@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tcpscope/collect.h"
+#include "tcpscope/detect.h"
 #include "tcpscope/out.h"
 #include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
@@ -74,11 +75,13 @@ static int run_batch(const struct settings *s, struct collector *col)
 	snapshot_init(&snaps[0]);
 	snapshot_init(&snaps[1]);
 	struct tracker *trk = tracker_new(NULL);
+	struct detector *det = detector_new(&s->detect);
 	jw_init(&jw);
 	struct out_opts oo = {
 		.header = !s->no_header,
 		.info = !s->no_info,
 		.procs = !s->no_processes,
+		.detector = det,
 	};
 	int rc = 0;
 	uint64_t next = clock_mono_ns();
@@ -100,7 +103,8 @@ static int run_batch(const struct settings *s, struct collector *col)
 			break;
 		}
 		tracker_update(trk, snap);
-		int w = s->json ? out_json_snapshot_tracked(stdout, &jw, snap, trk)
+		detector_update(det, trk, snap);
+		int w = s->json ? out_json_snapshot_alerts(stdout, &jw, snap, trk, det)
 				: out_text_snapshot(stdout, snap, &oo);
 		if (!s->json && (s->count == 0 || i + 1 < s->count))
 			fputc('\n', stdout);
@@ -112,6 +116,7 @@ static int run_batch(const struct settings *s, struct collector *col)
 		}
 	}
 	jw_done(&jw);
+	detector_free(det);
 	tracker_free(trk);
 	snapshot_done(&snaps[0]);
 	snapshot_done(&snaps[1]);

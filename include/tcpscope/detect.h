@@ -172,6 +172,8 @@ struct detect_alert {
 	double raised_wall;        /* unix seconds the alert was raised */
 	uint64_t raised_ns;
 	double cleared_wall;       /* cleared events: when; else NAN */
+	bool clearing;             /* the condition is gone; the alert shows its last
+				    * values until KIND.clear has passed */
 	char message[DETECT_MSG_LEN];
 };
 

@@ -409,6 +409,7 @@ static void hysteresis(struct detector *d, struct detect_group *g, const struct 
 	} else {
 		g->true_since_ns = 0;
 	}
+	g->a.clearing = false;
 	if (!g->active) {
 		if (g->fire && (double)(now - g->true_since_ns) / NS >= d->cfg.hold_s[k] - 1e-9) {
 			g->active = true;
@@ -417,28 +418,35 @@ static void hysteresis(struct detector *d, struct detect_group *g, const struct 
 			g->a.raised_wall = c->wall;
 			g->a.cleared_wall = NAN;
 			detect_kinds[k].format(&g->a, g->a.message, sizeof g->a.message);
+			g->last = g->a;
 			event_add(d, DEV_RAISED, c->wall, &g->a);
 		}
 		return;
 	}
 	if (g->fire || g->still) {
 		g->false_since_ns = 0;
+		if (!g->fire) /* held by the weaker condition: keep the raised severity */
+			g->a.severity = g->last.severity;
 		detect_kinds[k].format(&g->a, g->a.message, sizeof g->a.message);
+		g->last = g->a;
 		return;
 	}
+	/* Gone: show what was wrong until it has been gone long enough. */
+	g->a = g->last;
+	g->a.clearing = true;
 	if (!g->false_since_ns)
 		g->false_since_ns = now ? now : 1;
 	if ((double)(now - g->false_since_ns) / NS < d->cfg.clear_s[k] - 1e-9)
-		return; /* keep the last message: it says what was wrong */
+		return;
 	g->active = false;
 	g->false_since_ns = 0;
-	char was[DETECT_MSG_LEN], dur[32];
-	snprintf(was, sizeof was, "%s", g->a.message);
+	g->a.clearing = false;
+	char dur[32];
 	detect_fmt_age((double)(now - g->a.raised_ns) / NS, false, dur, sizeof dur);
-	struct detect_event *ev = event_add(d, DEV_CLEARED, c->wall, &g->a);
+	struct detect_event *ev = event_add(d, DEV_CLEARED, c->wall, &g->last);
 	ev->alert.cleared_wall = c->wall;
 	snprintf(ev->alert.message, sizeof ev->alert.message, "%s cleared after %s (was: %.240s)",
-		 detect_kinds[k].title, dur, was);
+		 detect_kinds[k].title, dur, g->last.message);
 }
 
 static void group_remove(struct detector *d, size_t i)

@@ -24,7 +24,7 @@ struct dt_def {
 };
 
 static const struct dt_def dt_table[DT_COUNT] = {
-	[DT_CW_AGE] = {DK_CLOSE_WAIT, "age", DTU_DURATION, 60, 0, 86400 * 30,
+	[DT_CW_AGE] = {DK_CLOSE_WAIT, "age", DTU_DURATION, 60, 0, 86400,
 		       "raise when a CLOSE_WAIT socket is older than this"},
 	[DT_CW_GROWTH] = {DK_CLOSE_WAIT, "growth", DTU_COUNT, 20, 1, 1e9,
 			  "or when a group's CLOSE_WAIT count grew by this many within the window"},
@@ -98,6 +98,8 @@ void detect_config_defaults(struct detect_config *c)
 	}
 }
 
+static void fmt_value(enum dt_unit u, double v, char *buf, size_t len);
+
 static int parse_value(enum dt_unit u, const char *s, double *out)
 {
 	char *end;
@@ -154,7 +156,7 @@ int detect_set_threshold(struct detect_config *c, const char *key, const char *v
 	const char *dot = strchr(key, '.');
 	int k = dot ? kind_lookup(key, (size_t)(dot - key)) : -1;
 	if (k < 0)
-		return err_set(e, EINVAL, "threshold '%s': unknown detector (one of close_wait, "
+		return err_set(e, EINVAL, "'%s': unknown detector (one of close_wait, "
 				"syn_recv, listen_overflow, syn_sent, port_exhaustion, time_wait, "
 				"orphans, retrans, stalled)", key);
 	const char *name = dot + 1;
@@ -164,9 +166,9 @@ int detect_set_threshold(struct detect_config *c, const char *key, const char *v
 			continue;
 		if (parse_value(common[i].unit, value, &v) < 0 ||
 		    (common[i].unit == DTU_DURATION && v > 86400))
-			return err_set(e, EINVAL, "threshold %s: '%s' is not a %s", key, value,
+			return err_set(e, EINVAL, "%s: '%s' is not a %s", key, value,
 				       common[i].unit == DTU_BOOL ? "on/off value"
-								 : "duration (e.g. 10s, 500ms)");
+								 : "duration up to 1d (e.g. 10s, 500ms)");
 		if (i == COMMON_HOLD)
 			c->hold_s[k] = v;
 		else if (i == COMMON_CLEAR)
@@ -179,13 +181,21 @@ int detect_set_threshold(struct detect_config *c, const char *key, const char *v
 		const struct dt_def *d = &dt_table[i];
 		if ((int)d->kind != k || strcmp(d->name, name))
 			continue;
-		if (parse_value(d->unit, value, &v) < 0 || v < d->min || v > d->max)
-			return err_set(e, EINVAL, "threshold %s: '%s' is not a %s between %g and %g",
-				       key, value, unit_names[d->unit], d->min, d->max);
+		if (parse_value(d->unit, value, &v) < 0 || v < d->min || v > d->max) {
+			char lo[32], hi[32];
+			fmt_value(d->unit, d->min, lo, sizeof lo);
+			fmt_value(d->unit, d->max, hi, sizeof hi);
+			return err_set(e, EINVAL, "%s: '%s' is not a %s from %s to %s", key, value,
+				       d->unit == DTU_DURATION ? "duration (e.g. 30s, 500ms, 2m)"
+				       : d->unit == DTU_PERCENT ? "percentage"
+				       : d->unit == DTU_RATE	? "rate per second"
+								: "whole number",
+				       lo, hi);
+		}
 		c->v[i] = v;
 		return 0;
 	}
-	return err_set(e, EINVAL, "threshold '%s': %s has no such setting (see --list-thresholds)",
+	return err_set(e, EINVAL, "'%s': %s has no such setting (see --list-thresholds)",
 		       key, detect_kinds[k].name);
 }
 
@@ -193,12 +203,12 @@ int detect_set_threshold_kv(struct detect_config *c, const char *kv, struct err 
 {
 	const char *eq = strchr(kv, '=');
 	if (!eq || eq == kv || !eq[1])
-		return err_set(e, EINVAL, "threshold '%s': expected KEY=VALUE, e.g. close_wait.age=30s",
+		return err_set(e, EINVAL, "'%s': expected KEY=VALUE, e.g. close_wait.age=30s",
 			       kv);
 	char key[64];
 	size_t n = (size_t)(eq - kv);
 	if (n >= sizeof key)
-		return err_set(e, EINVAL, "threshold '%s': key too long", kv);
+		return err_set(e, EINVAL, "'%s': key too long", kv);
 	memcpy(key, kv, n);
 	key[n] = '\0';
 	return detect_set_threshold(c, key, eq + 1, e);

@@ -26,6 +26,8 @@ struct detect_group {
 	bool active;
 	uint64_t true_since_ns;     /* 0: condition false */
 	uint64_t false_since_ns;    /* 0: still true (or not active) */
+	struct detect_alert last;   /* the alert as last seen holding (shown while
+				     * it waits to clear, and in the cleared event) */
 	struct {
 		uint64_t ns;
 		unsigned count;
