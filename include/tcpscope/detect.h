@@ -163,8 +163,10 @@ struct detect_alert {
 	unsigned persist;          /* stalled: sockets on the persist timer (zero window) */
 	unsigned backoff;          /* stalled: the largest retransmit backoff */
 	unsigned ntime_wait;       /* port_exhaustion: of `count`, in TIME_WAIT */
-	struct {                   /* time_wait: the destination holding most */
+	struct {                   /* time_wait: the destination (client side) or
+				    * local port (server side) holding most */
 		uint8_t family;        /* 0 = none */
+		bool local;            /* addr:port is local (a server port) */
 		union conn_addr addr;
 		uint16_t port;
 		unsigned count;

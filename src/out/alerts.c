@@ -68,6 +68,7 @@ void out_json_alert_fields(struct jw *w, const struct detect_alert *a, double no
 		jw_obj_begin(w);
 		jw_kstr(w, "addr", conn_addr_format(a->top.family, &a->top.addr, s, sizeof s));
 		jw_ku64(w, "port", a->top.port);
+		jw_kbool(w, "local", a->top.local);
 		jw_ku64(w, "count", a->top.count);
 		jw_obj_end(w);
 	} else {

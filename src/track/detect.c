@@ -328,7 +328,7 @@ double detect_stall_age(struct detect_ctx *c, const struct track_entry *e)
 	return c->now_ns > s->since_ns ? (double)(c->now_ns - s->since_ns) / NS : 0.0;
 }
 
-const struct conn *detect_tw_top(const struct detect_ctx *c, unsigned *count)
+const struct conn *detect_tw_top(const struct detect_ctx *c, unsigned *count, bool *local)
 {
 	const struct detector *d = c->d;
 	const struct twdest *best = NULL;
@@ -336,12 +336,17 @@ const struct conn *detect_tw_top(const struct detect_ctx *c, unsigned *count)
 		if (!best || d->tw[i].count > best->count)
 			best = &d->tw[i];
 	*count = best ? best->count : 0;
+	*local = best && !detect_port_ephemeral(c, best->c->lport);
 	return best ? best->c : NULL;
 }
 
-static void tw_note(struct detector *d, const struct conn *x)
+/* Client side (ephemeral local port): by destination; server side: by the
+ * local port, since every client's own port differs. */
+static void tw_note(struct detector *d, const struct detect_ctx *c, const struct conn *x)
 {
-	uint64_t k = hmap_mix(detect_addr_hash(x->family, &x->raddr) ^ x->rport);
+	bool local = !detect_port_ephemeral(c, x->lport);
+	uint64_t k = local ? hmap_mix(0x10000ull ^ x->lport)
+			   : hmap_mix(detect_addr_hash(x->family, &x->raddr) ^ x->rport);
 	if (k == HMAP_EMPTY)
 		k--;
 	uint32_t *ix = hmap_get(&d->twmap, k);
@@ -492,7 +497,8 @@ static int alert_cmp(const void *pa, const void *pb)
 	return strcmp(a->message, b->message);
 }
 
-static void index_sockets(struct detector *d, const struct track_entry *const *ents, size_t n)
+static void index_sockets(struct detector *d, const struct detect_ctx *c,
+			  const struct track_entry *const *ents, size_t n)
 {
 	hmap_clear(&d->listeners);
 	hmap_clear(&d->seen);
@@ -505,7 +511,7 @@ static void index_sockets(struct detector *d, const struct track_entry *const *e
 		if (e->conn->state == TCPS_LISTEN && !hmap_get(&d->listeners, e->conn->lport))
 			hmap_put(&d->listeners, e->conn->lport, (uint32_t)i);
 		else if (e->conn->state == TCPS_TIME_WAIT)
-			tw_note(d, e->conn);
+			tw_note(d, c, e->conn);
 	}
 }
 
@@ -536,7 +542,7 @@ void detector_update(struct detector *d, const struct tracker *t, const struct s
 	size_t n;
 	const struct track_entry *const *ents = tracker_entries(t, &n);
 	d->ents = ents;
-	index_sockets(d, ents, n);
+	index_sockets(d, &c, ents, n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct track_entry *e = ents[i];

@@ -67,7 +67,7 @@ bool detect_first_seen(struct detect_ctx *c, uint64_t group_key, uint64_t value)
  * is empty or moving). */
 double detect_stall_age(struct detect_ctx *c, const struct track_entry *e);
 /* The destination holding most TIME_WAIT sockets this tick, NULL if none. */
-const struct conn *detect_tw_top(const struct detect_ctx *c, unsigned *count);
+const struct conn *detect_tw_top(const struct detect_ctx *c, unsigned *count, bool *local);
 uint64_t detect_addr_hash(int family, const union conn_addr *a);
 
 /* Formatting helpers shared by the formatters. */

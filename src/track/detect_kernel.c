@@ -99,11 +99,13 @@ void dk_time_wait_global(struct detect_ctx *c)
 	g->a.share_pct = tw / g->a.limit * 100.0;
 	g->a.rate = c->r->per_s[KS_TW_OVERFLOW];
 	unsigned n;
-	const struct conn *top = detect_tw_top(c, &n);
+	bool local;
+	const struct conn *top = detect_tw_top(c, &n, &local);
 	if (top) {
 		g->a.top.family = top->family;
-		g->a.top.addr = top->raddr;
-		g->a.top.port = top->rport;
+		g->a.top.local = local;
+		g->a.top.addr = local ? top->laddr : top->raddr;
+		g->a.top.port = local ? top->lport : top->rport;
 		g->a.top.count = n;
 	}
 }
@@ -118,7 +120,9 @@ void dk_time_wait_eval(const struct detect_ctx *c, struct detect_group *g)
 void dk_time_wait_format(const struct detect_alert *a, char *buf, size_t len)
 {
 	char top[96] = "", ov[48] = "", ep[64];
-	if (a->top.family)
+	if (a->top.family && a->top.local)
+		snprintf(top, sizeof top, ", most on local port %u (%u)", a->top.port, a->top.count);
+	else if (a->top.family)
 		snprintf(top, sizeof top, ", most to %s (%u)",
 			 conn_endpoint_format(a->top.family, &a->top.addr, a->top.port, false, ep,
 					      sizeof ep),

@@ -237,7 +237,7 @@ void dk_listen_eval(const struct detect_ctx *c, struct detect_group *g)
 void dk_listen_format(const struct detect_alert *a, char *buf, size_t len)
 {
 	char own[128], rate[48] = "";
-	if (isfinite(a->rate))
+	if (isfinite(a->rate) && a->rate > 0)
 		snprintf(rate, sizeof rate, ", %.1f dropped SYNs/s (ListenDrops)", a->rate);
 	if (a->owner.by == DOWN_HOST) {
 		snprintf(buf, len,
@@ -315,7 +315,7 @@ void dk_syn_sent_format(const struct detect_alert *a, char *buf, size_t len)
 	detect_fmt_age(a->oldest_s, a->oldest_lower, age, sizeof age);
 	if (a->owner.pid >= 0)
 		snprintf(who, sizeof who, " by %s[%d]", a->owner.comm, (int)a->owner.pid);
-	if (isfinite(a->rate))
+	if (isfinite(a->rate) && a->rate > 0)
 		snprintf(fails, sizeof fails, ", %.1f failed connects/s", a->rate);
 	snprintf(buf, len,
 		 "SYN_SENT: %u %s to %s stuck up to %s%s%s - the upstream is down or overloaded "
@@ -369,7 +369,7 @@ void dk_stalled_format(const struct detect_alert *a, char *buf, size_t len)
 	snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)a->bytes);
 	if (a->bytes >= 10000)
 		snprintf(bytes, sizeof bytes, "%.1fk", (double)a->bytes / 1000);
-	if (a->bytes >= 10000000)
+	if (a->bytes >= 1000000)
 		snprintf(bytes, sizeof bytes, "%.1fM", (double)a->bytes / 1e6);
 	const char *why;
 	if (a->persist > 0)
