@@ -12,8 +12,8 @@
  *                                    accepts, N connects into it (2 complete,
  *                                    the rest stay in SYN_SENT)
  *   leak ports PORT N HOLD AFTER      N connections to one listener (N local
- *                                    ephemeral ports); undone server side
- *                                    first, so no TIME_WAIT is left here
+ *                                    ephemeral ports); undone by resets
+ *                                    (SO_LINGER 0), so no TIME_WAIT is left
  *   leak timewait PORT N AFTER        N connections closed client side
  *                                    first: N TIME_WAIT sockets (no HOLD)
  *   leak stall PORT HOLD AFTER        a peer that stops reading: our Send-Q
@@ -168,8 +168,11 @@ static int do_ports(int port, int n, int hold, int after)
 	printf("made %d\n", made);
 	say("ready");
 	msleep(hold * 1000L);
-	for (int i = 0; i < made; i++)
-		close(srv[i]); /* server closes first: its side gets the TIME_WAIT */
+	struct linger lg = {1, 0};
+	for (int i = 0; i < made; i++) { /* reset: nothing lingers in TIME_WAIT */
+		setsockopt(srv[i], SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+		close(srv[i]);
+	}
 	msleep(100);
 	for (int i = 0; i < made; i++)
 		close(cli[i]);
