@@ -81,7 +81,7 @@ static int run_batch(const struct settings *s, struct collector *col)
 		.header = !s->no_header,
 		.info = !s->no_info,
 		.procs = !s->no_processes,
-		.detector = det,
+		.detector = s->no_header ? NULL : det, /* the alert section is a header too */
 	};
 	int rc = 0;
 	uint64_t next = clock_mono_ns();

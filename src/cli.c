@@ -68,7 +68,7 @@ void cli_usage(FILE *f)
 	      "      --list-thresholds   every threshold with its default, then exit\n"
 	      "\n"
 	      "Output:\n"
-	      "      --no-header         text table without the column header\n"
+	      "      --no-header         text table without the column header and alerts\n"
 	      "  -C, --no-color          monochrome live view\n"
 	      "      --no-mouse          live view ignores the mouse\n"
 	      "      --readonly          never offer to destroy sockets\n"
