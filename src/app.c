@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tcpscope/collect.h"
+#include "tcpscope/detect.h"
 #include "tcpscope/filter.h"
 #include "tcpscope/out.h"
 #include "tcpscope/snapshot.h"
@@ -75,11 +76,13 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 	snapshot_init(&snaps[0]);
 	snapshot_init(&snaps[1]);
 	struct tracker *trk = tracker_new(NULL);
+	struct detector *det = detector_new(&s->detect);
 	jw_init(&jw);
 	struct out_opts oo = {
 		.header = !s->no_header,
 		.info = !s->no_info,
 		.procs = !s->no_processes,
+		.detector = s->no_header ? NULL : det, /* the alert section is a header too */
 	};
 	int rc = 0;
 	uint64_t next = clock_mono_ns();
@@ -103,9 +106,13 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 		/* Filter first: the tracker then follows exactly the selection
 		 * (the kernel's state mask already narrowed it the same way). */
 		filter_snapshot(flt, snap);
-		if (s->json) /* the text table shows nothing the tracker adds */
+		/* A bare text table (--no-header: no alert section) shows nothing
+		 * the tracker adds: skip its cost there. */
+		if (s->json || oo.detector) {
 			tracker_update(trk, snap);
-		int w = s->json ? out_json_snapshot_tracked(stdout, &jw, snap, trk)
+			detector_update(det, trk, snap);
+		}
+		int w = s->json ? out_json_snapshot_alerts(stdout, &jw, snap, trk, det)
 				: out_text_snapshot(stdout, snap, &oo);
 		if (!s->json && (s->count == 0 || i + 1 < s->count))
 			fputc('\n', stdout);
@@ -117,6 +124,7 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 		}
 	}
 	jw_done(&jw);
+	detector_free(det);
 	tracker_free(trk);
 	snapshot_done(&snaps[0]);
 	snapshot_done(&snaps[1]);

@@ -13,6 +13,7 @@
 
 #include "tcpscope/app.h"
 #include "tcpscope/collect.h"
+#include "tcpscope/detect.h"
 #include "tcpscope/filter.h"
 #include "tcpscope/out.h"
 #include "tcpscope/snapshot.h"
@@ -23,6 +24,7 @@ struct evloop {
 	const struct filter *flt; /* borrowed; NULL shows every event */
 	struct collector *col;
 	struct tracker *trk;
+	struct detector *det;
 	struct destroy_sub *ds;  /* owned; NULL when refused or not netlink */
 	struct snapshot snaps[2];
 	struct snapshot dsnap;   /* scratch for drained destroy messages */
@@ -79,6 +81,14 @@ static int print_events(struct evloop *L, const struct snapshot *snap)
 		if (rc < 0)
 			return -1;
 	}
+	/* Alerts after the socket events that led to them. */
+	const struct detect_event *aev = detector_events(L->det, &n);
+	for (size_t i = 0; i < n; i++) {
+		int rc = L->s->json ? out_alert_event_json(stdout, &L->jw, &aev[i])
+				    : out_alert_event_text(stdout, &aev[i]);
+		if (rc < 0)
+			return -1;
+	}
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
@@ -86,6 +96,7 @@ int app_events_run(const struct settings *s, struct collector *col, const struct
 {
 	struct evloop L = {.s = s, .flt = flt, .col = col};
 	L.trk = tracker_new(NULL);
+	L.det = detector_new(&s->detect);
 	snapshot_init(&L.snaps[0]);
 	snapshot_init(&L.snaps[1]);
 	snapshot_init(&L.dsnap);
@@ -125,6 +136,7 @@ int app_events_run(const struct settings *s, struct collector *col, const struct
 			break;
 		}
 		tracker_update(L.trk, snap);
+		detector_update(L.det, L.trk, snap);
 		if (print_events(&L, snap) < 0) {
 			if (errno != EPIPE)
 				fprintf(stderr, "tcpscope: writing output: %s\n", strerror(errno));
@@ -137,6 +149,7 @@ int app_events_run(const struct settings *s, struct collector *col, const struct
 	snapshot_done(&L.dsnap);
 	snapshot_done(&L.snaps[0]);
 	snapshot_done(&L.snaps[1]);
+	detector_free(L.det);
 	tracker_free(L.trk);
 	return rc;
 }

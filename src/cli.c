@@ -19,6 +19,8 @@ enum {
 	OPT_NO_HEADER,
 	OPT_NO_MOUSE,
 	OPT_READONLY,
+	OPT_THRESHOLD,
+	OPT_LIST_THRESHOLDS,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +39,8 @@ static const struct option long_opts[] = {
 	{"no-colour", no_argument, NULL, 'C'},
 	{"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
 	{"readonly", no_argument, NULL, OPT_READONLY},
+	{"threshold", required_argument, NULL, OPT_THRESHOLD},
+	{"list-thresholds", no_argument, NULL, OPT_LIST_THRESHOLDS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -65,9 +69,14 @@ void cli_usage(FILE *f)
 	      "      --no-info           do not ask the kernel for tcp_info\n"
 	      "\n"
 	      "  -F, --filter EXPR       the live view's initial filter (F4 changes it)\n"
+	      "Detectors (alerts in -b/-j output, the -e stream and the live view):\n"
+	      "      --threshold KEY=VALUE  set a detector threshold, e.g. close_wait.age=30s,\n"
+	      "                          port_exhaustion.warn=40%, stalled.enabled=off\n"
+	      "                          (repeatable)\n"
+	      "      --list-thresholds   every threshold with its default, then exit\n"
 	      "\n"
 	      "Output:\n"
-	      "      --no-header         text table without the column header\n"
+	      "      --no-header         text table without the column header and alerts\n"
 	      "  -C, --no-color          monochrome live view\n"
 	      "      --no-mouse          live view ignores the mouse\n"
 	      "      --readonly          never offer to destroy sockets\n"
@@ -83,6 +92,19 @@ void settings_done(struct settings *s)
 {
 	free(s->filter);
 	s->filter = NULL;
+	free(s->threshold_args);
+	s->threshold_args = NULL;
+	s->nthreshold_args = 0;
+}
+
+static void list_thresholds(FILE *f, const struct detect_config *c)
+{
+	fprintf(f, "%-28s %-10s %-10s %s\n", "KEY", "VALUE", "DEFAULT", "MEANING");
+	for (size_t i = 0; i < detect_threshold_count(); i++) {
+		struct detect_threshold_info ti;
+		if (detect_threshold_info(c, i, &ti) == 0)
+			fprintf(f, "%-28s %-10s %-10s %s\n", ti.key, ti.value, ti.def, ti.help);
+	}
 }
 
 static char *join_args(int argc, char **argv)
@@ -105,6 +127,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	memset(s, 0, sizeof *s);
 	s->delay_s = 1.0;
 	s->source = COLLECT_AUTO;
+	detect_config_defaults(&s->detect);
 	/* 0, not 1: glibc then also forgets where it was inside a cluster of
 	 * short options ("-bx"), which otherwise points into the previous argv. */
 	optind = 0;
@@ -192,6 +215,20 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 		case OPT_READONLY:
 			s->readonly = true;
 			break;
+		case OPT_THRESHOLD: {
+			struct err e = {0};
+			if (detect_set_threshold_kv(&s->detect, optarg, &e) < 0) {
+				snprintf(msg, msglen, "--threshold: %s", e.msg);
+				return 2;
+			}
+			size_t cap = s->nthreshold_args;
+			s->threshold_args = xrealloc(s->threshold_args, (cap + 1) * sizeof *s->threshold_args);
+			s->threshold_args[s->nthreshold_args++] = optarg;
+			break;
+		}
+		case OPT_LIST_THRESHOLDS:
+			list_thresholds(stdout, &s->detect);
+			return 1;
 		case 'h':
 			cli_usage(stdout);
 			return 1;

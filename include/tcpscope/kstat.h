@@ -80,10 +80,22 @@ struct kstat_def {
 
 extern const struct kstat_def kstat_table[KS_COUNT];
 
+/* ip_local_reserved_ports as spans (kstat_ports.c); more spans than fit
+ * set `reserved_truncated` (the detectors then count a few reserved ports
+ * as usable: an underestimate of exhaustion, never a false alarm). */
+#define KSTAT_MAX_RESERVED 64
+struct kstat_port_span {
+	uint16_t lo, hi; /* inclusive */
+};
+
 struct kstat {
 	uint64_t v[KS_COUNT];
 	uint64_t have;     /* bit (1 << id) per known value */
 	uint64_t mono_ns;  /* when read; 0 = never */
+	struct kstat_port_span reserved[KSTAT_MAX_RESERVED];
+	uint8_t nreserved;
+	bool have_reserved;      /* ip_local_reserved_ports was read (may be empty) */
+	bool reserved_truncated;
 };
 
 static inline bool kstat_has(const struct kstat *k, enum kstat_id id)
@@ -104,6 +116,16 @@ int kstat_parse_sockstat(const char *text, enum kstat_src src, struct kstat *k);
  * first; mono_ns stamped). Missing files leave their values unknown.
  * Returns the number of values known. */
 int kstat_read(const char *proc_root, struct kstat *k);
+
+/* Parse ip_local_reserved_ports text ("", "8080", "1,5000-5010\n") into
+ * k->reserved, setting have_reserved. Returns the number of spans or
+ * -EINVAL on malformed text (k->reserved then empty, have_reserved false). */
+int kstat_parse_reserved(const char *text, struct kstat *k);
+/* Read PROC_ROOT/sys/net/ipv4/ip_local_reserved_ports (kstat_read does). */
+int kstat_read_reserved(const char *proc_root, struct kstat *k);
+/* Ports of [lo, hi] that are reserved (spans may overlap the range partly). */
+unsigned kstat_reserved_in(const struct kstat *k, unsigned lo, unsigned hi);
+bool kstat_port_reserved(const struct kstat *k, unsigned port);
 
 /* Rates between two readings: per-second for COUNTERs, NAN for levels,
  * unknowns, a first reading, or a counter that went backwards (a reset, e.g.

@@ -13,7 +13,10 @@
 #include "tcpscope/jsonw.h"
 #include "tcpscope/snapshot.h"
 
+struct detector;
+
 struct out_opts {
+	const struct detector *detector; /* alerts above the table (text); NULL none */
 	bool numeric;   /* reserved: ports as numbers (always, today) */
 	bool header;    /* print the column header (text) */
 	bool info;      /* show tcp_info columns (text) */
@@ -62,5 +65,23 @@ int out_event_text(FILE *f, const struct track_event *ev, const struct snapshot 
 void out_event_text_header(FILE *f);
 const char *out_event_kind_name(int kind);   /* "new", "state", "closed" */
 const char *out_event_seen_by_name(int seen_by); /* "poll", "destroy" */
+
+/* --- detector alerts (src/out/alerts.c) ---------------------------------- */
+struct detect_alert;
+struct detect_event;
+
+/* Snapshot JSON with the tracker keys and, when `d` is given (updated with
+ * `s`), the "alerts" array. */
+int out_json_snapshot_alerts(FILE *f, struct jw *w, const struct snapshot *s,
+			     const struct tracker *t, const struct detector *d);
+/* One alert's keys as members of the object the caller opened. */
+void out_json_alert_fields(struct jw *w, const struct detect_alert *a, double now_wall);
+/* "alerts":[...] member: the active alerts, most severe first. */
+void out_json_alerts(struct jw *w, const struct detector *d, double now_wall);
+/* "ALERTS (n):" and one line per active alert; nothing when there are none. */
+int out_text_alerts(FILE *f, const struct detector *d);
+/* alert_raised / alert_cleared lines for the event stream. */
+int out_alert_event_json(FILE *f, struct jw *w, const struct detect_event *ev);
+int out_alert_event_text(FILE *f, const struct detect_event *ev);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "tcpscope/collect.h"
+#include "tcpscope/detect.h"
 
 enum run_mode { MODE_LIVE = 0, MODE_BATCH, MODE_EVENTS };
 
@@ -27,6 +28,13 @@ struct settings {
 	char *filter;             /* owned: trailing args joined with spaces, or NULL */
 	const char *ui_filter;    /* -F: the live view's initial filter; borrowed from argv */
 	bool no_color, no_mouse, readonly;
+	/* Detector thresholds: defaults with every --threshold KEY=VALUE
+	 * applied in order. A config file's thresholds go in before the
+	 * command line's: apply them to a fresh detect_config_defaults(), then
+	 * re-apply threshold_args (borrowed from argv) on top. */
+	struct detect_config detect;
+	const char **threshold_args;  /* owned array, borrowed strings */
+	size_t nthreshold_args;
 };
 
 /* Parse argv. Returns 0 to run, 1 when --help/--version was printed (exit 0),

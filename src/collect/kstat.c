@@ -269,6 +269,7 @@ int kstat_read(const char *proc_root, struct kstat *k)
 	}
 	read_sysctls(root, k, buf, cap);
 	free(buf);
+	kstat_read_reserved(root, k);
 	k->mono_ns = clock_mono_ns();
 	int n = 0;
 	for (int i = 0; i < KS_COUNT; i++)

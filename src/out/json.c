@@ -94,6 +94,12 @@ int out_json_snapshot(FILE *f, struct jw *w, const struct snapshot *s)
 int out_json_snapshot_tracked(FILE *f, struct jw *w, const struct snapshot *s,
 			      const struct tracker *t)
 {
+	return out_json_snapshot_alerts(f, w, s, t, NULL);
+}
+
+int out_json_snapshot_alerts(FILE *f, struct jw *w, const struct snapshot *s,
+			     const struct tracker *t, const struct detector *d)
+{
 	jw_reset(w);
 	jw_obj_begin(w);
 	jw_kdouble(w, "time", s->wall, 6);
@@ -107,6 +113,8 @@ int out_json_snapshot_tracked(FILE *f, struct jw *w, const struct snapshot *s,
 	jw_ku64(w, "total", s->n);
 	if (t)
 		out_json_kernel(w, &s->kernel, tracker_kstat_rates(t));
+	if (d)
+		out_json_alerts(w, d, s->wall);
 	/* Live tracker entries point into this snapshot: one pass over them
 	 * replaces a hash lookup (a cache miss at 100k) per socket. */
 	const struct track_entry **by_ix = NULL;

@@ -269,6 +269,8 @@ int out_text_snapshot(FILE *f, const struct snapshot *s, const struct out_opts *
 		if (s->counts[st])
 			fprintf(f, " %s %u", tcp_state_table[st].abbrev, s->counts[st]);
 	fputc('\n', f);
+	if (o->detector)
+		out_text_alerts(f, o->detector);
 
 	/* Pass 1: column widths from the data, as ss does. */
 	int wl = 20, wr = 20;

@@ -62,7 +62,8 @@ check "activeclose: FIN_WAIT2 -> TIME_WAIT after ~1.2 s" $? "$(show "$P3")"
 check "activeclose: TIME_WAIT is not a close" $? "$(show "$P3")"
 
 # Event keys: what README documents.
-jq -e -s 'all(.[]; has("time") and has("event") and has("from") and has("to") and has("lifetime_s") and has("seen_by") and has("cookie") and has("local_addr") and has("state"))' "$OUT" >/dev/null
+# (socket events: the alert_* lines of the detectors have their own keys)
+jq -e -s 'map(select(.event | startswith("alert_") | not)) | all(.[]; has("time") and has("event") and has("from") and has("to") and has("lifetime_s") and has("seen_by") and has("cookie") and has("local_addr") and has("state"))' "$OUT" >/dev/null
 check "every event has the documented keys" $?
 # The text form prints the same stream.
 "$TCPSCOPE" -e -d 0.2 -n 2 >"$TESTTMP/text" 2>&1
