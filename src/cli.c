@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tcpscope/columns.h"
 #include "tcpscope/settings.h"
 #include "tcpscope/util.h"
 
@@ -16,6 +17,7 @@ enum {
 	OPT_NO_HEADER,
 	OPT_NO_MOUSE,
 	OPT_READONLY,
+	OPT_COLUMNS,
 };
 
 static const struct option long_opts[] = {
@@ -33,6 +35,9 @@ static const struct option long_opts[] = {
 	{"no-colour", no_argument, NULL, 'C'},
 	{"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
 	{"readonly", no_argument, NULL, OPT_READONLY},
+	{"sort", required_argument, NULL, 's'},
+	{"columns", required_argument, NULL, OPT_COLUMNS},
+	{"highlight-delay", required_argument, NULL, 'H'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -62,6 +67,14 @@ void cli_usage(FILE *f)
 	      "  -C, --no-color          monochrome live view\n"
 	      "      --no-mouse          live view ignores the mouse\n"
 	      "      --readonly          never offer to destroy sockets\n"
+	      "\n"
+	      "Live view:\n"
+	      "  -s, --sort COLUMN       sort by COLUMN (rtt, state, recvq, age, process, ...)\n"
+	      "      --columns LIST      columns to show, comma separated (see F2 Setup)\n"
+	      "  -H, --highlight-delay SECONDS\n"
+	      "                          how long new/changed/closed rows stay highlighted\n"
+	      "                          (default 3); closed rows are kept that long\n"
+	      "  Settings persist in $XDG_CONFIG_HOME/tcpscope/tcpscoperc.\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -95,12 +108,13 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	memset(s, 0, sizeof *s);
 	s->delay_s = 1.0;
 	s->source = COLLECT_AUTO;
+	s->highlight_s = -1;
 	optind = 1;
 	opterr = 0;
 	int ch;
 	/* '+' stops at the first non-option: the filter may contain words
 	 * such as "-" that getopt must not reorder. */
-	while ((ch = getopt_long(argc, argv, "+:bejn:d:N:ChV", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:bejn:d:N:ChVs:H:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			s->mode = MODE_BATCH;
@@ -131,6 +145,34 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 				return 2;
 			}
 			s->delay_s = d;
+			s->delay_given = true;
+			break;
+		}
+		case 's':
+			if (col_by_name(optarg) < 0) {
+				snprintf(msg, msglen, "--sort: unknown column '%s'", optarg);
+				return 2;
+			}
+			s->sort = optarg;
+			break;
+		case OPT_COLUMNS: {
+			uint8_t cols[COL_COUNT];
+			char bad[64];
+			if (col_parse_list(optarg, cols, COL_COUNT, bad, sizeof bad) < 0) {
+				snprintf(msg, msglen, "--columns: unknown column '%s'", bad);
+				return 2;
+			}
+			s->columns = optarg;
+			break;
+		}
+		case 'H': {
+			double d = util_parse_duration(optarg, 1.0);
+			if (d < 0 || d > 3600) {
+				snprintf(msg, msglen,
+					 "-H: '%s' is not a delay between 0 and 3600 seconds", optarg);
+				return 2;
+			}
+			s->highlight_s = d;
 			break;
 		}
 		case 'N':

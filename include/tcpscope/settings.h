@@ -26,6 +26,11 @@ struct settings {
 	const char *netns;        /* -N: borrowed from argv */
 	char *filter;             /* owned: trailing args joined with spaces, or NULL */
 	bool no_color, no_mouse, readonly;
+	/* live view (ui) */
+	bool delay_given;         /* -d given: overrides the config file */
+	const char *sort;         /* -s/--sort COLUMN: borrowed from argv, validated */
+	const char *columns;      /* --columns LIST: borrowed from argv, validated */
+	double highlight_s;       /* -H/--highlight-delay; < 0 = not given */
 };
 
 /* Parse argv. Returns 0 to run, 1 when --help/--version was printed (exit 0),
