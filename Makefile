@@ -59,6 +59,9 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(TLIB_OBJS) $(BUILD)/libtcpscope.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# Keep objects of tests and tools between runs.
+.SECONDARY:
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- dependencies
@@ -95,7 +98,7 @@ bench: all
 	@echo "make bench: the benchmark lands with the performance issue; nothing measured yet."
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tcpscope
 
 uninstall:

@@ -13,6 +13,7 @@
 #include "tcpscope/collect.h"
 #include "tcpscope/out.h"
 #include "tcpscope/snapshot.h"
+#include "tcpscope/track.h"
 #include "tcpscope/ui.h"
 
 volatile sig_atomic_t app_quit_signal;
@@ -66,9 +67,13 @@ static void drain_notices(struct collector *c)
 
 static int run_batch(const struct settings *s, struct collector *col)
 {
-	struct snapshot snap;
+	/* Two snapshots, alternating: the tracker's entries point into the
+	 * last one while the next poll fills the other (see track.h). */
+	struct snapshot snaps[2];
 	struct jw jw;
-	snapshot_init(&snap);
+	snapshot_init(&snaps[0]);
+	snapshot_init(&snaps[1]);
+	struct tracker *trk = tracker_new(NULL);
 	jw_init(&jw);
 	struct out_opts oo = {
 		.header = !s->no_header,
@@ -83,18 +88,20 @@ static int run_batch(const struct settings *s, struct collector *col)
 		if (app_quit_signal)
 			break;
 		next += (uint64_t)(s->delay_s * 1e9);
+		struct snapshot *snap = &snaps[i & 1];
 		struct err e = {0};
-		int prc = collector_poll(col, &snap, &e);
+		int prc = collector_poll(col, snap, &e);
 		drain_notices(col);
 		if (prc < 0)
 			fprintf(stderr, "tcpscope: %s%s\n", e.msg,
-				snap.n ? " (snapshot incomplete)" : "");
-		if (prc < 0 && snap.n == 0) {
+				snap->n ? " (snapshot incomplete)" : "");
+		if (prc < 0 && snap->n == 0) {
 			rc = 1;
 			break;
 		}
-		int w = s->json ? out_json_snapshot(stdout, &jw, &snap)
-				: out_text_snapshot(stdout, &snap, &oo);
+		tracker_update(trk, snap);
+		int w = s->json ? out_json_snapshot_tracked(stdout, &jw, snap, trk)
+				: out_text_snapshot(stdout, snap, &oo);
 		if (!s->json && (s->count == 0 || i + 1 < s->count))
 			fputc('\n', stdout);
 		if (w < 0) {
@@ -105,7 +112,9 @@ static int run_batch(const struct settings *s, struct collector *col)
 		}
 	}
 	jw_done(&jw);
-	snapshot_done(&snap);
+	tracker_free(trk);
+	snapshot_done(&snaps[0]);
+	snapshot_done(&snaps[1]);
 	return rc;
 }
 
@@ -132,8 +141,8 @@ int app_run(const struct settings *s)
 		drain_notices(col);
 		rc = run_batch(s, col);
 	} else if (s->mode == MODE_EVENTS) {
-		fprintf(stderr, "tcpscope: -e (event stream) is not available yet\n");
-		rc = 2;
+		drain_notices(col);
+		rc = app_events_run(s, col);
 	} else {
 		rc = ui_run(s, col);
 	}

@@ -10,6 +10,10 @@
  * are printed by the app layer (the only one besides main that may). */
 int app_run(const struct settings *s);
 
+/* `tcpscope -e`: the event stream loop (src/app_events.c). One thread:
+ * poll() on the destroy-event socket and the tick timer. */
+int app_events_run(const struct settings *s, struct collector *col);
+
 /* Signal flags: set by handlers, read by loops. */
 extern volatile sig_atomic_t app_quit_signal;
 void app_install_signals(void);

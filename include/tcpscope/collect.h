@@ -70,4 +70,36 @@ int procnet_read(const char *path, int family, struct snapshot *snap, struct err
 /* Enter the network namespace NAME (/run/netns/NAME) or PATH, like ss -N. */
 int netns_enter(const char *name_or_path, struct err *e);
 
+/* --- destroy events: the sock_diag multicast groups `ss -E` listens to ----
+ *
+ * SKNLGRP_INET_TCP_DESTROY and SKNLGRP_INET6_TCP_DESTROY announce every TCP
+ * socket the kernel frees (including the full socket that a move to
+ * TIME_WAIT replaces: its cookie lives on). One message per socket, with
+ * its cookie, final state (usually CLOSE) and final tcp_info; the endpoints
+ * may be cleared (a client socket reset by its peer reports 0.0.0.0 and
+ * port 0), so match by cookie. The subscription is per network namespace:
+ * open it after netns_enter(). Needs CAP_NET_ADMIN-ish privileges: a
+ * refusal comes back as NULL with `e` saying why; carry on polling.
+ *
+ * Call order: destroy_open() once; poll() on destroy_fd() for POLLIN;
+ * destroy_drain() whenever readable (it never blocks) appends one conn per
+ * event to `out` (not cleared: the caller stamps the receive time);
+ * destroy_notice() after each drain for a message to show once (events lost
+ * to a receive-buffer overrun, ENOBUFS: counted, never silent). */
+struct destroy_sub;
+struct destroy_stats {
+	unsigned long events;    /* messages parsed into conns */
+	unsigned long bad;       /* messages that failed to parse */
+	unsigned long overruns;  /* ENOBUFS: the kernel dropped some events */
+	unsigned long recv_calls;
+};
+struct destroy_sub *destroy_open(struct err *e);
+void destroy_close(struct destroy_sub *d);
+int destroy_fd(const struct destroy_sub *d);
+/* Returns the number of conns appended, or a negative errno (not EAGAIN,
+ * not ENOBUFS: those are handled) with `e` filled. */
+int destroy_drain(struct destroy_sub *d, struct snapshot *out, struct err *e);
+const char *destroy_notice(struct destroy_sub *d);
+const struct destroy_stats *destroy_stats(const struct destroy_sub *d);
+
 #endif

@@ -7,6 +7,7 @@
 #define TCPSCOPE_OUT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "tcpscope/jsonw.h"
@@ -32,5 +33,34 @@ int out_text_snapshot(FILE *f, const struct snapshot *s, const struct out_opts *
 char *out_fmt_bytes(double v, char *buf, size_t len);
 /* seconds → "850ms", "12s", "3m12s", "4h05m", "2d03h" */
 char *out_fmt_duration(double secs, char *buf, size_t len);
+
+/* --- tracker output (src/out/events.c, src/out/json_track.c) ------------ */
+struct kstat;
+struct kstat_rates;
+struct tracker;
+struct track_entry;
+struct track_event;
+
+/* Snapshot JSON plus, when `t` is given (the tracker updated with `s`), the
+ * per-socket tracker keys and the kernel counters and rates at top level.
+ * out_json_snapshot(f, w, s) is this with t = NULL. */
+int out_json_snapshot_tracked(FILE *f, struct jw *w, const struct snapshot *s,
+			      const struct tracker *t);
+/* Per-socket tracker keys (state_age_s, rx_bps, ...) as members of the
+ * object the caller has opened; e may be NULL (all unknown). */
+void out_json_track_fields(struct jw *w, const struct track_entry *e, uint64_t now_ns);
+/* "kernel":{...} and "kernel_rates":{...} members; either may be NULL. */
+void out_json_kernel(struct jw *w, const struct kstat *k, const struct kstat_rates *r);
+
+/* One event per line: JSON ({"time","event","from","to",...} plus the
+ * socket keys of the snapshot JSON), or text in the spirit of tcpstates /
+ * tcplife. `s` is the snapshot the events came from (for congestion names).
+ * Both return 0 or -1 with errno set (EPIPE when the reader went away). */
+int out_event_json(FILE *f, struct jw *w, const struct track_event *ev,
+		   const struct snapshot *s);
+int out_event_text(FILE *f, const struct track_event *ev, const struct snapshot *s);
+void out_event_text_header(FILE *f);
+const char *out_event_kind_name(int kind);   /* "new", "state", "closed" */
+const char *out_event_seen_by_name(int seen_by); /* "poll", "destroy" */
 
 #endif

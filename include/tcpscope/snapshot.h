@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "tcpscope/conn.h"
+#include "tcpscope/kstat.h"
 
 enum snap_source { SNAP_SRC_NONE = 0, SNAP_SRC_NETLINK, SNAP_SRC_PROC };
 const char *snap_source_name(enum snap_source s); /* "netlink", "proc" */
@@ -38,6 +39,9 @@ struct snapshot {
 	unsigned counts[TCPS_COUNT]; /* sockets per state, filled by snapshot_count() */
 	unsigned ncong;                       /* congestion algorithm names seen */
 	char cong_names[SNAP_MAX_CONG][16];   /* [0] is "" (unknown) */
+	/* The namespace's kernel TCP counters read with this poll (have == 0:
+	 * not read, e.g. a hand-built snapshot). Rates: tracker_kstat_rates(). */
+	struct kstat kernel;
 };
 
 void snapshot_init(struct snapshot *s);

@@ -5,15 +5,36 @@
  *    /proc source: family + 4-tuple + inode), and finds new sockets, state
  *    changes and vanished sockets (kept as tombs for `tomb_s` seconds).
  *  - The caller keeps `snap` alive and unchanged until the next
- *    tracker_update(): live entries point into it (entry->conn). Tombs point
- *    at copies the tracker owns.
+ *    tracker_update() has returned: live entries point into it
+ *    (entry->conn), and the next update reads the vanished sockets' last
+ *    sighting from it to make their tombs. So double-buffer: collect into
+ *    one snapshot while the other is the tracker's current one, then swap
+ *    (app.c does this). Passing the same snapshot object twice in a row is
+ *    tolerated (states and rates stay right) but tombs and `closed` events
+ *    then carry only the cookie and last state, no endpoints.
+ *    Tombs point at copies the tracker owns.
  *  - tracker_entries() lists live entries and tombs; the array and the
  *    pointers stay valid until the next tracker_update()/tracker_free().
- *  - tracker_events() lists the events found by the last update (and by
- *    tracker_note_destroyed() since), oldest first; valid until the next
- *    update.
+ *  - tracker_events() lists the events found by the last update, oldest
+ *    first; valid until the next update. The first update is the baseline:
+ *    it emits no events, and its sockets get TRK_AGE_LOWER (or
+ *    TRK_AGE_ESTIMATED when the kernel gives evidence) instead of TRK_NEW.
+ *  - tracker_note_destroyed() queues a destroy event (sock_diag destroy
+ *    multicast); the next update settles it against its snapshot:
+ *      · cookie still there (a full socket becoming TIME_WAIT is destroyed
+ *        but its cookie lives on in the timewait socket): nothing;
+ *      · a known socket gone: `closed` with the exact close time, final
+ *        counters from the destroy message, endpoints and owner from memory
+ *        (a destroy message's endpoints may be cleared: never trusted);
+ *      · an unknown socket gone (born and closed between two polls):
+ *        `closed` with seen_by SEEN_DESTROY, lifetime unknown.
+ *    So queue every destroy event received before the poll whose snapshot
+ *    is passed next (drain, then poll, then update).
+ *  - A snapshot with SNAP_PARTIAL makes nothing vanish (no sweep).
  *  - Times: *_ns are CLOCK_MONOTONIC nanoseconds (snapshot mono_ns), wall
  *    times are unix seconds. Unknown doubles are NAN.
+ *  - Memory: one entry (~210 bytes) per socket in an array plus a u64→u32
+ *    hash slot; no per-socket malloc except a conn copy per tomb.
  */
 #ifndef TCPSCOPE_TRACK_H
 #define TCPSCOPE_TRACK_H
@@ -22,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcpscope/kstat.h"
 #include "tcpscope/snapshot.h"
 
 #define TRACK_HIST 4
@@ -64,13 +86,27 @@ struct track_event {
 	double time;                /* unix seconds */
 	uint8_t from, to;           /* TEV_STATE: states; TEV_CLOSED: from = final state */
 	double in_state_s;          /* TEV_STATE: time spent in `from`; NAN unknown */
+	bool in_state_lower;        /* in_state_s is "at least" (baseline socket) */
 	double lifetime_s;          /* TEV_CLOSED: NAN unknown */
 	bool lifetime_lower;        /* lifetime is "at least" */
-	struct conn conn;           /* a copy, owner filled from memory when known */
+	struct conn conn;           /* a copy, owner filled from memory when known;
+				     * TEV_CLOSED: conn.state = final state */
 };
 
 struct track_opts {
 	double tomb_s;              /* how long vanished sockets stay; default 3 */
+};
+#define TRACK_TOMB_S_DEFAULT 3.0
+
+/* Counters for tests, the report and the status line. */
+struct track_stats {
+	unsigned long updates;
+	unsigned long destroy_noted;    /* tracker_note_destroyed() calls */
+	unsigned long destroy_known;    /* settled: a known socket's exact close */
+	unsigned long destroy_unknown;  /* settled: born and gone between polls */
+	unsigned long destroy_lives_on; /* settled: cookie still present (TIME_WAIT) */
+	unsigned long destroy_late;     /* settled: the poll had already closed it */
+	unsigned long closed_by_poll;   /* closes found by the sweep alone */
 };
 
 struct tracker;
@@ -84,5 +120,15 @@ const struct track_event *tracker_events(const struct tracker *t, size_t *n);
 const struct track_entry *tracker_find(const struct tracker *t, const struct conn *c);
 /* Seconds in the current state at `now_ns`. */
 double track_state_age(const struct track_entry *e, uint64_t now_ns);
+/* Queue one destroy event (see the contract). `c` is copied; wall/mono_ns
+ * say when it was received. */
+void tracker_note_destroyed(struct tracker *t, const struct conn *c, double wall,
+			    uint64_t mono_ns);
+/* Kernel counter rates between the last two snapshots that carried
+ * kernel counters (snapshot.kernel); all NAN until there are two. */
+const struct kstat_rates *tracker_kstat_rates(const struct tracker *t);
+const struct track_stats *tracker_stats(const struct tracker *t);
+/* The key the tracker files `c` under (cookie, or the /proc tuple hash). */
+uint64_t track_key(const struct conn *c);
 
 #endif

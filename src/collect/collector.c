@@ -10,6 +10,7 @@
 
 #include "tcpscope/collect.h"
 #include "tcpscope/diag.h"
+#include "tcpscope/kstat.h"
 #include "tcpscope/procmap.h"
 
 #define NOTICE_MAX 8
@@ -174,5 +175,6 @@ int collector_poll(struct collector *c, struct snapshot *s, struct err *e)
 		}
 	}
 	snapshot_count(s);
+	kstat_read(NULL, &s->kernel);
 	return rc;
 }

@@ -125,7 +125,7 @@ static uint32_t socket_inode(const char *link, ssize_t n)
 
 static void walk_pid(struct procmap *pm, int dfd_proc, const char *pidname, int pid)
 {
-	char path[64];
+	char path[300];
 	snprintf(path, sizeof path, "%s/fd", pidname);
 	int fdd = openat(dfd_proc, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fdd < 0) {

@@ -37,6 +37,7 @@ void snapshot_clear(struct snapshot *s)
 	s->source = SNAP_SRC_NONE;
 	memset(s->counts, 0, sizeof s->counts);
 	s->ncong = 1;
+	memset(&s->kernel, 0, sizeof s->kernel);
 }
 
 struct conn *snapshot_add(struct snapshot *s)

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include "tcpscope/out.h"
+#include "tcpscope/track.h"
 
 static void k_u32_if(struct jw *w, const char *k, bool known, uint64_t v)
 {
@@ -87,7 +88,9 @@ void out_json_conn_fields(struct jw *w, const struct conn *c, const struct snaps
 	k_u32_if(w, "segs_in", t->have & TI_SEGS, t->segs_in);
 	k_u32_if(w, "notsent_bytes", t->have & TI_MIN_RTT, t->notsent_bytes);
 	k_u32_if(w, "delivery_rate_bps", t->have & TI_DELIVERY, t->delivery_rate);
-	k_u32_if(w, "pacing_rate_bps", t->have & TI_PACING, t->pacing_rate);
+	/* ~0 means "no pacing limit": not a measured rate. */
+	k_u32_if(w, "pacing_rate_bps", (t->have & TI_PACING) && t->pacing_rate != UINT64_MAX,
+		 t->pacing_rate);
 	k_u32_if(w, "snd_wnd", t->have & TI_SND_WND, t->snd_wnd);
 	k_u32_if(w, "last_send_ms", b, t->last_data_sent_ms);
 	k_u32_if(w, "last_recv_ms", b, t->last_data_recv_ms);
@@ -95,6 +98,12 @@ void out_json_conn_fields(struct jw *w, const struct conn *c, const struct snaps
 }
 
 int out_json_snapshot(FILE *f, struct jw *w, const struct snapshot *s)
+{
+	return out_json_snapshot_tracked(f, w, s, NULL);
+}
+
+int out_json_snapshot_tracked(FILE *f, struct jw *w, const struct snapshot *s,
+			      const struct tracker *t)
 {
 	jw_reset(w);
 	jw_obj_begin(w);
@@ -107,11 +116,15 @@ int out_json_snapshot(FILE *f, struct jw *w, const struct snapshot *s)
 		jw_ku64(w, tcp_state_name(st), s->counts[st]);
 	jw_obj_end(w);
 	jw_ku64(w, "total", s->n);
+	if (t)
+		out_json_kernel(w, &s->kernel, tracker_kstat_rates(t));
 	jw_key(w, "sockets");
 	jw_arr_begin(w);
 	for (size_t i = 0; i < s->n; i++) {
 		jw_obj_begin(w);
 		out_json_conn_fields(w, &s->conns[i], s);
+		if (t)
+			out_json_track_fields(w, tracker_find(t, &s->conns[i]), s->mono_ns);
 		jw_obj_end(w);
 		if (w->len > 1 << 20) { /* keep the buffer bounded */
 			int rc = jw_flush(w, f);

@@ -24,7 +24,7 @@ fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL $1${2:+: $2}"; }
 skip() { T_SKIP=$((T_SKIP + 1)); echo "SKIP $1: $2"; }
 ok() {
 	name=$1; shift
-	if "$@"; then pass "$name"; else fail "$name" "command failed: $*"; fi
+	if "$@" >/dev/null; then pass "$name"; else fail "$name" "command failed: $*"; fi
 }
 finish() {
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"

@@ -1,0 +1,118 @@
+/* kstat.h — the kernel's own TCP counters and levels, per network namespace.
+ *
+ * Sources (all text, all per-namespace, so `-N` reads the namespace's own):
+ *   /proc/net/snmp      "Tcp:"    ActiveOpens, PassiveOpens, AttemptFails, ...
+ *   /proc/net/netstat   "TcpExt:" ListenOverflows, ListenDrops, SyncookiesSent, ...
+ *   /proc/net/sockstat  "TCP:"    inuse, orphan, tw, alloc, mem (pages)
+ *   /proc/net/sockstat6 "TCP6:"   inuse
+ *   /proc/sys/net/ipv4  tcp_max_tw_buckets, tcp_max_orphans, ip_local_port_range
+ *
+ * One table (kstat_table, indexed by enum kstat_id) names every value: its
+ * source, the kernel's spelling, the JSON key, and whether it is a COUNTER
+ * (monotonic since boot: turned into a per-second rate) or a LEVEL (a
+ * current amount: reported as is). A value is known only when its bit is set
+ * in `have`; a kernel that lacks a field leaves it unknown, never zero.
+ *
+ * Pure parsers take text (tests feed them hand-made and malformed files);
+ * kstat_read() reads the files of the current namespace. Where it lives:
+ * collector_poll() fills snapshot.kernel each poll; the tracker turns two
+ * successive ones into rates (tracker_kstat_rates()).
+ */
+#ifndef TCPSCOPE_KSTAT_H
+#define TCPSCOPE_KSTAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum kstat_id {
+	/* /proc/net/snmp Tcp: */
+	KS_ACTIVE_OPENS,
+	KS_PASSIVE_OPENS,
+	KS_ATTEMPT_FAILS,
+	KS_ESTAB_RESETS,
+	KS_CURR_ESTAB,
+	KS_IN_SEGS,
+	KS_OUT_SEGS,
+	KS_RETRANS_SEGS,
+	KS_IN_ERRS,
+	KS_OUT_RSTS,
+	/* /proc/net/netstat TcpExt: */
+	KS_LISTEN_OVERFLOWS,
+	KS_LISTEN_DROPS,
+	KS_SYNCOOKIES_SENT,
+	KS_SYNCOOKIES_RECV,
+	KS_SYNCOOKIES_FAILED,
+	KS_TW_RECYCLED,
+	KS_TW_KILLED,
+	KS_TIMEOUTS,
+	KS_ABORT_ON_MEMORY,
+	KS_ABORT_ON_TIMEOUT,
+	KS_ABORT_ON_DATA,
+	KS_ABORT_ON_CLOSE,
+	KS_ABORT_ON_LINGER,
+	KS_TW,                /* TW: sockets that finished TIME_WAIT */
+	KS_TW_OVERFLOW,       /* TCPTimeWaitOverflow: TIME_WAIT buckets full */
+	/* /proc/net/sockstat TCP: and sockstat6 TCP6: */
+	KS_SOCK_INUSE,
+	KS_SOCK_ORPHAN,
+	KS_SOCK_TW,
+	KS_SOCK_ALLOC,
+	KS_SOCK_MEM_PAGES,
+	KS_SOCK6_INUSE,
+	/* /proc/sys/net/ipv4 */
+	KS_MAX_TW_BUCKETS,
+	KS_MAX_ORPHANS,
+	KS_PORT_RANGE_LOW,
+	KS_PORT_RANGE_HIGH,
+	KS_COUNT
+};
+
+enum kstat_src { KSRC_SNMP, KSRC_NETSTAT, KSRC_SOCKSTAT, KSRC_SOCKSTAT6, KSRC_SYSCTL };
+enum kstat_kind { KSK_COUNTER, KSK_LEVEL };
+
+struct kstat_def {
+	enum kstat_src src;
+	const char *section; /* "Tcp", "TcpExt", "TCP", "TCP6"; sysctl: file name */
+	const char *name;    /* kernel spelling of the field */
+	const char *json;    /* JSON key */
+	enum kstat_kind kind;
+};
+
+extern const struct kstat_def kstat_table[KS_COUNT];
+
+struct kstat {
+	uint64_t v[KS_COUNT];
+	uint64_t have;     /* bit (1 << id) per known value */
+	uint64_t mono_ns;  /* when read; 0 = never */
+};
+
+static inline bool kstat_has(const struct kstat *k, enum kstat_id id)
+{
+	return (k->have >> id) & 1u;
+}
+
+/* Parse /proc/net/snmp or /proc/net/netstat text (header line + value line
+ * per section). Fills every table entry of source `src` it finds. Returns the
+ * number of values filled, or -EINVAL when the text has a section whose two
+ * lines disagree (what was parsed before stays). */
+int kstat_parse_snmp(const char *text, enum kstat_src src, struct kstat *k);
+/* Parse /proc/net/sockstat (src KSRC_SOCKSTAT) or sockstat6 (KSRC_SOCKSTAT6)
+ * text: "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 60". Returns values filled
+ * or -EINVAL on a malformed TCP line. */
+int kstat_parse_sockstat(const char *text, enum kstat_src src, struct kstat *k);
+/* Read every source under `proc_root` ("/proc" when NULL) into `k` (cleared
+ * first; mono_ns stamped). Missing files leave their values unknown.
+ * Returns the number of values known. */
+int kstat_read(const char *proc_root, struct kstat *k);
+
+/* Rates between two readings: per-second for COUNTERs, NAN for levels,
+ * unknowns, a first reading, or a counter that went backwards (a reset, e.g.
+ * a namespace re-created). */
+struct kstat_rates {
+	double per_s[KS_COUNT];
+	double interval_s; /* NAN when there was no previous reading */
+};
+void kstat_rates_compute(const struct kstat *prev, const struct kstat *cur,
+			 struct kstat_rates *out);
+
+#endif
