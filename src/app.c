@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tcpscope/collect.h"
+#include "tcpscope/filter.h"
 #include "tcpscope/out.h"
 #include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
@@ -65,7 +66,7 @@ static void drain_notices(struct collector *c)
 		fprintf(stderr, "tcpscope: %s\n", m);
 }
 
-static int run_batch(const struct settings *s, struct collector *col)
+static int run_batch(const struct settings *s, struct collector *col, const struct filter *flt)
 {
 	/* Two snapshots, alternating: the tracker's entries point into the
 	 * last one while the next poll fills the other (see track.h). */
@@ -99,6 +100,8 @@ static int run_batch(const struct settings *s, struct collector *col)
 			rc = 1;
 			break;
 		}
+		/* Filter first: the tracker borrows the snapshot as it is. */
+		filter_snapshot(flt, snap);
 		tracker_update(trk, snap);
 		int w = s->json ? out_json_snapshot_tracked(stdout, &jw, snap, trk)
 				: out_text_snapshot(stdout, snap, &oo);
@@ -118,28 +121,47 @@ static int run_batch(const struct settings *s, struct collector *col)
 	return rc;
 }
 
+/* Parse a filter expression; on error print it with a caret and return 2. */
+static int parse_filter(const char *expr, struct filter **out)
+{
+	struct filter_error fe;
+	*out = filter_parse(expr, &fe);
+	if (*out)
+		return 0;
+	char buf[1024];
+	fprintf(stderr, "tcpscope: %s", filter_error_format(expr, &fe, buf, sizeof buf));
+	return 2;
+}
+
 int app_run(const struct settings *s)
 {
 	app_install_signals();
 	struct err e = {0};
+	struct filter *flt = NULL, *ui_flt = NULL;
+	if (parse_filter(s->filter, &flt) || parse_filter(s->ui_filter, &ui_flt)) {
+		filter_free(flt);
+		return 2;
+	}
+	filter_free(ui_flt); /* validated; the live view parses its own copy */
 	if (s->netns && netns_enter(s->netns, &e) < 0) {
 		fprintf(stderr, "tcpscope: %s\n", e.msg);
 		return 1;
 	}
-	struct collect_opts co = {.source = s->source, .needs = needs_of(s)};
+	struct collect_opts co = {.source = s->source, .needs = needs_of(s) | filter_needs(flt)};
+	/* Batch mode shows exactly the filter's selection: let the kernel
+	 * drop the other states (the mask is exact). */
+	if (s->mode == MODE_BATCH && s->filter)
+		co.state_mask = filter_state_mask(flt);
 	struct collector *col = collector_new(&co, &e);
 	if (!col) {
 		fprintf(stderr, "tcpscope: %s\n", e.msg);
+		filter_free(flt);
 		return 1;
 	}
 	int rc;
-	if (s->filter) {
-		fprintf(stderr, "tcpscope: filter expressions are not supported yet: '%s'\n",
-			s->filter);
-		rc = 2;
-	} else if (s->mode == MODE_BATCH) {
+	if (s->mode == MODE_BATCH) {
 		drain_notices(col);
-		rc = run_batch(s, col);
+		rc = run_batch(s, col, flt);
 	} else if (s->mode == MODE_EVENTS) {
 		drain_notices(col);
 		rc = app_events_run(s, col);
@@ -147,5 +169,6 @@ int app_run(const struct settings *s)
 		rc = ui_run(s, col);
 	}
 	collector_free(col);
+	filter_free(flt);
 	return rc;
 }

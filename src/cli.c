@@ -27,6 +27,7 @@ static const struct option long_opts[] = {
 	{"iterations", required_argument, NULL, 'n'},
 	{"delay", required_argument, NULL, 'd'},
 	{"netns", required_argument, NULL, 'N'},
+	{"filter", required_argument, NULL, 'F'},
 	{"source", required_argument, NULL, OPT_SOURCE},
 	{"no-processes", no_argument, NULL, OPT_NO_PROCS},
 	{"no-info", no_argument, NULL, OPT_NO_INFO},
@@ -46,6 +47,9 @@ static const struct option long_opts[] = {
 void cli_usage(FILE *f)
 {
 	fputs("Usage: tcpscope [OPTIONS] [FILTER]\n"
+	      "FILTER is an ss filter (state close-wait '( dport = :443 or dport = :80 )')\n"
+	      "plus process, pid, uid, user, state-age, lifetime, rtt, retrans, recvq,\n"
+	      "sendq and portclass terms (see README).\n"
 	      "Live TCP connection monitor. With no options on a terminal: the live view.\n"
 	      "\n"
 	      "Modes:\n"
@@ -61,6 +65,8 @@ void cli_usage(FILE *f)
 	      "                          back to /proc/net/tcp with a notice)\n"
 	      "      --no-processes      do not map sockets to processes\n"
 	      "      --no-info           do not ask the kernel for tcp_info\n"
+	      "\n"
+	      "  -F, --filter EXPR       the live view's initial filter (F4 changes it)\n"
 	      "\n"
 	      "Output:\n"
 	      "      --no-header         text table without the column header\n"
@@ -114,7 +120,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	int ch;
 	/* '+' stops at the first non-option: the filter may contain words
 	 * such as "-" that getopt must not reorder. */
-	while ((ch = getopt_long(argc, argv, "+:bejn:d:N:ChVs:H:", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:bejn:d:N:F:ChVs:H:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			s->mode = MODE_BATCH;
@@ -181,6 +187,9 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 				return 2;
 			}
 			s->netns = optarg;
+			break;
+		case 'F':
+			s->ui_filter = optarg;
 			break;
 		case OPT_SOURCE:
 			if (!strcmp(optarg, "netlink"))

@@ -25,6 +25,7 @@ struct settings {
 	bool no_header;           /* --no-header (text batch) */
 	const char *netns;        /* -N: borrowed from argv */
 	char *filter;             /* owned: trailing args joined with spaces, or NULL */
+	const char *ui_filter;    /* -F: the live view's initial filter; borrowed from argv */
 	bool no_color, no_mouse, readonly;
 	/* live view (ui) */
 	bool delay_given;         /* -d given: overrides the config file */

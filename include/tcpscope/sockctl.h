@@ -1,6 +1,6 @@
 /* sockctl.h — acting on one socket and reading one process, for the live
  * view: kill a socket with sock_diag SOCK_DESTROY (like `ss -K`), read a
- * process's command line, read the sysctls the header meters compare with.
+ * process's command line.
  *
  * These live in src/collect because they touch the kernel (libmnl stays
  * there); the UI only calls them. Nothing here prints.
@@ -26,12 +26,5 @@ int sockctl_destroy(const struct conn *c, struct err *e);
 
 /* /proc/PID/cmdline with NULs as spaces; "" when unreadable. Returns buf. */
 char *sockctl_cmdline(int pid, char *buf, size_t len);
-
-/* Kernel limits for the header meters; -1 when unreadable. */
-struct sockctl_limits {
-	long port_lo, port_hi;   /* net.ipv4.ip_local_port_range */
-	long tw_max;             /* net.ipv4.tcp_max_tw_buckets */
-};
-void sockctl_read_limits(struct sockctl_limits *l);
 
 #endif

@@ -112,22 +112,3 @@ char *sockctl_cmdline(int pid, char *buf, size_t len)
 	buf[n] = '\0';
 	return buf;
 }
-
-static int read_longs(const char *path, long *a, long *b)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	int n = b ? fscanf(f, "%ld %ld", a, b) : fscanf(f, "%ld", a);
-	fclose(f);
-	return n == (b ? 2 : 1) ? 0 : -1;
-}
-
-void sockctl_read_limits(struct sockctl_limits *l)
-{
-	l->port_lo = l->port_hi = l->tw_max = -1;
-	if (read_longs("/proc/sys/net/ipv4/ip_local_port_range", &l->port_lo, &l->port_hi) < 0)
-		l->port_lo = l->port_hi = -1;
-	if (read_longs("/proc/sys/net/ipv4/tcp_max_tw_buckets", &l->tw_max, NULL) < 0)
-		l->tw_max = -1;
-}

@@ -98,72 +98,75 @@ static void fmt_rate(double v, char *buf, size_t len)
 		out_fmt_bytes(v, buf, len);
 }
 
-/* Sum of the per-socket retransmit rates the tracker measured. */
-static double retrans_rate(const struct ui *u)
+static void rate_of(const struct kstat_rates *r, enum kstat_id id, char *buf, size_t len)
 {
-	size_t n;
-	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
-	double sum = 0;
-	bool any = false;
-	for (size_t i = 0; i < n; i++)
-		if (!isnan(ents[i]->retrans_per_s)) {
-			sum += ents[i]->retrans_per_s;
-			any = true;
-		}
-	return any ? sum : NAN;
+	fmt_rate(r ? r->per_s[id] : NAN, buf, len);
+}
+
+static void level_of(const struct kstat *k, enum kstat_id id, char *buf, size_t len)
+{
+	if (kstat_has(k, id))
+		snprintf(buf, len, "%llu", (unsigned long long)k->v[id]);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* "Label: value" pairs on one line, clipped to [x, x+w). */
+static void pairs(struct ui *u, int y, int x, int w, const char *const *kv, int n)
+{
+	int xx = x;
+	for (int i = 0; i + 1 < n && xx < x + w; i += 2) {
+		xx = draw_text(y, xx, x + w - xx, u->attr[R_METER_LABEL], kv[i]);
+		xx = draw_text(y, xx, x + w - xx, u->attr[R_METER_VALUE], kv[i + 1]);
+	}
 }
 
 static void stats_lines(struct ui *u, int y, int x, int w)
 {
 	const struct snapshot *s = &u->snaps[u->cur];
-	char line[256], a[32], b[32];
-	int lab = u->attr[R_METER_LABEL], val = u->attr[R_METER_VALUE];
-	/* 1: sockets */
-	int xx = draw_text(y, x, w, lab, "Sockets: ");
-	snprintf(line, sizeof line, "%zu", s->n);
-	xx = draw_text(y, xx, x + w - xx, val, line);
-	snprintf(line, sizeof line, " (%s%s)", snap_source_name(s->source),
+	const struct kstat *k = &s->kernel;
+	const struct kstat_rates *r = u->have_data ? tracker_kstat_rates(u->trk) : NULL;
+	char a[32], b[32], c[48];
+	snprintf(a, sizeof a, "%zu", s->n);
+	snprintf(c, sizeof c, " (%s%s)", snap_source_name(s->source),
 		 (s->flags & SNAP_PARTIAL) ? ", partial" : "");
-	draw_text(y, xx, x + w - xx, u->attr[R_DIM], line);
-	/* 2: new / closed per second */
-	fmt_rate(u->rate_new, a, sizeof a);
+	int xx = draw_text(y, x, w, u->attr[R_METER_LABEL], "Sockets: ");
+	xx = draw_text(y, xx, x + w - xx, u->attr[R_METER_VALUE], a);
+	draw_text(y, xx, x + w - xx, u->attr[R_DIM], c);
+	/* New connections: the kernel's open counters see even the ones that
+	 * live less than a poll; closes come from the tracker's events. */
+	double opens = NAN;
+	if (r && !isnan(r->per_s[KS_ACTIVE_OPENS]) && !isnan(r->per_s[KS_PASSIVE_OPENS]))
+		opens = r->per_s[KS_ACTIVE_OPENS] + r->per_s[KS_PASSIVE_OPENS];
+	fmt_rate(isnan(opens) ? u->rate_new : opens, a, sizeof a);
 	fmt_rate(u->rate_closed, b, sizeof b);
-	xx = draw_text(y + 1, x, w, lab, "New/s: ");
-	xx = draw_text(y + 1, xx, x + w - xx, val, a);
-	xx = draw_text(y + 1, xx, x + w - xx, lab, "  Closed/s: ");
-	draw_text(y + 1, xx, x + w - xx, val, b);
-	/* 3: resets and retransmits */
-	fmt_rate(retrans_rate(u), b, sizeof b);
-	xx = draw_text(y + 2, x, w, lab, "Resets/s: ");
-	xx = draw_text(y + 2, xx, x + w - xx, val, "-");
-	xx = draw_text(y + 2, xx, x + w - xx, lab, "  Retrans/s: ");
-	draw_text(y + 2, xx, x + w - xx, val, b);
-	/* 4: listen drops, orphans (kernel counters: not collected yet) */
-	xx = draw_text(y + 3, x, w, lab, "Listen drops/s: ");
-	xx = draw_text(y + 3, xx, x + w - xx, val, "-");
-	xx = draw_text(y + 3, xx, x + w - xx, lab, "  Orphans: ");
-	draw_text(y + 3, xx, x + w - xx, val, "-");
-	/* 5: TIME_WAIT vs limit, ephemeral ports */
+	pairs(u, y + 1, x, w, (const char *const[]){"New/s: ", a, "  Closed/s: ", b}, 4);
+	rate_of(r, KS_ESTAB_RESETS, a, sizeof a);
+	rate_of(r, KS_RETRANS_SEGS, b, sizeof b);
+	pairs(u, y + 2, x, w, (const char *const[]){"Resets/s: ", a, "  Retrans/s: ", b}, 4);
+	rate_of(r, KS_LISTEN_DROPS, a, sizeof a);
+	level_of(k, KS_SOCK_ORPHAN, b, sizeof b);
+	pairs(u, y + 3, x, w, (const char *const[]){"Listen drops/s: ", a, "  Orphans: ", b}, 4);
 	unsigned tw = s->counts[TCPS_TIME_WAIT];
-	if (u->limits.tw_max > 0)
-		snprintf(a, sizeof a, "%u/%ld", tw, u->limits.tw_max);
+	if (kstat_has(k, KS_MAX_TW_BUCKETS))
+		snprintf(a, sizeof a, "%u/%llu", tw, (unsigned long long)k->v[KS_MAX_TW_BUCKETS]);
 	else
 		snprintf(a, sizeof a, "%u", tw);
-	xx = draw_text(y + 4, x, w, lab, "TIME_WAIT: ");
-	xx = draw_text(y + 4, xx, x + w - xx, val, a);
-	if (u->limits.port_lo > 0 && u->limits.port_hi >= u->limits.port_lo) {
-		long range = u->limits.port_hi - u->limits.port_lo + 1;
+	b[0] = '\0';
+	if (kstat_has(k, KS_PORT_RANGE_LOW) && kstat_has(k, KS_PORT_RANGE_HIGH) &&
+	    k->v[KS_PORT_RANGE_HIGH] >= k->v[KS_PORT_RANGE_LOW]) {
+		uint64_t lo = k->v[KS_PORT_RANGE_LOW], hi = k->v[KS_PORT_RANGE_HIGH];
 		unsigned used = 0;
 		for (size_t i = 0; i < s->n; i++) {
-			const struct conn *c = &s->conns[i];
-			if (c->state != TCPS_LISTEN && c->lport >= u->limits.port_lo &&
-			    c->lport <= u->limits.port_hi)
+			const struct conn *cn = &s->conns[i];
+			if (cn->state != TCPS_LISTEN && cn->lport >= lo && cn->lport <= hi)
 				used++;
 		}
-		snprintf(b, sizeof b, "%.1f%% (%u/%ld)", 100.0 * used / range, used, range);
-		xx = draw_text(y + 4, xx, x + w - xx, lab, "  Ephemeral: ");
-		draw_text(y + 4, xx, x + w - xx, val, b);
+		double range = (double)(hi - lo + 1);
+		snprintf(b, sizeof b, "%.1f%% (%u)", 100.0 * used / range, used);
 	}
+	pairs(u, y + 4, x, w, (const char *const[]){"TIME_WAIT: ", a, "  Ephemeral: ", b[0] ? b : "-"},
+	      4);
 }
 
 static void alert_line(struct ui *u, int y)

@@ -37,16 +37,54 @@ const uint8_t *ui_view_cols(const struct ui *u, size_t *n)
 	return u->cfg.cols;
 }
 
+static bool match_filter(void *arg, const struct track_entry *e)
+{
+	struct ui *u = arg;
+	return filter_match(u->flt, e->conn, e, vm_ctx(u->vm)->now_ns);
+}
+
+/* A word with no spaces or operators is a substring; anything else must
+ * be an expression. */
+static bool looks_plain(const char *s)
+{
+	return !strpbrk(s, " =<>!()&|");
+}
+
 bool ui_apply_filter(struct ui *u, const char *text)
 {
-	/* The filter language plugs in here (filter.h): an expression that
-	 * parses becomes a predicate via vm_set_match(). Until then every
-	 * filter is a plain substring over the row. */
 	u->filter_err[0] = '\0';
-	if (text != u->filter)
-		snprintf(u->filter, sizeof u->filter, "%s", text);
-	vm_set_match(u->vm, NULL, NULL);
-	vm_set_text_filter(u->vm, text);
+	char copy[256];
+	snprintf(copy, sizeof copy, "%s", text);
+	if (!copy[0]) {
+		filter_free(u->flt);
+		u->flt = NULL;
+		u->filter[0] = '\0';
+		vm_set_match(u->vm, NULL, NULL);
+		vm_set_text_filter(u->vm, NULL);
+		return true;
+	}
+	/* No DNS while typing: host names are an error, not a lookup. */
+	struct filter_error fe = {0};
+	struct filter *f = filter_parse_flags(copy, FILTER_NO_RESOLVE, &fe);
+	if (f) {
+		filter_free(u->flt);
+		u->flt = f;
+		vm_set_text_filter(u->vm, NULL);
+		vm_set_match(u->vm, match_filter, u);
+	} else if (looks_plain(copy)) {
+		filter_free(u->flt);
+		u->flt = NULL;
+		vm_set_match(u->vm, NULL, NULL);
+		vm_set_text_filter(u->vm, copy);
+	} else {
+		if (fe.column > 0)
+			snprintf(u->filter_err, sizeof u->filter_err, "%s (column %d)", fe.message,
+				 fe.column);
+		else
+			snprintf(u->filter_err, sizeof u->filter_err, "%s", fe.message);
+		return false;
+	}
+	snprintf(u->filter, sizeof u->filter, "%s", copy);
 	return true;
 }
 

@@ -87,8 +87,31 @@ static void refresh_detail(struct ui *u)
 	}
 }
 
+static void drain_destroyed(struct ui *u)
+{
+	if (!u->ds)
+		return;
+	snapshot_clear(&u->dsnap);
+	struct err e = {0};
+	int n = destroy_drain(u->ds, &u->dsnap, &e);
+	double wall = clock_wall();
+	uint64_t mono = clock_mono_ns();
+	if (!u->paused)
+		for (size_t i = 0; i < u->dsnap.n; i++)
+			tracker_note_destroyed(u->trk, &u->dsnap.conns[i], wall, mono);
+	const char *m = destroy_notice(u->ds);
+	if (m)
+		ui_set_status(u, 10, "%s", m);
+	if (n < 0) {
+		ui_set_status(u, 15, "destroy events: %s; carrying on with polls only", e.msg);
+		destroy_close(u->ds);
+		u->ds = NULL;
+	}
+}
+
 static void do_poll(struct ui *u)
 {
+	drain_destroyed(u);
 	int nxt = !u->cur;
 	struct snapshot *sn = &u->snaps[nxt];
 	struct err e = {0};
@@ -123,6 +146,7 @@ static uint32_t ui_needs(const struct ui *u)
 	uint32_t needs = col_needs(u->cfg.cols, u->cfg.ncols) | col_needs(col_listen_set, col_listen_n);
 	/* The detail view shows everything; rates need tcp_info too. */
 	needs |= NEED_INFO | NEED_CONG;
+	needs |= filter_needs(u->flt);
 	if (u->set->no_info)
 		needs &= ~(uint32_t)(NEED_INFO | NEED_CONG);
 	if (u->set->no_processes)
@@ -188,9 +212,17 @@ static struct ui *ui_new(const struct settings *s, struct collector *col)
 	hmap_init(&u->paused_states);
 	u->evs = xcalloc(UI_EVENTS_KEEP, sizeof *u->evs);
 	u->rate_new = u->rate_closed = NAN;
-	sockctl_read_limits(&u->limits);
-	if (s->filter)
-		ui_apply_filter(u, s->filter);
+	snapshot_init(&u->dsnap);
+	const char *f0 = s->ui_filter ? s->ui_filter : s->filter;
+	if (f0 && !ui_apply_filter(u, f0))
+		ui_set_status(u, 20, "%s", u->filter_err);
+	if (collector_source(col) == SNAP_SRC_NETLINK) {
+		struct err e = {0};
+		u->ds = destroy_open(&e);
+		if (!u->ds)
+			ui_set_status(u, 20, "destroy events: %s (short-lived connections may be missed)",
+				      e.msg);
+	}
 	return u;
 }
 
@@ -203,6 +235,9 @@ static void ui_free(struct ui *u)
 	hmap_done(&u->paused_states);
 	free(u->evs);
 	free(u->targets);
+	destroy_close(u->ds);
+	snapshot_done(&u->dsnap);
+	filter_free(u->flt);
 	free(u);
 }
 
@@ -258,12 +293,16 @@ int ui_run(const struct settings *s, struct collector *col)
 			u->last_draw_ms = ms_since(t0);
 		}
 		todo = 0;
-		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
-		int pr = poll(&pfd, 1, poll_timeout_ms(u));
+		struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+					{.fd = u->ds ? destroy_fd(u->ds) : -1, .events = POLLIN}};
+		int pr = poll(pfd, 2, poll_timeout_ms(u));
 		if (pr < 0 && errno != EINTR)
 			break;
-		if (pr > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) && !(pfd.revents & POLLIN))
+		if (pr > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) &&
+		    !(pfd[0].revents & POLLIN))
 			break; /* the terminal went away */
+		if (pr > 0 && (pfd[1].revents & (POLLIN | POLLERR)))
+			drain_destroyed(u);
 		/* Read every pending key (and KEY_RESIZE after SIGWINCH), then
 		 * draw once: a burst of keys costs one redraw. */
 		for (int i = 0; i < 256; i++) {

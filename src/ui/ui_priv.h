@@ -15,6 +15,7 @@
 
 #include "tcpscope/collect.h"
 #include "tcpscope/config.h"
+#include "tcpscope/filter.h"
 #include "tcpscope/hmap.h"
 #include "tcpscope/settings.h"
 #include "tcpscope/snapshot.h"
@@ -87,7 +88,9 @@ struct ui {
 	char cfg_path[4096];
 	bool cfg_ok;             /* a path exists: save on change */
 	uint32_t needs;
-	struct sockctl_limits limits;
+	struct destroy_sub *ds;   /* owned; NULL when refused / not netlink */
+	struct snapshot dsnap;    /* scratch for drained destroy events */
+	struct filter *flt;       /* owned; the active filter expression */
 
 	/* terminal */
 	int rows, cols;
