@@ -276,7 +276,7 @@ static int row_role(const struct ui *u, const struct track_entry *e)
 	double hl = u->cfg.highlight_s;
 	if (e->flags & TRK_TOMB)
 		return R_TOMB;
-	if (!(e->flags & TRK_AGE_LOWER) && (double)(now - e->first_seen_ns) / 1e9 < hl &&
+	if (e->first_seen_ns > u->first_poll_ns && (double)(now - e->first_seen_ns) / 1e9 < hl &&
 	    e->prev_state == TCPS_UNKNOWN)
 		return R_NEW;
 	if (e->prev_state != TCPS_UNKNOWN && now >= e->state_since_ns &&

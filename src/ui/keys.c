@@ -147,6 +147,7 @@ static unsigned a_filter(struct ui *u)
 {
 	u->input = IN_FILTER;
 	snprintf(u->inbuf, sizeof u->inbuf, "%s", u->filter);
+	snprintf(u->filter_before, sizeof u->filter_before, "%s", u->filter);
 	u->filter_err[0] = '\0';
 	return UI_REDRAW;
 }
@@ -452,10 +453,11 @@ static unsigned input_key(struct ui *u, int ch)
 {
 	size_t len = strlen(u->inbuf);
 	if (ch == KEY_ESC) {
+		bool search = u->input == IN_SEARCH;
 		u->input = IN_NONE;
 		u->filter_err[0] = '\0';
-		if (u->filter[0] || vm_text_filter(u->vm)[0])
-			ui_apply_filter(u, u->filter); /* back to the last good one */
+		if (!search)
+			ui_apply_filter(u, u->filter_before); /* back to what it was */
 		return UI_REBUILD;
 	}
 	if (ch == '\r' || ch == '\n' || ch == KEY_ENTER) {
@@ -464,8 +466,15 @@ static unsigned input_key(struct ui *u, int ch)
 			u->input = IN_NONE;
 			return UI_REDRAW;
 		}
-		if (!ui_apply_filter(u, u->inbuf))
-			return UI_REDRAW; /* error shown inline; last good filter kept */
+		if (!ui_apply_filter(u, u->inbuf)) {
+			/* The error stays inline; the last good filter (the one
+			 * before this edit) is back in force. */
+			char err[256];
+			snprintf(err, sizeof err, "%s", u->filter_err);
+			ui_apply_filter(u, u->filter_before);
+			snprintf(u->filter_err, sizeof u->filter_err, "%s", err);
+			return UI_REBUILD;
+		}
 		u->input = IN_NONE;
 		return UI_REBUILD;
 	}
@@ -493,12 +502,9 @@ static unsigned input_key(struct ui *u, int ch)
 		return UI_REDRAW;
 	}
 	/* Filter: live, as you type; a half-typed expression that does not
-	 * parse keeps the last good filter and shows why. */
-	char keep[256];
-	snprintf(keep, sizeof keep, "%s", u->filter);
+	 * parse leaves the current filter in force and shows why. */
 	if (ui_apply_filter(u, u->inbuf))
 		return UI_REBUILD;
-	snprintf(u->filter, sizeof u->filter, "%s", keep);
 	return UI_REDRAW;
 }
 

@@ -130,6 +130,8 @@ static void do_poll(struct ui *u)
 	}
 	tracker_update(u->trk, sn);
 	u->cur = nxt;
+	if (!u->have_data)
+		u->first_poll_ns = sn->mono_ns;
 	u->have_data = true;
 	keep_events(u);
 	size_t n;

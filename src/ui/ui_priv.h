@@ -110,7 +110,8 @@ struct ui {
 	enum ui_input input;
 	char inbuf[256];
 	char search[256];
-	char filter[256];         /* last good filter */
+	char filter[256];         /* the filter in force */
+	char filter_before[256];  /* in force when the filter prompt opened */
 	char filter_err[256];     /* error of the text being typed, shown inline */
 	char status[256];
 	uint64_t status_until;
@@ -137,6 +138,7 @@ struct ui {
 	/* header rates */
 	double rate_new, rate_closed;
 	uint64_t last_poll_ns;
+	uint64_t first_poll_ns;   /* sockets seen then are not "new" */
 	/* timing */
 	double delay_s;
 	uint64_t next_poll;
