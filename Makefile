@@ -97,6 +97,13 @@ test: check
 bench: all
 	@echo "make bench: the benchmark lands with the performance issue; nothing measured yet."
 
+# PNGs of the live view for the README (needs root, tmux, aha, chromium:
+# installed here on demand, not part of `make check`).
+SHOT_DEBS := tmux aha chromium fonts-dejavu-core
+screenshots: all $(BUILD)/tools/ui_stage
+	@sh $(DEPS_SH) test $(SHOT_DEBS)
+	sh tests/screenshots.sh $(BUILD) screenshots
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tcpscope

@@ -116,7 +116,9 @@ void vm_select(struct viewmodel *vm, size_t row);
 void vm_move(struct viewmodel *vm, long delta);     /* clamps */
 void vm_scroll(struct viewmodel *vm, long delta);   /* wheel: moves view and selection */
 const struct track_entry *vm_sel_entry(const struct viewmodel *vm);
-/* Selection is on a group header: collapse/expand it. Returns true if it was one. */
+/* Selection is on a group (header or member): collapse/expand it. Groups
+ * start collapsed: a grouped view opens as a one-line-per-group summary.
+ * Returns true if the selection was in a group. */
 bool vm_toggle_collapse(struct viewmodel *vm);
 
 /* Tags (by key); survive rebuilds, dropped when the socket is gone. */

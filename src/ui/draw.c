@@ -435,7 +435,7 @@ static void draw_fbar(struct ui *u, int y)
 				k = &ui_keys[i];
 		if (!k)
 			continue;
-		char key[8];
+		char key[16];
 		snprintf(key, sizeof key, "F%d", f);
 		u->fbar_x[f] = x;
 		x = draw_text(y, x, COLS - x, u->attr[R_FKEY], key);

@@ -256,9 +256,11 @@ static unsigned a_enter(struct ui *u)
 {
 	if (u->tab == TAB_EVENTS || u->tab == TAB_ALERTS)
 		return 0;
-	if (vm_toggle_collapse(u->vm) && !vm_sel_entry(u->vm))
-		return UI_REDRAW;
 	const struct track_entry *e = vm_sel_entry(u->vm);
+	if (!e) { /* a group header */
+		vm_toggle_collapse(u->vm);
+		return UI_REDRAW;
+	}
 	if (e)
 		ui_open_detail(u, e);
 	return UI_REDRAW;

@@ -425,13 +425,17 @@ static void detail_lines(struct ui *u, struct lines *L)
 	add(L, "meminfo: not collected by this version");
 	add(L, "%s", "");
 	add(L, "History (state transitions seen by tcpscope):");
+	char clk0[32];
+	fmt_clock(wall_of(u, e->first_seen_ns), clk0, sizeof clk0);
+	int first = e->nhist ? e->hist[0].from : c->state;
+	if (first == TCPS_UNKNOWN)
+		first = e->nhist ? e->hist[0].to : c->state;
+	add(L, "  %s  first seen in %s%s", clk0, tcp_state_name(first),
+	    (e->flags & TRK_AGE_LOWER) ? " (already open when tcpscope started)" : "");
 	for (int i = 0; i < e->nhist; i++) {
 		char clk[32];
 		fmt_clock(wall_of(u, e->hist[i].at_ns), clk, sizeof clk);
-		if (e->hist[i].from == TCPS_UNKNOWN)
-			add(L, "  %s  first seen in %s%s", clk, tcp_state_name(e->hist[i].to),
-			    (i == 0 && (e->flags & TRK_AGE_LOWER)) ? " (already open at start)" : "");
-		else
+		if (e->hist[i].from != TCPS_UNKNOWN)
 			add(L, "  %s  %s -> %s", clk, tcp_state_name(e->hist[i].from),
 			    tcp_state_name(e->hist[i].to));
 	}

@@ -46,7 +46,7 @@ struct viewmodel {
 	uint32_t *gidx;         /* per sorted entry: its group */
 	size_t gidx_cap;
 	struct hmap gmap;       /* group key → index */
-	struct hmap collapsed;  /* group keys collapsed (this grouping mode) */
+	struct hmap expanded;   /* group keys opened (this grouping mode); groups start closed */
 	struct hmap tags;       /* entry keys tagged */
 
 	const struct vm_alert *alerts; /* borrowed */
@@ -69,7 +69,7 @@ struct viewmodel *vm_new(void)
 	vm->page = 20;
 	vm->dirty = true;
 	hmap_init(&vm->gmap);
-	hmap_init(&vm->collapsed);
+	hmap_init(&vm->expanded);
 	hmap_init(&vm->tags);
 	return vm;
 }
@@ -85,7 +85,7 @@ void vm_free(struct viewmodel *vm)
 	free(vm->groups);
 	free(vm->gidx);
 	hmap_done(&vm->gmap);
-	hmap_done(&vm->collapsed);
+	hmap_done(&vm->expanded);
 	hmap_done(&vm->tags);
 	free(vm);
 }
@@ -176,7 +176,7 @@ void vm_set_group(struct viewmodel *vm, enum vm_group_mode g)
 	if ((unsigned)g >= VG_COUNT || g == vm->group)
 		return;
 	vm->group = g;
-	hmap_clear(&vm->collapsed);
+	hmap_clear(&vm->expanded);
 	vm->dirty = true;
 }
 
@@ -350,7 +350,7 @@ static void build_groups(struct viewmodel *vm)
 			memset(ng, 0, sizeof *ng);
 			ng->key = k;
 			group_key(vm, e, ng->label, sizeof ng->label);
-			ng->collapsed = hmap_get(&vm->collapsed, k) != NULL;
+			ng->collapsed = hmap_get(&vm->expanded, k) == NULL;
 			hmap_put(&vm->gmap, k, g);
 		}
 		struct vm_group *gr = &vm->groups[g];
@@ -568,10 +568,10 @@ bool vm_toggle_collapse(struct viewmodel *vm)
 	if (g < 0)
 		return false;
 	uint64_t k = vm->groups[g].key;
-	if (hmap_get(&vm->collapsed, k))
-		hmap_del(&vm->collapsed, k);
+	if (hmap_get(&vm->expanded, k))
+		hmap_del(&vm->expanded, k);
 	else
-		hmap_put(&vm->collapsed, k, 1);
+		hmap_put(&vm->expanded, k, 1);
 	/* Collapsing from a member row selects its header. */
 	vm->sel_key = k | GROUP_KEY_TAG;
 	vm->sel_valid = true;

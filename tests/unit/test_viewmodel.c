@@ -223,6 +223,21 @@ static void test_group(void)
 	for (size_t i = 0; i < ng; i++)
 		total += vm_group(vm, (int)i)->count;
 	CHECK_INT(total, N - 2);
+	CHECK_INT(n, ng); /* groups start collapsed: one row each */
+	for (size_t i = 0; i < ng; i++)
+		CHECK(vm_group(vm, (int)i)->collapsed);
+	/* Expand them all. */
+	for (size_t i = 0; i < ng; i++) {
+		const struct vm_row *rr;
+		size_t nn = rows(vm, &rr);
+		for (size_t j = 0; j < nn; j++)
+			if (!rr[j].e && vm_group(vm, rr[j].group)->collapsed) {
+				vm_select(vm, j);
+				vm_toggle_collapse(vm);
+				break;
+			}
+	}
+	n = rows(vm, &r);
 	CHECK_INT(n, ng + (N - 2));
 	/* The leaky group: 3 CLOSE_WAIT. */
 	const struct vm_group *leaky = NULL;
