@@ -655,7 +655,9 @@ void screen_events(struct ui *u, int y, int h)
 			if (!isnan(ev->in_state_s))
 				out_fmt_duration(ev->in_state_s, dur, sizeof dur);
 		} else if (ev->kind == TEV_CLOSED) {
-			snprintf(st, sizeof st, "%s", tcp_state_table[ev->from].abbrev);
+			/* The final state; a socket freed from CLOSE reads better as CLOSED. */
+			snprintf(st, sizeof st, "%s",
+				 ev->from == TCPS_CLOSE ? "CLOSED" : tcp_state_table[ev->from].abbrev);
 			stcol = TCPS_CLOSE;
 			if (!isnan(ev->lifetime_s)) {
 				out_fmt_duration(ev->lifetime_s, dur + (ev->lifetime_lower ? 1 : 0),
