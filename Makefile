@@ -67,8 +67,8 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(TLIB_OBJS) $(BUILD)/libtcpscope.a
 # ---------------------------------------------------------------- dependencies
 # Debian package names; `make deps` installs whatever is missing (sudo when
 # not root) and does nothing when everything is present.
-BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev
-TEST_DEBS  := iproute2 tmux jq procps util-linux
+BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev netbase
+TEST_DEBS  := iproute2 tmux jq procps util-linux netbase
 DEPS_SH := tests/deps.sh
 
 deps-build-quiet:

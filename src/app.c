@@ -125,6 +125,9 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 static int parse_filter(const char *expr, struct filter **out)
 {
 	struct filter_error fe;
+	*out = NULL;
+	if (!expr)
+		return 0; /* no filter: NULL matches everything */
 	*out = filter_parse(expr, &fe);
 	if (*out)
 		return 0;
@@ -145,6 +148,7 @@ int app_run(const struct settings *s)
 	filter_free(ui_flt); /* validated; the live view parses its own copy */
 	if (s->netns && netns_enter(s->netns, &e) < 0) {
 		fprintf(stderr, "tcpscope: %s\n", e.msg);
+		filter_free(flt);
 		return 1;
 	}
 	struct collect_opts co = {.source = s->source, .needs = needs_of(s) | filter_needs(flt)};

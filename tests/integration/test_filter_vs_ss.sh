@@ -158,6 +158,36 @@ dst 127.0.0.1:http
 src inet6:'*'
 EXPRS
 
+# Extensions, checked against what ss prints for the same sockets.
+ext_check() { # name, awk condition on ss -tanpH fields ($2 Recv-Q ...), filter words
+	name=$1 cond=$2; shift 2
+	ss -tanpH | awk '
+		function ep(s,   i) { i = match(s, /:[^:]*$/); return substr(s, 1, i - 1) " " substr(s, i + 1) }
+		function port(s) { return substr(s, match(s, /:[^:]*$/) + 1) + 0 }
+		{ lp = port($4); rp = port($5) }
+		'"$cond"' { l = ep($4); r = ep($5); gsub(/[][]/, "", l); gsub(/[][]/, "", r); print $1, l, r }' |
+		norm >"$TESTTMP/ss.keys"
+	"$TCPSCOPE" -b -j -n 1 "$@" 2>"$TESTTMP/ts.err" | jq -r '
+		  {"ESTABLISHED":"ESTAB","SYN_SENT":"SYN-SENT","FIN_WAIT2":"FIN-WAIT-2","TIME_WAIT":"TIME-WAIT",
+		   "CLOSE_WAIT":"CLOSE-WAIT","LISTEN":"LISTEN"} as $ab
+		  | .sockets[] | [$ab[.state], .local_addr, (.local_port|tostring), .remote_addr,
+		    (.remote_port|tostring)] | join(" ")' | norm >"$TESTTMP/ts.keys"
+	cnt=$(wc -l <"$TESTTMP/ss.keys")
+	if [ "$cnt" -gt 0 ] && cmp -s "$TESTTMP/ss.keys" "$TESTTMP/ts.keys"; then
+		pass "extension $name: same $cnt sockets as ss shows"
+	else
+		fail "extension $name" "$(cat "$TESTTMP/ts.err"; diff "$TESTTMP/ss.keys" "$TESTTMP/ts.keys" | head -n 12 | tr '\n' ';')"
+	fi
+}
+ext_check "recvq > 0" '$2 > 0' recvq '>' 0
+ext_check "sendq = 0" '$3 == 0' sendq = 0
+ext_check "portclass well-known" '(lp > 0 && lp < 1024) || (rp > 0 && rp < 1024)' portclass well-known
+ext_check "process filter_stage" '/"filter_stage"/' process filter_stage
+ext_check "process filter_st*" '/"filter_stage"/' process 'filter_st*'
+ext_check "pid" '/pid='"$stage_pid"',/' pid "$stage_pid"
+ext_check "not process + state" '$1 == "ESTAB" && !/"filter_stage"/' state established not process filter_stage
+ext_check "uid 0 (root owns all; TIME-WAIT reports 0)" '1' uid 0
+
 cleanup
 [ "$n" -ge 25 ] && pass "at least 25 expressions compared ($n)" || fail "at least 25 expressions" "$n"
 finish
