@@ -8,9 +8,11 @@ command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
 [ -x "$TOOLS/scenario" ] || skip_all "no $TOOLS/scenario"
 
 OUT=$TESTTMP/events.json
-"$TCPSCOPE" -e -j -d 0.2 -n 32 >"$OUT" 2>"$TESTTMP/err" &
+# --no-processes: the /proc walk is not under test here and slows polls down
+# on a loaded machine (sanitizer build, other tests).
+"$TCPSCOPE" -e -j -d 0.2 -n 45 --no-processes >"$OUT" 2>"$TESTTMP/err" &
 TP=$!
-sleep 0.4 # the baseline poll is done
+sleep 1 # the baseline poll is done, even on a slow machine
 "$TOOLS/scenario" synsent 7001 >"$TESTTMP/syn" &
 S1=$!
 "$TOOLS/scenario" peerclose 7002 >"$TESTTMP/peer" &
@@ -47,14 +49,14 @@ check "synsent: closed with a known lifetime" $? "$(show "$P1")"
 check "peerclose: ESTABLISHED -> CLOSE_WAIT" $? "$(show "$P2")"
 [ "$(q "$P2" '(.event == "closed" and (.from == "CLOSE_WAIT" or .from == "LAST_ACK")) or (.event == "state" and .from == "CLOSE_WAIT" and .to == "LAST_ACK")')" -ge 1 ]
 check "peerclose: then LAST_ACK or gone" $? "$(show "$P2")"
-[ "$(q "$P2" '.event == "closed" and .in_state_s >= 0.8 and .in_state_s <= 2.0 and .from == "CLOSE_WAIT"')" -eq 1 ] ||
-	[ "$(q "$P2" '.event == "state" and .from == "CLOSE_WAIT" and .in_state_s >= 0.8 and .in_state_s <= 2.0')" -eq 1 ]
+[ "$(q "$P2" '.event == "closed" and .in_state_s >= 0.8 and .in_state_s <= 2.2 and .from == "CLOSE_WAIT"')" -eq 1 ] ||
+	[ "$(q "$P2" '.event == "state" and .from == "CLOSE_WAIT" and .in_state_s >= 0.8 and .in_state_s <= 2.2')" -eq 1 ]
 check "peerclose: ~1.2 s spent in CLOSE_WAIT" $? "$(show "$P2")"
 
 # 3. Active close: -> FIN_WAIT2, ~1.2 s later -> TIME_WAIT (the socket lives on).
 [ "$(q "$P3" '.event == "state" and .to == "FIN_WAIT2"')" -eq 1 ]
 check "activeclose: -> FIN_WAIT2" $? "$(show "$P3")"
-[ "$(q "$P3" '.event == "state" and .from == "FIN_WAIT2" and .to == "TIME_WAIT" and .in_state_s >= 0.8 and .in_state_s <= 2.0')" -eq 1 ]
+[ "$(q "$P3" '.event == "state" and .from == "FIN_WAIT2" and .to == "TIME_WAIT" and .in_state_s >= 0.8 and .in_state_s <= 2.2')" -eq 1 ]
 check "activeclose: FIN_WAIT2 -> TIME_WAIT after ~1.2 s" $? "$(show "$P3")"
 [ "$(q "$P3" '.event == "closed"')" -eq 0 ]
 check "activeclose: TIME_WAIT is not a close" $? "$(show "$P3")"

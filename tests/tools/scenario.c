@@ -5,7 +5,8 @@
  *   scenario synsent PORT     listener backlog 1 that does not accept; two
  *                             connects fill its queue, a third stays in
  *                             SYN_SENT; after 1.6 s the listener accepts and
- *                             the third completes at its next SYN retransmit
+ *                             the third completes at its next SYN retransmit,
+ *                             stays ESTABLISHED 1.2 s
  *   scenario peerclose PORT   the peer closes (client: CLOSE_WAIT), 1 s later
  *                             the client closes (LAST_ACK, then gone)
  *   scenario activeclose PORT the client closes (FIN_WAIT2), 1 s later the
@@ -100,15 +101,15 @@ static int do_synsent(int port)
 		if ((acc[n] = accept(l, NULL, NULL)) >= 0)
 			n++;
 	fcntl(l, F_SETFL, O_NONBLOCK);
-	for (int i = 0; i < 40; i++) { /* bounded: ~4 s for the retransmit at 3 s */
-		int x = accept(l, NULL, NULL);
-		if (x >= 0) {
-			close(x);
-			break;
-		}
-		msleep(100);
+	int x = -1;
+	for (int i = 0; i < 40 && x < 0; i++) { /* bounded: ~4 s for the retransmit at 3 s */
+		x = accept(l, NULL, NULL);
+		if (x < 0)
+			msleep(100);
 	}
-	msleep(700);
+	msleep(1200); /* ESTABLISHED long enough for several polls */
+	if (x >= 0)
+		close(x);
 	for (int i = 0; i < n; i++)
 		close(acc[i]);
 	close(a), close(b), close(c), close(l);
@@ -121,7 +122,7 @@ static int do_peerclose(int port)
 	int c = client(port, 0);
 	int s = accept(l, NULL, NULL);
 	say_port(c);
-	msleep(700);
+	msleep(1200);
 	close(s); /* client: CLOSE_WAIT */
 	msleep(1200);
 	close(c); /* client: LAST_ACK, then gone */
@@ -136,7 +137,7 @@ static int do_activeclose(int port)
 	int c = client(port, 0);
 	int s = accept(l, NULL, NULL);
 	say_port(c);
-	msleep(700);
+	msleep(1200);
 	close(c); /* client: FIN_WAIT2 */
 	msleep(1200);
 	close(s); /* client: TIME_WAIT */
