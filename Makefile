@@ -35,9 +35,11 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 BIN := $(BUILD)/tcpscope
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all run check check-build test bench install uninstall clean deps deps-test \
-        check-san screenshots fuzz
+        check-san screenshots fuzz fuzz-build fuzz-bins
 all: deps-build-quiet $(BIN)
 
 $(BUILD)/libtcpscope.a: $(LIB_OBJS)
@@ -59,6 +61,11 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(TLIB_OBJS) $(BUILD)/libtcpscope.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# libFuzzer targets (only built with BUILD=build-fuzz CC=clang, see `fuzz`).
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libtcpscope.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
 # Keep objects of tests and tools between runs.
 .SECONDARY:
 
@@ -68,7 +75,7 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(TLIB_OBJS) $(BUILD)/libtcpscope.a
 # Debian package names; `make deps` installs whatever is missing (sudo when
 # not root) and does nothing when everything is present.
 BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev netbase
-TEST_DEBS  := iproute2 tmux jq procps util-linux netbase
+TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind
 DEPS_SH := tests/deps.sh
 
 deps-build-quiet:
@@ -90,12 +97,29 @@ check-build: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
 check: deps
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory BUILD=build-san SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" OPT="-O1 -g" check-build
+	@if [ -n "$(CI)$(FUZZ_SECONDS)" ]; then $(MAKE) --no-print-directory fuzz-build; fi
 	@sh tests/run.sh $(BUILD) build-san
 
 test: check
 
+# Fuzzing: every tests/fuzz/fuzz_*.c, built with clang + libFuzzer + ASan/UBSan
+# against the library sources (compiled afresh into build-fuzz/), each run
+# FUZZ_SECONDS (default 60) from its seed corpus tests/fuzz/corpus/NAME/.
+# In CI (or with FUZZ_SECONDS set) `make check` runs them briefly too.
+FUZZ_CC ?= clang
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) SAN_FLAGS="$(FUZZ_SAN)" \
+		OPT="-O1 -g" fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+fuzz: deps fuzz-build
+	@sh tests/fuzz/run.sh build-fuzz
+
+# Not part of `make check`: minutes long, needs root (private netns).
 bench: all
-	@echo "make bench: the benchmark lands with the performance issue; nothing measured yet."
+	@$(MAKE) --no-print-directory check-build
+	@sh tests/bench/run.sh $(BUILD)
 
 # PNGs of the live view for the README (needs root, tmux, aha, chromium:
 # installed here on demand, not part of `make check`).

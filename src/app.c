@@ -100,9 +100,11 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 			rc = 1;
 			break;
 		}
-		/* Filter first: the tracker borrows the snapshot as it is. */
+		/* Filter first: the tracker then follows exactly the selection
+		 * (the kernel's state mask already narrowed it the same way). */
 		filter_snapshot(flt, snap);
-		tracker_update(trk, snap);
+		if (s->json) /* the text table shows nothing the tracker adds */
+			tracker_update(trk, snap);
 		int w = s->json ? out_json_snapshot_tracked(stdout, &jw, snap, trk)
 				: out_text_snapshot(stdout, snap, &oo);
 		if (!s->json && (s->count == 0 || i + 1 < s->count))
@@ -168,7 +170,7 @@ int app_run(const struct settings *s)
 		rc = run_batch(s, col, flt);
 	} else if (s->mode == MODE_EVENTS) {
 		drain_notices(col);
-		rc = app_events_run(s, col);
+		rc = app_events_run(s, col, flt);
 	} else {
 		rc = ui_run(s, col);
 	}

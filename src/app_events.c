@@ -13,12 +13,14 @@
 
 #include "tcpscope/app.h"
 #include "tcpscope/collect.h"
+#include "tcpscope/filter.h"
 #include "tcpscope/out.h"
 #include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
 
 struct evloop {
 	const struct settings *s;
+	const struct filter *flt; /* borrowed; NULL shows every event */
 	struct collector *col;
 	struct tracker *trk;
 	struct destroy_sub *ds;  /* owned; NULL when refused or not netlink */
@@ -68,6 +70,10 @@ static int print_events(struct evloop *L, const struct snapshot *snap)
 	size_t n;
 	const struct track_event *ev = tracker_events(L->trk, &n);
 	for (size_t i = 0; i < n; i++) {
+		/* The filter sees the socket as the event leaves it (the new
+		 * state; for closes, the final one). */
+		if (!filter_match_conn(L->flt, &ev[i].conn))
+			continue;
 		int rc = L->s->json ? out_event_json(stdout, &L->jw, &ev[i], snap)
 				    : out_event_text(stdout, &ev[i], snap);
 		if (rc < 0)
@@ -76,9 +82,9 @@ static int print_events(struct evloop *L, const struct snapshot *snap)
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
-int app_events_run(const struct settings *s, struct collector *col)
+int app_events_run(const struct settings *s, struct collector *col, const struct filter *flt)
 {
-	struct evloop L = {.s = s, .col = col};
+	struct evloop L = {.s = s, .flt = flt, .col = col};
 	L.trk = tracker_new(NULL);
 	snapshot_init(&L.snaps[0]);
 	snapshot_init(&L.snaps[1]);

@@ -1,5 +1,6 @@
 /* cli.c — the command line into struct settings. Never exits or prints
  * errors itself: main() does, with exit code 2 for bad usage. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include "tcpscope/columns.h"
 #include "tcpscope/settings.h"
 #include "tcpscope/util.h"
+
+#define CLI_MAX_COUNT 1000000000ull
 
 enum {
 	OPT_SOURCE = 256,
@@ -84,7 +87,8 @@ void cli_usage(FILE *f)
 	      "  -h, --help              this help\n"
 	      "  -V, --version           version\n"
 	      "\n"
-	      "Exit status: 0 ok, 1 runtime failure, 2 bad usage.\n",
+	      "Exit status: 0 ok, 1 runtime failure (e.g. a namespace that does not exist\n"
+	      "or cannot be entered), 2 bad usage (unknown option, malformed value).\n",
 	      f);
 }
 
@@ -115,12 +119,16 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	s->delay_s = 1.0;
 	s->source = COLLECT_AUTO;
 	s->highlight_s = -1;
-	optind = 1;
+	/* 0, not 1: glibc then also forgets where it was inside a cluster of
+	 * short options ("-bx"), which otherwise points into the previous argv. */
+	optind = 0;
 	opterr = 0;
-	int ch;
+	int ch, at = 1;
 	/* '+' stops at the first non-option: the filter may contain words
-	 * such as "-" that getopt must not reorder. */
-	while ((ch = getopt_long(argc, argv, "+:bejn:d:N:F:ChVs:H:", long_opts, NULL)) != -1) {
+	 * such as "-" that getopt must not reorder. `at` is the argument getopt
+	 * is looking at, for error messages that quote it. */
+	while ((at = optind ? optind : 1),
+	       (ch = getopt_long(argc, argv, "+:bejn:d:N:F:ChVs:H:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			s->mode = MODE_BATCH;
@@ -135,8 +143,12 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 			break;
 		case 'n': {
 			unsigned long long v;
-			if (util_parse_uint(optarg, 1000000000ull, &v) < 0) {
-				snprintf(msg, msglen, "-n: '%s' is not a whole number of iterations", optarg);
+			int r = util_parse_uint(optarg, CLI_MAX_COUNT, &v);
+			if (r < 0) {
+				snprintf(msg, msglen, r == -ERANGE ?
+					 "-n: '%s' is too many iterations (at most %llu)" :
+					 "-n: '%s' is not a whole number of iterations",
+					 optarg, CLI_MAX_COUNT);
 				return 2;
 			}
 			s->count = (long)v;
@@ -182,8 +194,8 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 			break;
 		}
 		case 'N':
-			if (!*optarg) {
-				snprintf(msg, msglen, "-N: empty namespace name");
+			if (!*optarg || !strcmp(optarg, ".") || !strcmp(optarg, "..")) {
+				snprintf(msg, msglen, "-N: '%s' is not a namespace name or path", optarg);
 				return 2;
 			}
 			s->netns = optarg;
@@ -229,13 +241,24 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 			printf("tcpscope %s\n", TCPSCOPE_VERSION);
 			return 1;
 		case ':':
-			snprintf(msg, msglen, "option '%s' needs a value", argv[optind - 1]);
+			if (!strncmp(argv[at], "--", 2))
+				snprintf(msg, msglen, "option '%s' needs a value", argv[at]);
+			else
+				snprintf(msg, msglen, "option '-%c' needs a value", optopt);
 			return 2;
 		default:
-			if (optopt)
-				snprintf(msg, msglen, "unknown option '-%c'", optopt);
+			if (!strncmp(argv[at], "--", 2) && optopt) /* "--batch=1" */
+				snprintf(msg, msglen, "option '%.*s' takes no value: '%s'",
+					 (int)strcspn(argv[at], "="), argv[at], argv[at]);
+			else if (!strncmp(argv[at], "--", 2))
+				snprintf(msg, msglen, "unknown or ambiguous option '%s'", argv[at]);
+			else if (optopt > ' ' && optopt < 127)
+				snprintf(msg, msglen, "unknown option '-%c'%s%s%s", optopt,
+					 strlen(argv[at]) > 2 ? " in '" : "",
+					 strlen(argv[at]) > 2 ? argv[at] : "",
+					 strlen(argv[at]) > 2 ? "'" : "");
 			else
-				snprintf(msg, msglen, "unknown option '%s'", argv[optind - 1]);
+				snprintf(msg, msglen, "unknown option in '%s'", argv[at]);
 			return 2;
 		}
 	}

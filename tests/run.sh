@@ -4,7 +4,8 @@
 # Unit tests (BUILD/tests/test_*) and integration tests (tests/integration/*.sh)
 # each end with a line "NAME: N passed, N failed, N skipped"; this script sums
 # them and ends with the same kind of line for the whole suite. With SANBUILD,
-# the suite runs a second time against the ASan/UBSan build.
+# the suite runs a second time against the ASan/UBSan build. With CI or
+# FUZZ_SECONDS set, the libFuzzer targets in build-fuzz/ then run briefly.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -35,7 +36,7 @@ run_one() { # label build cmd...
 		echo "---- $label:"
 		grep -E '^(FAIL|SKIP)' "$log" | head -n 40
 	fi
-	grep -E '^SKIP' "$log" | sed "s|^|  [$label] |"
+	grep -E '^(SKIP|INFO)' "$log" | sed "s|^|  [$label] |"
 	printf '%-36s %4d passed %3d failed %3d skipped  (%ds)\n' "$label" "$p" "$f" "$s" "$secs"
 	TOTAL_P=$((TOTAL_P + p)) TOTAL_F=$((TOTAL_F + f)) TOTAL_S=$((TOTAL_S + s))
 	[ "$f" -gt 0 ] && FAILED="$FAILED $label"
@@ -56,6 +57,13 @@ suite() { # build tag
 
 suite "$1" ""
 [ $# -ge 2 ] && suite "$2" "san:"
+# Short fuzzing in CI (or when FUZZ_SECONDS is given): every libFuzzer target
+# is one test (tests/fuzz/run.sh; `make check` builds them into build-fuzz/).
+if [ -n "${CI:-}${FUZZ_SECONDS:-}" ]; then
+	export FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+	PER_TEST_TIMEOUT=$((FUZZ_SECONDS * 20 + 300))
+	run_one fuzz build-fuzz sh tests/fuzz/run.sh build-fuzz
+fi
 [ -n "$FAILED" ] && echo "failed:$FAILED"
 echo "total: $TOTAL_P passed, $TOTAL_F failed, $TOTAL_S skipped"
 [ "$TOTAL_F" -eq 0 ]

@@ -12,7 +12,8 @@ int app_run(const struct settings *s);
 
 /* `tcpscope -e`: the event stream loop (src/app_events.c). One thread:
  * poll() on the destroy-event socket and the tick timer. */
-int app_events_run(const struct settings *s, struct collector *col);
+struct filter;
+int app_events_run(const struct settings *s, struct collector *col, const struct filter *flt);
 
 /* Signal flags: set by handlers, read by loops. */
 extern volatile sig_atomic_t app_quit_signal;

@@ -2,13 +2,16 @@
  *
  * One NETLINK_SOCK_DIAG socket kept open across polls. diag_dump() asks for
  * every TCP socket of one family in `state_mask` and appends each to the
- * snapshot. An interrupted dump (NLM_F_DUMP_INTR, EINTR) or ENOBUFS restarts
- * the whole family's dump, a bounded number of times; after that the caller
- * gets -EINTR/-ENOBUFS and the snapshot is marked partial.
+ * snapshot. An interrupted dump (NLM_F_DUMP_INTR, EINTR), ENOBUFS or a
+ * truncated message (EBADMSG) restarts the whole family's dump on a fresh
+ * socket, a bounded number of times (what a broken attempt appended is
+ * dropped); after that the caller gets that error and the snapshot is
+ * marked partial.
  */
 #ifndef TCPSCOPE_DIAG_H
 #define TCPSCOPE_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,6 +30,16 @@ void diag_close(struct diag *d);
 int diag_dump(struct diag *d, int family, uint32_t state_mask, uint8_t ext,
 	      struct snapshot *snap, struct err *e);
 void diag_set_recv_hook(struct diag *d, diag_recv_fn fn, void *ctx);
+/* Is buf[0..len) a whole run of well-formed netlink messages (each header
+ * complete, 16 <= nlmsg_len <= what is left)? The dump loop checks this
+ * before mnl_cb_run(), whose mnl_nlmsg_ok() accepts lengths above INT_MAX;
+ * a failed check (a truncated message) restarts the dump like EINTR. */
+bool diag_frames_ok(const void *buf, size_t len);
+/* Test seam: the collector's channel (NULL on the /proc source), so fault
+ * tests can set a recv hook under collector_poll(). Borrowed: valid until
+ * the collector falls back to /proc or is freed. */
+struct collector;
+struct diag *collector_diag(struct collector *c);
 /* Counters for the benchmark and tests. */
 struct diag_stats {
 	unsigned long dumps, restarts, recv_calls, messages, bad_messages;

@@ -31,6 +31,11 @@ void jw_obj_end(struct jw *w);
 void jw_arr_begin(struct jw *w);
 void jw_arr_end(struct jw *w);
 void jw_key(struct jw *w, const char *k);
+/* A key that needs no escaping, given quoted and with its colon: the hot
+ * path of the renderers. JW_KEY(w, "rtt_ms") does the quoting at compile
+ * time (k must be a string literal). */
+void jw_key_lit(struct jw *w, const char *quoted_colon, size_t n);
+#define JW_KEY(w, k) jw_key_lit((w), "\"" k "\":", sizeof("\"" k "\":") - 1)
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_u64(struct jw *w, uint64_t v);
@@ -48,5 +53,14 @@ void jw_kbool(struct jw *w, const char *k, bool v);
 void jw_knull(struct jw *w, const char *k);
 /* Write the buffer to f and empty it. Returns 0 or -errno. */
 int jw_flush(struct jw *w, FILE *f);
+
+/* Key + value shorthands for the renderers' hot paths: literal keys quoted
+ * at compile time (JW_KEY); they expect a `struct jw *w` in scope. */
+#define KSTR(k, v) (JW_KEY(w, k), jw_str(w, (v)))
+#define KU64(k, v) (JW_KEY(w, k), jw_u64(w, (v)))
+#define KI64(k, v) (JW_KEY(w, k), jw_i64(w, (v)))
+#define KDBL(k, v, d) (JW_KEY(w, k), jw_double(w, (v), (d)))
+#define KBOOL(k, v) (JW_KEY(w, k), jw_bool(w, (v)))
+#define KNULL(k) (JW_KEY(w, k), jw_null(w))
 
 #endif

@@ -54,6 +54,11 @@ enum snap_source collector_source(const struct collector *c)
 	return c->src;
 }
 
+struct diag *collector_diag(struct collector *c)
+{
+	return c->diag;
+}
+
 struct collector *collector_new(const struct collect_opts *o, struct err *e)
 {
 	struct collector *c = xcalloc(1, sizeof *c);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tcpscope/collect.h"
+#include "tcpscope/diag.h"
 
 /* A burst of thousands of closes must fit while the loop is busy polling:
  * each event costs ~1-2 KiB of skb truesize in the receive queue. */
@@ -125,6 +126,12 @@ int destroy_drain(struct destroy_sub *d, struct snapshot *out, struct err *e)
 		}
 		if (n == 0)
 			break;
+		/* libmnl trusts nlmsg_len; a garbled datagram must not walk it
+		 * off the buffer. */
+		if (!diag_frames_ok(d->buf, (size_t)n)) {
+			d->stats.bad++;
+			continue;
+		}
 		/* seq 0 / portid 0: multicast messages carry neither. */
 		int rc = mnl_cb_run(d->buf, (size_t)n, 0, 0, msg_cb, &ctx);
 		if (rc < 0)

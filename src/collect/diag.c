@@ -138,6 +138,31 @@ static int reopen(struct diag *d, struct err *e)
 	return open_socket(d, e);
 }
 
+bool diag_frames_ok(const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		struct nlmsghdr h;
+		if (len < sizeof h)
+			return false;
+		memcpy(&h, p, sizeof h);
+		if (h.nlmsg_len < sizeof h || h.nlmsg_len > len)
+			return false;
+		size_t step = NLMSG_ALIGN(h.nlmsg_len);
+		if (step > len)
+			step = len; /* an unpadded last message */
+		p += step;
+		len -= step;
+	}
+	return true;
+}
+
+/* A broken-up dump worth starting again (rather than giving up on). */
+static bool restartable(int rc)
+{
+	return rc == -EINTR || rc == -ENOBUFS || rc == -EBUSY || rc == -EAGAIN || rc == -EBADMSG;
+}
+
 static int dump_once(struct diag *d, int family, uint32_t states, uint8_t ext,
 		     struct dump_ctx *ctx)
 {
@@ -151,6 +176,8 @@ static int dump_once(struct diag *d, int family, uint32_t states, uint8_t ext,
 			return -errno;
 		if (n == 0)
 			return -EPIPE;
+		if (!diag_frames_ok(d->buf, (size_t)n))
+			return -EBADMSG;
 		rc = mnl_cb_run(d->buf, (size_t)n, seq, d->portid, msg_cb, ctx);
 		if (rc == MNL_CB_STOP)
 			return 0;
@@ -176,13 +203,19 @@ int diag_dump(struct diag *d, int family, uint32_t state_mask, uint8_t ext,
 		rc = dump_once(d, family, states, ext, &ctx);
 		if (rc == 0)
 			return 0;
-		if (rc != -EINTR && rc != -ENOBUFS && rc != -EBUSY && rc != -EAGAIN)
+		if (!restartable(rc)) {
+			/* The kernel may still be sending this dump: a later dump on
+			 * the same socket would read it and fail on the stale
+			 * sequence number (EPROTO) for good. Start afresh next time. */
+			mnl_socket_close(d->nl);
+			d->nl = NULL;
 			break;
+		}
 		d->stats.restarts++;
 		if (reopen(d, e) < 0)
 			return -e->code;
 	}
-	if (rc == -EINTR || rc == -ENOBUFS || rc == -EAGAIN || rc == -EBUSY)
+	if (restartable(rc))
 		return err_set(e, -rc, "sock_diag dump kept being interrupted (%s) after %d tries",
 			       strerror(-rc), DIAG_MAX_RESTARTS + 1);
 	return err_set(e, -rc, "sock_diag dump (%s): %s", family == AF_INET ? "IPv4" : "IPv6",

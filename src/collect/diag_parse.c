@@ -167,7 +167,14 @@ int diag_parse_msg(const struct nlmsghdr *nlh, struct conn *c, struct snapshot *
 
 	struct attr_ctx ctx = {c, snap};
 	/* A malformed attribute stops the walk (mnl_attr_ok fails); what was
-	 * parsed before it stays. */
-	mnl_attr_parse(nlh, sizeof(struct inet_diag_msg), attr_cb, &ctx);
+	 * parsed before it stays. Bounded by nlmsg_len itself, not by
+	 * mnl_attr_parse()'s aligned tail, which lies up to 3 bytes past an
+	 * unpadded message (found by tests/fuzz/fuzz_diag_msg). */
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	const struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct inet_diag_msg));
+	while ((const char *)a < end && mnl_attr_ok(a, (int)(end - (const char *)a))) {
+		attr_cb(a, &ctx);
+		a = mnl_attr_next(a);
+	}
 	return 0;
 }

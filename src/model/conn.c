@@ -75,8 +75,37 @@ const char *conn_timer_name(int timer)
 	return (timer >= 0 && timer < TIMER_COUNT) ? names[timer] : "unknown";
 }
 
+/* Hand-rolled IPv4 formatting: inet_ntop and snprintf cost more than the
+ * whole sock_diag parse at 100k sockets (batch output, the UI). */
+static size_t put_u8dec(char *p, unsigned v)
+{
+	if (v >= 100) {
+		p[0] = (char)('0' + v / 100);
+		p[1] = (char)('0' + v / 10 % 10);
+		p[2] = (char)('0' + v % 10);
+		return 3;
+	}
+	if (v >= 10) {
+		p[0] = (char)('0' + v / 10);
+		p[1] = (char)('0' + v % 10);
+		return 2;
+	}
+	p[0] = (char)('0' + v);
+	return 1;
+}
+
 char *conn_addr_format(int family, const union conn_addr *a, char *buf, size_t len)
 {
+	if (family != AF_INET6 && len >= 16) {
+		size_t n = 0;
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				buf[n++] = '.';
+			n += put_u8dec(buf + n, a->b[i]);
+		}
+		buf[n] = '\0';
+		return buf;
+	}
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a->b, buf, (socklen_t)len)) {
 		if (len)
 			buf[0] = '\0';
@@ -87,21 +116,39 @@ char *conn_addr_format(int family, const union conn_addr *a, char *buf, size_t l
 char *conn_endpoint_format(int family, const union conn_addr *a, uint16_t port,
 			   bool star_zero, char *buf, size_t len)
 {
-	char ab[CONN_ADDR_STRLEN];
-	char pb[8];
-	const char *host;
-	if (conn_addr_is_any(family, a))
-		host = "*";
-	else
-		host = conn_addr_format(family, a, ab, sizeof ab);
-	if (port == 0 && star_zero)
-		snprintf(pb, sizeof pb, "*");
-	else
-		snprintf(pb, sizeof pb, "%u", port);
-	if (family == AF_INET6 && host[0] != '*')
-		snprintf(buf, len, "[%s]:%s", host, pb);
-	else
-		snprintf(buf, len, "%s:%s", host, pb);
+	char tmp[CONN_ADDR_STRLEN + 16];
+	size_t n = 0;
+	bool any = conn_addr_is_any(family, a);
+	if (family == AF_INET6 && !any)
+		tmp[n++] = '[';
+	if (any) {
+		tmp[n++] = '*';
+	} else {
+		conn_addr_format(family, a, tmp + n, CONN_ADDR_STRLEN);
+		n += strlen(tmp + n);
+	}
+	if (family == AF_INET6 && !any)
+		tmp[n++] = ']';
+	tmp[n++] = ':';
+	if (port == 0 && star_zero) {
+		tmp[n++] = '*';
+	} else {
+		char d[8];
+		int k = sizeof d;
+		unsigned v = port;
+		do {
+			d[--k] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		memcpy(tmp + n, d + k, sizeof d - (size_t)k);
+		n += sizeof d - (size_t)k;
+	}
+	if (len) {
+		if (n >= len)
+			n = len - 1;
+		memcpy(buf, tmp, n);
+		buf[n] = '\0';
+	}
 	return buf;
 }
 

@@ -6,31 +6,32 @@
 #include "tcpscope/out.h"
 #include "tcpscope/track.h"
 
+
 void out_json_track_fields(struct jw *w, const struct track_entry *e, uint64_t now_ns)
 {
 	if (!e) {
-		jw_knull(w, "state_age_s");
-		jw_kbool(w, "state_age_known", false);
-		jw_kbool(w, "state_age_estimated", false);
-		jw_knull(w, "age_s");
-		jw_knull(w, "prev_state");
-		jw_knull(w, "rx_bps");
-		jw_knull(w, "tx_bps");
-		jw_knull(w, "retrans_per_s");
+		KNULL("state_age_s");
+		KBOOL("state_age_known", false);
+		KBOOL("state_age_estimated", false);
+		KNULL("age_s");
+		KNULL("prev_state");
+		KNULL("rx_bps");
+		KNULL("tx_bps");
+		KNULL("retrans_per_s");
 		return;
 	}
-	jw_kdouble(w, "state_age_s", track_state_age(e, now_ns), 3);
-	jw_kbool(w, "state_age_known", !(e->flags & TRK_AGE_LOWER));
-	jw_kbool(w, "state_age_estimated", (e->flags & TRK_AGE_ESTIMATED) != 0);
+	KDBL("state_age_s", track_state_age(e, now_ns), 3);
+	KBOOL("state_age_known", !(e->flags & TRK_AGE_LOWER));
+	KBOOL("state_age_estimated", (e->flags & TRK_AGE_ESTIMATED) != 0);
 	double age = now_ns > e->first_seen_ns ? (double)(now_ns - e->first_seen_ns) / 1e9 : 0.0;
-	jw_kdouble(w, "age_s", age, 3);
+	KDBL("age_s", age, 3);
 	if (e->prev_state != TCPS_UNKNOWN)
-		jw_kstr(w, "prev_state", tcp_state_name(e->prev_state));
+		KSTR("prev_state", tcp_state_name(e->prev_state));
 	else
-		jw_knull(w, "prev_state");
-	jw_kdouble(w, "rx_bps", e->rx_bps, 1);
-	jw_kdouble(w, "tx_bps", e->tx_bps, 1);
-	jw_kdouble(w, "retrans_per_s", e->retrans_per_s, 3);
+		KNULL("prev_state");
+	KDBL("rx_bps", e->rx_bps, 1);
+	KDBL("tx_bps", e->tx_bps, 1);
+	KDBL("retrans_per_s", e->retrans_per_s, 3);
 }
 
 void out_json_kernel(struct jw *w, const struct kstat *k, const struct kstat_rates *r)

@@ -28,17 +28,23 @@ void jw_reset(struct jw *w)
 	w->after_key = false;
 }
 
+/* Room for n more bytes (and a NUL's worth of slack). */
+static inline void reserve(struct jw *w, size_t n)
+{
+	if (w->len + n + 1 > w->cap)
+		w->buf = xgrow(w->buf, &w->cap, w->len + n + 1, 1);
+}
+
 static void put(struct jw *w, const char *s, size_t n)
 {
-	w->buf = xgrow(w->buf, &w->cap, w->len + n + 1, 1);
+	reserve(w, n);
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 }
 
-static void putc1(struct jw *w, char ch)
+static inline void putc1(struct jw *w, char ch)
 {
-	if (w->len + 2 > w->cap)
-		w->buf = xgrow(w->buf, &w->cap, w->len + 2, 1);
+	reserve(w, 1);
 	w->buf[w->len++] = ch;
 }
 
@@ -108,37 +114,50 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return need;
 }
 
+/* Bytes that go out as they are: printable ASCII but '"' and '\\'. */
+static inline bool plain_ascii(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 static void put_escaped(struct jw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	putc1(w, '"');
+	reserve(w, n * 6 + 2); /* the worst case: every byte a \u00XX */
+	char *o = w->buf + w->len;
+	*o++ = '"';
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
 		unsigned char c = p[i];
-		if (c == '"' || c == '\\') {
-			putc1(w, '\\');
-			putc1(w, (char)c);
+		if (plain_ascii(c)) {
+			*o++ = (char)c;
+			i++;
+		} else if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
 			i++;
 		} else if (c < 0x20 || c == 0x7f) {
-			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			put(w, e, 6);
-			i++;
-		} else if (c < 0x80) {
-			putc1(w, (char)c);
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
 			i++;
 		} else {
 			size_t l = utf8_len(p + i, n - i);
 			if (l) {
-				put(w, s + i, l);
+				memcpy(o, s + i, l);
+				o += l;
 				i += l;
 			} else {
-				put(w, "\\ufffd", 6);
+				memcpy(o, "\\ufffd", 6);
+				o += 6;
 				i++;
 			}
 		}
 	}
-	putc1(w, '"');
+	*o++ = '"';
+	w->len = (size_t)(o - w->buf);
 }
 
 void jw_key(struct jw *w, const char *k)
@@ -146,6 +165,13 @@ void jw_key(struct jw *w, const char *k)
 	sep(w);
 	put_escaped(w, k, strlen(k));
 	putc1(w, ':');
+	w->after_key = true;
+}
+
+void jw_key_lit(struct jw *w, const char *quoted_colon, size_t n)
+{
+	sep(w);
+	put(w, quoted_colon, n);
 	w->after_key = true;
 }
 
@@ -176,6 +202,46 @@ void jw_u64(struct jw *w, uint64_t v)
 	put(w, tmp + i, sizeof tmp - (size_t)i);
 }
 
+/* printf("%.*f", d, v) for 0 <= d <= 3 and |v| < 1e15, without printf:
+ * v * 10^d is exact in long double (53 bits times at most 7 bits of 5^3 fit
+ * its 64-bit mantissa), so rounding half to even on it is exactly what
+ * printf does with the binary value. Returns the length, or 0 when the fast
+ * path does not apply. */
+static size_t fixed_fast(char *out, double v, int d)
+{
+	static const unsigned pow10[] = {1, 10, 100, 1000};
+	if (d < 0 || d > 3 || !(fabs(v) < 1e15))
+		return 0;
+	size_t n = 0;
+	if (signbit(v)) {
+		out[n++] = '-';
+		v = -v;
+	}
+	long double y = (long double)v * pow10[d];
+	uint64_t m = (uint64_t)y;
+	long double frac = y - (long double)m;
+	if (frac > 0.5L || (frac == 0.5L && (m & 1)))
+		m++;
+	uint64_t ip = m / pow10[d], fp = m % pow10[d];
+	char tmp[24];
+	int i = sizeof tmp;
+	do {
+		tmp[--i] = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	memcpy(out + n, tmp + i, sizeof tmp - (size_t)i);
+	n += sizeof tmp - (size_t)i;
+	if (d) {
+		out[n++] = '.';
+		for (int k = d - 1; k >= 0; k--) {
+			out[n + (size_t)k] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		n += (size_t)d;
+	}
+	return n;
+}
+
 void jw_i64(struct jw *w, int64_t v)
 {
 	if (v < 0) {
@@ -194,8 +260,17 @@ void jw_double(struct jw *w, double v, int decimals)
 		jw_null(w);
 		return;
 	}
-	char tmp[64];
-	int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+	/* %f of a huge value is up to 309 digits: never trust that it fit. */
+	char tmp[400];
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 17)
+		decimals = 17;
+	int n = (int)fixed_fast(tmp, v, decimals);
+	if (!n)
+		n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		n = snprintf(tmp, sizeof tmp, "%.0f", v);
 	sep(w);
 	put(w, tmp, (size_t)n);
 }

@@ -1,0 +1,239 @@
+#!/bin/sh
+# run.sh BUILD [REPORT] — `make bench`: tcpscope against a bare dump, ss and
+# netstat at 1k, 10k and 100k sockets and a mixed-state 100k, side by side.
+#
+# Runs itself inside a private network namespace (needs root), builds each
+# population with build/tools/popgen, times every command BENCH_RUNS times
+# (default 5; `ss -p` fewer at 100k) with build/tools/timeit, and prints
+# medians, ratios and the issue's targets as markdown tables; the same text
+# goes to REPORT (default BUILD/bench.md). Bounded: every command has a
+# timeout, every population is torn down, the whole run takes a few minutes.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+BUILD=${1:-build}
+REPORT=${2:-$BUILD/bench.md}
+case $REPORT in /*) ;; *) REPORT=$top/$REPORT ;; esac
+TS=$top/$BUILD/tcpscope
+TOOLS=$top/$BUILD/tools
+RUNS=${BENCH_RUNS:-5}
+POPS=${BENCH_POPS:-"1k 10k 100k mixed100k"}
+
+if [ -z "${TCPS_BENCH_NETNS:-}" ]; then
+	for t in "$TS" "$TOOLS/popgen" "$TOOLS/timeit" "$TOOLS/baredump" "$TOOLS/collectbench"; do
+		[ -x "$t" ] || { echo "bench: $t missing (make check-build)"; exit 1; }
+	done
+	if [ "$(id -u)" != 0 ] || ! unshare -n true 2>/dev/null; then
+		echo "bench: needs root and unshare(CLONE_NEWNET) for a private network namespace"
+		exit 1
+	fi
+	TCPS_BENCH_NETNS=1 exec timeout -k 10 900 unshare -n -- sh "$0" "$@"
+fi
+
+ip link set lo up || exit 1
+tmp=$(mktemp -d /tmp/tcpscope-bench.XXXXXX)
+POP_PID=""
+cleanup() {
+	exec 9>&- 2>/dev/null
+	[ -n "$POP_PID" ] && kill "$POP_PID" 2>/dev/null && wait "$POP_PID" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+RES=$tmp/results
+: >"$RES"
+log() { echo "bench: $*" >&2; }
+put() { echo "$POP $1 $2" >>"$RES"; } # key value
+kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; } # line key
+
+pop_start() { # popgen args...
+	rm -f "$tmp/ctl"
+	mkfifo "$tmp/ctl" || exit 1
+	"$TOOLS/popgen" -q --max-seconds 400 "$@" <"$tmp/ctl" >"$tmp/pop.out" 2>"$tmp/pop.err" &
+	POP_PID=$!
+	exec 9>"$tmp/ctl"
+	i=0
+	while ! grep -q '^ready' "$tmp/pop.out" 2>/dev/null; do
+		i=$((i + 1))
+		if [ "$i" -gt 1200 ] || ! kill -0 "$POP_PID" 2>/dev/null; then
+			log "population did not come up: $(cat "$tmp/pop.err")"
+			exit 1
+		fi
+		sleep 0.1
+	done
+	READY=$(grep '^ready' "$tmp/pop.out")
+}
+
+pop_stop() {
+	exec 9>&-
+	wait "$POP_PID" 2>/dev/null
+	POP_PID=""
+}
+
+# sample KEY CMD... : one timed run of a command (wall ms, peak RSS) into
+# the sample file. Whole-process tools are timed round-robin, one run each
+# per round, so a noisy neighbour slows every tool alike, not one.
+sample() {
+	key=$1
+	shift
+	line=$("$TOOLS/timeit" -r 1 -t 60 -- "$@" 2>/dev/null)
+	if [ "$(kv "$line" fails)" != 0 ]; then
+		log "$key failed: $*"
+		return
+	fi
+	echo "$key $(kv "$line" median_ms) $(kv "$line" maxrss_kb)" >>"$tmp/samples"
+}
+
+# Medians of the samples: "KEY ms" and "KEY.rss kb" (largest RSS).
+flush_samples() {
+	for key in $(awk '{print $1}' "$tmp/samples" | sort -u); do
+		put "$key" "$(awk -v k="$key" '$1 == k {print $2}' "$tmp/samples" | sort -n |
+			awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')"
+		put "$key.rss" "$(awk -v k="$key" '$1 == k {print $3}' "$tmp/samples" | sort -n | tail -n 1)"
+	done
+	: >"$tmp/samples"
+}
+
+bench_pop() { # popgen args...
+	pop_start "$@"
+	n=$(kv "$READY" total)
+	put sockets "$n"
+	put ready "$(echo "$READY" | sed 's/^ready //; s/ /,/g')"
+	log "$POP: $READY"
+	big=0
+	[ "$n" -gt 50000 ] && big=1
+	# In-process: the floor (bare dump with/without tcp_info) and the collector.
+	line=$("$TOOLS/baredump" -r "$RUNS")
+	put bare.in "$(echo "$(kv "$(echo "$line" | tail -n 1)" median_ns)" | awk '{printf "%.2f", $1/1e6}')"
+	line=$("$TOOLS/baredump" -i -r "$RUNS")
+	put bare_i.in "$(echo "$(kv "$(echo "$line" | tail -n 1)" median_ns)" | awk '{printf "%.2f", $1/1e6}')"
+	line=$("$TOOLS/collectbench" -r "$RUNS")
+	put coll.in "$(kv "$line" median_ns | awk '{printf "%.2f", $1/1e6}')"
+	line=$("$TOOLS/collectbench" -i -r "$RUNS")
+	put coll_i.in "$(kv "$line" median_ns | awk '{printf "%.2f", $1/1e6}')"
+	put coll_i.bps "$(kv "$line" bytes_per_socket)"
+	line=$("$TOOLS/collectbench" -i -p -r "$RUNS")
+	put coll_ip.in "$(kv "$line" median_ns | awk '{printf "%.2f", $1/1e6}')"
+	put coll_ip.first "$(kv "$line" first_ns | awk '{printf "%.2f", $1/1e6}')"
+	line=$("$TOOLS/collectbench" -i -t -r "$RUNS")
+	put track.in "$(kv "$line" median_ns | awk '{printf "%.2f", $1/1e6}')"
+	put cyc_t.in "$(kv "$line" cycle_ns | awk '{printf "%.2f", $1/1e6}')"
+	put track.bps "$(kv "$line" bytes_per_socket)"
+	put track.growth "$(kv "$line" rss_growth_kb)"
+	line=$("$TOOLS/collectbench" -i -p -t -r "$RUNS")
+	put track_p.bps "$(kv "$line" bytes_per_socket)"
+	line=$("$TOOLS/collectbench" -a -r "$RUNS")
+	put attr.full "$(kv "$line" full_walk_ns | awk '{printf "%.2f", $1/1e6}')"
+	put attr.plain "$(kv "$line" plain_walk_ns | awk '{printf "%.2f", $1/1e6}')"
+	put attr.warm "$(kv "$line" warm_ns | awk '{printf "%.3f", $1/1e6}')"
+	# Whole processes, wall clock, output to /dev/null; round-robin.
+	: >"$tmp/samples"
+	r=1
+	while [ "$r" -le "$RUNS" ]; do
+		sample bare "$TOOLS/baredump"
+		sample bare_i "$TOOLS/baredump" -i
+		sample ts_text "$TS" -b -n1 --no-processes
+		sample ts_json "$TS" -b -n1 -j --no-processes
+		sample ts_text_p "$TS" -b -n1
+		sample ts_json_p "$TS" -b -n1 -j
+		sample ss ss -tanH
+		sample ss_i ss -tanHi
+		# ss -p is quadratic in sockets: 2 runs at 100k (seconds each).
+		if [ "$big" = 0 ] || [ "$r" -le 2 ]; then
+			sample ss_p ss -tanHp
+		fi
+		if command -v netstat >/dev/null 2>&1; then
+			sample netstat netstat -tan
+		fi
+		r=$((r + 1))
+	done
+	flush_samples
+	command -v netstat >/dev/null 2>&1 || put netstat "n/a"
+	# TIME_WAITs expire after 60 s: say what the population was at the end.
+	end=$("$TOOLS/baredump" -s | sed 's/^messages=\([0-9]*\).* ns=[0-9]*/total=\1/; s/ /,/g')
+	put ready_end "$end"
+	pop_stop
+}
+
+# ---------------------------------------------------------------- churn
+bench_churn() {
+	POP=churn
+	if ! "$TS" -e -n1 </dev/null >/dev/null 2>&1; then
+		put coverage "n/a (needs the event stream: tcpscope -e)"
+		line=$("$TOOLS/popgen" -q -c 2000 -s 3 --max-seconds 30 </dev/null | grep '^churn')
+		put churn "$(echo "$line" | sed 's/^churn //; s/ /,/g')"
+		return
+	fi
+	# The monitor polls every second and listens to destroy events; popgen
+	# opens and closes 2,000 connections a second (each held 10 ms) and
+	# logs each one's client endpoint. Coverage: how many of those endpoints
+	# appear (as local or remote end) in some event.
+	"$TS" -e -j -d 1 >"$tmp/events.jsonl" 2>"$tmp/events.err" &
+	ev=$!
+	sleep 1.5
+	line=$("$TOOLS/popgen" -q -c 2000 -s 10 --log "$tmp/churn.log" --max-seconds 60 </dev/null |
+		grep '^churn')
+	sleep 2.5
+	kill "$ev" 2>/dev/null
+	wait "$ev" 2>/dev/null
+	put churn "$(echo "$line" | sed 's/^churn //; s/ /,/g')"
+	total=$(wc -l <"$tmp/churn.log")
+	seen=$(awk '
+		function grab(line, key,   r) {
+			if (!match(line, "\"" key "\":\"?[0-9.a-f:]+")) return ""
+			r = substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3)
+			sub(/^"/, "", r)
+			return r
+		}
+		NR == FNR { want[$1 " " $2] = 1; next }
+		{
+			a = grab($0, "local_addr") " " grab($0, "local_port")
+			b = grab($0, "remote_addr") " " grab($0, "remote_port")
+			if ((a in want) && !(a in got)) { got[a] = 1; n++ }
+			if ((b in want) && !(b in got)) { got[b] = 1; n++ }
+		}
+		END { print n + 0 }' "$tmp/churn.log" "$tmp/events.jsonl")
+	put coverage "$(awk -v s="$seen" -v t="$total" 'BEGIN { printf "%.2f%% (%d of %d)", t ? 100 * s / t : 0, s, t }')"
+}
+
+# ---------------------------------------------------------------- run
+T0=$(date +%s)
+for POP in $POPS; do
+	case $POP in
+	1k) bench_pop -e 500 ;;
+	10k) bench_pop -e 5000 ;;
+	100k) bench_pop -e 50000 ;;
+	mixed100k) bench_pop -e 37000 -H 5000 -t 10000 -l 1000 -6 2500 ;;
+	*) log "unknown population $POP" ;;
+	esac
+done
+bench_churn
+# The live UI's figures need the ncurses front end (issue: UI branch).
+POP=ui
+put cpu "n/a (needs the live UI)"
+put key "n/a (needs the live UI)"
+ELAPSED=$(($(date +%s) - T0))
+
+# ---------------------------------------------------------------- report
+machine() {
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+	os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
+	echo "Machine: $cpu, $(nproc) cores, $mem RAM; $os; kernel $(uname -r);"
+	echo "$(ss -V 2>/dev/null | head -n 1); net-tools $(netstat -V 2>/dev/null | head -n 1 | awk '{print $2}');"
+	echo "tcpscope $($TS -V | awk '{print $2}') ($(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?'))."
+	echo "Each figure: median of $RUNS runs (ss -p: 2 at 100k), wall clock, output to /dev/null; bench took ${ELAPSED}s."
+}
+
+render() {
+	awk -v pops="$POPS" -f "$top/tests/bench/report.awk" "$RES"
+}
+
+{
+	echo "## tcpscope benchmark"
+	echo
+	machine
+	echo
+	render
+} >"$REPORT"
+cat "$REPORT"
