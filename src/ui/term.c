@@ -18,7 +18,9 @@ static SCREEN *term_screen;
 
 /* Leave the alternate screen, mouse off, attributes off, cursor on. */
 static const char term_reset_seq[] =
-	"\033[?1000l\033[?1002l\033[?1006l\033[0m\033[?25h\033[?1049l\r\n";
+	"\033[?1000l\033[?1002l\033[?1003l\033[?1006l\033[?1015l" /* mouse off */
+	"\033[?1l\033>"                                            /* keypad off */
+	"\033[0m\033[?25h\033[?1049l\r\n";
 
 static void crash_handler(int sig)
 {
