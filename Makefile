@@ -121,6 +121,13 @@ bench: all
 	@$(MAKE) --no-print-directory check-build
 	@sh tests/bench/run.sh $(BUILD)
 
+# PNGs of the live view for the README (needs root, tmux, aha, chromium:
+# installed here on demand, not part of `make check`).
+SHOT_DEBS := tmux aha chromium fonts-dejavu-core
+screenshots: all $(BUILD)/tools/ui_stage
+	@sh $(DEPS_SH) test $(SHOT_DEBS)
+	sh tests/screenshots.sh $(BUILD) screenshots
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tcpscope

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tcpscope/columns.h"
 #include "tcpscope/settings.h"
 #include "tcpscope/util.h"
 
@@ -21,6 +22,7 @@ enum {
 	OPT_READONLY,
 	OPT_THRESHOLD,
 	OPT_LIST_THRESHOLDS,
+	OPT_COLUMNS,
 };
 
 static const struct option long_opts[] = {
@@ -41,6 +43,9 @@ static const struct option long_opts[] = {
 	{"readonly", no_argument, NULL, OPT_READONLY},
 	{"threshold", required_argument, NULL, OPT_THRESHOLD},
 	{"list-thresholds", no_argument, NULL, OPT_LIST_THRESHOLDS},
+	{"sort", required_argument, NULL, 's'},
+	{"columns", required_argument, NULL, OPT_COLUMNS},
+	{"highlight-delay", required_argument, NULL, 'H'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -68,7 +73,6 @@ void cli_usage(FILE *f)
 	      "      --no-processes      do not map sockets to processes\n"
 	      "      --no-info           do not ask the kernel for tcp_info\n"
 	      "\n"
-	      "  -F, --filter EXPR       the live view's initial filter (F4 changes it)\n"
 	      "Detectors (alerts in -b/-j output, the -e stream and the live view):\n"
 	      "      --threshold KEY=VALUE  set a detector threshold, e.g. close_wait.age=30s,\n"
 	      "                          port_exhaustion.warn=40%, stalled.enabled=off\n"
@@ -80,6 +84,15 @@ void cli_usage(FILE *f)
 	      "  -C, --no-color          monochrome live view\n"
 	      "      --no-mouse          live view ignores the mouse\n"
 	      "      --readonly          never offer to destroy sockets\n"
+	      "\n"
+	      "Live view:\n"
+	      "  -F, --filter EXPR       the live view's initial filter (F4 changes it)\n"
+	      "  -s, --sort COLUMN       sort by COLUMN (rtt, state, recvq, age, process, ...)\n"
+	      "      --columns LIST      columns to show, comma separated (see F2 Setup)\n"
+	      "  -H, --highlight-delay SECONDS\n"
+	      "                          how long new/changed/closed rows stay highlighted\n"
+	      "                          (default 3); closed rows are kept that long\n"
+	      "  Settings persist in $XDG_CONFIG_HOME/tcpscope/tcpscoperc.\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -128,6 +141,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	s->delay_s = 1.0;
 	s->source = COLLECT_AUTO;
 	detect_config_defaults(&s->detect);
+	s->highlight_s = -1;
 	/* 0, not 1: glibc then also forgets where it was inside a cluster of
 	 * short options ("-bx"), which otherwise points into the previous argv. */
 	optind = 0;
@@ -137,7 +151,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	 * such as "-" that getopt must not reorder. `at` is the argument getopt
 	 * is looking at, for error messages that quote it. */
 	while ((at = optind ? optind : 1),
-	       (ch = getopt_long(argc, argv, "+:bejn:d:N:F:ChV", long_opts, NULL)) != -1) {
+	       (ch = getopt_long(argc, argv, "+:bejn:d:N:F:ChVs:H:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			s->mode = MODE_BATCH;
@@ -172,6 +186,34 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 				return 2;
 			}
 			s->delay_s = d;
+			s->delay_given = true;
+			break;
+		}
+		case 's':
+			if (col_by_name(optarg) < 0) {
+				snprintf(msg, msglen, "--sort: unknown column '%s'", optarg);
+				return 2;
+			}
+			s->sort = optarg;
+			break;
+		case OPT_COLUMNS: {
+			uint8_t cols[COL_COUNT];
+			char bad[64];
+			if (col_parse_list(optarg, cols, COL_COUNT, bad, sizeof bad) < 0) {
+				snprintf(msg, msglen, "--columns: unknown column '%s'", bad);
+				return 2;
+			}
+			s->columns = optarg;
+			break;
+		}
+		case 'H': {
+			double d = util_parse_duration(optarg, 1.0);
+			if (d < 0 || d > 3600) {
+				snprintf(msg, msglen,
+					 "-H: '%s' is not a delay between 0 and 3600 seconds", optarg);
+				return 2;
+			}
+			s->highlight_s = d;
 			break;
 		}
 		case 'N':

@@ -35,6 +35,11 @@ struct settings {
 	struct detect_config detect;
 	const char **threshold_args;  /* owned array, borrowed strings */
 	size_t nthreshold_args;
+	/* live view (ui) */
+	bool delay_given;         /* -d given: overrides the config file */
+	const char *sort;         /* -s/--sort COLUMN: borrowed from argv, validated */
+	const char *columns;      /* --columns LIST: borrowed from argv, validated */
+	double highlight_s;       /* -H/--highlight-delay; < 0 = not given */
 };
 
 /* Parse argv. Returns 0 to run, 1 when --help/--version was printed (exit 0),

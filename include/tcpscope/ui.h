@@ -9,4 +9,17 @@
  * is restored before returning. Returns an exit code. */
 int ui_run(const struct settings *s, struct collector *col);
 
+/* Measure the live view on a synthetic population of `nsockets` (no
+ * kernel, no real terminal: curses draws into /dev/null at rows x cols).
+ * Fills milliseconds per operation. Returns 0, or -1 when curses cannot
+ * start. Used by the benchmark tool and a unit test. */
+struct ui_bench_result {
+	double rebuild_ms;   /* filter + sort of every socket (a tick) */
+	double key_down_ms;  /* Down key → screen drawn */
+	double key_pgdn_ms;  /* PgDn → screen drawn */
+	double key_end_ms;   /* End → screen drawn */
+	double tick_ms;      /* tracker_update + rebuild + draw */
+};
+int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r);
+
 #endif

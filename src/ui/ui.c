@@ -1,101 +1,324 @@
-/* ui.c — a plain live listing: per-state counts and one row per socket.
- * (The full htop-style interface replaces this.) */
+/* ui.c — ui_run(): the live monitor's single loop. poll() waits on the
+ * terminal and the refresh timer; each tick is collect → tracker_update →
+ * view model → draw, and a key press redraws without collecting. */
 #include "tcpscope/ui.h"
 
 #include <curses.h>
-#include <locale.h>
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tcpscope/app.h"
-#include "tcpscope/out.h"
-#include "tcpscope/snapshot.h"
+#include "ui_priv.h"
 
-static void draw(const struct snapshot *s, int top, const char *status)
+static double ms_since(uint64_t t0)
 {
-	erase();
-	int rows = LINES, cols = COLS;
-	if (rows < 1 || cols < 1)
+	return (double)(clock_mono_ns() - t0) / 1e6;
+}
+
+static void keep_events(struct ui *u)
+{
+	size_t n;
+	const struct track_event *ev = tracker_events(u->trk, &n);
+	unsigned nnew = 0, nclosed = 0;
+	for (size_t i = 0; i < n; i++) {
+		u->evs[u->ev_head] = ev[i];
+		u->ev_head = (u->ev_head + 1) % UI_EVENTS_KEEP;
+		if (u->ev_n < UI_EVENTS_KEEP)
+			u->ev_n++;
+		nnew += ev[i].kind == TEV_NEW;
+		nclosed += ev[i].kind == TEV_CLOSED;
+	}
+	if (u->evsel)
+		u->evsel += (int)n; /* keep the selected event under the cursor */
+	uint64_t now = u->snaps[u->cur].mono_ns;
+	if (u->last_poll_ns && now > u->last_poll_ns) {
+		double dt = (double)(now - u->last_poll_ns) / 1e9;
+		u->rate_new = nnew / dt;
+		u->rate_closed = nclosed / dt;
+	} else {
+		u->rate_new = u->rate_closed = NAN;
+	}
+	u->last_poll_ns = now;
+}
+
+/* While paused the tracker is not updated (its entries stay what the
+ * screen shows); count how the new snapshot differs instead. */
+static void count_paused(struct ui *u, const struct snapshot *sn)
+{
+	unsigned seen = 0, nnew = 0, changed = 0;
+	for (size_t i = 0; i < sn->n; i++) {
+		const struct track_entry *e = tracker_find(u->trk, &sn->conns[i]);
+		uint32_t *st = e ? hmap_get(&u->paused_states, e->key) : NULL;
+		if (!st) {
+			nnew++;
+			continue;
+		}
+		seen++;
+		changed += *st != sn->conns[i].state;
+	}
+	u->paused_new = nnew;
+	u->paused_changed = changed;
+	u->paused_closed = (unsigned)u->paused_states.n > seen ? (unsigned)u->paused_states.n - seen : 0;
+}
+
+static void refresh_detail(struct ui *u)
+{
+	if (u->overlay != OV_DETAIL)
 		return;
-	char line[512];
-	int n = snprintf(line, sizeof line, "tcpscope  %zu sockets (%s)", s->n,
-			 snap_source_name(s->source));
-	for (int st = 1; st < TCPS_COUNT && n < (int)sizeof line - 32; st++)
-		if (s->counts[st])
-			n += snprintf(line + n, sizeof line - (size_t)n, "  %s %u",
-				      tcp_state_table[st].abbrev, s->counts[st]);
-	mvaddnstr(0, 0, line, cols);
-	if (rows > 1) {
-		snprintf(line, sizeof line, "%-11s %7s %7s %-28s %-28s %s", "State", "Recv-Q",
-			 "Send-Q", "Local", "Peer", "Process");
-		attron(A_REVERSE);
-		mvaddnstr(1, 0, line, cols);
-		attroff(A_REVERSE);
+	size_t n;
+	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (ents[i]->key != u->detail_key)
+			continue;
+		u->detail_ent = *ents[i];
+		u->detail_conn = *ents[i]->conn;
+		u->detail_ent.conn = &u->detail_conn;
+		u->detail_gone = (ents[i]->flags & TRK_TOMB) != 0;
+		return;
 	}
-	for (int r = 2; r < rows - 1 && (size_t)(top + r - 2) < s->n; r++) {
-		const struct conn *c = &s->conns[top + r - 2];
-		char lb[64], rb[64];
-		conn_endpoint_format(c->family, &c->laddr, c->lport, true, lb, sizeof lb);
-		conn_endpoint_format(c->family, &c->raddr, c->rport, true, rb, sizeof rb);
-		snprintf(line, sizeof line, "%-11s %7u %7u %-28s %-28s %s",
-			 tcp_state_table[c->state].abbrev, c->rqueue, c->wqueue, lb, rb,
-			 (c->have & CONN_HAVE_PROC) ? c->comm : "");
-		mvaddnstr(r, 0, line, cols);
+	if (!u->detail_gone) {
+		u->detail_gone = true;
+		u->detail_ent.tomb_ns = u->snaps[u->cur].mono_ns;
 	}
-	if (rows > 2)
-		mvaddnstr(rows - 1, 0, status && *status ? status : "q quit  arrows/PgUp/PgDn scroll",
-			  cols);
-	refresh();
+}
+
+static void drain_destroyed(struct ui *u)
+{
+	if (!u->ds)
+		return;
+	snapshot_clear(&u->dsnap);
+	struct err e = {0};
+	int n = destroy_drain(u->ds, &u->dsnap, &e);
+	double wall = clock_wall();
+	uint64_t mono = clock_mono_ns();
+	if (!u->paused)
+		for (size_t i = 0; i < u->dsnap.n; i++)
+			tracker_note_destroyed(u->trk, &u->dsnap.conns[i], wall, mono);
+	const char *m = destroy_notice(u->ds);
+	if (m)
+		ui_set_status(u, 10, "%s", m);
+	if (n < 0) {
+		ui_set_status(u, 15, "destroy events: %s; carrying on with polls only", e.msg);
+		destroy_close(u->ds);
+		u->ds = NULL;
+	}
+}
+
+static void do_poll(struct ui *u)
+{
+	drain_destroyed(u);
+	int nxt = !u->cur;
+	struct snapshot *sn = &u->snaps[nxt];
+	struct err e = {0};
+	int rc = collector_poll(u->col, sn, &e);
+	const char *m;
+	while ((m = collector_notice(u->col)))
+		ui_set_status(u, 15, "%s", m);
+	if (rc < 0) {
+		ui_set_status(u, 15, "collector: %s%s", e.msg, sn->n ? " (snapshot incomplete)" : "");
+		if (!sn->n)
+			return;
+	}
+	if (u->paused) {
+		count_paused(u, sn);
+		return;
+	}
+	tracker_update(u->trk, sn);
+	u->cur = nxt;
+	if (!u->have_data)
+		u->first_poll_ns = sn->mono_ns;
+	u->have_data = true;
+	keep_events(u);
+	size_t n;
+	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
+	vm_set_data(u->vm, ents, n, sn, sn->mono_ns);
+	uint64_t t0 = clock_mono_ns();
+	vm_rebuild(u->vm);
+	u->last_rebuild_ms = ms_since(t0);
+	refresh_detail(u);
+}
+
+static uint32_t ui_needs(const struct ui *u)
+{
+	uint32_t needs = col_needs(u->cfg.cols, u->cfg.ncols) | col_needs(col_listen_set, col_listen_n);
+	/* The detail view shows everything; rates need tcp_info too. */
+	needs |= NEED_INFO | NEED_CONG;
+	needs |= filter_needs(u->flt);
+	if (u->set->no_info)
+		needs &= ~(uint32_t)(NEED_INFO | NEED_CONG);
+	if (u->set->no_processes)
+		needs &= ~(uint32_t)NEED_PROCS;
+	else
+		needs |= NEED_PROCS; /* grouping by process and the detail view */
+	return needs;
+}
+
+/* Settings: defaults < config file < command line. */
+static void load_settings(struct ui *u)
+{
+	config_defaults(&u->cfg);
+	u->cfg_ok = config_path(u->cfg_path, sizeof u->cfg_path) == 0;
+	if (u->cfg_ok) {
+		struct err e = {0};
+		if (config_load(u->cfg_path, &u->cfg, &e) < 0)
+			ui_set_status(u, 20, "settings: %s — using defaults", e.msg);
+	}
+	const struct settings *s = u->set;
+	if (s->delay_given)
+		u->cfg.delay_s = s->delay_s;
+	if (s->highlight_s >= 0)
+		u->cfg.highlight_s = s->highlight_s;
+	if (s->columns) {
+		char bad[64];
+		int n = col_parse_list(s->columns, u->cfg.cols, COL_COUNT, bad, sizeof bad);
+		if (n > 0)
+			u->cfg.ncols = (size_t)n;
+	}
+	if (s->sort) {
+		int c = col_by_name(s->sort);
+		if (c >= 0) {
+			u->cfg.sort_col = c;
+			u->cfg.sort_desc = col_table[c].desc_first;
+		}
+	}
+	u->delay_s = u->cfg.delay_s;
+}
+
+static void save_settings(struct ui *u)
+{
+	struct err e = {0};
+	if (u->cfg_ok && config_save(u->cfg_path, &u->cfg, &e) < 0)
+		ui_set_status(u, 10, "could not save settings: %s", e.msg);
+}
+
+static struct ui *ui_new(const struct settings *s, struct collector *col)
+{
+	struct ui *u = xcalloc(1, sizeof *u);
+	u->set = s;
+	u->col = col;
+	snapshot_init(&u->snaps[0]);
+	snapshot_init(&u->snaps[1]);
+	u->vm = vm_new();
+	load_settings(u);
+	vm_set_columns(u->vm, u->cfg.cols, u->cfg.ncols);
+	vm_set_sort(u->vm, u->cfg.sort_col, u->cfg.sort_desc);
+	vm_set_group(u->vm, u->cfg.group);
+	vm_set_alerts(u->vm, NULL, 0, false);
+	struct track_opts to = {.tomb_s = u->cfg.highlight_s > 0 ? u->cfg.highlight_s : 0.001};
+	u->trk = tracker_new(&to);
+	hmap_init(&u->paused_states);
+	u->evs = xcalloc(UI_EVENTS_KEEP, sizeof *u->evs);
+	u->rate_new = u->rate_closed = NAN;
+	snapshot_init(&u->dsnap);
+	const char *f0 = s->ui_filter ? s->ui_filter : s->filter;
+	if (f0 && !ui_apply_filter(u, f0))
+		ui_set_status(u, 20, "%s", u->filter_err);
+	if (collector_source(col) == SNAP_SRC_NETLINK) {
+		struct err e = {0};
+		u->ds = destroy_open(&e);
+		if (!u->ds)
+			ui_set_status(u, 20, "destroy events: %s (short-lived connections may be missed)",
+				      e.msg);
+	}
+	return u;
+}
+
+static void ui_free(struct ui *u)
+{
+	vm_free(u->vm);
+	tracker_free(u->trk);
+	snapshot_done(&u->snaps[0]);
+	snapshot_done(&u->snaps[1]);
+	hmap_done(&u->paused_states);
+	free(u->evs);
+	free(u->targets);
+	destroy_close(u->ds);
+	snapshot_done(&u->dsnap);
+	filter_free(u->flt);
+	free(u);
+}
+
+static int poll_timeout_ms(const struct ui *u)
+{
+	uint64_t now = clock_mono_ns();
+	uint64_t until = u->next_poll;
+	if (u->status[0] && u->status_until && u->status_until < until)
+		until = u->status_until;
+	if (until <= now)
+		return 0;
+	uint64_t ms = (until - now) / 1000000 + 1;
+	return ms > 60000 ? 60000 : (int)ms;
 }
 
 int ui_run(const struct settings *s, struct collector *col)
 {
-	setlocale(LC_ALL, "");
-	if (!initscr()) {
-		fprintf(stderr, "tcpscope: cannot initialise the terminal\n");
+	struct ui *u = ui_new(s, col);
+	u->needs = ui_needs(u);
+	collector_set_needs(col, u->needs);
+	if (term_init(u) < 0) {
+		fprintf(stderr, "tcpscope: cannot initialise the terminal (TERM=%s)\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		ui_free(u);
 		return 1;
 	}
-	cbreak();
-	noecho();
-	keypad(stdscr, TRUE);
-	curs_set(0);
-	struct snapshot snap;
-	snapshot_init(&snap);
-	char status[256] = "";
-	int top = 0, rc = 0;
-	uint64_t next = 0;
-	while (!app_quit_signal) {
+	unsigned todo = UI_POLL | UI_REDRAW;
+	bool dirty_cfg = false;
+	while (!app_quit_signal && !(todo & UI_QUIT)) {
 		uint64_t now = clock_mono_ns();
-		if (now >= next) {
-			struct err e = {0};
-			if (collector_poll(col, &snap, &e) < 0)
-				snprintf(status, sizeof status, "collector: %.200s", e.msg);
-			const char *m = collector_notice(col);
-			if (m)
-				snprintf(status, sizeof status, "%s", m);
-			next = now + (uint64_t)(s->delay_s * 1e9);
+		if ((todo & UI_POLL) || now >= u->next_poll) {
+			do_poll(u);
+			u->next_poll = clock_mono_ns() + (uint64_t)(u->delay_s * 1e9);
+			todo |= UI_REDRAW;
 		}
-		int page = LINES > 3 ? LINES - 3 : 1;
-		if (top > (int)snap.n - 1)
-			top = snap.n ? (int)snap.n - 1 : 0;
-		draw(&snap, top, status);
-		uint64_t left_ms = (next - clock_mono_ns()) / 1000000;
-		timeout(left_ms > 1000 ? 1000 : (int)left_ms + 1);
-		int ch = getch();
-		if (ch == 'q' || ch == 'Q' || ch == KEY_F(10))
+		if (todo & UI_NEEDS) {
+			uint32_t nd = ui_needs(u);
+			if (nd != u->needs)
+				collector_set_needs(col, u->needs = nd);
+		}
+		if (todo & UI_REBUILD) {
+			vm_rebuild(u->vm);
+			todo |= UI_REDRAW;
+		}
+		dirty_cfg |= (todo & UI_SAVE) != 0;
+		if (u->status[0] && u->status_until && clock_mono_ns() >= u->status_until) {
+			u->status[0] = '\0';
+			todo |= UI_REDRAW;
+		}
+		if (todo & UI_REDRAW) {
+			uint64_t t0 = clock_mono_ns();
+			draw_all(u);
+			u->last_draw_ms = ms_since(t0);
+		}
+		todo = 0;
+		struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+					{.fd = u->ds ? destroy_fd(u->ds) : -1, .events = POLLIN}};
+		int pr = poll(pfd, 2, poll_timeout_ms(u));
+		if (pr < 0 && errno != EINTR)
 			break;
-		else if (ch == KEY_DOWN)
-			top++;
-		else if (ch == KEY_UP && top > 0)
-			top--;
-		else if (ch == KEY_NPAGE)
-			top += page;
-		else if (ch == KEY_PPAGE)
-			top = top > page ? top - page : 0;
-		else if (ch == KEY_HOME)
-			top = 0;
+		if (pr > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) &&
+		    !(pfd[0].revents & POLLIN))
+			break; /* the terminal went away */
+		if (pr > 0 && (pfd[1].revents & (POLLIN | POLLERR)))
+			drain_destroyed(u);
+		/* Read every pending key (and KEY_RESIZE after SIGWINCH), then
+		 * draw once: a burst of keys costs one redraw. */
+		for (int i = 0; i < 256; i++) {
+			int ch = getch();
+			if (ch == ERR)
+				break;
+			todo |= keys_handle(u, ch);
+			if (todo & UI_QUIT)
+				break;
+		}
 	}
-	endwin();
-	snapshot_done(&snap);
-	return rc;
+	term_done(u);
+	if (dirty_cfg)
+		save_settings(u);
+	ui_free(u);
+	return 0;
 }

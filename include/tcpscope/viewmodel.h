@@ -1,0 +1,139 @@
+/* viewmodel.h — what the live table shows: the tracker's entries filtered,
+ * sorted and grouped into an array of rows of borrowed pointers, plus the
+ * selection, scroll position and tags. No terminal, no I/O: unit-testable.
+ *
+ * Call order per tick: vm_set_data() with the tracker's entries (borrowed:
+ * valid until the next tracker_update(), so call vm_set_data() again after
+ * each update), then vm_rebuild(), then read rows with vm_rows().
+ * Changing sort, filter, group or view marks the model dirty; vm_rebuild()
+ * redoes filter → sort → group only when dirty. Moving the selection or
+ * scrolling never rebuilds: the cost of a key press is the cost of drawing
+ * the visible rows.
+ *
+ * Selection is anchored by the entry's key (socket cookie) across rebuilds:
+ * when the selected socket moves in the order, the selection moves with it;
+ * when it disappears, the selection stays at the same row index. With
+ * follow on, the selected row also keeps its screen line (the list scrolls
+ * under it), as htop's F does.
+ *
+ * Filtering: a plain case-insensitive substring over the row's visible
+ * columns (vm_set_text_filter), and/or a predicate (vm_set_match) — the
+ * seam where the filter language plugs in. Both must match.
+ */
+#ifndef TCPSCOPE_VIEWMODEL_H
+#define TCPSCOPE_VIEWMODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpscope/columns.h"
+#include "tcpscope/track.h"
+
+enum vm_view { VM_VIEW_CONNS, VM_VIEW_LISTEN };
+enum vm_group_mode { VG_NONE, VG_PROCESS, VG_RHOST, VG_LPORT, VG_STATE, VG_COUNT };
+extern const char *const vm_group_names[VG_COUNT]; /* "none", "process", ... */
+
+struct vm_group {
+	uint64_t key;
+	char label[64];
+	unsigned count;               /* members that passed the filter */
+	unsigned states[TCPS_COUNT];  /* per state; tombs counted under TCPS_CLOSE */
+	double rx_bps, tx_bps;        /* sums of the known member rates */
+	bool collapsed;
+};
+
+/* One displayed row: a socket (e != NULL) or a group header (e == NULL). */
+struct vm_row {
+	const struct track_entry *e;
+	int32_t group;                /* index for vm_group(), -1 when ungrouped */
+};
+
+/* The detectors seam: an alert as the UI shows it (header line, Alerts
+ * view). Whoever runs detectors converts their alerts to these and passes
+ * them with vm_set_alerts(); until then the UI says "no detectors yet". */
+enum vm_severity { VM_SEV_INFO, VM_SEV_WARN, VM_SEV_CRIT };
+struct vm_alert {
+	enum vm_severity severity;
+	char title[48];    /* "CLOSE_WAIT buildup" */
+	char text[200];    /* "CLOSE_WAIT: 57 held by nginx[1234], oldest 12m, +5/min" */
+	double since;      /* unix seconds the alert became active; NAN unknown */
+};
+
+/* The filter-language seam: true when the entry passes. */
+typedef bool (*vm_match_fn)(void *arg, const struct track_entry *e);
+
+struct viewmodel;
+
+struct viewmodel *vm_new(void);
+void vm_free(struct viewmodel *vm);
+
+/* The formatting context (clock, snapshot, user cache) the model uses;
+ * the UI formats cells with it too. */
+struct col_ctx *vm_ctx(struct viewmodel *vm);
+
+void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, size_t n,
+		 const struct snapshot *snap, uint64_t now_ns);
+void vm_set_columns(struct viewmodel *vm, const uint8_t *cols, size_t n);
+void vm_set_sort(struct viewmodel *vm, int col, bool desc);
+int vm_sort_col(const struct viewmodel *vm);
+bool vm_sort_desc(const struct viewmodel *vm);
+/* NULL or "" clears. The string is copied. */
+void vm_set_text_filter(struct viewmodel *vm, const char *s);
+const char *vm_text_filter(const struct viewmodel *vm);
+void vm_set_match(struct viewmodel *vm, vm_match_fn fn, void *arg);
+void vm_set_view(struct viewmodel *vm, enum vm_view v);
+enum vm_view vm_view(const struct viewmodel *vm);
+void vm_set_group(struct viewmodel *vm, enum vm_group_mode g);
+enum vm_group_mode vm_group_mode(const struct viewmodel *vm);
+void vm_set_follow(struct viewmodel *vm, bool on);
+bool vm_follow(const struct viewmodel *vm);
+/* Force a rebuild at the next vm_rebuild() (e.g. the clock moved and the
+ * sort column is an age). */
+void vm_invalidate(struct viewmodel *vm);
+
+/* Alerts: borrowed until the next call; `available` false = no detectors
+ * are wired in (the UI says so instead of "no alerts"). */
+void vm_set_alerts(struct viewmodel *vm, const struct vm_alert *a, size_t n, bool available);
+size_t vm_alerts(const struct viewmodel *vm, const struct vm_alert **a, bool *available);
+/* The most severe active alert (newest among equals), or NULL. */
+const struct vm_alert *vm_top_alert(const struct viewmodel *vm);
+
+/* Filter, sort, group if anything changed; re-anchor the selection. */
+void vm_rebuild(struct viewmodel *vm);
+
+size_t vm_rows(const struct viewmodel *vm, const struct vm_row **rows);
+const struct vm_group *vm_group(const struct viewmodel *vm, int idx);
+size_t vm_ngroups(const struct viewmodel *vm);
+size_t vm_total(const struct viewmodel *vm);   /* entries in this view, before the filter */
+size_t vm_matched(const struct viewmodel *vm); /* sockets that passed the filter */
+
+/* Selection and scrolling. `page` is the number of visible table rows. */
+void vm_set_page(struct viewmodel *vm, int page);
+size_t vm_sel(const struct viewmodel *vm);
+size_t vm_top(const struct viewmodel *vm);
+void vm_select(struct viewmodel *vm, size_t row);
+void vm_move(struct viewmodel *vm, long delta);     /* clamps */
+void vm_scroll(struct viewmodel *vm, long delta);   /* wheel: moves view and selection */
+const struct track_entry *vm_sel_entry(const struct viewmodel *vm);
+/* Selection is on a group (header or member): collapse/expand it. Groups
+ * start collapsed: a grouped view opens as a one-line-per-group summary.
+ * Returns true if the selection was in a group. */
+bool vm_toggle_collapse(struct viewmodel *vm);
+
+/* Tags (by key); survive rebuilds, dropped when the socket is gone. */
+void vm_tag_toggle(struct viewmodel *vm, const struct track_entry *e);
+bool vm_tagged(const struct viewmodel *vm, const struct track_entry *e);
+size_t vm_ntagged(const struct viewmodel *vm);
+void vm_untag_all(struct viewmodel *vm);
+/* Fill `out` (capacity max) with the tagged entries present now. */
+size_t vm_tagged_entries(const struct viewmodel *vm, const struct track_entry **out, size_t max);
+
+/* Search: the next socket row after (dir > 0) or before (dir < 0) `from`
+ * whose visible columns contain `text` (case-insensitive), wrapping
+ * around; `from` itself is checked last. Returns the row or -1. */
+long vm_search(struct viewmodel *vm, const char *text, size_t from, int dir);
+/* Does row `row`'s text contain `text`? (for highlighting) */
+bool vm_row_matches(struct viewmodel *vm, size_t row, const char *text);
+
+#endif

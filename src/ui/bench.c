@@ -1,0 +1,137 @@
+/* bench.c — ui_bench(): key → screen cost at a large synthetic population,
+ * through the real view model, key table and drawing code. */
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tcpscope/ui.h"
+#include "ui_priv.h"
+
+static void synth(struct snapshot *s, size_t n, uint64_t mono)
+{
+	snapshot_clear(s);
+	static const uint8_t states[] = {TCPS_ESTABLISHED, TCPS_ESTABLISHED, TCPS_ESTABLISHED,
+					 TCPS_TIME_WAIT, TCPS_CLOSE_WAIT, TCPS_SYN_RECV,
+					 TCPS_FIN_WAIT2};
+	for (size_t i = 0; i < n; i++) {
+		struct conn *c = snapshot_add(s);
+		c->family = AF_INET;
+		c->laddr.b[0] = 10;
+		c->laddr.b[3] = 1;
+		c->raddr.b[0] = 10;
+		c->raddr.b[1] = (uint8_t)(i >> 16);
+		c->raddr.b[2] = (uint8_t)(i >> 8);
+		c->raddr.b[3] = (uint8_t)i;
+		c->lport = (uint16_t)(i % 4 ? 443 : 8080);
+		c->rport = (uint16_t)(32768 + i % 28000);
+		c->state = states[i % sizeof states];
+		c->cookie = 1 + i;
+		c->have = CONN_HAVE_COOKIE | CONN_HAVE_RQUEUE | CONN_HAVE_WQUEUE | CONN_HAVE_PROC |
+			  CONN_HAVE_UID;
+		c->rqueue = (uint32_t)(i * 7919 % 100000);
+		c->pid = 1000 + (int32_t)(i % 50);
+		snprintf(c->comm, sizeof c->comm, "worker%zu", i % 50);
+		c->ti.have = TI_BASE | TI_BYTES_ACKED;
+		c->ti.rtt_us = (uint32_t)(i * 104729 % 200000);
+		c->ti.bytes_acked = i * 1000;
+	}
+	s->mono_ns = mono;
+	s->wall = 1e9;
+	s->source = SNAP_SRC_NETLINK;
+	snapshot_count(s);
+}
+
+static double now_ms(void)
+{
+	return (double)clock_mono_ns() / 1e6;
+}
+
+static double time_key(struct ui *u, int key, int reps)
+{
+	double t0 = now_ms();
+	for (int i = 0; i < reps; i++) {
+		keys_handle(u, key);
+		draw_all(u);
+	}
+	return (now_ms() - t0) / reps;
+}
+
+int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r)
+{
+	memset(r, 0, sizeof *r);
+	char lines[16], colsbuf[16];
+	snprintf(lines, sizeof lines, "%d", rows);
+	snprintf(colsbuf, sizeof colsbuf, "%d", cols);
+	setenv("LINES", lines, 1);
+	setenv("COLUMNS", colsbuf, 1);
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	if (!out || !in) {
+		if (out)
+			fclose(out);
+		if (in)
+			fclose(in);
+		return -1;
+	}
+	SCREEN *scr = newterm("xterm-256color", out, in);
+	if (!scr)
+		scr = newterm("vt100", out, in);
+	if (!scr) {
+		fclose(out);
+		fclose(in);
+		return -1;
+	}
+	set_term(scr);
+	struct settings set;
+	memset(&set, 0, sizeof set);
+	struct ui *u = xcalloc(1, sizeof *u);
+	u->set = &set;
+	u->color = has_colors();
+	if (u->color) {
+		start_color();
+		u->c256 = COLORS >= 256;
+	}
+	config_defaults(&u->cfg);
+	u->cfg.highlight_s = 3;
+	term_colors(u);
+	u->vm = vm_new();
+	vm_set_columns(u->vm, u->cfg.cols, u->cfg.ncols);
+	vm_set_sort(u->vm, COL_RTT, true);
+	struct track_opts to = {.tomb_s = 3};
+	u->trk = tracker_new(&to);
+	snapshot_init(&u->snaps[0]);
+	snapshot_init(&u->snaps[1]);
+	hmap_init(&u->paused_states);
+	synth(&u->snaps[0], nsockets, 1000000000ull);
+	tracker_update(u->trk, &u->snaps[0]);
+	synth(&u->snaps[1], nsockets, 2000000000ull);
+	double t0 = now_ms();
+	tracker_update(u->trk, &u->snaps[1]);
+	u->cur = 1;
+	u->have_data = true;
+	size_t n;
+	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
+	vm_set_data(u->vm, ents, n, &u->snaps[1], 2000000000ull);
+	double t1 = now_ms();
+	vm_rebuild(u->vm);
+	double t2 = now_ms();
+	draw_all(u);
+	r->rebuild_ms = t2 - t1;
+	r->tick_ms = now_ms() - t0;
+	r->key_down_ms = time_key(u, KEY_DOWN, 200);
+	r->key_pgdn_ms = time_key(u, KEY_NPAGE, 50);
+	r->key_end_ms = time_key(u, KEY_END, 20);
+	vm_free(u->vm);
+	tracker_free(u->trk);
+	snapshot_done(&u->snaps[0]);
+	snapshot_done(&u->snaps[1]);
+	hmap_done(&u->paused_states);
+	free(u);
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+	return 0;
+}

@@ -1,0 +1,642 @@
+/* viewmodel.c — filter → sort → group over borrowed tracker entries, with a
+ * selection anchored by key. See viewmodel.h for the contract. */
+#include "tcpscope/viewmodel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tcpscope/hmap.h"
+#include "tcpscope/util.h"
+
+#define GROUP_KEY_TAG (1ull << 63)
+
+const char *const vm_group_names[VG_COUNT] = {
+	[VG_NONE] = "none",
+	[VG_PROCESS] = "process",
+	[VG_RHOST] = "remote host",
+	[VG_LPORT] = "local port",
+	[VG_STATE] = "state",
+};
+
+struct viewmodel {
+	struct col_ctx ctx;
+	const struct track_entry *const *ents; /* borrowed */
+	size_t nents;
+	uint8_t cols[COL_COUNT];
+	size_t ncols;
+	int sort_col;
+	bool sort_desc;
+	char *text;             /* owned; NULL = no substring filter */
+	vm_match_fn match;
+	void *match_arg;
+	enum vm_view view;
+	enum vm_group_mode group;
+	bool follow;
+	bool dirty;
+
+	const struct track_entry **sorted; /* owned array, borrowed pointers */
+	size_t nsorted, sorted_cap;
+	size_t total;
+	struct vm_row *rows;
+	size_t nrows, rows_cap;
+	struct vm_group *groups;
+	size_t ngroups, groups_cap;
+	uint32_t *gidx;         /* per sorted entry: its group */
+	size_t gidx_cap;
+	struct hmap gmap;       /* group key → index */
+	struct hmap expanded;   /* group keys opened (this grouping mode); groups start closed */
+	struct hmap tags;       /* entry keys tagged */
+
+	const struct vm_alert *alerts; /* borrowed */
+	size_t nalerts;
+	bool alerts_available;
+
+	size_t sel, top;
+	int page;
+	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */
+	bool sel_valid;
+};
+
+struct viewmodel *vm_new(void)
+{
+	struct viewmodel *vm = xcalloc(1, sizeof *vm);
+	col_ctx_init(&vm->ctx);
+	memcpy(vm->cols, col_default_set, col_default_n);
+	vm->ncols = col_default_n;
+	vm->sort_col = COL_STATE;
+	vm->page = 20;
+	vm->dirty = true;
+	hmap_init(&vm->gmap);
+	hmap_init(&vm->expanded);
+	hmap_init(&vm->tags);
+	return vm;
+}
+
+void vm_free(struct viewmodel *vm)
+{
+	if (!vm)
+		return;
+	col_ctx_done(&vm->ctx);
+	free(vm->text);
+	free(vm->sorted);
+	free(vm->rows);
+	free(vm->groups);
+	free(vm->gidx);
+	hmap_done(&vm->gmap);
+	hmap_done(&vm->expanded);
+	hmap_done(&vm->tags);
+	free(vm);
+}
+
+struct col_ctx *vm_ctx(struct viewmodel *vm)
+{
+	return &vm->ctx;
+}
+
+void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, size_t n,
+		 const struct snapshot *snap, uint64_t now_ns)
+{
+	vm->ents = ents;
+	vm->nents = n;
+	vm->ctx.snap = snap;
+	vm->ctx.now_ns = now_ns;
+	vm->dirty = true;
+	/* Rows point at the previous entries: unusable until the rebuild. */
+	vm->nrows = 0;
+	vm->nsorted = 0;
+}
+
+void vm_set_columns(struct viewmodel *vm, const uint8_t *cols, size_t n)
+{
+	if (n > COL_COUNT)
+		n = COL_COUNT;
+	memcpy(vm->cols, cols, n);
+	vm->ncols = n;
+	if (vm->text)
+		vm->dirty = true;
+}
+
+void vm_set_sort(struct viewmodel *vm, int col, bool desc)
+{
+	if (col < 0 || col >= COL_COUNT)
+		return;
+	vm->sort_col = col;
+	vm->sort_desc = desc;
+	vm->dirty = true;
+}
+
+int vm_sort_col(const struct viewmodel *vm)
+{
+	return vm->sort_col;
+}
+
+bool vm_sort_desc(const struct viewmodel *vm)
+{
+	return vm->sort_desc;
+}
+
+void vm_set_text_filter(struct viewmodel *vm, const char *s)
+{
+	free(vm->text);
+	vm->text = (s && *s) ? xstrdup(s) : NULL;
+	vm->dirty = true;
+}
+
+const char *vm_text_filter(const struct viewmodel *vm)
+{
+	return vm->text ? vm->text : "";
+}
+
+void vm_set_match(struct viewmodel *vm, vm_match_fn fn, void *arg)
+{
+	vm->match = fn;
+	vm->match_arg = arg;
+	vm->dirty = true;
+}
+
+void vm_set_view(struct viewmodel *vm, enum vm_view v)
+{
+	if (vm->view != v) {
+		vm->view = v;
+		vm->dirty = true;
+		vm->sel_valid = false;
+		vm->sel = vm->top = 0;
+	}
+}
+
+enum vm_view vm_view(const struct viewmodel *vm)
+{
+	return vm->view;
+}
+
+void vm_set_group(struct viewmodel *vm, enum vm_group_mode g)
+{
+	if ((unsigned)g >= VG_COUNT || g == vm->group)
+		return;
+	vm->group = g;
+	hmap_clear(&vm->expanded);
+	vm->dirty = true;
+}
+
+enum vm_group_mode vm_group_mode(const struct viewmodel *vm)
+{
+	return vm->group;
+}
+
+void vm_set_follow(struct viewmodel *vm, bool on)
+{
+	vm->follow = on;
+}
+
+bool vm_follow(const struct viewmodel *vm)
+{
+	return vm->follow;
+}
+
+void vm_invalidate(struct viewmodel *vm)
+{
+	vm->dirty = true;
+}
+
+void vm_set_alerts(struct viewmodel *vm, const struct vm_alert *a, size_t n, bool available)
+{
+	vm->alerts = a;
+	vm->nalerts = a ? n : 0;
+	vm->alerts_available = available;
+}
+
+size_t vm_alerts(const struct viewmodel *vm, const struct vm_alert **a, bool *available)
+{
+	*a = vm->alerts;
+	if (available)
+		*available = vm->alerts_available;
+	return vm->nalerts;
+}
+
+const struct vm_alert *vm_top_alert(const struct viewmodel *vm)
+{
+	const struct vm_alert *best = NULL;
+	for (size_t i = 0; i < vm->nalerts; i++) {
+		const struct vm_alert *a = &vm->alerts[i];
+		if (!best || a->severity > best->severity ||
+		    (a->severity == best->severity && a->since > best->since))
+			best = a;
+	}
+	return best;
+}
+
+/* ---------------------------------------------------------------- filter */
+
+/* Row text: the visible columns, space separated. */
+static void row_text(struct viewmodel *vm, const struct track_entry *e, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < vm->ncols && used + 2 < len; i++) {
+		col_format(&vm->ctx, vm->cols[i], e, buf + used, len - used);
+		used += strlen(buf + used);
+		if (used + 1 < len) {
+			buf[used++] = ' ';
+			buf[used] = '\0';
+		}
+	}
+}
+
+static bool text_has(struct viewmodel *vm, const struct track_entry *e, const char *needle)
+{
+	char buf[512];
+	row_text(vm, e, buf, sizeof buf);
+	return strcasestr(buf, needle) != NULL;
+}
+
+static bool in_view(const struct viewmodel *vm, const struct track_entry *e)
+{
+	bool listen = e->conn->state == TCPS_LISTEN;
+	return vm->view == VM_VIEW_LISTEN ? listen : !listen;
+}
+
+/* ---------------------------------------------------------------- sort */
+
+static int sort_cmp(const void *pa, const void *pb, void *arg)
+{
+	struct viewmodel *vm = arg;
+	const struct track_entry *a = *(const struct track_entry *const *)pa;
+	const struct track_entry *b = *(const struct track_entry *const *)pb;
+	int r = col_compare(&vm->ctx, vm->sort_col, a, b);
+	if (vm->sort_desc)
+		r = -r;
+	if (r)
+		return r;
+	/* Stable across ticks: the same sockets keep the same order. */
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* ---------------------------------------------------------------- group */
+
+static uint64_t group_key(struct viewmodel *vm, const struct track_entry *e, char *label,
+			  size_t len)
+{
+	const struct conn *c = e->conn;
+	switch (vm->group) {
+	case VG_PROCESS: {
+		int32_t pid;
+		const char *comm = col_owner_comm(e, &pid);
+		if (label) {
+			if (comm)
+				snprintf(label, len, "%s[%d]", comm, pid);
+			else
+				snprintf(label, len, "(no process)");
+		}
+		return comm ? (uint64_t)(uint32_t)pid + 1 : 0;
+	}
+	case VG_RHOST: {
+		if (label)
+			conn_addr_format(c->family, &c->raddr, label, len);
+		uint64_t h = hmap_mix(c->family);
+		for (int i = 0; i < 4; i++)
+			h = hmap_mix(h ^ c->raddr.w[i]);
+		return h & ~GROUP_KEY_TAG;
+	}
+	case VG_LPORT: {
+		if (label) {
+			const char *s = col_service_name(c->lport);
+			if (s)
+				snprintf(label, len, "port %u (%s)", c->lport, s);
+			else
+				snprintf(label, len, "port %u", c->lport);
+		}
+		return c->lport;
+	}
+	case VG_STATE: {
+		unsigned st = (e->flags & TRK_TOMB) ? 99u : c->state;
+		if (label)
+			snprintf(label, len, "%s", st == 99 ? "CLOSED (tombs)" : tcp_state_name((int)st));
+		return st;
+	}
+	default:
+		if (label)
+			label[0] = '\0';
+		return 0;
+	}
+}
+
+static int group_order(const void *pa, const void *pb)
+{
+	const struct vm_group *a = pa, *b = pb;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return strcmp(a->label, b->label);
+}
+
+static void build_groups(struct viewmodel *vm)
+{
+	hmap_clear(&vm->gmap);
+	vm->ngroups = 0;
+	vm->gidx = xgrow(vm->gidx, &vm->gidx_cap, vm->nsorted + 1, sizeof *vm->gidx);
+	for (size_t i = 0; i < vm->nsorted; i++) {
+		const struct track_entry *e = vm->sorted[i];
+		uint64_t k = group_key(vm, e, NULL, 0);
+		uint32_t *pg = hmap_get(&vm->gmap, k);
+		uint32_t g;
+		if (pg) {
+			g = *pg;
+		} else {
+			vm->groups = xgrow(vm->groups, &vm->groups_cap, vm->ngroups + 1,
+					   sizeof *vm->groups);
+			g = (uint32_t)vm->ngroups++;
+			struct vm_group *ng = &vm->groups[g];
+			memset(ng, 0, sizeof *ng);
+			ng->key = k;
+			group_key(vm, e, ng->label, sizeof ng->label);
+			ng->collapsed = hmap_get(&vm->expanded, k) == NULL;
+			hmap_put(&vm->gmap, k, g);
+		}
+		struct vm_group *gr = &vm->groups[g];
+		gr->count++;
+		gr->states[(e->flags & TRK_TOMB) ? TCPS_CLOSE
+			   : (e->conn->state < TCPS_COUNT ? e->conn->state : 0)]++;
+		if (e->rx_bps == e->rx_bps)
+			gr->rx_bps += e->rx_bps;
+		if (e->tx_bps == e->tx_bps)
+			gr->tx_bps += e->tx_bps;
+	}
+	qsort(vm->groups, vm->ngroups, sizeof *vm->groups, group_order);
+	/* Re-index after the group sort; then bucket members in sorted order. */
+	size_t *start = xcalloc(vm->ngroups + 1, sizeof *start);
+	for (size_t g = 0; g < vm->ngroups; g++)
+		hmap_put(&vm->gmap, vm->groups[g].key, (uint32_t)g);
+	size_t nrows = vm->ngroups;
+	for (size_t g = 0; g < vm->ngroups; g++)
+		if (!vm->groups[g].collapsed)
+			nrows += vm->groups[g].count;
+	vm->rows = xgrow(vm->rows, &vm->rows_cap, nrows + 1, sizeof *vm->rows);
+	size_t pos = 0;
+	for (size_t g = 0; g < vm->ngroups; g++) {
+		start[g] = pos;
+		vm->rows[pos++] = (struct vm_row){NULL, (int32_t)g};
+		if (!vm->groups[g].collapsed)
+			pos += vm->groups[g].count;
+		start[g]++; /* first member slot */
+	}
+	for (size_t i = 0; i < vm->nsorted; i++) {
+		const struct track_entry *e = vm->sorted[i];
+		uint32_t g = *hmap_get(&vm->gmap, group_key(vm, e, NULL, 0));
+		if (vm->groups[g].collapsed)
+			continue;
+		vm->rows[start[g]++] = (struct vm_row){e, (int32_t)g};
+	}
+	vm->nrows = nrows;
+	free(start);
+}
+
+/* ---------------------------------------------------------------- rebuild */
+
+static uint64_t row_key(const struct viewmodel *vm, size_t i)
+{
+	const struct vm_row *r = &vm->rows[i];
+	return r->e ? r->e->key : (vm->groups[r->group].key | GROUP_KEY_TAG);
+}
+
+static void clamp(struct viewmodel *vm)
+{
+	if (vm->nrows == 0) {
+		vm->sel = vm->top = 0;
+		return;
+	}
+	if (vm->sel >= vm->nrows)
+		vm->sel = vm->nrows - 1;
+	size_t page = vm->page > 0 ? (size_t)vm->page : 1;
+	if (vm->sel < vm->top)
+		vm->top = vm->sel;
+	if (vm->sel >= vm->top + page)
+		vm->top = vm->sel - page + 1;
+	if (vm->top + page > vm->nrows)
+		vm->top = vm->nrows > page ? vm->nrows - page : 0;
+}
+
+static void remember(struct viewmodel *vm)
+{
+	vm->sel_valid = vm->sel < vm->nrows;
+	if (vm->sel_valid)
+		vm->sel_key = row_key(vm, vm->sel);
+}
+
+void vm_rebuild(struct viewmodel *vm)
+{
+	if (!vm->dirty)
+		return;
+	vm->dirty = false;
+	size_t screen_line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
+	vm->sorted = xgrow(vm->sorted, &vm->sorted_cap, vm->nents + 1, sizeof *vm->sorted);
+	vm->nsorted = 0;
+	vm->total = 0;
+	for (size_t i = 0; i < vm->nents; i++) {
+		const struct track_entry *e = vm->ents[i];
+		if (!in_view(vm, e))
+			continue;
+		vm->total++;
+		if (vm->match && !vm->match(vm->match_arg, e))
+			continue;
+		if (vm->text && !text_has(vm, e, vm->text))
+			continue;
+		vm->sorted[vm->nsorted++] = e;
+	}
+	qsort_r(vm->sorted, vm->nsorted, sizeof *vm->sorted, sort_cmp, vm);
+	if (vm->group == VG_NONE) {
+		vm->ngroups = 0;
+		vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
+		for (size_t i = 0; i < vm->nsorted; i++)
+			vm->rows[i] = (struct vm_row){vm->sorted[i], -1};
+		vm->nrows = vm->nsorted;
+	} else {
+		build_groups(vm);
+	}
+	/* Re-anchor the selection on its key. */
+	if (vm->sel_valid) {
+		for (size_t i = 0; i < vm->nrows; i++) {
+			if (row_key(vm, i) == vm->sel_key) {
+				vm->sel = i;
+				if (vm->follow)
+					vm->top = i >= screen_line ? i - screen_line : 0;
+				break;
+			}
+		}
+	}
+	clamp(vm);
+	remember(vm);
+	/* Drop tags of sockets that are gone. */
+	if (vm->tags.n) {
+		struct hmap keep;
+		hmap_init(&keep);
+		for (size_t i = 0; i < vm->nents; i++)
+			if (hmap_get(&vm->tags, vm->ents[i]->key))
+				hmap_put(&keep, vm->ents[i]->key, 1);
+		hmap_done(&vm->tags);
+		vm->tags = keep;
+	}
+}
+
+size_t vm_rows(const struct viewmodel *vm, const struct vm_row **rows)
+{
+	*rows = vm->rows;
+	return vm->nrows;
+}
+
+const struct vm_group *vm_group(const struct viewmodel *vm, int idx)
+{
+	return (idx >= 0 && (size_t)idx < vm->ngroups) ? &vm->groups[idx] : NULL;
+}
+
+size_t vm_ngroups(const struct viewmodel *vm)
+{
+	return vm->ngroups;
+}
+
+size_t vm_total(const struct viewmodel *vm)
+{
+	return vm->total;
+}
+
+size_t vm_matched(const struct viewmodel *vm)
+{
+	return vm->nsorted;
+}
+
+/* ---------------------------------------------------------------- selection */
+
+void vm_set_page(struct viewmodel *vm, int page)
+{
+	vm->page = page > 0 ? page : 1;
+	clamp(vm);
+}
+
+size_t vm_sel(const struct viewmodel *vm)
+{
+	return vm->sel;
+}
+
+size_t vm_top(const struct viewmodel *vm)
+{
+	return vm->top;
+}
+
+void vm_select(struct viewmodel *vm, size_t row)
+{
+	vm->sel = row;
+	clamp(vm);
+	remember(vm);
+}
+
+void vm_move(struct viewmodel *vm, long delta)
+{
+	long s = (long)vm->sel + delta;
+	if (s < 0)
+		s = 0;
+	vm_select(vm, (size_t)s);
+}
+
+void vm_scroll(struct viewmodel *vm, long delta)
+{
+	long t = (long)vm->top + delta;
+	long maxtop = (long)vm->nrows - vm->page;
+	if (t > maxtop)
+		t = maxtop;
+	if (t < 0)
+		t = 0;
+	long s = (long)vm->sel + (t - (long)vm->top);
+	vm->top = (size_t)t;
+	if (s < 0)
+		s = 0;
+	vm->sel = (size_t)s;
+	clamp(vm);
+	remember(vm);
+}
+
+const struct track_entry *vm_sel_entry(const struct viewmodel *vm)
+{
+	return vm->sel < vm->nrows ? vm->rows[vm->sel].e : NULL;
+}
+
+bool vm_toggle_collapse(struct viewmodel *vm)
+{
+	if (vm->sel >= vm->nrows)
+		return false;
+	const struct vm_row *r = &vm->rows[vm->sel];
+	int32_t g = r->group;
+	if (g < 0)
+		return false;
+	uint64_t k = vm->groups[g].key;
+	if (hmap_get(&vm->expanded, k))
+		hmap_del(&vm->expanded, k);
+	else
+		hmap_put(&vm->expanded, k, 1);
+	/* Collapsing from a member row selects its header. */
+	vm->sel_key = k | GROUP_KEY_TAG;
+	vm->sel_valid = true;
+	vm->dirty = true;
+	vm_rebuild(vm);
+	return true;
+}
+
+/* ---------------------------------------------------------------- tags */
+
+void vm_tag_toggle(struct viewmodel *vm, const struct track_entry *e)
+{
+	if (!e)
+		return;
+	if (!hmap_del(&vm->tags, e->key))
+		hmap_put(&vm->tags, e->key, 1);
+}
+
+bool vm_tagged(const struct viewmodel *vm, const struct track_entry *e)
+{
+	return e && hmap_get(&vm->tags, e->key) != NULL;
+}
+
+size_t vm_ntagged(const struct viewmodel *vm)
+{
+	return vm->tags.n;
+}
+
+void vm_untag_all(struct viewmodel *vm)
+{
+	hmap_clear(&vm->tags);
+}
+
+size_t vm_tagged_entries(const struct viewmodel *vm, const struct track_entry **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < vm->nents && n < max; i++)
+		if (hmap_get(&vm->tags, vm->ents[i]->key))
+			out[n++] = vm->ents[i];
+	return n;
+}
+
+/* ---------------------------------------------------------------- search */
+
+bool vm_row_matches(struct viewmodel *vm, size_t row, const char *text)
+{
+	if (row >= vm->nrows || !text || !*text)
+		return false;
+	const struct vm_row *r = &vm->rows[row];
+	if (!r->e)
+		return strcasestr(vm->groups[r->group].label, text) != NULL;
+	return text_has(vm, r->e, text);
+}
+
+long vm_search(struct viewmodel *vm, const char *text, size_t from, int dir)
+{
+	if (!vm->nrows || !text || !*text)
+		return -1;
+	size_t n = vm->nrows;
+	if (from >= n)
+		from = n - 1;
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = dir >= 0 ? (from + k) % n : (from + n - (k % n)) % n;
+		if (vm_row_matches(vm, i, text))
+			return (long)i;
+	}
+	return -1;
+}

@@ -1,0 +1,23 @@
+/* ui_bench [N] — key → screen time of the live view at N sockets
+ * (default 100000), synthetic population, curses drawing into /dev/null. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tcpscope/ui.h"
+
+int main(int argc, char **argv)
+{
+	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
+	struct ui_bench_result r;
+	if (ui_bench(n, 50, 160, &r) < 0) {
+		fprintf(stderr, "ui_bench: curses could not start\n");
+		return 1;
+	}
+	printf("ui_bench: %zu sockets, 160x50 terminal\n", n);
+	printf("  tick (tracker_update + filter/sort + draw): %8.2f ms\n", r.tick_ms);
+	printf("  rebuild (filter + sort by RTT):             %8.2f ms\n", r.rebuild_ms);
+	printf("  key Down  -> screen:                         %8.3f ms\n", r.key_down_ms);
+	printf("  key PgDn  -> screen:                         %8.3f ms\n", r.key_pgdn_ms);
+	printf("  key End   -> screen:                         %8.3f ms\n", r.key_end_ms);
+	return 0;
+}
