@@ -254,6 +254,15 @@ const struct track_entry *detect_listener_of(const struct detect_ctx *c, const s
 	return ix ? c->d->ents[*ix] : NULL;
 }
 
+bool detect_kind_raised(const struct detect_ctx *c, enum detect_kind k, int skip_by)
+{
+	const struct detector *d = c->d;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->g[i].active && d->g[i].a.kind == k && (int)d->g[i].a.owner.by != skip_by)
+			return true;
+	return false;
+}
+
 bool detect_port_ephemeral(const struct detect_ctx *c, unsigned port)
 {
 	if (!c->have_range)

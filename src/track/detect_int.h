@@ -61,6 +61,9 @@ void detect_owner_proc(const struct track_entry *e, struct detect_owner *o);
  * wildcard), or NULL. */
 const struct track_entry *detect_listener_of(const struct detect_ctx *c, const struct conn *x);
 bool detect_port_ephemeral(const struct detect_ctx *c, unsigned port);
+/* An alert of kind k is raised (or waiting to clear), other than those owned
+ * `by` skip_by (-1 skips none). */
+bool detect_kind_raised(const struct detect_ctx *c, enum detect_kind k, int skip_by);
 /* true the first time (group key, value) is seen this tick: distinct counts. */
 bool detect_first_seen(struct detect_ctx *c, uint64_t group_key, uint64_t value);
 /* Seconds the socket's Send-Q has been non-zero without draining (0 if it

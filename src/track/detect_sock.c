@@ -208,7 +208,10 @@ void dk_listen_add(struct detect_ctx *c, struct detect_group *g, const struct tr
 void dk_listen_global(struct detect_ctx *c)
 {
 	double r = listen_drop_rate(c);
-	if (c->listener_full || !isfinite(r) || r <= 0)
+	/* Drops while a listener's own alert is up (or clearing, e.g. it just
+	 * closed with SYNs still arriving) are explained by that alert. */
+	if (c->listener_full || !isfinite(r) || r <= 0 ||
+	    detect_kind_raised(c, DK_LISTEN_OVERFLOW, DOWN_HOST))
 		return;
 	struct detect_owner o;
 	memset(&o, 0, sizeof o);
