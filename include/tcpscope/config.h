@@ -3,6 +3,8 @@
  * File: $XDG_CONFIG_HOME/tcpscope/tcpscoperc, or ~/.config/tcpscope/tcpscoperc.
  * Format: UTF-8 text, one `key=value` per line, `#` comments, blank lines
  * ignored; the first non-comment line written is `tcpscoperc_version=1`.
+ * Detector thresholds are `kind.name=value` lines (close_wait.age=30s), the
+ * same keys as --threshold; only those that differ from the default are written.
  * Unknown keys, bad values or a file that is not ours make config_load()
  * return an error naming the line ("tcpscoperc:3: unknown key 'foo'") and
  * leave the defaults in place: the caller shows it as a notice, never dies.
@@ -17,6 +19,7 @@
 #include <stdint.h>
 
 #include "tcpscope/columns.h"
+#include "tcpscope/detect.h"
 #include "tcpscope/util.h"
 #include "tcpscope/viewmodel.h"
 
@@ -33,6 +36,7 @@ struct ui_config {
 	enum vm_group_mode group;
 	enum color_scheme scheme;
 	bool ascii;              /* ASCII line drawing even on UTF-8 terminals */
+	struct detect_config detect; /* detector thresholds: `kind.name=value` lines */
 };
 
 void config_defaults(struct ui_config *c);

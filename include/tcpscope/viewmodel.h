@@ -56,7 +56,7 @@ enum vm_severity { VM_SEV_INFO, VM_SEV_WARN, VM_SEV_CRIT };
 struct vm_alert {
 	enum vm_severity severity;
 	char title[48];    /* "CLOSE_WAIT buildup" */
-	char text[200];    /* "CLOSE_WAIT: 57 held by nginx[1234], oldest 12m, +5/min" */
+	char text[320];    /* "CLOSE_WAIT: 57 held by nginx[1234], oldest 12m, +5/min" */
 	double since;      /* unix seconds the alert became active; NAN unknown */
 };
 

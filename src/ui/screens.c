@@ -195,7 +195,8 @@ void screen_setup(struct ui *u)
 				break;
 			default:
 				snprintf(line, sizeof line,
-					 "Detector thresholds: no detectors yet");
+					 "Detector thresholds: --threshold KEY=VALUE or KEY = VALUE lines "
+					 "in tcpscoperc (tcpscope --list-thresholds)");
 				break;
 			}
 		}
@@ -712,10 +713,10 @@ void screen_alerts(struct ui *u, int y, int h)
 		u->alsel = (int)n - 1;
 	for (size_t i = 0; i < n && (int)i < h - 1; i++) {
 		static const char *const sev[] = {"info", "WARN", "CRIT"};
-		char clk[32] = "-", line[300];
+		char clk[32] = "-", line[512];
 		if (!isnan(a[i].since))
 			fmt_clock(a[i].since, clk, sizeof clk);
-		snprintf(line, sizeof line, "%-9s %-14s %s: %s", sev[a[i].severity], clk, a[i].title,
+		snprintf(line, sizeof line, "%-5s %-14s %-16s %s", sev[a[i].severity], clk, a[i].title,
 			 a[i].text);
 		int attr = (int)i == u->alsel ? u->attr[R_SEL]
 			   : a[i].severity == VM_SEV_CRIT ? u->attr[R_ALERT_CRIT]

@@ -1,6 +1,7 @@
 /* ui.c — ui_run(): the live monitor's single loop. poll() waits on the
  * terminal and the refresh timer; each tick is collect → tracker_update →
  * view model → draw, and a key press redraws without collecting. */
+#include "tcpscope/detect.h"
 #include "tcpscope/ui.h"
 
 #include <curses.h>
@@ -109,6 +110,25 @@ static void drain_destroyed(struct ui *u)
 	}
 }
 
+/* The detectors' active alerts, most severe first, into the view model. */
+static void publish_alerts(struct ui *u)
+{
+	size_t n;
+	const struct detect_alert *const *al = detector_alerts(u->det, &n);
+	if (n > UI_ALERTS_MAX)
+		n = UI_ALERTS_MAX;
+	for (size_t i = 0; i < n; i++) {
+		struct vm_alert *v = &u->valerts[i];
+		const struct detect_alert *a = al[i];
+		v->severity = a->severity == DS_CRITICAL ? VM_SEV_CRIT : VM_SEV_WARN;
+		snprintf(v->title, sizeof v->title, "%s%s", detect_kind_name(a->kind),
+			 a->clearing ? " (clearing)" : "");
+		snprintf(v->text, sizeof v->text, "%.319s", a->message);
+		v->since = a->raised_wall;
+	}
+	vm_set_alerts(u->vm, u->valerts, n, true);
+}
+
 static void do_poll(struct ui *u)
 {
 	drain_destroyed(u);
@@ -129,6 +149,8 @@ static void do_poll(struct ui *u)
 		return;
 	}
 	tracker_update(u->trk, sn);
+	detector_update(u->det, u->trk, sn);
+	publish_alerts(u);
 	u->cur = nxt;
 	if (!u->have_data)
 		u->first_poll_ns = sn->mono_ns;
@@ -208,7 +230,15 @@ static struct ui *ui_new(const struct settings *s, struct collector *col)
 	vm_set_columns(u->vm, u->cfg.cols, u->cfg.ncols);
 	vm_set_sort(u->vm, u->cfg.sort_col, u->cfg.sort_desc);
 	vm_set_group(u->vm, u->cfg.group);
-	vm_set_alerts(u->vm, NULL, 0, false);
+	/* Thresholds: the file's, then the command line's on top. */
+	struct detect_config dc = u->cfg.detect;
+	for (size_t i = 0; i < s->nthreshold_args; i++) {
+		struct err te = {0};
+		if (detect_set_threshold_kv(&dc, s->threshold_args[i], &te) < 0)
+			ui_set_status(u, 15, "--threshold: %s", te.msg);
+	}
+	u->det = detector_new(&dc);
+	vm_set_alerts(u->vm, NULL, 0, true);
 	struct track_opts to = {.tomb_s = u->cfg.highlight_s > 0 ? u->cfg.highlight_s : 0.001};
 	u->trk = tracker_new(&to);
 	hmap_init(&u->paused_states);
@@ -231,6 +261,7 @@ static struct ui *ui_new(const struct settings *s, struct collector *col)
 static void ui_free(struct ui *u)
 {
 	vm_free(u->vm);
+	detector_free(u->det);
 	tracker_free(u->trk);
 	snapshot_done(&u->snaps[0]);
 	snapshot_done(&u->snaps[1]);

@@ -76,10 +76,14 @@ struct ui_ev { /* a copied tracker event with the owner we knew */
 	struct track_event ev;
 };
 
+#define UI_ALERTS_MAX 64
+
 struct ui {
 	const struct settings *set;
 	struct collector *col;
 	struct tracker *trk;
+	struct detector *det;       /* owned */
+	struct vm_alert valerts[UI_ALERTS_MAX]; /* the detectors' alerts, as the view shows them */
 	struct snapshot snaps[2]; /* alternate: the tracker borrows the current one */
 	int cur;
 	bool have_data;

@@ -29,6 +29,7 @@ void config_defaults(struct ui_config *c)
 	c->sort_desc = false;
 	c->group = VG_NONE;
 	c->scheme = SCHEME_DEFAULT;
+	detect_config_defaults(&c->detect);
 }
 
 int config_path(char *buf, size_t len)
@@ -130,6 +131,12 @@ static const char *apply(struct ui_config *c, const char *k, const char *v, char
 	} else if (!strcmp(k, "ascii_lines")) {
 		if (parse_bool(v, &c->ascii) < 0)
 			return "ascii_lines must be 0 or 1";
+	} else if (strchr(k, '.')) {
+		struct err de = {0};
+		if (detect_set_threshold(&c->detect, k, v, &de) < 0) {
+			snprintf(why, wl, "%.120s", de.msg);
+			return why;
+		}
 	} else {
 		snprintf(why, wl, "unknown key '%.40s'", k);
 		return why;
@@ -221,7 +228,7 @@ int config_format(const struct ui_config *c, char *buf, size_t len)
 	for (size_t i = 0; i < c->ncols && used < sizeof cols; i++)
 		used += (size_t)snprintf(cols + used, sizeof cols - used, "%s%s", i ? "," : "",
 					 col_table[c->cols[i]].name);
-	return snprintf(buf, len,
+	int n = snprintf(buf, len,
 			"# tcpscope configuration, rewritten when you change settings in the UI.\n"
 			"tcpscoperc_version=1\n"
 			"delay=%g\n"
@@ -235,6 +242,20 @@ int config_format(const struct ui_config *c, char *buf, size_t len)
 			c->delay_s, c->highlight_s, cols, col_table[c->sort_col].name,
 			c->sort_desc ? 1 : 0, group_key_name(c->group),
 			config_scheme_names[c->scheme], c->ascii ? 1 : 0);
+	if (n < 0)
+		return n;
+	size_t total = (size_t)n;
+	for (size_t i = 0; i < detect_threshold_count(); i++) {
+		struct detect_threshold_info ti;
+		if (detect_threshold_info(&c->detect, i, &ti) < 0 || !strcmp(ti.value, ti.def))
+			continue;
+		int m = snprintf(total < len ? buf + total : NULL, total < len ? len - total : 0,
+				 "%s=%s\n", ti.key, ti.value);
+		if (m < 0)
+			return m;
+		total += (size_t)m;
+	}
+	return (int)total;
 }
 
 static int mkdir_p(char *path)

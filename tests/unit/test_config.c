@@ -19,8 +19,41 @@ static void write_file(const char *path, const char *text, size_t len)
 	fclose(f);
 }
 
+/* Detector thresholds live in the same file as kind.name=value lines. */
+static void test_thresholds(void)
+{
+	struct ui_config c, d;
+	struct err e = {0};
+	struct detect_config def;
+	detect_config_defaults(&def);
+	config_defaults(&c);
+	CHECK(!memcmp(&c.detect, &def, sizeof def));
+	CHECK_INT(config_parse("tcpscoperc_version=1\nclose_wait.age=30s\nstalled.enabled=off\n",
+			       "rc", &c, &e), 0);
+	struct detect_config want = def;
+	CHECK_INT(detect_set_threshold(&want, "close_wait.age", "30s", &e), 0);
+	CHECK_INT(detect_set_threshold(&want, "stalled.enabled", "off", &e), 0);
+	CHECK(!memcmp(&c.detect, &want, sizeof want));
+	/* Only changed thresholds are written, and they read back. */
+	char text[4096];
+	config_format(&c, text, sizeof text);
+	CHECK(strstr(text, "close_wait.age=") != NULL);
+	CHECK(strstr(text, "stalled.enabled=") != NULL);
+	CHECK(strstr(text, "syn_sent.") == NULL);
+	config_defaults(&d);
+	CHECK_INT(config_parse(text, "rc", &d, &e), 0);
+	CHECK(!memcmp(&d.detect, &c.detect, sizeof c.detect));
+	/* A bad threshold names its line and leaves the defaults. */
+	config_defaults(&d);
+	CHECK(config_parse("tcpscoperc_version=1\n\nclose_wait.age=soon\n", "rc", &d, &e) < 0);
+	CHECK(strstr(e.msg, "rc:3") != NULL);
+	CHECK(!memcmp(&d.detect, &def, sizeof def));
+	CHECK(config_parse("nosuchkind.age=3s\n", "rc", &d, &e) < 0);
+}
+
 int main(void)
 {
+	test_thresholds();
 	struct ui_config c, d;
 	struct err e = {0};
 	config_defaults(&c);
