@@ -171,8 +171,16 @@ else
 	fail "events log" "$(screen | sed -n 7,12p)"
 fi
 keys Tab # Alerts
-wait_screen 3 "No detectors yet" && pass "Alerts view says honestly there are no detectors yet" ||
+# The staged leaky-app holds CLOSE_WAIT sockets: depending on how fast they
+# grew, the close_wait detector may already have fired. Either way the view
+# must say so plainly, and any alert must name the leaking process.
+if wait_for 3 has "No active alerts."; then
+	pass "Alerts view: no active alerts yet"
+elif wait_for 3 has "CLOSE_WAIT:" && has "leaky-app"; then
+	pass "Alerts view names leaky-app's CLOSE_WAIT buildup"
+else
 	fail "alerts view" "$(screen | sed -n 7,10p)"
+fi
 keys Tab # back to Connections
 sleep 0.3
 
