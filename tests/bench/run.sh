@@ -196,6 +196,58 @@ bench_churn() {
 	put coverage "$(awk -v s="$seen" -v t="$total" 'BEGIN { printf "%.2f%% (%d of %d)", t ? 100 * s / t : 0, s, t }')"
 }
 
+# ---------------------------------------------------------------- live UI
+# The real live view in tmux (tests/bench/ui_live.sh): CPU at 10k sockets
+# and 1 s refresh; key → screen at 100k. Then the same keys in-process
+# (build/tools/ui_bench: view model + drawing, no terminal, no kernel).
+bench_ui() {
+	POP=ui
+	line=$("$TOOLS/ui_bench" 100000 2>/dev/null)
+	for k in tick rebuild down pgdn end sort; do
+		case $k in
+		tick) pat='tick (' ;; rebuild) pat='rebuild (' ;; down) pat='key Down' ;;
+		pgdn) pat='key PgDn' ;; end) pat='key End' ;; sort) pat='key I' ;;
+		esac
+		put "inproc.$k" "$(echo "$line" | grep -F "$pat" | awk '{print $(NF - 1)}')"
+	done
+	if ! command -v tmux >/dev/null 2>&1; then
+		put cpu "n/a (tmux not installed)"
+		put key "n/a (tmux not installed)"
+		return
+	fi
+	ui() { # mode → "KEY VALUE" lines into the results
+		sh "$top/tests/bench/ui_live.sh" "$1" "$TS" >"$tmp/ui.out" 2>"$tmp/ui.err"
+		if grep -q '^error' "$tmp/ui.out" || ! [ -s "$tmp/ui.out" ]; then
+			log "ui_live $1: $(cat "$tmp/ui.out" "$tmp/ui.err")"
+			return 1
+		fi
+		while read -r k v; do put "$k" "$v"; done <"$tmp/ui.out"
+	}
+	POP=ui
+	pop_start -e 5000
+	log "ui (10k, CPU): $READY"
+	if ui cpu; then
+		put cpu "$(awk '$2 == "cpu_pct" {p = $3} $2 == "cpu_ms_tick" {m = $3} $1 == "ui" && $2 == "seconds" {s = $3}
+			END {printf "%s%% (%s ms CPU per tick, %s s)", p, m, s}' "$RES")"
+	else
+		put cpu "n/a (the live view did not run: see the log)"
+	fi
+	pop_stop
+	pop_start -e 50000
+	log "ui (100k, keys): $READY"
+	if ui keys; then
+		# The verdict's figure: the slowest of the three medians.
+		put key "$(awk '$1 == "ui" {v[$2] = $3} END {
+			w = v["key_down_ms"]; if (v["key_pgdn_ms"] + 0 > w + 0) w = v["key_pgdn_ms"]
+			if (v["key_sort_ms"] + 0 > w + 0) w = v["key_sort_ms"]
+			printf "%s ms (medians: Down %s, PgDn %s, re-sort %s; all keys: p90 %s, max %s, %s of %s ≤ 100 ms)",
+			w, v["key_down_ms"], v["key_pgdn_ms"], v["key_sort_ms"], v["key_p90_ms"], v["key_max_ms"], v["key_within"], v["key_n"]}' "$RES")"
+	else
+		put key "n/a (the live view did not run: see the log)"
+	fi
+	pop_stop
+}
+
 # ---------------------------------------------------------------- run
 T0=$(date +%s)
 for POP in $POPS; do
@@ -207,11 +259,9 @@ for POP in $POPS; do
 	*) log "unknown population $POP" ;;
 	esac
 done
+# The live view before the churn: the churn leaves 20,000 TIME_WAITs behind.
+bench_ui
 bench_churn
-# The live UI's figures need the ncurses front end (issue: UI branch).
-POP=ui
-put cpu "n/a (needs the live UI)"
-put key "n/a (needs the live UI)"
 ELAPSED=$(($(date +%s) - T0))
 
 # ---------------------------------------------------------------- report

@@ -19,5 +19,6 @@ int main(int argc, char **argv)
 	printf("  key Down  -> screen:                         %8.3f ms\n", r.key_down_ms);
 	printf("  key PgDn  -> screen:                         %8.3f ms\n", r.key_pgdn_ms);
 	printf("  key End   -> screen:                         %8.3f ms\n", r.key_end_ms);
+	printf("  key I (re-sort) -> screen:                   %8.3f ms\n", r.key_sort_ms);
 	return 0;
 }

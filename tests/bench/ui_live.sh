@@ -1,0 +1,142 @@
+#!/bin/sh
+# ui_live.sh cpu|keys TCPSCOPE — the live view's figures for `make bench`,
+# measured on the real binary in a tmux pane (a private tmux server, -L,
+# killed at the end). Run it inside the namespace that holds the population
+# (tests/bench/run.sh does). Prints "KEY VALUE" lines on stdout.
+#
+#   cpu   the live view at the default 1 s refresh: after UI_WARM seconds
+#         (default 5), utime+stime of the tcpscope process from
+#         /proc/PID/stat over UI_CPU_SECONDS (default 20):
+#         cpu_pct (share of one core), cpu_ms_tick, ticks, seconds.
+#   keys  key → screen: send a key with tmux, poll capture-pane until the
+#         screen shows its effect (bounded: 3 s per key). Down (the selected
+#         row moves one line), PgDn (the table scrolls a page), I (inverts
+#         the sort: a full re-sort), each UI_KEYS times (default 15), keys
+#         spaced irregularly so they land at every phase of the 1 s tick:
+#         key_down_ms, key_pgdn_ms, key_sort_ms (medians), key_ms (median of
+#         all), key_p90_ms, key_max_ms, key_within (share ≤ 100 ms), key_n.
+#         The figure includes tmux's own latency (send-keys, capture-pane:
+#         a few ms).
+set -u
+MODE=${1:?usage: ui_live.sh cpu|keys TCPSCOPE}
+TS=${2:?usage: ui_live.sh cpu|keys TCPSCOPE}
+WARM=${UI_WARM:-5}
+CPU_S=${UI_CPU_SECONDS:-20}
+NKEYS=${UI_KEYS:-15}
+command -v tmux >/dev/null 2>&1 || { echo "error tmux not installed"; exit 1; }
+
+tmp=$(mktemp -d /tmp/tcpscope-uilive.XXXXXX)
+SOCK="tcpscope-bench-$$"
+T="tmux -L $SOCK -f /dev/null"
+trap '$T kill-server 2>/dev/null; sleep 0.2; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+now_ms() { date +%s%N | awk '{printf "%.1f", $1 / 1e6}'; }
+screen() { $T capture-pane -p -t ui 2>/dev/null; }
+# Monochrome (-C): the selected row differs from the others only in its
+# attributes (reverse video). sel_sig: the attribute escapes of every line,
+# text dropped — a tick that rewrites values leaves it alone, a moved
+# selection changes it.
+sel_sig() {
+	$T capture-pane -p -e -t ui 2>/dev/null | awk '{
+		out = ""; line = $0
+		while (match(line, /\033\[[0-9;]*m/)) {
+			out = out substr(line, RSTART + 2, RLENGTH - 2)
+			line = substr(line, RSTART + RLENGTH)
+		}
+		printf "%d:%s|", NR, out
+	}'
+}
+# The column header (its sort arrow) and the first rows of the table: their
+# local and remote endpoints (values such as IN-STATE change from tick to
+# tick). A re-sort keeps the selected socket in place on the screen, and
+# equal keys keep their order, so the arrow may be all that changes.
+first_rows() { screen | awk 'seen && n++ < 10 {printf "%s %s|", $2, $3} / STATE.* LOCAL/ {print; seen = 1}'; }
+
+# Sorted by LOCAL (a stable order on a static population: ties broken by
+# the socket's key), monochrome, own empty config, 160x50.
+mkdir -p "$tmp/cfg"
+$T new-session -d -s ui -x 160 -y 50 \
+	"exec env LANG=C.UTF-8 TERM=screen-256color XDG_CONFIG_HOME='$tmp/cfg' '$TS' -C -d 1 -s local" ||
+	{ echo "error tmux new-session failed"; exit 1; }
+PID=$($T display-message -p -t ui '#{pane_pid}')
+i=0
+until screen | grep -q ' shown'; do
+	i=$((i + 1))
+	[ "$i" -gt 300 ] && { echo "error the live view did not come up: $(screen | head -3)"; exit 1; }
+	sleep 0.1
+done
+sleep "$WARM"
+
+cputicks() { # utime + stime, clock ticks (fields 14, 15 after the comm)
+	sed 's/^.*) //' "/proc/$PID/stat" | awk '{print $12 + $13}'
+}
+
+if [ "$MODE" = cpu ]; then
+	hz=$(getconf CLK_TCK)
+	c0=$(cputicks) t0=$(now_ms)
+	sleep "$CPU_S"
+	c1=$(cputicks) t1=$(now_ms)
+	kill -0 "$PID" 2>/dev/null || { echo "error the live view exited"; exit 1; }
+	awk -v c="$((c1 - c0))" -v hz="$hz" -v t0="$t0" -v t1="$t1" 'BEGIN {
+		s = (t1 - t0) / 1000; ms = 1000 * c / hz; ticks = s  # 1 s refresh
+		printf "cpu_pct %.2f\ncpu_ms_tick %.1f\nticks %.0f\nseconds %.1f\n", 100 * ms / (s * 1000), ms / ticks, ticks, s
+	}'
+	exit 0
+fi
+
+# ---------------------------------------------------------------- keys
+# wait_change KIND BEFORE: poll until the screen shows the key's effect.
+took() { # start_ms → prints elapsed ms, or "timeout"
+	awk -v a="$1" -v b="$(now_ms)" 'BEGIN {printf "%.1f", b - a}'
+}
+measure() { # kind key
+	kind=$1 key=$2
+	case $kind in
+	down) before=$(sel_sig) ;;
+	*) before=$(first_rows) ;;
+	esac
+	t0=$(now_ms)
+	$T send-keys -t ui "$key"
+	j=0
+	while [ "$j" -lt 3000 ]; do
+		case $kind in
+		down) cur=$(sel_sig) ;;
+		*) cur=$(first_rows) ;;
+		esac
+		if [ -n "$cur" ] && [ "$cur" != "$before" ]; then
+			echo "$kind $(took "$t0")" >>"$tmp/keys"
+			return 0
+		fi
+		j=$((j + 1))
+		[ "$(took "$t0" | cut -d. -f1)" -gt 3000 ] && break
+	done
+	echo "$kind 3000" >>"$tmp/keys" # no effect within 3 s: counted as 3 s
+}
+# Irregular gaps (0.15–0.95 s) so keys land at every phase of the tick.
+gap() { awk -v s="$1" 'BEGIN {srand(s); printf "%.2f", 0.15 + 0.8 * rand()}'; }
+: >"$tmp/keys"
+k=1
+while [ "$k" -le "$NKEYS" ]; do
+	$T send-keys -t ui Home
+	sleep "$(gap "$k")"
+	measure down Down
+	sleep "$(gap "$((k + 100))")"
+	measure pgdn NPage
+	sleep "$(gap "$((k + 200))")"
+	measure sort I
+	sleep "$(gap "$((k + 300))")"
+	k=$((k + 1))
+done
+kill -0 "$PID" 2>/dev/null || { echo "error the live view exited"; exit 1; }
+[ -n "${UI_DEBUG:-}" ] && cat "$tmp/keys" >&2
+med() { awk -v k="$1" '$1 == k || k == "all" {print $2}' "$tmp/keys" | sort -n |
+	awk -v q="${2:-0.5}" '{v[NR] = $1} END {i = int(NR * q + 0.999); if (i < 1) i = 1; print v[i]}'; }
+echo "key_down_ms $(med down)"
+echo "key_pgdn_ms $(med pgdn)"
+echo "key_sort_ms $(med sort)"
+echo "key_ms $(med all)"
+echo "key_p90_ms $(med all 0.9)"
+echo "key_max_ms $(med all 1)"
+echo "key_within $(awk '$2 <= 100 {n++} END {printf "%.0f%%", 100 * n / NR}' "$tmp/keys")"
+echo "key_n $(wc -l <"$tmp/keys")"
