@@ -12,6 +12,10 @@ cd "$top" || exit 1
 TOTAL_P=0 TOTAL_F=0 TOTAL_S=0
 FAILED=""
 PER_TEST_TIMEOUT=${PER_TEST_TIMEOUT:-300}
+# A long soak on demand (SOAK_SECONDS=600, tests/integration/test_soak.sh).
+if [ "${SOAK_SECONDS:-0}" -gt 200 ] 2>/dev/null && [ "$PER_TEST_TIMEOUT" -lt $((SOAK_SECONDS + 120)) ]; then
+	PER_TEST_TIMEOUT=$((SOAK_SECONDS + 120))
+fi
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99"
 
