@@ -18,7 +18,8 @@ struct ui_bench_result {
 	double key_down_ms;  /* Down key → screen drawn */
 	double key_pgdn_ms;  /* PgDn → screen drawn */
 	double key_end_ms;   /* End → screen drawn */
-	double key_sort_ms;  /* I (invert the sort: re-sort) → screen drawn */
+	double key_sort_ms;  /* I (invert the sort: re-sort by RTT) → screen drawn */
+	double key_resort_ep_ms; /* > / < (LOCAL ↔ REMOTE: re-sort by endpoint) → drawn */
 	double tick_ms;      /* tracker_update + rebuild + draw */
 };
 int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r);

@@ -2,6 +2,7 @@
  * selection anchored by key. See viewmodel.h for the contract. */
 #include "tcpscope/viewmodel.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,12 @@ const char *const vm_group_names[VG_COUNT] = {
 	[VG_RHOST] = "remote host",
 	[VG_LPORT] = "local port",
 	[VG_STATE] = "state",
+};
+
+struct sort_item {
+	uint64_t w[4]; /* the sort key, compared word by word */
+	uint64_t key;  /* tie-break: the entry's key */
+	const struct track_entry *e;
 };
 
 struct viewmodel {
@@ -38,6 +45,8 @@ struct viewmodel {
 
 	const struct track_entry **sorted; /* owned array, borrowed pointers */
 	size_t nsorted, sorted_cap;
+	struct sort_item *items; /* numeric sorts: (value, key) pairs */
+	size_t items_cap;
 	size_t total;
 	struct vm_row *rows;
 	size_t nrows, rows_cap;
@@ -81,6 +90,7 @@ void vm_free(struct viewmodel *vm)
 	col_ctx_done(&vm->ctx);
 	free(vm->text);
 	free(vm->sorted);
+	free(vm->items);
 	free(vm->rows);
 	free(vm->groups);
 	free(vm->gidx);
@@ -273,6 +283,81 @@ static int sort_cmp(const void *pa, const void *pb, void *arg)
 	return a->key < b->key ? -1 : a->key > b->key;
 }
 
+/* Sorting by a numeric column or an endpoint: each socket's sort key is
+ * computed once per rebuild as four unsigned words compared in order, then
+ * (value, key) pairs are sorted — each comparison is a few integer compares
+ * on one contiguous array instead of two getter calls or two pointer chases
+ * into the conns (at 100k sockets: ~1.7M comparisons a sort). Same order as
+ * sort_cmp: unknown (NaN) below every known value, equal values by key
+ * ascending; descending inverts the words, not the tie-break. */
+static uint64_t num_word(double v)
+{
+	if (isnan(v))
+		return 0;
+	if (v == 0)
+		v = 0; /* -0 == +0 */
+	uint64_t u;
+	memcpy(&u, &v, sizeof u);
+	return (u >> 63) ? ~u : u | (1ull << 63);
+}
+
+static uint64_t be_word(const uint8_t *p, size_t n)
+{
+	uint64_t w = 0;
+	for (size_t i = 0; i < 8; i++)
+		w = w << 8 | (i < n ? p[i] : 0);
+	return w;
+}
+
+static void item_fill(struct sort_item *it, int col, struct col_ctx *x, const struct track_entry *e)
+{
+	const struct conn *c = e->conn;
+	if (col == COL_LOCAL || col == COL_REMOTE) {
+		const union conn_addr *a = col == COL_LOCAL ? &c->laddr : &c->raddr;
+		size_t len = c->family == AF_INET ? 4 : 16;
+		it->w[0] = c->family;
+		it->w[1] = be_word(a->b, len);
+		it->w[2] = len > 8 ? be_word(a->b + 8, len - 8) : 0;
+		it->w[3] = col == COL_LOCAL ? c->lport : c->rport;
+	} else {
+		it->w[0] = num_word(col_table[col].num(x, e));
+		it->w[1] = it->w[2] = it->w[3] = 0;
+	}
+	it->key = e->key;
+	it->e = e;
+}
+
+static int item_cmp(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+	for (int i = 0; i < 4; i++)
+		if (a->w[i] != b->w[i])
+			return a->w[i] < b->w[i] ? -1 : 1;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+static void sort_entries(struct viewmodel *vm)
+{
+	int col = vm->sort_col;
+	bool keyed = col >= 0 && col < COL_COUNT &&
+		     (col_table[col].num || col == COL_LOCAL || col == COL_REMOTE);
+	if (!keyed || vm->nsorted < 2) {
+		qsort_r(vm->sorted, vm->nsorted, sizeof *vm->sorted, sort_cmp, vm);
+		return;
+	}
+	vm->items = xgrow(vm->items, &vm->items_cap, vm->nsorted, sizeof *vm->items);
+	for (size_t i = 0; i < vm->nsorted; i++) {
+		struct sort_item *it = &vm->items[i];
+		item_fill(it, col, &vm->ctx, vm->sorted[i]);
+		if (vm->sort_desc)
+			for (int k = 0; k < 4; k++)
+				it->w[k] = ~it->w[k];
+	}
+	qsort(vm->items, vm->nsorted, sizeof *vm->items, item_cmp);
+	for (size_t i = 0; i < vm->nsorted; i++)
+		vm->sorted[i] = vm->items[i].e;
+}
+
 /* ---------------------------------------------------------------- group */
 
 static uint64_t group_key(struct viewmodel *vm, const struct track_entry *e, char *label,
@@ -443,7 +528,7 @@ void vm_rebuild(struct viewmodel *vm)
 			continue;
 		vm->sorted[vm->nsorted++] = e;
 	}
-	qsort_r(vm->sorted, vm->nsorted, sizeof *vm->sorted, sort_cmp, vm);
+	sort_entries(vm);
 	if (vm->group == VG_NONE) {
 		vm->ngroups = 0;
 		vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);

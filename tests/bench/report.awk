@@ -111,7 +111,8 @@ END {
 	printf "| in-process, 100k synthetic sockets (ui_bench): tick = tracker_update + filter/sort + draw | %s ms |\n", ms("ui", "inproc.tick")
 	printf "| in-process: rebuild (filter + sort by RTT) | %s ms |\n", ms("ui", "inproc.rebuild")
 	printf "| in-process: key Down / PgDn / End → screen drawn | %s / %s / %s ms |\n", ms("ui", "inproc.down"), ms("ui", "inproc.pgdn"), ms("ui", "inproc.end")
-	printf "| in-process: key I (invert: full re-sort) → screen drawn | %s ms |\n", ms("ui", "inproc.sort")
+	printf "| in-process: key I (invert: full re-sort by RTT) → screen drawn | %s ms |\n", ms("ui", "inproc.sort")
+	printf "| in-process: key > / < (re-sort LOCAL ↔ REMOTE) → screen drawn | %s ms |\n", ms("ui", "inproc.resort")
 
 	big = "100k"
 	printf "\n### Targets (issue 7, at %s)\n\n| target | measured | verdict |\n|---|---:|---|\n", big

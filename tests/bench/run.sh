@@ -203,10 +203,11 @@ bench_churn() {
 bench_ui() {
 	POP=ui
 	line=$("$TOOLS/ui_bench" 100000 2>/dev/null)
-	for k in tick rebuild down pgdn end sort; do
+	for k in tick rebuild down pgdn end sort resort; do
 		case $k in
 		tick) pat='tick (' ;; rebuild) pat='rebuild (' ;; down) pat='key Down' ;;
 		pgdn) pat='key PgDn' ;; end) pat='key End' ;; sort) pat='key I' ;;
+		resort) pat='key > <' ;;
 		esac
 		put "inproc.$k" "$(echo "$line" | grep -F "$pat" | awk '{print $(NF - 1)}')"
 	done

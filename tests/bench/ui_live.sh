@@ -10,8 +10,9 @@
 #         cpu_pct (share of one core), cpu_ms_tick, ticks, seconds.
 #   keys  key → screen: send a key with tmux, poll capture-pane until the
 #         screen shows its effect (bounded: 3 s per key). Down (the selected
-#         row moves one line), PgDn (the table scrolls a page), I (inverts
-#         the sort: a full re-sort), each UI_KEYS times (default 15), keys
+#         row moves one line), PgDn (the table scrolls a page), > and <
+#         (sort by the next / previous column: LOCAL ↔ REMOTE, a full
+#         re-sort), each UI_KEYS times (default 15), keys
 #         spaced irregularly so they land at every phase of the 1 s tick:
 #         key_down_ms, key_pgdn_ms, key_sort_ms (medians), key_ms (median of
 #         all), key_p90_ms, key_max_ms, key_within (share ≤ 100 ms), key_n.
@@ -124,7 +125,8 @@ while [ "$k" -le "$NKEYS" ]; do
 	sleep "$(gap "$((k + 100))")"
 	measure pgdn NPage
 	sleep "$(gap "$((k + 200))")"
-	measure sort I
+	# Re-sort: LOCAL → REMOTE (>) and back (<), a full sort of 100k each.
+	if [ $((k % 2)) = 1 ]; then measure sort '>'; else measure sort '<'; fi
 	sleep "$(gap "$((k + 300))")"
 	k=$((k + 1))
 done

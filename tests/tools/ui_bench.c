@@ -20,5 +20,6 @@ int main(int argc, char **argv)
 	printf("  key PgDn  -> screen:                         %8.3f ms\n", r.key_pgdn_ms);
 	printf("  key End   -> screen:                         %8.3f ms\n", r.key_end_ms);
 	printf("  key I (re-sort) -> screen:                   %8.3f ms\n", r.key_sort_ms);
+	printf("  key > < (re-sort LOCAL/REMOTE) -> screen:    %8.3f ms\n", r.key_resort_ep_ms);
 	return 0;
 }
