@@ -52,7 +52,7 @@ echo "syn 6" >"$TMP/fifo"
 
 export XDG_CONFIG_HOME="$TMP/cfg"
 $T new-session -d -s shot -x $W -y $H \
-	"TERM=tmux-256color LANG=C.UTF-8 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$TCPSCOPE' -d 1 -H 2; sleep 30"
+	"TERM=tmux-256color LANG=C.UTF-8 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$TCPSCOPE' -d 1 -H 2 --threshold close_wait.age=5s --threshold syn_sent.age=5s; sleep 40"
 keys() { $T send-keys -t shot "$@"; }
 sleep 4
 echo "cw" >"$TMP/fifo" # the leak: 24 connections left in CLOSE_WAIT by leaky-app
@@ -88,9 +88,11 @@ sleep 1.2
 keys '/' 'leaky-app' Enter Right
 sleep 1.2
 shot grouped
-# 3. Detail of one leaked socket.
-keys F5 F5 F5 F5 '\' 'leaky-app' Enter
+# 3. Filtered to one port with an ss-style expression, then the detail of
+# one leaked socket.
+keys F5 F5 F5 F5 '\' 'sport = :9000' Enter
 sleep 1.2
+shot filtered
 keys Home Enter
 sleep 1.2
 shot detail

@@ -5,7 +5,8 @@
  *   /proc/net/netstat   "TcpExt:" ListenOverflows, ListenDrops, SyncookiesSent, ...
  *   /proc/net/sockstat  "TCP:"    inuse, orphan, tw, alloc, mem (pages)
  *   /proc/net/sockstat6 "TCP6:"   inuse
- *   /proc/sys/net/ipv4  tcp_max_tw_buckets, tcp_max_orphans, ip_local_port_range
+ *   /proc/sys/net/ipv4  tcp_max_tw_buckets, tcp_max_orphans, ip_local_port_range,
+ *                       tcp_syn_linear_timeouts (absent before Linux 6.x: unknown)
  *
  * One table (kstat_table, indexed by enum kstat_id) names every value: its
  * source, the kernel's spelling, the JSON key, and whether it is a COUNTER
@@ -64,6 +65,7 @@ enum kstat_id {
 	KS_MAX_ORPHANS,
 	KS_PORT_RANGE_LOW,
 	KS_PORT_RANGE_HIGH,
+	KS_SYN_LINEAR_TIMEOUTS, /* SYN retransmits at a fixed 1 s before backing off (6.x) */
 	KS_COUNT
 };
 

@@ -49,6 +49,8 @@ const struct kstat_def kstat_table[KS_COUNT] = {
 	[KS_MAX_ORPHANS] = {KSRC_SYSCTL, "tcp_max_orphans", "", "max_orphans", L},
 	[KS_PORT_RANGE_LOW] = {KSRC_SYSCTL, "ip_local_port_range", "0", "port_range_low", L},
 	[KS_PORT_RANGE_HIGH] = {KSRC_SYSCTL, "ip_local_port_range", "1", "port_range_high", L},
+	[KS_SYN_LINEAR_TIMEOUTS] = {KSRC_SYSCTL, "tcp_syn_linear_timeouts", "", "syn_linear_timeouts",
+				    L},
 };
 #undef C
 #undef L

@@ -214,28 +214,46 @@ int detect_set_threshold_kv(struct detect_config *c, const char *kv, struct err 
 	return detect_set_threshold(c, key, eq + 1, e);
 }
 
-static void fmt_value(enum dt_unit u, double v, char *buf, size_t len)
+/* One candidate spelling of v: `prec` significant digits, in ms or not. */
+static void fmt_try(enum dt_unit u, double v, int prec, bool ms, char *buf, size_t len)
 {
 	switch (u) {
 	case DTU_DURATION:
-		if (v > 0 && v < 1)
-			snprintf(buf, len, "%gms", v * 1000);
+		if (ms)
+			snprintf(buf, len, "%.*gms", prec, v * 1000);
 		else
-			snprintf(buf, len, "%gs", v);
+			snprintf(buf, len, "%.*gs", prec, v);
 		break;
 	case DTU_PERCENT:
-		snprintf(buf, len, "%g%%", v);
+		snprintf(buf, len, "%.*g%%", prec, v);
 		break;
 	case DTU_RATE:
-		snprintf(buf, len, "%g/s", v);
+		snprintf(buf, len, "%.*g/s", prec, v);
 		break;
 	case DTU_BOOL:
 		snprintf(buf, len, "%s", v != 0 ? "on" : "off");
 		break;
 	default:
-		snprintf(buf, len, "%g", v);
+		snprintf(buf, len, "%.*g", prec, v);
 		break;
 	}
+}
+
+/* The shortest readable spelling that parses back to exactly v, so a saved
+ * tcpscoperc reads back the same thresholds ("700ms" would come back as
+ * 0.7000000000000001 s, "%g" keeps only six digits). */
+static void fmt_value(enum dt_unit u, double v, char *buf, size_t len)
+{
+	static const int precs[] = {6, 10, 15, 17};
+	for (int ms = (u == DTU_DURATION && v > 0 && v < 1) ? 1 : 0; ms >= 0; ms--) {
+		for (size_t i = 0; i < sizeof precs / sizeof precs[0]; i++) {
+			double back;
+			fmt_try(u, v, precs[i], ms, buf, len);
+			if (u == DTU_BOOL || (parse_value(u, buf, &back) == 0 && back == v))
+				return;
+		}
+	}
+	fmt_try(u, v, 17, false, buf, len);
 }
 
 size_t detect_threshold_count(void)

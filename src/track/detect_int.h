@@ -73,6 +73,9 @@ double detect_stall_age(struct detect_ctx *c, const struct track_entry *e);
 const struct conn *detect_tw_top(const struct detect_ctx *c, unsigned *count, bool *local);
 uint64_t detect_addr_hash(int family, const union conn_addr *a);
 
+/* Seconds n SYN retransmits take at least, with tcp_syn_linear_timeouts = lin. */
+double detect_syn_sent_min_age(unsigned n, unsigned lin);
+
 /* Formatting helpers shared by the formatters. */
 char *detect_fmt_age(double s, bool lower, char *buf, size_t len);
 char *detect_fmt_rate(double r, char *buf, size_t len);

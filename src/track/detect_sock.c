@@ -277,14 +277,30 @@ bool dk_syn_sent_group(const struct detect_ctx *c, const struct track_entry *e,
 	return true;
 }
 
-/* A SYN_SENT socket seen first at start: n SYN retransmits mean it has been
- * trying for at least 1+2+...+2^(n-1) s (initial RTO 1 s). */
-static double syn_sent_evidence(const struct conn *x)
+/* A SYN_SENT socket seen first at start: n SYN retransmits prove a minimum
+ * age. The SYN timeouts, with an initial RTO of 1 s (TCP_TIMEOUT_INIT) and
+ * L = tcp_syn_linear_timeouts (Linux 6.x, default 4), are L + 1 timeouts of
+ * 1 s, then 2, 4, 8 ... (ip-sysctl.rst: "1, 1, 1, 1, 1, 2, 4, ..." for L=4).
+ * So n retransmits took at least min(n, L+1) + (2^(n-L) - 2) seconds.
+ * An unknown L (older kernels have no such sysctl) is 0: 1, 2, 4, ... */
+double detect_syn_sent_min_age(unsigned n, unsigned lin)
+{
+	if (n > 20)
+		n = 20;
+	if (lin > 20)
+		lin = 20;
+	unsigned ones = lin + 1;
+	if (n <= ones)
+		return (double)n;
+	return (double)ones + (double)((1u << (n - lin)) - 2u);
+}
+
+static double syn_sent_evidence(const struct detect_ctx *c, const struct conn *x)
 {
 	unsigned n = (x->ti.have & TI_BASE) ? x->ti.retransmits : x->timer_retrans;
-	if (n > 12)
-		n = 12;
-	return (double)((1u << n) - 1u);
+	unsigned lin = c->k && kstat_has(c->k, KS_SYN_LINEAR_TIMEOUTS)
+			       ? (unsigned)c->k->v[KS_SYN_LINEAR_TIMEOUTS] : 0;
+	return detect_syn_sent_min_age(n, lin);
 }
 
 void dk_syn_sent_add(struct detect_ctx *c, struct detect_group *g, const struct track_entry *e)
@@ -292,7 +308,7 @@ void dk_syn_sent_add(struct detect_ctx *c, struct detect_group *g, const struct 
 	double age = track_state_age(e, c->now_ns);
 	bool lower = (e->flags & TRK_AGE_LOWER) != 0;
 	if (lower) {
-		double ev = syn_sent_evidence(e->conn);
+		double ev = syn_sent_evidence(c, e->conn);
 		if (ev > age)
 			age = ev;
 	}

@@ -221,8 +221,22 @@ int config_load(const char *path, struct ui_config *c, struct err *e)
 	return rc;
 }
 
+/* The shortest spelling of seconds that reads back as exactly v. */
+static void fmt_seconds(double v, char *buf, size_t len)
+{
+	static const int precs[] = {6, 10, 15, 17};
+	for (size_t i = 0; i < sizeof precs / sizeof precs[0]; i++) {
+		snprintf(buf, len, "%.*g", precs[i], v);
+		if (util_parse_duration(buf, 1.0) == v)
+			return;
+	}
+}
+
 int config_format(const struct ui_config *c, char *buf, size_t len)
 {
+	char delay[32], hl[32];
+	fmt_seconds(c->delay_s, delay, sizeof delay);
+	fmt_seconds(c->highlight_s, hl, sizeof hl);
 	char cols[COL_COUNT * 16] = "";
 	size_t used = 0;
 	for (size_t i = 0; i < c->ncols && used < sizeof cols; i++)
@@ -231,15 +245,15 @@ int config_format(const struct ui_config *c, char *buf, size_t len)
 	int n = snprintf(buf, len,
 			"# tcpscope configuration, rewritten when you change settings in the UI.\n"
 			"tcpscoperc_version=1\n"
-			"delay=%g\n"
-			"highlight_delay=%g\n"
+			"delay=%s\n"
+			"highlight_delay=%s\n"
 			"columns=%s\n"
 			"sort=%s\n"
 			"sort_descending=%d\n"
 			"group=%s\n"
 			"color_scheme=%s\n"
 			"ascii_lines=%d\n",
-			c->delay_s, c->highlight_s, cols, col_table[c->sort_col].name,
+			delay, hl, cols, col_table[c->sort_col].name,
 			c->sort_desc ? 1 : 0, group_key_name(c->group),
 			config_scheme_names[c->scheme], c->ascii ? 1 : 0);
 	if (n < 0)

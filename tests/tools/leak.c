@@ -18,6 +18,11 @@
  *                                    first: N TIME_WAIT sockets (no HOLD)
  *   leak stall PORT HOLD AFTER        a peer that stops reading: our Send-Q
  *                                    fills, zero window, persist timer
+ *   leak synrecv PORT N HOLD AFTER    a TCP_DEFER_ACCEPT listener and N
+ *                                    connects from N distinct 127.0.x.y
+ *                                    sources that send nothing: the
+ *                                    listener holds N half-open request
+ *                                    sockets (SYN_RECV) until HOLD ends
  *   leak churn PORT RATE SECS         healthy churn: RATE connections per
  *                                    second opened, used and closed properly
  *
@@ -27,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,11 +283,42 @@ static int do_churn(int port, int rate, int secs)
 	return 0;
 }
 
+static int do_synrecv(int port, int n, int hold, int after)
+{
+	int lfd = listener(port, n + 16);
+	int defer = 60; /* the bare ACK is dropped: request sockets stay SYN_RECV */
+	if (setsockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer) < 0)
+		die("TCP_DEFER_ACCEPT");
+	for (int i = 0; i < n; i++) {
+		cli[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (cli[i] < 0)
+			die("socket");
+		struct sockaddr_in src;
+		memset(&src, 0, sizeof src);
+		src.sin_family = AF_INET;
+		src.sin_addr.s_addr = htonl(0x7f000100u + 1u + (unsigned)i % 250u +
+					    ((unsigned)i / 250u << 8)); /* 127.0.1.1 ... */
+		if (bind(cli[i], (struct sockaddr *)&src, sizeof src) < 0)
+			die("bind source");
+		struct sockaddr_in a = addr_of(port);
+		if (connect(cli[i], (struct sockaddr *)&a, sizeof a) < 0)
+			die("connect");
+	}
+	say("ready");
+	msleep(hold * 1000L);
+	close(lfd); /* the request sockets go with their listener */
+	for (int i = 0; i < n; i++)
+		close(cli[i]);
+	say("closed");
+	msleep(after * 1000L);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: leak closewait|backlog|ports|timewait|stall|churn PORT ...\n");
+		fprintf(stderr, "usage: leak closewait|backlog|ports|timewait|stall|synrecv|churn PORT ...\n");
 		return 2;
 	}
 	const char *m = argv[1];
@@ -301,6 +338,8 @@ int main(int argc, char **argv)
 		return do_timewait(port, a3, a4);
 	if (!strcmp(m, "stall"))
 		return do_stall(port, a3, a4);
+	if (!strcmp(m, "synrecv"))
+		return do_synrecv(port, a3, a4, a5);
 	if (!strcmp(m, "churn"))
 		return do_churn(port, a3, a4);
 	fprintf(stderr, "leak: unknown mode '%s'\n", m);

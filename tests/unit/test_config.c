@@ -49,6 +49,22 @@ static void test_thresholds(void)
 	CHECK(strstr(e.msg, "rc:3") != NULL);
 	CHECK(!memcmp(&d.detect, &def, sizeof def));
 	CHECK(config_parse("nosuchkind.age=3s\n", "rc", &d, &e) < 0);
+
+	/* Found by fuzz_config: values must survive format → parse exactly
+	 * (0.7 s printed as "700ms" came back as 0.7000000000000001; "%g"
+	 * kept six digits of a delay). */
+	const char *exact[] = {"close_wait.age=.7s\n", "delay=45.5155555\n",
+			       "highlight_delay=0.1234567891\n", "port_exhaustion.warn=33.3333333%\n"};
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+		config_defaults(&c);
+		CHECK_INT(config_parse(exact[i], "rc", &c, &e), 0);
+		config_format(&c, text, sizeof text);
+		config_defaults(&d);
+		CHECK_INT(config_parse(text, "rc", &d, &e), 0);
+		check_report(d.delay_s == c.delay_s && d.highlight_s == c.highlight_s &&
+				     !memcmp(&d.detect, &c.detect, sizeof c.detect),
+			     __FILE__, __LINE__, "round trip of %s", exact[i]);
+	}
 }
 
 int main(void)

@@ -10,6 +10,7 @@
 #include "tcpscope/detect.h"
 #include "tcpscope/kstat.h"
 #include "tcpscope/track.h"
+#include "../../src/track/detect_int.h"
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
@@ -728,8 +729,25 @@ static void test_owner_format(void)
 	CHECK_STR(detect_owner_format(&o, b, sizeof b), "this host");
 }
 
+/* SYN retransmit counts as a minimum age: the classic doubling (no
+ * tcp_syn_linear_timeouts) and Linux 6.x's default of 4 linear timeouts
+ * (ip-sysctl.rst: RTOs 1, 1, 1, 1, 1, 2, 4, ...). */
+static void test_syn_sent_evidence(void)
+{
+	CHECK(detect_syn_sent_min_age(0, 0) == 0);
+	CHECK(detect_syn_sent_min_age(1, 0) == 1);
+	CHECK(detect_syn_sent_min_age(2, 0) == 3);   /* 1 + 2 */
+	CHECK(detect_syn_sent_min_age(6, 0) == 63);  /* 1 + 2 + ... + 32 */
+	CHECK(detect_syn_sent_min_age(5, 4) == 5);   /* five 1 s timeouts */
+	CHECK(detect_syn_sent_min_age(6, 4) == 7);   /* + 2 */
+	CHECK(detect_syn_sent_min_age(7, 4) == 11);  /* + 4 */
+	CHECK(detect_syn_sent_min_age(3, 4) == 3);
+	CHECK(detect_syn_sent_min_age(200, 200) > 0); /* clamped, no overflow */
+}
+
 int main(void)
 {
+	test_syn_sent_evidence();
 	test_table();
 	test_threshold_parse();
 	test_reserved_ports();
