@@ -109,7 +109,7 @@ static int parse_value(enum dt_unit u, const char *s, double *out)
 		v = util_parse_duration(s, 1.0);
 		if (v < 0)
 			return -EINVAL;
-		*out = v;
+		*out = v == 0 ? 0 : v; /* "-0" is 0: it must round-trip as "0" */
 		return 0;
 	case DTU_BOOL:
 		if (!strcasecmp(s, "on") || !strcasecmp(s, "yes") || !strcasecmp(s, "true") ||
