@@ -23,8 +23,9 @@ stream_stop
 check "tcpscope -e exited 0" "$TS_RC" "$(cat "$OUT.err")"
 show() { jq -c 'select(.event | startswith("alert")) | [.event,.kind,.severity,.owner.text,.count,.message]' "$OUT"; }
 
-[ "$(nev "$OUT" alert_raised listen_overflow ".owner.by == \"local_port\" and .owner.local_port == 7201 and .owner.local_addr == \"127.0.0.1\" and .owner.pid == $PID and .owner.process == \"leak\" and .value >= 2 and .limit == 1")" -eq 1 ]
-check "listen_overflow raised on 127.0.0.1:7201 of leak[$PID], queue 2/1" $? "$(show)"
+[ "$(nev "$OUT" alert_raised listen_overflow ".owner.by == \"local_port\" and .owner.local_port == 7201 and .owner.local_addr == \"127.0.0.1\" and .owner.pid == $PID and .owner.process == \"leak\" and .value >= 1 and .limit == 1")" -eq 1 ]
+# A poll may land when only the first of the two queued connects is in.
+check "listen_overflow raised on 127.0.0.1:7201 of leak[$PID], queue full (backlog 1)" $? "$(show)"
 [ "$(nev "$OUT" alert_raised syn_sent ".owner.by == \"destination\" and .owner.remote_port == 7201 and .owner.remote_addr == \"127.0.0.1\" and .owner.pid == $PID and .count >= 1 and .oldest_s >= 1")" -eq 1 ]
 check "syn_sent raised for 127.0.0.1:7201, by leak[$PID]" $? "$(show)"
 evfield "$OUT" alert_raised syn_sent .message | grep -q "^SYN_SENT: [0-9]* connects\? to 127.0.0.1:7201 stuck up to"
@@ -39,6 +40,9 @@ RT=$(evfield "$OUT" alert_raised listen_overflow .time)
 ST=$(evfield "$OUT" alert_raised syn_sent .time)
 CT=$(evfield "$OUT" alert_cleared syn_sent .time)
 echo "info: listen_overflow raised $(since "$T_READY" "$RT") s after the connects, syn_sent $(since "$T_READY" "$ST") s (age 1 s), syn_sent cleared $(since "$T_CLOSED" "$CT") s after the close (clear 0.6 s)"
-[ "$(jq -c 'select(.event == "alert_raised")' "$OUT" | wc -l)" -eq 2 ]
+# The kernel really dropped SYNs, so a host-wide listen_overflow (drops with
+# no full queue at a poll: a poll can fall between the listener closing and
+# its last drops being counted) is true, not a false alarm. Nothing else may fire.
+[ "$(jq -c 'select(.event == "alert_raised") | select((.kind == "listen_overflow" and .owner.by == "host") | not)' "$OUT" | wc -l)" -eq 2 ]
 check "no other alert raised" $? "$(show)"
 finish
