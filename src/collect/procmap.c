@@ -207,7 +207,9 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 	uint64_t retry_ns = (uint64_t)PROCMAP_RETRY_S * 1000000000ull;
 	bool need_walk = false;
 	pm->poll_gen++;
-	hmap_reserve(&pm->index, pm->n + snap->n);
+	/* Sized for the snapshot (the steady state); hmap_put grows it if
+	 * departed inodes not yet swept push it further. */
+	hmap_reserve(&pm->index, snap->n);
 	for (size_t i = 0; i < snap->n; i++) {
 		uint32_t ino = snap->conns[i].inode;
 		if (!ino)
