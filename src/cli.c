@@ -135,6 +135,21 @@ static char *join_args(int argc, char **argv)
 	return out;
 }
 
+/* A duration option in [lo, hi] seconds; the message names the option and
+ * quotes the text. */
+static int parse_delay(const char *opt, const char *arg, double lo, double hi, double *out,
+		       char *msg, size_t msglen)
+{
+	double d = util_parse_duration(arg, 1.0);
+	if (d < lo || d > hi) {
+		snprintf(msg, msglen, "%s: '%s' is not a delay between %g and %g seconds", opt, arg,
+			 lo, hi);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msglen)
 {
 	memset(s, 0, sizeof *s);
@@ -178,17 +193,11 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 			s->count_given = true;
 			break;
 		}
-		case 'd': {
-			double d = util_parse_duration(optarg, 1.0);
-			if (d < 0.01 || d > 86400) {
-				snprintf(msg, msglen,
-					 "-d: '%s' is not a delay between 0.01 and 86400 seconds", optarg);
+		case 'd':
+			if (parse_delay("-d", optarg, 0.01, 86400, &s->delay_s, msg, msglen) < 0)
 				return 2;
-			}
-			s->delay_s = d;
 			s->delay_given = true;
 			break;
-		}
 		case 's':
 			if (col_by_name(optarg) < 0) {
 				snprintf(msg, msglen, "--sort: unknown column '%s'", optarg);
@@ -206,16 +215,10 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 			s->columns = optarg;
 			break;
 		}
-		case 'H': {
-			double d = util_parse_duration(optarg, 1.0);
-			if (d < 0 || d > 3600) {
-				snprintf(msg, msglen,
-					 "-H: '%s' is not a delay between 0 and 3600 seconds", optarg);
+		case 'H':
+			if (parse_delay("-H", optarg, 0, 3600, &s->highlight_s, msg, msglen) < 0)
 				return 2;
-			}
-			s->highlight_s = d;
 			break;
-		}
 		case 'N':
 			if (!*optarg || !strcmp(optarg, ".") || !strcmp(optarg, "..")) {
 				snprintf(msg, msglen, "-N: '%s' is not a namespace name or path", optarg);
