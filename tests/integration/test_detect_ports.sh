@@ -31,7 +31,9 @@ sleep 1.2
 # Phase 2: 24 TIME_WAIT sockets to port 7302 (of 32 buckets: 75%).
 leak_start "$TESTTMP/leak2" timewait 7302 24 1
 wait "$LEAK_PID"
-sleep 0.8
+# Give the stream time to see it (bounded), instead of a fixed sleep that a
+# slow poll on a loaded machine can miss.
+wait_for 5 grep -q '"event":"alert_raised","kind":"time_wait"' "$OUT" || sleep 0.8
 "$TCPSCOPE" -b -j -n 1 >"$TESTTMP/tw.json" 2>"$TESTTMP/tw.err"
 T_RAISE=$(now)
 sysctl -qw net.ipv4.tcp_max_tw_buckets=100000
