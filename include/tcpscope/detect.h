@@ -212,6 +212,12 @@ struct detect_kind_def {
 	void (*eval)(const struct detect_ctx *c, struct detect_group *g);
 	/* The 3 a.m. message into buf. */
 	void (*format)(const struct detect_alert *a, char *buf, size_t len);
+	/* Optional, for kinds whose groups are only interesting when large
+	 * (one per 4-tuple...): the fewest sockets a group needs before it can
+	 * raise or keep an alert. The engine then tallies the picked sockets in
+	 * a fixed-size counter sketch first and makes groups only for owners
+	 * whose tally reaches it, so memory does not grow with distinct owners. */
+	unsigned (*floor)(const struct detect_ctx *c);
 };
 extern const struct detect_kind_def detect_kinds[DK_COUNT];
 
@@ -229,5 +235,7 @@ const struct detect_alert *const *detector_alerts(const struct detector *d, size
 const struct detect_event *detector_events(const struct detector *d, size_t *n);
 /* Active alerts per severity (header meters): counts[DS_COUNT]. */
 void detector_count(const struct detector *d, unsigned counts[DS_COUNT]);
+/* Groups (kind, owner) the detector holds now: tests and the memory bench. */
+size_t detector_ngroups(const struct detector *d);
 
 #endif

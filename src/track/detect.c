@@ -10,6 +10,7 @@
  * sort the active alerts. O(sockets × kinds) with one hash lookup per picked
  * socket; nothing allocated in the steady state.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,21 @@ struct detector {
 	struct twdest *tw;         /* owned; TIME_WAIT per destination this tick */
 	size_t ntw, tw_cap;
 	struct hmap twmap;
+	uint32_t *tally[DK_COUNT]; /* owned, lazily: counter sketches (kind.floor) */
+	unsigned floor[DK_COUNT];  /* this tick's floors; 0 = the kind has none */
 };
+
+/* A count-min sketch of TALLY_ROWS × TALLY_W counters per floored kind: an
+ * owner's estimate never undercounts, so no group that could fire is
+ * skipped; an overcount only makes a group that then judges itself. */
+#define TALLY_ROWS 2
+#define TALLY_W 16384u
+
+static uint32_t *tally_cell(uint32_t *t, int row, uint64_t key)
+{
+	uint64_t h = row ? hmap_mix(key ^ 0x9e3779b97f4a7c15ull) : key;
+	return &t[(size_t)row * TALLY_W + (h & (TALLY_W - 1))];
+}
 
 static const char *const sev_names[DS_COUNT] = {
 	[DS_INFO] = "info", [DS_WARNING] = "warning", [DS_CRITICAL] = "critical"};
@@ -130,6 +145,8 @@ void detector_free(struct detector *d)
 	free(d->ev);
 	free(d->st);
 	free(d->tw);
+	for (int k = 0; k < DK_COUNT; k++)
+		free(d->tally[k]);
 	hmap_done(&d->gmap);
 	hmap_done(&d->listeners);
 	hmap_done(&d->seen);
@@ -167,6 +184,11 @@ void detector_count(const struct detector *d, unsigned counts[DS_COUNT])
 		counts[d->active[i]->severity]++;
 }
 
+size_t detector_ngroups(const struct detector *d)
+{
+	return d->n;
+}
+
 /* --- services for the kinds --------------------------------------------- */
 
 uint64_t detect_addr_hash(int family, const union conn_addr *a)
@@ -188,6 +210,64 @@ static uint64_t owner_key(enum detect_kind k, const struct detect_owner *o)
 		h = hmap_mix(h ^ detect_addr_hash(o->family, &o->raddr) ^ 0x5555);
 	h = hmap_mix(h ^ ((uint64_t)o->lport << 16) ^ o->rport);
 	return h == HMAP_EMPTY ? HMAP_EMPTY - 1 : h;
+}
+
+static uint32_t tally_estimate(uint32_t *t, uint64_t key)
+{
+	uint32_t m = UINT32_MAX;
+	for (int r = 0; r < TALLY_ROWS; r++) {
+		uint32_t v = *tally_cell(t, r, key);
+		m = v < m ? v : m;
+	}
+	return m;
+}
+
+/* First pass for the floored kinds: tally the picked sockets per owner. */
+static void tally_sockets(struct detector *d, struct detect_ctx *c,
+			  const struct track_entry *const *ents, size_t n)
+{
+	bool any = false;
+	for (int kk = 0; kk < DK_COUNT; kk++) {
+		const struct detect_kind_def *kd = &detect_kinds[kk];
+		d->floor[kk] = 0;
+		if (!kd->floor || !kd->group || !d->cfg.enabled[kk])
+			continue;
+		d->floor[kk] = kd->floor(c);
+		if (d->floor[kk] <= 1)
+			continue; /* every group matters: no sketch needed */
+		if (!d->tally[kk])
+			d->tally[kk] = xmalloc(sizeof(uint32_t) * TALLY_ROWS * TALLY_W);
+		memset(d->tally[kk], 0, sizeof(uint32_t) * TALLY_ROWS * TALLY_W);
+		any = true;
+	}
+	if (!any)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct track_entry *e = ents[i];
+		if (e->flags & TRK_TOMB)
+			continue;
+		for (int kk = 0; kk < DK_COUNT; kk++) {
+			struct detect_owner o;
+			if (d->floor[kk] <= 1 || d->floor[kk] == UINT_MAX ||
+			    !detect_kinds[kk].group(c, e, &o))
+				continue;
+			uint64_t key = owner_key((enum detect_kind)kk, &o);
+			for (int r = 0; r < TALLY_ROWS; r++)
+				(*tally_cell(d->tally[kk], r, key))++;
+		}
+	}
+}
+
+/* false: the owner's tally says this group cannot matter this tick. */
+static bool tally_passes(const struct detector *d, enum detect_kind k,
+			 const struct detect_owner *o)
+{
+	unsigned f = d->floor[k];
+	if (f <= 1)
+		return true;
+	if (f == UINT_MAX)
+		return false;
+	return tally_estimate(d->tally[k], owner_key(k, o)) >= f;
 }
 
 static void group_reset_tick(struct detect_group *g)
@@ -552,6 +632,7 @@ void detector_update(struct detector *d, const struct tracker *t, const struct s
 	const struct track_entry *const *ents = tracker_entries(t, &n);
 	d->ents = ents;
 	index_sockets(d, &c, ents, n);
+	tally_sockets(d, &c, ents, n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct track_entry *e = ents[i];
@@ -560,7 +641,8 @@ void detector_update(struct detector *d, const struct tracker *t, const struct s
 		for (int kk = 0; kk < DK_COUNT; kk++) {
 			const struct detect_kind_def *kd = &detect_kinds[kk];
 			struct detect_owner o;
-			if (!kd->group || !d->cfg.enabled[kk] || !kd->group(&c, e, &o))
+			if (!kd->group || !d->cfg.enabled[kk] || !kd->group(&c, e, &o) ||
+			    !tally_passes(d, (enum detect_kind)kk, &o))
 				continue;
 			struct detect_group *g = detect_group_get(&c, (enum detect_kind)kk, &o);
 			kd->add(&c, g, e);
@@ -616,7 +698,8 @@ const struct detect_kind_def detect_kinds[DK_COUNT] = {
 			 dk_syn_sent_group, dk_syn_sent_add, NULL, dk_syn_sent_eval, dk_syn_sent_format},
 	[DK_PORT_EXHAUSTION] = {"port_exhaustion", "PORTS", DS_WARNING,
 				"ephemeral ports towards one destination running out",
-				dk_ports_group, dk_ports_add, NULL, dk_ports_eval, dk_ports_format},
+				dk_ports_group, dk_ports_add, NULL, dk_ports_eval, dk_ports_format,
+				dk_ports_floor},
 	[DK_TIME_WAIT] = {"time_wait", "TIME_WAIT", DS_WARNING,
 			  "TIME_WAIT sockets near tcp_max_tw_buckets",
 			  NULL, NULL, dk_time_wait_global, dk_time_wait_eval, dk_time_wait_format},

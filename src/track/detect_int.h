@@ -106,6 +106,7 @@ bool dk_ports_group(const struct detect_ctx *, const struct track_entry *, struc
 void dk_ports_add(struct detect_ctx *, struct detect_group *, const struct track_entry *);
 void dk_ports_eval(const struct detect_ctx *, struct detect_group *);
 void dk_ports_format(const struct detect_alert *, char *, size_t);
+unsigned dk_ports_floor(const struct detect_ctx *);
 void dk_time_wait_global(struct detect_ctx *);
 void dk_time_wait_eval(const struct detect_ctx *, struct detect_group *);
 void dk_time_wait_format(const struct detect_alert *, char *, size_t);

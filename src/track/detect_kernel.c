@@ -2,6 +2,7 @@
  * port_exhaustion (sockets vs ip_local_port_range), time_wait (vs
  * tcp_max_tw_buckets), orphans (vs tcp_max_orphans), retrans (per
  * connection, and RetransSegs vs OutSegs). */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +66,16 @@ void dk_ports_eval(const struct detect_ctx *c, struct detect_group *g)
 		g->a.share_pct = (double)g->a.count / c->usable * 100.0;
 	}
 	judge_share(g, c->cfg->v[DT_PE_WARN], c->cfg->v[DT_PE_CRITICAL]);
+}
+
+/* judge_share keeps an alert down to 0.9 × warn: below that a tuple can
+ * neither raise nor hold one. */
+unsigned dk_ports_floor(const struct detect_ctx *c)
+{
+	if (!c->have_range || !c->usable)
+		return UINT_MAX;
+	double f = floor((double)c->usable * c->cfg->v[DT_PE_WARN] * 0.9 / 100.0);
+	return f < 1 ? 1 : (unsigned)f;
 }
 
 void dk_ports_format(const struct detect_alert *a, char *buf, size_t len)

@@ -435,6 +435,32 @@ static void ports_tick(struct world *w, int n, int ntw, double t)
 	tick(w, t);
 }
 
+/* 20,000 sockets to 20,000 distinct destinations (every tuple far below
+ * the floor) make no groups; one heavy tuple among them still fires. */
+static void test_port_groups_bounded(void)
+{
+	struct world w;
+	w_init(&w);
+	kset(&w.k, KS_PORT_RANGE_LOW, 30000);
+	kset(&w.k, KS_PORT_RANGE_HIGH, 30099); /* 100 usable: floor 45 at warn 50% */
+	for (int t = 1; t <= 2; t++) {
+		for (int i = 0; i < 20000; i++)
+			add(&w, (uint64_t)(1000 + i), TCPS_ESTABLISHED, (uint16_t)(30000 + i % 100),
+			    (uint16_t)(1024 + i), 7);
+		for (int i = 0; i < 60; i++) /* 60% of the range to port 9 */
+			add(&w, (uint64_t)(50000 + i), TCPS_ESTABLISHED, (uint16_t)(30000 + i), 9, 7);
+		tick(&w, t);
+	}
+	CHECK(detector_ngroups(w.d) < 50);
+	const struct detect_alert *a = find(&w, DK_PORT_EXHAUSTION);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_INT(a->count, 60);
+		CHECK_INT(a->owner.rport, 9);
+	}
+	w_done(&w);
+}
+
 static void test_port_exhaustion(void)
 {
 	struct world w;
@@ -756,6 +782,7 @@ int main(void)
 	test_close_wait_growth_and_owners();
 	test_hold_and_no_flap();
 	test_port_exhaustion();
+	test_port_groups_bounded();
 	test_listen_overflow();
 	test_syn_sent();
 	test_kernel_levels();
