@@ -69,12 +69,11 @@ static void drain_notices(struct collector *c)
 
 static int run_batch(const struct settings *s, struct collector *col, const struct filter *flt)
 {
-	/* Two snapshots, alternating: the tracker's entries point into the
-	 * last one while the next poll fills the other (see track.h). */
-	struct snapshot snaps[2];
+	/* One snapshot, reused: the tracker keeps what it needs of the last
+	 * poll (see track.h). */
+	struct snapshot snapbuf;
 	struct jw jw;
-	snapshot_init(&snaps[0]);
-	snapshot_init(&snaps[1]);
+	snapshot_init(&snapbuf);
 	struct tracker *trk = tracker_new(NULL);
 	struct detector *det = detector_new(&s->detect);
 	jw_init(&jw);
@@ -92,7 +91,7 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 		if (app_quit_signal)
 			break;
 		next += (uint64_t)(s->delay_s * 1e9);
-		struct snapshot *snap = &snaps[i & 1];
+		struct snapshot *snap = &snapbuf;
 		struct err e = {0};
 		int prc = collector_poll(col, snap, &e);
 		drain_notices(col);
@@ -126,8 +125,7 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 	jw_done(&jw);
 	detector_free(det);
 	tracker_free(trk);
-	snapshot_done(&snaps[0]);
-	snapshot_done(&snaps[1]);
+	snapshot_done(&snapbuf);
 	return rc;
 }
 

@@ -26,7 +26,7 @@ struct evloop {
 	struct tracker *trk;
 	struct detector *det;
 	struct destroy_sub *ds;  /* owned; NULL when refused or not netlink */
-	struct snapshot snaps[2];
+	struct snapshot snap;    /* one, reused: the tracker keeps what it needs */
 	struct snapshot dsnap;   /* scratch for drained destroy messages */
 	struct jw jw;
 };
@@ -97,8 +97,7 @@ int app_events_run(const struct settings *s, struct collector *col, const struct
 	struct evloop L = {.s = s, .flt = flt, .col = col};
 	L.trk = tracker_new(NULL);
 	L.det = detector_new(&s->detect);
-	snapshot_init(&L.snaps[0]);
-	snapshot_init(&L.snaps[1]);
+	snapshot_init(&L.snap);
 	snapshot_init(&L.dsnap);
 	jw_init(&L.jw);
 	if (collector_source(col) == SNAP_SRC_NETLINK) {
@@ -123,7 +122,7 @@ int app_events_run(const struct settings *s, struct collector *col, const struct
 		next += (uint64_t)(s->delay_s * 1e9);
 		/* Destroy messages received before this poll settle against it. */
 		drain_destroyed(&L);
-		struct snapshot *snap = &L.snaps[i & 1];
+		struct snapshot *snap = &L.snap;
 		struct err e = {0};
 		int prc = collector_poll(col, snap, &e);
 		const char *m;
@@ -147,8 +146,7 @@ int app_events_run(const struct settings *s, struct collector *col, const struct
 	destroy_close(L.ds);
 	jw_done(&L.jw);
 	snapshot_done(&L.dsnap);
-	snapshot_done(&L.snaps[0]);
-	snapshot_done(&L.snaps[1]);
+	snapshot_done(&L.snap);
 	detector_free(L.det);
 	tracker_free(L.trk);
 	return rc;

@@ -4,14 +4,17 @@
  *  - tracker_update(t, snap) matches snap's sockets to known ones (by cookie;
  *    /proc source: family + 4-tuple + inode), and finds new sockets, state
  *    changes and vanished sockets (kept as tombs for `tomb_s` seconds).
- *  - The caller keeps `snap` alive and unchanged until the next
- *    tracker_update() has returned: live entries point into it
- *    (entry->conn), and the next update reads the vanished sockets' last
- *    sighting from it to make their tombs. So double-buffer: collect into
- *    one snapshot while the other is the tracker's current one, then swap
- *    (app.c does this). Passing the same snapshot object twice in a row is
- *    tolerated (states and rates stay right) but tombs and `closed` events
- *    then carry only the cookie and last state, no endpoints.
+ *  - tracker_update(t, snap) borrows `snap`: live entries point into it
+ *    (entry->conn) until the next tracker_update(). One snapshot object is
+ *    enough: collect into it, update, collect into it again. The tracker
+ *    never reads the previous snapshot — for each socket it keeps the few
+ *    things a tomb or `closed` event needs (endpoints, uid, inode, owner,
+ *    byte counters), so a vanished socket's tomb carries those (its full
+ *    final tcp_info only when a destroy event supplied it).
+ *    Between a collection and the update that follows it, entries may
+ *    point at overwritten data: do not read them then. After a failed
+ *    poll, still call tracker_update() (the snapshot is SNAP_PARTIAL:
+ *    nothing vanishes, and unseen entries move onto owned copies).
  *    Tombs point at copies the tracker owns.
  *  - tracker_entries() lists live entries and tombs; the array and the
  *    pointers stay valid until the next tracker_update()/tracker_free().
@@ -33,8 +36,9 @@
  *  - A snapshot with SNAP_PARTIAL makes nothing vanish (no sweep).
  *  - Times: *_ns are CLOCK_MONOTONIC nanoseconds (snapshot mono_ns), wall
  *    times are unix seconds. Unknown doubles are NAN.
- *  - Memory: one entry (~210 bytes) per socket in an array plus a u64→u32
- *    hash slot; no per-socket malloc except a conn copy per tomb.
+ *  - Memory: one entry (~160 bytes) per socket in an array plus a u64→u32
+ *    hash slot; state history in a side pool only for sockets that changed
+ *    state; no per-socket malloc except a conn copy per tomb.
  */
 #ifndef TCPSCOPE_TRACK_H
 #define TCPSCOPE_TRACK_H
@@ -71,8 +75,6 @@ struct track_entry {
 	double retrans_per_s;       /* NAN = not yet */
 	uint32_t flags;             /* TRK_* */
 	uint8_t prev_state;         /* TCPS_UNKNOWN if none seen */
-	uint8_t nhist;              /* valid entries in hist, newest last */
-	struct track_transition hist[TRACK_HIST];
 	int32_t last_pid;           /* last known owner (survives TIME_WAIT's inode 0) */
 	char last_comm[CONN_COMM_LEN];
 };
@@ -118,6 +120,10 @@ const struct track_entry *const *tracker_entries(const struct tracker *t, size_t
 const struct track_event *tracker_events(const struct tracker *t, size_t *n);
 /* Look up the live or tomb entry for a conn of the current snapshot. */
 const struct track_entry *tracker_find(const struct tracker *t, const struct conn *c);
+/* The state transitions seen for the socket filed under `key`, oldest
+ * first, at most TRACK_HIST (the newest); NULL and *n = 0 if none. Valid
+ * until the next tracker_update(). */
+const struct track_transition *tracker_history(const struct tracker *t, uint64_t key, size_t *n);
 /* Seconds in the current state at `now_ns`. */
 double track_state_age(const struct track_entry *e, uint64_t now_ns);
 /* Queue one destroy event (see the contract). `c` is copied; wall/mono_ns

@@ -18,17 +18,34 @@
 #define NS_PER_S 1000000000ull
 #define TW_TOTAL_MS 60000u /* TCP_TIMEWAIT_LEN */
 
+/* What a tomb needs of a socket once its snapshot slot is reused. */
+struct tid {
+	union conn_addr laddr, raddr;
+	uint32_t uid, inode;
+	uint16_t lport, rport;
+	uint8_t family;
+	uint8_t have;           /* ID_* */
+};
+enum { ID_COOKIE = 1u << 0, ID_UID = 1u << 1, ID_INODE = 1u << 2 };
+
 struct tent {
 	struct track_entry e;   /* must stay first: tracker_entries() hands these out */
 	uint64_t sample_ns;     /* when the counters below were read */
 	uint64_t acked, recvd;  /* tcp_info bytes_acked / bytes_received */
 	uint32_t retrans;       /* tcp_info total_retrans */
 	uint32_t gen;           /* update that last saw it */
-	uint8_t state;          /* last state seen (robust to a reused snapshot) */
+	uint32_t hist;          /* 1 + index into the history pool, 0 = none */
+	uint8_t state;          /* last state seen */
 	bool have_sample;       /* the counters above are valid */
 	bool born_lower;        /* existed at start: first_seen_ns is "at least" */
+	struct tid id;
 	struct conn *copy;      /* owned: e.conn points here for tombs (and for
 				 * sockets a partial snapshot missed) */
+};
+
+struct thist {
+	uint32_t n;             /* valid transitions, newest last; free: next free + 1 */
+	struct track_transition t[TRACK_HIST];
 };
 
 enum pend_fate { PEND_OPEN, PEND_LIVES_ON, PEND_KNOWN, PEND_DONE };
@@ -45,6 +62,9 @@ struct tracker {
 	struct tent *v;         /* owned; n used of cap */
 	size_t n, cap;
 	struct hmap map;        /* key → index into v */
+	struct thist *hp;       /* owned; history pool, nh used of hcap */
+	size_t nh, hcap;
+	uint32_t hfree;         /* 1 + first free pool slot, 0 = none */
 	const struct track_entry **list; /* owned; tracker_entries() */
 	size_t list_cap;
 	struct track_event *ev; /* owned; events of the last update */
@@ -57,7 +77,6 @@ struct tracker {
 	struct hmap ptuple;     /* 4-tuple → index into pend, during an update */
 	uint32_t gen;
 	uint64_t prev_ns;       /* mono_ns of the previous update */
-	const struct snapshot *prev_snap; /* borrowed; only compared, never read */
 	struct kstat kprev, kcur;
 	struct kstat_rates krates;
 	struct track_stats stats;
@@ -103,6 +122,7 @@ void tracker_free(struct tracker *t)
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i].copy);
 	free(t->v);
+	free(t->hp);
 	free(t->list);
 	free(t->ev);
 	free(t->ev_tmp);
@@ -132,6 +152,63 @@ const struct track_event *tracker_events(const struct tracker *t, size_t *n)
 {
 	*n = t->nev;
 	return t->ev;
+}
+
+const struct track_transition *tracker_history(const struct tracker *t, uint64_t key, size_t *n)
+{
+	uint32_t *ix = hmap_get(&t->map, key);
+	*n = 0;
+	if (!ix || !t->v[*ix].hist)
+		return NULL;
+	const struct thist *h = &t->hp[t->v[*ix].hist - 1];
+	*n = h->n;
+	return h->t;
+}
+
+static void hist_push(struct tracker *t, struct tent *te, struct track_transition tr)
+{
+	if (!te->hist) {
+		uint32_t ix;
+		if (t->hfree) {
+			ix = t->hfree - 1;
+			t->hfree = t->hp[ix].n;
+		} else {
+			t->hp = xgrow(t->hp, &t->hcap, t->nh + 1, sizeof *t->hp);
+			ix = (uint32_t)t->nh++;
+		}
+		t->hp[ix].n = 0;
+		te->hist = ix + 1;
+	}
+	struct thist *h = &t->hp[te->hist - 1];
+	if (h->n == TRACK_HIST) {
+		memmove(h->t, h->t + 1, sizeof h->t[0] * (TRACK_HIST - 1));
+		h->n--;
+	}
+	h->t[h->n++] = tr;
+}
+
+static void hist_release(struct tracker *t, struct tent *te)
+{
+	if (!te->hist)
+		return;
+	t->hp[te->hist - 1].n = t->hfree;
+	t->hfree = te->hist;
+	te->hist = 0;
+}
+
+static void id_keep(struct tent *te, const struct conn *c)
+{
+	struct tid *id = &te->id;
+	id->laddr = c->laddr;
+	id->raddr = c->raddr;
+	id->uid = c->uid;
+	id->inode = c->inode;
+	id->lport = c->lport;
+	id->rport = c->rport;
+	id->family = c->family;
+	id->have = (uint8_t)(((c->have & CONN_HAVE_COOKIE) ? ID_COOKIE : 0) |
+			     ((c->have & CONN_HAVE_UID) ? ID_UID : 0) |
+			     ((c->have & CONN_HAVE_INODE) ? ID_INODE : 0));
 }
 
 const struct track_entry *tracker_find(const struct tracker *t, const struct conn *c)
@@ -266,6 +343,7 @@ static void entry_new(struct tracker *t, const struct conn *c, uint64_t key, uin
 	te->state = c->state;
 	te->gen = t->gen;
 	te->born_lower = baseline;
+	id_keep(te, c);
 	uint64_t el;
 	if (state_evidence(c, &el)) {
 		/* Born since the last poll: it cannot have been in this state longer. */
@@ -308,11 +386,7 @@ static void entry_seen(struct tracker *t, struct tent *te, const struct conn *c,
 		ev->conn = *c;
 		owner_fill(&ev->conn, e);
 		e->prev_state = te->state;
-		if (e->nhist == TRACK_HIST) {
-			memmove(e->hist, e->hist + 1, sizeof e->hist[0] * (TRACK_HIST - 1));
-			e->nhist--;
-		}
-		e->hist[e->nhist++] = (struct track_transition){now, te->state, c->state};
+		hist_push(t, te, (struct track_transition){now, te->state, c->state});
 		e->state_since_ns = now;
 		e->flags &= ~(uint32_t)(TRK_AGE_LOWER | TRK_AGE_ESTIMATED);
 		e->flags |= TRK_CHANGED;
@@ -320,29 +394,39 @@ static void entry_seen(struct tracker *t, struct tent *te, const struct conn *c,
 	}
 	owner_remember(e, c);
 	rates_update(te, c, now);
+	id_keep(te, c);
 	e->conn = c;
 	te->gen = t->gen;
 }
 
-/* The last sighting of a vanishing entry, as an owned copy. */
-static struct conn *last_sighting(struct tracker *t, struct tent *te, bool reused)
+/* The last sighting of a vanishing entry, as an owned copy, from what the
+ * entry kept (its snapshot slot has been reused by now). */
+static struct conn *last_sighting(struct tent *te)
 {
 	if (te->copy)
 		return te->copy;
-	struct conn *cp = xmalloc(sizeof *cp);
-	if (!reused && te->e.conn) {
-		*cp = *te->e.conn;
-		/* Its congestion index named a slot of a snapshot about to go. */
-		cp->have &= ~(uint32_t)CONN_HAVE_CONG;
-		cp->cong = 0;
-	} else {
-		memset(cp, 0, sizeof *cp);
-		cp->pid = -1;
-		cp->state = te->state;
+	struct conn *cp = xcalloc(1, sizeof *cp);
+	const struct tid *id = &te->id;
+	cp->pid = -1;
+	cp->state = te->state;
+	cp->family = id->family;
+	cp->laddr = id->laddr;
+	cp->raddr = id->raddr;
+	cp->lport = id->lport;
+	cp->rport = id->rport;
+	cp->uid = id->uid;
+	cp->inode = id->inode;
+	if (id->have & ID_COOKIE) {
 		cp->cookie = te->e.key;
-		cp->have = CONN_HAVE_COOKIE;
+		cp->have |= CONN_HAVE_COOKIE;
 	}
-	(void)t;
+	cp->have |= ((id->have & ID_UID) ? CONN_HAVE_UID : 0) |
+		    ((id->have & ID_INODE) ? CONN_HAVE_INODE : 0);
+	if (te->have_sample) { /* byte counters as of the last poll */
+		cp->ti.bytes_acked = te->acked;
+		cp->ti.bytes_received = te->recvd;
+		cp->ti.have = TI_BYTES_ACKED;
+	}
 	return cp;
 }
 
@@ -351,6 +435,7 @@ static void entry_remove(struct tracker *t, size_t i)
 	struct tent *te = &t->v[i];
 	hmap_del(&t->map, te->e.key);
 	free(te->copy);
+	hist_release(t, te);
 	size_t last = t->n - 1;
 	if (i != last) {
 		t->v[i] = t->v[last];
@@ -359,11 +444,10 @@ static void entry_remove(struct tracker *t, size_t i)
 	t->n--;
 }
 
-static void entry_vanish(struct tracker *t, struct tent *te, bool reused, uint64_t now,
-			 double wall)
+static void entry_vanish(struct tracker *t, struct tent *te, uint64_t now, double wall)
 {
 	struct track_entry *e = &te->e;
-	te->copy = last_sighting(t, te, reused);
+	te->copy = last_sighting(te);
 	e->conn = te->copy;
 	uint64_t close_ns = now;
 	double close_wall = wall;
@@ -481,7 +565,6 @@ void tracker_update(struct tracker *t, const struct snapshot *snap)
 	uint64_t now = snap->mono_ns;
 	double wall = snap->wall;
 	bool baseline = t->stats.updates == 0;
-	bool reused = snap == t->prev_snap;
 	bool partial = (snap->flags & SNAP_PARTIAL) != 0;
 	t->nev = 0;
 	t->gen++;
@@ -536,11 +619,11 @@ void tracker_update(struct tracker *t, const struct snapshot *snap)
 		} else if (partial) {
 			/* Not seen, but the dump was incomplete: keep it alive on a
 			 * copy, since its snapshot is about to be reused. */
-			te->copy = last_sighting(t, te, reused);
+			te->copy = last_sighting(te);
 			te->e.conn = te->copy;
 			te->e.flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED);
 		} else {
-			entry_vanish(t, te, reused, now, wall);
+			entry_vanish(t, te, now, wall);
 		}
 		i++;
 	}
@@ -560,6 +643,5 @@ void tracker_update(struct tracker *t, const struct snapshot *snap)
 		kstat_rates_compute(&t->kprev, &t->kcur, &t->krates);
 	}
 	t->prev_ns = now;
-	t->prev_snap = snap;
 	t->stats.updates++;
 }

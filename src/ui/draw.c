@@ -123,7 +123,7 @@ static void pairs(struct ui *u, int y, int x, int w, const char *const *kv, int 
 
 static void stats_lines(struct ui *u, int y, int x, int w)
 {
-	const struct snapshot *s = &u->snaps[u->cur];
+	const struct snapshot *s = &u->snap;
 	const struct kstat *k = &s->kernel;
 	const struct kstat_rates *r = u->have_data ? tracker_kstat_rates(u->trk) : NULL;
 	char a[32], b[32], c[48];
@@ -196,7 +196,7 @@ static int draw_meters(struct ui *u)
 				   TCPS_FIN_WAIT2};
 	static const int mid[] = {TCPS_TIME_WAIT, TCPS_CLOSE_WAIT, TCPS_LAST_ACK, TCPS_CLOSING,
 				  TCPS_LISTEN};
-	const struct snapshot *s = &u->snaps[u->cur];
+	const struct snapshot *s = &u->snap;
 	unsigned total = (unsigned)s->n;
 	int w = COLS >= 100 ? COLS / 3 : COLS / 2;
 	for (int i = 0; i < 5; i++) {
@@ -212,7 +212,7 @@ static int draw_meters(struct ui *u)
 /* One line for small terminals. */
 static int draw_summary(struct ui *u)
 {
-	const struct snapshot *s = &u->snaps[u->cur];
+	const struct snapshot *s = &u->snap;
 	char line[256];
 	int n = snprintf(line, sizeof line, "%zu sockets", s->n);
 	for (int st = 1; st < TCPS_COUNT && n < 200; st++)

@@ -241,6 +241,8 @@ static unsigned a_pause(struct ui *u)
 				hmap_put(&u->paused_states, ents[i]->key, ents[i]->conn->state);
 		return UI_REDRAW;
 	}
+	snapshot_done(&u->pause_snap); /* the pause's scratch: give it back */
+	snapshot_init(&u->pause_snap);
 	return UI_POLL | UI_REDRAW;
 }
 

@@ -324,7 +324,7 @@ unsigned screen_setup_key(struct ui *u, int ch)
 
 static double wall_of(const struct ui *u, uint64_t mono_ns)
 {
-	const struct snapshot *s = &u->snaps[u->cur];
+	const struct snapshot *s = &u->snap;
 	return s->wall - ((double)s->mono_ns - (double)mono_ns) / 1e9;
 }
 
@@ -428,17 +428,19 @@ static void detail_lines(struct ui *u, struct lines *L)
 	add(L, "History (state transitions seen by tcpscope):");
 	char clk0[32];
 	fmt_clock(wall_of(u, e->first_seen_ns), clk0, sizeof clk0);
-	int first = e->nhist ? e->hist[0].from : c->state;
+	const struct track_transition *h = u->detail_hist;
+	size_t nh = u->detail_nhist;
+	int first = nh ? h[0].from : c->state;
 	if (first == TCPS_UNKNOWN)
-		first = e->nhist ? e->hist[0].to : c->state;
+		first = nh ? h[0].to : c->state;
 	add(L, "  %s  first seen in %s%s", clk0, tcp_state_name(first),
 	    (e->flags & TRK_AGE_LOWER) ? " (already open when tcpscope started)" : "");
-	for (int i = 0; i < e->nhist; i++) {
+	for (size_t i = 0; i < nh; i++) {
 		char clk[32];
-		fmt_clock(wall_of(u, e->hist[i].at_ns), clk, sizeof clk);
-		if (e->hist[i].from != TCPS_UNKNOWN)
-			add(L, "  %s  %s -> %s", clk, tcp_state_name(e->hist[i].from),
-			    tcp_state_name(e->hist[i].to));
+		fmt_clock(wall_of(u, h[i].at_ns), clk, sizeof clk);
+		if (h[i].from != TCPS_UNKNOWN)
+			add(L, "  %s  %s -> %s", clk, tcp_state_name(h[i].from),
+			    tcp_state_name(h[i].to));
 	}
 	if (u->detail_gone) {
 		char clk[32];
@@ -506,6 +508,7 @@ void ui_open_detail(struct ui *u, const struct track_entry *e)
 	u->detail_ent = *e;
 	u->detail_conn = *e->conn;
 	u->detail_ent.conn = &u->detail_conn;
+	ui_detail_history(u);
 	u->detail_gone = (e->flags & TRK_TOMB) != 0;
 	u->detail_scroll = 0;
 	int32_t pid;

@@ -36,7 +36,7 @@ static void keep_events(struct ui *u)
 	}
 	if (u->evsel)
 		u->evsel += (int)n; /* keep the selected event under the cursor */
-	uint64_t now = u->snaps[u->cur].mono_ns;
+	uint64_t now = u->snap.mono_ns;
 	if (u->last_poll_ns && now > u->last_poll_ns) {
 		double dt = (double)(now - u->last_poll_ns) / 1e9;
 		u->rate_new = nnew / dt;
@@ -67,6 +67,18 @@ static void count_paused(struct ui *u, const struct snapshot *sn)
 	u->paused_closed = (unsigned)u->paused_states.n > seen ? (unsigned)u->paused_states.n - seen : 0;
 }
 
+/* Copy the detail socket's history: the overlay outlives the entry. */
+void ui_detail_history(struct ui *u)
+{
+	size_t n;
+	const struct track_transition *h = tracker_history(u->trk, u->detail_key, &n);
+	if (n > TRACK_HIST)
+		n = TRACK_HIST;
+	if (n)
+		memcpy(u->detail_hist, h, n * sizeof *h);
+	u->detail_nhist = n;
+}
+
 static void refresh_detail(struct ui *u)
 {
 	if (u->overlay != OV_DETAIL)
@@ -79,12 +91,13 @@ static void refresh_detail(struct ui *u)
 		u->detail_ent = *ents[i];
 		u->detail_conn = *ents[i]->conn;
 		u->detail_ent.conn = &u->detail_conn;
+		ui_detail_history(u);
 		u->detail_gone = (ents[i]->flags & TRK_TOMB) != 0;
 		return;
 	}
 	if (!u->detail_gone) {
 		u->detail_gone = true;
-		u->detail_ent.tomb_ns = u->snaps[u->cur].mono_ns;
+		u->detail_ent.tomb_ns = u->snap.mono_ns;
 	}
 }
 
@@ -132,8 +145,9 @@ static void publish_alerts(struct ui *u)
 static void do_poll(struct ui *u)
 {
 	drain_destroyed(u);
-	int nxt = !u->cur;
-	struct snapshot *sn = &u->snaps[nxt];
+	/* Paused, the screen (and the tracker) still show u->snap: collect
+	 * into a scratch snapshot and only count the differences. */
+	struct snapshot *sn = u->paused ? &u->pause_snap : &u->snap;
 	struct err e = {0};
 	int rc = collector_poll(u->col, sn, &e);
 	const char *m;
@@ -141,7 +155,9 @@ static void do_poll(struct ui *u)
 		ui_set_status(u, 15, "%s", m);
 	if (rc < 0) {
 		ui_set_status(u, 15, "collector: %s%s", e.msg, sn->n ? " (snapshot incomplete)" : "");
-		if (!sn->n)
+		/* Not paused, the tracker must still see the (partial) snapshot:
+		 * its entries pointed into the one just overwritten. */
+		if (!sn->n && u->paused)
 			return;
 	}
 	if (u->paused) {
@@ -151,7 +167,6 @@ static void do_poll(struct ui *u)
 	tracker_update(u->trk, sn);
 	detector_update(u->det, u->trk, sn);
 	publish_alerts(u);
-	u->cur = nxt;
 	if (!u->have_data)
 		u->first_poll_ns = sn->mono_ns;
 	u->have_data = true;
@@ -223,8 +238,8 @@ static struct ui *ui_new(const struct settings *s, struct collector *col)
 	struct ui *u = xcalloc(1, sizeof *u);
 	u->set = s;
 	u->col = col;
-	snapshot_init(&u->snaps[0]);
-	snapshot_init(&u->snaps[1]);
+	snapshot_init(&u->snap);
+	snapshot_init(&u->pause_snap);
 	u->vm = vm_new();
 	load_settings(u);
 	vm_set_columns(u->vm, u->cfg.cols, u->cfg.ncols);
@@ -263,8 +278,8 @@ static void ui_free(struct ui *u)
 	vm_free(u->vm);
 	detector_free(u->det);
 	tracker_free(u->trk);
-	snapshot_done(&u->snaps[0]);
-	snapshot_done(&u->snaps[1]);
+	snapshot_done(&u->snap);
+	snapshot_done(&u->pause_snap);
 	hmap_done(&u->paused_states);
 	free(u->evs);
 	free(u->targets);

@@ -84,8 +84,8 @@ struct ui {
 	struct tracker *trk;
 	struct detector *det;       /* owned */
 	struct vm_alert valerts[UI_ALERTS_MAX]; /* the detectors' alerts, as the view shows them */
-	struct snapshot snaps[2]; /* alternate: the tracker borrows the current one */
-	int cur;
+	struct snapshot snap;     /* the tracker borrows it; collected into every tick */
+	struct snapshot pause_snap; /* while paused: scratch polls that only count */
 	bool have_data;
 	struct viewmodel *vm;
 	struct ui_config cfg;
@@ -128,6 +128,8 @@ struct ui {
 	uint64_t detail_key;
 	struct conn detail_conn;   /* last sighting (survives the socket) */
 	struct track_entry detail_ent;
+	struct track_transition detail_hist[TRACK_HIST]; /* its state history */
+	size_t detail_nhist;
 	bool detail_gone;
 	int detail_scroll;
 	char detail_cmd[512];
@@ -199,6 +201,7 @@ void ui_set_status(struct ui *u, double secs, const char *fmt, ...)
  * u->filter_err) when it does not parse. */
 bool ui_apply_filter(struct ui *u, const char *text);
 void ui_open_detail(struct ui *u, const struct track_entry *e);
+void ui_detail_history(struct ui *u); /* copy the tracker's history of detail_key */
 void ui_start_destroy(struct ui *u);
 
 #endif

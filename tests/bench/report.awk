@@ -85,7 +85,7 @@ END {
 	for (j = 1; j <= np; j++) printf "---:|"
 	printf "\n| collector + snapshot (RSS added), per socket |"
 	for (j = 1; j <= np; j++) printf " %s |", ms(P[j], "coll_i.bps")
-	printf "\n| live loop: collector + 2 snapshots + tracker, per tracked socket |"
+	printf "\n| live loop: collector + snapshot + tracker + detectors, per tracked socket |"
 	for (j = 1; j <= np; j++) printf " %s |", ms(P[j], "track.bps")
 	printf "\n| same with process attribution |"
 	for (j = 1; j <= np; j++) printf " %s |", ms(P[j], "track_p.bps")

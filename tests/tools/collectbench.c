@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "tcpscope/collect.h"
+#include "tcpscope/detect.h"
 #include "tcpscope/procmap.h"
 #include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
@@ -162,15 +163,16 @@ static int run_track(uint32_t needs, int runs)
 		fprintf(stderr, "collectbench: %s\n", e.msg);
 		return 1;
 	}
-	struct snapshot s[2];
+	/* The live loop's shape: one snapshot reused, tracker, detectors. */
+	struct snapshot s[1];
 	snapshot_init(&s[0]);
-	snapshot_init(&s[1]);
 	struct tracker *t = tracker_new(NULL);
+	struct detector *d = detector_new(NULL);
 	uint64_t ns[64], cyc[64];
 	long rss_warm = 0;
 	int total = runs + 2;
 	for (int i = 0; i < total; i++) {
-		struct snapshot *sn = &s[i & 1];
+		struct snapshot *sn = &s[0];
 		uint64_t t0 = clock_mono_ns();
 		if (collector_poll(c, sn, &e) < 0) {
 			fprintf(stderr, "collectbench: %s\n", e.msg);
@@ -179,6 +181,7 @@ static int run_track(uint32_t needs, int runs)
 		uint64_t t1 = clock_mono_ns();
 		tracker_update(t, sn);
 		uint64_t t2 = clock_mono_ns();
+		detector_update(d, t, sn);
 		if (i >= 2) {
 			ns[i - 2] = t2 - t1;
 			cyc[i - 2] = t2 - t0;
@@ -194,9 +197,9 @@ static int run_track(uint32_t needs, int runs)
 	       n, (unsigned long long)med, n ? (double)med / (double)n : 0.0,
 	       (unsigned long long)mc, hwm - rss0,
 	       n ? (double)(hwm - rss0) * 1024.0 / (double)n : 0.0, rss1 - rss_warm);
+	detector_free(d);
 	tracker_free(t);
 	snapshot_done(&s[0]);
-	snapshot_done(&s[1]);
 	collector_free(c);
 	return 0;
 }

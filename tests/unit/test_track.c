@@ -9,7 +9,9 @@
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
-/* Two snapshots used alternately, as app.c does. */
+/* One snapshot reused for every poll, as app.c does; its old contents are
+ * poisoned before each poll so that the tracker reading a previous
+ * sighting would show. (s[1] is for tests that alternate on purpose.) */
 struct seq {
 	struct snapshot s[2];
 	int cur;
@@ -33,8 +35,9 @@ static void seq_done(struct seq *q)
 /* Start the next snapshot at time t. */
 static struct snapshot *seq_next(struct seq *q, double t)
 {
-	q->cur ^= 1;
 	struct snapshot *s = &q->s[q->cur];
+	if (s->conns)
+		memset(s->conns, 0x5a, s->cap * sizeof *s->conns);
 	snapshot_clear(s);
 	s->source = SNAP_SRC_NETLINK;
 	s->mono_ns = S(t);
@@ -121,8 +124,11 @@ static void test_appear_change_vanish(void)
 	e = tracker_find(t, &s->conns[2]);
 	CHECK(e && (e->flags & TRK_CHANGED) && !(e->flags & TRK_NEW));
 	CHECK(e && e->prev_state == TCPS_SYN_SENT);
-	CHECK(e && e->nhist == 1 && e->hist[0].from == TCPS_SYN_SENT &&
-	      e->hist[0].to == TCPS_ESTABLISHED && e->hist[0].at_ns == S(12.5));
+	size_t nh = 9;
+	const struct track_transition *h = e ? tracker_history(t, e->key, &nh) : NULL;
+	CHECK(h && nh == 1 && h[0].from == TCPS_SYN_SENT && h[0].to == TCPS_ESTABLISHED &&
+	      h[0].at_ns == S(12.5));
+	CHECK(tracker_history(t, 1, &nh) == NULL && nh == 0); /* a baseline socket: none yet */
 	CHECK(e && fabs(track_state_age(e, S(14)) - 1.5) < 1e-9);
 
 	/* A baseline socket changing state: time in the old state is "at least". */
@@ -542,6 +548,61 @@ static void test_churn(void)
 	seq_done(&q);
 }
 
+/* History: the newest TRACK_HIST transitions; a removed tomb's pool slot
+ * is reused with a fresh history. A tomb keeps endpoints, uid, inode and
+ * byte counters although its snapshot slot was overwritten. */
+static void test_history_pool(void)
+{
+	struct seq q;
+	seq_init(&q);
+	struct track_opts o = {.tomb_s = 1};
+	struct tracker *t = tracker_new(&o);
+	static const int walk[] = {TCPS_SYN_SENT, TCPS_ESTABLISHED, TCPS_FIN_WAIT1,
+				   TCPS_FIN_WAIT2, TCPS_TIME_WAIT, TCPS_CLOSE};
+	for (int i = 0; i < 6; i++) {
+		struct snapshot *s = seq_next(&q, 10 + i);
+		struct conn *c = add(s, 5, walk[i], 41000, 443);
+		c->uid = 1234;
+		c->have |= CONN_HAVE_UID;
+		info(c, 1000u * (unsigned)(i + 1), 70, 0);
+		tracker_update(t, s);
+	}
+	size_t nh = 0;
+	const struct track_transition *h = tracker_history(t, 5, &nh);
+	CHECK_INT(nh, TRACK_HIST);
+	CHECK(h && h[0].from == TCPS_ESTABLISHED && h[0].to == TCPS_FIN_WAIT1);
+	CHECK(h && h[TRACK_HIST - 1].to == TCPS_CLOSE && h[TRACK_HIST - 1].at_ns == S(15));
+	struct snapshot *s = seq_next(&q, 16); /* gone */
+	add(s, 6, TCPS_SYN_SENT, 41001, 443);
+	tracker_update(t, s);
+	size_t n;
+	const struct track_event *ev = tracker_events(t, &n);
+	const struct track_event *cl = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == TEV_CLOSED)
+			cl = &ev[i];
+	CHECK(cl != NULL);
+	if (cl) {
+		CHECK_INT(cl->conn.lport, 41000);
+		CHECK_INT(cl->conn.rport, 443);
+		CHECK_INT(cl->conn.raddr.b[0], 127);
+		CHECK_INT(cl->conn.uid, 1234);
+		CHECK_INT(cl->conn.inode, 1005);
+		CHECK_INT(cl->conn.ti.bytes_acked, 6000);
+		CHECK_INT(cl->conn.ti.bytes_received, 70);
+		CHECK_INT(cl->conn.cookie, 5);
+		CHECK_INT(cl->from, TCPS_CLOSE);
+	}
+	s = seq_next(&q, 18); /* the tomb expires; 6 changes state */
+	add(s, 6, TCPS_ESTABLISHED, 41001, 443);
+	tracker_update(t, s);
+	CHECK(tracker_history(t, 5, &nh) == NULL && nh == 0);
+	h = tracker_history(t, 6, &nh);
+	CHECK(h && nh == 1 && h[0].from == TCPS_SYN_SENT && h[0].to == TCPS_ESTABLISHED);
+	tracker_free(t);
+	seq_done(&q);
+}
+
 int main(void)
 {
 	test_appear_change_vanish();
@@ -553,5 +614,6 @@ int main(void)
 	test_partial_and_reuse();
 	test_kstat_rates();
 	test_churn();
+	test_history_pool();
 	return check_summary("test_track");
 }
