@@ -12,8 +12,10 @@
 
 #define HMAP_EMPTY UINT64_MAX
 
+/* 12 bytes, not 16: the key is kept as two halves so that no padding
+ * follows the value (a slot per socket adds up at 100k sockets). */
 struct hmap_slot {
-	uint64_t key;
+	uint32_t klo, khi;
 	uint32_t val;
 };
 

@@ -17,10 +17,21 @@ void hmap_done(struct hmap *m)
 	memset(m, 0, sizeof *m);
 }
 
+static inline uint64_t key_of(const struct hmap_slot *s)
+{
+	return (uint64_t)s->khi << 32 | s->klo;
+}
+
+static inline void key_set(struct hmap_slot *s, uint64_t key)
+{
+	s->klo = (uint32_t)key;
+	s->khi = (uint32_t)(key >> 32);
+}
+
 static void fill_empty(struct hmap_slot *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		s[i].key = HMAP_EMPTY;
+		key_set(&s[i], HMAP_EMPTY);
 }
 
 void hmap_clear(struct hmap *m)
@@ -43,10 +54,10 @@ static void rehash(struct hmap *m, size_t cap)
 	m->cap = cap;
 	fill_empty(m->slots, cap);
 	for (size_t i = 0; i < oldcap; i++) {
-		if (old[i].key == HMAP_EMPTY)
+		if (key_of(&old[i]) == HMAP_EMPTY)
 			continue;
-		size_t j = slot_of(m, old[i].key);
-		while (m->slots[j].key != HMAP_EMPTY)
+		size_t j = slot_of(m, key_of(&old[i]));
+		while (key_of(&m->slots[j]) != HMAP_EMPTY)
 			j = (j + 1) & (cap - 1);
 		m->slots[j] = old[i];
 	}
@@ -69,9 +80,10 @@ uint32_t *hmap_get(const struct hmap *m, uint64_t key)
 	size_t j = slot_of(m, key);
 	for (;;) {
 		struct hmap_slot *s = &m->slots[j];
-		if (s->key == key)
+		uint64_t k = key_of(s);
+		if (k == key)
 			return &s->val;
-		if (s->key == HMAP_EMPTY)
+		if (k == HMAP_EMPTY)
 			return NULL;
 		j = (j + 1) & (m->cap - 1);
 	}
@@ -83,12 +95,13 @@ void hmap_put(struct hmap *m, uint64_t key, uint32_t val)
 	size_t j = slot_of(m, key);
 	for (;;) {
 		struct hmap_slot *s = &m->slots[j];
-		if (s->key == key) {
+		uint64_t k = key_of(s);
+		if (k == key) {
 			s->val = val;
 			return;
 		}
-		if (s->key == HMAP_EMPTY) {
-			s->key = key;
+		if (k == HMAP_EMPTY) {
+			key_set(s, key);
 			s->val = val;
 			m->n++;
 			return;
@@ -104,9 +117,10 @@ bool hmap_del(struct hmap *m, uint64_t key)
 	size_t mask = m->cap - 1;
 	size_t j = slot_of(m, key);
 	for (;;) {
-		if (m->slots[j].key == HMAP_EMPTY)
+		uint64_t k = key_of(&m->slots[j]);
+		if (k == HMAP_EMPTY)
 			return false;
-		if (m->slots[j].key == key)
+		if (k == key)
 			break;
 		j = (j + 1) & mask;
 	}
@@ -114,8 +128,8 @@ bool hmap_del(struct hmap *m, uint64_t key)
 	 * when their home slot does not lie cyclically in (hole, them]. */
 	size_t hole = j;
 	size_t k = (j + 1) & mask;
-	while (m->slots[k].key != HMAP_EMPTY) {
-		size_t home = slot_of(m, m->slots[k].key);
+	while (key_of(&m->slots[k]) != HMAP_EMPTY) {
+		size_t home = slot_of(m, key_of(&m->slots[k]));
 		bool movable = hole <= k ? (home <= hole || home > k) : (home <= hole && home > k);
 		if (movable) {
 			m->slots[hole] = m->slots[k];
@@ -123,7 +137,7 @@ bool hmap_del(struct hmap *m, uint64_t key)
 		}
 		k = (k + 1) & mask;
 	}
-	m->slots[hole].key = HMAP_EMPTY;
+	key_set(&m->slots[hole], HMAP_EMPTY);
 	m->n--;
 	return true;
 }
