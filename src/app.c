@@ -55,6 +55,8 @@ static uint32_t needs_of(const struct settings *s)
 	uint32_t n = 0;
 	if (!s->no_info)
 		n |= NEED_INFO | NEED_CONG;
+	if (!s->no_info && s->json) /* JSON shows every tcp_info field we know */
+		n |= NEED_INFO_X;
 	if (!s->no_processes)
 		n |= NEED_PROCS;
 	return n;

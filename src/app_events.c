@@ -41,7 +41,8 @@ static void drain_destroyed(struct evloop *L)
 	double wall = clock_wall();
 	uint64_t mono = clock_mono_ns();
 	for (size_t i = 0; i < L->dsnap.n; i++)
-		tracker_note_destroyed(L->trk, &L->dsnap.conns[i], wall, mono);
+		tracker_note_destroyed(L->trk, &L->dsnap.conns[i],
+					       snapshot_tix(&L->dsnap, &L->dsnap.conns[i]), wall, mono);
 	const char *m = destroy_notice(L->ds);
 	if (m)
 		fprintf(stderr, "tcpscope: %s\n", m);
@@ -99,6 +100,7 @@ int app_events_run(const struct settings *s, struct collector *col, const struct
 	L.det = detector_new(&s->detect);
 	snapshot_init(&L.snap);
 	snapshot_init(&L.dsnap);
+	L.dsnap.want_tix = s->json; /* closed events' final tcp_info, in full */
 	jw_init(&L.jw);
 	if (collector_source(col) == SNAP_SRC_NETLINK) {
 		struct err e = {0};

@@ -26,6 +26,7 @@ enum {
 	NEED_PROCS = 1u << 1,   /* owning process via /proc/PID/fd */
 	NEED_CONG = 1u << 2,    /* congestion control algorithm name */
 	NEED_SHUTDOWN = 1u << 3,
+	NEED_INFO_X = 1u << 4,  /* with NEED_INFO: the rest of tcp_info (snapshot_tix) */
 };
 
 struct collect_opts {
@@ -58,8 +59,14 @@ struct nlmsghdr;
  * for a message too short or with a bad family/state. Unknown attributes
  * are skipped; a short tcp_info yields only the fields it covers. */
 int diag_parse_msg(const struct nlmsghdr *nlh, struct conn *c, struct snapshot *snap);
-/* Copy a tcp_info blob of any length into ti, marking what it covered. */
-void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti);
+/* The same with the rest of tcp_info into x (NULL: dropped); diag_parse_msg
+ * passes the snapshot's slot for c, snapshot_tix_slot(). */
+int diag_parse_msg_x(const struct nlmsghdr *nlh, struct conn *c, struct snapshot *snap,
+		     struct conn_tcpinfo_x *x);
+/* Copy a tcp_info blob of any length into ti (and the rest into x, unless
+ * NULL), marking what it covered in ti->have. */
+void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti,
+			struct conn_tcpinfo_x *x);
 
 /* Parse one /proc/net/tcp or tcp6 data line. Returns 0, 1 for a header or
  * blank line (skip), -EINVAL for a malformed line. */

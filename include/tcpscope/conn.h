@@ -76,19 +76,29 @@ enum {
 	TI_SND_WND = 1u << 8,       /* snd_wnd */
 };
 
-/* The subset of struct tcp_info tcpscope keeps. Units: _us microseconds,
- * _ms milliseconds, rates in bytes per second. */
+/* The subset of struct tcp_info kept for every socket: what the table,
+ * filters, detectors, rates and text output use. Units: _us microseconds,
+ * _ms milliseconds, rates in bytes per second. `have` (TI_* bits) also says
+ * which fields of struct conn_tcpinfo_x the kernel supplied. */
 struct conn_tcpinfo {
-	uint64_t bytes_acked, bytes_received, bytes_sent, bytes_retrans;
-	uint64_t pacing_rate, delivery_rate;
-	uint32_t rtt_us, rttvar_us, min_rtt_us, rto_us, ato_us;
-	uint32_t snd_cwnd, snd_ssthresh, snd_mss, rcv_mss, snd_wnd;
-	uint32_t unacked, sacked, lost, retrans, total_retrans;
+	uint64_t bytes_acked, bytes_received, bytes_sent, delivery_rate;
+	uint32_t rtt_us, rttvar_us, min_rtt_us, rto_us;
+	uint32_t snd_cwnd, snd_ssthresh, snd_mss;
+	uint32_t unacked, retrans, total_retrans;
 	uint32_t last_data_sent_ms, last_data_recv_ms, last_ack_recv_ms;
-	uint32_t segs_out, segs_in, notsent_bytes, rcv_space, delivered;
-	uint8_t retransmits, probes, backoff, ca_state, options;
-	uint8_t snd_wscale, rcv_wscale;
+	uint8_t retransmits, backoff;
 	uint16_t have; /* TI_* bits; 0 = no tcp_info at all */
+};
+
+/* The rest of what tcpscope shows of tcp_info: only the detail view and
+ * JSON output read it, so it is collected on request (NEED_INFO_X) into a
+ * side array of the snapshot (snapshot_tix), not kept for every socket. */
+struct conn_tcpinfo_x {
+	uint64_t bytes_retrans, pacing_rate;
+	uint32_t ato_us, rcv_mss, snd_wnd, sacked, lost;
+	uint32_t segs_out, segs_in, notsent_bytes, rcv_space, delivered;
+	uint8_t probes, ca_state, options, snd_wscale, rcv_wscale;
+	bool have; /* filled from a tcp_info (the TI_* bits of the conn say which) */
 };
 
 /* What a conn carries beyond its identity (struct conn.have). */

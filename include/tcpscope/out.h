@@ -25,7 +25,10 @@ struct out_opts {
 
 /* The JSON keys of one socket, written as members of the object the caller
  * has opened (so events and snapshots share them). */
-void out_json_conn_fields(struct jw *w, const struct conn *c, const struct snapshot *s);
+/* x: the rest of tcp_info (snapshot_tix, an event's tix), NULL when not
+ * collected: those keys are then null. */
+void out_json_conn_fields(struct jw *w, const struct conn *c, const struct conn_tcpinfo_x *x,
+			  const struct snapshot *s);
 /* One line: {"time":..,"source":..,"counts":{..},"sockets":[..]}\n */
 int out_json_snapshot(FILE *f, struct jw *w, const struct snapshot *s);
 /* Text: a summary line, then the aligned table. */

@@ -32,6 +32,12 @@ enum {
 struct snapshot {
 	struct conn *conns;    /* owned; n used of cap */
 	size_t n, cap;
+	/* Owned; parallel to conns (same index) when want_tix was set before
+	 * the conns were added, else NULL: the tcp_info fields only the detail
+	 * view and JSON show. Read with snapshot_tix(). */
+	struct conn_tcpinfo_x *tix;
+	size_t tix_cap;
+	bool want_tix;
 	double wall;           /* unix seconds at collection */
 	uint64_t mono_ns;      /* CLOCK_MONOTONIC at collection */
 	enum snap_source source;
@@ -50,6 +56,12 @@ void snapshot_done(struct snapshot *s);
 void snapshot_clear(struct snapshot *s);
 /* Append a zeroed conn (pid = -1) and return it. Invalidates earlier pointers. */
 struct conn *snapshot_add(struct snapshot *s);
+/* The side tcp_info of a conn of this snapshot, or NULL when it was not
+ * collected (or `c` is not one of s->conns). */
+const struct conn_tcpinfo_x *snapshot_tix(const struct snapshot *s, const struct conn *c);
+/* The collector's side: the slot to fill for a conn of this snapshot (NULL
+ * when s is NULL, nothing is collected, or c is not one of s->conns). */
+struct conn_tcpinfo_x *snapshot_tix_slot(struct snapshot *s, const struct conn *c);
 /* Recompute counts[] from the conns. */
 void snapshot_count(struct snapshot *s);
 /* Intern a congestion algorithm name; returns its index (0 if the table is full). */

@@ -93,6 +93,8 @@ struct track_event {
 	bool lifetime_lower;        /* lifetime is "at least" */
 	struct conn conn;           /* a copy, owner filled from memory when known;
 				     * TEV_CLOSED: conn.state = final state */
+	struct conn_tcpinfo_x tix;  /* the rest of tcp_info when the snapshot (or the
+				     * destroy message) carried it; tix.have else 0 */
 };
 
 struct track_opts {
@@ -126,10 +128,10 @@ const struct track_entry *tracker_find(const struct tracker *t, const struct con
 const struct track_transition *tracker_history(const struct tracker *t, uint64_t key, size_t *n);
 /* Seconds in the current state at `now_ns`. */
 double track_state_age(const struct track_entry *e, uint64_t now_ns);
-/* Queue one destroy event (see the contract). `c` is copied; wall/mono_ns
- * say when it was received. */
-void tracker_note_destroyed(struct tracker *t, const struct conn *c, double wall,
-			    uint64_t mono_ns);
+/* Queue one destroy event (see the contract). `c` (and `x`, the rest of its
+ * tcp_info, may be NULL) is copied; wall/mono_ns say when it was received. */
+void tracker_note_destroyed(struct tracker *t, const struct conn *c,
+			    const struct conn_tcpinfo_x *x, double wall, uint64_t mono_ns);
 /* Kernel counter rates between the last two snapshots that carried
  * kernel counters (snapshot.kernel); all NAN until there are two. */
 const struct kstat_rates *tracker_kstat_rates(const struct tracker *t);

@@ -140,8 +140,11 @@ static int poll_proc(struct collector *c, struct snapshot *s, struct err *e)
 	if (c->o.state_mask) {
 		size_t j = 0;
 		for (size_t i = 0; i < s->n; i++)
-			if (c->o.state_mask & (1u << s->conns[i].state))
+			if (c->o.state_mask & (1u << s->conns[i].state)) {
+				if (s->tix) /* /proc has no tcp_info; kept parallel anyway */
+					s->tix[j] = s->tix[i];
 				s->conns[j++] = s->conns[i];
+			}
 		s->n = j;
 	}
 	return rc;
@@ -149,6 +152,7 @@ static int poll_proc(struct collector *c, struct snapshot *s, struct err *e)
 
 int collector_poll(struct collector *c, struct snapshot *s, struct err *e)
 {
+	s->want_tix = (c->o.needs & NEED_INFO) && (c->o.needs & NEED_INFO_X);
 	snapshot_clear(s);
 	s->wall = clock_wall();
 	s->mono_ns = clock_mono_ns();

@@ -95,7 +95,9 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
 		return MNL_CB_OK;
 	struct conn *c = snapshot_add(ctx->out);
-	if (diag_parse_msg(nlh, c, NULL) < 0) {
+	/* No congestion interning (the name would index this scratch
+	 * snapshot); the rest of tcp_info goes to its side array if asked. */
+	if (diag_parse_msg_x(nlh, c, NULL, snapshot_tix_slot(ctx->out, c)) < 0) {
 		ctx->out->n--;
 		ctx->d->stats.bad++;
 		return MNL_CB_OK;

@@ -20,29 +20,26 @@
 #define TI_COVERS(len, field) \
 	((len) >= offsetof(struct tcp_info, field) + sizeof(((struct tcp_info *)0)->field))
 
-void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti)
+void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti,
+			struct conn_tcpinfo_x *x)
 {
 	struct tcp_info k;
 	memset(&k, 0, sizeof k);
 	memcpy(&k, data, len < sizeof k ? len : sizeof k);
 	memset(ti, 0, sizeof *ti);
+	struct conn_tcpinfo_x xs;
+	if (!x)
+		x = &xs; /* parsed and dropped: nobody asked for the rest */
+	memset(x, 0, sizeof *x);
 	if (!TI_COVERS(len, tcpi_total_retrans))
 		return; /* older than 2.6.x: not worth half a record */
 	ti->have = TI_BASE;
+	x->have = true;
 	ti->retransmits = k.tcpi_retransmits;
-	ti->probes = k.tcpi_probes;
 	ti->backoff = k.tcpi_backoff;
-	ti->ca_state = k.tcpi_ca_state;
-	ti->options = k.tcpi_options;
-	ti->snd_wscale = k.tcpi_snd_wscale;
-	ti->rcv_wscale = k.tcpi_rcv_wscale;
 	ti->rto_us = k.tcpi_rto;
-	ti->ato_us = k.tcpi_ato;
 	ti->snd_mss = k.tcpi_snd_mss;
-	ti->rcv_mss = k.tcpi_rcv_mss;
 	ti->unacked = k.tcpi_unacked;
-	ti->sacked = k.tcpi_sacked;
-	ti->lost = k.tcpi_lost;
 	ti->retrans = k.tcpi_retrans;
 	ti->last_data_sent_ms = k.tcpi_last_data_sent;
 	ti->last_data_recv_ms = k.tcpi_last_data_recv;
@@ -51,11 +48,20 @@ void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti)
 	ti->rttvar_us = k.tcpi_rttvar;
 	ti->snd_ssthresh = k.tcpi_snd_ssthresh;
 	ti->snd_cwnd = k.tcpi_snd_cwnd;
-	ti->rcv_space = k.tcpi_rcv_space;
 	ti->total_retrans = k.tcpi_total_retrans;
+	x->probes = k.tcpi_probes;
+	x->ca_state = k.tcpi_ca_state;
+	x->options = k.tcpi_options;
+	x->snd_wscale = k.tcpi_snd_wscale;
+	x->rcv_wscale = k.tcpi_rcv_wscale;
+	x->ato_us = k.tcpi_ato;
+	x->rcv_mss = k.tcpi_rcv_mss;
+	x->sacked = k.tcpi_sacked;
+	x->lost = k.tcpi_lost;
+	x->rcv_space = k.tcpi_rcv_space;
 	if (TI_COVERS(len, tcpi_pacing_rate)) {
 		ti->have |= TI_PACING;
-		ti->pacing_rate = k.tcpi_pacing_rate;
+		x->pacing_rate = k.tcpi_pacing_rate;
 	}
 	if (TI_COVERS(len, tcpi_bytes_received)) {
 		ti->have |= TI_BYTES_ACKED;
@@ -64,12 +70,12 @@ void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti)
 	}
 	if (TI_COVERS(len, tcpi_segs_in)) {
 		ti->have |= TI_SEGS;
-		ti->segs_out = k.tcpi_segs_out;
-		ti->segs_in = k.tcpi_segs_in;
+		x->segs_out = k.tcpi_segs_out;
+		x->segs_in = k.tcpi_segs_in;
 	}
 	if (TI_COVERS(len, tcpi_min_rtt)) {
 		ti->have |= TI_MIN_RTT;
-		ti->notsent_bytes = k.tcpi_notsent_bytes;
+		x->notsent_bytes = k.tcpi_notsent_bytes;
 		ti->min_rtt_us = k.tcpi_min_rtt;
 	}
 	if (TI_COVERS(len, tcpi_delivery_rate)) {
@@ -78,22 +84,23 @@ void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti)
 	}
 	if (TI_COVERS(len, tcpi_delivered)) {
 		ti->have |= TI_DELIVERED;
-		ti->delivered = k.tcpi_delivered;
+		x->delivered = k.tcpi_delivered;
 	}
 	if (TI_COVERS(len, tcpi_bytes_retrans)) {
 		ti->have |= TI_BYTES_SENT;
 		ti->bytes_sent = k.tcpi_bytes_sent;
-		ti->bytes_retrans = k.tcpi_bytes_retrans;
+		x->bytes_retrans = k.tcpi_bytes_retrans;
 	}
 	if (TI_COVERS(len, tcpi_snd_wnd)) {
 		ti->have |= TI_SND_WND;
-		ti->snd_wnd = k.tcpi_snd_wnd;
+		x->snd_wnd = k.tcpi_snd_wnd;
 	}
 }
 
 struct attr_ctx {
 	struct conn *c;
 	struct snapshot *snap;
+	struct conn_tcpinfo_x *x;
 };
 
 static int attr_cb(const struct nlattr *a, void *data)
@@ -105,7 +112,7 @@ static int attr_cb(const struct nlattr *a, void *data)
 
 	switch (mnl_attr_get_type(a)) {
 	case INET_DIAG_INFO:
-		diag_parse_tcpinfo(p, len, &c->ti);
+		diag_parse_tcpinfo(p, len, &c->ti, ctx->x);
 		break;
 	case INET_DIAG_CONG: {
 		char name[16];
@@ -134,6 +141,12 @@ static int attr_cb(const struct nlattr *a, void *data)
 }
 
 int diag_parse_msg(const struct nlmsghdr *nlh, struct conn *c, struct snapshot *snap)
+{
+	return diag_parse_msg_x(nlh, c, snap, snapshot_tix_slot(snap, c));
+}
+
+int diag_parse_msg_x(const struct nlmsghdr *nlh, struct conn *c, struct snapshot *snap,
+		     struct conn_tcpinfo_x *x)
 {
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct inet_diag_msg))
 		return -EINVAL;
@@ -165,7 +178,7 @@ int diag_parse_msg(const struct nlmsghdr *nlh, struct conn *c, struct snapshot *
 		   CONN_HAVE_WQUEUE |
 		   CONN_HAVE_TIMER;
 
-	struct attr_ctx ctx = {c, snap};
+	struct attr_ctx ctx = {c, snap, x};
 	/* A malformed attribute stops the walk (mnl_attr_ok fails); what was
 	 * parsed before it stays. Bounded by nlmsg_len itself, not by
 	 * mnl_attr_parse()'s aligned tail, which lies up to 3 bytes past an

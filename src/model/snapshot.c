@@ -27,6 +27,7 @@ void snapshot_init(struct snapshot *s)
 void snapshot_done(struct snapshot *s)
 {
 	free(s->conns);
+	free(s->tix);
 	memset(s, 0, sizeof *s);
 }
 
@@ -38,6 +39,11 @@ void snapshot_clear(struct snapshot *s)
 	memset(s->counts, 0, sizeof s->counts);
 	s->ncong = 1;
 	memset(&s->kernel, 0, sizeof s->kernel);
+	if (!s->want_tix && s->tix) { /* no longer asked for: give it back */
+		free(s->tix);
+		s->tix = NULL;
+		s->tix_cap = 0;
+	}
 }
 
 struct conn *snapshot_add(struct snapshot *s)
@@ -46,7 +52,26 @@ struct conn *snapshot_add(struct snapshot *s)
 	struct conn *c = &s->conns[s->n++];
 	memset(c, 0, sizeof *c);
 	c->pid = -1;
+	if (s->want_tix) {
+		s->tix = xgrow(s->tix, &s->tix_cap, s->n, sizeof *s->tix);
+		memset(&s->tix[s->n - 1], 0, sizeof *s->tix);
+	}
 	return c;
+}
+
+struct conn_tcpinfo_x *snapshot_tix_slot(struct snapshot *s, const struct conn *c)
+{
+	if (!s || !s->tix || !s->n || c < s->conns || c >= s->conns + s->n)
+		return NULL;
+	return &s->tix[c - s->conns];
+}
+
+const struct conn_tcpinfo_x *snapshot_tix(const struct snapshot *s, const struct conn *c)
+{
+	if (!s || !s->tix || !s->n || c < s->conns || c >= s->conns + s->n)
+		return NULL;
+	const struct conn_tcpinfo_x *x = &s->tix[c - s->conns];
+	return x->have ? x : NULL;
 }
 
 void snapshot_count(struct snapshot *s)

@@ -48,7 +48,7 @@ int out_event_json(FILE *f, struct jw *w, const struct track_event *ev,
 	jw_kdouble(w, "lifetime_s", ev->lifetime_s, 3);
 	jw_kbool(w, "lifetime_known", isfinite(ev->lifetime_s) && !ev->lifetime_lower);
 	jw_kstr(w, "seen_by", out_event_seen_by_name(ev->seen_by));
-	out_json_conn_fields(w, &ev->conn, s);
+	out_json_conn_fields(w, &ev->conn, ev->tix.have ? &ev->tix : NULL, s);
 	jw_obj_end(w);
 	jw_raw(w, "\n", 1);
 	return jw_flush(w, f);

@@ -52,6 +52,7 @@ enum pend_fate { PEND_OPEN, PEND_LIVES_ON, PEND_KNOWN, PEND_DONE };
 
 struct pend {
 	struct conn c;
+	struct conn_tcpinfo_x x; /* x.have 0: the message had no tcp_info */
 	double wall;
 	uint64_t mono_ns;
 	uint8_t fate;
@@ -227,12 +228,16 @@ const struct track_stats *tracker_stats(const struct tracker *t)
 	return &t->stats;
 }
 
-void tracker_note_destroyed(struct tracker *t, const struct conn *c, double wall,
-			    uint64_t mono_ns)
+void tracker_note_destroyed(struct tracker *t, const struct conn *c,
+			    const struct conn_tcpinfo_x *x, double wall, uint64_t mono_ns)
 {
 	t->pend = xgrow(t->pend, &t->pend_cap, t->npend + 1, sizeof *t->pend);
 	struct pend *p = &t->pend[t->npend++];
 	p->c = *c;
+	if (x)
+		p->x = *x;
+	else
+		memset(&p->x, 0, sizeof p->x);
 	p->wall = wall;
 	p->mono_ns = mono_ns;
 	p->fate = PEND_OPEN;
@@ -326,8 +331,16 @@ static void owner_fill(struct conn *c, const struct track_entry *e)
 	}
 }
 
-static void entry_new(struct tracker *t, const struct conn *c, uint64_t key, uint64_t now,
-		      double wall, bool baseline)
+/* The event's copy of the rest of tcp_info, when the snapshot has it. */
+static void event_tix(struct track_event *ev, const struct snapshot *snap, const struct conn *c)
+{
+	const struct conn_tcpinfo_x *x = snapshot_tix(snap, c);
+	if (x)
+		ev->tix = *x;
+}
+
+static void entry_new(struct tracker *t, const struct snapshot *snap, const struct conn *c,
+		      uint64_t key, uint64_t now, double wall, bool baseline)
 {
 	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
 	uint32_t ix = (uint32_t)t->n++;
@@ -364,11 +377,12 @@ static void entry_new(struct tracker *t, const struct conn *c, uint64_t key, uin
 		struct track_event *ev = event_add(t, TEV_NEW, wall);
 		ev->to = c->state;
 		ev->conn = *c;
+		event_tix(ev, snap, c);
 	}
 }
 
-static void entry_seen(struct tracker *t, struct tent *te, const struct conn *c, uint64_t now,
-		       double wall)
+static void entry_seen(struct tracker *t, const struct snapshot *snap, struct tent *te,
+		       const struct conn *c, uint64_t now, double wall)
 {
 	struct track_entry *e = &te->e;
 	e->flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED | TRK_TOMB);
@@ -384,6 +398,7 @@ static void entry_seen(struct tracker *t, struct tent *te, const struct conn *c,
 		ev->in_state_s = track_state_age(e, now);
 		ev->in_state_lower = (e->flags & TRK_AGE_LOWER) != 0;
 		ev->conn = *c;
+		event_tix(ev, snap, c);
 		owner_fill(&ev->conn, e);
 		e->prev_state = te->state;
 		hist_push(t, te, (struct track_transition){now, te->state, c->state});
@@ -451,6 +466,7 @@ static void entry_vanish(struct tracker *t, struct tent *te, uint64_t now, doubl
 	e->conn = te->copy;
 	uint64_t close_ns = now;
 	double close_wall = wall;
+	const struct conn_tcpinfo_x *tix = NULL;
 	uint32_t *pix = t->npend ? hmap_get(&t->pmap, e->key) : NULL;
 	if (pix && t->pend[*pix].fate == PEND_OPEN) {
 		struct pend *p = &t->pend[*pix];
@@ -464,6 +480,7 @@ static void entry_vanish(struct tracker *t, struct tent *te, uint64_t now, doubl
 		 * are not (cleared on RST), so only tcp_info is taken. */
 		if (p->c.ti.have)
 			te->copy->ti = p->c.ti;
+		tix = p->x.have ? &p->x : NULL;
 	} else {
 		t->stats.closed_by_poll++;
 	}
@@ -482,6 +499,8 @@ static void entry_vanish(struct tracker *t, struct tent *te, uint64_t now, doubl
 	ev->in_state_lower = (e->flags & TRK_AGE_LOWER) != 0;
 	ev->conn = *te->copy;
 	ev->conn.state = te->state;
+	if (tix)
+		ev->tix = *tix;
 }
 
 /* Destroy events nobody claimed: sockets born and gone between two polls
@@ -502,6 +521,8 @@ static void pending_settle_unknown(struct tracker *t)
 		ev->from = p->c.state;
 		ev->to = TCPS_CLOSE;
 		ev->conn = p->c;
+		if (p->x.have)
+			ev->tix = p->x;
 	}
 }
 
@@ -597,9 +618,9 @@ void tracker_update(struct tracker *t, const struct snapshot *snap)
 		if (!ix && t->npend && c->state == TCPS_TIME_WAIT)
 			pending_tw_match(t, c);
 		if (!ix)
-			entry_new(t, c, key, now, wall, baseline);
+			entry_new(t, snap, c, key, now, wall, baseline);
 		else if (t->v[*ix].gen != t->gen) /* else: a duplicate key; first wins */
-			entry_seen(t, &t->v[*ix], c, now, wall);
+			entry_seen(t, snap, &t->v[*ix], c, now, wall);
 	}
 
 	/* Sweep: vanished live entries become tombs; old tombs go. */

@@ -399,26 +399,33 @@ static void detail_lines(struct ui *u, struct lines *L)
 	if (!ti->have) {
 		add(L, "tcp_info: not available (listener, TIME_WAIT, /proc source or --no-info)");
 	} else {
+		const struct conn_tcpinfo_x *tx = &u->detail_tix;
 		add(L, "tcp_info:");
-		add(L, "  rtt %.3fms  rttvar %.3fms  min_rtt %.3fms  rto %.0fms  ato %.0fms",
-		    ti->rtt_us / 1e3, ti->rttvar_us / 1e3, ti->min_rtt_us / 1e3, ti->rto_us / 1e3,
-		    ti->ato_us / 1e3);
-		add(L, "  snd_cwnd %u  snd_ssthresh %u  snd_mss %u  rcv_mss %u  snd_wnd %u  rcv_space %u",
-		    ti->snd_cwnd, ti->snd_ssthresh, ti->snd_mss, ti->rcv_mss, ti->snd_wnd,
-		    ti->rcv_space);
-		add(L, "  unacked %u  sacked %u  lost %u  retrans %u  total_retrans %u  retransmits %u",
-		    ti->unacked, ti->sacked, ti->lost, ti->retrans, ti->total_retrans, ti->retransmits);
-		add(L, "  bytes_acked %llu  bytes_received %llu  bytes_sent %llu  bytes_retrans %llu",
+		add(L, "  rtt %.3fms  rttvar %.3fms  min_rtt %.3fms  rto %.0fms", ti->rtt_us / 1e3,
+		    ti->rttvar_us / 1e3, ti->min_rtt_us / 1e3, ti->rto_us / 1e3);
+		add(L, "  snd_cwnd %u  snd_ssthresh %u  snd_mss %u", ti->snd_cwnd, ti->snd_ssthresh,
+		    ti->snd_mss);
+		add(L, "  unacked %u  retrans %u  total_retrans %u  retransmits %u  backoff %u",
+		    ti->unacked, ti->retrans, ti->total_retrans, ti->retransmits, ti->backoff);
+		add(L, "  bytes_acked %llu  bytes_received %llu  bytes_sent %llu",
 		    (unsigned long long)ti->bytes_acked, (unsigned long long)ti->bytes_received,
-		    (unsigned long long)ti->bytes_sent, (unsigned long long)ti->bytes_retrans);
-		add(L, "  segs_out %u  segs_in %u  delivered %u  notsent_bytes %u", ti->segs_out,
-		    ti->segs_in, ti->delivered, ti->notsent_bytes);
-		add(L, "  pacing_rate %llu B/s  delivery_rate %llu B/s",
-		    (unsigned long long)ti->pacing_rate, (unsigned long long)ti->delivery_rate);
+		    (unsigned long long)ti->bytes_sent);
+		add(L, "  delivery_rate %llu B/s", (unsigned long long)ti->delivery_rate);
 		add(L, "  last_data_sent %ums  last_data_recv %ums  last_ack_recv %ums",
 		    ti->last_data_sent_ms, ti->last_data_recv_ms, ti->last_ack_recv_ms);
-		add(L, "  probes %u  backoff %u  ca_state %u  options 0x%x  wscale %u/%u", ti->probes,
-		    ti->backoff, ti->ca_state, ti->options, ti->snd_wscale, ti->rcv_wscale);
+		if (!tx->have) {
+			add(L, "  (the rest of tcp_info arrives with the next refresh)");
+		} else {
+			add(L, "  ato %.0fms  rcv_mss %u  snd_wnd %u  rcv_space %u", tx->ato_us / 1e3,
+			    tx->rcv_mss, tx->snd_wnd, tx->rcv_space);
+			add(L, "  sacked %u  lost %u  bytes_retrans %llu", tx->sacked, tx->lost,
+			    (unsigned long long)tx->bytes_retrans);
+			add(L, "  segs_out %u  segs_in %u  delivered %u  notsent_bytes %u",
+			    tx->segs_out, tx->segs_in, tx->delivered, tx->notsent_bytes);
+			add(L, "  pacing_rate %llu B/s", (unsigned long long)tx->pacing_rate);
+			add(L, "  probes %u  ca_state %u  options 0x%x  wscale %u/%u", tx->probes,
+			    tx->ca_state, tx->options, tx->snd_wscale, tx->rcv_wscale);
+		}
 		char cc[24];
 		col_format(x, COL_CONG, e, cc, sizeof cc);
 		add(L, "  congestion control %s", cc);
@@ -509,6 +516,11 @@ void ui_open_detail(struct ui *u, const struct track_entry *e)
 	u->detail_conn = *e->conn;
 	u->detail_ent.conn = &u->detail_conn;
 	ui_detail_history(u);
+	const struct conn_tcpinfo_x *tx = snapshot_tix(&u->snap, e->conn);
+	if (tx)
+		u->detail_tix = *tx;
+	else
+		memset(&u->detail_tix, 0, sizeof u->detail_tix);
 	u->detail_gone = (e->flags & TRK_TOMB) != 0;
 	u->detail_scroll = 0;
 	int32_t pid;

@@ -92,6 +92,9 @@ static void refresh_detail(struct ui *u)
 		u->detail_conn = *ents[i]->conn;
 		u->detail_ent.conn = &u->detail_conn;
 		ui_detail_history(u);
+		const struct conn_tcpinfo_x *x = snapshot_tix(&u->snap, ents[i]->conn);
+		if (x) /* a tomb's copy has none: keep the last */
+			u->detail_tix = *x;
 		u->detail_gone = (ents[i]->flags & TRK_TOMB) != 0;
 		return;
 	}
@@ -112,7 +115,8 @@ static void drain_destroyed(struct ui *u)
 	uint64_t mono = clock_mono_ns();
 	if (!u->paused)
 		for (size_t i = 0; i < u->dsnap.n; i++)
-			tracker_note_destroyed(u->trk, &u->dsnap.conns[i], wall, mono);
+			tracker_note_destroyed(u->trk, &u->dsnap.conns[i],
+					       snapshot_tix(&u->dsnap, &u->dsnap.conns[i]), wall, mono);
 	const char *m = destroy_notice(u->ds);
 	if (m)
 		ui_set_status(u, 10, "%s", m);
@@ -148,6 +152,12 @@ static void do_poll(struct ui *u)
 	/* Paused, the screen (and the tracker) still show u->snap: collect
 	 * into a scratch snapshot and only count the differences. */
 	struct snapshot *sn = u->paused ? &u->pause_snap : &u->snap;
+	/* The detail overlay shows all of tcp_info; the rest of it is collected
+	 * only while the overlay is open (it would cost 64 B per socket). */
+	uint32_t want = u->needs;
+	if (u->overlay == OV_DETAIL && (want & NEED_INFO))
+		want |= NEED_INFO_X;
+	collector_set_needs(u->col, want);
 	struct err e = {0};
 	int rc = collector_poll(u->col, sn, &e);
 	const char *m;

@@ -129,6 +129,8 @@ struct ui {
 	struct conn detail_conn;   /* last sighting (survives the socket) */
 	struct track_entry detail_ent;
 	struct track_transition detail_hist[TRACK_HIST]; /* its state history */
+	struct conn_tcpinfo_x detail_tix; /* the rest of its tcp_info (collected
+				   * only while the overlay is open); .have 0: none yet */
 	size_t detail_nhist;
 	bool detail_gone;
 	int detail_scroll;

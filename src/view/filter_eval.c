@@ -257,8 +257,11 @@ size_t filter_snapshot(const struct filter *f, struct snapshot *s)
 	for (size_t i = 0; i < s->n; i++) {
 		if (!filter_match(f, &s->conns[i], NULL, 0))
 			continue;
-		if (k != i)
+		if (k != i) {
 			s->conns[k] = s->conns[i];
+			if (s->tix)
+				s->tix[k] = s->tix[i];
+		}
 		k++;
 	}
 	s->n = k;

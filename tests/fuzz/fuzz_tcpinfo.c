@@ -20,13 +20,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(blob, data, size);
 	struct conn_tcpinfo ti;
+	struct conn_tcpinfo_x x;
 	memset(&ti, 0xa5, sizeof ti);
-	diag_parse_tcpinfo(blob, size, &ti);
+	memset(&x, 0xa5, sizeof x);
+	diag_parse_tcpinfo(blob, size, &ti, &x);
 	free(blob);
 	size_t base = offsetof(struct tcp_info, tcpi_total_retrans) + sizeof(uint32_t);
 	if (size < base && ti.have != 0)
 		abort();
 	if (ti.have && !(ti.have & TI_BASE))
+		abort();
+	if (x.have != (ti.have != 0)) /* the rest comes with the base record */
 		abort();
 	if (size < sizeof(struct tcp_info) && (ti.have & TI_SND_WND) &&
 	    size < offsetof(struct tcp_info, tcpi_snd_wnd) + 4)

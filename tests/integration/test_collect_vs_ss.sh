@@ -79,6 +79,11 @@ ok "counts match the socket list" jq -e '
 	"$TESTTMP/nl.json"
 ok "cookies are unique and non-null" jq -e '[.sockets[].cookie] | (all(. != null)) and (unique | length) == length' "$TESTTMP/nl.json"
 ok "tcp_info present on established sockets" jq -e '[.sockets[] | select(.state == "ESTABLISHED")] | length > 0 and all(.rtt_ms != null and .cwnd > 0 and .bytes_acked != null)' "$TESTTMP/nl.json"
+# The rest of tcp_info (kept in the snapshot's side array only when JSON asks):
+# every established socket has them, and has counted segments (an accepted
+# socket's SYN-ACK is not in its segs_out: the kernel counts it on the
+# request sock, so only the sum is sure to be non-zero).
+ok "full tcp_info on established sockets (segs, snd_wnd, lost, sacked)" jq -e '[.sockets[] | select(.state == "ESTABLISHED")] | length > 0 and all(.segs_out + .segs_in > 0 and .snd_wnd > 0 and .lost != null and .sacked != null and .notsent_bytes != null)' "$TESTTMP/nl.json"
 ok "TIME_WAIT has a running timer and no tcp_info" jq -e '[.sockets[] | select(.state == "TIME_WAIT")] | length > 0 and all(.timer == "timewait" and .timer_s > 0 and .timer_s <= 60 and .rtt_ms == null)' "$TESTTMP/nl.json"
 
 # Process attribution: every socket the stage process holds names it.

@@ -129,6 +129,10 @@ else
 	fail "search + detail" "$(screen | sed -n 1,12p)"
 fi
 has "History" && pass "detail view shows the transition history" || fail "history" ""
+# The rest of tcp_info is collected only while the overlay is open: it shows
+# from the next refresh on.
+wait_screen 4 "segs_out" && pass "detail view fills in the rest of tcp_info" ||
+	fail "detail tcp_info" "$(screen | grep -n 'tcp_info' -A8)"
 keys Escape
 sleep 0.3
 keys n Enter

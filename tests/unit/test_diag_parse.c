@@ -165,22 +165,29 @@ static void test_short_tcpinfo(void)
 
 	/* Through bytes_received but not bytes_sent (a 4.x kernel). */
 	struct conn_tcpinfo t2;
-	diag_parse_tcpinfo(&ti, offsetof(struct tcp_info, tcpi_segs_out), &t2);
+	struct conn_tcpinfo_x x2;
+	ti.tcpi_lost = 3;
+	diag_parse_tcpinfo(&ti, offsetof(struct tcp_info, tcpi_segs_out), &t2, &x2);
 	CHECK(t2.have & TI_BYTES_ACKED);
 	CHECK(!(t2.have & TI_BYTES_SENT));
 	CHECK(!(t2.have & TI_SEGS));
+	CHECK(x2.have && x2.lost == 3 && x2.segs_out == 0);
 
 	/* Too short to be useful: nothing claimed. */
-	diag_parse_tcpinfo(&ti, 10, &t2);
+	diag_parse_tcpinfo(&ti, 10, &t2, &x2);
 	CHECK_INT(t2.have, 0);
+	CHECK(!x2.have);
 
 	/* Longer than ours (a newer kernel): everything we know, no overrun. */
 	char big[sizeof(struct tcp_info) + 64];
 	memset(big, 0, sizeof big);
 	((struct tcp_info *)big)->tcpi_snd_cwnd = 42;
-	diag_parse_tcpinfo(big, sizeof big, &t2);
+	((struct tcp_info *)big)->tcpi_snd_wnd = 65000;
+	diag_parse_tcpinfo(big, sizeof big, &t2, NULL);
 	CHECK_INT(t2.snd_cwnd, 42);
 	CHECK(t2.have & TI_SND_WND);
+	diag_parse_tcpinfo(big, sizeof big, &t2, &x2);
+	CHECK_INT(x2.snd_wnd, 65000);
 }
 
 static void test_malformed_attrs(void)

@@ -376,21 +376,22 @@ static void test_destroy(void)
 	d.cookie = 1;
 	d.ti.have = TI_BASE | TI_BYTES_ACKED;
 	d.ti.bytes_acked = 12345;
-	tracker_note_destroyed(t, &d, 1700000001.25, S(1.25));
+	struct conn_tcpinfo_x dx = {.have = true, .segs_out = 77, .bytes_retrans = 1400};
+	tracker_note_destroyed(t, &d, &dx, 1700000001.25, S(1.25));
 	struct conn u = d;
 	u.cookie = 99;
 	u.lport = 2000;
 	u.rport = 80;
 	u.laddr.b[0] = 127, u.laddr.b[3] = 1;
 	u.raddr.b[0] = 127, u.raddr.b[3] = 1;
-	tracker_note_destroyed(t, &u, 1700000001.5, S(1.5));
+	tracker_note_destroyed(t, &u, NULL, 1700000001.5, S(1.5));
 	struct conn w = d;
 	w.cookie = 2;
-	tracker_note_destroyed(t, &w, 1700000001.6, S(1.6));
+	tracker_note_destroyed(t, &w, NULL, 1700000001.6, S(1.6));
 	struct conn x = u;
 	x.cookie = 500;
 	x.lport = 3000;
-	tracker_note_destroyed(t, &x, 1700000001.7, S(1.7));
+	tracker_note_destroyed(t, &x, NULL, 1700000001.7, S(1.7));
 
 	s = seq_next(&q, 2);
 	add(s, 2, TCPS_TIME_WAIT, 1001, 80);
@@ -411,12 +412,14 @@ static void test_destroy(void)
 		CHECK(fabs(ev[0].lifetime_s - 0.25) < 1e-6 && ev[0].lifetime_lower);
 		CHECK_INT(ev[0].conn.lport, 1000);          /* endpoints from memory */
 		CHECK_INT(ev[0].conn.ti.bytes_acked, 12345); /* bytes from the destroy */
+		CHECK(ev[0].tix.have && ev[0].tix.segs_out == 77 && ev[0].tix.bytes_retrans == 1400);
 		CHECK_INT(ev[0].conn.pid, 42);
 		CHECK_STR(ev[0].conn.comm, "curl");
 		CHECK_INT(ev[0].from, TCPS_ESTABLISHED);
 		CHECK_INT(ev[1].kind, TEV_CLOSED);
 		CHECK_INT(ev[1].conn.cookie, 99);
 		CHECK_INT(ev[1].seen_by, SEEN_DESTROY);
+		CHECK(!ev[1].tix.have);
 		CHECK(isnan(ev[1].lifetime_s));
 		CHECK_INT(ev[2].kind + ev[3].kind, TEV_STATE + TEV_NEW);
 	}
