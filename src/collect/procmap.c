@@ -12,14 +12,21 @@
 #include "tcpscope/hmap.h"
 #include "tcpscope/util.h"
 
+/* 32 bytes per inode: the owner's pid and name live once per process in
+ * procs[], rebuilt by every walk (a walk re-finds every owner it keeps). */
 struct pm_entry {
 	uint32_t inode;
-	int32_t pid;          /* first owner found; -1 none (yet) */
+	uint32_t proc;        /* index into procs[] of the first owner; NO_PROC none (yet) */
 	int32_t last_pid;     /* to count each process once per walk */
 	uint16_t nprocs;
-	uint32_t walk_gen;    /* walk that last set pid */
+	uint32_t walk_gen;    /* walk that last set proc */
 	uint32_t poll_gen;    /* poll that last saw the inode */
 	uint64_t tried_ns;    /* last walk that looked for it */
+};
+#define NO_PROC UINT32_MAX
+
+struct pm_proc {
+	int32_t pid;
 	char comm[CONN_COMM_LEN];
 };
 
@@ -30,6 +37,8 @@ struct procmap {
 	size_t n, cap;
 	uint32_t *free_list;          /* owned: reusable entries[] slots */
 	size_t nfree, free_cap;
+	struct pm_proc *procs;        /* owned: owners found by the last walk */
+	size_t nprocs, procs_cap;
 	uint32_t walk_gen, poll_gen;
 	struct procmap_stats stats;
 };
@@ -49,6 +58,7 @@ void procmap_free(struct procmap *pm)
 	hmap_done(&pm->index);
 	free(pm->entries);
 	free(pm->free_list);
+	free(pm->procs);
 	free(pm);
 }
 
@@ -75,7 +85,7 @@ static struct pm_entry *entry_add(struct procmap *pm, uint32_t inode)
 	struct pm_entry *e = &pm->entries[ix];
 	memset(e, 0, sizeof *e);
 	e->inode = inode;
-	e->pid = -1;
+	e->proc = NO_PROC;
 	e->last_pid = -1;
 	hmap_put(&pm->index, inode, ix);
 	return e;
@@ -139,8 +149,7 @@ static void walk_pid(struct procmap *pm, int dfd_proc, const char *pidname, int 
 		return;
 	}
 	pm->stats.pids_read++;
-	char comm[CONN_COMM_LEN];
-	bool have_comm = false;
+	uint32_t proc = NO_PROC; /* this process's procs[] slot, once it owns one */
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
@@ -157,15 +166,17 @@ static void walk_pid(struct procmap *pm, int dfd_proc, const char *pidname, int 
 		if (!e)
 			continue; /* not a TCP socket of this snapshot */
 		if (e->walk_gen != pm->walk_gen) {
-			if (!have_comm) {
-				read_comm(pm, pid, comm);
-				have_comm = true;
+			if (proc == NO_PROC) {
+				pm->procs = xgrow(pm->procs, &pm->procs_cap, pm->nprocs + 1,
+						  sizeof *pm->procs);
+				proc = (uint32_t)pm->nprocs++;
+				pm->procs[proc].pid = pid;
+				read_comm(pm, pid, pm->procs[proc].comm);
 			}
 			e->walk_gen = pm->walk_gen;
-			e->pid = pid;
+			e->proc = proc;
 			e->last_pid = pid;
 			e->nprocs = 1;
-			memcpy(e->comm, comm, sizeof comm);
 		} else if (e->last_pid != pid) {
 			e->last_pid = pid;
 			if (e->nprocs < UINT16_MAX)
@@ -179,6 +190,7 @@ static void walk(struct procmap *pm)
 {
 	pm->walk_gen++;
 	pm->stats.scans++;
+	pm->nprocs = 0; /* every owner kept is found again */
 	pm->stats.denied = 0;
 	int dfd = open(pm->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
@@ -218,7 +230,7 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 		if (!e) {
 			e = entry_add(pm, ino);
 			need_walk = true;
-		} else if (e->pid < 0 && now - e->tried_ns >= retry_ns) {
+		} else if (e->proc == NO_PROC && now - e->tried_ns >= retry_ns) {
 			need_walk = true;
 		}
 		e->poll_gen = pm->poll_gen;
@@ -232,9 +244,8 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 			if (!e->inode)
 				continue;
 			if (e->walk_gen != pm->walk_gen) {
-				e->pid = -1;
+				e->proc = NO_PROC;
 				e->nprocs = 0;
-				e->comm[0] = '\0';
 			}
 			e->tried_ns = now;
 		}
@@ -244,10 +255,11 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 		if (!c->inode)
 			continue;
 		struct pm_entry *e = entry_get(pm, c->inode);
-		if (e && e->pid > 0) {
-			c->pid = e->pid;
+		if (e && e->proc != NO_PROC) {
+			const struct pm_proc *p = &pm->procs[e->proc];
+			c->pid = p->pid;
 			c->nprocs = e->nprocs;
-			memcpy(c->comm, e->comm, sizeof c->comm);
+			memcpy(c->comm, p->comm, sizeof c->comm);
 			c->have |= CONN_HAVE_PROC;
 		}
 	}

@@ -108,6 +108,7 @@ END {
 	printf "\n### Live view\n\n| what | figure |\n|---|---|\n"
 	printf "| real live view in tmux, 10k sockets, 1 s refresh: CPU (utime+stime of tcpscope) | %s |\n", ms("ui", "cpu")
 	printf "| real live view in tmux, 100k sockets: key → screen (send-keys → capture-pane shows it) | %s |\n", ms("ui", "key")
+	printf "| real live view in tmux, 100k sockets, with process names: peak RSS | %s |\n", ms("ui", "live_rss")
 	printf "| in-process, 100k synthetic sockets (ui_bench): tick = tracker_update + filter/sort + draw | %s ms |\n", ms("ui", "inproc.tick")
 	printf "| in-process: rebuild (filter + sort by RTT) | %s ms |\n", ms("ui", "inproc.rebuild")
 	printf "| in-process: key Down / PgDn / End → screen drawn | %s / %s / %s ms |\n", ms("ui", "inproc.down"), ms("ui", "inproc.pgdn"), ms("ui", "inproc.end")
@@ -125,7 +126,7 @@ END {
 	r = ratio(big, "attr.warm", "attr.plain")
 	printf "| warm per-tick attribution ≤ 0.1× a full /proc fd walk | %s | %s |\n", r, verdict(r, 0.1)
 	if (num(big, "track.bps"))
-		printf "| ≤ 300 B RSS per tracked socket | %s B (%s B with processes) | %s |\n", v[big, "track.bps"], v[big, "track_p.bps"], verdict(v[big, "track.bps"], 300)
+		printf "| ≤ 300 B RSS per tracked socket | %s B (%s B with processes; the live view, whole process: %s) | %s |\n", v[big, "track.bps"], v[big, "track_p.bps"], ms("ui", "live_rss"), verdict(v[big, "track.bps"], 300)
 	else
 		printf "| ≤ 300 B RSS per tracked socket | n/a (needs the tracker); collector alone %s B | n/a |\n", ms(big, "coll_i.bps")
 	printf "| live UI at 10k, 1 s refresh ≤ 2%% of a core | %s | %s |\n", ms("ui", "cpu"), ((("ui", "cpu") in v) && v["ui", "cpu"] ~ /^[0-9]/) ? verdict(v["ui", "cpu"], 2) : "n/a"

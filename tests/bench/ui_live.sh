@@ -142,3 +142,6 @@ echo "key_p90_ms $(med all 0.9)"
 echo "key_max_ms $(med all 1)"
 echo "key_within $(awk '$2 <= 100 {n++} END {printf "%.0f%%", 100 * n / NR}' "$tmp/keys")"
 echo "key_n $(wc -l <"$tmp/keys")"
+# The whole process's peak resident memory after the keys (every re-sort
+# and redraw at 100k has run by now).
+echo "rss_kb $(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status")"
