@@ -21,6 +21,11 @@ struct ui_bench_result {
 	double key_sort_ms;  /* I (invert the sort: re-sort by RTT) → screen drawn */
 	double key_resort_ep_ms; /* > / < (LOCAL ↔ REMOTE: re-sort by endpoint) → drawn */
 	double tick_ms;      /* tracker_update + rebuild + draw */
+	/* Steady ticks on an unchanged population, sorted by LOCAL (as the
+	 * live bench runs), then by STATE (the default): the view's share of a
+	 * tick (vm_rebuild, draw_all), tracker_update not included. */
+	double steady_rebuild_ms, steady_draw_ms;
+	double steady_state_rebuild_ms;
 };
 int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r);
 

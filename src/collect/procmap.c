@@ -40,6 +40,8 @@ struct procmap {
 	struct pm_proc *procs;        /* owned: owners found by the last walk */
 	size_t nprocs, procs_cap;
 	uint32_t walk_gen, poll_gen;
+	uint32_t *slot;               /* owned: per conn of the poll, its entry */
+	size_t slot_cap;
 	struct procmap_stats stats;
 };
 
@@ -59,6 +61,7 @@ void procmap_free(struct procmap *pm)
 	free(pm->entries);
 	free(pm->free_list);
 	free(pm->procs);
+	free(pm->slot);
 	free(pm);
 }
 
@@ -222,11 +225,16 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 	/* Sized for the snapshot (the steady state); hmap_put grows it if
 	 * departed inodes not yet swept push it further. */
 	hmap_reserve(&pm->index, snap->n);
+	/* Each conn's entry, found once: entries neither move nor go away
+	 * until the sweep at the end. */
+	pm->slot = xgrow(pm->slot, &pm->slot_cap, snap->n + 1, sizeof *pm->slot);
 	for (size_t i = 0; i < snap->n; i++) {
 		uint32_t ino = snap->conns[i].inode;
+		pm->slot[i] = UINT32_MAX;
 		if (!ino)
 			continue;
-		struct pm_entry *e = entry_get(pm, ino);
+		uint32_t *ix = hmap_get(&pm->index, ino);
+		struct pm_entry *e = ix ? &pm->entries[*ix] : NULL;
 		if (!e) {
 			e = entry_add(pm, ino);
 			need_walk = true;
@@ -234,6 +242,7 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 			need_walk = true;
 		}
 		e->poll_gen = pm->poll_gen;
+		pm->slot[i] = (uint32_t)(e - pm->entries);
 	}
 	if (need_walk) {
 		/* Entries the walk does not find lose their owner: the socket
@@ -252,10 +261,10 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 	}
 	for (size_t i = 0; i < snap->n; i++) {
 		struct conn *c = &snap->conns[i];
-		if (!c->inode)
+		if (pm->slot[i] == UINT32_MAX)
 			continue;
-		struct pm_entry *e = entry_get(pm, c->inode);
-		if (e && e->proc != NO_PROC) {
+		const struct pm_entry *e = &pm->entries[pm->slot[i]];
+		if (e->proc != NO_PROC) {
 			const struct pm_proc *p = &pm->procs[e->proc];
 			c->pid = p->pid;
 			c->nprocs = e->nprocs;

@@ -61,6 +61,33 @@ static double time_key(struct ui *u, int key, int reps)
 	return (now_ms() - t0) / reps;
 }
 
+/* Ticks of the live loop on the same population: a new snapshot, the
+ * tracker's update, then the timed part — rebuild and draw. */
+static void steady(struct ui *u, size_t n, int col, double *rebuild_ms, double *draw_ms)
+{
+	enum { TICKS = 10 };
+	vm_set_sort(u->vm, col, false);
+	double tr = 0, td = 0;
+	for (int i = 0; i < TICKS; i++) {
+		synth(&u->snap, n, u->snap.mono_ns + 1000000000ull);
+		tracker_update(u->trk, &u->snap);
+		size_t ne;
+		const struct track_entry *const *ents = tracker_entries(u->trk, &ne);
+		vm_set_data(u->vm, ents, ne, &u->snap, u->snap.mono_ns);
+		double t0 = now_ms();
+		vm_rebuild(u->vm);
+		double t1 = now_ms();
+		draw_all(u);
+		double t2 = now_ms();
+		if (i > 0) { /* the first re-sorts after the change of column */
+			tr += t1 - t0;
+			td += t2 - t1;
+		}
+	}
+	*rebuild_ms = tr / (TICKS - 1);
+	*draw_ms = td / (TICKS - 1);
+}
+
 int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r)
 {
 	memset(r, 0, sizeof *r);
@@ -134,6 +161,9 @@ int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r)
 		draw_all(u);
 	}
 	r->key_resort_ep_ms = (now_ms() - t3) / 10;
+	steady(u, nsockets, COL_LOCAL, &r->steady_rebuild_ms, &r->steady_draw_ms);
+	double dummy;
+	steady(u, nsockets, COL_STATE, &r->steady_state_rebuild_ms, &dummy);
 	vm_free(u->vm);
 	tracker_free(u->trk);
 	snapshot_done(&u->snap);

@@ -25,6 +25,22 @@ int draw_text(int y, int x, int w, int attr, const char *s)
 		return x;
 	if (x + w > COLS)
 		w = COLS - x;
+	/* Printable ASCII (nearly everything on screen): the cells are put
+	 * as they are, without the per-character multibyte work of
+	 * waddnstr; the screen holds the same cells (no background is set,
+	 * so a character's rendition is the attribute alone). */
+	chtype cells_buf[512];
+	int n = 0;
+	while (n < w && n < (int)(sizeof cells_buf / sizeof cells_buf[0]) &&
+	       (unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7f) {
+		cells_buf[n] = (chtype)(unsigned char)s[n] | (chtype)attr;
+		n++;
+	}
+	if (n == w || !s[n]) {
+		if (n)
+			mvaddchnstr(y, x, cells_buf, n);
+		return x + n;
+	}
 	attrset(attr);
 	/* Cut at w cells, counting UTF-8 sequences as one cell. */
 	int cells = 0;
@@ -75,16 +91,19 @@ static void meter(struct ui *u, int y, int x, int w, int state, unsigned count, 
 	int fill = total ? (int)((double)count / total * bw + (count ? 0.999 : 0)) : 0;
 	if (fill > bw)
 		fill = bw;
-	for (int i = 0; i < bw; i++) {
-		bool numpos = i >= bw - nl;
-		if (numpos)
-			draw_text(y, x + 11 + i, 1, count ? u->attr[R_METER_VALUE] : u->attr[R_DIM],
-				  (char[]){num[i - (bw - nl)], 0});
-		else if (i < fill)
-			draw_text(y, x + 11 + i, 1, term_state_attr(u, state), "|");
-		else
-			draw_text(y, x + 11 + i, 1, 0, " ");
+	/* Three runs: the bar, the blank rest, the number (right-aligned;
+	 * it wins over the bar where they meet). */
+	int room = bw - nl > 0 ? bw - nl : 0;
+	int bar = fill < room ? fill : room;
+	if (bar > 0) {
+		attrset(term_state_attr(u, state));
+		mvhline(y, x + 11, '|', bar);
+		attrset(A_NORMAL);
 	}
+	if (room > bar)
+		mvhline(y, x + 11 + bar, ' ', room - bar);
+	draw_text(y, x + 11 + room, bw - room, count ? u->attr[R_METER_VALUE] : u->attr[R_DIM],
+		  num + (nl > bw ? nl - bw : 0));
 	draw_text(y, x + 11 + bw, 1, u->attr[R_METER_BRACKET], "]");
 }
 

@@ -152,12 +152,6 @@ static void do_poll(struct ui *u)
 	/* Paused, the screen (and the tracker) still show u->snap: collect
 	 * into a scratch snapshot and only count the differences. */
 	struct snapshot *sn = u->paused ? &u->pause_snap : &u->snap;
-	/* The detail overlay shows all of tcp_info; the rest of it is collected
-	 * only while the overlay is open (it would cost 64 B per socket). */
-	uint32_t want = u->needs;
-	if (u->overlay == OV_DETAIL && (want & NEED_INFO))
-		want |= NEED_INFO_X;
-	collector_set_needs(u->col, want);
 	struct err e = {0};
 	int rc = collector_poll(u->col, sn, &e);
 	const char *m;
@@ -193,11 +187,20 @@ static void do_poll(struct ui *u)
 static uint32_t ui_needs(const struct ui *u)
 {
 	uint32_t needs = col_needs(u->cfg.cols, u->cfg.ncols) | col_needs(col_listen_set, col_listen_n);
-	/* The detail view shows everything; rates need tcp_info too. */
-	needs |= NEED_INFO | NEED_CONG;
+	int sc = vm_sort_col(u->vm);
+	if (sc >= 0 && sc < COL_COUNT)
+		needs |= col_table[sc].needs;
+	/* tcp_info always: the rates, the detectors and the detail view read
+	 * it. The congestion control name (a string per socket in every dump)
+	 * only while something shows it: a column, the sort, the detail view. */
+	needs |= NEED_INFO;
+	/* The detail view shows all of tcp_info: the rest of it (64 B per
+	 * socket in the snapshot) is collected only while it is open. */
+	if (u->overlay == OV_DETAIL)
+		needs |= NEED_CONG | NEED_INFO_X;
 	needs |= filter_needs(u->flt);
 	if (u->set->no_info)
-		needs &= ~(uint32_t)(NEED_INFO | NEED_CONG);
+		needs &= ~(uint32_t)(NEED_INFO | NEED_CONG | NEED_INFO_X);
 	if (u->set->no_processes)
 		needs &= ~(uint32_t)NEED_PROCS;
 	else
@@ -326,15 +329,19 @@ int ui_run(const struct settings *s, struct collector *col)
 	bool dirty_cfg = false;
 	while (!app_quit_signal && !(todo & UI_QUIT)) {
 		uint64_t now = clock_mono_ns();
+		/* What the kernel is asked for follows what is on screen (the
+		 * detail view opening, a column or sort chosen); something newly
+		 * needed is collected at once rather than at the next tick. */
+		uint32_t nd = ui_needs(u);
+		if (nd != u->needs) {
+			if (nd & ~u->needs)
+				todo |= UI_POLL;
+			collector_set_needs(col, u->needs = nd);
+		}
 		if ((todo & UI_POLL) || now >= u->next_poll) {
 			do_poll(u);
 			u->next_poll = clock_mono_ns() + (uint64_t)(u->delay_s * 1e9);
 			todo |= UI_REDRAW;
-		}
-		if (todo & UI_NEEDS) {
-			uint32_t nd = ui_needs(u);
-			if (nd != u->needs)
-				collector_set_needs(col, u->needs = nd);
 		}
 		if (todo & UI_REBUILD) {
 			vm_rebuild(u->vm);

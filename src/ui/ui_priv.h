@@ -29,7 +29,7 @@ enum {
 	UI_REBUILD = 1u << 1, /* filter/sort/group changed: vm_rebuild */
 	UI_POLL = 1u << 2,    /* collect now */
 	UI_QUIT = 1u << 3,
-	UI_NEEDS = 1u << 4,   /* visible columns changed: tell the collector */
+	UI_NEEDS = 1u << 4,   /* visible columns changed (the loop re-checks the needs each pass) */
 	UI_SAVE = 1u << 5,    /* a persistent setting changed */
 };
 

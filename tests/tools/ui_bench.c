@@ -21,5 +21,8 @@ int main(int argc, char **argv)
 	printf("  key End   -> screen:                         %8.3f ms\n", r.key_end_ms);
 	printf("  key I (re-sort) -> screen:                   %8.3f ms\n", r.key_sort_ms);
 	printf("  key > < (re-sort LOCAL/REMOTE) -> screen:    %8.3f ms\n", r.key_resort_ep_ms);
+	printf("  steady tick, sort LOCAL: rebuild / draw:     %8.3f / %.3f ms\n", r.steady_rebuild_ms,
+	       r.steady_draw_ms);
+	printf("  steady tick, sort STATE: rebuild:           %8.3f ms\n", r.steady_state_rebuild_ms);
 	return 0;
 }

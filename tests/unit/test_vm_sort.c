@@ -2,7 +2,11 @@
  * endpoints sorted on precomputed keys) orders rows exactly as the column
  * comparator does (col_compare, then the entry key), for every column in
  * both directions, on a random population: IPv4 and IPv6, equal values,
- * unknown values (no tcp_info, NAN rates), negative zero, tombstones. */
+ * unknown values (no tcp_info, NAN rates), negative zero, tombstones.
+ * Then tick after tick on the same column, where the view model reuses the
+ * previous order when it still holds: values that change or not, entries
+ * that come and go, entries that move in the tracker's list, a moving
+ * clock — every rebuild must still be the comparator's order. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +18,12 @@
 #include "tcpscope/viewmodel.h"
 
 #define N 3000
+#define NMAX (N + 400)
 
-static struct conn conns[N];
-static struct track_entry ents[N];
-static const struct track_entry *ptrs[N];
-static const struct track_entry *ref[N];
+static struct conn conns[NMAX];
+static struct track_entry ents[NMAX];
+static const struct track_entry *ptrs[NMAX];
+static const struct track_entry *ref[NMAX];
 
 static uint32_t rnd_state = 12345;
 static uint32_t rnd(void)
@@ -29,9 +34,9 @@ static uint32_t rnd(void)
 	return rnd_state;
 }
 
-static void population(void)
+static void make_entry(int i)
 {
-	for (int i = 0; i < N; i++) {
+	{
 		struct conn *c = &conns[i];
 		memset(c, 0, sizeof *c);
 		c->family = rnd() % 4 ? AF_INET : AF_INET6;
@@ -79,7 +84,14 @@ static void population(void)
 			e->flags |= TRK_TOMB;
 			e->tomb_ns = e->state_since_ns + 500000000ull;
 		}
-		ptrs[i] = e;
+	}
+}
+
+static void population(void)
+{
+	for (int i = 0; i < N; i++) {
+		make_entry(i);
+		ptrs[i] = &ents[i];
 	}
 }
 
@@ -96,6 +108,124 @@ static int ref_cmp(const void *pa, const void *pb)
 	if (r)
 		return r;
 	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* The rows of the last rebuild against the comparator; returns the number
+ * of rows out of place. */
+static size_t check_order(struct viewmodel *vm, int col, bool desc, size_t *nrows)
+{
+	const struct vm_row *rows;
+	size_t n = vm_rows(vm, &rows);
+	for (size_t i = 0; i < n; i++)
+		ref[i] = rows[i].e;
+	ref_ctx = vm_ctx(vm);
+	ref_col = col;
+	ref_desc = desc;
+	qsort(ref, n, sizeof *ref, ref_cmp);
+	size_t diff = 0;
+	for (size_t i = 0; i < n; i++)
+		diff += rows[i].e != ref[i];
+	*nrows = n;
+	return diff;
+}
+
+/* One tick's worth of change. kind 0: nothing; 1: a few values; 2: many
+ * values; 3: entries leave and arrive; 4: entries move in the list; 5: all
+ * of it. Keys stay unique: a new entry gets a fresh cookie. */
+static size_t mutate(size_t n, int kind, uint64_t *next_cookie)
+{
+	if (kind == 1 || kind == 2 || kind == 5) {
+		int k = kind == 1 ? 3 : (int)n / 2;
+		for (int j = 0; j < k; j++) {
+			struct track_entry *e = (struct track_entry *)ptrs[rnd() % n];
+			struct conn *c = (struct conn *)e->conn;
+			c->ti.rtt_us = rnd() % 4 * 1000;
+			c->rqueue = rnd() % 3;
+			if (rnd() % 4 == 0)
+				c->state = c->state == TCPS_ESTABLISHED ? TCPS_CLOSE_WAIT
+									: TCPS_ESTABLISHED;
+			e->rx_bps = rnd() % 2 ? NAN : (double)(rnd() % 3);
+		}
+	}
+	if (kind == 3 || kind == 5) {
+		/* Drop a few, keeping the order of the rest (as a list would). */
+		size_t j = 0;
+		for (size_t i = 0; i < n; i++)
+			if (rnd() % 50)
+				ptrs[j++] = ptrs[i];
+		n = j;
+		/* New ones at the end, on slots no live entry uses. */
+		for (int k = 0; k < 30 && n < NMAX; k++) {
+			int slot = -1;
+			for (int t = 0; t < 20 && slot < 0; t++) {
+				int cand = (int)(rnd() % NMAX);
+				bool used = false;
+				for (size_t i = 0; i < n && !used; i++)
+					used = ptrs[i] == &ents[cand];
+				if (!used)
+					slot = cand;
+			}
+			if (slot < 0)
+				break;
+			make_entry(slot);
+			conns[slot].cookie = (*next_cookie)++;
+			ents[slot].key = conns[slot].cookie;
+			ptrs[n++] = &ents[slot];
+		}
+	}
+	if (kind == 4 || kind == 5) {
+		for (int k = 0; k < 20; k++) {
+			size_t a = rnd() % n, b = rnd() % n;
+			const struct track_entry *t = ptrs[a];
+			ptrs[a] = ptrs[b];
+			ptrs[b] = t;
+		}
+	}
+	return n;
+}
+
+static void test_ticks(void)
+{
+	uint64_t next_cookie = (uint64_t)N * 200000;
+	size_t n = N;
+	int bad = 0, ticks = 0;
+	struct viewmodel *vm = vm_new();
+	for (int col = 0; col < COL_COUNT; col++) {
+		for (int d = 0; d < 2; d++) {
+			uint64_t now = 9000000000ull;
+			vm_set_data(vm, ptrs, n, NULL, now);
+			vm_set_sort(vm, col, d);
+			vm_rebuild(vm);
+			for (int kind = 0; kind <= 5; kind++) {
+				n = mutate(n, kind, &next_cookie);
+				now += kind == 0 ? 0 : 1000000000ull;
+				vm_set_data(vm, ptrs, n, NULL, now);
+				vm_rebuild(vm);
+				size_t rows, diff = check_order(vm, col, d, &rows);
+				ticks++;
+				if (diff) {
+					bad++;
+					printf("  column %s %s, tick kind %d: %zu of %zu rows out of "
+					       "place\n", col_table[col].name, d ? "desc" : "asc", kind,
+					       diff, rows);
+				}
+			}
+		}
+	}
+	/* A filter that changes between ticks: the reused order still holds. */
+	vm_set_sort(vm, COL_LOCAL, false);
+	vm_set_text_filter(vm, "8080");
+	vm_set_data(vm, ptrs, n, NULL, 1);
+	vm_rebuild(vm);
+	vm_set_text_filter(vm, NULL);
+	vm_set_data(vm, ptrs, n, NULL, 2);
+	vm_rebuild(vm);
+	size_t rows, diff = check_order(vm, COL_LOCAL, false, &rows);
+	CHECK_INT((int)diff, 0);
+	CHECK(rows > N / 2);
+	CHECK_INT(bad, 0);
+	CHECK(ticks == 2 * COL_COUNT * 6);
+	vm_free(vm);
 }
 
 int main(void)
@@ -135,5 +265,6 @@ int main(void)
 	const struct vm_row *rows;
 	CHECK(vm_rows(vm, &rows) > N / 2);
 	vm_free(vm);
+	test_ticks();
 	return check_summary("test_vm_sort");
 }
