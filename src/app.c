@@ -166,6 +166,8 @@ int app_run(const struct settings *s)
 	 * drop the other states (the mask is exact). */
 	if (s->mode == MODE_BATCH && s->filter)
 		co.state_mask = filter_state_mask(flt);
+	/* Batch output waits for the whole dump: spread it over two cores. */
+	co.parallel = s->mode == MODE_BATCH;
 	struct collector *col = collector_new(&co, &e);
 	if (!col) {
 		fprintf(stderr, "tcpscope: %s\n", e.msg);
