@@ -108,12 +108,15 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 		filter_snapshot(flt, snap);
 		/* A bare text table (--no-header: no alert section) shows nothing
 		 * the tracker adds: skip its cost there. */
+		struct out_text_job *job = NULL;
 		if (s->json || oo.detector) {
+			if (!s->json) /* the table meanwhile, on the other core */
+				job = out_text_begin(snap, &oo);
 			tracker_update(trk, snap);
 			detector_update(det, trk, snap);
 		}
 		int w = s->json ? out_json_snapshot_alerts(stdout, &jw, snap, trk, det)
-				: out_text_snapshot(stdout, snap, &oo);
+				: out_text_snapshot_job(stdout, snap, &oo, job);
 		if (!s->json && (s->count == 0 || i + 1 < s->count))
 			fputc('\n', stdout);
 		if (w < 0) {

@@ -1,5 +1,6 @@
 /* text.c — snapshots as an aligned text table (top -b style), and the
  * human number formats shared with the UI. */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,7 +397,105 @@ static void text_row(struct obuf *o, const struct conn *c, const struct out_opts
 	o->p[o->n++] = '\n';
 }
 
+/* Make room for one more row (or the column header) in a kept table. */
+static void room(struct obuf *ob, size_t *cap)
+{
+	if (ob->n + ROW_MAX > *cap)
+		ob->p = xgrow(ob->p, cap, ob->n + ROW_MAX, 1);
+}
+
+/* The table under the summary and the alerts: the column header and the
+ * rows. With `f`: written out in OUTBUF chunks through ob (OUTBUF + ROW_MAX
+ * bytes); returns -1 on a write error. Without: kept whole in ob, grown
+ * through *cap. */
+static int table_render(FILE *f, struct obuf *ob, size_t *cap, const struct snapshot *s,
+			const struct out_opts *o)
+{
+	/* Pass 1: column widths from the data, as ss does. */
+	int wl = 20, wr = 20;
+	for (size_t i = 0; i < s->n; i++) {
+		int l = endpoint_len(&s->conns[i], true);
+		int r = endpoint_len(&s->conns[i], false);
+		if (l > wl)
+			wl = l;
+		if (r > wr)
+			wr = r;
+	}
+	if (o->header) {
+		if (!f)
+			room(ob, cap);
+		int n = snprintf(ob->p + ob->n, ROW_MAX, "%-10s %7s %7s %-*s %-*s", "State",
+				 "Recv-Q", "Send-Q", wl, "Local Address:Port", wr,
+				 "Peer Address:Port");
+		if (n > 0)
+			ob->n += (size_t)n < ROW_MAX ? (size_t)n : ROW_MAX - 1;
+		if (o->info) {
+			static const char info[] = "  RTT(ms)  Retr   Cwnd    Sent    Recv";
+			memcpy(ob->p + ob->n, info, sizeof info - 1);
+			ob->n += sizeof info - 1;
+		}
+		if (o->procs) {
+			memcpy(ob->p + ob->n, " Process", 8);
+			ob->n += 8;
+		}
+		ob->p[ob->n++] = '\n';
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		if (!f)
+			room(ob, cap);
+		text_row(ob, &s->conns[i], o, wl, wr);
+		if (f && ob->n >= OUTBUF) {
+			if (fwrite(ob->p, 1, ob->n, f) != ob->n)
+				return -1;
+			ob->n = 0;
+		}
+	}
+	if (f && ob->n && fwrite(ob->p, 1, ob->n, f) != ob->n)
+		return -1;
+	return 0;
+}
+
+/* A table formatted on a second thread (out_text_begin). */
+struct out_text_job {
+	pthread_t thread;
+	const struct snapshot *s;
+	struct out_opts o;
+	struct obuf ob; /* the whole table, owned */
+	size_t cap;
+};
+
+static void *job_run(void *arg)
+{
+	struct out_text_job *j = arg;
+	table_render(NULL, &j->ob, &j->cap, j->s, &j->o);
+	return NULL;
+}
+
+/* Below this, a thread costs more than the rows. */
+#define JOB_MIN_ROWS 2000
+
+struct out_text_job *out_text_begin(const struct snapshot *s, const struct out_opts *o)
+{
+	if (s->n < JOB_MIN_ROWS)
+		return NULL;
+	struct out_text_job *j = xcalloc(1, sizeof *j);
+	j->s = s;
+	j->o = *o;
+	j->o.detector = NULL;
+	if (pthread_create(&j->thread, NULL, job_run, j) != 0) {
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
 int out_text_snapshot(FILE *f, const struct snapshot *s, const struct out_opts *o)
+{
+	return out_text_snapshot_job(f, s, o, NULL);
+}
+
+int out_text_snapshot_job(FILE *f, const struct snapshot *s, const struct out_opts *o,
+			  struct out_text_job *job)
 {
 	char tbuf[64];
 	time_t t = (time_t)s->wall;
@@ -412,38 +511,18 @@ int out_text_snapshot(FILE *f, const struct snapshot *s, const struct out_opts *
 	if (o->detector)
 		out_text_alerts(f, o->detector);
 
-	/* Pass 1: column widths from the data, as ss does. */
-	int wl = 20, wr = 20;
-	for (size_t i = 0; i < s->n; i++) {
-		int l = endpoint_len(&s->conns[i], true);
-		int r = endpoint_len(&s->conns[i], false);
-		if (l > wl)
-			wl = l;
-		if (r > wr)
-			wr = r;
-	}
-	if (o->header) {
-		fprintf(f, "%-10s %7s %7s %-*s %-*s", "State", "Recv-Q", "Send-Q", wl,
-			"Local Address:Port", wr, "Peer Address:Port");
-		if (o->info)
-			fprintf(f, " %8s %5s %6s %7s %7s", "RTT(ms)", "Retr", "Cwnd", "Sent", "Recv");
-		if (o->procs)
-			fprintf(f, " %s", "Process");
-		fputc('\n', f);
-	}
-	struct obuf ob = {xmalloc(OUTBUF + ROW_MAX), 0};
 	int rc = 0;
-	for (size_t i = 0; i < s->n && rc == 0; i++) {
-		text_row(&ob, &s->conns[i], o, wl, wr);
-		if (ob.n >= OUTBUF) {
-			if (fwrite(ob.p, 1, ob.n, f) != ob.n)
-				rc = -1;
-			ob.n = 0;
-		}
+	if (job) {
+		pthread_join(job->thread, NULL);
+		if (job->ob.n && fwrite(job->ob.p, 1, job->ob.n, f) != job->ob.n)
+			rc = -1;
+		free(job->ob.p);
+		free(job);
+	} else {
+		struct obuf ob = {xmalloc(OUTBUF + ROW_MAX), 0};
+		rc = table_render(f, &ob, NULL, s, o);
+		free(ob.p);
 	}
-	if (rc == 0 && ob.n && fwrite(ob.p, 1, ob.n, f) != ob.n)
-		rc = -1;
-	free(ob.p);
 	if (fflush(f) != 0)
 		rc = -1;
 	return rc;

@@ -2,7 +2,8 @@
  * byte for byte what the printf formats it replaced print: random
  * snapshots (both families, wildcard addresses, port 0, every state, with
  * and without queues, tcp_info, processes) rendered both ways under every
- * combination of the header / info / process options. */
+ * combination of the header / info / process options, formatted in line and
+ * on a second thread (out_text_begin). */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,7 +180,7 @@ static const char *body(const char *out)
 	return nl ? nl + 1 : out;
 }
 
-static bool compare(const struct snapshot *s, const struct out_opts *o, int round)
+static bool compare(const struct snapshot *s, const struct out_opts *o, int round, bool job)
 {
 	char *got = NULL, *want = NULL;
 	size_t gl = 0, wlen = 0;
@@ -187,7 +188,15 @@ static bool compare(const struct snapshot *s, const struct out_opts *o, int roun
 	FILE *w = open_memstream(&want, &wlen);
 	if (!g || !w)
 		return check_report(false, __FILE__, __LINE__, "open_memstream");
-	int rc = out_text_snapshot(g, s, o);
+	int rc;
+	if (job) { /* the table from a second thread */
+		struct out_text_job *j = out_text_begin(s, o);
+		check_report(j != NULL || s->n < 2000, __FILE__, __LINE__,
+			     "a job for %zu rows", s->n);
+		rc = out_text_snapshot_job(g, s, o, j);
+	} else {
+		rc = out_text_snapshot(g, s, o);
+	}
 	ref_table(w, s, o);
 	fclose(g);
 	fclose(w);
@@ -224,7 +233,7 @@ int main(void)
 		snapshot_count(&s);
 		for (int m = 0; m < 8; m++) {
 			struct out_opts o = {.header = m & 1, .info = (m >> 1) & 1, .procs = (m >> 2) & 1};
-			bad += !compare(&s, &o, round);
+			bad += !compare(&s, &o, round, m & 1);
 			rounds++;
 		}
 	}
@@ -233,8 +242,11 @@ int main(void)
 	for (int i = 0; i < 30000; i++)
 		random_conn(snapshot_add(&s), &seed);
 	snapshot_count(&s);
-	struct out_opts all = {.header = true, .info = true, .procs = true};
-	bad += !compare(&s, &all, -1);
+	for (int m = 0; m < 8; m++) {
+		struct out_opts o = {.header = m & 1, .info = (m >> 1) & 1, .procs = (m >> 2) & 1};
+		bad += !compare(&s, &o, -1, false);
+		bad += !compare(&s, &o, -1, true);
+	}
 	CHECK_INT(bad, 0);
 	CHECK(rounds == 320);
 	snapshot_done(&s);
