@@ -55,6 +55,10 @@ static uint32_t needs_of(const struct settings *s)
 	uint32_t n = 0;
 	if (!s->no_info)
 		n |= NEED_INFO | NEED_CONG;
+	/* The batch text table shows no congestion algorithm: don't ask the
+	 * kernel for it (a filter that tests it adds it back). */
+	if (s->mode == MODE_BATCH && !s->json)
+		n &= ~(uint32_t)NEED_CONG;
 	if (!s->no_processes)
 		n |= NEED_PROCS;
 	return n;
