@@ -20,10 +20,10 @@ endif
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DTCPSCOPE_VERSION='"$(VERSION)"' $(WARN) $(OPT) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -DTCPSCOPE_VERSION='"$(VERSION)"' $(WARN) $(OPT) \
              -Iinclude -Itests/lib $(PKG_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -lm -pthread
 
 # Every .c under src/ is part of the program; src/main.c holds main().
 LIB_SRCS  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))

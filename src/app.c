@@ -57,6 +57,10 @@ static uint32_t needs_of(const struct settings *s)
 		n |= NEED_INFO | NEED_CONG;
 	if (!s->no_info && s->json) /* JSON shows every tcp_info field we know */
 		n |= NEED_INFO_X;
+	/* The batch text table shows no congestion algorithm: don't ask the
+	 * kernel for it (a filter that tests it adds it back). */
+	if (s->mode == MODE_BATCH && !s->json)
+		n &= ~(uint32_t)NEED_CONG;
 	if (!s->no_processes)
 		n |= NEED_PROCS;
 	return n;
@@ -109,12 +113,15 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 		filter_snapshot(flt, snap);
 		/* A bare text table (--no-header: no alert section) shows nothing
 		 * the tracker adds: skip its cost there. */
+		struct out_text_job *job = NULL;
 		if (s->json || oo.detector) {
+			if (!s->json) /* the table meanwhile, on the other core */
+				job = out_text_begin(snap, &oo);
 			tracker_update(trk, snap);
 			detector_update(det, trk, snap);
 		}
 		int w = s->json ? out_json_snapshot_alerts(stdout, &jw, snap, trk, det)
-				: out_text_snapshot(stdout, snap, &oo);
+				: out_text_snapshot_job(stdout, snap, &oo, job);
 		if (!s->json && (s->count == 0 || i + 1 < s->count))
 			fputc('\n', stdout);
 		if (w < 0) {
@@ -166,6 +173,8 @@ int app_run(const struct settings *s)
 	 * drop the other states (the mask is exact). */
 	if (s->mode == MODE_BATCH && s->filter)
 		co.state_mask = filter_state_mask(flt);
+	/* Batch output waits for the whole dump: spread it over two cores. */
+	co.parallel = s->mode == MODE_BATCH;
 	struct collector *col = collector_new(&co, &e);
 	if (!col) {
 		fprintf(stderr, "tcpscope: %s\n", e.msg);

@@ -33,6 +33,9 @@ struct collect_opts {
 	enum collect_pref source;
 	uint32_t needs;       /* NEED_* */
 	uint32_t state_mask;  /* bit (1 << TCPS_x) per state wanted; 0 = all */
+	/* Dump in two halves on two threads at once (diag_dump_split): less
+	 * wall time, a little more CPU; the sockets come in another order. */
+	bool parallel;
 };
 
 struct collector;

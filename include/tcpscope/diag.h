@@ -26,9 +26,36 @@ typedef ssize_t (*diag_recv_fn)(void *ctx, int fd, void *buf, size_t len);
 
 struct diag *diag_open(struct err *e);
 void diag_close(struct diag *d);
-/* ext: INET_DIAG_* extension bits (1 << (INET_DIAG_INFO - 1)) ... */
+/* ext: INET_DIAG_* extension bits (1 << (INET_DIAG_INFO - 1)) ...
+ * family AF_UNSPEC: both families in one walk of the kernel's tables (the
+ * legacy TCPDIAG_GETSOCK request), reordered to IPv4 first, then IPv6, each
+ * in the order a dump per family gives. */
 int diag_dump(struct diag *d, int family, uint32_t state_mask, uint8_t ext,
 	      struct snapshot *snap, struct err *e);
+/* Every socket of both families: one AF_UNSPEC dump (a dump per family
+ * walks the whole table, ~25 ms per 100k sockets of the other family), or
+ * an IPv4 then an IPv6 dump when the kernel refuses that request (then
+ * always). Same sockets, same order as the two dumps. */
+int diag_dump_all(struct diag *d, uint32_t state_mask, uint8_t ext, struct snapshot *snap,
+		  struct err *e);
+/* diag_dump_all() in two halves at once, for wall time rather than CPU
+ * time: a port filter (diag_bc_split) and its exact complement, dumped on
+ * this thread and on a second thread over a second socket, merged (IPv4
+ * first, then IPv6). The same set of sockets as diag_dump_all(), in another
+ * order (each half in table order). Each half restarts on its own; an error
+ * of either is returned (the other half's sockets stay, the caller marks
+ * the snapshot partial). Falls back to diag_dump_all() for good on one CPU,
+ * when a second socket cannot be opened, or when the kernel refuses the
+ * filter. With a recv hook set, the hook is called from both threads. */
+int diag_dump_split(struct diag *d, uint32_t state_mask, uint8_t ext, struct snapshot *snap,
+		    struct err *e);
+/* The filter program of half `half` (0 or 1) of the split, for a local
+ * ephemeral range starting at eph_lo: the two halves accept complementary
+ * sets of (local port, remote port). Returns its length, 0 if cap is too
+ * small. diag_bc_run() evaluates a program as the kernel does (1 accept,
+ * 0 reject, -1 malformed), for tests. */
+size_t diag_bc_split(unsigned half, uint16_t eph_lo, void *buf, size_t cap);
+int diag_bc_run(const void *bc, size_t len, uint16_t sport, uint16_t dport);
 void diag_set_recv_hook(struct diag *d, diag_recv_fn fn, void *ctx);
 /* Is buf[0..len) a whole run of well-formed netlink messages (each header
  * complete, 16 <= nlmsg_len <= what is left)? The dump loop checks this

@@ -33,6 +33,16 @@ void out_json_conn_fields(struct jw *w, const struct conn *c, const struct conn_
 int out_json_snapshot(FILE *f, struct jw *w, const struct snapshot *s);
 /* Text: a summary line, then the aligned table. */
 int out_text_snapshot(FILE *f, const struct snapshot *s, const struct out_opts *o);
+/* The table (column header and rows) of a large snapshot formatted on a
+ * second thread while the caller runs the tracker and the detectors, which
+ * only read the snapshot too; NULL when not worth it (small) or no thread.
+ * out_text_snapshot_job() then prints the summary, the alerts and that
+ * table (job NULL: formats it itself) and frees the job. Pass the same
+ * snapshot, unchanged, and the same header/info/procs options. */
+struct out_text_job;
+struct out_text_job *out_text_begin(const struct snapshot *s, const struct out_opts *o);
+int out_text_snapshot_job(FILE *f, const struct snapshot *s, const struct out_opts *o,
+			  struct out_text_job *job);
 
 /* Human formats used by the text renderer and the UI. */
 /* 1234567 → "1.2M" (SI, base 1000 when si, else 1024 "1.2Mi"-less style). */

@@ -117,9 +117,8 @@ static int poll_netlink(struct collector *c, struct snapshot *s, struct err *e)
 	if (c->o.needs & NEED_SHUTDOWN)
 		ext |= 1u << (INET_DIAG_SHUTDOWN - 1);
 	uint32_t mask = c->o.state_mask ? c->o.state_mask : TCPS_ALL_MASK;
-	int rc = diag_dump(c->diag, AF_INET, mask, ext, s, e);
-	if (rc == 0)
-		rc = diag_dump(c->diag, AF_INET6, mask, ext, s, e);
+	int rc = c->o.parallel ? diag_dump_split(c->diag, mask, ext, s, e)
+			       : diag_dump_all(c->diag, mask, ext, s, e);
 	if (c->o.needs & NEED_INFO)
 		s->flags |= SNAP_HAVE_INFO;
 	if (c->o.needs & NEED_CONG)

@@ -6,6 +6,9 @@
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,6 +21,7 @@
 #define DIAG_BUF_SIZE (256 * 1024)
 #define DIAG_SOCK_RCVBUF (4 * 1024 * 1024)
 #define DIAG_MAX_RESTARTS 5
+#define DIAG_BC_MAX 512
 
 struct diag {
 	struct mnl_socket *nl;
@@ -27,12 +31,26 @@ struct diag {
 	diag_recv_fn recv;  /* NULL = recvfrom */
 	void *recv_ctx;
 	struct diag_stats stats;
+	bool no_both;       /* the kernel refused the two-family request */
+	bool no_split;      /* the parallel dump was refused (or one CPU) */
+	struct diag *peer;  /* owned: the second channel of the parallel dump */
+	struct snapshot side; /* the peer's half, merged into the caller's */
+};
+
+/* What one dump asks for. family AF_UNSPEC: both families in one walk. */
+struct dump_req {
+	int family;
+	uint32_t states;
+	uint8_t ext;
+	const void *bc; /* INET_DIAG_REQ_BYTECODE, or NULL */
+	size_t bclen;
 };
 
 struct dump_ctx {
 	struct snapshot *snap;
 	struct diag *d;
 	size_t start_n; /* snapshot length before this family's dump */
+	uint16_t type;  /* the answers' nlmsg_type: the request's */
 };
 
 static int open_socket(struct diag *d, struct err *e)
@@ -74,6 +92,8 @@ void diag_close(struct diag *d)
 	if (d->nl)
 		mnl_socket_close(d->nl);
 	free(d->buf);
+	diag_close(d->peer);
+	snapshot_done(&d->side);
 	free(d);
 }
 
@@ -91,7 +111,7 @@ const struct diag_stats *diag_stats(const struct diag *d)
 static int msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *ctx = data;
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+	if (nlh->nlmsg_type != ctx->type)
 		return MNL_CB_OK;
 	ctx->d->stats.messages++;
 	struct conn *c = snapshot_add(ctx->snap);
@@ -102,19 +122,38 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int send_request(struct diag *d, int family, uint32_t states, uint8_t ext,
-			unsigned int seq)
+/* The answers carry the request's type. */
+static uint16_t req_type(const struct dump_req *q)
 {
-	char req[256];
+	return q->family == AF_UNSPEC ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY;
+}
+
+static int send_request(struct diag *d, const struct dump_req *q, unsigned int seq)
+{
+	char req[256 + DIAG_BC_MAX];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_type = req_type(q);
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
-	struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof *r);
-	r->sdiag_family = (uint8_t)family;
-	r->sdiag_protocol = IPPROTO_TCP;
-	r->idiag_ext = ext;
-	r->idiag_states = states;
+	if (q->family == AF_UNSPEC) {
+		/* The legacy request: the kernel dumps both families (AF_UNSPEC)
+		 * in one walk of its tables instead of one walk each. */
+		struct inet_diag_req *r = mnl_nlmsg_put_extra_header(nlh, sizeof *r);
+		r->idiag_family = AF_INET;
+		r->idiag_ext = q->ext;
+		r->idiag_states = q->states;
+	} else {
+		struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof *r);
+		r->sdiag_family = (uint8_t)q->family;
+		r->sdiag_protocol = IPPROTO_TCP;
+		r->idiag_ext = q->ext;
+		r->idiag_states = q->states;
+	}
+	if (q->bc) {
+		if (q->bclen > DIAG_BC_MAX)
+			return -E2BIG; /* never sent unfiltered: the halves would overlap */
+		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, q->bclen, q->bc);
+	}
 	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	return 0;
@@ -163,11 +202,10 @@ static bool restartable(int rc)
 	return rc == -EINTR || rc == -ENOBUFS || rc == -EBUSY || rc == -EAGAIN || rc == -EBADMSG;
 }
 
-static int dump_once(struct diag *d, int family, uint32_t states, uint8_t ext,
-		     struct dump_ctx *ctx)
+static int dump_once(struct diag *d, const struct dump_req *q, struct dump_ctx *ctx)
 {
 	unsigned int seq = ++d->seq;
-	int rc = send_request(d, family, states, ext, seq);
+	int rc = send_request(d, q, seq);
 	if (rc < 0)
 		return rc;
 	for (;;) {
@@ -186,21 +224,22 @@ static int dump_once(struct diag *d, int family, uint32_t states, uint8_t ext,
 	}
 }
 
-int diag_dump(struct diag *d, int family, uint32_t state_mask, uint8_t ext,
-	      struct snapshot *snap, struct err *e)
+static const char *family_name(int family)
 {
-	uint32_t states = state_mask;
-	/* Request sockets live in NEW_SYN_RECV; they are what ss calls SYN-RECV. */
-	if (states & (1u << TCPS_SYN_RECV))
-		states |= 1u << TCPS_NEW_SYN_RECV;
-	struct dump_ctx ctx = {snap, d, snap->n};
+	return family == AF_INET ? "IPv4" : family == AF_INET6 ? "IPv6" : "IPv4+IPv6";
+}
+
+static int dump_req(struct diag *d, const struct dump_req *q, struct snapshot *snap,
+		    struct err *e)
+{
+	struct dump_ctx ctx = {snap, d, snap->n, req_type(q)};
 	int rc = 0;
 	d->stats.dumps++;
 	for (int attempt = 0; attempt <= DIAG_MAX_RESTARTS; attempt++) {
 		snap->n = ctx.start_n; /* drop what a broken attempt appended */
 		if (!d->nl && reopen(d, e) < 0)
 			return -e->code;
-		rc = dump_once(d, family, states, ext, &ctx);
+		rc = dump_once(d, q, &ctx);
 		if (rc == 0)
 			return 0;
 		if (!restartable(rc)) {
@@ -218,6 +257,225 @@ int diag_dump(struct diag *d, int family, uint32_t state_mask, uint8_t ext,
 	if (restartable(rc))
 		return err_set(e, -rc, "sock_diag dump kept being interrupted (%s) after %d tries",
 			       strerror(-rc), DIAG_MAX_RESTARTS + 1);
-	return err_set(e, -rc, "sock_diag dump (%s): %s", family == AF_INET ? "IPv4" : "IPv6",
-		       strerror(-rc));
+	return err_set(e, -rc, "sock_diag dump (%s): %s", family_name(q->family), strerror(-rc));
+}
+
+/* Request sockets live in NEW_SYN_RECV; they are what ss calls SYN-RECV. */
+static uint32_t kernel_states(uint32_t state_mask)
+{
+	if (state_mask & (1u << TCPS_SYN_RECV))
+		state_mask |= 1u << TCPS_NEW_SYN_RECV;
+	return state_mask;
+}
+
+/* IPv4 first, then IPv6, each in the order it came (a stable partition):
+ * what a dump per family would have given. */
+static void order_families(struct snapshot *snap, size_t from)
+{
+	size_t n6 = 0;
+	for (size_t i = from; i < snap->n; i++)
+		n6 += snap->conns[i].family != AF_INET;
+	if (n6 == 0 || n6 == snap->n - from)
+		return;
+	struct conn *tmp = xmalloc(n6 * sizeof *tmp);
+	/* The side tcp_info moves with its conn (parallel by index). */
+	struct conn_tcpinfo_x *xtmp = snap->tix ? xmalloc(n6 * sizeof *xtmp) : NULL;
+	size_t j = from, k = 0;
+	for (size_t i = from; i < snap->n; i++) {
+		if (snap->conns[i].family == AF_INET) {
+			if (j != i) {
+				snap->conns[j] = snap->conns[i];
+				if (xtmp)
+					snap->tix[j] = snap->tix[i];
+			}
+			j++;
+		} else {
+			if (xtmp)
+				xtmp[k] = snap->tix[i];
+			tmp[k++] = snap->conns[i];
+		}
+	}
+	memcpy(snap->conns + j, tmp, n6 * sizeof *tmp);
+	if (xtmp)
+		memcpy(snap->tix + j, xtmp, n6 * sizeof *xtmp);
+	free(tmp);
+	free(xtmp);
+}
+
+int diag_dump(struct diag *d, int family, uint32_t state_mask, uint8_t ext,
+	      struct snapshot *snap, struct err *e)
+{
+	struct dump_req q = {family, kernel_states(state_mask), ext, NULL, 0};
+	size_t from = snap->n;
+	int rc = dump_req(d, &q, snap, e);
+	if (family == AF_UNSPEC)
+		order_families(snap, from);
+	return rc;
+}
+
+/* The kernel does not know the request (no legacy handler) or its filter. */
+static bool refused(int rc)
+{
+	return rc == -EOPNOTSUPP || rc == -EINVAL || rc == -EPROTONOSUPPORT;
+}
+
+int diag_dump_all(struct diag *d, uint32_t state_mask, uint8_t ext, struct snapshot *snap,
+		  struct err *e)
+{
+	size_t from = snap->n;
+	if (!d->no_both) {
+		int rc = diag_dump(d, AF_UNSPEC, state_mask, ext, snap, e);
+		if (!refused(rc))
+			return rc;
+		d->no_both = true;
+		snap->n = from;
+		memset(e, 0, sizeof *e);
+	}
+	int rc = diag_dump(d, AF_INET, state_mask, ext, snap, e);
+	if (rc == 0)
+		rc = diag_dump(d, AF_INET6, state_mask, ext, snap, e);
+	return rc;
+}
+
+/* --- the parallel dump ----------------------------------------------------- */
+
+struct half {
+	struct diag *d;
+	struct dump_req q;
+	uint8_t bc[DIAG_BC_MAX];
+	struct snapshot *snap;
+	struct err e;
+	int rc;
+};
+
+static void *half_run(void *arg)
+{
+	struct half *h = arg;
+	h->rc = dump_req(h->d, &h->q, h->snap, &h->e);
+	return NULL;
+}
+
+/* The bottom of the namespace's local port range (what clients bind). */
+static uint16_t ephemeral_low(void)
+{
+	unsigned lo = 32768, hi = 60999;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	if (f) {
+		if (fscanf(f, "%u %u", &lo, &hi) != 2 || lo == 0 || lo > 65535)
+			lo = 32768;
+		fclose(f);
+	}
+	return (uint16_t)lo;
+}
+
+static bool two_cpus(void)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	return sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) >= 2;
+}
+
+/* Append src's sockets to dst, congestion names re-interned in dst. */
+static void append_snapshot(struct snapshot *dst, const struct snapshot *src)
+{
+	if (src->n == 0)
+		return;
+	dst->conns = xgrow(dst->conns, &dst->cap, dst->n + src->n, sizeof *dst->conns);
+	struct conn *out = dst->conns + dst->n;
+	memcpy(out, src->conns, src->n * sizeof *out);
+	if (dst->want_tix) { /* src collected it too (same want_tix) */
+		dst->tix = xgrow(dst->tix, &dst->tix_cap, dst->n + src->n, sizeof *dst->tix);
+		if (src->tix)
+			memcpy(dst->tix + dst->n, src->tix, src->n * sizeof *dst->tix);
+		else
+			memset(dst->tix + dst->n, 0, src->n * sizeof *dst->tix);
+	}
+	dst->n += src->n;
+	if (src->ncong <= 1)
+		return;
+	uint8_t map[SNAP_MAX_CONG] = {0};
+	for (unsigned i = 1; i < src->ncong && i < SNAP_MAX_CONG; i++)
+		map[i] = snapshot_cong_intern(dst, src->cong_names[i]);
+	for (size_t i = 0; i < src->n; i++) {
+		if (!(out[i].have & CONN_HAVE_CONG))
+			continue;
+		out[i].cong = out[i].cong < SNAP_MAX_CONG ? map[out[i].cong] : 0;
+		if (!out[i].cong)
+			out[i].have &= ~(uint32_t)CONN_HAVE_CONG;
+	}
+}
+
+static void add_stats(struct diag_stats *to, const struct diag_stats *now,
+		      const struct diag_stats *before)
+{
+	to->dumps += now->dumps - before->dumps;
+	to->restarts += now->restarts - before->restarts;
+	to->recv_calls += now->recv_calls - before->recv_calls;
+	to->messages += now->messages - before->messages;
+	to->bad_messages += now->bad_messages - before->bad_messages;
+}
+
+/* Both halves at once: half 0 on this thread into snap, half 1 on a second
+ * thread and channel into d->side. */
+static int dump_split(struct diag *d, uint32_t state_mask, uint8_t ext, struct snapshot *snap,
+		      struct err *e)
+{
+	d->peer->recv = d->recv;
+	d->peer->recv_ctx = d->recv_ctx;
+	struct half h[2];
+	uint16_t lo = ephemeral_low();
+	for (int i = 0; i < 2; i++) {
+		memset(&h[i].e, 0, sizeof h[i].e);
+		h[i].d = i ? d->peer : d;
+		h[i].snap = i ? &d->side : snap;
+		h[i].q = (struct dump_req){AF_UNSPEC, kernel_states(state_mask), ext, h[i].bc, 0};
+		h[i].q.bclen = diag_bc_split((unsigned)i, lo, h[i].bc, sizeof h[i].bc);
+		h[i].rc = 0;
+		if (!h[i].q.bclen)
+			return err_set(e, EINVAL, "sock_diag split filter too long");
+	}
+	d->side.want_tix = snap->want_tix;
+	snapshot_clear(&d->side);
+	struct diag_stats before = d->peer->stats;
+	size_t from = snap->n;
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, half_run, &h[1]) == 0;
+	half_run(&h[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		half_run(&h[1]);
+	add_stats(&d->stats, &d->peer->stats, &before);
+	append_snapshot(snap, &d->side);
+	order_families(snap, from);
+	int bad = h[0].rc ? 0 : h[1].rc ? 1 : -1;
+	if (bad < 0)
+		return 0;
+	*e = h[bad].e;
+	return h[bad].rc;
+}
+
+int diag_dump_split(struct diag *d, uint32_t state_mask, uint8_t ext, struct snapshot *snap,
+		    struct err *e)
+{
+	if (!d->no_split && !d->no_both && !two_cpus())
+		d->no_split = true;
+	if (!d->no_split && !d->no_both && !d->peer) {
+		struct err pe = {0};
+		d->peer = diag_open(&pe);
+		if (!d->peer)
+			d->no_split = true; /* no second socket: one is enough */
+	}
+	if (d->no_split || d->no_both)
+		return diag_dump_all(d, state_mask, ext, snap, e);
+	size_t from = snap->n;
+	int rc = dump_split(d, state_mask, ext, snap, e);
+	if (!refused(rc))
+		return rc;
+	/* An older kernel (no legacy request, or no filter): one dump on one
+	 * thread, from now on. */
+	d->no_split = true;
+	snap->n = from;
+	memset(e, 0, sizeof *e);
+	return diag_dump_all(d, state_mask, ext, snap, e);
 }

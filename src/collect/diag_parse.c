@@ -10,6 +10,7 @@
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,8 +25,12 @@ void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti,
 			struct conn_tcpinfo_x *x)
 {
 	struct tcp_info k;
-	memset(&k, 0, sizeof k);
-	memcpy(&k, data, len < sizeof k ? len : sizeof k);
+	if (len >= sizeof k) {
+		memcpy(&k, data, sizeof k);
+	} else {
+		memset(&k, 0, sizeof k);
+		memcpy(&k, data, len);
+	}
 	memset(ti, 0, sizeof *ti);
 	struct conn_tcpinfo_x xs;
 	if (!x)
@@ -103,14 +108,25 @@ struct attr_ctx {
 	struct conn_tcpinfo_x *x;
 };
 
-static int attr_cb(const struct nlattr *a, void *data)
+/* libmnl's mnl_attr_ok / _next / _get_* as inline code: the walk runs for
+ * every attribute of every socket (~6 per message). */
+static bool attr_ok(const struct nlattr *a, long len)
 {
-	struct attr_ctx *ctx = data;
-	struct conn *c = ctx->c;
-	const void *p = mnl_attr_get_payload(a);
-	size_t len = mnl_attr_get_payload_len(a);
+	return len >= (long)sizeof *a && a->nla_len >= sizeof *a && (long)a->nla_len <= len;
+}
 
-	switch (mnl_attr_get_type(a)) {
+static const struct nlattr *attr_next(const struct nlattr *a)
+{
+	return (const struct nlattr *)((const char *)a + MNL_ALIGN(a->nla_len));
+}
+
+static void attr_cb(const struct nlattr *a, struct attr_ctx *ctx)
+{
+	struct conn *c = ctx->c;
+	const void *p = (const char *)a + MNL_ATTR_HDRLEN;
+	size_t len = a->nla_len - MNL_ATTR_HDRLEN;
+
+	switch (a->nla_type & NLA_TYPE_MASK) {
 	case INET_DIAG_INFO:
 		diag_parse_tcpinfo(p, len, &c->ti, ctx->x);
 		break;
@@ -137,7 +153,6 @@ static int attr_cb(const struct nlattr *a, void *data)
 	default:
 		break; /* newer kernels say more: skip, don't fail */
 	}
-	return MNL_CB_OK;
 }
 
 int diag_parse_msg(const struct nlmsghdr *nlh, struct conn *c, struct snapshot *snap)
@@ -185,9 +200,9 @@ int diag_parse_msg_x(const struct nlmsghdr *nlh, struct conn *c, struct snapshot
 	 * unpadded message (found by tests/fuzz/fuzz_diag_msg). */
 	const char *end = (const char *)nlh + nlh->nlmsg_len;
 	const struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct inet_diag_msg));
-	while ((const char *)a < end && mnl_attr_ok(a, (int)(end - (const char *)a))) {
+	while ((const char *)a < end && attr_ok(a, end - (const char *)a)) {
 		attr_cb(a, &ctx);
-		a = mnl_attr_next(a);
+		a = attr_next(a);
 	}
 	return 0;
 }

@@ -35,21 +35,29 @@ static inline void reserve(struct jw *w, size_t n)
 		w->buf = xgrow(w->buf, &w->cap, w->len + n + 1, 1);
 }
 
-static void put(struct jw *w, const char *s, size_t n)
+/* The writer's hot helpers run for every key and value of every socket:
+ * inlined, so the renderers' many small calls stay cheap. */
+#if defined(__GNUC__)
+#define JW_HOT static inline __attribute__((always_inline))
+#else
+#define JW_HOT static inline
+#endif
+
+JW_HOT void put(struct jw *w, const char *s, size_t n)
 {
 	reserve(w, n);
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 }
 
-static inline void putc1(struct jw *w, char ch)
+JW_HOT void putc1(struct jw *w, char ch)
 {
 	reserve(w, 1);
 	w->buf[w->len++] = ch;
 }
 
 /* Separator before a value or key at the current depth. */
-static void sep(struct jw *w)
+JW_HOT void sep(struct jw *w)
 {
 	if (w->after_key) {
 		w->after_key = false;
@@ -170,8 +178,15 @@ void jw_key(struct jw *w, const char *k)
 
 void jw_key_lit(struct jw *w, const char *quoted_colon, size_t n)
 {
-	sep(w);
-	put(w, quoted_colon, n);
+	reserve(w, n + 1); /* the separator too: one check */
+	if (w->after_key)
+		w->after_key = false;
+	else if (w->first[w->depth])
+		w->first[w->depth] = false;
+	else
+		w->buf[w->len++] = ',';
+	memcpy(w->buf + w->len, quoted_colon, n);
+	w->len += n;
 	w->after_key = true;
 }
 
@@ -190,16 +205,43 @@ void jw_strn(struct jw *w, const char *s, size_t n)
 	put_escaped(w, s, n);
 }
 
+/* "00" .. "99" */
+static const char dig2[201] = "0001020304050607080910111213141516171819"
+			      "2021222324252627282930313233343536373839"
+			      "4041424344454647484950515253545556575859"
+			      "6061626364656667686970717273747576777879"
+			      "8081828384858687888990919293949596979899";
+
+/* v in decimal, its last digit just before `end`. */
+static void digits_before(char *end, uint64_t v)
+{
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		end -= 2;
+		memcpy(end, dig2 + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(end - 2, dig2 + 2 * v, 2);
+	else
+		end[-1] = (char)('0' + v);
+}
+
+static size_t digits_len(uint64_t v)
+{
+	size_t n = 1;
+	for (; v >= 10000; v /= 10000)
+		n += 4;
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
 void jw_u64(struct jw *w, uint64_t v)
 {
-	char tmp[24];
-	int i = sizeof tmp;
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	size_t n = digits_len(v);
 	sep(w);
-	put(w, tmp + i, sizeof tmp - (size_t)i);
+	reserve(w, n);
+	w->len += n;
+	digits_before(w->buf + w->len, v);
 }
 
 /* printf("%.*f", d, v) for 0 <= d <= 3 and |v| < 1e15, without printf:
@@ -223,14 +265,8 @@ static size_t fixed_fast(char *out, double v, int d)
 	if (frac > 0.5L || (frac == 0.5L && (m & 1)))
 		m++;
 	uint64_t ip = m / pow10[d], fp = m % pow10[d];
-	char tmp[24];
-	int i = sizeof tmp;
-	do {
-		tmp[--i] = (char)('0' + ip % 10);
-		ip /= 10;
-	} while (ip);
-	memcpy(out + n, tmp + i, sizeof tmp - (size_t)i);
-	n += sizeof tmp - (size_t)i;
+	n += digits_len(ip);
+	digits_before(out + n, ip);
 	if (d) {
 		out[n++] = '.';
 		for (int k = d - 1; k >= 0; k--) {

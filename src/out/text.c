@@ -1,5 +1,6 @@
 /* text.c — snapshots as an aligned text table (top -b style), and the
  * human number formats shared with the UI. */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,17 +11,42 @@
 #include "tcpscope/out.h"
 #include "tcpscope/util.h"
 
-/* Write v (an integer value) in decimal; returns the length. */
-static size_t put_dec(char *p, uint64_t v)
+/* "00" .. "99": two digits per division in the number writers below. */
+static const char dig2[201] = "0001020304050607080910111213141516171819"
+			      "2021222324252627282930313233343536373839"
+			      "4041424344454647484950515253545556575859"
+			      "6061626364656667686970717273747576777879"
+			      "8081828384858687888990919293949596979899";
+
+static size_t u64_len(uint64_t v)
 {
-	char d[24];
-	int k = sizeof d;
-	do {
-		d[--k] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(p, d + k, sizeof d - (size_t)k);
-	return sizeof d - (size_t)k;
+	size_t n = 1;
+	for (; v >= 10000; v /= 10000)
+		n += 4;
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* v's digits ending just before `end`. */
+static void put_u64_before(char *end, uint64_t v)
+{
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		end -= 2;
+		memcpy(end, dig2 + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(end - 2, dig2 + 2 * v, 2);
+	else
+		end[-1] = (char)('0' + v);
+}
+
+/* v in decimal into p (no terminator); returns the length (1..20). */
+static size_t put_u64(char *p, uint64_t v)
+{
+	size_t n = u64_len(v);
+	put_u64_before(p + n, v);
+	return n;
 }
 
 /* x rounded to `dec` (0 or 1) decimals exactly as printf("%.*f") rounds
@@ -34,24 +60,24 @@ static size_t put_fixed(char *p, double x, int dec)
 	if (frac > 0.5L || (frac == 0.5L && (m & 1)))
 		m++;
 	if (!dec)
-		return put_dec(p, m);
-	size_t n = put_dec(p, m / 10);
+		return put_u64(p, m);
+	size_t n = put_u64(p, m / 10);
 	p[n++] = '.';
 	p[n++] = (char)('0' + m % 10);
 	return n;
 }
 
-char *out_fmt_bytes(double v, char *buf, size_t len)
+/* out_fmt_bytes() of v into tmp (48 bytes, no terminator) for finite
+ * 0 <= v < 1e18 after scaling; returns the length, 0 for the rare rest. */
+static size_t fmt_bytes(double v, char *tmp)
 {
 	static const char units[] = "kMGTPE";
-	char tmp[48];
 	size_t n;
-	if (!(v >= 0 && v < 1e30)) {
-		snprintf(buf, len, v < 1000 ? "%.0f" : "%.1f", v); /* NaN, negatives: rare */
-		return buf;
-	}
+	if (!(v >= 0 && v < 1e30))
+		return 0;
 	if (v < 1000) {
-		n = put_fixed(tmp, v, 0);
+		/* whole numbers (byte counts) need no rounding */
+		n = v == (double)(unsigned)v ? put_u64(tmp, (unsigned)v) : put_fixed(tmp, v, 0);
 	} else {
 		int u = -1;
 		while (v >= 1000 && u < 5) {
@@ -63,10 +89,30 @@ char *out_fmt_bytes(double v, char *buf, size_t len)
 		} else if (v < 1e18) {
 			n = put_fixed(tmp, v, 0);
 		} else {
-			snprintf(buf, len, "%.0f%c", v, units[u]);
-			return buf;
+			return 0;
 		}
 		tmp[n++] = units[u];
+	}
+	return n;
+}
+
+char *out_fmt_bytes(double v, char *buf, size_t len)
+{
+	char tmp[48];
+	size_t n = fmt_bytes(v, tmp);
+	if (n == 0) { /* NaN, negatives, beyond exa: rare */
+		if (!(v >= 0 && v < 1e30)) {
+			snprintf(buf, len, v < 1000 ? "%.0f" : "%.1f", v);
+		} else {
+			static const char units[] = "kMGTPE";
+			int u = -1;
+			while (v >= 1000 && u < 5) {
+				v /= 1000;
+				u++;
+			}
+			snprintf(buf, len, "%.0f%c", v, units[u]);
+		}
+		return buf;
 	}
 	if (len) {
 		if (n >= len)
@@ -94,24 +140,75 @@ char *out_fmt_duration(double s, char *buf, size_t len)
 	return buf;
 }
 
-static int endpoint(const struct conn *c, bool local, char *buf, size_t len)
-{
-	conn_endpoint_format(c->family, local ? &c->laddr : &c->raddr,
-			     local ? c->lport : c->rport, true, buf, len);
-	return (int)strlen(buf);
-}
-
 static int dec_len(unsigned v)
 {
-	int n = 1;
-	while (v >= 10) {
-		v /= 10;
-		n++;
+	return v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+}
+
+/* "0" .. "255", NUL-padded to 4 bytes: an IPv4 octet is one 4-byte copy. */
+static const char octet_str[256][4] = {
+	"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+	"16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29",
+	"30", "31", "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "43",
+	"44", "45", "46", "47", "48", "49", "50", "51", "52", "53", "54", "55", "56", "57",
+	"58", "59", "60", "61", "62", "63", "64", "65", "66", "67", "68", "69", "70", "71",
+	"72", "73", "74", "75", "76", "77", "78", "79", "80", "81", "82", "83", "84", "85",
+	"86", "87", "88", "89", "90", "91", "92", "93", "94", "95", "96", "97", "98", "99",
+	"100", "101", "102", "103", "104", "105", "106", "107", "108", "109", "110", "111",
+	"112", "113", "114", "115", "116", "117", "118", "119", "120", "121", "122", "123",
+	"124", "125", "126", "127", "128", "129", "130", "131", "132", "133", "134", "135",
+	"136", "137", "138", "139", "140", "141", "142", "143", "144", "145", "146", "147",
+	"148", "149", "150", "151", "152", "153", "154", "155", "156", "157", "158", "159",
+	"160", "161", "162", "163", "164", "165", "166", "167", "168", "169", "170", "171",
+	"172", "173", "174", "175", "176", "177", "178", "179", "180", "181", "182", "183",
+	"184", "185", "186", "187", "188", "189", "190", "191", "192", "193", "194", "195",
+	"196", "197", "198", "199", "200", "201", "202", "203", "204", "205", "206", "207",
+	"208", "209", "210", "211", "212", "213", "214", "215", "216", "217", "218", "219",
+	"220", "221", "222", "223", "224", "225", "226", "227", "228", "229", "230", "231",
+	"232", "233", "234", "235", "236", "237", "238", "239", "240", "241", "242", "243",
+	"244", "245", "246", "247", "248", "249", "250", "251", "252", "253", "254", "255"
+};
+
+static size_t octet_len(unsigned v)
+{
+	return 1 + (v >= 10) + (v >= 100);
+}
+
+/* "addr:port" as ss prints it (conn_endpoint_format with star_zero) into p,
+ * IPv4 by hand; returns the length. */
+static size_t put_endpoint(char *p, const struct conn *c, bool local)
+{
+	const union conn_addr *a = local ? &c->laddr : &c->raddr;
+	uint16_t port = local ? c->lport : c->rport;
+	if (c->family == AF_INET6) {
+		char buf[64];
+		conn_endpoint_format(c->family, a, port, true, buf, sizeof buf);
+		size_t n = strlen(buf);
+		memcpy(p, buf, n);
+		return n;
+	}
+	size_t n = 0;
+	if (a->w[0] == 0) { /* conn_addr_is_any() of IPv4 */
+		p[n++] = '*';
+	} else {
+		for (int i = 0; i < 4; i++) {
+			memcpy(p + n, octet_str[a->b[i]], 4);
+			n += octet_len(a->b[i]);
+			p[n++] = '.';
+		}
+		n--;
+	}
+	p[n++] = ':';
+	if (port == 0) {
+		p[n++] = '*';
+	} else {
+		n += (size_t)dec_len(port);
+		put_u64_before(p + n, port);
 	}
 	return n;
 }
 
-/* What endpoint() would return, without formatting IPv4 (pass 1 of the
+/* What put_endpoint() would return, without formatting IPv4 (pass 1 of the
  * column widths looks at every socket). */
 static int endpoint_len(const struct conn *c, bool local)
 {
@@ -119,14 +216,13 @@ static int endpoint_len(const struct conn *c, bool local)
 	uint16_t port = local ? c->lport : c->rport;
 	if (c->family == AF_INET6) {
 		char buf[64];
-		return endpoint(c, local, buf, sizeof buf);
+		return (int)put_endpoint(buf, c, local);
 	}
 	int n = port ? dec_len(port) + 1 : 2;
-	if (conn_addr_is_any(AF_INET, a))
+	if (a->w[0] == 0)
 		return n + 1;
-	for (int i = 0; i < 4; i++)
-		n += dec_len(a->b[i]);
-	return n + 3;
+	return n + 3 + (int)(octet_len(a->b[0]) + octet_len(a->b[1]) + octet_len(a->b[2]) +
+			     octet_len(a->b[3]));
 }
 
 /* Rows are built by hand into one big buffer (printf costs more than the
@@ -141,24 +237,22 @@ struct obuf {
 
 static void pad_left(struct obuf *o, const char *s, size_t n, int width)
 {
-	while ((int)n < width--)
-		o->p[o->n++] = ' ';
+	if ((int)n < width) {
+		memset(o->p + o->n, ' ', (size_t)width - n);
+		o->n += (size_t)width - n;
+	}
 	memcpy(o->p + o->n, s, n);
 	o->n += n;
 }
 
-static void pad_right(struct obuf *o, const char *s, size_t n, int width)
-{
-	memcpy(o->p + o->n, s, n);
-	o->n += n;
-	while ((int)n < width--)
-		o->p[o->n++] = ' ';
-}
-
+/* "%*llu" for widths up to 8 (the buffer has ROW_MAX of slack per row). */
 static void col_u64(struct obuf *o, uint64_t v, int width)
 {
-	char d[24];
-	pad_left(o, d, put_dec(d, v), width);
+	size_t n = u64_len(v);
+	size_t w = (int)n < width ? (size_t)width : n;
+	memset(o->p + o->n, ' ', 8);
+	o->n += w;
+	put_u64_before(o->p + o->n, v);
 }
 
 static void col_str(struct obuf *o, const char *s, int width)
@@ -166,27 +260,81 @@ static void col_str(struct obuf *o, const char *s, int width)
 	pad_left(o, s, strlen(s), width);
 }
 
+/* A byte count as out_fmt_bytes() writes it ("-" when not known), right
+ * aligned. */
+static void col_bytes(struct obuf *o, bool known, uint64_t v, int width)
+{
+	char tmp[48] = ""; /* all defined: 16 bytes are copied below */
+	size_t n = 0;
+	if (!known)
+		tmp[n++] = '-';
+	else if (v < 1000)
+		n = put_u64(tmp, v);
+	else
+		n = fmt_bytes((double)v, tmp);
+	if (n == 0) {
+		char buf[16];
+		col_str(o, out_fmt_bytes((double)v, buf, sizeof buf), width);
+		return;
+	}
+	if (n > 15)
+		n = 15; /* what the 16-byte buffer of the printf version kept */
+	if ((int)n <= width) { /* fixed-size copies into the row's slack */
+		memset(o->p + o->n, ' ', 8);
+		memcpy(o->p + o->n + width - n, tmp, 16);
+		o->n += (size_t)width;
+	} else {
+		pad_left(o, tmp, n, width);
+	}
+}
+
+/* An endpoint padded on the right to `width`. */
+static void col_endpoint(struct obuf *o, const struct conn *c, bool local, int width)
+{
+	char *p = o->p + o->n;
+	if (width <= 32)
+		memset(p, ' ', 32);
+	size_t n = put_endpoint(p, c, local);
+	if ((int)n < width) {
+		if (width > 32)
+			memset(p + n, ' ', (size_t)width - n);
+		n = (size_t)width;
+	}
+	o->n += n;
+}
+
 /* " %8.3f" of us / 1000.0: the quotient of an integer by 1000 prints
  * exactly as integer arithmetic does. */
 static void col_ms3(struct obuf *o, uint32_t us, int width)
 {
 	char d[24];
-	size_t n = put_dec(d, us / 1000);
+	size_t n = put_u64(d, us / 1000);
+	unsigned r = us % 1000;
 	d[n++] = '.';
-	d[n++] = (char)('0' + us / 100 % 10);
-	d[n++] = (char)('0' + us / 10 % 10);
-	d[n++] = (char)('0' + us % 10);
+	d[n++] = (char)('0' + r / 100);
+	memcpy(d + n, dig2 + 2 * (r % 100), 2);
+	n += 2;
 	pad_left(o, d, n, width);
+}
+
+/* The state column: "%-10s " (every abbreviation is shorter than 10). */
+static void col_state(struct obuf *o, uint8_t state)
+{
+	const char *a = tcp_state_table[state].abbrev;
+	size_t n = strlen(a);
+	memcpy(o->p + o->n, a, n);
+	o->n += n;
+	if (n < 10) {
+		memset(o->p + o->n, ' ', 10 - n);
+		o->n += 10 - n;
+	}
+	o->p[o->n++] = ' ';
 }
 
 static void text_row(struct obuf *o, const struct conn *c, const struct out_opts *opt, int wl,
 		     int wr)
 {
-	char ep[64];
-	int n;
-	pad_right(o, tcp_state_table[c->state].abbrev, strlen(tcp_state_table[c->state].abbrev),
-		  10);
-	o->p[o->n++] = ' ';
+	col_state(o, c->state);
 	if (c->have & CONN_HAVE_RQUEUE)
 		col_u64(o, c->rqueue, 7);
 	else
@@ -197,19 +345,12 @@ static void text_row(struct obuf *o, const struct conn *c, const struct out_opts
 	else
 		col_str(o, "-", 7);
 	o->p[o->n++] = ' ';
-	n = endpoint(c, true, ep, sizeof ep);
-	pad_right(o, ep, (size_t)n, wl);
+	col_endpoint(o, c, true, wl);
 	o->p[o->n++] = ' ';
-	n = endpoint(c, false, ep, sizeof ep);
-	pad_right(o, ep, (size_t)n, wr);
+	col_endpoint(o, c, false, wr);
 	if (opt->info) {
 		const struct conn_tcpinfo *ti = &c->ti;
 		if (ti->have & TI_BASE) {
-			char sb[16] = "-", rbb[16] = "-";
-			if (ti->have & TI_BYTES_SENT)
-				out_fmt_bytes((double)ti->bytes_sent, sb, sizeof sb);
-			if (ti->have & TI_BYTES_ACKED)
-				out_fmt_bytes((double)ti->bytes_received, rbb, sizeof rbb);
 			o->p[o->n++] = ' ';
 			col_ms3(o, ti->rtt_us, 8);
 			o->p[o->n++] = ' ';
@@ -217,9 +358,9 @@ static void text_row(struct obuf *o, const struct conn *c, const struct out_opts
 			o->p[o->n++] = ' ';
 			col_u64(o, ti->snd_cwnd, 6);
 			o->p[o->n++] = ' ';
-			col_str(o, sb, 7);
+			col_bytes(o, (ti->have & TI_BYTES_SENT) != 0, ti->bytes_sent, 7);
 			o->p[o->n++] = ' ';
-			col_str(o, rbb, 7);
+			col_bytes(o, (ti->have & TI_BYTES_ACKED) != 0, ti->bytes_received, 7);
 		} else {
 			static const char dash[] = "       - "
 						   "    - "
@@ -240,14 +381,14 @@ static void text_row(struct obuf *o, const struct conn *c, const struct out_opts
 			o->p[o->n++] = '[';
 			if (c->pid < 0) {
 				o->p[o->n++] = '-';
-				o->n += put_dec(o->p + o->n, (uint64_t)0 - (uint64_t)(int64_t)c->pid);
+				o->n += put_u64(o->p + o->n, (uint64_t)0 - (uint64_t)(int64_t)c->pid);
 			} else {
-				o->n += put_dec(o->p + o->n, (uint64_t)c->pid);
+				o->n += put_u64(o->p + o->n, (uint64_t)c->pid);
 			}
 			o->p[o->n++] = ']';
 			if (c->nprocs > 1) {
 				o->p[o->n++] = '+';
-				o->n += put_dec(o->p + o->n, (uint64_t)c->nprocs - 1);
+				o->n += put_u64(o->p + o->n, (uint64_t)c->nprocs - 1);
 			}
 		} else {
 			o->p[o->n++] = '-';
@@ -256,7 +397,105 @@ static void text_row(struct obuf *o, const struct conn *c, const struct out_opts
 	o->p[o->n++] = '\n';
 }
 
+/* Make room for one more row (or the column header) in a kept table. */
+static void room(struct obuf *ob, size_t *cap)
+{
+	if (ob->n + ROW_MAX > *cap)
+		ob->p = xgrow(ob->p, cap, ob->n + ROW_MAX, 1);
+}
+
+/* The table under the summary and the alerts: the column header and the
+ * rows. With `f`: written out in OUTBUF chunks through ob (OUTBUF + ROW_MAX
+ * bytes); returns -1 on a write error. Without: kept whole in ob, grown
+ * through *cap. */
+static int table_render(FILE *f, struct obuf *ob, size_t *cap, const struct snapshot *s,
+			const struct out_opts *o)
+{
+	/* Pass 1: column widths from the data, as ss does. */
+	int wl = 20, wr = 20;
+	for (size_t i = 0; i < s->n; i++) {
+		int l = endpoint_len(&s->conns[i], true);
+		int r = endpoint_len(&s->conns[i], false);
+		if (l > wl)
+			wl = l;
+		if (r > wr)
+			wr = r;
+	}
+	if (o->header) {
+		if (!f)
+			room(ob, cap);
+		int n = snprintf(ob->p + ob->n, ROW_MAX, "%-10s %7s %7s %-*s %-*s", "State",
+				 "Recv-Q", "Send-Q", wl, "Local Address:Port", wr,
+				 "Peer Address:Port");
+		if (n > 0)
+			ob->n += (size_t)n < ROW_MAX ? (size_t)n : ROW_MAX - 1;
+		if (o->info) {
+			static const char info[] = "  RTT(ms)  Retr   Cwnd    Sent    Recv";
+			memcpy(ob->p + ob->n, info, sizeof info - 1);
+			ob->n += sizeof info - 1;
+		}
+		if (o->procs) {
+			memcpy(ob->p + ob->n, " Process", 8);
+			ob->n += 8;
+		}
+		ob->p[ob->n++] = '\n';
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		if (!f)
+			room(ob, cap);
+		text_row(ob, &s->conns[i], o, wl, wr);
+		if (f && ob->n >= OUTBUF) {
+			if (fwrite(ob->p, 1, ob->n, f) != ob->n)
+				return -1;
+			ob->n = 0;
+		}
+	}
+	if (f && ob->n && fwrite(ob->p, 1, ob->n, f) != ob->n)
+		return -1;
+	return 0;
+}
+
+/* A table formatted on a second thread (out_text_begin). */
+struct out_text_job {
+	pthread_t thread;
+	const struct snapshot *s;
+	struct out_opts o;
+	struct obuf ob; /* the whole table, owned */
+	size_t cap;
+};
+
+static void *job_run(void *arg)
+{
+	struct out_text_job *j = arg;
+	table_render(NULL, &j->ob, &j->cap, j->s, &j->o);
+	return NULL;
+}
+
+/* Below this, a thread costs more than the rows. */
+#define JOB_MIN_ROWS 2000
+
+struct out_text_job *out_text_begin(const struct snapshot *s, const struct out_opts *o)
+{
+	if (s->n < JOB_MIN_ROWS)
+		return NULL;
+	struct out_text_job *j = xcalloc(1, sizeof *j);
+	j->s = s;
+	j->o = *o;
+	j->o.detector = NULL;
+	if (pthread_create(&j->thread, NULL, job_run, j) != 0) {
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
 int out_text_snapshot(FILE *f, const struct snapshot *s, const struct out_opts *o)
+{
+	return out_text_snapshot_job(f, s, o, NULL);
+}
+
+int out_text_snapshot_job(FILE *f, const struct snapshot *s, const struct out_opts *o,
+			  struct out_text_job *job)
 {
 	char tbuf[64];
 	time_t t = (time_t)s->wall;
@@ -272,38 +511,18 @@ int out_text_snapshot(FILE *f, const struct snapshot *s, const struct out_opts *
 	if (o->detector)
 		out_text_alerts(f, o->detector);
 
-	/* Pass 1: column widths from the data, as ss does. */
-	int wl = 20, wr = 20;
-	for (size_t i = 0; i < s->n; i++) {
-		int l = endpoint_len(&s->conns[i], true);
-		int r = endpoint_len(&s->conns[i], false);
-		if (l > wl)
-			wl = l;
-		if (r > wr)
-			wr = r;
-	}
-	if (o->header) {
-		fprintf(f, "%-10s %7s %7s %-*s %-*s", "State", "Recv-Q", "Send-Q", wl,
-			"Local Address:Port", wr, "Peer Address:Port");
-		if (o->info)
-			fprintf(f, " %8s %5s %6s %7s %7s", "RTT(ms)", "Retr", "Cwnd", "Sent", "Recv");
-		if (o->procs)
-			fprintf(f, " %s", "Process");
-		fputc('\n', f);
-	}
-	struct obuf ob = {xmalloc(OUTBUF + ROW_MAX), 0};
 	int rc = 0;
-	for (size_t i = 0; i < s->n && rc == 0; i++) {
-		text_row(&ob, &s->conns[i], o, wl, wr);
-		if (ob.n >= OUTBUF) {
-			if (fwrite(ob.p, 1, ob.n, f) != ob.n)
-				rc = -1;
-			ob.n = 0;
-		}
+	if (job) {
+		pthread_join(job->thread, NULL);
+		if (job->ob.n && fwrite(job->ob.p, 1, job->ob.n, f) != job->ob.n)
+			rc = -1;
+		free(job->ob.p);
+		free(job);
+	} else {
+		struct obuf ob = {xmalloc(OUTBUF + ROW_MAX), 0};
+		rc = table_render(f, &ob, NULL, s, o);
+		free(ob.p);
 	}
-	if (rc == 0 && ob.n && fwrite(ob.p, 1, ob.n, f) != ob.n)
-		rc = -1;
-	free(ob.p);
 	if (fflush(f) != 0)
 		rc = -1;
 	return rc;

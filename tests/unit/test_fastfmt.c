@@ -84,6 +84,33 @@ int main(void)
 			snprintf(b, sizeof b, "%.3f", dedge[i]);
 		CHECK(w.len == strlen(b) && !memcmp(w.buf, b, w.len));
 	}
+	/* Integers: every length, both signs, as printf prints them. */
+	bad = 0;
+	for (int i = 0; i < 200000; i++) {
+		uint64_t u = rnd(&seed) >> (rnd(&seed) % 64);
+		int64_t s = (int64_t)u * (i & 1 ? -1 : 1);
+		jw_reset(&w);
+		jw_u64(&w, u);
+		snprintf(b, sizeof b, "%llu", (unsigned long long)u);
+		bad += w.len != strlen(b) || memcmp(w.buf, b, w.len);
+		jw_reset(&w);
+		jw_i64(&w, s);
+		snprintf(b, sizeof b, "%lld", (long long)s);
+		bad += w.len != strlen(b) || memcmp(w.buf, b, w.len);
+	}
+	static const uint64_t uedge[] = {0, 9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000,
+					 UINT64_MAX};
+	for (size_t i = 0; i < sizeof uedge / sizeof uedge[0]; i++) {
+		jw_reset(&w);
+		jw_u64(&w, uedge[i]);
+		snprintf(b, sizeof b, "%llu", (unsigned long long)uedge[i]);
+		bad += w.len != strlen(b) || memcmp(w.buf, b, w.len);
+	}
+	jw_reset(&w);
+	jw_i64(&w, INT64_MIN);
+	snprintf(b, sizeof b, "%lld", (long long)INT64_MIN);
+	bad += w.len != strlen(b) || memcmp(w.buf, b, w.len);
+	CHECK_INT(bad, 0);
 	/* A literal key behaves like jw_key. */
 	jw_reset(&w);
 	jw_obj_begin(&w);
