@@ -18,6 +18,7 @@ END {
 	nr = 0
 	R[++nr] = "bare.in|bare dump, in-process (floor)"
 	R[++nr] = "bare_i.in|bare dump + tcp_info, in-process"
+	R[++nr] = "bare2_i.in|  same as two family dumps (IPv4, then IPv6: ss's way)"
 	R[++nr] = "coll.in|collector cycle (dump+parse), in-process"
 	R[++nr] = "coll_i.in|collector cycle + tcp_info, in-process"
 	R[++nr] = "coll_ip.in|collector cycle + tcp_info + processes (warm)"
@@ -29,7 +30,9 @@ END {
 	R[++nr] = "attr.plain|plain /proc/*/fd walk (readlink every fd)"
 	R[++nr] = "bare|baredump (process)"
 	R[++nr] = "bare_i|baredump -i (process)"
+	R[++nr] = "bare2_i|baredump -i -2 (process, two family dumps)"
 	R[++nr] = "ts_text|tcpscope -b -n1 --no-processes"
+	R[++nr] = "ts_text_nh|tcpscope -b -n1 --no-processes --no-header"
 	R[++nr] = "ts_json|tcpscope -b -n1 -j --no-processes"
 	R[++nr] = "ts_text_p|tcpscope -b -n1 (process names)"
 	R[++nr] = "ts_json_p|tcpscope -b -n1 -j (process names)"
@@ -63,7 +66,10 @@ END {
 	nq = 0
 	Q[++nq] = "coll_i.in|bare_i.in|collector cycle / bare dump (tcp_info)"
 	Q[++nq] = "cyc_t.in|bare_i.in|collector + tracker diff / bare dump (tcp_info)"
+	Q[++nq] = "bare_i.in|bare2_i.in|bare dump, one walk / two family dumps (tcp_info)"
 	Q[++nq] = "ts_text|ss_i|tcpscope -b -n1 --no-processes / ss -tanHi"
+	Q[++nq] = "ts_text_nh|ss_i|tcpscope -b -n1 --no-processes --no-header / ss -tanHi"
+	Q[++nq] = "ts_text|bare_i|tcpscope -b -n1 --no-processes / baredump -i"
 	Q[++nq] = "ts_json|ss_i|tcpscope -b -n1 -j --no-processes / ss -tanHi"
 	Q[++nq] = "ts_text|ss|tcpscope -b -n1 --no-processes / ss -tanH"
 	Q[++nq] = "ts_text_p|ss_p|tcpscope -b -n1 / ss -tanHp"

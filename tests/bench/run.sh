@@ -107,6 +107,8 @@ bench_pop() { # popgen args...
 	put bare.in "$(echo "$(kv "$(echo "$line" | tail -n 1)" median_ns)" | awk '{printf "%.2f", $1/1e6}')"
 	line=$("$TOOLS/baredump" -i -r "$RUNS")
 	put bare_i.in "$(echo "$(kv "$(echo "$line" | tail -n 1)" median_ns)" | awk '{printf "%.2f", $1/1e6}')"
+	line=$("$TOOLS/baredump" -i -2 -r "$RUNS")
+	put bare2_i.in "$(echo "$(kv "$(echo "$line" | tail -n 1)" median_ns)" | awk '{printf "%.2f", $1/1e6}')"
 	line=$("$TOOLS/collectbench" -r "$RUNS")
 	put coll.in "$(kv "$line" median_ns | awk '{printf "%.2f", $1/1e6}')"
 	line=$("$TOOLS/collectbench" -i -r "$RUNS")
@@ -132,7 +134,9 @@ bench_pop() { # popgen args...
 	while [ "$r" -le "$RUNS" ]; do
 		sample bare "$TOOLS/baredump"
 		sample bare_i "$TOOLS/baredump" -i
+		sample bare2_i "$TOOLS/baredump" -i -2
 		sample ts_text "$TS" -b -n1 --no-processes
+		sample ts_text_nh "$TS" -b -n1 --no-processes --no-header
 		sample ts_json "$TS" -b -n1 -j --no-processes
 		sample ts_text_p "$TS" -b -n1
 		sample ts_json_p "$TS" -b -n1 -j

@@ -33,6 +33,9 @@ v6=$(ss -tanH6 | wc -l)
 bd=$("$TOOLS/baredump" -i -s)
 [ "$(val "$bd" messages)" = "$total" ] && pass "baredump counts" || fail "baredump" "$bd"
 [ "$(val "$bd" CLOSE_WAIT)" = 40 ] && pass "baredump states" || fail "baredump states" "$bd"
+bd2=$("$TOOLS/baredump" -i -s -2)
+[ "$(val "$bd2" messages)" = "$total" ] && [ "$(val "$bd2" CLOSE_WAIT)" = 40 ] &&
+	pass "baredump -2 (two family dumps) counts the same" || fail "baredump -2" "$bd2"
 cb=$("$TOOLS/collectbench" -i -r 3)
 [ "$(val "$cb" sockets)" = "$total" ] && pass "collectbench counts" || fail "collectbench" "$cb"
 cbt=$("$TOOLS/collectbench" -i -t -r 3)

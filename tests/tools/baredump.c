@@ -1,9 +1,14 @@
-/* baredump.c — the floor: one sock_diag dump of every TCP socket (IPv4 then
- * IPv6, all states), counting messages and nothing else.
+/* baredump.c — the floor: one sock_diag dump of every TCP socket (both
+ * families in one walk of the kernel's tables, all states), counting
+ * messages and nothing else.
  *
- *   baredump [-i] [-s] [-r RUNS]
+ *   baredump [-i] [-s] [-2] [-r RUNS]
  *     -i   ask for INET_DIAG_INFO (tcp_info), as tcpscope does by default
  *     -s   also count sockets per state (one byte read per message)
+ *     -2   two dumps, IPv4 then IPv6 (SOCK_DIAG_BY_FAMILY each), as ss does;
+ *          the default is the legacy TCPDIAG_GETSOCK request, whose answer
+ *          covers both families in one walk (what tcpscope's collector
+ *          sends; falls back to -2 when the kernel refuses it)
  *     -r   repeat the dump RUNS times in this process (default 1)
  *
  * Prints one line per run: "messages=N bytes=B recvs=R ns=T", then with
@@ -36,24 +41,36 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* family AF_UNSPEC: the legacy request, both families in one walk. */
 static int dump_family(int fd, int family, uint8_t ext, char *buf, struct result *r,
 		       int count_states, unsigned seq)
 {
 	struct {
 		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 req;
+		union {
+			struct inet_diag_req_v2 v2;
+			struct inet_diag_req v1;
+		} req;
 	} q;
 	memset(&q, 0, sizeof q);
-	q.nlh.nlmsg_len = sizeof q;
-	q.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	q.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	q.nlh.nlmsg_seq = seq;
-	q.req.sdiag_family = (uint8_t)family;
-	q.req.sdiag_protocol = IPPROTO_TCP;
-	q.req.idiag_states = ~0u;
-	q.req.idiag_ext = ext;
+	if (family == AF_UNSPEC) {
+		q.nlh.nlmsg_len = NLMSG_LENGTH(sizeof q.req.v1);
+		q.nlh.nlmsg_type = TCPDIAG_GETSOCK;
+		q.req.v1.idiag_family = AF_INET;
+		q.req.v1.idiag_states = ~0u;
+		q.req.v1.idiag_ext = ext;
+	} else {
+		q.nlh.nlmsg_len = NLMSG_LENGTH(sizeof q.req.v2);
+		q.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+		q.req.v2.sdiag_family = (uint8_t)family;
+		q.req.v2.sdiag_protocol = IPPROTO_TCP;
+		q.req.v2.idiag_states = ~0u;
+		q.req.v2.idiag_ext = ext;
+	}
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	if (sendto(fd, &q, sizeof q, 0, (struct sockaddr *)&sa, sizeof sa) < 0)
+	if (sendto(fd, &q, q.nlh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof sa) < 0)
 		return -errno;
 	for (;;) {
 		ssize_t n = recv(fd, buf, BUF_SIZE, 0);
@@ -91,16 +108,18 @@ static int cmp_u64(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	uint8_t ext = 0;
-	int count_states = 0, runs = 1, ch;
-	while ((ch = getopt(argc, argv, "isr:")) != -1) {
+	int count_states = 0, runs = 1, ch, two = 0;
+	while ((ch = getopt(argc, argv, "is2r:")) != -1) {
 		if (ch == 'i')
 			ext |= 1u << (INET_DIAG_INFO - 1);
 		else if (ch == 's')
 			count_states = 1;
+		else if (ch == '2')
+			two = 1;
 		else if (ch == 'r' && atoi(optarg) > 0 && atoi(optarg) <= 1000)
 			runs = atoi(optarg);
 		else {
-			fputs("usage: baredump [-i] [-s] [-r RUNS]\n", stderr);
+			fputs("usage: baredump [-i] [-s] [-2] [-r RUNS]\n", stderr);
 			return 2;
 		}
 	}
@@ -125,10 +144,22 @@ int main(int argc, char **argv)
 		struct result r;
 		memset(&r, 0, sizeof r);
 		uint64_t t0 = mono_ns();
-		int rc = dump_family(fd, AF_INET, ext, buf, &r, count_states, (unsigned)(2 * i + 1));
-		if (rc == 0)
-			rc = dump_family(fd, AF_INET6, ext, buf, &r, count_states,
-					 (unsigned)(2 * i + 2));
+		int rc = -EIO;
+		if (!two) {
+			rc = dump_family(fd, AF_UNSPEC, ext, buf, &r, count_states,
+					 (unsigned)(3 * i + 1));
+			if (rc == -EIO && r.msgs == 0) { /* refused: the per-family way */
+				two = 1;
+				memset(&r, 0, sizeof r);
+				t0 = mono_ns();
+			}
+		}
+		if (two) {
+			rc = dump_family(fd, AF_INET, ext, buf, &r, count_states, (unsigned)(3 * i + 2));
+			if (rc == 0)
+				rc = dump_family(fd, AF_INET6, ext, buf, &r, count_states,
+						 (unsigned)(3 * i + 3));
+		}
 		ns[i] = mono_ns() - t0;
 		if (rc < 0) {
 			fprintf(stderr, "baredump: dump failed: %s\n", strerror(-rc));
