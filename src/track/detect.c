@@ -256,6 +256,17 @@ static void tally_sockets(struct detector *d, struct detect_ctx *c,
 				(*tally_cell(d->tally[kk], r, key))++;
 		}
 	}
+	/* No counter reached the floor (the usual case): no owner can, so the
+	 * kind is skipped for every socket this tick. */
+	for (int kk = 0; kk < DK_COUNT; kk++) {
+		if (d->floor[kk] <= 1 || d->floor[kk] == UINT_MAX)
+			continue;
+		bool reached = false;
+		for (size_t i = 0; i < TALLY_W && !reached; i++)
+			reached = d->tally[kk][i] >= d->floor[kk];
+		if (!reached)
+			d->floor[kk] = UINT_MAX;
+	}
 }
 
 /* false: the owner's tally says this group cannot matter this tick. */
@@ -641,8 +652,8 @@ void detector_update(struct detector *d, const struct tracker *t, const struct s
 		for (int kk = 0; kk < DK_COUNT; kk++) {
 			const struct detect_kind_def *kd = &detect_kinds[kk];
 			struct detect_owner o;
-			if (!kd->group || !d->cfg.enabled[kk] || !kd->group(&c, e, &o) ||
-			    !tally_passes(d, (enum detect_kind)kk, &o))
+			if (!kd->group || !d->cfg.enabled[kk] || d->floor[kk] == UINT_MAX ||
+			    !kd->group(&c, e, &o) || !tally_passes(d, (enum detect_kind)kk, &o))
 				continue;
 			struct detect_group *g = detect_group_get(&c, (enum detect_kind)kk, &o);
 			kd->add(&c, g, e);
