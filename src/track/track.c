@@ -442,6 +442,7 @@ static struct conn *last_sighting(struct tent *te)
 		cp->ti.bytes_received = te->recvd;
 		cp->ti.have = TI_BYTES_ACKED;
 	}
+	owner_fill(cp, &te->e); /* tombs and a partial poll's gaps keep their owner */
 	return cp;
 }
 
