@@ -27,8 +27,16 @@ show() { jq -c 'select(.event | startswith("alert")) | [.event,.kind,.owner.text
 
 [ "$n_ss" -eq 20 ]
 check "ss sees the 20 half-open sockets" $? "ss counted $n_ss"
-[ "$(nev "$OUT" alert_raised syn_recv ".owner.local_port == 7401 and .owner.pid == $PID and .owner.process == \"leak\" and .count >= 10 and .distinct_sources >= 10")" -eq 1 ]
-check "syn_recv raised on :7401 of leak[$PID] with distinct sources" $? "$(show)"
+[ "$(nev "$OUT" alert_raised syn_recv ".owner.local_port == 7401 and .count >= 10 and .distinct_sources >= 10")" -eq 1 ]
+check "syn_recv raised on :7401 with distinct sources" $? "$(show)"
+# The owning process: a dump is not atomic, so on a loaded machine the poll
+# that first counts 10 half-open sockets may have walked the listening table
+# before listen() ran (seen: request sockets and clients, no listener yet);
+# with hold=0s the raise then names the port only. The alert's owner is
+# refreshed every tick: by the time it clears it names the listener's process.
+[ "$(nev "$OUT" alert_raised syn_recv ".owner.local_port == 7401 and .owner.pid == $PID and .owner.process == \"leak\"")" -eq 1 ] ||
+	[ "$(nev "$OUT" alert_cleared syn_recv ".owner.local_port == 7401 and .owner.pid == $PID and .owner.process == \"leak\"")" -eq 1 ]
+check "syn_recv names the listener's process leak[$PID]" $? "$(show)"
 evfield "$OUT" alert_raised syn_recv .message | grep -q "SYN"
 check "the message says what it is" $? "$(evfield "$OUT" alert_raised syn_recv .message)"
 [ "$(nev "$OUT" alert_cleared syn_recv ".owner.local_port == 7401")" -eq 1 ]
