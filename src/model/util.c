@@ -1,4 +1,5 @@
-/* util.c — allocation wrappers, error values, clocks, number parsing. */
+/* util.c — allocation wrappers, error values, clocks, number parsing, and
+ * numfmt.h's digit table. */
 #include "tcpscope/util.h"
 
 #include <errno.h>
@@ -7,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "tcpscope/numfmt.h"
 
 static void oom(size_t n)
 {
@@ -137,3 +140,9 @@ int util_parse_uint(const char *s, unsigned long long max, unsigned long long *o
 	*out = v;
 	return 0;
 }
+
+const char numfmt_dig2[201] = "0001020304050607080910111213141516171819"
+			      "2021222324252627282930313233343536373839"
+			      "4041424344454647484950515253545556575859"
+			      "6061626364656667686970717273747576777879"
+			      "8081828384858687888990919293949596979899";

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcpscope/numfmt.h"
 #include "tcpscope/util.h"
 
 void jw_init(struct jw *w)
@@ -205,43 +206,13 @@ void jw_strn(struct jw *w, const char *s, size_t n)
 	put_escaped(w, s, n);
 }
 
-/* "00" .. "99" */
-static const char dig2[201] = "0001020304050607080910111213141516171819"
-			      "2021222324252627282930313233343536373839"
-			      "4041424344454647484950515253545556575859"
-			      "6061626364656667686970717273747576777879"
-			      "8081828384858687888990919293949596979899";
-
-/* v in decimal, its last digit just before `end`. */
-static void digits_before(char *end, uint64_t v)
-{
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
-		end -= 2;
-		memcpy(end, dig2 + 2 * r, 2);
-	}
-	if (v >= 10)
-		memcpy(end - 2, dig2 + 2 * v, 2);
-	else
-		end[-1] = (char)('0' + v);
-}
-
-static size_t digits_len(uint64_t v)
-{
-	size_t n = 1;
-	for (; v >= 10000; v /= 10000)
-		n += 4;
-	return n + (v >= 10) + (v >= 100) + (v >= 1000);
-}
-
 void jw_u64(struct jw *w, uint64_t v)
 {
-	size_t n = digits_len(v);
+	size_t n = numfmt_u64_len(v);
 	sep(w);
 	reserve(w, n);
 	w->len += n;
-	digits_before(w->buf + w->len, v);
+	numfmt_u64_before(w->buf + w->len, v);
 }
 
 /* printf("%.*f", d, v) for 0 <= d <= 3 and |v| < 1e15, without printf:
@@ -265,8 +236,8 @@ static size_t fixed_fast(char *out, double v, int d)
 	if (frac > 0.5L || (frac == 0.5L && (m & 1)))
 		m++;
 	uint64_t ip = m / pow10[d], fp = m % pow10[d];
-	n += digits_len(ip);
-	digits_before(out + n, ip);
+	n += numfmt_u64_len(ip);
+	numfmt_u64_before(out + n, ip);
 	if (d) {
 		out[n++] = '.';
 		for (int k = d - 1; k >= 0; k--) {

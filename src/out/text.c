@@ -8,46 +8,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "tcpscope/numfmt.h"
 #include "tcpscope/out.h"
 #include "tcpscope/util.h"
-
-/* "00" .. "99": two digits per division in the number writers below. */
-static const char dig2[201] = "0001020304050607080910111213141516171819"
-			      "2021222324252627282930313233343536373839"
-			      "4041424344454647484950515253545556575859"
-			      "6061626364656667686970717273747576777879"
-			      "8081828384858687888990919293949596979899";
-
-static size_t u64_len(uint64_t v)
-{
-	size_t n = 1;
-	for (; v >= 10000; v /= 10000)
-		n += 4;
-	return n + (v >= 10) + (v >= 100) + (v >= 1000);
-}
-
-/* v's digits ending just before `end`. */
-static void put_u64_before(char *end, uint64_t v)
-{
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
-		end -= 2;
-		memcpy(end, dig2 + 2 * r, 2);
-	}
-	if (v >= 10)
-		memcpy(end - 2, dig2 + 2 * v, 2);
-	else
-		end[-1] = (char)('0' + v);
-}
-
-/* v in decimal into p (no terminator); returns the length (1..20). */
-static size_t put_u64(char *p, uint64_t v)
-{
-	size_t n = u64_len(v);
-	put_u64_before(p + n, v);
-	return n;
-}
 
 /* x rounded to `dec` (0 or 1) decimals exactly as printf("%.*f") rounds
  * (round half to even on the exact binary value): x * 10 is exact in long
@@ -60,8 +23,8 @@ static size_t put_fixed(char *p, double x, int dec)
 	if (frac > 0.5L || (frac == 0.5L && (m & 1)))
 		m++;
 	if (!dec)
-		return put_u64(p, m);
-	size_t n = put_u64(p, m / 10);
+		return numfmt_u64(p, m);
+	size_t n = numfmt_u64(p, m / 10);
 	p[n++] = '.';
 	p[n++] = (char)('0' + m % 10);
 	return n;
@@ -77,7 +40,7 @@ static size_t fmt_bytes(double v, char *tmp)
 		return 0;
 	if (v < 1000) {
 		/* whole numbers (byte counts) need no rounding */
-		n = v == (double)(unsigned)v ? put_u64(tmp, (unsigned)v) : put_fixed(tmp, v, 0);
+		n = v == (double)(unsigned)v ? numfmt_u64(tmp, (unsigned)v) : put_fixed(tmp, v, 0);
 	} else {
 		int u = -1;
 		while (v >= 1000 && u < 5) {
@@ -203,7 +166,7 @@ static size_t put_endpoint(char *p, const struct conn *c, bool local)
 		p[n++] = '*';
 	} else {
 		n += (size_t)dec_len(port);
-		put_u64_before(p + n, port);
+		numfmt_u64_before(p + n, port);
 	}
 	return n;
 }
@@ -248,11 +211,11 @@ static void pad_left(struct obuf *o, const char *s, size_t n, int width)
 /* "%*llu" for widths up to 8 (the buffer has ROW_MAX of slack per row). */
 static void col_u64(struct obuf *o, uint64_t v, int width)
 {
-	size_t n = u64_len(v);
+	size_t n = numfmt_u64_len(v);
 	size_t w = (int)n < width ? (size_t)width : n;
 	memset(o->p + o->n, ' ', 8);
 	o->n += w;
-	put_u64_before(o->p + o->n, v);
+	numfmt_u64_before(o->p + o->n, v);
 }
 
 static void col_str(struct obuf *o, const char *s, int width)
@@ -269,7 +232,7 @@ static void col_bytes(struct obuf *o, bool known, uint64_t v, int width)
 	if (!known)
 		tmp[n++] = '-';
 	else if (v < 1000)
-		n = put_u64(tmp, v);
+		n = numfmt_u64(tmp, v);
 	else
 		n = fmt_bytes((double)v, tmp);
 	if (n == 0) {
@@ -308,11 +271,11 @@ static void col_endpoint(struct obuf *o, const struct conn *c, bool local, int w
 static void col_ms3(struct obuf *o, uint32_t us, int width)
 {
 	char d[24];
-	size_t n = put_u64(d, us / 1000);
+	size_t n = numfmt_u64(d, us / 1000);
 	unsigned r = us % 1000;
 	d[n++] = '.';
 	d[n++] = (char)('0' + r / 100);
-	memcpy(d + n, dig2 + 2 * (r % 100), 2);
+	memcpy(d + n, numfmt_dig2 + 2 * (r % 100), 2);
 	n += 2;
 	pad_left(o, d, n, width);
 }
@@ -381,14 +344,14 @@ static void text_row(struct obuf *o, const struct conn *c, const struct out_opts
 			o->p[o->n++] = '[';
 			if (c->pid < 0) {
 				o->p[o->n++] = '-';
-				o->n += put_u64(o->p + o->n, (uint64_t)0 - (uint64_t)(int64_t)c->pid);
+				o->n += numfmt_u64(o->p + o->n, (uint64_t)0 - (uint64_t)(int64_t)c->pid);
 			} else {
-				o->n += put_u64(o->p + o->n, (uint64_t)c->pid);
+				o->n += numfmt_u64(o->p + o->n, (uint64_t)c->pid);
 			}
 			o->p[o->n++] = ']';
 			if (c->nprocs > 1) {
 				o->p[o->n++] = '+';
-				o->n += put_u64(o->p + o->n, (uint64_t)c->nprocs - 1);
+				o->n += numfmt_u64(o->p + o->n, (uint64_t)c->nprocs - 1);
 			}
 		} else {
 			o->p[o->n++] = '-';
