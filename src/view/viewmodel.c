@@ -2,7 +2,6 @@
  * selection anchored by key. See viewmodel.h for the contract. */
 #include "tcpscope/viewmodel.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +9,7 @@
 
 #include "tcpscope/hmap.h"
 #include "tcpscope/util.h"
-
-#define GROUP_KEY_TAG (1ull << 63)
+#include "vm_int.h"
 
 const char *const vm_group_names[VG_COUNT] = {
 	[VG_NONE] = "none",
@@ -19,68 +17,6 @@ const char *const vm_group_names[VG_COUNT] = {
 	[VG_RHOST] = "remote host",
 	[VG_LPORT] = "local port",
 	[VG_STATE] = "state",
-};
-
-struct sort_item {
-	uint64_t w[4]; /* the sort key, compared word by word (keyed sorts) */
-	uint64_t key;  /* tie-break: the entry's key */
-	const struct track_entry *e;
-	uint32_t pos;  /* the entry's index in the tracker's list */
-};
-
-#define NO_RANK UINT32_MAX
-
-struct viewmodel {
-	struct col_ctx ctx;
-	const struct track_entry *const *ents; /* borrowed */
-	size_t nents;
-	uint8_t cols[COL_COUNT];
-	size_t ncols;
-	int sort_col;
-	bool sort_desc;
-	char *text;             /* owned; NULL = no substring filter */
-	vm_match_fn match;
-	void *match_arg;
-	enum vm_view view;
-	enum vm_group_mode group;
-	bool follow;
-	bool dirty;
-
-	const struct track_entry **sorted; /* owned array, borrowed pointers */
-	size_t nsorted, sorted_cap;
-	uint32_t *spos;         /* per sorted entry: its index in ents */
-	size_t spos_cap;
-	struct sort_item *items; /* the entries to sort, with their keys */
-	size_t items_cap;
-	/* The previous sort, reused when the order still holds (see
-	 * sort_entries): per index in the tracker's list then, the entry's key
-	 * and its rank in the sorted order (NO_RANK: not in it). */
-	uint64_t *pkey;
-	uint32_t *prank;
-	size_t pkey_cap, prank_cap, pn, pnsorted;
-	int psort_col;
-	bool psort_desc, pvalid;
-	uint32_t *ia, *ib;      /* scratch: item indices (previous order, fresh) */
-	size_t ia_cap, ib_cap;
-	size_t total;
-	struct vm_row *rows;
-	size_t nrows, rows_cap;
-	struct vm_group *groups;
-	size_t ngroups, groups_cap;
-	uint32_t *gidx;         /* per sorted entry: its group */
-	size_t gidx_cap;
-	struct hmap gmap;       /* group key → index */
-	struct hmap expanded;   /* group keys opened (this grouping mode); groups start closed */
-	struct hmap tags;       /* entry keys tagged */
-
-	const struct vm_alert *alerts; /* borrowed */
-	size_t nalerts;
-	bool alerts_available;
-
-	size_t sel, top;
-	int page;
-	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */
-	bool sel_valid;
 };
 
 struct viewmodel *vm_new(void)
@@ -287,211 +223,6 @@ static bool in_view(const struct viewmodel *vm, const struct track_entry *e)
 	return vm->view == VM_VIEW_LISTEN ? listen : !listen;
 }
 
-/* ---------------------------------------------------------------- sort */
-
-static int sort_cmp(const void *pa, const void *pb, void *arg)
-{
-	struct viewmodel *vm = arg;
-	const struct track_entry *a = *(const struct track_entry *const *)pa;
-	const struct track_entry *b = *(const struct track_entry *const *)pb;
-	int r = col_compare(&vm->ctx, vm->sort_col, a, b);
-	if (vm->sort_desc)
-		r = -r;
-	if (r)
-		return r;
-	/* Stable across ticks: the same sockets keep the same order. */
-	return a->key < b->key ? -1 : a->key > b->key;
-}
-
-/* Sorting by a numeric column or an endpoint: each socket's sort key is
- * computed once per rebuild as four unsigned words compared in order, then
- * (value, key) pairs are sorted — each comparison is a few integer compares
- * on one contiguous array instead of two getter calls or two pointer chases
- * into the conns (at 100k sockets: ~1.7M comparisons a sort). Same order as
- * sort_cmp: unknown (NaN) below every known value, equal values by key
- * ascending; descending inverts the words, not the tie-break. */
-static uint64_t num_word(double v)
-{
-	if (isnan(v))
-		return 0;
-	if (v == 0)
-		v = 0; /* -0 == +0 */
-	uint64_t u;
-	memcpy(&u, &v, sizeof u);
-	return (u >> 63) ? ~u : u | (1ull << 63);
-}
-
-static uint64_t be_word(const uint8_t *p, size_t n)
-{
-	uint64_t w = 0;
-	for (size_t i = 0; i < 8; i++)
-		w = w << 8 | (i < n ? p[i] : 0);
-	return w;
-}
-
-static void item_fill(struct sort_item *it, int col, struct col_ctx *x, const struct track_entry *e)
-{
-	const struct conn *c = e->conn;
-	if (col == COL_LOCAL || col == COL_REMOTE) {
-		const union conn_addr *a = col == COL_LOCAL ? &c->laddr : &c->raddr;
-		size_t len = c->family == AF_INET ? 4 : 16;
-		it->w[0] = c->family;
-		it->w[1] = be_word(a->b, len);
-		it->w[2] = len > 8 ? be_word(a->b + 8, len - 8) : 0;
-		it->w[3] = col == COL_LOCAL ? c->lport : c->rport;
-	} else {
-		it->w[0] = num_word(col_table[col].num(x, e));
-		it->w[1] = it->w[2] = it->w[3] = 0;
-	}
-	it->key = e->key;
-	it->e = e;
-}
-
-static int item_cmp(const void *pa, const void *pb)
-{
-	const struct sort_item *a = pa, *b = pb;
-	for (int i = 0; i < 4; i++)
-		if (a->w[i] != b->w[i])
-			return a->w[i] < b->w[i] ? -1 : 1;
-	return a->key < b->key ? -1 : a->key > b->key;
-}
-
-/* Other columns: the column's comparator on the entries (sort_cmp). */
-static int item_cmp_col(const void *pa, const void *pb, void *arg)
-{
-	const struct sort_item *a = pa, *b = pb;
-	return sort_cmp(&a->e, &b->e, arg);
-}
-
-static bool keyed_col(int col)
-{
-	return col >= 0 && col < COL_COUNT &&
-	       (col_table[col].num || col == COL_LOCAL || col == COL_REMOTE);
-}
-
-static int items_cmp(struct viewmodel *vm, bool keyed, uint32_t a, uint32_t b)
-{
-	const struct sort_item *x = &vm->items[a], *y = &vm->items[b];
-	return keyed ? item_cmp(x, y) : item_cmp_col(x, y, vm);
-}
-
-/* Sort item indices (the fresh entries: few). */
-static void sort_idx(struct viewmodel *vm, bool keyed, uint32_t *v, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		uint32_t t = v[i];
-		size_t j = i;
-		for (; j > 0 && items_cmp(vm, keyed, v[j - 1], t) > 0; j--)
-			v[j] = v[j - 1];
-		v[j] = t;
-	}
-}
-
-/* The previous tick's order, when it still holds: the entries that were
- * sorted last time, at the same index of the tracker's list with the same
- * key, are put in their previous order; if that is still sorted under
- * today's values (one comparison per entry), the entries new to the
- * sort are sorted on their own and merged in. A static population sorted
- * by a column whose order does not move (endpoints, state, process, age)
- * then costs O(n) instead of O(n log n). Anything else — the order moved,
- * many new entries — falls back to the full sort; either way the result
- * is the comparator's order, which is total (ties broken by key). */
-static bool sort_reuse(struct viewmodel *vm, bool keyed)
-{
-	size_t n = vm->nsorted;
-	if (!vm->pvalid || vm->psort_col != vm->sort_col || vm->psort_desc != vm->sort_desc ||
-	    !vm->pnsorted)
-		return false;
-	vm->ia = xgrow(vm->ia, &vm->ia_cap, vm->pnsorted + 1, sizeof *vm->ia);
-	vm->ib = xgrow(vm->ib, &vm->ib_cap, n + 1, sizeof *vm->ib);
-	uint32_t *slot = vm->ia, *fresh = vm->ib;
-	memset(slot, 0xff, vm->pnsorted * sizeof *slot);
-	size_t nf = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t p = vm->items[i].pos;
-		uint32_t r = p < vm->pn && vm->pkey[p] == vm->items[i].key ? vm->prank[p] : NO_RANK;
-		if (r != NO_RANK && r < vm->pnsorted && slot[r] == NO_RANK)
-			slot[r] = (uint32_t)i;
-		else
-			fresh[nf++] = (uint32_t)i;
-	}
-	if (nf > 64 && nf > n / 8)
-		return false;
-	size_t na = 0;
-	for (size_t r = 0; r < vm->pnsorted; r++)
-		if (slot[r] != NO_RANK)
-			slot[na++] = slot[r];
-	for (size_t k = 1; k < na; k++)
-		if (items_cmp(vm, keyed, slot[k - 1], slot[k]) > 0)
-			return false;
-	sort_idx(vm, keyed, fresh, nf);
-	size_t a = 0, b = 0, k = 0;
-	while (a < na || b < nf) {
-		uint32_t t;
-		if (b == nf || (a < na && items_cmp(vm, keyed, slot[a], fresh[b]) <= 0))
-			t = slot[a++];
-		else
-			t = fresh[b++];
-		vm->sorted[k] = vm->items[t].e;
-		vm->spos[k++] = vm->items[t].pos;
-	}
-	return true;
-}
-
-/* Remember this order for the next rebuild (sort_reuse). */
-static void sort_remember(struct viewmodel *vm)
-{
-	if (vm->nents >= NO_RANK || vm->nsorted >= NO_RANK) {
-		vm->pvalid = false;
-		return;
-	}
-	vm->pkey = xgrow(vm->pkey, &vm->pkey_cap, vm->nents + 1, sizeof *vm->pkey);
-	vm->prank = xgrow(vm->prank, &vm->prank_cap, vm->nents + 1, sizeof *vm->prank);
-	memset(vm->prank, 0xff, vm->nents * sizeof *vm->prank);
-	for (size_t k = 0; k < vm->nsorted; k++) {
-		uint32_t p = vm->spos[k];
-		vm->pkey[p] = vm->sorted[k]->key;
-		vm->prank[p] = (uint32_t)k;
-	}
-	vm->pn = vm->nents;
-	vm->pnsorted = vm->nsorted;
-	vm->psort_col = vm->sort_col;
-	vm->psort_desc = vm->sort_desc;
-	vm->pvalid = true;
-}
-
-static void sort_entries(struct viewmodel *vm)
-{
-	int col = vm->sort_col;
-	bool keyed = keyed_col(col);
-	size_t n = vm->nsorted;
-	vm->items = xgrow(vm->items, &vm->items_cap, n + 1, sizeof *vm->items);
-	for (size_t i = 0; i < n; i++) {
-		struct sort_item *it = &vm->items[i];
-		if (keyed) {
-			item_fill(it, col, &vm->ctx, vm->sorted[i]);
-			if (vm->sort_desc)
-				for (int k = 0; k < 4; k++)
-					it->w[k] = ~it->w[k];
-		} else {
-			it->key = vm->sorted[i]->key;
-			it->e = vm->sorted[i];
-		}
-		it->pos = vm->spos[i];
-	}
-	if (!sort_reuse(vm, keyed)) {
-		if (keyed)
-			qsort(vm->items, n, sizeof *vm->items, item_cmp);
-		else
-			qsort_r(vm->items, n, sizeof *vm->items, item_cmp_col, vm);
-		for (size_t i = 0; i < n; i++) {
-			vm->sorted[i] = vm->items[i].e;
-			vm->spos[i] = vm->items[i].pos;
-		}
-	}
-	sort_remember(vm);
-}
-
 /* ---------------------------------------------------------------- group */
 
 static uint64_t group_key(struct viewmodel *vm, const struct track_entry *e, char *label,
@@ -664,7 +395,7 @@ void vm_rebuild(struct viewmodel *vm)
 		vm->spos[vm->nsorted] = (uint32_t)i;
 		vm->sorted[vm->nsorted++] = e;
 	}
-	sort_entries(vm);
+	vm_sort_entries(vm);
 	if (vm->group == VG_NONE) {
 		vm->ngroups = 0;
 		vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
