@@ -512,16 +512,8 @@ void ui_open_detail(struct ui *u, const struct track_entry *e)
 {
 	u->overlay = OV_DETAIL;
 	u->detail_key = e->key;
-	u->detail_ent = *e;
-	u->detail_conn = *e->conn;
-	u->detail_ent.conn = &u->detail_conn;
-	ui_detail_history(u);
-	const struct conn_tcpinfo_x *tx = snapshot_tix(&u->snap, e->conn);
-	if (tx)
-		u->detail_tix = *tx;
-	else
-		memset(&u->detail_tix, 0, sizeof u->detail_tix);
-	u->detail_gone = (e->flags & TRK_TOMB) != 0;
+	memset(&u->detail_tix, 0, sizeof u->detail_tix); /* another socket's */
+	ui_detail_take(u, e);
 	u->detail_scroll = 0;
 	int32_t pid;
 	col_owner_comm(e, &pid);

@@ -67,16 +67,25 @@ static void count_paused(struct ui *u, const struct snapshot *sn)
 	u->paused_closed = (unsigned)u->paused_states.n > seen ? (unsigned)u->paused_states.n - seen : 0;
 }
 
-/* Copy the detail socket's history: the overlay outlives the entry. */
-void ui_detail_history(struct ui *u)
+/* Take the detail socket's latest sighting: entry, conn, history and (when
+ * this poll collected it; a tomb's copy has none) the rest of tcp_info —
+ * copies, since the overlay outlives the entry. */
+void ui_detail_take(struct ui *u, const struct track_entry *e)
 {
+	u->detail_ent = *e;
+	u->detail_conn = *e->conn;
+	u->detail_ent.conn = &u->detail_conn;
 	size_t n;
-	const struct track_transition *h = tracker_history(u->trk, u->detail_key, &n);
+	const struct track_transition *h = tracker_history(u->trk, e->key, &n);
 	if (n > TRACK_HIST)
 		n = TRACK_HIST;
 	if (n)
 		memcpy(u->detail_hist, h, n * sizeof *h);
 	u->detail_nhist = n;
+	const struct conn_tcpinfo_x *x = snapshot_tix(&u->snap, e->conn);
+	if (x)
+		u->detail_tix = *x;
+	u->detail_gone = (e->flags & TRK_TOMB) != 0;
 }
 
 static void refresh_detail(struct ui *u)
@@ -88,14 +97,7 @@ static void refresh_detail(struct ui *u)
 	for (size_t i = 0; i < n; i++) {
 		if (ents[i]->key != u->detail_key)
 			continue;
-		u->detail_ent = *ents[i];
-		u->detail_conn = *ents[i]->conn;
-		u->detail_ent.conn = &u->detail_conn;
-		ui_detail_history(u);
-		const struct conn_tcpinfo_x *x = snapshot_tix(&u->snap, ents[i]->conn);
-		if (x) /* a tomb's copy has none: keep the last */
-			u->detail_tix = *x;
-		u->detail_gone = (ents[i]->flags & TRK_TOMB) != 0;
+		ui_detail_take(u, ents[i]);
 		return;
 	}
 	if (!u->detail_gone) {

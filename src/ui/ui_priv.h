@@ -203,7 +203,7 @@ void ui_set_status(struct ui *u, double secs, const char *fmt, ...)
  * u->filter_err) when it does not parse. */
 bool ui_apply_filter(struct ui *u, const char *text);
 void ui_open_detail(struct ui *u, const struct track_entry *e);
-void ui_detail_history(struct ui *u); /* copy the tracker's history of detail_key */
+void ui_detail_take(struct ui *u, const struct track_entry *e); /* its latest sighting, copied */
 void ui_start_destroy(struct ui *u);
 
 #endif
