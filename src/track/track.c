@@ -24,9 +24,10 @@ struct tid {
 	uint32_t uid, inode;
 	uint16_t lport, rport;
 	uint8_t family;
-	uint8_t have;           /* ID_* */
+	uint8_t have;           /* the conn's CONN_HAVE_* bits of ID_HAVE */
 };
-enum { ID_COOKIE = 1u << 0, ID_UID = 1u << 1, ID_INODE = 1u << 2 };
+#define ID_HAVE (CONN_HAVE_COOKIE | CONN_HAVE_UID | CONN_HAVE_INODE)
+_Static_assert(ID_HAVE <= UINT8_MAX, "the kept have bits fit struct tid.have");
 
 struct tent {
 	struct track_entry e;   /* must stay first: tracker_entries() hands these out */
@@ -207,9 +208,7 @@ static void id_keep(struct tent *te, const struct conn *c)
 	id->lport = c->lport;
 	id->rport = c->rport;
 	id->family = c->family;
-	id->have = (uint8_t)(((c->have & CONN_HAVE_COOKIE) ? ID_COOKIE : 0) |
-			     ((c->have & CONN_HAVE_UID) ? ID_UID : 0) |
-			     ((c->have & CONN_HAVE_INODE) ? ID_INODE : 0));
+	id->have = (uint8_t)(c->have & ID_HAVE);
 }
 
 const struct track_entry *tracker_find(const struct tracker *t, const struct conn *c)
@@ -431,12 +430,9 @@ static struct conn *last_sighting(struct tent *te)
 	cp->rport = id->rport;
 	cp->uid = id->uid;
 	cp->inode = id->inode;
-	if (id->have & ID_COOKIE) {
+	cp->have = id->have;
+	if (id->have & CONN_HAVE_COOKIE)
 		cp->cookie = te->e.key;
-		cp->have |= CONN_HAVE_COOKIE;
-	}
-	cp->have |= ((id->have & ID_UID) ? CONN_HAVE_UID : 0) |
-		    ((id->have & ID_INODE) ? CONN_HAVE_INODE : 0);
 	if (te->have_sample) { /* byte counters as of the last poll */
 		cp->ti.bytes_acked = te->acked;
 		cp->ti.bytes_received = te->recvd;
