@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "testref.h"
 #include "tcpscope/collect.h"
 #include "tcpscope/diag.h"
 #include "tcpscope/hmap.h"
@@ -185,36 +186,6 @@ static bool populate(int family, int pairs)
 
 static const uint8_t EXT = (1u << (INET_DIAG_INFO - 1)) | (1u << (INET_DIAG_CONG - 1));
 
-/* Are the snapshot's cookies unique, and (when ref given) exactly ref's? */
-static bool cookies_unique(const struct snapshot *s)
-{
-	struct hmap m;
-	hmap_init(&m);
-	bool ok = true;
-	for (size_t i = 0; i < s->n && ok; i++) {
-		if (hmap_get(&m, s->conns[i].cookie))
-			ok = false;
-		hmap_put(&m, s->conns[i].cookie, (uint32_t)i);
-	}
-	hmap_done(&m);
-	return ok;
-}
-
-static bool same_cookies(const struct snapshot *a, const struct snapshot *b)
-{
-	if (a->n != b->n)
-		return false;
-	struct hmap m;
-	hmap_init(&m);
-	for (size_t i = 0; i < a->n; i++)
-		hmap_put(&m, a->conns[i].cookie, 1);
-	bool ok = true;
-	for (size_t i = 0; i < b->n && ok; i++)
-		ok = hmap_get(&m, b->conns[i].cookie) != NULL;
-	hmap_done(&m);
-	return ok;
-}
-
 static int dump4(struct diag *d, struct inject *in, struct snapshot *s, struct err *e)
 {
 	diag_set_recv_hook(d, in ? hook : NULL, in);
@@ -248,7 +219,7 @@ static void transient_faults(struct diag *d, const struct snapshot *ref, unsigne
 			check_report(diag_stats(d)->restarts - r0 == 1, __FILE__, __LINE__,
 					   "%s at recv %d: one restart (%lu)", fault_name[kinds[k]],
 					   ats[j], diag_stats(d)->restarts - r0);
-			check_report(cookies_unique(&s) && same_cookies(&s, ref), __FILE__,
+			check_report(ref_cookies_unique(&s) && ref_same_cookies(&s, ref), __FILE__,
 					   __LINE__,
 					   "%s at recv %d: the same %zu sockets, none twice (got %zu)",
 					   fault_name[kinds[k]], ats[j], ref->n, s.n);
@@ -282,7 +253,7 @@ static void persistent_faults(struct diag *d, unsigned long ref_calls)
 			     fault_name[kinds[k]], in.total_calls, ref_calls);
 		check_report(strstr(e.msg, "interrupted") && strstr(e.msg, "tries"), __FILE__,
 			     __LINE__, "%s: clear message: '%s'", fault_name[kinds[k]], e.msg);
-		check_report(cookies_unique(&s) && s.n < (size_t)(1 + 2 * POP4), __FILE__, __LINE__,
+		check_report(ref_cookies_unique(&s) && s.n < (size_t)(1 + 2 * POP4), __FILE__, __LINE__,
 			     "%s: what is left is one attempt's part, no duplicates (%zu)",
 			     fault_name[kinds[k]], s.n);
 	}
@@ -362,7 +333,7 @@ static void collector_faults(size_t total)
 	CHECK_INT(collector_poll(c, &s, &e), 0);
 	CHECK(!(s.flags & SNAP_PARTIAL));
 	CHECK_INT(s.n, total);
-	CHECK(cookies_unique(&s));
+	CHECK(ref_cookies_unique(&s));
 
 	/* A transient fault in the last buffer (both families come in one
 	 * dump: diag_dump_all). */
@@ -373,7 +344,7 @@ static void collector_faults(size_t total)
 	CHECK_INT(in6.injected, 1);
 	CHECK_INT(diag_stats(collector_diag(c))->restarts - r0, 1);
 	CHECK_INT(s.n, total);
-	CHECK(cookies_unique(&s));
+	CHECK(ref_cookies_unique(&s));
 
 	/* sock_diag refused for good (NLMSG_ERROR): AUTO falls back to /proc,
 	 * says so, and this very poll is whole. */
@@ -446,7 +417,7 @@ int main(void)
 	CHECK_INT(dump4(d, &none, &ref, &e), 0);
 	unsigned long ref_calls = diag_stats(d)->recv_calls - c0;
 	CHECK_INT(ref.n, n4);
-	CHECK(cookies_unique(&ref));
+	CHECK(ref_cookies_unique(&ref));
 	check_report(ref_calls >= 3, __FILE__, __LINE__,
 		     "the dump spans several recv buffers (%lu), so mid-dump faults are real",
 		     ref_calls);

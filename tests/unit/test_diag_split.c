@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "testref.h"
 #include "tcpscope/collect.h"
 #include "tcpscope/diag.h"
 #include "tcpscope/hmap.h"
@@ -147,35 +148,6 @@ static bool populate(int family, uint16_t port, int pairs, int tw)
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-static bool unique(const struct snapshot *s)
-{
-	struct hmap m;
-	hmap_init(&m);
-	bool ok = true;
-	for (size_t i = 0; i < s->n && ok; i++) {
-		if (hmap_get(&m, s->conns[i].cookie))
-			ok = false;
-		hmap_put(&m, s->conns[i].cookie, (uint32_t)i);
-	}
-	hmap_done(&m);
-	return ok;
-}
-
-static bool same_set(const struct snapshot *a, const struct snapshot *b)
-{
-	if (a->n != b->n)
-		return false;
-	struct hmap m;
-	hmap_init(&m);
-	for (size_t i = 0; i < a->n; i++)
-		hmap_put(&m, a->conns[i].cookie, 1);
-	bool ok = true;
-	for (size_t i = 0; i < b->n && ok; i++)
-		ok = hmap_get(&m, b->conns[i].cookie) != NULL;
-	hmap_done(&m);
-	return ok;
-}
-
 static bool same_sequence(const struct snapshot *a, const struct snapshot *b)
 {
 	if (a->n != b->n)
@@ -277,7 +249,7 @@ static void order_and_split(size_t total)
 	CHECK_INT(seq.n, 2 * (POP4 - NTW + POP6 - NTW / 2) + 4);
 	snapshot_clear(&split);
 	CHECK_INT(diag_dump_split(d, est, EXT, &split, &e), 0);
-	CHECK(same_set(&seq, &split) && unique(&split));
+	CHECK(ref_same_cookies(&seq, &split) && ref_cookies_unique(&split));
 
 	/* The split: same set, none twice, families grouped, and both halves
 	 * carried part of it. */
@@ -285,7 +257,7 @@ static void order_and_split(size_t total)
 	d0 = diag_stats(d)->dumps;
 	CHECK_INT(diag_dump_split(d, TCPS_ALL_MASK, EXT, &split, &e), 0);
 	CHECK_INT(diag_stats(d)->dumps - d0, 2);
-	check_report(same_set(&both, &split) && unique(&split), __FILE__, __LINE__,
+	check_report(ref_same_cookies(&both, &split) && ref_cookies_unique(&split), __FILE__, __LINE__,
 		     "split: the same %zu sockets, none twice (got %zu)", both.n, split.n);
 	CHECK(families_grouped(&split));
 	uint8_t bc[512];
@@ -363,7 +335,7 @@ static void order_and_split(size_t total)
 	CHECK_INT(diag_dump_split(d, TCPS_ALL_MASK, EXT, &split, &e), 0);
 	CHECK_INT(h.injected, 1);
 	CHECK_INT(diag_stats(d)->restarts - r0, 1);
-	CHECK(same_set(&both, &split) && unique(&split));
+	CHECK(ref_same_cookies(&both, &split) && ref_cookies_unique(&split));
 
 	/* Interrupted for good: an error that says so, nothing twice. */
 	struct hook hp = {PTHREAD_MUTEX_INITIALIZER, H_EINTR, 1, -1, 0, 0, 0};
@@ -375,7 +347,7 @@ static void order_and_split(size_t total)
 	check_report(strstr(e.msg, "interrupted") != NULL, __FILE__, __LINE__, "message: '%s'",
 		     e.msg);
 	check_report(hp.calls <= 2 * 6, __FILE__, __LINE__, "bounded: %d recv calls", hp.calls);
-	CHECK(unique(&split));
+	CHECK(ref_cookies_unique(&split));
 
 	/* A permanent error (not a refusal) is returned, no fallback. */
 	struct hook hn = {PTHREAD_MUTEX_INITIALIZER, H_NLERR, 1, -1, ENOENT, 0, 0};
@@ -392,7 +364,7 @@ static void order_and_split(size_t total)
 	rc = diag_dump_split(d, TCPS_ALL_MASK, EXT, &split, &e);
 	CHECK_INT(rc, 0);
 	CHECK_INT(hr.injected, 1);
-	CHECK(same_set(&both, &split) && unique(&split));
+	CHECK(ref_same_cookies(&both, &split) && ref_cookies_unique(&split));
 	diag_set_recv_hook(d, NULL, NULL);
 	d0 = diag_stats(d)->dumps;
 	snapshot_clear(&split);
@@ -427,7 +399,7 @@ static void collector_parallel(size_t total)
 		CHECK_INT(collector_poll(c, &a, &e), 0);
 		CHECK_INT(collector_poll(cp, &b, &e), 0);
 		CHECK_INT(b.n, total);
-		CHECK(same_set(&a, &b) && unique(&b));
+		CHECK(ref_same_cookies(&a, &b) && ref_cookies_unique(&b));
 		CHECK(!memcmp(a.counts, b.counts, sizeof a.counts));
 		CHECK((b.flags & SNAP_HAVE_INFO) && !(b.flags & SNAP_PARTIAL));
 	}

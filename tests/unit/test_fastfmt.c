@@ -8,25 +8,10 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "testref.h"
 #include "tcpscope/conn.h"
 #include "tcpscope/jsonw.h"
 #include "tcpscope/out.h"
-
-static char *ref_bytes(double v, char *buf, size_t len)
-{
-	static const char units[] = "kMGTPE";
-	if (v < 1000) {
-		snprintf(buf, len, "%.0f", v);
-		return buf;
-	}
-	int u = -1;
-	while (v >= 1000 && u < 5) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, len, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
-	return buf;
-}
 
 static unsigned long long rnd(unsigned long long *s)
 {

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "testref.h"
 #include "tcpscope/conn.h"
 #include "tcpscope/out.h"
 #include "tcpscope/snapshot.h"
@@ -24,22 +25,6 @@ static unsigned long long rnd(unsigned long long *s)
 }
 
 /* The printf versions (what text.c printed before it built rows by hand). */
-static const char *ref_bytes(double v, char *buf, size_t len)
-{
-	static const char units[] = "kMGTPE";
-	if (v < 1000) {
-		snprintf(buf, len, "%.0f", v);
-		return buf;
-	}
-	int u = -1;
-	while (v >= 1000 && u < 5) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, len, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
-	return buf;
-}
-
 static void ref_row(FILE *f, const struct conn *c, const struct out_opts *o, int wl, int wr)
 {
 	char l[80], r[80], rq[16] = "-", wq[16] = "-";
