@@ -100,15 +100,23 @@ static unsigned long plain_walk(void)
 	return socks;
 }
 
+/* The netlink collector, or NULL after saying why. */
+static struct collector *open_collector(uint32_t needs)
+{
+	struct err e = {0};
+	struct collect_opts o = {.source = COLLECT_NETLINK, .needs = needs};
+	struct collector *c = collector_new(&o, &e);
+	if (!c)
+		fprintf(stderr, "collectbench: %s\n", e.msg);
+	return c;
+}
+
 static int run_attrib(int runs)
 {
 	struct err e = {0};
-	struct collect_opts o = {.source = COLLECT_NETLINK};
-	struct collector *c = collector_new(&o, &e);
-	if (!c) {
-		fprintf(stderr, "collectbench: %s\n", e.msg);
+	struct collector *c = open_collector(0);
+	if (!c)
 		return 1;
-	}
 	struct snapshot s;
 	snapshot_init(&s);
 	if (collector_poll(c, &s, &e) < 0) {
@@ -157,12 +165,9 @@ static int run_track(uint32_t needs, int runs)
 {
 	long rss0 = rss_kb("VmRSS:");
 	struct err e = {0};
-	struct collect_opts o = {.source = COLLECT_NETLINK, .needs = needs};
-	struct collector *c = collector_new(&o, &e);
-	if (!c) {
-		fprintf(stderr, "collectbench: %s\n", e.msg);
+	struct collector *c = open_collector(needs);
+	if (!c)
 		return 1;
-	}
 	/* The live loop's shape: one snapshot reused, tracker, detectors. */
 	struct snapshot s[1];
 	snapshot_init(&s[0]);
@@ -231,12 +236,9 @@ int main(int argc, char **argv)
 
 	long rss0 = rss_kb("VmRSS:");
 	struct err e = {0};
-	struct collect_opts o = {.source = COLLECT_NETLINK, .needs = needs};
-	struct collector *c = collector_new(&o, &e);
-	if (!c) {
-		fprintf(stderr, "collectbench: %s\n", e.msg);
+	struct collector *c = open_collector(needs);
+	if (!c)
 		return 1;
-	}
 	struct snapshot s;
 	snapshot_init(&s);
 	uint64_t first = 0, ns[64];
