@@ -238,18 +238,9 @@ int main(void)
 		for (int d = 0; d < 2; d++) {
 			vm_set_sort(vm, col, d);
 			vm_rebuild(vm);
-			const struct vm_row *rows;
-			size_t n = vm_rows(vm, &rows);
 			/* The reference: the comparator over the rows the view kept. */
-			for (size_t i = 0; i < n; i++)
-				ref[i] = rows[i].e;
-			ref_ctx = vm_ctx(vm);
-			ref_col = col;
-			ref_desc = d;
-			qsort(ref, n, sizeof *ref, ref_cmp);
-			size_t diff = 0;
-			for (size_t i = 0; i < n; i++)
-				diff += rows[i].e != ref[i];
+			size_t n;
+			size_t diff = check_order(vm, col, d, &n);
 			checked++;
 			if (diff) {
 				bad_cols++;
