@@ -53,14 +53,16 @@ static void sleep_until(uint64_t deadline_ns)
 static uint32_t needs_of(const struct settings *s)
 {
 	uint32_t n = 0;
-	if (!s->no_info)
-		n |= NEED_INFO | NEED_CONG;
-	if (!s->no_info && s->json) /* JSON shows every tcp_info field we know */
-		n |= NEED_INFO_X;
-	/* The batch text table shows no congestion algorithm: don't ask the
-	 * kernel for it (a filter that tests it adds it back). */
-	if (s->mode == MODE_BATCH && !s->json)
-		n &= ~(uint32_t)NEED_CONG;
+	if (!s->no_info) {
+		n |= NEED_INFO;
+		/* JSON shows every tcp_info field we know, and the congestion
+		 * algorithm; the batch text table shows no congestion algorithm
+		 * (a filter that tests it adds it back). */
+		if (s->json)
+			n |= NEED_INFO_X;
+		if (s->json || s->mode != MODE_BATCH)
+			n |= NEED_CONG;
+	}
 	if (!s->no_processes)
 		n |= NEED_PROCS;
 	return n;
@@ -77,9 +79,10 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 {
 	/* One snapshot, reused: the tracker keeps what it needs of the last
 	 * poll (see track.h). */
-	struct snapshot snapbuf;
+	struct snapshot snapshot;
+	struct snapshot *snap = &snapshot;
 	struct jw jw;
-	snapshot_init(&snapbuf);
+	snapshot_init(snap);
 	struct tracker *trk = tracker_new(NULL);
 	struct detector *det = detector_new(&s->detect);
 	jw_init(&jw);
@@ -97,7 +100,6 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 		if (app_quit_signal)
 			break;
 		next += (uint64_t)(s->delay_s * 1e9);
-		struct snapshot *snap = &snapbuf;
 		struct err e = {0};
 		int prc = collector_poll(col, snap, &e);
 		drain_notices(col);
@@ -134,7 +136,7 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 	jw_done(&jw);
 	detector_free(det);
 	tracker_free(trk);
-	snapshot_done(&snapbuf);
+	snapshot_done(snap);
 	return rc;
 }
 
