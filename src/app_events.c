@@ -2,8 +2,8 @@
  *
  * One thread, one loop: poll() waits on the destroy-event socket until the
  * next tick; every destroy message is queued in the tracker; at the tick the
- * pending destroy messages are drained once more, the collector polls (into
- * the snapshot the tracker is not pointing at), the tracker diffs, and the
+ * pending destroy messages are drained once more, the collector polls
+ * (streamed into the tracker, which keeps the only copy of each socket), and the
  * events go out, flushed, one per line. The first poll is the baseline: it
  * prints nothing but what destroy events settle. */
 #include <errno.h>
@@ -26,7 +26,7 @@ struct evloop {
 	struct tracker *trk;
 	struct detector *det;
 	struct destroy_sub *ds;  /* owned; NULL when refused or not netlink */
-	struct snapshot snap;    /* one, reused: the tracker keeps what it needs */
+	struct snapshot snap;    /* the poll's header (its sockets go to the tracker) */
 	struct snapshot dsnap;   /* scratch for drained destroy messages */
 	struct jw jw;
 };
@@ -126,17 +126,18 @@ int app_events_run(const struct settings *s, struct collector *col, const struct
 		drain_destroyed(&L);
 		struct snapshot *snap = &L.snap;
 		struct err e = {0};
-		int prc = collector_poll(col, snap, &e);
+		int prc = collector_poll_stream(col, snap, tracker_sink(L.trk), &e);
 		const char *m;
 		while ((m = collector_notice(col)))
 			fprintf(stderr, "tcpscope: %s\n", m);
 		if (prc < 0)
-			fprintf(stderr, "tcpscope: %s%s\n", e.msg, snap->n ? " (snapshot incomplete)" : "");
-		if (prc < 0 && snap->n == 0) {
+			fprintf(stderr, "tcpscope: %s%s\n", e.msg,
+				snap->total ? " (snapshot incomplete)" : "");
+		if (prc < 0 && snap->total == 0) {
 			rc = 1;
 			break;
 		}
-		tracker_update(L.trk, snap);
+		tracker_finish(L.trk, snap);
 		detector_update(L.det, L.trk, snap);
 		if (print_events(&L, snap) < 0) {
 			if (errno != EPIPE)

@@ -50,6 +50,14 @@ void collector_set_state_mask(struct collector *c, uint32_t mask);
  * queues a notice. Returns 0, or a negative errno with `e` filled. A
  * snapshot with SNAP_PARTIAL set is incomplete and says so. */
 int collector_poll(struct collector *c, struct snapshot *out, struct err *e);
+/* The same poll streamed: `part` (cleared first) holds at most
+ * SNAP_PART_MAX sockets at a time and hands them to `sink` as the dump
+ * goes; then the process names are filled into the sink's own copies
+ * (sink->conns). After the call `part` has the poll's header (times,
+ * source, flags, counts, total, kernel counters, congestion names) and no
+ * conns. The parallel dump is not used. */
+int collector_poll_stream(struct collector *c, struct snapshot *part,
+			  const struct snapshot_sink *sink, struct err *e);
 /* Next queued notice for the user, or NULL. Valid until the next call. */
 const char *collector_notice(struct collector *c);
 enum snap_source collector_source(const struct collector *c);

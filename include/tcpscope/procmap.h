@@ -32,6 +32,10 @@ void procmap_free(struct procmap *pm);
 /* Fill pid, comm and nprocs of every conn with an inode. Sets
  * SNAP_HAVE_PROCS, and SNAP_PROCS_LIMITED when some fd dirs were denied. */
 void procmap_attribute(struct procmap *pm, struct snapshot *snap);
+/* The same for n conns `stride` bytes apart from `base` (a consumer's own
+ * copies of a streamed poll); the SNAP_* flags go into *flags. */
+void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, size_t stride,
+			     uint32_t *flags);
 const struct procmap_stats *procmap_stats(const struct procmap *pm);
 
 #endif

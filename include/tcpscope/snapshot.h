@@ -4,7 +4,8 @@
  * the renderers.  The snapshot owns its conns array; pointers into it stay
  * valid until the next snapshot_clear()/snapshot_add() on the same snapshot.
  * Reuse one snapshot across polls: snapshot_clear() keeps the capacity, so a
- * steady socket count allocates nothing per tick.
+ * steady socket count allocates nothing per tick. A streamed poll (a sink
+ * set) holds at most SNAP_PART_MAX conns at a time and hands them on.
  */
 #ifndef TCPSCOPE_SNAPSHOT_H
 #define TCPSCOPE_SNAPSHOT_H
@@ -28,6 +29,25 @@ enum {
 };
 
 #define SNAP_MAX_CONG 16
+/* A streamed poll hands its sockets on in parts of at most this many. */
+#define SNAP_PART_MAX 512
+
+struct snapshot;
+
+/* Who takes a streamed poll's sockets (collector_poll_stream): the poll
+ * never holds more than SNAP_PART_MAX of them, so a consumer that keeps its
+ * own copy of every socket (the tracker) is the only per-socket memory. */
+struct snapshot_sink {
+	void *ctx;
+	/* Take the part's sockets: part->n conns (part->tix parallel when
+	 * collected). The conns are overwritten after the call. The same
+	 * socket may come twice in one poll (a restarted dump): keep the later. */
+	void (*put)(void *ctx, const struct snapshot *part);
+	/* After the dump: the consumer's copies of this poll's sockets, for
+	 * process attribution to fill in place: *n conns from the returned
+	 * one, `*stride` bytes apart. */
+	struct conn *(*conns)(void *ctx, size_t *n, size_t *stride);
+};
 
 struct snapshot {
 	struct conn *conns;    /* owned; n used of cap */
@@ -43,7 +63,13 @@ struct snapshot {
 	enum snap_source source;
 	uint32_t flags;        /* SNAP_* */
 	unsigned counts[TCPS_COUNT]; /* sockets per state, filled by snapshot_count() */
-	unsigned ncong;                       /* congestion algorithm names seen */
+	/* Sockets of the poll: n, or for a streamed poll every part's (counts[]
+	 * too count every part; conns then hold none of them). */
+	size_t total;
+	const struct snapshot_sink *sink; /* while a streamed poll runs, else NULL */
+	/* Congestion algorithm names seen; kept across snapshot_clear(), so an
+	 * index stays valid for a consumer's older copies of conns. */
+	unsigned ncong;
 	char cong_names[SNAP_MAX_CONG][16];   /* [0] is "" (unknown) */
 	/* The namespace's kernel TCP counters read with this poll (have == 0:
 	 * not read, e.g. a hand-built snapshot). Rates: tracker_kstat_rates(). */
@@ -54,15 +80,19 @@ void snapshot_init(struct snapshot *s);
 void snapshot_done(struct snapshot *s);
 /* Forget the sockets, keep the memory. */
 void snapshot_clear(struct snapshot *s);
-/* Append a zeroed conn (pid = -1) and return it. Invalidates earlier pointers. */
+/* Append a zeroed conn (pid = -1) and return it. Invalidates earlier pointers.
+ * With a sink set and SNAP_PART_MAX conns held, hands them on first. */
 struct conn *snapshot_add(struct snapshot *s);
+/* A streamed poll: hand the conns held to the sink (counting them into
+ * counts[] and total), then hold none. No-op without a sink. */
+void snapshot_flush(struct snapshot *s);
 /* The side tcp_info of a conn of this snapshot, or NULL when it was not
  * collected (or `c` is not one of s->conns). */
 const struct conn_tcpinfo_x *snapshot_tix(const struct snapshot *s, const struct conn *c);
 /* The collector's side: the slot to fill for a conn of this snapshot (NULL
  * when s is NULL, nothing is collected, or c is not one of s->conns). */
 struct conn_tcpinfo_x *snapshot_tix_slot(struct snapshot *s, const struct conn *c);
-/* Recompute counts[] from the conns. */
+/* Recompute counts[] and total from the conns. */
 void snapshot_count(struct snapshot *s);
 /* Intern a congestion algorithm name; returns its index (0 if the table is full). */
 uint8_t snapshot_cong_intern(struct snapshot *s, const char *name);

@@ -1,23 +1,24 @@
 /* track.h — the tracker: diffs each snapshot against the last.
  *
  * CONTRACT (other modules code against this; change it only with care):
- *  - tracker_update(t, snap) matches snap's sockets to known ones (by cookie;
- *    /proc source: family + 4-tuple + inode), and finds new sockets, state
- *    changes and vanished sockets (kept as tombs for `tomb_s` seconds).
- *  - tracker_update(t, snap) borrows `snap`: live entries point into it
- *    (entry->conn) until the next tracker_update(). One snapshot object is
- *    enough: collect into it, update, collect into it again. The tracker
- *    never reads the previous snapshot — for each socket it keeps the few
- *    things a tomb or `closed` event needs (endpoints, uid, inode, owner,
- *    byte counters), so a vanished socket's tomb carries those (its full
- *    final tcp_info only when a destroy event supplied it).
- *    Between a collection and the update that follows it, entries may
- *    point at overwritten data: do not read them then. After a failed
- *    poll, still call tracker_update() (the snapshot is SNAP_PARTIAL:
- *    nothing vanishes, and unseen entries move onto owned copies).
- *    Tombs point at copies the tracker owns.
- *  - tracker_entries() lists live entries and tombs; the array and the
- *    pointers stay valid until the next tracker_update()/tracker_free().
+ *  - An update takes one poll's sockets and matches them to known ones (by
+ *    cookie; /proc source: family + 4-tuple + inode), finding new sockets,
+ *    state changes and vanished sockets (kept as tombs for `tomb_s`
+ *    seconds). Either in one go, tracker_update(t, snap), or streamed:
+ *    collector_poll_stream(col, part, tracker_sink(t), ...) hands the
+ *    sockets over part by part (tracker_ingest()), then
+ *    tracker_finish(t, part) ends the update with the poll's header.
+ *  - The tracker keeps its own copy of every socket's latest sighting:
+ *    entry->conn points at it (a tomb's at its last sighting), never into
+ *    the caller's snapshot, which may be reused or freed at once. A copy
+ *    without an owner keeps the last owner known (TIME_WAIT has inode 0).
+ *    A tomb carries the socket's last sighting, with the final tcp_info
+ *    when a destroy event supplied it.
+ *    After a failed poll, still finish the update (the snapshot is
+ *    SNAP_PARTIAL: nothing vanishes, unseen entries keep their sighting).
+ *  - tracker_entries() lists live entries, then tombs; the array and the
+ *    pointers stay valid until the next update starts (tracker_ingest(),
+ *    tracker_update()) or tracker_free().
  *  - tracker_events() lists the events found by the last update, oldest
  *    first; valid until the next update. The first update is the baseline:
  *    it emits no events, and its sockets get TRK_AGE_LOWER (or
@@ -36,9 +37,10 @@
  *  - A snapshot with SNAP_PARTIAL makes nothing vanish (no sweep).
  *  - Times: *_ns are CLOCK_MONOTONIC nanoseconds (snapshot mono_ns), wall
  *    times are unix seconds. Unknown doubles are NAN.
- *  - Memory: one entry (~160 bytes) per socket in an array plus a u64→u32
- *    hash slot; state history in a side pool only for sockets that changed
- *    state; no per-socket malloc except a conn copy per tomb.
+ *  - Memory: one entry (256 bytes with its conn) per socket in an array,
+ *    ~10 bytes of map slots and an 8-byte list pointer; the rest of
+ *    tcp_info (64 bytes) only while collected; state history in a side
+ *    pool only for sockets that changed state; no per-socket malloc.
  */
 #ifndef TCPSCOPE_TRACK_H
 #define TCPSCOPE_TRACK_H
@@ -71,12 +73,10 @@ struct track_entry {
 	uint64_t first_seen_ns;
 	uint64_t state_since_ns;    /* entered the current state (or estimate) */
 	uint64_t tomb_ns;           /* when it vanished (TRK_TOMB) */
-	double rx_bps, tx_bps;      /* from tcp_info counter deltas; NAN = not yet */
-	double retrans_per_s;       /* NAN = not yet */
-	uint32_t flags;             /* TRK_* */
+	float rx_bps, tx_bps;       /* from tcp_info counter deltas; NAN = not yet */
+	float retrans_per_s;        /* NAN = not yet */
+	uint32_t flags;             /* TRK_* (the high bits are the tracker's own) */
 	uint8_t prev_state;         /* TCPS_UNKNOWN if none seen */
-	int32_t last_pid;           /* last known owner (survives TIME_WAIT's inode 0) */
-	char last_comm[CONN_COMM_LEN];
 };
 
 enum track_event_kind { TEV_NEW, TEV_STATE, TEV_CLOSED };
@@ -92,7 +92,7 @@ struct track_event {
 	double lifetime_s;          /* TEV_CLOSED: NAN unknown */
 	bool lifetime_lower;        /* lifetime is "at least" */
 	struct conn conn;           /* a copy, owner filled from memory when known;
-				     * TEV_CLOSED: conn.state = final state */
+				     * TEV_CLOSED: the last sighting (final state) */
 	struct conn_tcpinfo_x tix;  /* the rest of tcp_info when the snapshot (or the
 				     * destroy message) carried it; tix.have else 0 */
 };
@@ -118,6 +118,12 @@ struct tracker;
 struct tracker *tracker_new(const struct track_opts *o);
 void tracker_free(struct tracker *t);
 void tracker_update(struct tracker *t, const struct snapshot *snap);
+/* A streamed update (see the contract): the sink to give
+ * collector_poll_stream(), which calls tracker_ingest() per part; then
+ * tracker_finish() with the poll's header (times, flags, source, kernel). */
+const struct snapshot_sink *tracker_sink(struct tracker *t);
+void tracker_ingest(struct tracker *t, const struct snapshot *part);
+void tracker_finish(struct tracker *t, const struct snapshot *hdr);
 const struct track_entry *const *tracker_entries(const struct tracker *t, size_t *n);
 const struct track_event *tracker_events(const struct tracker *t, size_t *n);
 /* Look up the live or tomb entry for a conn of the current snapshot. */
@@ -126,6 +132,9 @@ const struct track_entry *tracker_find(const struct tracker *t, const struct con
  * first, at most TRACK_HIST (the newest); NULL and *n = 0 if none. Valid
  * until the next tracker_update(). */
 const struct track_transition *tracker_history(const struct tracker *t, uint64_t key, size_t *n);
+/* The rest of tcp_info of a live entry's sighting when it was collected
+ * (NEED_INFO_X), else NULL. */
+const struct conn_tcpinfo_x *tracker_tix(const struct tracker *t, const struct track_entry *e);
 /* Seconds in the current state at `now_ns`. */
 double track_state_age(const struct track_entry *e, uint64_t now_ns);
 /* Queue one destroy event (see the contract). `c` (and `x`, the rest of its

@@ -117,7 +117,7 @@ static int poll_netlink(struct collector *c, struct snapshot *s, struct err *e)
 	if (c->o.needs & NEED_SHUTDOWN)
 		ext |= 1u << (INET_DIAG_SHUTDOWN - 1);
 	uint32_t mask = c->o.state_mask ? c->o.state_mask : TCPS_ALL_MASK;
-	int rc = c->o.parallel ? diag_dump_split(c->diag, mask, ext, s, e)
+	int rc = c->o.parallel && !s->sink ? diag_dump_split(c->diag, mask, ext, s, e)
 			       : diag_dump_all(c->diag, mask, ext, s, e);
 	if (c->o.needs & NEED_INFO)
 		s->flags |= SNAP_HAVE_INFO;
@@ -128,6 +128,9 @@ static int poll_netlink(struct collector *c, struct snapshot *s, struct err *e)
 
 static int poll_proc(struct collector *c, struct snapshot *s, struct err *e)
 {
+	/* Streamed too, but in one part: the state filter runs on the whole. */
+	const struct snapshot_sink *sink = s->sink;
+	s->sink = NULL;
 	int rc = procnet_read("/proc/net/tcp", AF_INET, s, e);
 	struct err e6 = {0};
 	int rc6 = procnet_read("/proc/net/tcp6", AF_INET6, s, &e6);
@@ -146,10 +149,28 @@ static int poll_proc(struct collector *c, struct snapshot *s, struct err *e)
 			}
 		s->n = j;
 	}
+	s->sink = sink;
 	return rc;
 }
 
-int collector_poll(struct collector *c, struct snapshot *s, struct err *e)
+/* Process names for n conns `stride` bytes apart (a snapshot's, or a
+ * stream consumer's copies). */
+static void attribute(struct collector *c, struct conn *base, size_t n, size_t stride,
+		      struct snapshot *s)
+{
+	if (!(c->o.needs & NEED_PROCS))
+		return;
+	if (!c->pm)
+		c->pm = procmap_new(NULL);
+	procmap_attribute_conns(c->pm, base, n, stride, &s->flags);
+	if ((s->flags & SNAP_PROCS_LIMITED) && !c->told_limited) {
+		c->told_limited = true;
+		notice(c, "not root: process names only for your own processes (%lu other "
+			  "processes unreadable)", procmap_stats(c->pm)->denied);
+	}
+}
+
+static int poll_into(struct collector *c, struct snapshot *s, struct err *e)
 {
 	s->want_tix = (c->o.needs & NEED_INFO) && (c->o.needs & NEED_INFO_X);
 	snapshot_clear(s);
@@ -163,6 +184,8 @@ int collector_poll(struct collector *c, struct snapshot *s, struct err *e)
 			diag_close(c->diag);
 			c->diag = NULL;
 			c->src = SNAP_SRC_PROC;
+			/* What a stream handed on stays (its sink keeps the later
+			 * sighting of a socket seen twice); the tallies restart. */
 			snapshot_clear(s);
 			rc = poll_proc(c, s, e);
 		}
@@ -172,17 +195,29 @@ int collector_poll(struct collector *c, struct snapshot *s, struct err *e)
 	s->source = c->src;
 	if (rc < 0)
 		s->flags |= SNAP_PARTIAL;
-	if (c->o.needs & NEED_PROCS) {
-		if (!c->pm)
-			c->pm = procmap_new(NULL);
-		procmap_attribute(c->pm, s);
-		if ((s->flags & SNAP_PROCS_LIMITED) && !c->told_limited) {
-			c->told_limited = true;
-			notice(c, "not root: process names only for your own processes (%lu other "
-				  "processes unreadable)", procmap_stats(c->pm)->denied);
-		}
-	}
+	return rc;
+}
+
+int collector_poll(struct collector *c, struct snapshot *s, struct err *e)
+{
+	s->sink = NULL;
+	int rc = poll_into(c, s, e);
+	attribute(c, s->conns, s->n, sizeof *s->conns, s);
 	snapshot_count(s);
+	kstat_read(NULL, &s->kernel);
+	return rc;
+}
+
+int collector_poll_stream(struct collector *c, struct snapshot *s,
+			  const struct snapshot_sink *sink, struct err *e)
+{
+	s->sink = sink;
+	int rc = poll_into(c, s, e);
+	snapshot_flush(s);
+	s->sink = NULL;
+	size_t n = 0, stride = sizeof(struct conn);
+	struct conn *base = sink->conns(sink->ctx, &n, &stride);
+	attribute(c, base, n, stride, s);
 	kstat_read(NULL, &s->kernel);
 	return rc;
 }

@@ -53,6 +53,12 @@ struct dump_ctx {
 	uint16_t type;  /* the answers' nlmsg_type: the request's */
 };
 
+/* A streamed snapshot's tallies before a dump, to restart it from. */
+struct stream_mark {
+	size_t total;
+	unsigned counts[TCPS_COUNT];
+};
+
 static int open_socket(struct diag *d, struct err *e)
 {
 	d->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
@@ -232,11 +238,21 @@ static const char *family_name(int family)
 static int dump_req(struct diag *d, const struct dump_req *q, struct snapshot *snap,
 		    struct err *e)
 {
+	/* Streamed: what was handed on stays handed on (the sink keeps the
+	 * later sighting of a socket sent twice); the tallies restart. */
+	struct stream_mark mark;
+	snapshot_flush(snap);
+	mark.total = snap->total;
+	memcpy(mark.counts, snap->counts, sizeof mark.counts);
 	struct dump_ctx ctx = {snap, d, snap->n, req_type(q)};
 	int rc = 0;
 	d->stats.dumps++;
 	for (int attempt = 0; attempt <= DIAG_MAX_RESTARTS; attempt++) {
 		snap->n = ctx.start_n; /* drop what a broken attempt appended */
+		if (snap->sink) {
+			snap->total = mark.total;
+			memcpy(snap->counts, mark.counts, sizeof mark.counts);
+		}
 		if (!d->nl && reopen(d, e) < 0)
 			return -e->code;
 		rc = dump_once(d, q, &ctx);
@@ -308,7 +324,7 @@ int diag_dump(struct diag *d, int family, uint32_t state_mask, uint8_t ext,
 	struct dump_req q = {family, kernel_states(state_mask), ext, NULL, 0};
 	size_t from = snap->n;
 	int rc = dump_req(d, &q, snap, e);
-	if (family == AF_UNSPEC)
+	if (family == AF_UNSPEC && !snap->sink) /* a stream's order is the sink's */
 		order_families(snap, from);
 	return rc;
 }
@@ -322,6 +338,7 @@ static bool refused(int rc)
 int diag_dump_all(struct diag *d, uint32_t state_mask, uint8_t ext, struct snapshot *snap,
 		  struct err *e)
 {
+	snapshot_flush(snap);
 	size_t from = snap->n;
 	if (!d->no_both) {
 		int rc = diag_dump(d, AF_UNSPEC, state_mask, ext, snap, e);

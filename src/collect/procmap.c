@@ -9,11 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tcpscope/hmap.h"
+#include "tcpscope/ixmap.h"
 #include "tcpscope/util.h"
 
-/* 32 bytes per inode: the owner's pid and name live once per process in
- * procs[], rebuilt by every walk (a walk re-finds every owner it keeps). */
+/* 28 bytes per inode (and a 4-byte map slot): the owner's pid and name
+ * live once per process in procs[], rebuilt by every walk (a walk re-finds
+ * every owner it keeps). */
 struct pm_entry {
 	uint32_t inode;
 	uint32_t proc;        /* index into procs[] of the first owner; NO_PROC none (yet) */
@@ -21,7 +22,7 @@ struct pm_entry {
 	uint16_t nprocs;
 	uint32_t walk_gen;    /* walk that last set proc */
 	uint32_t poll_gen;    /* poll that last saw the inode */
-	uint64_t tried_ns;    /* last walk that looked for it */
+	uint32_t tried_s;     /* last walk that looked for it, monotonic seconds */
 };
 #define NO_PROC UINT32_MAX
 
@@ -32,7 +33,7 @@ struct pm_proc {
 
 struct procmap {
 	char root[256];
-	struct hmap index;            /* inode → entries[] */
+	struct ixmap index;           /* inode → entries[] */
 	struct pm_entry *entries;     /* owned */
 	size_t n, cap;
 	uint32_t *free_list;          /* owned: reusable entries[] slots */
@@ -45,11 +46,17 @@ struct procmap {
 	struct procmap_stats stats;
 };
 
+static uint64_t entry_key(const void *ctx, uint32_t ix)
+{
+	const struct procmap *pm = ctx;
+	return pm->entries[ix].inode;
+}
+
 struct procmap *procmap_new(const char *proc_root)
 {
 	struct procmap *pm = xcalloc(1, sizeof *pm);
 	snprintf(pm->root, sizeof pm->root, "%s", proc_root ? proc_root : "/proc");
-	hmap_init(&pm->index);
+	ixmap_init(&pm->index, entry_key, pm);
 	return pm;
 }
 
@@ -57,7 +64,7 @@ void procmap_free(struct procmap *pm)
 {
 	if (!pm)
 		return;
-	hmap_done(&pm->index);
+	ixmap_done(&pm->index);
 	free(pm->entries);
 	free(pm->free_list);
 	free(pm->procs);
@@ -72,8 +79,8 @@ const struct procmap_stats *procmap_stats(const struct procmap *pm)
 
 static struct pm_entry *entry_get(struct procmap *pm, uint32_t inode)
 {
-	uint32_t *ix = hmap_get(&pm->index, inode);
-	return ix ? &pm->entries[*ix] : NULL;
+	uint32_t ix;
+	return ixmap_get(&pm->index, inode, &ix) ? &pm->entries[ix] : NULL;
 }
 
 static struct pm_entry *entry_add(struct procmap *pm, uint32_t inode)
@@ -90,13 +97,13 @@ static struct pm_entry *entry_add(struct procmap *pm, uint32_t inode)
 	e->inode = inode;
 	e->proc = NO_PROC;
 	e->last_pid = -1;
-	hmap_put(&pm->index, inode, ix);
+	ixmap_put(&pm->index, inode, ix);
 	return e;
 }
 
 static void entry_drop(struct procmap *pm, uint32_t ix)
 {
-	hmap_del(&pm->index, pm->entries[ix].inode);
+	ixmap_del(&pm->index, pm->entries[ix].inode);
 	pm->entries[ix].inode = 0;
 	pm->free_list = xgrow(pm->free_list, &pm->free_cap, pm->nfree + 1, sizeof *pm->free_list);
 	pm->free_list[pm->nfree++] = ix;
@@ -216,29 +223,35 @@ static void walk(struct procmap *pm)
 	closedir(d);
 }
 
+#define CONN_AT(base, stride, i) ((struct conn *)((char *)(base) + (i) * (stride)))
+
 void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 {
-	uint64_t now = clock_mono_ns();
-	uint64_t retry_ns = (uint64_t)PROCMAP_RETRY_S * 1000000000ull;
+	procmap_attribute_conns(pm, snap->conns, snap->n, sizeof *snap->conns, &snap->flags);
+}
+
+void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, size_t stride,
+			     uint32_t *flags)
+{
+	uint32_t now_s = (uint32_t)(clock_mono_ns() / 1000000000ull);
 	bool need_walk = false;
 	pm->poll_gen++;
 	/* Sized for the snapshot (the steady state); hmap_put grows it if
 	 * departed inodes not yet swept push it further. */
-	hmap_reserve(&pm->index, snap->n);
+	ixmap_reserve(&pm->index, n);
 	/* Each conn's entry, found once: entries neither move nor go away
 	 * until the sweep at the end. */
-	pm->slot = xgrow(pm->slot, &pm->slot_cap, snap->n + 1, sizeof *pm->slot);
-	for (size_t i = 0; i < snap->n; i++) {
-		uint32_t ino = snap->conns[i].inode;
+	pm->slot = xgrow(pm->slot, &pm->slot_cap, n + 1, sizeof *pm->slot);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t ino = CONN_AT(base, stride, i)->inode;
 		pm->slot[i] = UINT32_MAX;
 		if (!ino)
 			continue;
-		uint32_t *ix = hmap_get(&pm->index, ino);
-		struct pm_entry *e = ix ? &pm->entries[*ix] : NULL;
+		struct pm_entry *e = entry_get(pm, ino);
 		if (!e) {
 			e = entry_add(pm, ino);
 			need_walk = true;
-		} else if (e->proc == NO_PROC && now - e->tried_ns >= retry_ns) {
+		} else if (e->proc == NO_PROC && now_s - e->tried_s >= PROCMAP_RETRY_S) {
 			need_walk = true;
 		}
 		e->poll_gen = pm->poll_gen;
@@ -256,11 +269,11 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 				e->proc = NO_PROC;
 				e->nprocs = 0;
 			}
-			e->tried_ns = now;
+			e->tried_s = now_s;
 		}
 	}
-	for (size_t i = 0; i < snap->n; i++) {
-		struct conn *c = &snap->conns[i];
+	for (size_t i = 0; i < n; i++) {
+		struct conn *c = CONN_AT(base, stride, i);
 		if (pm->slot[i] == UINT32_MAX)
 			continue;
 		const struct pm_entry *e = &pm->entries[pm->slot[i]];
@@ -277,7 +290,7 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 		if (pm->entries[i].inode && pm->entries[i].poll_gen != pm->poll_gen)
 			entry_drop(pm, (uint32_t)i);
 	pm->stats.entries = pm->index.n;
-	snap->flags |= SNAP_HAVE_PROCS;
+	*flags |= SNAP_HAVE_PROCS;
 	if (pm->stats.denied)
-		snap->flags |= SNAP_PROCS_LIMITED;
+		*flags |= SNAP_PROCS_LIMITED;
 }

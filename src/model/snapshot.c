@@ -36,8 +36,8 @@ void snapshot_clear(struct snapshot *s)
 	s->n = 0;
 	s->flags = 0;
 	s->source = SNAP_SRC_NONE;
+	s->total = 0;
 	memset(s->counts, 0, sizeof s->counts);
-	s->ncong = 1;
 	memset(&s->kernel, 0, sizeof s->kernel);
 	if (!s->want_tix && s->tix) { /* no longer asked for: give it back */
 		free(s->tix);
@@ -46,8 +46,28 @@ void snapshot_clear(struct snapshot *s)
 	}
 }
 
+static void count_into(unsigned *counts, const struct conn *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned st = c[i].state;
+		counts[st < TCPS_COUNT ? st : TCPS_UNKNOWN]++;
+	}
+}
+
+void snapshot_flush(struct snapshot *s)
+{
+	if (!s->sink || !s->n)
+		return;
+	count_into(s->counts, s->conns, s->n);
+	s->total += s->n;
+	s->sink->put(s->sink->ctx, s);
+	s->n = 0;
+}
+
 struct conn *snapshot_add(struct snapshot *s)
 {
+	if (s->sink && s->n >= SNAP_PART_MAX)
+		snapshot_flush(s);
 	s->conns = xgrow(s->conns, &s->cap, s->n + 1, sizeof *s->conns);
 	struct conn *c = &s->conns[s->n++];
 	memset(c, 0, sizeof *c);
@@ -77,10 +97,8 @@ const struct conn_tcpinfo_x *snapshot_tix(const struct snapshot *s, const struct
 void snapshot_count(struct snapshot *s)
 {
 	memset(s->counts, 0, sizeof s->counts);
-	for (size_t i = 0; i < s->n; i++) {
-		unsigned st = s->conns[i].state;
-		s->counts[st < TCPS_COUNT ? st : TCPS_UNKNOWN]++;
-	}
+	count_into(s->counts, s->conns, s->n);
+	s->total = s->n;
 }
 
 uint8_t snapshot_cong_intern(struct snapshot *s, const char *name)

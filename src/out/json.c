@@ -120,37 +120,29 @@ int out_json_snapshot_alerts(FILE *f, struct jw *w, const struct snapshot *s,
 		out_json_kernel(w, &s->kernel, tracker_kstat_rates(t));
 	if (d)
 		out_json_alerts(w, d, s->wall);
-	/* Live tracker entries point into this snapshot: one pass over them
-	 * replaces a hash lookup (a cache miss at 100k) per socket. */
-	const struct track_entry **by_ix = NULL;
-	if (t) {
-		size_t ne;
-		const struct track_entry *const *es = tracker_entries(t, &ne);
-		by_ix = xcalloc(s->n ? s->n : 1, sizeof *by_ix);
-		for (size_t i = 0; i < ne; i++) {
-			const struct conn *c = es[i]->conn;
-			if (!(es[i]->flags & TRK_TOMB) && c >= s->conns && c < s->conns + s->n)
-				by_ix[c - s->conns] = es[i];
-		}
-	}
+	/* The tracker files a snapshot's sockets in its order (a first update
+	 * exactly so): try the entry at the same index before a hash lookup (a
+	 * cache miss at 100k). */
+	size_t ne = 0;
+	const struct track_entry *const *es = t ? tracker_entries(t, &ne) : NULL;
 	jw_key(w, "sockets");
 	jw_arr_begin(w);
 	for (size_t i = 0; i < s->n; i++) {
 		jw_obj_begin(w);
 		out_json_conn_fields(w, &s->conns[i], snapshot_tix(s, &s->conns[i]), s);
-		if (t)
-			out_json_track_fields(w, by_ix[i] ? by_ix[i] : tracker_find(t, &s->conns[i]),
-					      s->mono_ns);
+		if (t) {
+			const struct track_entry *e = i < ne ? es[i] : NULL;
+			if (!e || (e->flags & TRK_TOMB) || e->key != track_key(&s->conns[i]))
+				e = tracker_find(t, &s->conns[i]);
+			out_json_track_fields(w, e, s->mono_ns);
+		}
 		jw_obj_end(w);
 		if (w->len > 1 << 20) { /* keep the buffer bounded */
 			int rc = jw_flush(w, f);
-			if (rc < 0) {
-				free(by_ix);
+			if (rc < 0)
 				return rc;
-			}
 		}
 	}
-	free(by_ix);
 	jw_arr_end(w);
 	jw_obj_end(w);
 	jw_raw(w, "\n", 1);

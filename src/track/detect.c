@@ -330,12 +330,10 @@ struct detect_group *detect_group_get(struct detect_ctx *c, enum detect_kind k,
 void detect_owner_proc(const struct track_entry *e, struct detect_owner *o)
 {
 	const struct conn *x = e->conn;
+	/* The tracker's copy keeps the last owner known (TIME_WAIT, orphans). */
 	if ((x->have & CONN_HAVE_PROC) && x->pid >= 0) {
 		o->pid = x->pid;
 		memcpy(o->comm, x->comm, sizeof o->comm);
-	} else if (e->last_pid >= 0) {
-		o->pid = e->last_pid;
-		memcpy(o->comm, e->last_comm, sizeof o->comm);
 	}
 }
 

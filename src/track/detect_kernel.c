@@ -53,7 +53,7 @@ void dk_ports_add(struct detect_ctx *c, struct detect_group *g, const struct tra
 	g->a.total++;
 	if (e->conn->state == TCPS_TIME_WAIT)
 		g->ntw++;
-	if (g->a.owner.pid < 0 && e->last_pid >= 0)
+	if (g->a.owner.pid < 0 && (e->conn->have & CONN_HAVE_PROC))
 		detect_owner_proc(e, &g->a.owner);
 }
 

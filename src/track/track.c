@@ -1,9 +1,12 @@
 /* track.c — the diff engine: match by key, mark, sweep, tombs, rates.
  *
- * Entries live in one array (struct tent, public part first) indexed by a
- * u64→u32 hash map; vanished entries are removed by swap-with-last, so an
- * update is O(sockets + tombs + pending destroy events) and allocates only
- * when the population grows (and one conn copy per new tomb).
+ * Each socket is one struct tent: the tracker's own copy of its latest
+ * sighting plus what was learned about it. Live entries are one array,
+ * tombs another, both found by key through one map of 4-byte slots. A
+ * sighting is compared with the copy it replaces (state change, counter
+ * deltas), so nothing is kept twice; a streamed poll (tracker_sink) hands
+ * the sockets over a few hundred at a time. An update is O(sockets + tombs
+ * + pending destroy events) and allocates only when the population grows.
  */
 #include "tcpscope/track.h"
 
@@ -13,35 +16,22 @@
 #include <sys/socket.h>
 
 #include "tcpscope/hmap.h"
+#include "tcpscope/ixmap.h"
 #include "tcpscope/util.h"
 
 #define NS_PER_S 1000000000ull
 #define TW_TOTAL_MS 60000u /* TCP_TIMEWAIT_LEN */
 
-/* What a tomb needs of a socket once its snapshot slot is reused. */
-struct tid {
-	union conn_addr laddr, raddr;
-	uint32_t uid, inode;
-	uint16_t lport, rport;
-	uint8_t family;
-	uint8_t have;           /* the conn's CONN_HAVE_* bits of ID_HAVE */
-};
-#define ID_HAVE (CONN_HAVE_COOKIE | CONN_HAVE_UID | CONN_HAVE_INODE)
-_Static_assert(ID_HAVE <= UINT8_MAX, "the kept have bits fit struct tid.have");
+/* A private flag bit of struct track_entry.flags. */
+#define TRK_P_BORN_LOWER (1u << 31) /* existed at start: first_seen_ns is "at least" */
 
+/* One socket: the tracker's own copy of its latest sighting (a tomb: its
+ * last) next to what the tracker learned about it. */
 struct tent {
 	struct track_entry e;   /* must stay first: tracker_entries() hands these out */
-	uint64_t sample_ns;     /* when the counters below were read */
-	uint64_t acked, recvd;  /* tcp_info bytes_acked / bytes_received */
-	uint32_t retrans;       /* tcp_info total_retrans */
 	uint32_t gen;           /* update that last saw it */
 	uint32_t hist;          /* 1 + index into the history pool, 0 = none */
-	uint8_t state;          /* last state seen */
-	bool have_sample;       /* the counters above are valid */
-	bool born_lower;        /* existed at start: first_seen_ns is "at least" */
-	struct tid id;
-	struct conn *copy;      /* owned: e.conn points here for tombs (and for
-				 * sockets a partial snapshot missed) */
+	struct conn c;
 };
 
 struct thist {
@@ -59,18 +49,35 @@ struct pend {
 	uint8_t fate;
 };
 
+/* An event whose conn is copied at the end of the update (after process
+ * attribution has run on the tracker's copies). */
+struct evfill {
+	uint32_t ev, ent;
+};
+
+/* The key map (an ixmap: the key is read back from the entry, which a
+ * lookup touches anyway) files the index into v, or with SLOT_TOMB into tv. */
+#define SLOT_TOMB 0x80000000u
+
 struct tracker {
 	struct track_opts o;
-	struct tent *v;         /* owned; n used of cap */
+	struct tent *v;         /* owned; live entries, n used of cap */
 	size_t n, cap;
-	struct hmap map;        /* key → index into v */
+	struct tent *tv;        /* owned; tombs, ntomb used of tomb_cap */
+	size_t ntomb, tomb_cap;
+	struct ixmap map;       /* key → entry */
+	struct conn_tcpinfo_x *tix; /* owned; parallel to v while collected, else NULL */
+	size_t tix_cap;
+	bool tix_seen;          /* this update brought the rest of tcp_info */
 	struct thist *hp;       /* owned; history pool, nh used of hcap */
 	size_t nh, hcap;
 	uint32_t hfree;         /* 1 + first free pool slot, 0 = none */
 	const struct track_entry **list; /* owned; tracker_entries() */
-	size_t list_cap;
+	size_t nlist, list_cap;
 	struct track_event *ev; /* owned; events of the last update */
 	size_t nev, ev_cap;
+	struct evfill *fill;    /* owned; events whose conn is copied at the end */
+	size_t nfill, fill_cap;
 	struct track_event *ev_tmp; /* owned; sort scratch */
 	size_t ev_tmp_cap;
 	struct pend *pend;      /* owned; queued destroy events */
@@ -78,7 +85,12 @@ struct tracker {
 	struct hmap pmap;       /* cookie → index into pend, during an update */
 	struct hmap ptuple;     /* 4-tuple → index into pend, during an update */
 	uint32_t gen;
+	bool open;              /* an update is under way (ingest before finish) */
+	bool baseline;          /* this update is the first */
+	uint64_t now;           /* mono_ns of this update's poll */
+	double wall;
 	uint64_t prev_ns;       /* mono_ns of the previous update */
+	struct snapshot_sink sink;
 	struct kstat kprev, kcur;
 	struct kstat_rates krates;
 	struct track_stats stats;
@@ -102,6 +114,11 @@ uint64_t track_key(const struct conn *c)
 	return tuple_hash(c, c->inode);
 }
 
+static void sink_put(void *ctx, const struct snapshot *part);
+static uint64_t slot_key(const void *ctx, uint32_t sv);
+static void pending_tw_match(struct tracker *t, const struct conn *c);
+static struct conn *sink_conns(void *ctx, size_t *n, size_t *stride);
+
 struct tracker *tracker_new(const struct track_opts *o)
 {
 	struct tracker *t = xcalloc(1, sizeof *t);
@@ -110,9 +127,10 @@ struct tracker *tracker_new(const struct track_opts *o)
 		t->o = *o;
 	if (!(t->o.tomb_s >= 0))
 		t->o.tomb_s = TRACK_TOMB_S_DEFAULT;
-	hmap_init(&t->map);
+	ixmap_init(&t->map, slot_key, t);
 	hmap_init(&t->pmap);
 	hmap_init(&t->ptuple);
+	t->sink = (struct snapshot_sink){t, sink_put, sink_conns};
 	kstat_rates_compute(NULL, NULL, &t->krates);
 	return t;
 }
@@ -121,19 +139,41 @@ void tracker_free(struct tracker *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i].copy);
 	free(t->v);
+	free(t->tv);
+	ixmap_done(&t->map);
+	free(t->tix);
 	free(t->hp);
 	free(t->list);
 	free(t->ev);
+	free(t->fill);
 	free(t->ev_tmp);
 	free(t->pend);
-	hmap_done(&t->map);
 	hmap_done(&t->pmap);
 	hmap_done(&t->ptuple);
 	free(t);
 }
+
+/* --- the key map ----------------------------------------------------------- */
+
+static struct tent *slot_entry(const struct tracker *t, uint32_t sv)
+{
+	uint32_t ix = sv & ~SLOT_TOMB;
+	return (sv & SLOT_TOMB) ? &t->tv[ix] : &t->v[ix];
+}
+
+static uint64_t slot_key(const void *ctx, uint32_t sv)
+{
+	return slot_entry(ctx, sv)->e.key;
+}
+
+static struct tent *map_get(const struct tracker *t, uint64_t key)
+{
+	uint32_t sv;
+	return ixmap_get(&t->map, key, &sv) ? slot_entry(t, sv) : NULL;
+}
+
+/* --- small parts ------------------------------------------------------------ */
 
 double track_state_age(const struct track_entry *e, uint64_t now_ns)
 {
@@ -146,7 +186,7 @@ double track_state_age(const struct track_entry *e, uint64_t now_ns)
 
 const struct track_entry *const *tracker_entries(const struct tracker *t, size_t *n)
 {
-	*n = t->n;
+	*n = t->nlist;
 	return t->list;
 }
 
@@ -158,11 +198,11 @@ const struct track_event *tracker_events(const struct tracker *t, size_t *n)
 
 const struct track_transition *tracker_history(const struct tracker *t, uint64_t key, size_t *n)
 {
-	uint32_t *ix = hmap_get(&t->map, key);
+	const struct tent *te = map_get(t, key);
 	*n = 0;
-	if (!ix || !t->v[*ix].hist)
+	if (!te || !te->hist)
 		return NULL;
-	const struct thist *h = &t->hp[t->v[*ix].hist - 1];
+	const struct thist *h = &t->hp[te->hist - 1];
 	*n = h->n;
 	return h->t;
 }
@@ -198,23 +238,24 @@ static void hist_release(struct tracker *t, struct tent *te)
 	te->hist = 0;
 }
 
-static void id_keep(struct tent *te, const struct conn *c)
-{
-	struct tid *id = &te->id;
-	id->laddr = c->laddr;
-	id->raddr = c->raddr;
-	id->uid = c->uid;
-	id->inode = c->inode;
-	id->lport = c->lport;
-	id->rport = c->rport;
-	id->family = c->family;
-	id->have = (uint8_t)(c->have & ID_HAVE);
-}
-
 const struct track_entry *tracker_find(const struct tracker *t, const struct conn *c)
 {
-	uint32_t *ix = hmap_get(&t->map, track_key(c));
-	return ix ? &t->v[*ix].e : NULL;
+	const struct tent *te = map_get(t, track_key(c));
+	return te ? &te->e : NULL;
+}
+
+const struct conn_tcpinfo_x *tracker_tix(const struct tracker *t, const struct track_entry *e)
+{
+	const struct tent *te = (const struct tent *)e;
+	if (!t->tix || !t->n || te < t->v || te >= t->v + t->n)
+		return NULL;
+	const struct conn_tcpinfo_x *x = &t->tix[te - t->v];
+	return x->have ? x : NULL;
+}
+
+const struct snapshot_sink *tracker_sink(struct tracker *t)
+{
+	return &t->sink;
 }
 
 const struct kstat_rates *tracker_kstat_rates(const struct tracker *t)
@@ -256,6 +297,14 @@ static struct track_event *event_add(struct tracker *t, enum track_event_kind ki
 	return ev;
 }
 
+/* The event's conn is the live entry's, copied when the update finishes:
+ * by then process attribution has filled the owner. */
+static void event_fill_later(struct tracker *t, const struct track_event *ev, size_t ent)
+{
+	t->fill = xgrow(t->fill, &t->fill_cap, t->nfill + 1, sizeof *t->fill);
+	t->fill[t->nfill++] = (struct evfill){(uint32_t)(ev - t->ev), (uint32_t)ent};
+}
+
 /* Kernel evidence of how long a socket first seen now has been in its
  * state: TIME_WAIT's timer counts down from 60 s; in CLOSE_WAIT the peer's
  * FIN was the last segment received, so last_ack_recv ages with the state. */
@@ -288,216 +337,293 @@ static bool counter_delta(uint64_t prev, uint64_t cur, bool is32, uint64_t *d)
 	return false;
 }
 
-static void rates_update(struct tent *te, const struct conn *c, uint64_t now)
+static bool has_counters(const struct conn *c)
+{
+	return (c->ti.have & TI_BYTES_ACKED) && (c->ti.have & TI_BASE);
+}
+
+/* Rates between the entry's previous sighting (te->c, read by the previous
+ * update at prev_ns) and `c`, before `c` replaces it. */
+static void rates_update(struct tracker *t, struct tent *te, const struct conn *c)
 {
 	struct track_entry *e = &te->e;
-	bool have = (c->ti.have & TI_BYTES_ACKED) && (c->ti.have & TI_BASE);
 	e->rx_bps = e->tx_bps = e->retrans_per_s = NAN;
-	if (have && te->have_sample && now > te->sample_ns) {
-		double dt = (double)(now - te->sample_ns) / 1e9;
-		uint64_t d;
-		if (counter_delta(te->recvd, c->ti.bytes_received, false, &d))
-			e->rx_bps = (double)d / dt;
-		if (counter_delta(te->acked, c->ti.bytes_acked, false, &d))
-			e->tx_bps = (double)d / dt;
-		if (counter_delta(te->retrans, c->ti.total_retrans, true, &d))
-			e->retrans_per_s = (double)d / dt;
-	}
-	te->have_sample = have;
-	if (have) {
-		te->sample_ns = now;
-		te->recvd = c->ti.bytes_received;
-		te->acked = c->ti.bytes_acked;
-		te->retrans = c->ti.total_retrans;
-	}
+	const struct conn *o = &te->c;
+	if (te->gen + 1 != t->gen || !has_counters(o) || !has_counters(c) || t->now <= t->prev_ns)
+		return;
+	double dt = (double)(t->now - t->prev_ns) / 1e9;
+	uint64_t d;
+	if (counter_delta(o->ti.bytes_received, c->ti.bytes_received, false, &d))
+		e->rx_bps = (float)((double)d / dt);
+	if (counter_delta(o->ti.bytes_acked, c->ti.bytes_acked, false, &d))
+		e->tx_bps = (float)((double)d / dt);
+	if (counter_delta(o->ti.total_retrans, c->ti.total_retrans, true, &d))
+		e->retrans_per_s = (float)((double)d / dt);
 }
 
-static void owner_remember(struct track_entry *e, const struct conn *c)
+/* Take `c` as the entry's sighting. A sighting without an owner (TIME_WAIT
+ * has inode 0; an orphan has no process) keeps the last owner known. */
+static void take_sighting(struct tracker *t, size_t ix, const struct conn *c,
+			  const struct conn_tcpinfo_x *x)
 {
-	if ((c->have & CONN_HAVE_PROC) && c->pid >= 0) {
-		e->last_pid = c->pid;
-		memcpy(e->last_comm, c->comm, sizeof e->last_comm);
+	struct tent *te = &t->v[ix];
+	if (!(c->have & CONN_HAVE_PROC) && (te->c.have & CONN_HAVE_PROC) && te->c.pid >= 0) {
+		int32_t pid = te->c.pid;
+		uint16_t np = te->c.nprocs;
+		char comm[CONN_COMM_LEN];
+		memcpy(comm, te->c.comm, sizeof comm);
+		te->c = *c;
+		te->c.pid = pid;
+		te->c.nprocs = np ? np : 1;
+		memcpy(te->c.comm, comm, sizeof comm);
+		te->c.have |= CONN_HAVE_PROC;
+	} else {
+		te->c = *c;
+	}
+	if (t->tix) {
+		if (x)
+			t->tix[ix] = *x;
+		else
+			memset(&t->tix[ix], 0, sizeof t->tix[ix]);
 	}
 }
 
-static void owner_fill(struct conn *c, const struct track_entry *e)
-{
-	if (!(c->have & CONN_HAVE_PROC) && e->last_pid >= 0) {
-		c->pid = e->last_pid;
-		memcpy(c->comm, e->last_comm, sizeof c->comm);
-		c->nprocs = c->nprocs ? c->nprocs : 1;
-		c->have |= CONN_HAVE_PROC;
-	}
-}
-
-/* The event's copy of the rest of tcp_info, when the snapshot has it. */
-static void event_tix(struct track_event *ev, const struct snapshot *snap, const struct conn *c)
-{
-	const struct conn_tcpinfo_x *x = snapshot_tix(snap, c);
-	if (x)
-		ev->tix = *x;
-}
-
-static void entry_new(struct tracker *t, const struct snapshot *snap, const struct conn *c,
-		      uint64_t key, uint64_t now, double wall, bool baseline)
+/* Room for one more live entry (and its side tcp_info when collected). */
+static size_t live_append(struct tracker *t)
 {
 	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
-	uint32_t ix = (uint32_t)t->n++;
+	if (t->tix)
+		t->tix = xgrow(t->tix, &t->tix_cap, t->cap, sizeof *t->tix);
+	return t->n++;
+}
+
+static void entry_new(struct tracker *t, const struct conn *c, const struct conn_tcpinfo_x *x,
+		      uint64_t key)
+{
+		size_t ix = live_append(t);
 	struct tent *te = &t->v[ix];
 	memset(te, 0, sizeof *te);
 	struct track_entry *e = &te->e;
-	e->conn = c;
+	uint64_t now = t->now;
 	e->key = key;
 	e->first_seen_ns = now;
 	e->state_since_ns = now;
 	e->prev_state = TCPS_UNKNOWN;
-	e->last_pid = -1;
-	te->state = c->state;
+	e->rx_bps = e->tx_bps = e->retrans_per_s = NAN;
 	te->gen = t->gen;
-	te->born_lower = baseline;
-	id_keep(te, c);
+	if (t->baseline)
+		e->flags |= TRK_P_BORN_LOWER;
 	uint64_t el;
 	if (state_evidence(c, &el)) {
 		/* Born since the last poll: it cannot have been in this state longer. */
-		if (!baseline && t->prev_ns && el > now - t->prev_ns)
+		if (!t->baseline && t->prev_ns && el > now - t->prev_ns)
 			el = now - t->prev_ns;
 		e->state_since_ns = el < now ? now - el : 0;
 		e->first_seen_ns = e->state_since_ns;
 		e->flags |= TRK_AGE_ESTIMATED;
-	} else if (baseline) {
+	} else if (t->baseline) {
 		e->flags |= TRK_AGE_LOWER;
 	}
-	if (!baseline)
+	if (!t->baseline)
 		e->flags |= TRK_NEW;
-	owner_remember(e, c);
-	rates_update(te, c, now);
-	hmap_put(&t->map, key, ix);
-	if (!baseline) {
-		struct track_event *ev = event_add(t, TEV_NEW, wall);
+	te->c.pid = -1;
+	take_sighting(t, ix, c, x);
+	ixmap_put(&t->map, key, (uint32_t)ix);
+	if (!t->baseline) {
+		struct track_event *ev = event_add(t, TEV_NEW, t->wall);
 		ev->to = c->state;
-		ev->conn = *c;
-		event_tix(ev, snap, c);
+		event_fill_later(t, ev, ix);
 	}
 }
 
-static void entry_seen(struct tracker *t, const struct snapshot *snap, struct tent *te,
-		       const struct conn *c, uint64_t now, double wall)
+static void entry_seen(struct tracker *t, size_t ix, const struct conn *c,
+		       const struct conn_tcpinfo_x *x)
 {
+	struct tent *te = &t->v[ix];
 	struct track_entry *e = &te->e;
-	e->flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED | TRK_TOMB);
-	if (te->copy) { /* a tomb back from the dead, or a partial snapshot's gap */
-		free(te->copy);
-		te->copy = NULL;
-		e->tomb_ns = 0;
+	uint8_t was = te->c.state;
+	bool again = te->gen == t->gen; /* a second sighting in this poll */
+	if (!again) {
+		e->flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED);
+		rates_update(t, te, c);
 	}
-	if (te->state != c->state) {
-		struct track_event *ev = event_add(t, TEV_STATE, wall);
-		ev->from = te->state;
+	if (was != c->state) {
+		struct track_event *ev = event_add(t, TEV_STATE, t->wall);
+		ev->from = was;
 		ev->to = c->state;
-		ev->in_state_s = track_state_age(e, now);
+		ev->in_state_s = track_state_age(e, t->now);
 		ev->in_state_lower = (e->flags & TRK_AGE_LOWER) != 0;
-		ev->conn = *c;
-		event_tix(ev, snap, c);
-		owner_fill(&ev->conn, e);
-		e->prev_state = te->state;
-		hist_push(t, te, (struct track_transition){now, te->state, c->state});
-		e->state_since_ns = now;
+		event_fill_later(t, ev, ix);
+		e->prev_state = was;
+		hist_push(t, te, (struct track_transition){t->now, was, c->state});
+		e->state_since_ns = t->now;
 		e->flags &= ~(uint32_t)(TRK_AGE_LOWER | TRK_AGE_ESTIMATED);
 		e->flags |= TRK_CHANGED;
-		te->state = c->state;
 	}
-	owner_remember(e, c);
-	rates_update(te, c, now);
-	id_keep(te, c);
-	e->conn = c;
+	take_sighting(t, ix, c, x);
 	te->gen = t->gen;
 }
 
-/* The last sighting of a vanishing entry, as an owned copy, from what the
- * entry kept (its snapshot slot has been reused by now). */
-static struct conn *last_sighting(struct tent *te)
+/* A tomb whose socket shows up again: live once more. */
+static size_t tomb_revive(struct tracker *t, struct tent *tomb)
 {
-	if (te->copy)
-		return te->copy;
-	struct conn *cp = xcalloc(1, sizeof *cp);
-	const struct tid *id = &te->id;
-	cp->pid = -1;
-	cp->state = te->state;
-	cp->family = id->family;
-	cp->laddr = id->laddr;
-	cp->raddr = id->raddr;
-	cp->lport = id->lport;
-	cp->rport = id->rport;
-	cp->uid = id->uid;
-	cp->inode = id->inode;
-	cp->have = id->have;
-	if (id->have & CONN_HAVE_COOKIE)
-		cp->cookie = te->e.key;
-	if (te->have_sample) { /* byte counters as of the last poll */
-		cp->ti.bytes_acked = te->acked;
-		cp->ti.bytes_received = te->recvd;
-		cp->ti.have = TI_BYTES_ACKED;
+	size_t ti = (size_t)(tomb - t->tv);
+	size_t ix = live_append(t);
+	t->v[ix] = *tomb;
+	struct tent *te = &t->v[ix];
+	te->e.flags &= ~(uint32_t)TRK_TOMB;
+	te->e.tomb_ns = 0;
+	if (t->tix)
+		memset(&t->tix[ix], 0, sizeof t->tix[ix]);
+	ixmap_put(&t->map, te->e.key, (uint32_t)ix);
+	size_t last = --t->ntomb;
+	if (ti != last) {
+		t->tv[ti] = t->tv[last];
+		ixmap_put(&t->map, t->tv[ti].e.key, (uint32_t)ti | SLOT_TOMB);
 	}
-	owner_fill(cp, &te->e); /* tombs and a partial poll's gaps keep their owner */
-	return cp;
+	return ix;
 }
 
-static void entry_remove(struct tracker *t, size_t i)
+static void ingest_one(struct tracker *t, const struct conn *c, const struct conn_tcpinfo_x *x)
+{
+	uint64_t key = track_key(c);
+	if (t->npend) {
+		uint32_t *pix = hmap_get(&t->pmap, key);
+		if (pix && t->pend[*pix].fate == PEND_OPEN) {
+			t->pend[*pix].fate = PEND_LIVES_ON;
+			t->stats.destroy_lives_on++;
+		}
+	}
+	struct tent *te = map_get(t, key);
+	if (!te) {
+		if (t->npend && c->state == TCPS_TIME_WAIT)
+			pending_tw_match(t, c);
+		entry_new(t, c, x, key);
+		return;
+	}
+	size_t ix = (te >= t->v && te < t->v + t->n) ? (size_t)(te - t->v) : tomb_revive(t, te);
+	entry_seen(t, ix, c, x);
+}
+
+static void update_open(struct tracker *t, uint64_t now, double wall)
+{
+	if (t->open)
+		return;
+	t->open = true;
+	t->baseline = t->stats.updates == 0;
+	t->now = now;
+	t->wall = wall;
+	t->nev = 0;
+	t->nfill = 0;
+	t->tix_seen = false;
+	t->gen++;
+	hmap_clear(&t->pmap);
+	hmap_clear(&t->ptuple);
+	for (size_t i = 0; i < t->npend; i++) {
+		hmap_put(&t->pmap, track_key(&t->pend[i].c), (uint32_t)i);
+		hmap_put(&t->ptuple, tuple_hash(&t->pend[i].c, 0), (uint32_t)i);
+	}
+}
+
+void tracker_ingest(struct tracker *t, const struct snapshot *part)
+{
+	update_open(t, part->mono_ns, part->wall);
+	if (part->tix && part->n) {
+		t->tix_seen = true;
+		if (!t->tix) {
+			t->tix = xcalloc(t->cap ? t->cap : 1, sizeof *t->tix);
+			t->tix_cap = t->cap ? t->cap : 1;
+		}
+	}
+	ixmap_reserve(&t->map, t->n + t->ntomb + part->n);
+	for (size_t i = 0; i < part->n; i++) {
+		const struct conn *c = &part->conns[i];
+		const struct conn_tcpinfo_x *x = part->tix ? &part->tix[i] : NULL;
+		ingest_one(t, c, x && x->have ? x : NULL);
+	}
+}
+
+static void sink_put(void *ctx, const struct snapshot *part)
+{
+	tracker_ingest(ctx, part);
+}
+
+static struct conn *sink_conns(void *ctx, size_t *n, size_t *stride)
+{
+	struct tracker *t = ctx;
+	*n = t->n;
+	*stride = sizeof *t->v;
+	return t->n ? &t->v[0].c : NULL;
+}
+
+/* --- the end of an update ---------------------------------------------------- */
+
+static void tomb_remove(struct tracker *t, size_t i)
+{
+	struct tent *te = &t->tv[i];
+	ixmap_del(&t->map, te->e.key);
+	hist_release(t, te);
+	size_t last = --t->ntomb;
+	if (i != last) {
+		t->tv[i] = t->tv[last];
+		ixmap_put(&t->map, t->tv[i].e.key, (uint32_t)i | SLOT_TOMB);
+	}
+}
+
+/* Live entry i is gone: its last sighting becomes a tomb. */
+static void entry_vanish(struct tracker *t, size_t i)
 {
 	struct tent *te = &t->v[i];
-	hmap_del(&t->map, te->e.key);
-	free(te->copy);
-	hist_release(t, te);
-	size_t last = t->n - 1;
-	if (i != last) {
-		t->v[i] = t->v[last];
-		hmap_put(&t->map, t->v[i].e.key, (uint32_t)i);
-	}
-	t->n--;
-}
-
-static void entry_vanish(struct tracker *t, struct tent *te, uint64_t now, double wall)
-{
 	struct track_entry *e = &te->e;
-	te->copy = last_sighting(te);
-	e->conn = te->copy;
-	uint64_t close_ns = now;
-	double close_wall = wall;
+	uint64_t close_ns = t->now;
+	double close_wall = t->wall;
 	const struct conn_tcpinfo_x *tix = NULL;
 	uint32_t *pix = t->npend ? hmap_get(&t->pmap, e->key) : NULL;
 	if (pix && t->pend[*pix].fate == PEND_OPEN) {
 		struct pend *p = &t->pend[*pix];
 		p->fate = PEND_KNOWN;
 		t->stats.destroy_known++;
-		if (p->mono_ns && p->mono_ns <= now && p->mono_ns >= t->prev_ns) {
+		if (p->mono_ns && p->mono_ns <= t->now && p->mono_ns >= t->prev_ns) {
 			close_ns = p->mono_ns;
 			close_wall = p->wall;
 		}
 		/* Final counters are exact in the destroy message; its endpoints
 		 * are not (cleared on RST), so only tcp_info is taken. */
 		if (p->c.ti.have)
-			te->copy->ti = p->c.ti;
+			te->c.ti = p->c.ti;
 		tix = p->x.have ? &p->x : NULL;
 	} else {
 		t->stats.closed_by_poll++;
 	}
-	owner_fill(te->copy, e);
 	e->flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED);
 	e->flags |= TRK_TOMB;
 	e->tomb_ns = close_ns;
 	e->rx_bps = e->tx_bps = e->retrans_per_s = NAN;
 	struct track_event *ev = event_add(t, TEV_CLOSED, close_wall);
-	ev->from = te->state;
+	ev->from = te->c.state;
 	ev->to = TCPS_CLOSE;
 	ev->lifetime_s = close_ns > e->first_seen_ns
 				 ? (double)(close_ns - e->first_seen_ns) / 1e9 : 0.0;
-	ev->lifetime_lower = te->born_lower;
+	ev->lifetime_lower = (e->flags & TRK_P_BORN_LOWER) != 0;
 	ev->in_state_s = track_state_age(e, close_ns);
 	ev->in_state_lower = (e->flags & TRK_AGE_LOWER) != 0;
-	ev->conn = *te->copy;
-	ev->conn.state = te->state;
+	ev->conn = te->c;
 	if (tix)
 		ev->tix = *tix;
+	else if (t->tix && t->tix[i].have)
+		ev->tix = t->tix[i];
+
+	t->tv = xgrow(t->tv, &t->tomb_cap, t->ntomb + 1, sizeof *t->tv);
+	size_t k = t->ntomb++;
+	t->tv[k] = *te;
+	ixmap_put(&t->map, e->key, (uint32_t)k | SLOT_TOMB);
+	size_t last = --t->n;
+	if (i != last) {
+		t->v[i] = t->v[last];
+		if (t->tix)
+			t->tix[i] = t->tix[last];
+		ixmap_put(&t->map, t->v[i].e.key, (uint32_t)i);
+	}
 }
 
 /* Destroy events nobody claimed: sockets born and gone between two polls
@@ -508,7 +634,7 @@ static void pending_settle_unknown(struct tracker *t)
 		struct pend *p = &t->pend[i];
 		if (p->fate != PEND_OPEN)
 			continue;
-		if (hmap_get(&t->map, track_key(&p->c))) {
+		if (map_get(t, track_key(&p->c))) {
 			t->stats.destroy_late++;
 			continue;
 		}
@@ -578,88 +704,81 @@ static void events_sort(struct tracker *t)
 	t->ev_tmp_cap = swc;
 }
 
-void tracker_update(struct tracker *t, const struct snapshot *snap)
+void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 {
-	uint64_t now = snap->mono_ns;
-	double wall = snap->wall;
-	bool baseline = t->stats.updates == 0;
-	bool partial = (snap->flags & SNAP_PARTIAL) != 0;
-	t->nev = 0;
-	t->gen++;
+	update_open(t, hdr->mono_ns, hdr->wall); /* a poll with no sockets at all */
+	bool partial = (hdr->flags & SNAP_PARTIAL) != 0;
 
-	/* Destroy events only match cookies: drop them on the /proc source. */
-	if (snap->source == SNAP_SRC_PROC)
-		t->npend = 0;
-	hmap_clear(&t->pmap);
-	hmap_clear(&t->ptuple);
-	for (size_t i = 0; i < t->npend; i++) {
-		hmap_put(&t->pmap, track_key(&t->pend[i].c), (uint32_t)i);
-		hmap_put(&t->ptuple, tuple_hash(&t->pend[i].c, 0), (uint32_t)i);
+	/* The events' conns, now that the owners are in. */
+	for (size_t i = 0; i < t->nfill; i++) {
+		struct track_event *ev = &t->ev[t->fill[i].ev];
+		ev->conn = t->v[t->fill[i].ent].c;
+		if (t->tix && t->tix[t->fill[i].ent].have)
+			ev->tix = t->tix[t->fill[i].ent];
 	}
+	t->nfill = 0;
 
-	/* Mark: match every socket of the snapshot. */
-	/* Room for the larger population; reserving the sum would double the
-	 * table (and its RSS) for nothing in the steady state. */
-	hmap_reserve(&t->map, snap->n > t->n ? snap->n : t->n);
-	for (size_t i = 0; i < snap->n; i++) {
-		const struct conn *c = &snap->conns[i];
-		uint64_t key = track_key(c);
-		if (t->npend) {
-			uint32_t *pix = hmap_get(&t->pmap, key);
-			if (pix && t->pend[*pix].fate == PEND_OPEN) {
-				t->pend[*pix].fate = PEND_LIVES_ON;
-				t->stats.destroy_lives_on++;
-			}
-		}
-		uint32_t *ix = hmap_get(&t->map, key);
-		if (!ix && t->npend && c->state == TCPS_TIME_WAIT)
-			pending_tw_match(t, c);
-		if (!ix)
-			entry_new(t, snap, c, key, now, wall, baseline);
-		else if (t->v[*ix].gen != t->gen) /* else: a duplicate key; first wins */
-			entry_seen(t, snap, &t->v[*ix], c, now, wall);
-	}
-
-	/* Sweep: vanished live entries become tombs; old tombs go. */
+	/* Old tombs go; then vanished live entries become tombs. */
 	uint64_t tomb_ns = (uint64_t)(t->o.tomb_s * 1e9);
+	for (size_t i = 0; i < t->ntomb;) {
+		struct track_entry *e = &t->tv[i].e;
+		e->flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED);
+		if (t->now >= e->tomb_ns && t->now - e->tomb_ns >= tomb_ns) {
+			tomb_remove(t, i);
+			continue;
+		}
+		i++;
+	}
+	/* Destroy events only match cookies: drop them on the /proc source. */
+	if (hdr->source == SNAP_SRC_PROC)
+		t->npend = 0;
 	for (size_t i = 0; i < t->n;) {
 		struct tent *te = &t->v[i];
 		if (te->gen == t->gen) {
 			i++;
 			continue;
 		}
-		if (te->e.flags & TRK_TOMB) {
+		if (partial) { /* not seen, but the dump was incomplete: it stays */
 			te->e.flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED);
-			if (now >= te->e.tomb_ns && now - te->e.tomb_ns >= tomb_ns) {
-				entry_remove(t, i);
-				continue;
-			}
-		} else if (partial) {
-			/* Not seen, but the dump was incomplete: keep it alive on a
-			 * copy, since its snapshot is about to be reused. */
-			te->copy = last_sighting(te);
-			te->e.conn = te->copy;
-			te->e.flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED);
-		} else {
-			entry_vanish(t, te, now, wall);
+			i++;
+			continue;
 		}
-		i++;
+		entry_vanish(t, i); /* moves the last live entry into i */
 	}
 	if (!partial) {
 		pending_settle_unknown(t);
 		t->npend = 0;
 	}
 	events_sort(t);
+	if (!t->tix_seen && t->tix) { /* no longer collected: give it back */
+		free(t->tix);
+		t->tix = NULL;
+		t->tix_cap = 0;
+	}
 
-	t->list = xgrow(t->list, &t->list_cap, t->n ? t->n : 1, sizeof *t->list);
-	for (size_t i = 0; i < t->n; i++)
+	t->nlist = t->n + t->ntomb;
+	t->list = xgrow(t->list, &t->list_cap, t->nlist ? t->nlist : 1, sizeof *t->list);
+	for (size_t i = 0; i < t->n; i++) {
+		t->v[i].e.conn = &t->v[i].c;
 		t->list[i] = &t->v[i].e;
+	}
+	for (size_t i = 0; i < t->ntomb; i++) {
+		t->tv[i].e.conn = &t->tv[i].c;
+		t->list[t->n + i] = &t->tv[i].e;
+	}
 
-	if (snap->kernel.have) {
+	if (hdr->kernel.have) {
 		t->kprev = t->kcur;
-		t->kcur = snap->kernel;
+		t->kcur = hdr->kernel;
 		kstat_rates_compute(&t->kprev, &t->kcur, &t->krates);
 	}
-	t->prev_ns = now;
+	t->prev_ns = t->now;
+	t->open = false;
 	t->stats.updates++;
+}
+
+void tracker_update(struct tracker *t, const struct snapshot *snap)
+{
+	tracker_ingest(t, snap);
+	tracker_finish(t, snap);
 }

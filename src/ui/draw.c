@@ -146,7 +146,7 @@ static void stats_lines(struct ui *u, int y, int x, int w)
 	const struct kstat *k = &s->kernel;
 	const struct kstat_rates *r = u->have_data ? tracker_kstat_rates(u->trk) : NULL;
 	char a[32], b[32], c[48];
-	snprintf(a, sizeof a, "%zu", s->n);
+	snprintf(a, sizeof a, "%zu", s->total);
 	snprintf(c, sizeof c, " (%s%s)", snap_source_name(s->source),
 		 (s->flags & SNAP_PARTIAL) ? ", partial" : "");
 	int xx = draw_text(y, x, w, u->attr[R_METER_LABEL], "Sockets: ");
@@ -176,9 +176,12 @@ static void stats_lines(struct ui *u, int y, int x, int w)
 	    k->v[KS_PORT_RANGE_HIGH] >= k->v[KS_PORT_RANGE_LOW]) {
 		uint64_t lo = k->v[KS_PORT_RANGE_LOW], hi = k->v[KS_PORT_RANGE_HIGH];
 		unsigned used = 0;
-		for (size_t i = 0; i < s->n; i++) {
-			const struct conn *cn = &s->conns[i];
-			if (cn->state != TCPS_LISTEN && cn->lport >= lo && cn->lport <= hi)
+		size_t ne;
+		const struct track_entry *const *es = tracker_entries(u->trk, &ne);
+		for (size_t i = 0; i < ne; i++) {
+			const struct conn *cn = es[i]->conn;
+			if (!(es[i]->flags & TRK_TOMB) && cn->state != TCPS_LISTEN && cn->lport >= lo &&
+			    cn->lport <= hi)
 				used++;
 		}
 		double range = (double)(hi - lo + 1);
@@ -216,7 +219,7 @@ static int draw_meters(struct ui *u)
 	static const int mid[] = {TCPS_TIME_WAIT, TCPS_CLOSE_WAIT, TCPS_LAST_ACK, TCPS_CLOSING,
 				  TCPS_LISTEN};
 	const struct snapshot *s = &u->snap;
-	unsigned total = (unsigned)s->n;
+	unsigned total = (unsigned)s->total;
 	int w = COLS >= 100 ? COLS / 3 : COLS / 2;
 	for (int i = 0; i < 5; i++) {
 		meter(u, i, 1, w - 2, left[i], s->counts[left[i]], total);
@@ -233,7 +236,7 @@ static int draw_summary(struct ui *u)
 {
 	const struct snapshot *s = &u->snap;
 	char line[256];
-	int n = snprintf(line, sizeof line, "%zu sockets", s->n);
+	int n = snprintf(line, sizeof line, "%zu sockets", s->total);
 	for (int st = 1; st < TCPS_COUNT && n < 200; st++)
 		if (s->counts[st])
 			n += snprintf(line + n, sizeof line - (size_t)n, " %s:%u",

@@ -82,7 +82,7 @@ void ui_detail_take(struct ui *u, const struct track_entry *e)
 	if (n)
 		memcpy(u->detail_hist, h, n * sizeof *h);
 	u->detail_nhist = n;
-	const struct conn_tcpinfo_x *x = snapshot_tix(&u->snap, e->conn);
+	const struct conn_tcpinfo_x *x = tracker_tix(u->trk, e);
 	if (x)
 		u->detail_tix = *x;
 	u->detail_gone = (e->flags & TRK_TOMB) != 0;
@@ -151,26 +151,28 @@ static void publish_alerts(struct ui *u)
 static void do_poll(struct ui *u)
 {
 	drain_destroyed(u);
-	/* Paused, the screen (and the tracker) still show u->snap: collect
-	 * into a scratch snapshot and only count the differences. */
+	/* Paused, the screen (and the tracker) still show the last update:
+	 * collect into a scratch snapshot and only count the differences.
+	 * Else the poll streams into the tracker, which keeps the only copy
+	 * of each socket; u->snap keeps the poll's header. */
 	struct snapshot *sn = u->paused ? &u->pause_snap : &u->snap;
 	struct err e = {0};
-	int rc = collector_poll(u->col, sn, &e);
+	int rc = u->paused ? collector_poll(u->col, sn, &e)
+			   : collector_poll_stream(u->col, sn, tracker_sink(u->trk), &e);
 	const char *m;
 	while ((m = collector_notice(u->col)))
 		ui_set_status(u, 15, "%s", m);
 	if (rc < 0) {
-		ui_set_status(u, 15, "collector: %s%s", e.msg, sn->n ? " (snapshot incomplete)" : "");
-		/* Not paused, the tracker must still see the (partial) snapshot:
-		 * its entries pointed into the one just overwritten. */
-		if (!sn->n && u->paused)
+		ui_set_status(u, 15, "collector: %s%s", e.msg, sn->total ? " (snapshot incomplete)" : "");
+		/* Not paused, the update still finishes (nothing vanishes). */
+		if (!sn->total && u->paused)
 			return;
 	}
 	if (u->paused) {
 		count_paused(u, sn);
 		return;
 	}
-	tracker_update(u->trk, sn);
+	tracker_finish(u->trk, sn);
 	detector_update(u->det, u->trk, sn);
 	publish_alerts(u);
 	if (!u->have_data)

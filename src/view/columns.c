@@ -64,15 +64,11 @@ static bool have_info(const struct track_entry *e, unsigned bit)
 const char *col_owner_comm(const struct track_entry *e, int32_t *pid)
 {
 	const struct conn *c = e->conn;
+	/* The tracker's copy keeps the last owner known (TIME_WAIT, orphans). */
 	if ((c->have & CONN_HAVE_PROC) && c->comm[0]) {
 		if (pid)
 			*pid = c->pid;
 		return c->comm;
-	}
-	if (e->last_comm[0]) {
-		if (pid)
-			*pid = e->last_pid;
-		return e->last_comm;
 	}
 	if (pid)
 		*pid = -1;

@@ -10,7 +10,9 @@
  * twice, nothing of the broken attempt kept); a persistent one gives up
  * after the bounded retries with a clear error and SNAP_PARTIAL; a
  * permanent failure in AUTO mode falls back to /proc with a notice, in
- * NETLINK mode it is an error.
+ * NETLINK mode it is an error. Streamed into the tracker
+ * (collector_poll_stream), the parts stay bounded, a restarted dump is
+ * counted once, and process names are filled into the tracker's copies.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,8 +33,10 @@
 #include "tcpscope/collect.h"
 #include "tcpscope/diag.h"
 #include "tcpscope/hmap.h"
+#include "tcpscope/track.h"
 
-#define POP4 150 /* pairs: 1 + 2*150 IPv4 sockets, several recv buffers */
+#define POP4 300 /* pairs: 1 + 2*300 IPv4 sockets: several recv buffers, and
+		  * more than one SNAP_PART_MAX part when streamed */
 #define POP6 20
 #define PORT 7300
 #define TRIES 6  /* DIAG_MAX_RESTARTS + 1 in diag.c */
@@ -387,6 +391,126 @@ static void collector_faults(size_t total)
 	snapshot_done(&s);
 }
 
+/* A sink in front of the tracker's that counts the parts. */
+struct spy {
+	const struct snapshot_sink *to;
+	int parts;
+	size_t biggest, sockets;
+};
+
+static void spy_put(void *ctx, const struct snapshot *part)
+{
+	struct spy *sp = ctx;
+	sp->parts++;
+	sp->sockets += part->n;
+	if (part->n > sp->biggest)
+		sp->biggest = part->n;
+	sp->to->put(sp->to->ctx, part);
+}
+
+static struct conn *spy_conns(void *ctx, size_t *n, size_t *stride)
+{
+	struct spy *sp = ctx;
+	return sp->to->conns(sp->to->ctx, n, stride);
+}
+
+/* Live entries that are the cookies of `ref`, each once. */
+static bool tracker_matches(const struct tracker *t, const struct snapshot *ref)
+{
+	size_t ne, live = 0;
+	const struct track_entry *const *es = tracker_entries(t, &ne);
+	for (size_t i = 0; i < ne; i++)
+		live += !(es[i]->flags & TRK_TOMB);
+	if (live != ref->n)
+		return false;
+	for (size_t i = 0; i < ref->n; i++) {
+		const struct track_entry *e = tracker_find(t, &ref->conns[i]);
+		if (!e || (e->flags & TRK_TOMB) || e->conn->cookie != ref->conns[i].cookie)
+			return false;
+	}
+	return true;
+}
+
+static void stream_faults(size_t total)
+{
+	struct collect_opts o = {.source = COLLECT_NETLINK,
+				 .needs = NEED_INFO | NEED_CONG | NEED_PROCS};
+	struct err e = {0};
+	struct snapshot ref, part;
+	snapshot_init(&ref);
+	snapshot_init(&part);
+	struct collector *c = collector_new(&o, &e);
+	struct tracker *t = tracker_new(NULL);
+	if (!c) {
+		check_report(false, __FILE__, __LINE__, "collector_new: %s", e.msg);
+		return;
+	}
+	CHECK_INT(collector_poll(c, &ref, &e), 0);
+	CHECK_INT(ref.n, total);
+
+	struct spy sp = {.to = tracker_sink(t)};
+	struct snapshot_sink sink = {&sp, spy_put, spy_conns};
+	CHECK_INT(collector_poll_stream(c, &part, &sink, &e), 0);
+	tracker_finish(t, &part);
+	CHECK_INT(part.total, total);
+	CHECK_INT(part.n, 0); /* all handed on */
+	unsigned sum = 0;
+	for (int st = 0; st < TCPS_COUNT; st++)
+		sum += part.counts[st];
+	CHECK_INT(sum, total);
+	CHECK_INT(part.counts[TCPS_LISTEN], ref.counts[TCPS_LISTEN]);
+	CHECK_INT(sp.sockets, total);
+	check_report(sp.parts >= 2 && sp.biggest <= SNAP_PART_MAX, __FILE__, __LINE__,
+		     "%zu sockets in %d parts of at most %zu (limit %d)", sp.sockets, sp.parts,
+		     sp.biggest, SNAP_PART_MAX);
+	CHECK(tracker_matches(t, &ref));
+	/* Process names went into the tracker's copies: this process owns
+	 * every socket of the population. */
+	size_t ne, owned = 0;
+	const struct track_entry *const *es = tracker_entries(t, &ne);
+	for (size_t i = 0; i < ne; i++)
+		owned += (es[i]->conn->have & CONN_HAVE_PROC) && es[i]->conn->pid == getpid();
+	CHECK_INT(owned, total);
+	CHECK(part.flags & SNAP_HAVE_PROCS);
+
+	/* A restart after parts were handed on: counted once, nothing new,
+	 * nothing lost. */
+	struct inject in = {.kind = F_DUMP_INTR, .at = AT_LAST, .times = 1};
+	diag_set_recv_hook(collector_diag(c), hook, &in);
+	unsigned long r0 = diag_stats(collector_diag(c))->restarts;
+	sp.parts = 0;
+	sp.sockets = 0;
+	CHECK_INT(collector_poll_stream(c, &part, &sink, &e), 0);
+	tracker_finish(t, &part);
+	CHECK_INT(in.injected, 1);
+	CHECK_INT(diag_stats(collector_diag(c))->restarts - r0, 1);
+	check_report(sp.sockets > total, __FILE__, __LINE__,
+		     "the broken attempt's parts were handed on too (%zu of %zu)", sp.sockets, total);
+	CHECK_INT(part.total, total);
+	CHECK(!(part.flags & SNAP_PARTIAL));
+	size_t nev;
+	tracker_events(t, &nev);
+	CHECK_INT(nev, 0);
+	CHECK(tracker_matches(t, &ref));
+
+	/* Interrupted for good: partial; nothing vanishes from the tracker. */
+	struct inject bad = {.kind = F_EINTR, .at = 2, .times = -1};
+	diag_set_recv_hook(collector_diag(c), hook, &bad);
+	memset(&e, 0, sizeof e);
+	CHECK_INT(collector_poll_stream(c, &part, &sink, &e), -EINTR);
+	CHECK(part.flags & SNAP_PARTIAL);
+	tracker_finish(t, &part);
+	tracker_events(t, &nev);
+	CHECK_INT(nev, 0);
+	CHECK(tracker_matches(t, &ref));
+	diag_set_recv_hook(collector_diag(c), NULL, NULL);
+
+	tracker_free(t);
+	collector_free(c);
+	snapshot_done(&ref);
+	snapshot_done(&part);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -432,6 +556,7 @@ int main(void)
 	snapshot_done(&ref);
 
 	collector_faults(total);
+	stream_faults(total);
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
 	return check_summary("test_diag_faults");

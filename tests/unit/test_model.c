@@ -9,6 +9,7 @@
 #include "check.h"
 #include "tcpscope/conn.h"
 #include "tcpscope/hmap.h"
+#include "tcpscope/ixmap.h"
 #include "tcpscope/jsonw.h"
 #include "tcpscope/out.h"
 #include "tcpscope/snapshot.h"
@@ -194,6 +195,82 @@ static void test_numbers(void)
 	CHECK_STR(out_fmt_duration(2 * 86400 + 3 * 3600, b, sizeof b), "2d03h");
 }
 
+/* ixmap's records: keys in an array its owner keeps dense by moving the
+ * last record into a removed one's place, as the tracker does. */
+static uint64_t rec_keys[20000];
+static uint32_t rec_k[20000]; /* the reference's number for the key */
+static size_t nrec;
+
+static uint64_t rec_key(const void *ctx, uint32_t ix)
+{
+	(void)ctx;
+	return rec_keys[ix];
+}
+
+static void test_ixmap(void)
+{
+	enum { KEYS = 30000 };
+	static int32_t where[KEYS]; /* key's record index, -1 none: the reference */
+	for (int k = 0; k < KEYS; k++)
+		where[k] = -1;
+	struct ixmap m;
+	ixmap_init(&m, rec_key, NULL);
+	srand(777);
+	unsigned mismatches = 0;
+	nrec = 0;
+	for (int op = 0; op < 200000; op++) {
+		uint32_t k = (uint32_t)rand() % KEYS;
+		uint64_t key = (uint64_t)k * 0x9E3779B97F4A7C15ull; /* spread, incl. high bits */
+		int what = rand() % 3;
+		if (what == 0 && where[k] < 0 && nrec < 20000) {
+			rec_keys[nrec] = key;
+			rec_k[nrec] = k;
+			where[k] = (int32_t)nrec;
+			ixmap_put(&m, key, (uint32_t)nrec++);
+		} else if (what == 1 && where[k] >= 0) {
+			uint32_t ix = (uint32_t)where[k];
+			mismatches += !ixmap_del(&m, key);
+			where[k] = -1;
+			if (ix != --nrec) { /* the last record moves into the hole */
+				rec_keys[ix] = rec_keys[nrec];
+				rec_k[ix] = rec_k[nrec];
+				where[rec_k[ix]] = (int32_t)ix;
+				ixmap_put(&m, rec_keys[ix], ix);
+			}
+		} else {
+			uint32_t ix = UINT32_MAX;
+			bool got = ixmap_get(&m, key, &ix);
+			mismatches += got != (where[k] >= 0);
+			if (got && where[k] >= 0)
+				mismatches += ix != (uint32_t)where[k];
+			if (what == 1)
+				mismatches += ixmap_del(&m, key); /* absent: nothing to delete */
+		}
+	}
+	size_t count = 0;
+	for (int k = 0; k < KEYS; k++) {
+		uint32_t ix;
+		count += where[k] >= 0;
+		bool got = ixmap_get(&m, (uint64_t)k * 0x9E3779B97F4A7C15ull, &ix);
+		mismatches += got != (where[k] >= 0) || (got && ix != (uint32_t)where[k]);
+	}
+	CHECK_INT(mismatches, 0);
+	CHECK_INT(m.n, count);
+	CHECK_INT(count, nrec);
+	CHECK(m.n * 10 < m.cap * 7); /* load factor kept */
+	CHECK(count > 1000);         /* the run exercised a real population */
+	ixmap_done(&m);
+}
+
+static void part_count(void *ctx, const struct snapshot *part)
+{
+	size_t *got = ctx;
+	got[0]++;
+	got[1] += part->n;
+	if (part->n > got[2])
+		got[2] = part->n;
+}
+
 static void test_snapshot(void)
 {
 	struct snapshot s;
@@ -224,6 +301,29 @@ static void test_snapshot(void)
 		else
 			CHECK_INT(ix, 0); /* table full: unknown, not a crash */
 	}
+	/* Names outlive a clear: a consumer's older copies keep their index. */
+	snapshot_clear(&s);
+	CHECK_STR(snapshot_cong_name(&s, 1), "algo0");
+	CHECK_INT(snapshot_cong_intern(&s, "algo1"), 2);
+
+	/* Streamed: parts of at most SNAP_PART_MAX, tallied across parts. */
+	size_t got[3] = {0, 0, 0}; /* parts, sockets, biggest part */
+	struct snapshot_sink sink = {got, part_count, NULL};
+	snapshot_clear(&s);
+	s.sink = &sink;
+	for (int i = 0; i < 1300; i++)
+		snapshot_add(&s)->state = (uint8_t)(1 + i % (TCPS_COUNT - 1));
+	CHECK(s.n <= SNAP_PART_MAX);
+	snapshot_flush(&s);
+	CHECK_INT(s.n, 0);
+	CHECK_INT(got[0], 3);
+	CHECK_INT(got[1], 1300);
+	CHECK_INT(got[2], SNAP_PART_MAX);
+	CHECK_INT(s.total, 1300);
+	CHECK_INT(s.counts[TCPS_ESTABLISHED], 119);
+	s.sink = NULL;
+	snapshot_flush(&s); /* no sink: nothing happens */
+	CHECK_INT(got[0], 3);
 	snapshot_done(&s);
 }
 
@@ -233,6 +333,7 @@ int main(void)
 	test_ports_timers();
 	test_addresses();
 	test_hmap();
+	test_ixmap();
 	test_jsonw();
 	test_numbers();
 	test_snapshot();

@@ -49,7 +49,6 @@ static void mk(int i, int state, uint16_t lport, const char *raddr, uint16_t rpo
 	e->first_seen_ns = 1000000000ull;
 	e->state_since_ns = 1000000000ull + (uint64_t)i * 1000000000ull;
 	e->rx_bps = e->tx_bps = e->retrans_per_s = NAN;
-	e->last_pid = -1;
 	ptrs[i] = e;
 }
 
@@ -60,15 +59,14 @@ static void population(void)
 	mk(2, TCPS_CLOSE_WAIT, 9000, "10.0.0.1", 50002, "leaky", 20, 1000, 4000);
 	mk(3, TCPS_CLOSE_WAIT, 9000, "10.0.0.3", 50003, "leaky", 20, 2000, 3000);
 	mk(4, TCPS_CLOSE_WAIT, 9000, "10.0.0.3", 50004, "leaky", 20, 0, 2000);
-	mk(5, TCPS_TIME_WAIT, 40000, "10.0.0.4", 443, NULL, 0, 0, 0);
+	/* TIME_WAIT (inode 0): the tracker's copy keeps the owner it had. */
+	mk(5, TCPS_TIME_WAIT, 40000, "10.0.0.4", 443, "client", 40, 0, 0);
 	mk(6, TCPS_LISTEN, 8080, "0.0.0.0", 0, "nginx", 10, 0, 0);
 	mk(7, TCPS_LISTEN, 9000, "0.0.0.0", 0, "leaky", 20, 0, 3);
 	mk(8, TCPS_ESTABLISHED, 5432, "10.0.0.5", 50005, "postgres", 30, 100, 0);
 	mk(9, TCPS_SYN_SENT, 41000, "10.0.0.6", 7000, "client", 40, 0, 0);
 	mk(10, TCPS_ESTABLISHED, 41001, "10.0.0.7", 6379, "client", 40, 800, 0);
 	mk(11, TCPS_FIN_WAIT2, 41002, "10.0.0.8", 9000, NULL, 0, 0, 0);
-	ents[5].last_pid = 40;
-	snprintf(ents[5].last_comm, sizeof ents[5].last_comm, "client");
 	ents[0].rx_bps = 1000;
 	ents[1].rx_bps = 500;
 }

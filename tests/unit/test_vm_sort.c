@@ -79,7 +79,6 @@ static void make_entry(int i)
 		e->rx_bps = rnd() % 3 ? NAN : (rnd() % 2 ? -0.0 : (double)(rnd() % 3));
 		e->tx_bps = rnd() % 2 ? NAN : 0.0;
 		e->retrans_per_s = rnd() % 2 ? NAN : (double)(rnd() % 2);
-		e->last_pid = -1;
 		if (rnd() % 10 == 0) {
 			e->flags |= TRK_TOMB;
 			e->tomb_ns = e->state_since_ns + 500000000ull;
