@@ -37,7 +37,7 @@
  *  - A snapshot with SNAP_PARTIAL makes nothing vanish (no sweep).
  *  - Times: *_ns are CLOCK_MONOTONIC nanoseconds (snapshot mono_ns), wall
  *    times are unix seconds. Unknown doubles are NAN.
- *  - Memory: one entry (256 bytes with its conn) per socket in an array,
+ *  - Memory: one entry (248 bytes with its conn) per socket in an array,
  *    ~10 bytes of map slots and an 8-byte list pointer; the rest of
  *    tcp_info (64 bytes) only while collected; state history in a side
  *    pool only for sockets that changed state; no per-socket malloc.
@@ -77,6 +77,9 @@ struct track_entry {
 	float retrans_per_s;        /* NAN = not yet */
 	uint32_t flags;             /* TRK_* (the high bits are the tracker's own) */
 	uint8_t prev_state;         /* TCPS_UNKNOWN if none seen */
+	/* The tracker's own bookkeeping, in what would be padding: */
+	uint16_t gen_;              /* update that last saw it, mod 2^16 */
+	uint32_t hist_;             /* 1 + index into the history pool, 0 = none */
 };
 
 enum track_event_kind { TEV_NEW, TEV_STATE, TEV_CLOSED };

@@ -29,10 +29,9 @@
  * last) next to what the tracker learned about it. */
 struct tent {
 	struct track_entry e;   /* must stay first: tracker_entries() hands these out */
-	uint32_t gen;           /* update that last saw it */
-	uint32_t hist;          /* 1 + index into the history pool, 0 = none */
 	struct conn c;
 };
+_Static_assert(sizeof(struct track_entry) == 64, "the tracker's fields fill the padding");
 
 struct thist {
 	uint32_t n;             /* valid transitions, newest last; free: next free + 1 */
@@ -84,7 +83,7 @@ struct tracker {
 	size_t npend, pend_cap;
 	struct hmap pmap;       /* cookie → index into pend, during an update */
 	struct hmap ptuple;     /* 4-tuple → index into pend, during an update */
-	uint32_t gen;
+	uint16_t gen;           /* updates, mod 2^16 */
 	bool open;              /* an update is under way (ingest before finish) */
 	bool baseline;          /* this update is the first */
 	uint64_t now;           /* mono_ns of this update's poll */
@@ -200,16 +199,16 @@ const struct track_transition *tracker_history(const struct tracker *t, uint64_t
 {
 	const struct tent *te = map_get(t, key);
 	*n = 0;
-	if (!te || !te->hist)
+	if (!te || !te->e.hist_)
 		return NULL;
-	const struct thist *h = &t->hp[te->hist - 1];
+	const struct thist *h = &t->hp[te->e.hist_ - 1];
 	*n = h->n;
 	return h->t;
 }
 
 static void hist_push(struct tracker *t, struct tent *te, struct track_transition tr)
 {
-	if (!te->hist) {
+	if (!te->e.hist_) {
 		uint32_t ix;
 		if (t->hfree) {
 			ix = t->hfree - 1;
@@ -219,9 +218,9 @@ static void hist_push(struct tracker *t, struct tent *te, struct track_transitio
 			ix = (uint32_t)t->nh++;
 		}
 		t->hp[ix].n = 0;
-		te->hist = ix + 1;
+		te->e.hist_ = ix + 1;
 	}
-	struct thist *h = &t->hp[te->hist - 1];
+	struct thist *h = &t->hp[te->e.hist_ - 1];
 	if (h->n == TRACK_HIST) {
 		memmove(h->t, h->t + 1, sizeof h->t[0] * (TRACK_HIST - 1));
 		h->n--;
@@ -231,11 +230,11 @@ static void hist_push(struct tracker *t, struct tent *te, struct track_transitio
 
 static void hist_release(struct tracker *t, struct tent *te)
 {
-	if (!te->hist)
+	if (!te->e.hist_)
 		return;
-	t->hp[te->hist - 1].n = t->hfree;
-	t->hfree = te->hist;
-	te->hist = 0;
+	t->hp[te->e.hist_ - 1].n = t->hfree;
+	t->hfree = te->e.hist_;
+	te->e.hist_ = 0;
 }
 
 const struct track_entry *tracker_find(const struct tracker *t, const struct conn *c)
@@ -349,7 +348,8 @@ static void rates_update(struct tracker *t, struct tent *te, const struct conn *
 	struct track_entry *e = &te->e;
 	e->rx_bps = e->tx_bps = e->retrans_per_s = NAN;
 	const struct conn *o = &te->c;
-	if (te->gen + 1 != t->gen || !has_counters(o) || !has_counters(c) || t->now <= t->prev_ns)
+	if ((uint16_t)(te->e.gen_ + 1) != t->gen || !has_counters(o) || !has_counters(c) ||
+	    t->now <= t->prev_ns)
 		return;
 	double dt = (double)(t->now - t->prev_ns) / 1e9;
 	uint64_t d;
@@ -410,7 +410,7 @@ static void entry_new(struct tracker *t, const struct conn *c, const struct conn
 	e->state_since_ns = now;
 	e->prev_state = TCPS_UNKNOWN;
 	e->rx_bps = e->tx_bps = e->retrans_per_s = NAN;
-	te->gen = t->gen;
+	te->e.gen_ = t->gen;
 	if (t->baseline)
 		e->flags |= TRK_P_BORN_LOWER;
 	uint64_t el;
@@ -442,7 +442,7 @@ static void entry_seen(struct tracker *t, size_t ix, const struct conn *c,
 	struct tent *te = &t->v[ix];
 	struct track_entry *e = &te->e;
 	uint8_t was = te->c.state;
-	bool again = te->gen == t->gen; /* a second sighting in this poll */
+	bool again = te->e.gen_ == t->gen; /* a second sighting in this poll */
 	if (!again) {
 		e->flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED);
 		rates_update(t, te, c);
@@ -461,7 +461,7 @@ static void entry_seen(struct tracker *t, size_t ix, const struct conn *c,
 		e->flags |= TRK_CHANGED;
 	}
 	take_sighting(t, ix, c, x);
-	te->gen = t->gen;
+	te->e.gen_ = t->gen;
 }
 
 /* A tomb whose socket shows up again: live once more. */
@@ -734,7 +734,7 @@ void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 		t->npend = 0;
 	for (size_t i = 0; i < t->n;) {
 		struct tent *te = &t->v[i];
-		if (te->gen == t->gen) {
+		if (te->e.gen_ == t->gen) {
 			i++;
 			continue;
 		}
