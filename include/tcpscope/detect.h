@@ -234,6 +234,18 @@ const struct detect_alert *const *detector_alerts(const struct detector *d, size
 /* Raised/cleared by the last update, in order. */
 const struct detect_event *detector_events(const struct detector *d, size_t *n);
 /* Active alerts per severity (header meters): counts[DS_COUNT]. */
+/* The namespace's ephemeral-port use, summed by the last update: distinct
+ * local ports inside ip_local_port_range, not reserved, held by sockets
+ * that are not a listener's (nor accepted on a listener's port), against the
+ * usable ports of the range. The header shows it; port_exhaustion judges
+ * per destination against the same range. */
+struct detect_ports {
+	bool have_range;
+	unsigned lo, hi, usable;  /* usable = the range minus reserved ports */
+	unsigned used;
+	double share_pct;         /* used / usable × 100; NAN without a range */
+};
+const struct detect_ports *detector_ports(const struct detector *d);
 void detector_count(const struct detector *d, unsigned counts[DS_COUNT]);
 /* Groups (kind, owner) the detector holds now: tests and the memory bench. */
 size_t detector_ngroups(const struct detector *d);

@@ -120,6 +120,9 @@ struct tracker;
 
 struct tracker *tracker_new(const struct track_opts *o);
 void tracker_free(struct tracker *t);
+/* How long vanished sockets stay from the next update on (the live view's
+ * highlight setting may change at any time). */
+void tracker_set_tomb_s(struct tracker *t, double tomb_s);
 void tracker_update(struct tracker *t, const struct snapshot *snap);
 /* A streamed update (see the contract): the sink to give
  * collector_poll_stream(), which calls tracker_ingest() per part; then

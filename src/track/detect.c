@@ -52,6 +52,8 @@ struct detector {
 	struct hmap twmap;
 	uint32_t *tally[DK_COUNT]; /* owned, lazily: counter sketches (kind.floor) */
 	unsigned floor[DK_COUNT];  /* this tick's floors; 0 = the kind has none */
+	struct detect_ports ports; /* the namespace's ephemeral-port use, this tick */
+	uint64_t portbits[65536 / 64]; /* scratch: local ports seen this tick */
 };
 
 /* A count-min sketch of TALLY_ROWS × TALLY_W counters per floored kind: an
@@ -610,7 +612,40 @@ static void index_sockets(struct detector *d, const struct detect_ctx *c,
 			hmap_put(&d->listeners, e->conn->lport, (uint32_t)i);
 		else if (e->conn->state == TCPS_TIME_WAIT)
 			tw_note(d, c, e->conn);
+		if (e->conn->state != TCPS_LISTEN)
+			d->portbits[e->conn->lport >> 6] |= 1ull << (e->conn->lport & 63);
 	}
+}
+
+/* Distinct local ports in the usable ephemeral range held by sockets that
+ * are not a listener's (an accepted connection shares its listener's port
+ * and takes none from the range): what the header shows and what a
+ * bind(0) or connect() to a new destination draws from. */
+static void count_ports(struct detector *d, const struct detect_ctx *c)
+{
+	struct detect_ports *p = &d->ports;
+	memset(p, 0, sizeof *p);
+	p->share_pct = NAN;
+	if (!c->have_range) {
+		memset(d->portbits, 0, sizeof d->portbits);
+		return;
+	}
+	p->have_range = true;
+	p->lo = c->lo;
+	p->hi = c->hi;
+	p->usable = c->usable;
+	for (unsigned port = c->lo; port <= c->hi; port++)
+		if ((d->portbits[port >> 6] >> (port & 63)) & 1 && !hmap_get(&d->listeners, port) &&
+		    detect_port_ephemeral(c, port))
+			p->used++;
+	memset(d->portbits, 0, sizeof d->portbits);
+	if (p->usable)
+		p->share_pct = 100.0 * p->used / p->usable;
+}
+
+const struct detect_ports *detector_ports(const struct detector *d)
+{
+	return &d->ports;
 }
 
 void detector_update(struct detector *d, const struct tracker *t, const struct snapshot *snap)
@@ -641,6 +676,7 @@ void detector_update(struct detector *d, const struct tracker *t, const struct s
 	const struct track_entry *const *ents = tracker_entries(t, &n);
 	d->ents = ents;
 	index_sockets(d, &c, ents, n);
+	count_ports(d, &c);
 	tally_sockets(d, &c, ents, n);
 
 	for (size_t i = 0; i < n; i++) {

@@ -134,6 +134,12 @@ struct tracker *tracker_new(const struct track_opts *o)
 	return t;
 }
 
+void tracker_set_tomb_s(struct tracker *t, double tomb_s)
+{
+	if (tomb_s >= 0)
+		t->o.tomb_s = tomb_s;
+}
+
 void tracker_free(struct tracker *t)
 {
 	if (!t)

@@ -142,9 +142,9 @@ static void pairs(struct ui *u, int y, int x, int w, const char *const *kv, int 
 
 static void stats_lines(struct ui *u, int y, int x, int w)
 {
-	const struct snapshot *s = &u->snap;
+	const struct snapshot *s = u->hdr;
 	const struct kstat *k = &s->kernel;
-	const struct kstat_rates *r = u->have_data ? tracker_kstat_rates(u->trk) : NULL;
+	const struct kstat_rates *r = u->rates;
 	char a[32], b[32], c[48];
 	snprintf(a, sizeof a, "%zu", s->total);
 	snprintf(c, sizeof c, " (%s%s)", snap_source_name(s->source),
@@ -171,22 +171,12 @@ static void stats_lines(struct ui *u, int y, int x, int w)
 		snprintf(a, sizeof a, "%u/%llu", tw, (unsigned long long)k->v[KS_MAX_TW_BUCKETS]);
 	else
 		snprintf(a, sizeof a, "%u", tw);
+	/* The detector's count (distinct ephemeral ports held, reserved ones
+	 * and listeners' ports excluded): one answer for header and alert. */
 	b[0] = '\0';
-	if (kstat_has(k, KS_PORT_RANGE_LOW) && kstat_has(k, KS_PORT_RANGE_HIGH) &&
-	    k->v[KS_PORT_RANGE_HIGH] >= k->v[KS_PORT_RANGE_LOW]) {
-		uint64_t lo = k->v[KS_PORT_RANGE_LOW], hi = k->v[KS_PORT_RANGE_HIGH];
-		unsigned used = 0;
-		size_t ne;
-		const struct track_entry *const *es = tracker_entries(u->trk, &ne);
-		for (size_t i = 0; i < ne; i++) {
-			const struct conn *cn = es[i]->conn;
-			if (!(es[i]->flags & TRK_TOMB) && cn->state != TCPS_LISTEN && cn->lport >= lo &&
-			    cn->lport <= hi)
-				used++;
-		}
-		double range = (double)(hi - lo + 1);
-		snprintf(b, sizeof b, "%.1f%% (%u)", 100.0 * used / range, used);
-	}
+	const struct detect_ports *pu = u->ports;
+	if (pu && pu->have_range && pu->usable)
+		snprintf(b, sizeof b, "%.1f%% (%u)", pu->share_pct, pu->used);
 	pairs(u, y + 4, x, w, (const char *const[]){"TIME_WAIT: ", a, "  Ephemeral: ", b[0] ? b : "-"},
 	      4);
 }
@@ -218,7 +208,7 @@ static int draw_meters(struct ui *u)
 				   TCPS_FIN_WAIT2};
 	static const int mid[] = {TCPS_TIME_WAIT, TCPS_CLOSE_WAIT, TCPS_LAST_ACK, TCPS_CLOSING,
 				  TCPS_LISTEN};
-	const struct snapshot *s = &u->snap;
+	const struct snapshot *s = u->hdr;
 	unsigned total = (unsigned)s->total;
 	int w = COLS >= 100 ? COLS / 3 : COLS / 2;
 	for (int i = 0; i < 5; i++) {
@@ -234,7 +224,7 @@ static int draw_meters(struct ui *u)
 /* One line for small terminals. */
 static int draw_summary(struct ui *u)
 {
-	const struct snapshot *s = &u->snap;
+	const struct snapshot *s = u->hdr;
 	char line[256];
 	int n = snprintf(line, sizeof line, "%zu sockets", s->total);
 	for (int st = 1; st < TCPS_COUNT && n < 200; st++)

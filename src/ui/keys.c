@@ -230,20 +230,12 @@ static unsigned a_untag(struct ui *u)
 
 static unsigned a_pause(struct ui *u)
 {
-	u->paused = !u->paused;
-	u->paused_new = u->paused_closed = u->paused_changed = 0;
-	hmap_clear(&u->paused_states);
-	if (u->paused) {
-		size_t n;
-		const struct track_entry *const *ents = tracker_entries(u->trk, &n);
-		for (size_t i = 0; i < n; i++)
-			if (!(ents[i]->flags & TRK_TOMB))
-				hmap_put(&u->paused_states, ents[i]->key, ents[i]->conn->state);
-		return UI_REDRAW;
-	}
-	snapshot_done(&u->pause_snap); /* the pause's scratch: give it back */
-	snapshot_init(&u->pause_snap);
-	return UI_POLL | UI_REDRAW;
+	/* The engine keeps ticking either way: resuming shows its latest. */
+	if (u->paused)
+		ui_pause_end(u);
+	else
+		ui_pause_begin(u);
+	return UI_REDRAW;
 }
 
 static unsigned a_follow(struct ui *u)

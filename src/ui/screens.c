@@ -324,7 +324,7 @@ unsigned screen_setup_key(struct ui *u, int ch)
 
 static double wall_of(const struct ui *u, uint64_t mono_ns)
 {
-	const struct snapshot *s = &u->snap;
+	const struct snapshot *s = u->hdr;
 	return s->wall - ((double)s->mono_ns - (double)mono_ns) / 1e9;
 }
 

@@ -4,7 +4,8 @@
  *   draw.c    header meters, tabs, table, footer, status line
  *   screens.c overlays: help, setup, detail, confirm; events and alerts views
  *   keys.c    the key table (actions returning UI_* reaction bits), mouse
- *   ui.c      ui_run(): the poll loop, collect → track → view → draw
+ *   ui.c      ui_run(): the poll loop, engine tick → view → draw
+ *   pause.c   the pause: a frozen copy of what the screen showed
  */
 #ifndef TCPSCOPE_UI_PRIV_H
 #define TCPSCOPE_UI_PRIV_H
@@ -15,6 +16,7 @@
 
 #include "tcpscope/collect.h"
 #include "tcpscope/config.h"
+#include "tcpscope/engine.h"
 #include "tcpscope/filter.h"
 #include "tcpscope/hmap.h"
 #include "tcpscope/settings.h"
@@ -78,22 +80,26 @@ struct ui_ev { /* a copied tracker event with the owner we knew */
 
 #define UI_ALERTS_MAX 64
 
+struct ui_frozen; /* pause.c: what the screen showed at the pause */
+
 struct ui {
 	const struct settings *set;
-	struct collector *col;
-	struct tracker *trk;
-	struct detector *det;       /* owned */
+	struct engine *eng;         /* borrowed: ticks, needs, notices */
+	struct tracker *trk;        /* borrowed from the engine */
+	struct detector *det;       /* borrowed from the engine */
 	struct vm_alert valerts[UI_ALERTS_MAX]; /* the detectors' alerts, as the view shows them */
-	struct snapshot snap;     /* the tracker borrows it; collected into every tick */
-	struct snapshot pause_snap; /* while paused: scratch polls that only count */
+	/* What the screen shows: the engine's last tick, or (paused) the copy
+	 * frozen at the pause. */
+	const struct snapshot *hdr;
+	const struct kstat_rates *rates;   /* NULL: none yet */
+	const struct detect_ports *ports;  /* NULL: none yet */
+	struct ui_frozen *frozen;   /* owned while paused */
 	bool have_data;
 	struct viewmodel *vm;
 	struct ui_config cfg;
 	char cfg_path[4096];
 	bool cfg_ok;             /* a path exists: save on change */
-	uint32_t needs;
-	struct destroy_sub *ds;   /* owned; NULL when refused / not netlink */
-	struct snapshot dsnap;    /* scratch for drained destroy events */
+	uint32_t needs;           /* what the screen needs (the engine adds its own) */
 	struct filter *flt;       /* owned; the active filter expression */
 
 	/* terminal */
@@ -120,8 +126,7 @@ struct ui {
 	char status[256];
 	uint64_t status_until;
 	bool paused;
-	unsigned paused_new, paused_closed, paused_changed;
-	struct hmap paused_states; /* key → state at pause, for counting */
+	unsigned paused_new, paused_closed, paused_changed; /* events since the pause */
 	int evsel, evtop;          /* events view */
 	int alsel;
 	/* detail overlay */
@@ -148,8 +153,7 @@ struct ui {
 	uint64_t last_poll_ns;
 	uint64_t first_poll_ns;   /* sockets seen then are not "new" */
 	/* timing */
-	double delay_s;
-	uint64_t next_poll;
+	double delay_s;           /* the engine's tick interval follows it */
 	double last_draw_ms, last_rebuild_ms;
 	bool quit;
 };
@@ -181,6 +185,17 @@ void screen_alerts(struct ui *u, int y, int h);
 unsigned screen_setup_key(struct ui *u, int ch);
 unsigned screen_detail_key(struct ui *u, int ch);
 unsigned screen_confirm_key(struct ui *u, int ch);
+
+/* pause.c */
+/* Freeze what the screen shows (entries, header, rates, alerts) and point
+ * the view at the copy; the engine keeps ticking. */
+void ui_pause_begin(struct ui *u);
+/* Back to the engine's latest tick; frees the copy (no-op when not paused). */
+void ui_pause_end(struct ui *u);
+/* Count a tick's events into the paused header. */
+void ui_pause_count(struct ui *u, const struct track_event *ev, size_t n);
+/* Point the screen at the engine's latest tick. */
+void ui_show_live(struct ui *u);
 
 /* keys.c */
 struct ui_key {
