@@ -86,15 +86,20 @@ static void batch_on_snapshot(void *ctx, const struct snapshot *snap)
 		b->job = out_text_begin(snap, b->oo);
 }
 
-static int run_batch(const struct settings *s, struct engine_opts *eo, struct err *e)
+static int run_batch(const struct settings *s, struct engine_opts *eo, struct filter *flt,
+		     struct err *e)
 {
-	struct out_opts oo = {.header = !s->no_header, .info = !s->no_info, .procs = !s->no_processes};
+	struct out_opts oo = {.header = !s->no_header,
+			      .info = !s->no_info,
+			      .procs = !s->no_processes,
+			      .owners = s->all_netns};
 	struct batch_job bj = {.s = s, .oo = &oo};
 	/* Batch mode shows exactly the filter's selection: the kernel drops
 	 * the other states (the mask is exact), and the whole snapshot is
 	 * kept, printed in dump order, its dump spread over two cores. */
 	eo->keep_snapshot = true;
 	eo->parallel = true;
+	eo->filter = flt;
 	if (s->filter)
 		eo->state_mask = filter_state_mask(eo->filter);
 	/* A bare text table (--no-header: no alert section) shows nothing the
@@ -105,6 +110,7 @@ static int run_batch(const struct settings *s, struct engine_opts *eo, struct er
 	struct engine *g = engine_new(eo, e);
 	if (!g)
 		return -1;
+	filter_set_labels(flt, engine_labels(g));
 	engine_set_needs(g, batch_needs(s));
 	app_print_notices(g);
 	oo.detector = s->no_header ? NULL : engine_detector(g); /* the alert section is a header too */
@@ -201,12 +207,14 @@ int app_run(const struct settings *s)
 		.no_info = s->no_info,
 		.no_processes = s->no_processes,
 		.interval_s = s->delay_s,
+		.all_netns = s->all_netns,
+		.rescan_s = s->netns_rescan_s,
+		.runtime_root = s->runtime_root,
 	};
 	detect_config_of(s, &eo.detect, s->mode == MODE_LIVE);
 	int rc;
 	if (s->mode == MODE_BATCH) {
-		eo.filter = flt;
-		rc = run_batch(s, &eo, &e);
+		rc = run_batch(s, &eo, flt, &e);
 	} else {
 		eo.destroy_events = true;
 		/* Closed events in -e -j carry the final tcp_info in full. */
@@ -215,6 +223,7 @@ int app_run(const struct settings *s)
 		if (!g) {
 			rc = -1;
 		} else if (s->mode == MODE_EVENTS) {
+			filter_set_labels(flt, engine_labels(g));
 			app_print_notices(g);
 			rc = app_events_run(s, g, flt);
 		} else {

@@ -112,6 +112,7 @@ enum {
 	CONN_HAVE_PROC = 1u << 5,   /* pid/comm filled by process attribution */
 	CONN_HAVE_SHUTDOWN = 1u << 6,
 	CONN_HAVE_CONG = 1u << 7,
+	CONN_HAVE_CGROUP = 1u << 9,  /* cgroup_id from the kernel (INET_DIAG_CGROUP_ID) */
 };
 
 #define CONN_COMM_LEN 16
@@ -140,6 +141,13 @@ struct conn {
 	int32_t pid;               /* first owning process, -1 unknown */
 	char comm[CONN_COMM_LEN];  /* its name, "" unknown */
 	struct conn_tcpinfo ti;
+	/* The cgroup v2 id of the process that created the socket (0 unknown:
+	 * TIME_WAIT and request sockets carry none; the tracker keeps the last
+	 * one known) and the network namespace it lives in (nsfs inode; 0 when
+	 * only one namespace is watched). Part of a socket's identity and
+	 * labels: two containers may both have 127.0.0.1:8080. */
+	uint64_t cgroup_id;
+	uint32_t netns;
 };
 
 /* Fold an IPv4-mapped IPv6 address?  No: we report what the kernel says,

@@ -74,6 +74,26 @@ struct engine_opts {
 	 * (keep_snapshot only): lets a renderer start on it meanwhile. */
 	void (*on_snapshot)(void *ctx, const struct snapshot *snap);
 	void *on_snapshot_ctx;
+	/* -A: every network namespace on the host, found again every
+	 * rescan_s seconds (0: 5 s); each socket carries its namespace's id
+	 * (conn.netns) and the engine's labels name it. */
+	bool all_netns;
+	double rescan_s;
+	/* Where container runtimes keep the state files that name containers
+	 * (NULL: "/"); read only for cgroups not seen before. */
+	const char *runtime_root;
+};
+
+/* A watched namespace (-A: each one found; else the one). */
+struct engine_netns_info {
+	uint32_t id;             /* nsfs inode; 0 without -A */
+	const char *name;        /* "" without -A; else a name, "host", "ns-ID" */
+	int32_t pid;             /* a process in it; 0 when a bind mount holds it */
+	bool is_self;            /* tcpscope's own */
+	bool available;          /* false: could not be entered or read (why) */
+	const char *why;
+	size_t sockets;          /* its last poll */
+	const unsigned *counts;  /* its last poll, per state (TCPS_COUNT) */
 };
 
 struct engine;
@@ -117,6 +137,11 @@ const struct snapshot *engine_snapshot(const struct engine *g);
 enum snap_source engine_source(const struct engine *g);
 /* Whether destroy events are being received (subscription open). */
 bool engine_has_destroy(const struct engine *g);
+/* Names for conn.netns and conn.cgroup_id (the header points at them too). */
+const struct labels *engine_labels(const struct engine *g);
+/* The namespaces watched; pointers valid until the next tick. */
+size_t engine_netns_count(const struct engine *g);
+bool engine_netns_get(const struct engine *g, size_t i, struct engine_netns_info *out);
 /* Next queued notice for the user, or NULL; valid until the next call. */
 const char *engine_notice(struct engine *g);
 

@@ -9,35 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_int.h"
 #include "tcpscope/filter.h"
 
-#define ENGINE_NOTICES 8
-
-struct engine {
-	struct engine_opts o;
-	struct collector *col;    /* owned */
-	struct destroy_sub *ds;   /* owned; NULL when refused or not netlink */
-	struct snapshot snap;     /* the poll's header, or (keep_snapshot) the whole poll */
-	struct snapshot dsnap;    /* scratch for drained destroy messages */
-	struct tracker *trk;      /* owned; NULL with no_tracking */
-	struct detector *det;     /* owned; NULL with no_tracking */
-	uint32_t base_needs;      /* the engine's own NEED_* */
-	uint32_t fe_needs;        /* the front end's */
-	uint32_t needs;           /* what the collector is asked for */
-	uint64_t anchor_ns;       /* grid origin: the first (or re-anchoring) tick */
-	uint64_t next_ns;         /* next slot; 0 = now */
-	uint64_t last_ns;         /* when the last tick ended */
-	unsigned long ticks;
-	size_t polled;
-	/* notices: a small ring of copies */
-	char notice[ENGINE_NOTICES][256];
-	unsigned nhead, nn;
-	char notice_out[256];
-};
-
-static void notice_push(struct engine *g, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void notice_push(struct engine *g, const char *fmt, ...)
+void engine_notice_push(struct engine *g, const char *fmt, ...)
 {
 	if (g->nn == ENGINE_NOTICES) { /* full: the oldest goes */
 		g->nhead = (g->nhead + 1) % ENGINE_NOTICES;
@@ -61,13 +36,6 @@ const char *engine_notice(struct engine *g)
 	return g->notice_out;
 }
 
-static void pump_collector_notices(struct engine *g)
-{
-	const char *m;
-	while ((m = collector_notice(g->col)))
-		notice_push(g, "%s", m);
-}
-
 static uint32_t needs_mask(const struct engine *g)
 {
 	uint32_t mask = ~0u;
@@ -89,38 +57,24 @@ struct engine *engine_new(const struct engine_opts *o, struct err *e)
 	}
 	if (!(g->o.interval_s > 0))
 		g->o.interval_s = 1.0;
+	if (!(g->o.rescan_s > 0))
+		g->o.rescan_s = 5.0;
 	g->base_needs = (NEED_INFO | NEED_PROCS) & needs_mask(g);
-	g->needs = g->base_needs | filter_needs(g->o.filter);
-	g->needs &= needs_mask(g);
-	struct collect_opts co = {.source = o->source,
-				  .needs = g->needs,
-				  .state_mask = o->state_mask,
-				  .parallel = g->o.parallel};
-	g->col = collector_new(&co, e);
-	if (!g->col) {
-		free(g);
-		return NULL;
-	}
-	pump_collector_notices(g);
+	g->needs = (g->base_needs | filter_needs(g->o.filter)) & needs_mask(g);
+	g->labels = labels_new();
 	snapshot_init(&g->snap);
+	snapshot_init(&g->scratch);
 	snapshot_init(&g->dsnap);
+	g->snap.labels = g->labels;
 	g->dsnap.want_tix = o->destroy_tix;
 	if (!g->o.no_tracking) {
 		struct track_opts to = {.tomb_s = o->tomb_s > 0 ? o->tomb_s : TRACK_TOMB_S_DEFAULT};
 		g->trk = tracker_new(&to);
 		g->det = detector_new(&g->o.detect);
 	}
-	if (o->destroy_events && !g->o.no_tracking) {
-		if (collector_source(g->col) == SNAP_SRC_NETLINK) {
-			struct err de = {0};
-			g->ds = destroy_open(&de);
-			if (!g->ds)
-				notice_push(g, "destroy events: %s: connections that open and close "
-					       "between two polls will be missed", de.msg);
-		} else {
-			notice_push(g, "destroy events need the netlink source: connections that "
-				       "open and close between two polls will be missed");
-		}
+	if (engine_ns_init(g, e) < 0) {
+		engine_free(g);
+		return NULL;
 	}
 	return g;
 }
@@ -129,43 +83,49 @@ void engine_free(struct engine *g)
 {
 	if (!g)
 		return;
-	destroy_close(g->ds);
+	engine_ns_done(g);
+	engine_own_done(g);
 	detector_free(g->det);
 	tracker_free(g->trk);
 	snapshot_done(&g->dsnap);
+	snapshot_done(&g->scratch);
 	snapshot_done(&g->snap);
-	collector_free(g->col);
+	labels_free(g->labels);
 	free(g);
 }
 
 size_t engine_pollfds(const struct engine *g, struct pollfd *fds, size_t max)
 {
 	size_t n = 0;
-	if (g->ds && n < max)
-		fds[n++] = (struct pollfd){.fd = destroy_fd(g->ds), .events = POLLIN};
+	for (size_t i = 0; i < g->nns && n < max; i++)
+		if (g->ns[i]->ds)
+			fds[n++] = (struct pollfd){.fd = destroy_fd(g->ns[i]->ds), .events = POLLIN};
 	return n;
 }
 
 /* Hand every destroy message received so far to the tracker. */
 void engine_ready(struct engine *g)
 {
-	if (!g->ds)
-		return;
-	snapshot_clear(&g->dsnap);
-	struct err e = {0};
-	int n = destroy_drain(g->ds, &g->dsnap, &e);
-	double wall = clock_wall();
-	uint64_t mono = clock_mono_ns();
-	for (size_t i = 0; i < g->dsnap.n; i++)
-		tracker_note_destroyed(g->trk, &g->dsnap.conns[i],
-				       snapshot_tix(&g->dsnap, &g->dsnap.conns[i]), wall, mono);
-	const char *m = destroy_notice(g->ds);
-	if (m)
-		notice_push(g, "%s", m);
-	if (n < 0) {
-		notice_push(g, "destroy events: %s; carrying on with polls only", e.msg);
-		destroy_close(g->ds);
-		g->ds = NULL;
+	for (size_t i = 0; i < g->nns; i++) {
+		struct engine_ns *s = g->ns[i];
+		if (!s->ds)
+			continue;
+		snapshot_clear(&g->dsnap);
+		struct err e = {0};
+		int n = destroy_drain(s->ds, &g->dsnap, &e);
+		double wall = clock_wall();
+		uint64_t mono = clock_mono_ns();
+		for (size_t k = 0; k < g->dsnap.n; k++)
+			tracker_note_destroyed(g->trk, &g->dsnap.conns[k],
+					       snapshot_tix(&g->dsnap, &g->dsnap.conns[k]), wall, mono);
+		const char *m = destroy_notice(s->ds);
+		if (m)
+			engine_notice_push(g, "%s", m);
+		if (n < 0) {
+			engine_notice_push(g, "destroy events: %s; carrying on with polls only", e.msg);
+			destroy_close(s->ds);
+			s->ds = NULL;
+		}
 	}
 }
 
@@ -224,7 +184,7 @@ bool engine_set_needs(struct engine *g, uint32_t needs)
 		return false;
 	bool grew = (all & ~g->needs) != 0;
 	g->needs = all;
-	collector_set_needs(g->col, all);
+	engine_ns_set_needs(g, all);
 	return grew;
 }
 
@@ -235,31 +195,38 @@ uint32_t engine_needs(const struct engine *g)
 
 int engine_tick(struct engine *g, struct err *e)
 {
+	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
+		engine_ns_rescan(g);
 	/* Destroy messages received before this poll settle against it. */
 	engine_ready(g);
 	struct snapshot *sn = &g->snap;
-	int rc;
+	int rc = engine_ns_poll(g, e);
+	const struct detect_ns *dns;
+	size_t nns = engine_ns_detect(g, &dns);
 	if (g->o.keep_snapshot) {
-		rc = collector_poll(g->col, sn, e);
 		g->polled = sn->n;
-		pump_collector_notices(g);
+		engine_own_procs(g, sn->conns, sn->n, sizeof *sn->conns, &sn->flags);
 		/* Filter first: the tracker then follows exactly the selection
 		 * (a kernel state mask already narrowed it the same way). */
 		filter_snapshot(g->o.filter, sn);
-		if (g->o.on_snapshot && !(rc < 0 && !g->polled))
+		bool empty = rc < 0 && !g->polled;
+		if (g->o.on_snapshot && !empty)
 			g->o.on_snapshot(g->o.on_snapshot_ctx, sn);
-		if (g->trk && !(rc < 0 && !g->polled)) {
+		if (g->trk && !empty) {
 			tracker_update(g->trk, sn);
-			detector_update(g->det, g->trk, sn);
+			detector_update_ns(g->det, g->trk, sn, dns, g->o.all_netns ? nns : 0);
 		}
 	} else {
-		rc = collector_poll_stream(g->col, sn, tracker_sink(g->trk), e);
 		g->polled = sn->total;
-		pump_collector_notices(g);
+		/* Process names once for every namespace, into the tracker's copies. */
+		const struct snapshot_sink *sink = tracker_sink(g->trk);
+		size_t n = 0, stride = sizeof(struct conn);
+		struct conn *base = sink->conns(sink->ctx, &n, &stride);
+		engine_own_procs(g, base, n, stride, &sn->flags);
 		/* A failed poll still finishes the update: it is partial, so
 		 * nothing vanishes. */
 		tracker_finish(g->trk, sn);
-		detector_update(g->det, g->trk, sn);
+		detector_update_ns(g->det, g->trk, sn, dns, g->o.all_netns ? nns : 0);
 	}
 	g->ticks++;
 	g->last_ns = clock_mono_ns();
@@ -299,10 +266,41 @@ const struct snapshot *engine_snapshot(const struct engine *g)
 
 enum snap_source engine_source(const struct engine *g)
 {
-	return collector_source(g->col);
+	return g->nns && g->ns[0]->col ? collector_source(g->ns[0]->col) : SNAP_SRC_NONE;
 }
 
 bool engine_has_destroy(const struct engine *g)
 {
-	return g->ds != NULL;
+	for (size_t i = 0; i < g->nns; i++)
+		if (g->ns[i]->ds)
+			return true;
+	return false;
+}
+
+const struct labels *engine_labels(const struct engine *g)
+{
+	return g->labels;
+}
+
+size_t engine_netns_count(const struct engine *g)
+{
+	return g->nns;
+}
+
+bool engine_netns_get(const struct engine *g, size_t i, struct engine_netns_info *out)
+{
+	if (i >= g->nns)
+		return false;
+	const struct engine_ns *s = g->ns[i];
+	*out = (struct engine_netns_info){
+		.id = s->id,
+		.name = s->name,
+		.pid = s->pid,
+		.is_self = s->is_self,
+		.available = s->col != NULL,
+		.why = s->why,
+		.sockets = s->col ? s->hdr.total : 0,
+		.counts = s->hdr.counts,
+	};
+	return true;
 }

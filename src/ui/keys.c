@@ -66,6 +66,7 @@ bool ui_apply_filter(struct ui *u, const char *text)
 	/* No DNS while typing: host names are an error, not a lookup. */
 	struct filter_error fe = {0};
 	struct filter *f = filter_parse_flags(copy, FILTER_NO_RESOLVE, &fe);
+	filter_set_labels(f, u->eng ? engine_labels(u->eng) : NULL);
 	if (f) {
 		filter_free(u->flt);
 		u->flt = f;
