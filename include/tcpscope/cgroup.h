@@ -12,7 +12,10 @@
  *    file system (paths are then relative to it). It walks once at once,
  *    so a steady state needs no further walk.
  *  - cgmap_path(): a known id is a hash lookup, no system call. An unknown
- *    id re-walks the whole hierarchy, at most once per min_interval seconds
+ *    id is first opened by its handle (open_by_handle_at() on the mount,
+ *    then readlink of /proc/self/fd/N: needs CAP_DAC_READ_SEARCH; one try
+ *    per id between walks; cgmap_set_by_handle(m, false) turns it off).
+ *    Failing that, it re-walks the whole hierarchy, at most once per min_interval seconds
  *    (CGMAP_WALK_INTERVAL_S by default, cgmap_set_interval() for tests): a
  *    burst of unknown ids costs one walk; ids still unknown return NULL
  *    (counted in `misses`). Id 0 (TIME_WAIT and request sockets carry
@@ -33,6 +36,7 @@
 #ifndef TCPSCOPE_CGROUP_H
 #define TCPSCOPE_CGROUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +53,7 @@ struct cgmap_stats {
 	unsigned long walks;      /* hierarchy walks, the one in cgmap_new() included */
 	unsigned long misses;     /* cgmap_path() calls answered NULL for a nonzero id */
 	unsigned long hits;       /* cgmap_path() calls answered from the table */
+	unsigned long by_handle;  /* ids learned by open_by_handle_at(), not a walk */
 	unsigned long entries;    /* ids known after the last walk */
 	unsigned long truncated;  /* directories the last walk left out (caps) */
 	double last_walk_ms;      /* wall time of the last walk */
@@ -60,6 +65,8 @@ void cgmap_free(struct cgmap *m);
 const char *cgmap_path(struct cgmap *m, uint64_t id);
 /* Walk now, whatever the interval (e.g. after a container start). */
 void cgmap_refresh(struct cgmap *m);
+/* Try open_by_handle_at() on a miss (default: on). */
+void cgmap_set_by_handle(struct cgmap *m, bool on);
 /* Minimum seconds between two walks caused by misses (0: every miss walks). */
 void cgmap_set_interval(struct cgmap *m, double seconds);
 void cgmap_stats(const struct cgmap *m, struct cgmap_stats *out);

@@ -31,13 +31,16 @@ struct cgtable {
 
 struct cgmap {
 	char *root;            /* owned: the directory walked */
+	int root_fd;           /* owned: for open_by_handle_at(); -1 when off */
+	int handle_type;       /* kernfs's file handle type, from the root's handle */
+	struct hmap failed;    /* ids open_by_handle_at() could not find, until the next walk */
 	struct cgtable t;
 	double interval_s;
 	uint64_t last_walk_ns; /* 0 = never */
 	struct cgmap_stats st;
 };
 
-uint64_t cgroup_id_of(int at, const char *name)
+static uint64_t id_and_type(int at, const char *name, int *type)
 {
 	struct {
 		struct file_handle fh;
@@ -54,7 +57,14 @@ uint64_t cgroup_id_of(int at, const char *name)
 		return 0;
 	uint64_t id;
 	memcpy(&id, h.fh.f_handle, sizeof id);
+	if (type)
+		*type = h.fh.handle_type;
 	return id;
+}
+
+uint64_t cgroup_id_of(int at, const char *name)
+{
+	return id_and_type(at, name, NULL);
 }
 
 static bool is_oct(char c, char hi)
@@ -244,6 +254,7 @@ static void cgmap_walk(struct cgmap *m)
 	}
 	table_done(&m->t);
 	m->t = nt;
+	hmap_clear(&m->failed);
 	uint64_t t1 = clock_mono_ns();
 	m->last_walk_ns = t1 ? t1 : 1;
 	m->st.walks++;
@@ -277,6 +288,12 @@ struct cgmap *cgmap_new(const char *mount_override, struct err *e)
 	m->root = xstrdup(mnt);
 	m->interval_s = CGMAP_WALK_INTERVAL_S;
 	hmap_init(&m->t.ids);
+	hmap_init(&m->failed);
+	m->root_fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->root_fd >= 0 && id_and_type(m->root_fd, "", &m->handle_type) == 0) {
+		close(m->root_fd);
+		m->root_fd = -1;
+	}
 	cgmap_walk(m);
 	return m;
 }
@@ -286,6 +303,9 @@ void cgmap_free(struct cgmap *m)
 	if (!m)
 		return;
 	table_done(&m->t);
+	hmap_done(&m->failed);
+	if (m->root_fd >= 0)
+		close(m->root_fd);
 	free(m->root);
 	free(m);
 }
@@ -294,6 +314,66 @@ static const char *lookup(const struct cgmap *m, uint64_t id)
 {
 	uint32_t *off = hmap_get(&m->t.ids, id);
 	return off ? m->t.arena + *off : NULL;
+}
+
+/* One id without a walk: open the directory by its handle (needs
+ * CAP_DAC_READ_SEARCH) and read its name back from /proc/self/fd. Ids that
+ * fail are not tried again before the next walk. */
+static const char *by_handle(struct cgmap *m, uint64_t id)
+{
+	if (m->root_fd < 0 || hmap_get(&m->failed, id))
+		return NULL;
+	struct {
+		struct file_handle fh;
+		unsigned char bytes[sizeof(uint64_t)];
+	} h;
+	h.fh.handle_bytes = sizeof id;
+	h.fh.handle_type = m->handle_type;
+	memcpy(h.fh.f_handle, &id, sizeof id);
+	char link[64], *path = NULL;
+	const char *ret = NULL;
+	int fd = open_by_handle_at(m->root_fd, &h.fh, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	path = xmalloc(CGMAP_PATH_MAX);
+	ssize_t n = readlink(link, path, CGMAP_PATH_MAX - 1);
+	close(fd);
+	size_t rl = strlen(m->root);
+	while (rl > 1 && m->root[rl - 1] == '/')
+		rl--;
+	if (n < 0 || (size_t)n < rl || memcmp(path, m->root, rl) != 0 ||
+	    ((size_t)n > rl && path[rl] != '/'))
+		goto out; /* not below our mount as we see it */
+	path[n] = '\0';
+	if ((size_t)n >= 10 && !strcmp(path + n - 10, " (deleted)"))
+		goto out;
+	const char *rel = (size_t)n == rl ? "/" : path + rl;
+	if (table_add(&m->t, id, rel, strlen(rel))) {
+		m->st.by_handle++;
+		m->st.entries = (unsigned long)m->t.ids.n;
+		ret = lookup(m, id);
+	}
+out:
+	free(path);
+	if (!ret) {
+		if (m->failed.n >= 4096)
+			hmap_clear(&m->failed);
+		hmap_put(&m->failed, id, 0);
+	}
+	return ret;
+}
+
+void cgmap_set_by_handle(struct cgmap *m, bool on)
+{
+	if (!m)
+		return;
+	if (!on && m->root_fd >= 0) {
+		close(m->root_fd);
+		m->root_fd = -1;
+	} else if (on && m->root_fd < 0) {
+		m->root_fd = open(m->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 }
 
 const char *cgmap_path(struct cgmap *m, uint64_t id)
@@ -305,6 +385,9 @@ const char *cgmap_path(struct cgmap *m, uint64_t id)
 		m->st.hits++;
 		return p;
 	}
+	p = by_handle(m, id);
+	if (p)
+		return p;
 	uint64_t now = clock_mono_ns();
 	if (m->last_walk_ns == 0 || (double)(now - m->last_walk_ns) >= m->interval_s * 1e9) {
 		cgmap_walk(m);

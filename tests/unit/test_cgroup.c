@@ -133,6 +133,7 @@ static void test_real(void)
 	if (!m)
 		goto out;
 	struct cgmap_stats s;
+	cgmap_set_by_handle(m, false); /* the walk alone first */
 	for (int round = 0; round < 50; round++)
 		for (size_t i = 0; i < NSHAPES; i++)
 			check_path(m, shapes[i]);
@@ -160,6 +161,17 @@ static void test_real(void)
 	CHECK_INT(s.misses, 101);
 	cgmap_refresh(m);
 	check_path(m, "later.scope");
+	/* By handle: a new cgroup is found without a walk. */
+	cgmap_set_by_handle(m, true);
+	CHECK_INT(mk("byhandle.service"), 0);
+	check_path(m, "byhandle.service");
+	CHECK(cgmap_path(m, 1ull << 61) == NULL);
+	CHECK(cgmap_path(m, 1ull << 61) == NULL);
+	cgmap_stats(m, &s);
+	CHECK_INT(s.walks, 3);
+	CHECK_INT(s.by_handle, 1);
+	CHECK_INT(s.misses, 103);
+	rm("byhandle.service");
 	/* Removed: forgotten by the next walk. */
 	uint64_t gone = id_of("later.scope");
 	rm("later.scope");
@@ -199,6 +211,7 @@ static void test_real(void)
 out:
 	rm("later.scope");
 	rm("late.service");
+	rm("byhandle.service");
 	for (size_t i = NSHAPES; i > 0; i--)
 		rm(shapes[i - 1]);
 	CHECK_INT(rmdir(base), 0);
