@@ -51,15 +51,15 @@ enum cg_kind {
 	CG_USER_UNIT, /* a unit of a user's manager: app.service (uid 1000) */
 	CG_DOCKER,    /* docker:<name> */
 	CG_PODMAN,    /* podman:<name> */
-	CG_K8S,       /* k8s:<namespace>/<pod> */
-	CG_LXC,       /* lxc:<name> */
+	CG_K8S,	      /* k8s:<namespace>/<pod> */
+	CG_LXC,	      /* lxc:<name> */
 	CG_NSPAWN,    /* nspawn:<name> (systemd-nspawn@), machine:<name> (machined scope) */
 	CG_KIND_COUNT
 };
 
 struct cg_label {
 	enum cg_kind kind;
-	char id[65];    /* container id, pod uid, session id, unit name; "" if none */
+	char id[65];	/* container id, pod uid, session id, unit name; "" if none */
 	char name[128]; /* the name from the state files, else what the path says */
 	char text[160]; /* the display form */
 };
@@ -75,10 +75,10 @@ enum cg_kind cgname_resolve(const char *root, const char *path, struct cg_label 
 
 struct cgname;
 struct cgname_stats {
-	unsigned long lookups;  /* cgname_label() calls with a nonzero id */
+	unsigned long lookups;	/* cgname_label() calls with a nonzero id */
 	unsigned long resolves; /* of which resolved afresh (parse + state files) */
-	unsigned long entries;  /* ids cached now */
-	unsigned long resets;   /* times the cache was full and started over */
+	unsigned long entries;	/* ids cached now */
+	unsigned long resets;	/* times the cache was full and started over */
 };
 struct cgname *cgname_new(const char *root); /* NULL: "/" */
 void cgname_free(struct cgname *c);
@@ -92,12 +92,10 @@ void cgname_stats(const struct cgname *c, struct cgname_stats *out);
  * when the text is not JSON as far as it was read. out is always
  * NUL-terminated (empty on failure); outsz must be at least 1. */
 /* The string value of `key` in the top-level object. */
-int cgname_json_top_string(const char *json, size_t len, const char *key, char *out,
-			   size_t outsz);
+int cgname_json_top_string(const char *json, size_t len, const char *key, char *out, size_t outsz);
 /* containers.json: a top-level array of objects; the first of the "names"
  * of the object whose "id" is `id`. */
-int cgname_json_podman_name(const char *json, size_t len, const char *id, char *out,
-			    size_t outsz);
+int cgname_json_podman_name(const char *json, size_t len, const char *id, char *out, size_t outsz);
 /* Copy at most outsz - 1 bytes of s[0..n), replacing control characters
  * and invalid UTF-8 by '?', never cutting a UTF-8 sequence. Returns the
  * length written. */

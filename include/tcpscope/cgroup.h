@@ -50,13 +50,13 @@
 struct cgmap;
 
 struct cgmap_stats {
-	unsigned long walks;      /* hierarchy walks, the one in cgmap_new() included */
-	unsigned long misses;     /* cgmap_path() calls answered NULL for a nonzero id */
-	unsigned long hits;       /* cgmap_path() calls answered from the table */
-	unsigned long by_handle;  /* ids learned by open_by_handle_at(), not a walk */
-	unsigned long entries;    /* ids known after the last walk */
-	unsigned long truncated;  /* directories the last walk left out (caps) */
-	double last_walk_ms;      /* wall time of the last walk */
+	unsigned long walks;	 /* hierarchy walks, the one in cgmap_new() included */
+	unsigned long misses;	 /* cgmap_path() calls answered NULL for a nonzero id */
+	unsigned long hits;	 /* cgmap_path() calls answered from the table */
+	unsigned long by_handle; /* ids learned by open_by_handle_at(), not a walk */
+	unsigned long entries;	 /* ids known after the last walk */
+	unsigned long truncated; /* directories the last walk left out (caps) */
+	double last_walk_ms;	 /* wall time of the last walk */
 };
 
 struct cgmap *cgmap_new(const char *mount_override, struct err *e);

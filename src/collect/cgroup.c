@@ -23,17 +23,17 @@
 #define CGMAP_ARENA_MAX (64u << 20)
 
 struct cgtable {
-	struct hmap ids;  /* id → offset of the path in arena */
-	char *arena;      /* owned; NUL-terminated paths back to back */
+	struct hmap ids; /* id → offset of the path in arena */
+	char *arena;	 /* owned; NUL-terminated paths back to back */
 	size_t len, cap;
 	unsigned long truncated;
 };
 
 struct cgmap {
-	char *root;            /* owned: the directory walked */
-	int root_fd;           /* owned: for open_by_handle_at(); -1 when off */
-	int handle_type;       /* kernfs's file handle type, from the root's handle */
-	struct hmap failed;    /* ids open_by_handle_at() could not find, until the next walk */
+	char *root;	    /* owned: the directory walked */
+	int root_fd;	    /* owned: for open_by_handle_at(); -1 when off */
+	int handle_type;    /* kernfs's file handle type, from the root's handle */
+	struct hmap failed; /* ids open_by_handle_at() could not find, until the next walk */
 	struct cgtable t;
 	double interval_s;
 	uint64_t last_walk_ns; /* 0 = never */
@@ -188,7 +188,8 @@ static bool table_add(struct cgtable *t, uint64_t id, const char *path, size_t n
 	return true;
 }
 
-/* Depth-first below fd_dir (owned: closed here), whose path (relative to the root) is path[0..n). */
+/* Depth-first below fd_dir (owned: closed here), whose path (relative to the root) is path[0..n).
+ */
 static void walk_dir(struct cgtable *t, int fd_dir, char *path, size_t n, int depth)
 {
 	if (depth >= CGMAP_MAX_DEPTH) {
@@ -226,8 +227,8 @@ static void walk_dir(struct cgtable *t, int fd_dir, char *path, size_t n, int de
 		/* kernfs counts a directory's links as 2 + its subdirectories: a
 		 * leaf (most cgroups) needs no open and no readdir. */
 		if (table_add(t, id, path, n + 1 + nl) && st.st_nlink != 2) {
-			int fd = openat(dirfd(d), name,
-					O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			int fd =
+			    openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 			if (fd >= 0)
 				walk_dir(t, fd, path, n + 1 + nl, depth + 1); /* closes fd */
 		}

@@ -15,13 +15,15 @@
 #include "tcpscope/hmap.h"
 #include "tcpscope/util.h"
 
-#define CG_MAX_COMP 64  /* components kept: the innermost ones */
+#define CG_MAX_COMP 64 /* components kept: the innermost ones */
 #define CG_PATH_MAX 4096
 
 static const char *const kind_names[CG_KIND_COUNT] = {
-	[CG_OTHER] = "other",   [CG_SERVICE] = "service", [CG_SESSION] = "session",
-	[CG_USER_UNIT] = "user-unit", [CG_DOCKER] = "docker", [CG_PODMAN] = "podman",
-	[CG_K8S] = "k8s",       [CG_LXC] = "lxc",         [CG_NSPAWN] = "nspawn",
+    [CG_OTHER] = "other",     [CG_SERVICE] = "service",
+    [CG_SESSION] = "session", [CG_USER_UNIT] = "user-unit",
+    [CG_DOCKER] = "docker",   [CG_PODMAN] = "podman",
+    [CG_K8S] = "k8s",	      [CG_LXC] = "lxc",
+    [CG_NSPAWN] = "nspawn",
 };
 
 const char *cgname_kind_name(enum cg_kind k)
@@ -44,9 +46,9 @@ struct comps {
 static void comps_split(const char *path, struct comps *cs)
 {
 	cs->count = 0;
-	const char *p = path;
-	/* Bounded by the path's length; past CG_MAX_COMP the outermost go. */
-	for (size_t guard = 0; *p && guard < CG_PATH_MAX; guard++) {
+	const char *p = path, *end = path + strlen(path);
+	/* Each round moves p forward; past CG_MAX_COMP the outermost go. */
+	while (p < end) {
 		while (*p == '/')
 			p++;
 		if (!*p)
@@ -110,7 +112,8 @@ static bool hex_id(struct comp c, const char *pre, const char *suf, struct comp 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void put(char *dst, size_t dsz, const char *fmt, ...)
+static void
+put(char *dst, size_t dsz, const char *fmt, ...)
 {
 	char tmp[CG_PATH_MAX];
 	va_list ap;
@@ -129,8 +132,7 @@ static void put_unescaped(char *dst, size_t dsz, struct comp c)
 	char tmp[CG_PATH_MAX];
 	size_t o = 0;
 	for (size_t i = 0; i < c.n && o + 1 < sizeof tmp; i++) {
-		if (c.s[i] == '\\' && c.n - i >= 4 && c.s[i + 1] == 'x' &&
-		    is_hex(c.s + i + 2, 2)) {
+		if (c.s[i] == '\\' && c.n - i >= 4 && c.s[i + 1] == 'x' && is_hex(c.s + i + 2, 2)) {
 			unsigned v;
 			char h[3] = {c.s[i + 2], c.s[i + 3], 0};
 			sscanf(h, "%x", &v);
@@ -318,9 +320,14 @@ static const struct {
 	enum cg_kind kind;
 	bool (*match)(const struct comps *cs, int i, struct cg_label *l);
 } recognisers[] = {
-	{CG_K8S, rec_k8s},         {CG_DOCKER, rec_docker},   {CG_PODMAN, rec_podman},
-	{CG_LXC, rec_lxc},         {CG_NSPAWN, rec_nspawn},   {CG_SESSION, rec_session},
-	{CG_USER_UNIT, rec_user_unit}, {CG_SERVICE, rec_service},
+    {CG_K8S, rec_k8s},
+    {CG_DOCKER, rec_docker},
+    {CG_PODMAN, rec_podman},
+    {CG_LXC, rec_lxc},
+    {CG_NSPAWN, rec_nspawn},
+    {CG_SESSION, rec_session},
+    {CG_USER_UNIT, rec_user_unit},
+    {CG_SERVICE, rec_service},
 };
 
 enum cg_kind cgname_parse(const char *path, struct cg_label *out)
@@ -414,11 +421,11 @@ struct centry {
 };
 
 struct cgname {
-	char *root;           /* owned */
-	struct hmap ids;      /* cgroup id → index into e */
-	struct centry *e;     /* owned, n used of cap */
+	char *root;	  /* owned */
+	struct hmap ids;  /* cgroup id → index into e */
+	struct centry *e; /* owned, n used of cap */
 	size_t n, cap;
-	struct cg_label tmp;  /* the answer for id 0 */
+	struct cg_label tmp; /* the answer for id 0 */
 	struct cgname_stats st;
 };
 

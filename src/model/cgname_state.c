@@ -118,9 +118,10 @@ static int hex4(const char *p, const char *end)
 	int v = 0;
 	for (int i = 0; i < 4; i++) {
 		char h = p[i];
-		int d = h >= '0' && h <= '9' ? h - '0'
+		int d = h >= '0' && h <= '9'   ? h - '0'
 			: h >= 'a' && h <= 'f' ? h - 'a' + 10
-			: h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+			: h >= 'A' && h <= 'F' ? h - 'A' + 10
+					       : -1;
 		if (d < 0)
 			return -1;
 		v = v * 16 + d;
@@ -180,23 +181,38 @@ static bool j_string(struct jcur *c, char *buf, size_t cap, size_t *full, size_t
 				return false;
 			char e = *c->p++;
 			switch (e) {
-			case '"': case '\\': case '/': tmp[0] = e; break;
-			case 'b': tmp[0] = '\b'; break;
-			case 'f': tmp[0] = '\f'; break;
-			case 'n': tmp[0] = '\n'; break;
-			case 'r': tmp[0] = '\r'; break;
-			case 't': tmp[0] = '\t'; break;
+			case '"':
+			case '\\':
+			case '/':
+				tmp[0] = e;
+				break;
+			case 'b':
+				tmp[0] = '\b';
+				break;
+			case 'f':
+				tmp[0] = '\f';
+				break;
+			case 'n':
+				tmp[0] = '\n';
+				break;
+			case 'r':
+				tmp[0] = '\r';
+				break;
+			case 't':
+				tmp[0] = '\t';
+				break;
 			case 'u': {
 				int v = hex4(c->p, c->end);
 				if (v < 0)
 					return false;
 				c->p += 4;
 				unsigned cp = (unsigned)v;
-				if (cp >= 0xd800 && cp < 0xdc00 && c->end - c->p >= 6 && c->p[0] == '\\' &&
-				    c->p[1] == 'u') {
+				if (cp >= 0xd800 && cp < 0xdc00 && c->end - c->p >= 6 &&
+				    c->p[0] == '\\' && c->p[1] == 'u') {
 					int lo = hex4(c->p + 2, c->end);
 					if (lo >= 0xdc00 && lo < 0xe000) {
-						cp = 0x10000 + ((cp - 0xd800) << 10) + ((unsigned)lo - 0xdc00);
+						cp = 0x10000 + ((cp - 0xd800) << 10) +
+						     ((unsigned)lo - 0xdc00);
 						c->p += 6;
 					}
 				}
@@ -250,8 +266,10 @@ static bool j_skip(struct jcur *c)
 		return false;
 	}
 	const char *b = c->p;
-	while (c->p < c->end && (strchr("+-.eE", *c->p) || (*c->p >= '0' && *c->p <= '9') ||
-				 (*c->p >= 'a' && *c->p <= 'z')) && *c->p)
+	while (c->p < c->end &&
+	       (strchr("+-.eE", *c->p) || (*c->p >= '0' && *c->p <= '9') ||
+		(*c->p >= 'a' && *c->p <= 'z')) &&
+	       *c->p)
 		c->p++;
 	return c->p > b;
 }
@@ -277,8 +295,7 @@ static int j_string_out(struct jcur *c, char *out, size_t outsz)
 	return 0;
 }
 
-int cgname_json_top_string(const char *json, size_t len, const char *key, char *out,
-			   size_t outsz)
+int cgname_json_top_string(const char *json, size_t len, const char *key, char *out, size_t outsz)
 {
 	out[0] = '\0';
 	struct jcur c = {json, json + len};
@@ -348,8 +365,7 @@ static bool podman_obj(struct jcur *c, const char *id, bool *match, char *name, 
 	return false;
 }
 
-int cgname_json_podman_name(const char *json, size_t len, const char *id, char *out,
-			    size_t outsz)
+int cgname_json_podman_name(const char *json, size_t len, const char *id, char *out, size_t outsz)
 {
 	out[0] = '\0';
 	struct jcur c = {json, json + len};
@@ -380,8 +396,7 @@ int cgname_json_podman_name(const char *json, size_t len, const char *id, char *
 
 /* ---- state files ------------------------------------------------------- */
 
-static int join(char *buf, size_t n, const char *root, const char *a, const char *b,
-		const char *c)
+static int join(char *buf, size_t n, const char *root, const char *a, const char *b, const char *c)
 {
 	const char *sep = root[0] && root[strlen(root) - 1] == '/' ? "" : "/";
 	int w = snprintf(buf, n, "%s%s%s%s%s", root, sep, a, b, c);
@@ -443,8 +458,7 @@ int cgstate_docker_name(const char *root, const char *id, char *out, size_t outs
 	return 0;
 }
 
-int cgstate_podman_name(const char *root, const char *home, const char *id, char *out,
-			size_t outsz)
+int cgstate_podman_name(const char *root, const char *home, const char *id, char *out, size_t outsz)
 {
 	char path[4096], *buf;
 	size_t len;

@@ -67,8 +67,8 @@ static void test_systemd(void)
 	shape("/user.slice/user-0.slice/session-c12.scope", CG_SESSION, "session-c12 (uid 0)");
 	shape("/user.slice/user-1000.slice/user@1000.service/app.slice/app-firefox-123.scope",
 	      CG_USER_UNIT, "app-firefox-123.scope (uid 1000)");
-	shape("/user.slice/user-1000.slice/user@1000.service/app.slice/dbus.service/x", CG_USER_UNIT,
-	      "dbus.service (uid 1000)");
+	shape("/user.slice/user-1000.slice/user@1000.service/app.slice/dbus.service/x",
+	      CG_USER_UNIT, "dbus.service (uid 1000)");
 	shape("/user.slice/user-1000.slice/user@1000.service", CG_USER_UNIT, "user@1000.service");
 	shape("/user.slice/user-1000.slice/user@1000.service/init.scope", CG_USER_UNIT,
 	      "init.scope (uid 1000)");
@@ -91,7 +91,8 @@ static void test_docker(void)
 		 "\"Config\":{\"Labels\":{\"a\":\"}\"}},\"Name\":\"/shop-api\",\"Driver\":\"x\"}");
 	shape("/system.slice/docker-" ID_A ".scope", CG_DOCKER, "docker:shop-api");
 	shape("/docker/" ID_A, CG_DOCKER, "docker:shop-api");
-	shape("/tcpscope-test-123/system.slice/docker-" ID_A ".scope", CG_DOCKER, "docker:shop-api");
+	shape("/tcpscope-test-123/system.slice/docker-" ID_A ".scope", CG_DOCKER,
+	      "docker:shop-api");
 	/* A unit running inside the container is the container's. */
 	shape("/system.slice/docker-" ID_A ".scope/system.slice/nginx.service", CG_DOCKER,
 	      "docker:shop-api");
@@ -101,18 +102,28 @@ static void test_docker(void)
 	CHECK_STR(l.name, "shop-api");
 	/* Not ids: wrong length, upper case, not hex; not under "docker". */
 	shape("/system.slice/docker-" ID_A "0.scope", CG_SERVICE, "docker-" ID_A "0.scope");
-	shape("/system.slice/docker-3F2A9C4E1B7D8F60A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718"
-	      ".scope", CG_SERVICE,
-	      "docker-3F2A9C4E1B7D8F60A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718.scope");
+	shape(
+	    "/system.slice/docker-3F2A9C4E1B7D8F60A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718"
+	    ".scope",
+	    CG_SERVICE,
+	    "docker-3F2A9C4E1B7D8F60A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718.scope");
 	shape("/other/" ID_A, CG_OTHER, ID_A);
 
 	/* Malformed, empty, not a string, nameless: the id, never a crash. */
 	const struct {
 		const char *body;
 	} bad[] = {
-		{""}, {"{"}, {"{\"Name\":"}, {"{\"Name\":\"/x"}, {"{\"Name\":42}"}, {"[1,2]"},
-		{"{\"Name\":\"\"}"}, {"{\"Name\":\"/\"}"}, {"{\"Other\":\"/x\"}"}, {"garbage"},
-		{"{\"Name\":\"/a\\q\"}"},
+	    {""},
+	    {"{"},
+	    {"{\"Name\":"},
+	    {"{\"Name\":\"/x"},
+	    {"{\"Name\":42}"},
+	    {"[1,2]"},
+	    {"{\"Name\":\"\"}"},
+	    {"{\"Name\":\"/\"}"},
+	    {"{\"Other\":\"/x\"}"},
+	    {"garbage"},
+	    {"{\"Name\":\"/a\\q\"}"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		put_file("var/lib/docker/containers/" ID_B "/config.v2.json", bad[i].body);
@@ -166,9 +177,14 @@ static void test_podman(void)
 	shape(rl, CG_PODMAN, "podman:rootless-web");
 	/* The id absent, names missing or empty, malformed. */
 	const char *bad[] = {
-		"[]", "[{\"id\":\"" ID_A "\"}]", "[{\"id\":\"" ID_A "\",\"names\":[]}]",
-		"[{\"id\":\"" ID_A "\",\"names\":[\"x\"]", "{\"id\":\"" ID_A "\"}", "[1,2,\"x\"]",
-		"[{\"id\":\"" ID_A "\",\"names\":[7]}]", "[{\"id\":" ID_A "}]",
+	    "[]",
+	    "[{\"id\":\"" ID_A "\"}]",
+	    "[{\"id\":\"" ID_A "\",\"names\":[]}]",
+	    "[{\"id\":\"" ID_A "\",\"names\":[\"x\"]",
+	    "{\"id\":\"" ID_A "\"}",
+	    "[1,2,\"x\"]",
+	    "[{\"id\":\"" ID_A "\",\"names\":[7]}]",
+	    "[{\"id\":" ID_A "}]",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		put_file("var/lib/containers/storage/overlay-containers/containers.json", bad[i]);
@@ -192,12 +208,14 @@ static void test_k8s(void)
 	shape("/kubepods.slice/kubepods-pod" UID_ ".slice/crio-" ID_A ".scope", CG_K8S,
 	      "k8s:shop/api-7f9c");
 	shape("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_
-	      ".slice/docker-" ID_A ".scope", CG_K8S, "k8s:shop/api-7f9c");
+	      ".slice/docker-" ID_A ".scope",
+	      CG_K8S, "k8s:shop/api-7f9c");
 	/* The pod's own cgroup, and a prefix. */
 	shape("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice",
 	      CG_K8S, "k8s:shop/api-7f9c");
 	shape("/tcpscope-test-5/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
-	      ".slice/cri-containerd-" ID_A ".scope", CG_K8S, "k8s:shop/api-7f9c");
+	      ".slice/cri-containerd-" ID_A ".scope",
+	      CG_K8S, "k8s:shop/api-7f9c");
 	/* A static pod's uid is 32 hex digits. */
 	shape("/kubepods/besteffort/pod0123456789abcdef0123456789abcdef/" ID_B, CG_K8S,
 	      "k8s:pod-0123456789abcdef0123456789abcdef");
@@ -291,9 +309,16 @@ static void test_json(void)
 	/* Sanitise: truncation never splits UTF-8; invalid bytes become '?'. */
 	char s[8];
 	CHECK_INT(cgname_sanitize("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 8, s, sizeof s), 6);
-	CHECK_INT(cgname_sanitize("a\xff\xc3" "b", 4, s, sizeof s), 4);
-	CHECK_STR(s, "a?" "?b");
-	CHECK_INT(cgname_sanitize("\xc2\x9b" "x", 3, s, sizeof s), 3); /* C1 CSI */
+	CHECK_INT(cgname_sanitize("a\xff\xc3"
+				  "b",
+				  4, s, sizeof s),
+		  4);
+	CHECK_STR(s, "a?"
+		     "?b");
+	CHECK_INT(cgname_sanitize("\xc2\x9b"
+				  "x",
+				  3, s, sizeof s),
+		  3); /* C1 CSI */
 	CHECK_STR(s, "??x");
 }
 

@@ -19,51 +19,60 @@ static void test_mountinfo(void)
 {
 	char out[64];
 	CHECK_INT(cgroup_mountinfo_line("41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 "
-					"cgroup2 rw\n", out, sizeof out), 1);
+					"cgroup2 rw\n",
+					out, sizeof out),
+		  1);
 	CHECK_STR(out, "/sys/fs/cgroup/unified");
 	CHECK_INT(cgroup_mountinfo_line("30 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 master:1 - "
-					"cgroup2 cgroup2 rw,nsdelegate", out, sizeof out), 1);
+					"cgroup2 cgroup2 rw,nsdelegate",
+					out, sizeof out),
+		  1);
 	CHECK_STR(out, "/sys/fs/cgroup");
 	CHECK_INT(cgroup_mountinfo_line("31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755",
-					out, sizeof out), 0);
+					out, sizeof out),
+		  0);
 	CHECK_INT(cgroup_mountinfo_line("40 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw",
-					out, sizeof out), 0);
-	CHECK_INT(cgroup_mountinfo_line("1 2 0:3 / /a\\040b\\134c rw - cgroup2 none rw", out,
-					sizeof out), 1);
+					out, sizeof out),
+		  0);
+	CHECK_INT(
+	    cgroup_mountinfo_line("1 2 0:3 / /a\\040b\\134c rw - cgroup2 none rw", out, sizeof out),
+	    1);
 	CHECK_STR(out, "/a b\\c");
 	/* An escape cut short is taken literally. */
 	CHECK_INT(cgroup_mountinfo_line("1 2 0:3 / /x\\04 rw - cgroup2 none rw", out, sizeof out),
 		  1);
 	CHECK_STR(out, "/x\\04");
 	CHECK_INT(cgroup_mountinfo_line("", out, sizeof out), -EINVAL);
-	CHECK_INT(cgroup_mountinfo_line("1 2 0:3 / /x rw cgroup2 none rw", out, sizeof out), -EINVAL);
+	CHECK_INT(cgroup_mountinfo_line("1 2 0:3 / /x rw cgroup2 none rw", out, sizeof out),
+		  -EINVAL);
 	CHECK_INT(cgroup_mountinfo_line("1 2 0:3 / /x rw -", out, sizeof out), -EINVAL);
 	CHECK_INT(cgroup_mountinfo_line("1 2 0:3 / relative rw - cgroup2 none rw", out, sizeof out),
 		  -EINVAL);
 	char small[4];
-	CHECK_INT(cgroup_mountinfo_line("1 2 0:3 / /long/path rw - cgroup2 none rw", small,
-					sizeof small), -EINVAL);
+	CHECK_INT(
+	    cgroup_mountinfo_line("1 2 0:3 / /long/path rw - cgroup2 none rw", small, sizeof small),
+	    -EINVAL);
 	CHECK_STR(small, "");
 }
 
-static char base[512];   /* absolute: <mount>/tcpscope-test-PID */
-static char rel[256];    /* relative to the mount: /tcpscope-test-PID */
+static char base[512]; /* absolute: <mount>/tcpscope-test-PID */
+static char rel[256];  /* relative to the mount: /tcpscope-test-PID */
 
 static const char *const shapes[] = {
-	"system.slice",
-	"system.slice/nginx.service",
-	"system.slice/docker-3f2a9c4e1b7d8f60a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718.scope",
-	"kubepods.slice",
-	"kubepods.slice/kubepods-burstable.slice",
-	"kubepods.slice/kubepods-burstable.slice/"
-	"kubepods-burstable-pod8c1e7a52_1f3b_4c9e_9a2d_5b6f7e8d9c0a.slice",
-	"kubepods.slice/kubepods-burstable.slice/"
-	"kubepods-burstable-pod8c1e7a52_1f3b_4c9e_9a2d_5b6f7e8d9c0a.slice/"
-	"cri-containerd-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope",
-	"machine.slice",
-	"machine.slice/libpod-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	".scope",
-	"name with spaces",
+    "system.slice",
+    "system.slice/nginx.service",
+    "system.slice/docker-3f2a9c4e1b7d8f60a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718.scope",
+    "kubepods.slice",
+    "kubepods.slice/kubepods-burstable.slice",
+    "kubepods.slice/kubepods-burstable.slice/"
+    "kubepods-burstable-pod8c1e7a52_1f3b_4c9e_9a2d_5b6f7e8d9c0a.slice",
+    "kubepods.slice/kubepods-burstable.slice/"
+    "kubepods-burstable-pod8c1e7a52_1f3b_4c9e_9a2d_5b6f7e8d9c0a.slice/"
+    "cri-containerd-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope",
+    "machine.slice",
+    "machine.slice/libpod-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    ".scope",
+    "name with spaces",
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
@@ -122,7 +131,8 @@ static void test_real(void)
 	cgmap_free(probe);
 
 	if (mkdir(base, 0755) != 0) {
-		check_skip("cgmap with cgroups made by the test", "cannot mkdir in the cgroup2 mount");
+		check_skip("cgmap with cgroups made by the test",
+			   "cannot mkdir in the cgroup2 mount");
 		return;
 	}
 	for (size_t i = 0; i < NSHAPES; i++)
