@@ -206,6 +206,7 @@ int engine_tick(struct engine *g, struct err *e)
 	if (g->o.keep_snapshot) {
 		g->polled = sn->n;
 		engine_own_procs(g, sn->conns, sn->n, sizeof *sn->conns, &sn->flags);
+		engine_own_cgroups(g, sn->conns, sn->n, sizeof *sn->conns);
 		/* Filter first: the tracker then follows exactly the selection
 		 * (a kernel state mask already narrowed it the same way). */
 		filter_snapshot(g->o.filter, sn);
@@ -226,6 +227,16 @@ int engine_tick(struct engine *g, struct err *e)
 		/* A failed poll still finishes the update: it is partial, so
 		 * nothing vanishes. */
 		tracker_finish(g->trk, sn);
+		/* Names for cgroups not seen before: every socket the first time,
+		 * then the new ones (a socket's cgroup never changes). */
+		if (!g->ticks) {
+			engine_own_cgroups(g, base, n, stride);
+		} else {
+			size_t ne;
+			const struct track_event *ev = tracker_events(g->trk, &ne);
+			if (ne)
+				engine_own_cgroups(g, &ev->conn, ne, sizeof *ev);
+		}
 		detector_update_ns(g->det, g->trk, sn, dns, g->o.all_netns ? nns : 0);
 	}
 	g->ticks++;
