@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 
 #include "tcpscope/ui.h"
-#include "ui_priv.h"
+#include "live.h"
 
 static void synth(struct snapshot *s, size_t n, uint64_t mono)
 {

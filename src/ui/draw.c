@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tcpscope/out.h"
-#include "ui_priv.h"
+#include "live.h"
 
 /* Display width of a UTF-8 string's first `maxbytes` (ASCII-only text
  * except our glyphs, which are one cell each). */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ui_priv.h"
+#include "live.h"
 
 #define CTRL(c) ((c) & 0x1f)
 #define KEY_ESC 27

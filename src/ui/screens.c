@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "tcpscope/out.h"
-#include "ui_priv.h"
+#include "live.h"
 
 #define KEY_ESC 27
 

@@ -8,7 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "ui_priv.h"
+#include "live.h"
 
 /* The terminal is the one global we keep (STYLE: "no mutable globals but
  * the terminal"): the crash handler must reach it without context. */

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "tcpscope/app.h"
-#include "ui_priv.h"
+#include "live.h"
 
 static double ms_since(uint64_t t0)
 {

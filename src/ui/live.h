@@ -1,4 +1,4 @@
-/* ui_priv.h — shared state of the src/ui files (private to src/ui).
+/* live.h — what the src/ui files share (private to src/ui).
  *
  *   term.c    terminal setup/teardown, colour roles, crash handler
  *   draw.c    header meters, tabs, table, footer, status line
@@ -7,8 +7,8 @@
  *   ui.c      ui_run(): the poll loop, engine tick → view → draw
  *   pause.c   the pause: a frozen copy of what the screen showed
  */
-#ifndef TCPSCOPE_UI_PRIV_H
-#define TCPSCOPE_UI_PRIV_H
+#ifndef TCPSCOPE_UI_LIVE_H
+#define TCPSCOPE_UI_LIVE_H
 
 #include <stdbool.h>
 #include <stddef.h>
