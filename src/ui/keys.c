@@ -1,6 +1,6 @@
 /* keys.c — the key table: one entry per binding, each an action returning
  * UI_* reaction bits; the help screen and the F-key bar are generated from
- * it. Also the mouse, and the line editor of search/filter. */
+ * it. Also the mouse. */
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,76 +17,6 @@ const char *const ui_tab_names[TAB_COUNT] = {
 	[TAB_EVENTS] = "Events",
 	[TAB_ALERTS] = "Alerts",
 };
-
-void ui_set_status(struct ui *u, double secs, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(u->status, sizeof u->status, fmt, ap);
-	va_end(ap);
-	u->status_until = clock_mono_ns() + (uint64_t)(secs * 1e9);
-}
-
-const uint8_t *ui_view_cols(const struct ui *u, size_t *n)
-{
-	if (u->tab == TAB_LISTEN) {
-		*n = col_listen_n;
-		return col_listen_set;
-	}
-	*n = u->cfg.ncols;
-	return u->cfg.cols;
-}
-
-static bool match_filter(void *arg, const struct track_entry *e)
-{
-	struct ui *u = arg;
-	return filter_match(u->flt, e->conn, e, vm_ctx(u->vm)->now_ns);
-}
-
-/* A word with no spaces or operators is a substring; anything else must
- * be an expression. */
-static bool looks_plain(const char *s)
-{
-	return !strpbrk(s, " =<>!()&|");
-}
-
-bool ui_apply_filter(struct ui *u, const char *text)
-{
-	u->filter_err[0] = '\0';
-	char copy[256];
-	snprintf(copy, sizeof copy, "%s", text);
-	if (!copy[0]) {
-		filter_free(u->flt);
-		u->flt = NULL;
-		u->filter[0] = '\0';
-		vm_set_match(u->vm, NULL, NULL);
-		vm_set_text_filter(u->vm, NULL);
-		return true;
-	}
-	/* No DNS while typing: host names are an error, not a lookup. */
-	struct filter_error fe = {0};
-	struct filter *f = filter_parse_flags(copy, FILTER_NO_RESOLVE, &fe);
-	if (f) {
-		filter_free(u->flt);
-		u->flt = f;
-		vm_set_text_filter(u->vm, NULL);
-		vm_set_match(u->vm, match_filter, u);
-	} else if (looks_plain(copy)) {
-		filter_free(u->flt);
-		u->flt = NULL;
-		vm_set_match(u->vm, NULL, NULL);
-		vm_set_text_filter(u->vm, copy);
-	} else {
-		if (fe.column > 0)
-			snprintf(u->filter_err, sizeof u->filter_err, "%s (column %d)", fe.message,
-				 fe.column);
-		else
-			snprintf(u->filter_err, sizeof u->filter_err, "%s", fe.message);
-		return false;
-	}
-	snprintf(u->filter, sizeof u->filter, "%s", copy);
-	return true;
-}
 
 /* ---------------------------------------------------------------- actions */
 
@@ -119,20 +49,6 @@ static unsigned a_search(struct ui *u)
 	return UI_REDRAW;
 }
 
-static unsigned search_step(struct ui *u, int dir)
-{
-	if (!u->search[0]) {
-		ui_set_status(u, 3, "no search yet: press / or F3");
-		return UI_REDRAW;
-	}
-	long r = vm_search(u->vm, u->search, vm_sel(u->vm), dir);
-	if (r < 0)
-		ui_set_status(u, 3, "'%s' not found", u->search);
-	else
-		vm_select(u->vm, (size_t)r);
-	return UI_REDRAW;
-}
-
 static unsigned a_next(struct ui *u)
 {
 	return search_step(u, 1);
@@ -159,15 +75,6 @@ static unsigned a_group(struct ui *u)
 	u->cfg.group = g;
 	ui_set_status(u, 2, "group by %s", vm_group_names[g]);
 	return UI_REBUILD | UI_SAVE;
-}
-
-static void set_sort(struct ui *u, int col, bool desc)
-{
-	vm_set_sort(u->vm, col, desc);
-	if (u->tab == TAB_CONNS) {
-		u->cfg.sort_col = col;
-		u->cfg.sort_desc = desc;
-	}
 }
 
 /* Sort by the column after/before the current one among the visible ones. */
@@ -443,66 +350,40 @@ const struct ui_key ui_keys[] = {
 };
 const size_t ui_nkeys = sizeof ui_keys / sizeof ui_keys[0];
 
-/* ---------------------------------------------------------------- input line */
+/* ---------------------------------------------------------------- F-key bar */
 
-static unsigned input_key(struct ui *u, int ch)
+void draw_fbar(struct ui *u, int y)
 {
-	size_t len = strlen(u->inbuf);
-	if (ch == KEY_ESC) {
-		bool search = u->input == IN_SEARCH;
-		u->input = IN_NONE;
-		u->filter_err[0] = '\0';
-		if (!search)
-			ui_apply_filter(u, u->filter_before); /* back to what it was */
-		return UI_REBUILD;
+	u->fbar_y = y;
+	memset(u->fbar_x, -1, sizeof u->fbar_x);
+	int x = 0;
+	for (int f = 1; f <= 10; f++) {
+		const struct ui_key *k = NULL;
+		for (size_t i = 0; i < ui_nkeys; i++)
+			if (ui_keys[i].fkey == f)
+				k = &ui_keys[i];
+		if (!k)
+			continue;
+		char key[16];
+		snprintf(key, sizeof key, "F%d", f);
+		u->fbar_x[f] = x;
+		x = draw_text(y, x, COLS - x, u->attr[R_FKEY], key);
+		char lab[16];
+		const char *l = k->flabel;
+		if (f == 9 && u->set->readonly)
+			l = "";
+		snprintf(lab, sizeof lab, "%-6s", (f == 4 && u->filter[0]) ? "FILTER" : l);
+		x = draw_text(y, x, COLS - x, u->attr[R_FLABEL], lab);
 	}
-	if (ch == '\r' || ch == '\n' || ch == KEY_ENTER) {
-		if (u->input == IN_SEARCH) {
-			snprintf(u->search, sizeof u->search, "%s", u->inbuf);
-			u->input = IN_NONE;
-			return UI_REDRAW;
-		}
-		if (!ui_apply_filter(u, u->inbuf)) {
-			/* The error stays inline; the last good filter (the one
-			 * before this edit) is back in force. */
-			char err[256];
-			snprintf(err, sizeof err, "%s", u->filter_err);
-			ui_apply_filter(u, u->filter_before);
-			snprintf(u->filter_err, sizeof u->filter_err, "%s", err);
-			return UI_REBUILD;
-		}
-		u->input = IN_NONE;
-		return UI_REBUILD;
-	}
-	if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len)
-		u->inbuf[len - 1] = '\0';
-	else if (ch == CTRL('u'))
-		u->inbuf[0] = '\0';
-	else if (ch == KEY_F(3) && u->input == IN_SEARCH) {
-		snprintf(u->search, sizeof u->search, "%s", u->inbuf);
-		return search_step(u, 1);
-	} else if (ch >= 32 && ch < 256 && ch != 127 && len + 1 < sizeof u->inbuf) {
-		u->inbuf[len] = (char)ch;
-		u->inbuf[len + 1] = '\0';
-	} else
-		return 0;
-	if (u->input == IN_SEARCH) {
-		/* Incremental: jump to the first match at or after the selection. */
-		snprintf(u->search, sizeof u->search, "%s", u->inbuf);
-		size_t s = vm_sel(u->vm);
-		if (u->inbuf[0] && !vm_row_matches(u->vm, s, u->inbuf)) {
-			long r = vm_search(u->vm, u->inbuf, s, 1);
-			if (r >= 0)
-				vm_select(u->vm, (size_t)r);
-		}
-		return UI_REDRAW;
-	}
-	/* Filter: live, as you type; a half-typed expression that does not
-	 * parse leaves the current filter in force and shows why. */
-	if (ui_apply_filter(u, u->inbuf))
-		return UI_REBUILD;
-	return UI_REDRAW;
+	if (u->paused && x < COLS)
+		x = draw_text(y, x, COLS - x, u->attr[R_ERROR], " PAUSED (Z) ");
+	attrset(u->attr[R_FLABEL]);
+	if (x < COLS)
+		mvhline(y, x, ' ', COLS - x);
+	attrset(A_NORMAL);
 }
+
+/* ---------------------------------------------------------------- dispatch */
 
 unsigned keys_handle(struct ui *u, int ch)
 {
@@ -533,24 +414,6 @@ unsigned keys_handle(struct ui *u, int ch)
 }
 
 /* ---------------------------------------------------------------- mouse */
-
-static unsigned mouse_header(struct ui *u, int x)
-{
-	size_t n;
-	const uint8_t *cols = ui_view_cols(u, &n);
-	for (size_t i = 0; i < n; i++) {
-		bool last = i + 1 == n;
-		if (x >= u->col_x[i] && (last || x < u->col_x[i + 1])) {
-			int c = cols[i];
-			if (c == vm_sort_col(u->vm))
-				set_sort(u, c, !vm_sort_desc(u->vm));
-			else
-				set_sort(u, c, col_table[c].desc_first);
-			return UI_REBUILD | UI_SAVE;
-		}
-	}
-	return 0;
-}
 
 unsigned keys_mouse(struct ui *u)
 {

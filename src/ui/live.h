@@ -1,10 +1,16 @@
 /* live.h — what the src/ui files share (private to src/ui).
  *
  *   term.c    terminal setup/teardown, colour roles, crash handler
- *   draw.c    header meters, tabs, table, footer, status line
- *   screens.c overlays: help, setup, detail, confirm; events and alerts views
- *   keys.c    the key table (actions returning UI_* reaction bits), mouse
- *   ui.c      ui_run(): the poll loop, engine tick → view → draw
+ *   draw.c    painting: text, cells, boxes, meters
+ *   header.c  header meters, kernel counters, alert line, tabs
+ *   table.c   the socket table (Connections, Listeners)
+ *   events.c  the Events view
+ *   alerts.c  the Alerts view
+ *   help.c, setup.c, detail.c, confirm.c  the overlays
+ *   prompt.c  the search/filter input line
+ *   status.c  the status line's message
+ *   keys.c    the key table (actions returning UI_* reaction bits), F-key bar, mouse
+ *   ui.c      ui_run(): the poll loop, engine tick → view → draw; draw_all
  *   pause.c   the pause: a frozen copy of what the screen showed
  */
 #ifndef TCPSCOPE_UI_LIVE_H
@@ -169,13 +175,28 @@ const char *term_glyph(const struct ui *u, int which);
 enum { G_OPEN, G_CLOSED, G_ARROW_DOWN, G_ARROW_UP, G_VLINE, G_BAR, G_COUNT };
 
 /* draw.c */
-void draw_all(struct ui *u);
 /* Draw text clipped to [x, x+w) at y with an attribute; returns x after. */
 int draw_text(int y, int x, int w, int attr, const char *s);
 /* A fitted, aligned cell. */
 void draw_cell(int y, int x, int w, bool right, int attr, const char *s);
+bool box_at(struct ui *u, int y, int x, int h, int w, const char *title);
+bool frame(struct ui *u, const char *title, int *y, int *x, int *h, int *w);
+void meter(struct ui *u, int y, int x, int w, int state, unsigned count, unsigned total);
+void fmt_clock(double wall, char *buf, size_t len);
 
-/* screens.c */
+/* header.c */
+int draw_meters(struct ui *u);
+int draw_summary(struct ui *u);
+void draw_tabs(struct ui *u, int y);
+
+/* table.c */
+/* Columns of the current table view. */
+const uint8_t *ui_view_cols(const struct ui *u, size_t *n);
+void draw_table(struct ui *u, int y, int h);
+void set_sort(struct ui *u, int col, bool desc);
+unsigned mouse_header(struct ui *u, int x);
+
+/* help.c, setup.c, detail.c, confirm.c, events.c, alerts.c */
 void screen_help(struct ui *u);
 void screen_setup(struct ui *u);
 void screen_detail(struct ui *u);
@@ -185,6 +206,10 @@ void screen_alerts(struct ui *u, int y, int h);
 unsigned screen_setup_key(struct ui *u, int ch);
 unsigned screen_detail_key(struct ui *u, int ch);
 unsigned screen_confirm_key(struct ui *u, int ch);
+void ui_open_detail(struct ui *u, const struct track_entry *e);
+void ui_detail_take(struct ui *u, const struct track_entry *e); /* its latest sighting, copied */
+void refresh_detail(struct ui *u);
+void ui_start_destroy(struct ui *u);
 
 /* pause.c */
 /* Freeze what the screen shows (entries, header, rates, alerts) and point
@@ -210,15 +235,21 @@ extern const struct ui_key ui_keys[];
 extern const size_t ui_nkeys;
 unsigned keys_handle(struct ui *u, int ch);
 unsigned keys_mouse(struct ui *u);
-/* Columns of the current table view. */
-const uint8_t *ui_view_cols(const struct ui *u, size_t *n);
-void ui_set_status(struct ui *u, double secs, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void draw_fbar(struct ui *u, int y);
+
+/* prompt.c */
 /* Apply the filter text: expression or substring. Returns false (and sets
  * u->filter_err) when it does not parse. */
 bool ui_apply_filter(struct ui *u, const char *text);
-void ui_open_detail(struct ui *u, const struct track_entry *e);
-void ui_detail_take(struct ui *u, const struct track_entry *e); /* its latest sighting, copied */
-void ui_start_destroy(struct ui *u);
+unsigned search_step(struct ui *u, int dir);
+unsigned input_key(struct ui *u, int ch);
+void draw_prompt(struct ui *u, int y);
+
+/* status.c */
+void ui_set_status(struct ui *u, double secs, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ui.c */
+void draw_all(struct ui *u);
 
 #endif

@@ -51,45 +51,6 @@ static void keep_events(struct ui *u)
 	u->last_poll_ns = now;
 }
 
-/* Take the detail socket's latest sighting: entry, conn, history and (when
- * this poll collected it; a tomb's copy has none) the rest of tcp_info —
- * copies, since the overlay outlives the entry. */
-void ui_detail_take(struct ui *u, const struct track_entry *e)
-{
-	u->detail_ent = *e;
-	u->detail_conn = *e->conn;
-	u->detail_ent.conn = &u->detail_conn;
-	size_t n;
-	const struct track_transition *h = tracker_history(u->trk, e->key, &n);
-	if (n > TRACK_HIST)
-		n = TRACK_HIST;
-	if (n)
-		memcpy(u->detail_hist, h, n * sizeof *h);
-	u->detail_nhist = n;
-	const struct conn_tcpinfo_x *x = tracker_tix(u->trk, e);
-	if (x)
-		u->detail_tix = *x;
-	u->detail_gone = (e->flags & TRK_TOMB) != 0;
-}
-
-static void refresh_detail(struct ui *u)
-{
-	if (u->overlay != OV_DETAIL || u->paused)
-		return;
-	size_t n;
-	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (ents[i]->key != u->detail_key)
-			continue;
-		ui_detail_take(u, ents[i]);
-		return;
-	}
-	if (!u->detail_gone) {
-		u->detail_gone = true;
-		u->detail_ent.tomb_ns = u->hdr->mono_ns;
-	}
-}
-
 /* The detectors' active alerts, most severe first, into the view model. */
 static void publish_alerts(struct ui *u)
 {
@@ -248,6 +209,68 @@ static int poll_timeout_ms(const struct ui *u)
 		return 0;
 	uint64_t ms = (until - now) / 1000000 + 1;
 	return ms > 60000 ? 60000 : (int)ms;
+}
+
+void draw_all(struct ui *u)
+{
+	curs_set(0);
+	erase();
+	getmaxyx(stdscr, u->rows, u->cols);
+	u->table_h = 0;
+	u->th_y = u->fbar_y = u->tabs_y = -1;
+	if (LINES < 1 || COLS < 1) {
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	int y = 0;
+	if (LINES >= 16 && COLS >= 40)
+		y = draw_meters(u);
+	else if (LINES >= 6)
+		y = draw_summary(u);
+	if (LINES - y >= 4)
+		draw_tabs(u, y++);
+	int bottom = LINES;
+	bool status = u->status[0] && LINES >= 6;
+	if (LINES >= 3)
+		bottom--; /* footer */
+	if (status)
+		bottom--;
+	int h = bottom - y;
+	if (h >= 1) {
+		if (u->tab == TAB_EVENTS)
+			screen_events(u, y, h);
+		else if (u->tab == TAB_ALERTS)
+			screen_alerts(u, y, h);
+		else
+			draw_table(u, y, h);
+	}
+	if (status)
+		draw_text(LINES - 2, 0, COLS, u->attr[R_STATUS], u->status);
+	switch (u->overlay) {
+	case OV_HELP:
+		screen_help(u);
+		break;
+	case OV_SETUP:
+		screen_setup(u);
+		break;
+	case OV_DETAIL:
+		screen_detail(u);
+		break;
+	case OV_CONFIRM:
+		screen_confirm(u);
+		break;
+	default:
+		break;
+	}
+	if (LINES >= 3 || (LINES >= 1 && u->input != IN_NONE)) {
+		if (u->input != IN_NONE)
+			draw_prompt(u, LINES - 1);
+		else
+			draw_fbar(u, LINES - 1);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
 }
 
 int ui_run(const struct settings *s, struct engine *g)
