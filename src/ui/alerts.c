@@ -31,7 +31,7 @@ void screen_alerts(struct ui *u, int y, int h)
 		static const char *const sev[] = {"info", "WARN", "CRIT"};
 		char clk[32] = "-", line[512];
 		if (!isnan(a[i].since))
-			fmt_clock(a[i].since, clk, sizeof clk);
+			draw_fmt_clock(a[i].since, clk, sizeof clk);
 		snprintf(line, sizeof line, "%-5s %-14s %-16s %s", sev[a[i].severity], clk, a[i].title,
 			 a[i].text);
 		int attr = (int)i == u->alsel ? u->attr[R_SEL]

@@ -47,7 +47,7 @@ void screen_confirm(struct ui *u)
 		h = LINES - 2;
 	int w = COLS > 100 ? 96 : COLS - 2;
 	int y = (LINES - h) / 2, x = (COLS - w) / 2;
-	if (!box_at(u, y, x, h, w, "Destroy sockets?"))
+	if (!draw_box(u->attr, term_ascii(u), y, x, h, w, "Destroy sockets?"))
 		return;
 	char line[300];
 	size_t ok = 0;

@@ -113,7 +113,7 @@ static void detail_lines(struct ui *u, struct lines *L)
 	add(L, "%s", "");
 	add(L, "History (state transitions seen by tcpscope):");
 	char clk0[32];
-	fmt_clock(wall_of(u, e->first_seen_ns), clk0, sizeof clk0);
+	draw_fmt_clock(wall_of(u, e->first_seen_ns), clk0, sizeof clk0);
 	const struct track_transition *h = u->detail_hist;
 	size_t nh = u->detail_nhist;
 	int first = nh ? h[0].from : c->state;
@@ -123,14 +123,14 @@ static void detail_lines(struct ui *u, struct lines *L)
 	    (e->flags & TRK_AGE_LOWER) ? " (already open when tcpscope started)" : "");
 	for (size_t i = 0; i < nh; i++) {
 		char clk[32];
-		fmt_clock(wall_of(u, h[i].at_ns), clk, sizeof clk);
+		draw_fmt_clock(wall_of(u, h[i].at_ns), clk, sizeof clk);
 		if (h[i].from != TCPS_UNKNOWN)
 			add(L, "  %s  %s -> %s", clk, tcp_state_name(h[i].from),
 			    tcp_state_name(h[i].to));
 	}
 	if (u->detail_gone) {
 		char clk[32];
-		fmt_clock(wall_of(u, e->tomb_ns), clk, sizeof clk);
+		draw_fmt_clock(wall_of(u, e->tomb_ns), clk, sizeof clk);
 		add(L, "  %s  closed (vanished from the kernel's table)", clk);
 	}
 }
@@ -138,7 +138,7 @@ static void detail_lines(struct ui *u, struct lines *L)
 void screen_detail(struct ui *u)
 {
 	int y, x, h, w;
-	if (!frame(u, "Socket details — Esc/Enter/q: back  Up/Down: scroll  k: destroy", &y, &x, &h,
+	if (!draw_frame(u->attr, term_ascii(u), "Socket details — Esc/Enter/q: back  Up/Down: scroll  k: destroy", &y, &x, &h,
 		   &w))
 		return;
 	char buf[64][256];

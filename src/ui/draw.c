@@ -1,5 +1,6 @@
 /* draw.c — the painter: text, cells, boxes and meters put on the screen,
- * and the clock format the views share. */
+ * and the clock format the views share. A leaf: it calls nothing else in
+ * src/ui; colours come in as attributes (or the role table, term.c's). */
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
@@ -73,16 +74,14 @@ void draw_cell(int y, int x, int w, bool right, int attr, const char *s)
 	draw_text(y, x, w, attr, buf);
 }
 
-/* A framed box; returns false when the terminal is too small for one. */
-bool box_at(struct ui *u, int y, int x, int h, int w, const char *title)
+bool draw_box(const int *attr, bool ascii, int y, int x, int h, int w, const char *title)
 {
 	if (h < 3 || w < 6 || y < 0 || x < 0)
 		return false;
-	attrset(u->attr[R_NORMAL]);
+	attrset(attr[R_NORMAL]);
 	for (int i = 0; i < h; i++)
 		mvhline(y + i, x, ' ', w);
-	attrset(u->attr[R_BOX]);
-	bool ascii = !u->utf8 || u->cfg.ascii;
+	attrset(attr[R_BOX]);
 	if (ascii) {
 		mvhline(y, x, '-', w);
 		mvhline(y + h - 1, x, '-', w);
@@ -106,31 +105,31 @@ bool box_at(struct ui *u, int y, int x, int h, int w, const char *title)
 	if (title) {
 		char t[128];
 		snprintf(t, sizeof t, " %s ", title);
-		draw_text(y, x + 2, w - 4, u->attr[R_TITLE], t);
+		draw_text(y, x + 2, w - 4, attr[R_TITLE], t);
 	}
 	return true;
 }
 
-/* The usual overlay frame: most of the screen, leaving the footer. */
-bool frame(struct ui *u, const char *title, int *y, int *x, int *h, int *w)
+bool draw_frame(const int *attr, bool ascii, const char *title, int *y, int *x, int *h, int *w)
 {
 	*y = LINES > 12 ? 1 : 0;
 	*x = COLS > 40 ? 2 : 0;
 	*h = LINES - *y - (LINES > 3 ? 1 : 0);
 	*w = COLS - 2 * *x;
-	return box_at(u, *y, *x, *h, *w, title);
+	return draw_box(attr, ascii, *y, *x, *h, *w, title);
 }
 
-void meter(struct ui *u, int y, int x, int w, int state, unsigned count, unsigned total)
+void draw_meter(const int *attr, int bar_attr, int y, int x, int w, const char *name,
+		unsigned count, unsigned total)
 {
 	if (w < 12)
 		return;
 	char label[16];
-	snprintf(label, sizeof label, "%-10.10s", tcp_state_table[state].abbrev);
-	draw_text(y, x, 10, u->attr[R_METER_LABEL], label);
+	snprintf(label, sizeof label, "%-10.10s", name);
+	draw_text(y, x, 10, attr[R_METER_LABEL], label);
 	x++;
 	int bw = w - 13; /* inside the brackets */
-	draw_text(y, x + 10, 1, u->attr[R_METER_BRACKET], "[");
+	draw_text(y, x + 10, 1, attr[R_METER_BRACKET], "[");
 	char num[16];
 	snprintf(num, sizeof num, "%u", count);
 	int nl = (int)strlen(num);
@@ -142,18 +141,18 @@ void meter(struct ui *u, int y, int x, int w, int state, unsigned count, unsigne
 	int room = bw - nl > 0 ? bw - nl : 0;
 	int bar = fill < room ? fill : room;
 	if (bar > 0) {
-		attrset(term_state_attr(u, state));
+		attrset(bar_attr);
 		mvhline(y, x + 11, '|', bar);
 		attrset(A_NORMAL);
 	}
 	if (room > bar)
 		mvhline(y, x + 11 + bar, ' ', room - bar);
-	draw_text(y, x + 11 + room, bw - room, count ? u->attr[R_METER_VALUE] : u->attr[R_DIM],
+	draw_text(y, x + 11 + room, bw - room, count ? attr[R_METER_VALUE] : attr[R_DIM],
 		  num + (nl > bw ? nl - bw : 0));
-	draw_text(y, x + 11 + bw, 1, u->attr[R_METER_BRACKET], "]");
+	draw_text(y, x + 11 + bw, 1, attr[R_METER_BRACKET], "]");
 }
 
-void fmt_clock(double wall, char *buf, size_t len)
+void draw_fmt_clock(double wall, char *buf, size_t len)
 {
 	time_t t = (time_t)wall;
 	struct tm tm;

@@ -32,7 +32,7 @@ void screen_events(struct ui *u, int y, int h)
 		size_t idx = (u->ev_head + UI_EVENTS_KEEP - 1 - (size_t)i) % UI_EVENTS_KEEP;
 		const struct track_event *ev = &u->evs[idx];
 		char clk[32], a[64], b[64], st[40], dur[24], line[300];
-		fmt_clock(ev->time, clk, sizeof clk);
+		draw_fmt_clock(ev->time, clk, sizeof clk);
 		const struct conn *c = &ev->conn;
 		conn_endpoint_format(c->family, &c->laddr, c->lport, true, a, sizeof a);
 		conn_endpoint_format(c->family, &c->raddr, c->rport, true, b, sizeof b);

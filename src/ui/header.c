@@ -114,8 +114,10 @@ int draw_meters(struct ui *u)
 	unsigned total = (unsigned)s->total;
 	int w = COLS >= 100 ? COLS / 3 : COLS / 2;
 	for (int i = 0; i < 5; i++) {
-		meter(u, i, 1, w - 2, left[i], s->counts[left[i]], total);
-		meter(u, i, w + 1, w - 2, mid[i], s->counts[mid[i]], total);
+		draw_meter(u->attr, term_state_attr(u, left[i]), i, 1, w - 2,
+			   tcp_state_table[left[i]].abbrev, s->counts[left[i]], total);
+		draw_meter(u->attr, term_state_attr(u, mid[i]), i, w + 1, w - 2,
+			   tcp_state_table[mid[i]].abbrev, s->counts[mid[i]], total);
 	}
 	if (COLS >= 100)
 		stats_lines(u, 0, 2 * w + 1, COLS - 2 * w - 1);

@@ -7,7 +7,7 @@
 void screen_help(struct ui *u)
 {
 	int y, x, h, w;
-	if (!frame(u, "tcpscope help — any key closes", &y, &x, &h, &w))
+	if (!draw_frame(u->attr, term_ascii(u), "tcpscope help — any key closes", &y, &x, &h, &w))
 		return;
 	int cols = w >= 110 ? 2 : 1;
 	int cw = (w - 2) / cols;

@@ -172,6 +172,8 @@ void term_install_crash_handler(void);
 /* The role's attribute for a state cell. */
 int term_state_attr(const struct ui *u, int state);
 const char *term_glyph(const struct ui *u, int which);
+/* Boxes in ASCII: no UTF-8 terminal, or the setting asks for it. */
+bool term_ascii(const struct ui *u);
 enum { G_OPEN, G_CLOSED, G_ARROW_DOWN, G_ARROW_UP, G_VLINE, G_BAR, G_COUNT };
 
 /* draw.c */
@@ -179,10 +181,18 @@ enum { G_OPEN, G_CLOSED, G_ARROW_DOWN, G_ARROW_UP, G_VLINE, G_BAR, G_COUNT };
 int draw_text(int y, int x, int w, int attr, const char *s);
 /* A fitted, aligned cell. */
 void draw_cell(int y, int x, int w, bool right, int attr, const char *s);
-bool box_at(struct ui *u, int y, int x, int h, int w, const char *title);
-bool frame(struct ui *u, const char *title, int *y, int *x, int *h, int *w);
-void meter(struct ui *u, int y, int x, int w, int state, unsigned count, unsigned total);
-void fmt_clock(double wall, char *buf, size_t len);
+/* A framed box cleared inside: border in attr[R_BOX], title in attr[R_TITLE]
+ * (attr: term.c's role table); ascii: +-| instead of line drawing. Returns
+ * false when the terminal is too small for one. */
+bool draw_box(const int *attr, bool ascii, int y, int x, int h, int w, const char *title);
+/* The usual overlay frame: most of the screen, leaving the footer; says
+ * where it went. */
+bool draw_frame(const int *attr, bool ascii, const char *title, int *y, int *x, int *h, int *w);
+/* "NAME      [|||||     count]": the bar in bar_attr, its share of total. */
+void draw_meter(const int *attr, int bar_attr, int y, int x, int w, const char *name,
+		unsigned count, unsigned total);
+/* Local time of day, "HH:MM:SS.mmm". */
+void draw_fmt_clock(double wall, char *buf, size_t len);
 
 /* header.c */
 int draw_meters(struct ui *u);

@@ -41,7 +41,7 @@ static int setup_count(const struct ui *u)
 void screen_setup(struct ui *u)
 {
 	int y, x, h, w;
-	if (!frame(u, "Setup — Left/Right: area  Space: toggle  [ ]: move  Esc: done", &y, &x, &h, &w))
+	if (!draw_frame(u->attr, term_ascii(u), "Setup — Left/Right: area  Space: toggle  [ ]: move  Esc: done", &y, &x, &h, &w))
 		return;
 	static const char *const areas[SA_COUNT] = {"Columns", "Sort by", "Display"};
 	for (int a = 0; a < SA_COUNT; a++)

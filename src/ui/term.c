@@ -176,6 +176,11 @@ const char *term_glyph(const struct ui *u, int which)
 	return (fancy ? utf8 : ascii)[which];
 }
 
+bool term_ascii(const struct ui *u)
+{
+	return !u->utf8 || u->cfg.ascii;
+}
+
 int term_init(struct ui *u)
 {
 	if (tcgetattr(STDIN_FILENO, &term_saved) == 0)
