@@ -2,10 +2,33 @@
  * overlay. */
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "live.h"
 
-void ui_start_destroy(struct ui *u)
+#define CONFIRM_MAX 4096
+
+struct confirm_state {
+	struct conn *targets;      /* owned copies; n */
+	size_t n, cap;
+};
+
+void confirm_init(struct ui *u)
+{
+	u->confirm = xcalloc(1, sizeof *u->confirm);
+}
+
+void confirm_done(struct ui *u)
+{
+	if (!u->confirm)
+		return;
+	free(u->confirm->targets);
+	free(u->confirm);
+	u->confirm = NULL;
+}
+
+/* Called with no overlay open (the detail overlay closes first). */
+void confirm_start(struct ui *u)
 {
 	if (u->set->readonly) {
 		ui_set_status(u, 5, "read-only mode (--readonly): destroying sockets is disabled");
@@ -15,34 +38,34 @@ void ui_start_destroy(struct ui *u)
 		ui_set_status(u, 3, "select a socket in Connections or Listeners first");
 		return;
 	}
-	u->ntargets = 0;
-	const struct track_entry *list[UI_MAX_TARGETS];
-	size_t n = vm_tagged_entries(u->vm, list, UI_MAX_TARGETS);
+	u->confirm->n = 0;
+	const struct track_entry *list[CONFIRM_MAX];
+	size_t n = vm_tagged_entries(u->vm, list, CONFIRM_MAX);
 	if (!n) {
 		const struct track_entry *e = vm_sel_entry(u->vm);
-		if (u->overlay == OV_NONE && !e) {
+		if (!e) {
 			ui_set_status(u, 3, "no socket selected");
 			return;
 		}
-		if (e)
-			list[n++] = e;
-		else if (u->detail_key)
-			return;
+		list[n++] = e;
 	}
-	u->targets = xgrow(u->targets, &u->targets_cap, n + 1, sizeof *u->targets);
+	u->confirm->targets =
+		xgrow(u->confirm->targets, &u->confirm->cap, n + 1, sizeof *u->confirm->targets);
 	for (size_t i = 0; i < n; i++)
 		if (!(list[i]->flags & TRK_TOMB))
-			u->targets[u->ntargets++] = *list[i]->conn;
-	if (!u->ntargets) {
+			u->confirm->targets[u->confirm->n++] = *list[i]->conn;
+	if (!u->confirm->n) {
 		ui_set_status(u, 3, "the selected socket is already closed");
 		return;
 	}
 	u->overlay = OV_CONFIRM;
 }
 
-void screen_confirm(struct ui *u)
+static void confirm_draw(struct ui *u, int y0, int h0)
 {
-	int h = (int)u->ntargets + 9;
+	(void)y0;
+	(void)h0;
+	int h = (int)u->confirm->n + 9;
 	if (h > LINES - 2)
 		h = LINES - 2;
 	int w = COLS > 100 ? 96 : COLS - 2;
@@ -51,8 +74,8 @@ void screen_confirm(struct ui *u)
 		return;
 	char line[300];
 	size_t ok = 0;
-	for (size_t i = 0; i < u->ntargets; i++)
-		ok += sockctl_destroy_refusal(&u->targets[i]) == NULL;
+	for (size_t i = 0; i < u->confirm->n; i++)
+		ok += sockctl_destroy_refusal(&u->confirm->targets[i]) == NULL;
 	snprintf(line, sizeof line, "Destroy %zu socket%s with SOCK_DESTROY (like ss -K):", ok,
 		 ok == 1 ? "" : "s");
 	draw_text(y + 1, x + 2, w - 4, u->attr[R_TITLE], line);
@@ -61,8 +84,8 @@ void screen_confirm(struct ui *u)
 	draw_text(y + 3, x + 2, w - 4, u->attr[R_DIM],
 		  "Needs CAP_NET_ADMIN and a kernel with CONFIG_INET_DIAG_DESTROY.");
 	int yy = y + 5;
-	for (size_t i = 0; i < u->ntargets && yy < y + h - 2; i++, yy++) {
-		const struct conn *c = &u->targets[i];
+	for (size_t i = 0; i < u->confirm->n && yy < y + h - 2; i++, yy++) {
+		const struct conn *c = &u->confirm->targets[i];
 		char a[64], b[64];
 		conn_endpoint_format(c->family, &c->laddr, c->lport, true, a, sizeof a);
 		conn_endpoint_format(c->family, &c->raddr, c->rport, true, b, sizeof b);
@@ -75,7 +98,7 @@ void screen_confirm(struct ui *u)
 		  ok ? "y: destroy    n / Esc: cancel" : "Nothing can be destroyed. Esc: back");
 }
 
-unsigned screen_confirm_key(struct ui *u, int ch)
+static unsigned confirm_key(struct ui *u, int ch)
 {
 	if (ch != 'y' && ch != 'Y') {
 		u->overlay = OV_NONE;
@@ -85,22 +108,24 @@ unsigned screen_confirm_key(struct ui *u, int ch)
 	u->overlay = OV_NONE;
 	size_t done = 0, skipped = 0;
 	struct err e = {0}, last = {0};
-	for (size_t i = 0; i < u->ntargets; i++) {
-		if (sockctl_destroy_refusal(&u->targets[i])) {
+	for (size_t i = 0; i < u->confirm->n; i++) {
+		if (sockctl_destroy_refusal(&u->confirm->targets[i])) {
 			skipped++;
 			continue;
 		}
-		if (sockctl_destroy(&u->targets[i], &e) == 0)
+		if (sockctl_destroy(&u->confirm->targets[i], &e) == 0)
 			done++;
 		else
 			last = e;
 	}
 	if (last.code)
 		ui_set_status(u, 10, "destroyed %zu, failed %zu, skipped %zu: %s", done,
-			      u->ntargets - done - skipped, skipped, last.msg);
+			      u->confirm->n - done - skipped, skipped, last.msg);
 	else
 		ui_set_status(u, 5, "destroyed %zu socket%s%s", done, done == 1 ? "" : "s",
 			      skipped ? " (some skipped)" : "");
 	vm_untag_all(u->vm);
 	return UI_REDRAW | UI_POLL;
 }
+
+const struct ui_panel confirm_panel = {.draw = confirm_draw, .key = confirm_key, .modal = true};

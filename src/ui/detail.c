@@ -4,11 +4,36 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "tcpscope/out.h"
 #include "live.h"
+
+struct detail_state {
+	uint64_t key;
+	struct conn conn;          /* last sighting (survives the socket) */
+	struct track_entry ent;
+	struct track_transition hist[TRACK_HIST]; /* its state history */
+	struct conn_tcpinfo_x tix; /* the rest of its tcp_info (collected only
+				    * while the overlay is open); .have 0: none yet */
+	size_t nhist;
+	bool gone;
+	int scroll;
+	char cmd[512];
+};
+
+void detail_init(struct ui *u)
+{
+	u->detail = xcalloc(1, sizeof *u->detail);
+}
+
+void detail_done(struct ui *u)
+{
+	free(u->detail);
+	u->detail = NULL;
+}
 
 static double wall_of(const struct ui *u, uint64_t mono_ns)
 {
@@ -33,16 +58,16 @@ __attribute__((format(printf, 2, 3))) static void add(struct lines *L, const cha
 
 static void detail_lines(struct ui *u, struct lines *L)
 {
-	const struct conn *c = &u->detail_conn;
-	const struct track_entry *e = &u->detail_ent;
+	const struct conn *c = &u->detail->conn;
+	const struct track_entry *e = &u->detail->ent;
 	struct col_ctx *x = vm_ctx(u->vm);
 	char a[64], b[64], t1[32], t2[32];
 	conn_endpoint_format(c->family, &c->laddr, c->lport, true, a, sizeof a);
 	conn_endpoint_format(c->family, &c->raddr, c->rport, true, b, sizeof b);
-	uint64_t now = u->detail_gone ? e->tomb_ns : x->now_ns;
+	uint64_t now = u->detail->gone ? e->tomb_ns : x->now_ns;
 	out_fmt_duration(track_state_age(e, now), t1, sizeof t1);
 	add(L, "%s -> %s   %s%s for %s%s", a, b, tcp_state_name(c->state),
-	    u->detail_gone ? " (now CLOSED)" : "", (e->flags & TRK_AGE_LOWER) ? "at least " : "",
+	    u->detail->gone ? " (now CLOSED)" : "", (e->flags & TRK_AGE_LOWER) ? "at least " : "",
 	    t1);
 	out_fmt_duration(now > e->first_seen_ns ? (double)(now - e->first_seen_ns) / 1e9 : 0, t2,
 			 sizeof t2);
@@ -63,7 +88,7 @@ static void detail_lines(struct ui *u, struct lines *L)
 		    (c->have & CONN_HAVE_PROC) ? "" : "  (last known owner)");
 	else
 		add(L, "Process:      unknown (no owner, or no permission to read /proc/PID/fd)");
-	add(L, "Command line: %s", u->detail_cmd[0] ? u->detail_cmd : "-");
+	add(L, "Command line: %s", u->detail->cmd[0] ? u->detail->cmd : "-");
 	add(L, "Queues:       Recv-Q %u  Send-Q %u", c->rqueue, c->wqueue);
 	char timer[64];
 	col_format(x, COL_TIMER, e, timer, sizeof timer);
@@ -78,7 +103,7 @@ static void detail_lines(struct ui *u, struct lines *L)
 	if (!ti->have) {
 		add(L, "tcp_info: not available (listener, TIME_WAIT, /proc source or --no-info)");
 	} else {
-		const struct conn_tcpinfo_x *tx = &u->detail_tix;
+		const struct conn_tcpinfo_x *tx = &u->detail->tix;
 		add(L, "tcp_info:");
 		add(L, "  rtt %.3fms  rttvar %.3fms  min_rtt %.3fms  rto %.0fms", ti->rtt_us / 1e3,
 		    ti->rttvar_us / 1e3, ti->min_rtt_us / 1e3, ti->rto_us / 1e3);
@@ -114,8 +139,8 @@ static void detail_lines(struct ui *u, struct lines *L)
 	add(L, "History (state transitions seen by tcpscope):");
 	char clk0[32];
 	draw_fmt_clock(wall_of(u, e->first_seen_ns), clk0, sizeof clk0);
-	const struct track_transition *h = u->detail_hist;
-	size_t nh = u->detail_nhist;
+	const struct track_transition *h = u->detail->hist;
+	size_t nh = u->detail->nhist;
 	int first = nh ? h[0].from : c->state;
 	if (first == TCPS_UNKNOWN)
 		first = nh ? h[0].to : c->state;
@@ -128,15 +153,17 @@ static void detail_lines(struct ui *u, struct lines *L)
 			add(L, "  %s  %s -> %s", clk, tcp_state_name(h[i].from),
 			    tcp_state_name(h[i].to));
 	}
-	if (u->detail_gone) {
+	if (u->detail->gone) {
 		char clk[32];
 		draw_fmt_clock(wall_of(u, e->tomb_ns), clk, sizeof clk);
 		add(L, "  %s  closed (vanished from the kernel's table)", clk);
 	}
 }
 
-void screen_detail(struct ui *u)
+static void detail_draw(struct ui *u, int y0, int h0)
 {
+	(void)y0;
+	(void)h0;
 	int y, x, h, w;
 	if (!draw_frame(u->attr, term_ascii(u), "Socket details — Esc/Enter/q: back  Up/Down: scroll  k: destroy", &y, &x, &h,
 		   &w))
@@ -144,39 +171,40 @@ void screen_detail(struct ui *u)
 	char buf[64][256];
 	struct lines L = {buf, 0, 64};
 	detail_lines(u, &L);
-	if (u->detail_scroll > L.n - 1)
-		u->detail_scroll = L.n - 1;
-	if (u->detail_scroll < 0)
-		u->detail_scroll = 0;
-	for (int i = u->detail_scroll, yy = y + 1; i < L.n && yy < y + h - 1; i++, yy++) {
+	if (u->detail->scroll > L.n - 1)
+		u->detail->scroll = L.n - 1;
+	if (u->detail->scroll < 0)
+		u->detail->scroll = 0;
+	for (int i = u->detail->scroll, yy = y + 1; i < L.n && yy < y + h - 1; i++, yy++) {
 		int attr = 0;
 		if (i == 0)
-			attr = u->detail_gone ? u->attr[R_TOMB] : term_state_attr(u, u->detail_conn.state);
+			attr = u->detail->gone ? u->attr[R_TOMB]
+					       : term_state_attr(u, u->detail->conn.state);
 		else if (!strncmp(L.l[i], "tcp_info", 8) || !strncmp(L.l[i], "History", 7))
 			attr = u->attr[R_TITLE];
 		draw_text(yy, x + 2, w - 4, attr, L.l[i]);
 	}
 }
 
-unsigned screen_detail_key(struct ui *u, int ch)
+static unsigned detail_key(struct ui *u, int ch)
 {
 	switch (ch) {
 	case KEY_UP:
-		u->detail_scroll--;
+		u->detail->scroll--;
 		break;
 	case KEY_DOWN:
-		u->detail_scroll++;
+		u->detail->scroll++;
 		break;
 	case KEY_PPAGE:
-		u->detail_scroll -= 10;
+		u->detail->scroll -= 10;
 		break;
 	case KEY_NPAGE:
-		u->detail_scroll += 10;
+		u->detail->scroll += 10;
 		break;
 	case 'k':
 	case KEY_F(9):
 		u->overlay = OV_NONE;
-		ui_start_destroy(u);
+		confirm_start(u);
 		break;
 	case KEY_F(10):
 		return UI_QUIT;
@@ -187,53 +215,66 @@ unsigned screen_detail_key(struct ui *u, int ch)
 	return UI_REDRAW;
 }
 
-void ui_open_detail(struct ui *u, const struct track_entry *e)
-{
-	u->overlay = OV_DETAIL;
-	u->detail_key = e->key;
-	memset(&u->detail_tix, 0, sizeof u->detail_tix); /* another socket's */
-	ui_detail_take(u, e);
-	u->detail_scroll = 0;
-	int32_t pid;
-	col_owner_comm(e, &pid);
-	sockctl_cmdline(pid, u->detail_cmd, sizeof u->detail_cmd);
-}
-
 /* Take the detail socket's latest sighting: entry, conn, history and (when
  * this poll collected it; a tomb's copy has none) the rest of tcp_info —
  * copies, since the overlay outlives the entry. */
-void ui_detail_take(struct ui *u, const struct track_entry *e)
+static void detail_take(struct ui *u, const struct track_entry *e)
 {
-	u->detail_ent = *e;
-	u->detail_conn = *e->conn;
-	u->detail_ent.conn = &u->detail_conn;
+	u->detail->ent = *e;
+	u->detail->conn = *e->conn;
+	u->detail->ent.conn = &u->detail->conn;
 	size_t n;
 	const struct track_transition *h = tracker_history(u->trk, e->key, &n);
 	if (n > TRACK_HIST)
 		n = TRACK_HIST;
 	if (n)
-		memcpy(u->detail_hist, h, n * sizeof *h);
-	u->detail_nhist = n;
+		memcpy(u->detail->hist, h, n * sizeof *h);
+	u->detail->nhist = n;
 	const struct conn_tcpinfo_x *x = tracker_tix(u->trk, e);
 	if (x)
-		u->detail_tix = *x;
-	u->detail_gone = (e->flags & TRK_TOMB) != 0;
+		u->detail->tix = *x;
+	u->detail->gone = (e->flags & TRK_TOMB) != 0;
 }
 
-void refresh_detail(struct ui *u)
+void detail_open(struct ui *u, const struct track_entry *e)
+{
+	u->overlay = OV_DETAIL;
+	u->detail->key = e->key;
+	memset(&u->detail->tix, 0, sizeof u->detail->tix); /* another socket's */
+	detail_take(u, e);
+	u->detail->scroll = 0;
+	int32_t pid;
+	col_owner_comm(e, &pid);
+	sockctl_cmdline(pid, u->detail->cmd, sizeof u->detail->cmd);
+}
+
+void detail_refresh(struct ui *u)
 {
 	if (u->overlay != OV_DETAIL || u->paused)
 		return;
 	size_t n;
 	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
 	for (size_t i = 0; i < n; i++) {
-		if (ents[i]->key != u->detail_key)
+		if (ents[i]->key != u->detail->key)
 			continue;
-		ui_detail_take(u, ents[i]);
+		detail_take(u, ents[i]);
 		return;
 	}
-	if (!u->detail_gone) {
-		u->detail_gone = true;
-		u->detail_ent.tomb_ns = u->hdr->mono_ns;
+	if (!u->detail->gone) {
+		u->detail->gone = true;
+		u->detail->ent.tomb_ns = u->hdr->mono_ns;
 	}
 }
+
+/* The wheel scrolls. */
+static unsigned detail_mouse(struct ui *u, const MEVENT *ev)
+{
+	if (ev->bstate & BUTTON4_PRESSED)
+		return detail_key(u, KEY_UP);
+	if (ev->bstate & BUTTON5_PRESSED)
+		return detail_key(u, KEY_DOWN);
+	return 0;
+}
+
+const struct ui_panel detail_panel = {.draw = detail_draw, .key = detail_key, .mouse = detail_mouse,
+				      .modal = true};

@@ -4,10 +4,35 @@
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcpscope/out.h"
 #include "live.h"
+
+static const char *const tab_names[TAB_COUNT] = {
+	[TAB_CONNS] = "Connections",
+	[TAB_LISTEN] = "Listeners",
+	[TAB_EVENTS] = "Events",
+	[TAB_ALERTS] = "Alerts",
+};
+
+struct header_state {
+	int tabs_y;                 /* where the tabs were drawn */
+	unsigned long frame;        /* in that frame */
+	int tab_x[TAB_COUNT + 1];   /* x of each tab; [TAB_COUNT] = end */
+};
+
+void header_init(struct ui *u)
+{
+	u->header = xcalloc(1, sizeof *u->header);
+}
+
+void header_done(struct ui *u)
+{
+	free(u->header);
+	u->header = NULL;
+}
 
 static void fmt_rate(double v, char *buf, size_t len)
 {
@@ -104,7 +129,7 @@ static void alert_line(struct ui *u, int y)
 	}
 }
 
-int draw_meters(struct ui *u)
+static int draw_meters(struct ui *u)
 {
 	static const int left[] = {TCPS_ESTABLISHED, TCPS_SYN_SENT, TCPS_SYN_RECV, TCPS_FIN_WAIT1,
 				   TCPS_FIN_WAIT2};
@@ -126,7 +151,7 @@ int draw_meters(struct ui *u)
 }
 
 /* One line for small terminals. */
-int draw_summary(struct ui *u)
+static int draw_summary(struct ui *u)
 {
 	const struct snapshot *s = u->hdr;
 	char line[256];
@@ -139,24 +164,35 @@ int draw_summary(struct ui *u)
 	return 1;
 }
 
-void draw_tabs(struct ui *u, int y)
+int header_draw(struct ui *u)
 {
+	if (LINES >= 16 && COLS >= 40)
+		return draw_meters(u);
+	if (LINES >= 6)
+		return draw_summary(u);
+	return 0;
+}
+
+void header_tabs(struct ui *u, int y)
+{
+	struct header_state *st = u->header;
 	int x = 0;
-	u->tabs_y = y;
+	st->tabs_y = y;
+	st->frame = u->frame;
 	for (int t = 0; t < TAB_COUNT; t++) {
 		char name[40];
 		if (t == TAB_ALERTS) {
 			const struct vm_alert *a;
 			size_t na = vm_alerts(u->vm, &a, NULL);
-			snprintf(name, sizeof name, na ? " %s(%zu) " : " %s ", ui_tab_names[t], na);
+			snprintf(name, sizeof name, na ? " %s(%zu) " : " %s ", tab_names[t], na);
 		} else {
-			snprintf(name, sizeof name, " %s ", ui_tab_names[t]);
+			snprintf(name, sizeof name, " %s ", tab_names[t]);
 		}
-		u->tab_x[t] = x;
+		st->tab_x[t] = x;
 		x = draw_text(y, x, COLS - x, t == (int)u->tab ? u->attr[R_TAB_ACTIVE] : u->attr[R_TAB],
 			      name);
 	}
-	u->tab_x[TAB_COUNT] = x;
+	st->tab_x[TAB_COUNT] = x;
 	/* Mode flags to the right of the tabs. */
 	char info[512];
 	size_t n = 0;
@@ -182,4 +218,15 @@ void draw_tabs(struct ui *u, int y)
 			 u->paused_closed, u->paused_changed);
 		draw_text(y, x, COLS - x, u->attr[R_ERROR], p);
 	}
+}
+
+int header_tab_at(const struct ui *u, int y, int x)
+{
+	const struct header_state *st = u->header;
+	if (st->frame != u->frame || y != st->tabs_y)
+		return -1;
+	for (int t = 0; t < TAB_COUNT; t++)
+		if (x >= st->tab_x[t] && x < st->tab_x[t + 1])
+			return t;
+	return -1;
 }

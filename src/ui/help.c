@@ -4,8 +4,10 @@
 
 #include "live.h"
 
-void screen_help(struct ui *u)
+static void help_draw(struct ui *u, int y0, int h0)
 {
+	(void)y0;
+	(void)h0;
 	int y, x, h, w;
 	if (!draw_frame(u->attr, term_ascii(u), "tcpscope help — any key closes", &y, &x, &h, &w))
 		return;
@@ -21,10 +23,7 @@ void screen_help(struct ui *u)
 		char keyn[16];
 		snprintf(keyn, sizeof keyn, " %-7s", ui_keys[i].names);
 		int k = draw_text(yy, xx, cw, u->attr[R_FKEY], keyn);
-		const char *help = ui_keys[i].help;
-		if (ui_keys[i].act == NULL)
-			help = "";
-		draw_text(yy, k + 1, cw - (k - xx) - 2, 0, help);
+		draw_text(yy, k + 1, cw - (k - xx) - 2, 0, ui_keys[i].help);
 	}
 	int yy = y + 1 + per + 1;
 	if (yy < y + h - 1) {
@@ -50,3 +49,13 @@ void screen_help(struct ui *u)
 			  "Mouse: click a column title to sort (again to invert), a row to select, "
 			  "the F-key bar to run; wheel scrolls.");
 }
+
+/* Any key closes it. */
+static unsigned help_key(struct ui *u, int ch)
+{
+	(void)ch;
+	u->overlay = OV_NONE;
+	return UI_REDRAW;
+}
+
+const struct ui_panel help_panel = {.draw = help_draw, .key = help_key, .modal = true};

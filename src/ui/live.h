@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <curses.h>
+
 #include "tcpscope/collect.h"
 #include "tcpscope/config.h"
 #include "tcpscope/engine.h"
@@ -73,16 +75,38 @@ enum ui_role {
 };
 
 enum ui_tab { TAB_CONNS, TAB_LISTEN, TAB_EVENTS, TAB_ALERTS, TAB_COUNT };
-extern const char *const ui_tab_names[TAB_COUNT];
-enum ui_overlay { OV_NONE, OV_HELP, OV_SETUP, OV_DETAIL, OV_CONFIRM };
+enum ui_overlay { OV_NONE, OV_HELP, OV_SETUP, OV_DETAIL, OV_CONFIRM, OV_COUNT };
 enum ui_input { IN_NONE, IN_SEARCH, IN_FILTER };
 
-#define UI_EVENTS_KEEP 2000
-#define UI_MAX_TARGETS 4096
+struct ui;
 
-struct ui_ev { /* a copied tracker event with the owner we knew */
-	struct track_event ev;
+/* A panel: one screen of the live view (a tab's view, an overlay, the
+ * input line) with its drawing, its keys and its mouse. Each panel file
+ * keeps its own state (an opaque struct below, allocated by its _init) and
+ * the layout it drew last, which its mouse handler reads; ui.c picks the
+ * active panel (input line, else overlay, else the tab's view). */
+struct ui_panel {
+	/* Draw into rows [y, y + h); an overlay places itself on the screen. */
+	void (*draw)(struct ui *u, int y, int h);
+	/* A key: UI_* bits; 0 when the panel does not take it, and then the
+	 * global key table (keys.c) has it unless the panel is modal. */
+	unsigned (*key)(struct ui *u, int ch);
+	/* A mouse event (a click reaches a view only while no overlay is
+	 * open; the wheel reaches the overlay, else the view). NULL: none. */
+	unsigned (*mouse)(struct ui *u, const MEVENT *ev);
+	bool modal;                 /* keys it does not take go nowhere */
 };
+
+/* Each file's own state, opaque to the others (the struct is in its file). */
+struct header_state;  /* header.c: where the tabs were drawn */
+struct table_state;   /* table.c: the table's layout */
+struct events_state;  /* events.c: the events kept, the selection */
+struct alerts_state;  /* alerts.c: the selection */
+struct setup_state;   /* setup.c: area and selection */
+struct detail_state;  /* detail.c: the socket shown, its copies */
+struct confirm_state; /* confirm.c: the sockets to destroy */
+struct prompt_state;  /* prompt.c: the line being typed, the last search */
+struct keys_state;    /* keys.c: where the F-keys were drawn */
 
 #define UI_ALERTS_MAX 64
 
@@ -107,53 +131,24 @@ struct ui {
 	bool cfg_ok;             /* a path exists: save on change */
 	uint32_t needs;           /* what the screen needs (the engine adds its own) */
 	struct filter *flt;       /* owned; the active filter expression */
+	char filter[256];         /* the filter in force (prompt.c sets it) */
 
 	/* terminal */
 	int rows, cols;
 	bool color, utf8, mouse, c256;
 	int attr[R_COUNT];
-	/* screen layout of the last draw, for the mouse */
-	int table_y, table_h;     /* first table row on screen, rows */
-	int th_y;                 /* table header line */
-	int col_x[COL_COUNT + 1]; /* x of each visible column; [ncols] = end */
-	int fbar_y;
-	int fbar_x[12];           /* start x of F-key entries, per F number */
-	int tabs_y, tab_x[TAB_COUNT + 1];
+	/* Frames drawn (ui_draw counts them): a layout stamped with the last
+	 * one is what is on the screen now. */
+	unsigned long frame;
 
-	/* modes */
+	/* modes: which panel is active */
 	enum ui_tab tab;
 	enum ui_overlay overlay;
 	enum ui_input input;
-	char inbuf[256];
-	char search[256];
-	char filter[256];         /* the filter in force */
-	char filter_before[256];  /* in force when the filter prompt opened */
-	char filter_err[256];     /* error of the text being typed, shown inline */
-	char status[256];
+	char status[256];         /* status.c sets it, ui.c draws and expires it */
 	uint64_t status_until;
 	bool paused;
 	unsigned paused_new, paused_closed, paused_changed; /* events since the pause */
-	int evsel, evtop;          /* events view */
-	int alsel;
-	/* detail overlay */
-	uint64_t detail_key;
-	struct conn detail_conn;   /* last sighting (survives the socket) */
-	struct track_entry detail_ent;
-	struct track_transition detail_hist[TRACK_HIST]; /* its state history */
-	struct conn_tcpinfo_x detail_tix; /* the rest of its tcp_info (collected
-				   * only while the overlay is open); .have 0: none yet */
-	size_t detail_nhist;
-	bool detail_gone;
-	int detail_scroll;
-	char detail_cmd[512];
-	/* setup overlay */
-	int setup_sel, setup_area;
-	/* confirm overlay (destroy) */
-	struct conn *targets;      /* owned copies */
-	size_t ntargets, targets_cap;
-	/* events ring (copies) */
-	struct track_event *evs;
-	size_t ev_n, ev_head;      /* ring of UI_EVENTS_KEEP */
 	/* header rates */
 	double rate_new, rate_closed;
 	uint64_t last_poll_ns;
@@ -161,7 +156,17 @@ struct ui {
 	/* timing */
 	double delay_s;           /* the engine's tick interval follows it */
 	double last_draw_ms, last_rebuild_ms;
-	bool quit;
+
+	/* each file's own (owned; made by ui_panels_init) */
+	struct header_state *header;
+	struct table_state *table;
+	struct events_state *events;
+	struct alerts_state *alerts;
+	struct setup_state *setup;
+	struct detail_state *detail;
+	struct confirm_state *confirm;
+	struct prompt_state *prompt;
+	struct keys_state *keys;
 };
 
 /* term.c */
@@ -176,7 +181,7 @@ const char *term_glyph(const struct ui *u, int which);
 bool term_ascii(const struct ui *u);
 enum { G_OPEN, G_CLOSED, G_ARROW_DOWN, G_ARROW_UP, G_VLINE, G_BAR, G_COUNT };
 
-/* draw.c */
+/* draw.c: the painter (calls nothing else in src/ui) */
 /* Draw text clipped to [x, x+w) at y with an attribute; returns x after. */
 int draw_text(int y, int x, int w, int attr, const char *s);
 /* A fitted, aligned cell. */
@@ -194,32 +199,66 @@ void draw_meter(const int *attr, int bar_attr, int y, int x, int w, const char *
 /* Local time of day, "HH:MM:SS.mmm". */
 void draw_fmt_clock(double wall, char *buf, size_t len);
 
-/* header.c */
-int draw_meters(struct ui *u);
-int draw_summary(struct ui *u);
-void draw_tabs(struct ui *u, int y);
+/* status.c */
+void ui_set_status(struct ui *u, double secs, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-/* table.c */
+/* header.c: meters, counters, alert line; the tabs */
+void header_init(struct ui *u);
+void header_done(struct ui *u);
+/* The header (meters, or one summary line on small terminals); returns
+ * the rows it took. */
+int header_draw(struct ui *u);
+void header_tabs(struct ui *u, int y);
+/* The tab under a click on the tabs drawn last; -1: none. */
+int header_tab_at(const struct ui *u, int y, int x);
+
+/* table.c: the socket table (Connections, Listeners) */
+extern const struct ui_panel conns_panel, listen_panel;
+void table_init(struct ui *u);
+void table_done(struct ui *u);
 /* Columns of the current table view. */
-const uint8_t *ui_view_cols(const struct ui *u, size_t *n);
-void draw_table(struct ui *u, int y, int h);
-void set_sort(struct ui *u, int col, bool desc);
-unsigned mouse_header(struct ui *u, int x);
+const uint8_t *table_cols(const struct ui *u, size_t *n);
+void table_set_sort(struct ui *u, int col, bool desc);
+/* The view model follows u->tab: rows, columns and sort of its table. */
+void table_show(struct ui *u);
+/* Rows a PgUp/PgDn moves: the table drawn in the last frame, else 1. */
+long table_page(const struct ui *u);
 
-/* help.c, setup.c, detail.c, confirm.c, events.c, alerts.c */
-void screen_help(struct ui *u);
-void screen_setup(struct ui *u);
-void screen_detail(struct ui *u);
-void screen_confirm(struct ui *u);
-void screen_events(struct ui *u, int y, int h);
-void screen_alerts(struct ui *u, int y, int h);
-unsigned screen_setup_key(struct ui *u, int ch);
-unsigned screen_detail_key(struct ui *u, int ch);
-unsigned screen_confirm_key(struct ui *u, int ch);
-void ui_open_detail(struct ui *u, const struct track_entry *e);
-void ui_detail_take(struct ui *u, const struct track_entry *e); /* its latest sighting, copied */
-void refresh_detail(struct ui *u);
-void ui_start_destroy(struct ui *u);
+/* events.c, alerts.c: the other two views */
+extern const struct ui_panel events_panel, alerts_panel;
+void events_init(struct ui *u);
+void events_done(struct ui *u);
+/* Keep a tick's events (copies), newest shown first. */
+void events_keep(struct ui *u, const struct track_event *ev, size_t n);
+void alerts_init(struct ui *u);
+void alerts_done(struct ui *u);
+
+/* help.c, setup.c, detail.c, confirm.c: the overlays */
+extern const struct ui_panel help_panel, setup_panel, detail_panel, confirm_panel;
+void setup_init(struct ui *u);
+void setup_done(struct ui *u);
+void setup_open(struct ui *u, int area, int sel);
+void detail_init(struct ui *u);
+void detail_done(struct ui *u);
+void detail_open(struct ui *u, const struct track_entry *e);
+/* Take the shown socket's latest sighting from the tracker (a tick). */
+void detail_refresh(struct ui *u);
+void confirm_init(struct ui *u);
+void confirm_done(struct ui *u);
+/* Ask to destroy the tagged sockets, or the selected one. */
+void confirm_start(struct ui *u);
+
+/* prompt.c: the search/filter input line */
+extern const struct ui_panel prompt_panel;
+void prompt_init(struct ui *u);
+void prompt_done(struct ui *u);
+void prompt_open(struct ui *u, enum ui_input mode);
+/* Apply the filter text: expression or substring. Returns false (see
+ * prompt_error) when it does not parse. */
+bool prompt_apply_filter(struct ui *u, const char *text);
+const char *prompt_error(const struct ui *u);
+unsigned prompt_search_step(struct ui *u, int dir);
 
 /* pause.c */
 /* Freeze what the screen shows (entries, header, rates, alerts) and point
@@ -232,34 +271,34 @@ void ui_pause_count(struct ui *u, const struct track_event *ev, size_t n);
 /* Point the screen at the engine's latest tick. */
 void ui_show_live(struct ui *u);
 
-/* keys.c */
+/* keys.c: the global key table, the F-key bar made from it, dispatch */
 struct ui_key {
 	int keys[4];         /* 0-terminated */
 	const char *names;   /* "F1 h ?" as shown in help */
 	const char *help;
-	unsigned (*act)(struct ui *u);
+	unsigned (*act)(struct ui *u); /* NULL: the views take it (listed for help) */
 	int fkey;            /* shown in the F-key bar as F<fkey>, 0 = not */
 	const char *flabel;  /* its bar label */
 };
 extern const struct ui_key ui_keys[];
 extern const size_t ui_nkeys;
-unsigned keys_handle(struct ui *u, int ch);
-unsigned keys_mouse(struct ui *u);
-void draw_fbar(struct ui *u, int y);
-
-/* prompt.c */
-/* Apply the filter text: expression or substring. Returns false (and sets
- * u->filter_err) when it does not parse. */
-bool ui_apply_filter(struct ui *u, const char *text);
-unsigned search_step(struct ui *u, int dir);
-unsigned input_key(struct ui *u, int ch);
-void draw_prompt(struct ui *u, int y);
-
-/* status.c */
-void ui_set_status(struct ui *u, double secs, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void keys_init(struct ui *u);
+void keys_done(struct ui *u);
+/* Offer the key to the active panel p first, then (p not modal) to the
+ * global table. */
+unsigned keys_handle(struct ui *u, const struct ui_panel *p, int ch);
+/* The next tab (Tab). */
+unsigned keys_tab_next(struct ui *u);
+void keys_bar_draw(struct ui *u, int y);
+/* The F number under a click on the F-key bar drawn last: -1 not on the
+ * bar, 0 on it but on no key. */
+int keys_bar_at(const struct ui *u, int y, int x);
 
 /* ui.c */
-void draw_all(struct ui *u);
+void ui_panels_init(struct ui *u);
+void ui_panels_done(struct ui *u);
+/* A key (or KEY_MOUSE, KEY_RESIZE) to the active panel; UI_* bits. */
+unsigned ui_key(struct ui *u, int ch);
+void ui_draw(struct ui *u);
 
 #endif
