@@ -1,17 +1,27 @@
-/* live.h — what the src/ui files share (private to src/ui).
+/* live.h — what the src/ui files share (private to src/ui): struct ui, the
+ * panel descriptor, reaction bits, colour roles, and each file's functions.
+ * Files, each calling only those listed below it (no circle):
  *
- *   term.c    terminal setup/teardown, colour roles, crash handler
- *   draw.c    painting: text, cells, boxes, meters
- *   header.c  header meters, kernel counters, alert line, tabs
- *   table.c   the socket table (Connections, Listeners)
- *   events.c  the Events view
- *   alerts.c  the Alerts view
- *   help.c, setup.c, detail.c, confirm.c  the overlays
- *   prompt.c  the search/filter input line
- *   status.c  the status line's message
- *   keys.c    the key table (actions returning UI_* reaction bits), F-key bar, mouse
- *   ui.c      ui_run(): the poll loop, engine tick → view → draw; draw_all
- *   pause.c   the pause: a frozen copy of what the screen showed
+ *   bench.c    ui_bench(): the live view's cost at a synthetic population
+ *   ui.c       ui_run(): the poll loop (engine tick → view → draw); which
+ *              panel is active, key and mouse dispatch, the frame, the
+ *              status line
+ *   help.c     panel: the help overlay, made from the key table
+ *   keys.c     the global key table (actions returning UI_* reaction bits),
+ *              the F-key bar made from it; a key goes to the active panel
+ *              first
+ *   events.c   panel: the Events view (the events kept, newest first)
+ *   alerts.c   panel: the Alerts view
+ *   table.c    panels: the Connections and Listeners views (one socket table)
+ *   detail.c   panel: the detail overlay (one socket, kept after it closes)
+ *   confirm.c  panel: the destroy confirmation, its targets
+ *   setup.c    panel: the setup overlay (columns, sort, display)
+ *   prompt.c   panel: the search/filter input line, the filter in force
+ *   header.c   meters, kernel counters, alert line; the tabs
+ *   pause.c    the pause: a frozen copy of what the screen showed
+ *   status.c   the status line's message
+ *   draw.c     the painter: text, cells, boxes, meters (a leaf)
+ *   term.c     terminal setup/teardown, colour roles, crash handler
  */
 #ifndef TCPSCOPE_UI_LIVE_H
 #define TCPSCOPE_UI_LIVE_H
