@@ -2,7 +2,8 @@
  * and the engine's fds until its next tick; each tick is the engine's
  * (collect → track → detect), then view model → draw; a key press redraws
  * without ticking. Paused, the engine still ticks and the screen shows a
- * copy frozen at the pause (pause.c). */
+ * copy frozen at the pause (pause.c). ui.c also picks the active panel,
+ * hands it keys and the mouse, and draws the frame and the status line. */
 #include "tcpscope/detect.h"
 #include "tcpscope/ui.h"
 
