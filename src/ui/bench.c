@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 
 #include "tcpscope/ui.h"
-#include "ui_priv.h"
+#include "live.h"
 
 static void synth(struct snapshot *s, size_t n, uint64_t mono)
 {
@@ -54,9 +54,9 @@ static double time_key(struct ui *u, int key, int reps)
 	double t0 = now_ms();
 	for (int i = 0; i < reps; i++) {
 		/* As ui_run does: a key that changes the order rebuilds. */
-		if (keys_handle(u, key) & UI_REBUILD)
+		if (ui_key(u, key) & UI_REBUILD)
 			vm_rebuild(u->vm);
-		draw_all(u);
+		ui_draw(u);
 	}
 	return (now_ms() - t0) / reps;
 }
@@ -78,7 +78,7 @@ static void steady(struct ui *u, struct snapshot *snap, size_t n, int col, doubl
 		double t0 = now_ms();
 		vm_rebuild(u->vm);
 		double t1 = now_ms();
-		draw_all(u);
+		ui_draw(u);
 		double t2 = now_ms();
 		if (i > 0) { /* the first re-sorts after the change of column */
 			tr += t1 - t0;
@@ -129,6 +129,7 @@ int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r)
 	u->vm = vm_new();
 	vm_set_columns(u->vm, u->cfg.cols, u->cfg.ncols);
 	vm_set_sort(u->vm, COL_RTT, true);
+	ui_panels_init(u);
 	/* The tracker and snapshot an engine would hold (no kernel here). */
 	struct track_opts to = {.tomb_s = 3};
 	u->trk = tracker_new(&to);
@@ -148,7 +149,7 @@ int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r)
 	double t1 = now_ms();
 	vm_rebuild(u->vm);
 	double t2 = now_ms();
-	draw_all(u);
+	ui_draw(u);
 	r->rebuild_ms = t2 - t1;
 	r->tick_ms = now_ms() - t0;
 	r->key_down_ms = time_key(u, KEY_DOWN, 200);
@@ -159,14 +160,15 @@ int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r)
 	vm_rebuild(u->vm);
 	double t3 = now_ms();
 	for (int i = 0; i < 10; i++) {
-		keys_handle(u, i % 2 ? '<' : '>');
+		ui_key(u, i % 2 ? '<' : '>');
 		vm_rebuild(u->vm);
-		draw_all(u);
+		ui_draw(u);
 	}
 	r->key_resort_ep_ms = (now_ms() - t3) / 10;
 	steady(u, &snap, nsockets, COL_LOCAL, &r->steady_rebuild_ms, &r->steady_draw_ms);
 	double dummy;
 	steady(u, &snap, nsockets, COL_STATE, &r->steady_state_rebuild_ms, &dummy);
+	ui_panels_done(u);
 	vm_free(u->vm);
 	tracker_free(u->trk);
 	snapshot_done(&snap);

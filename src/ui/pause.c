@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ui_priv.h"
+#include "live.h"
 
 struct ui_frozen {
 	struct snapshot hdr;          /* the header only: no conns */

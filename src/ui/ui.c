@@ -2,7 +2,8 @@
  * and the engine's fds until its next tick; each tick is the engine's
  * (collect → track → detect), then view model → draw; a key press redraws
  * without ticking. Paused, the engine still ticks and the screen shows a
- * copy frozen at the pause (pause.c). */
+ * copy frozen at the pause (pause.c). ui.c also picks the active panel,
+ * hands it keys and the mouse, and draws the frame and the status line. */
 #include "tcpscope/detect.h"
 #include "tcpscope/ui.h"
 
@@ -16,7 +17,7 @@
 #include <unistd.h>
 
 #include "tcpscope/app.h"
-#include "ui_priv.h"
+#include "live.h"
 
 static double ms_since(uint64_t t0)
 {
@@ -27,17 +28,12 @@ static void keep_events(struct ui *u)
 {
 	size_t n;
 	const struct track_event *ev = tracker_events(u->trk, &n);
+	events_keep(u, ev, n);
 	unsigned nnew = 0, nclosed = 0;
 	for (size_t i = 0; i < n; i++) {
-		u->evs[u->ev_head] = ev[i];
-		u->ev_head = (u->ev_head + 1) % UI_EVENTS_KEEP;
-		if (u->ev_n < UI_EVENTS_KEEP)
-			u->ev_n++;
 		nnew += ev[i].kind == TEV_NEW;
 		nclosed += ev[i].kind == TEV_CLOSED;
 	}
-	if (u->evsel)
-		u->evsel += (int)n; /* keep the selected event under the cursor */
 	if (u->paused)
 		ui_pause_count(u, ev, n);
 	uint64_t now = engine_header(u->eng)->mono_ns;
@@ -49,45 +45,6 @@ static void keep_events(struct ui *u)
 		u->rate_new = u->rate_closed = NAN;
 	}
 	u->last_poll_ns = now;
-}
-
-/* Take the detail socket's latest sighting: entry, conn, history and (when
- * this poll collected it; a tomb's copy has none) the rest of tcp_info —
- * copies, since the overlay outlives the entry. */
-void ui_detail_take(struct ui *u, const struct track_entry *e)
-{
-	u->detail_ent = *e;
-	u->detail_conn = *e->conn;
-	u->detail_ent.conn = &u->detail_conn;
-	size_t n;
-	const struct track_transition *h = tracker_history(u->trk, e->key, &n);
-	if (n > TRACK_HIST)
-		n = TRACK_HIST;
-	if (n)
-		memcpy(u->detail_hist, h, n * sizeof *h);
-	u->detail_nhist = n;
-	const struct conn_tcpinfo_x *x = tracker_tix(u->trk, e);
-	if (x)
-		u->detail_tix = *x;
-	u->detail_gone = (e->flags & TRK_TOMB) != 0;
-}
-
-static void refresh_detail(struct ui *u)
-{
-	if (u->overlay != OV_DETAIL || u->paused)
-		return;
-	size_t n;
-	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (ents[i]->key != u->detail_key)
-			continue;
-		ui_detail_take(u, ents[i]);
-		return;
-	}
-	if (!u->detail_gone) {
-		u->detail_gone = true;
-		u->detail_ent.tomb_ns = u->hdr->mono_ns;
-	}
 }
 
 /* The detectors' active alerts, most severe first, into the view model. */
@@ -140,7 +97,7 @@ static void do_tick(struct ui *u)
 	uint64_t t0 = clock_mono_ns();
 	vm_rebuild(u->vm);
 	u->last_rebuild_ms = ms_since(t0);
-	refresh_detail(u);
+	detail_refresh(u);
 }
 
 static uint32_t ui_needs(const struct ui *u)
@@ -212,11 +169,11 @@ static struct ui *ui_new(const struct settings *s, struct engine *g)
 	vm_set_sort(u->vm, u->cfg.sort_col, u->cfg.sort_desc);
 	vm_set_group(u->vm, u->cfg.group);
 	vm_set_alerts(u->vm, NULL, 0, true);
-	u->evs = xcalloc(UI_EVENTS_KEEP, sizeof *u->evs);
+	ui_panels_init(u);
 	u->rate_new = u->rate_closed = NAN;
 	const char *f0 = s->ui_filter ? s->ui_filter : s->filter;
-	if (f0 && !ui_apply_filter(u, f0))
-		ui_set_status(u, 20, "%s", u->filter_err);
+	if (f0 && !prompt_apply_filter(u, f0))
+		ui_set_status(u, 20, "%s", prompt_error(u));
 	show_notices(u);
 	return u;
 }
@@ -225,8 +182,7 @@ static void ui_free(struct ui *u)
 {
 	ui_pause_end(u);
 	vm_free(u->vm);
-	free(u->evs);
-	free(u->targets);
+	ui_panels_done(u);
 	filter_free(u->flt);
 	free(u);
 }
@@ -248,6 +204,143 @@ static int poll_timeout_ms(const struct ui *u)
 		return 0;
 	uint64_t ms = (until - now) / 1000000 + 1;
 	return ms > 60000 ? 60000 : (int)ms;
+}
+
+/* ---------------------------------------------------------------- panels */
+
+static const struct ui_panel *const views[TAB_COUNT] = {
+	[TAB_CONNS] = &conns_panel,
+	[TAB_LISTEN] = &listen_panel,
+	[TAB_EVENTS] = &events_panel,
+	[TAB_ALERTS] = &alerts_panel,
+};
+
+static const struct ui_panel *const overlays[OV_COUNT] = {
+	[OV_HELP] = &help_panel,
+	[OV_SETUP] = &setup_panel,
+	[OV_DETAIL] = &detail_panel,
+	[OV_CONFIRM] = &confirm_panel,
+};
+
+void ui_panels_init(struct ui *u)
+{
+	header_init(u);
+	table_init(u);
+	events_init(u);
+	alerts_init(u);
+	setup_init(u);
+	detail_init(u);
+	confirm_init(u);
+	prompt_init(u);
+	keys_init(u);
+}
+
+void ui_panels_done(struct ui *u)
+{
+	keys_done(u);
+	prompt_done(u);
+	confirm_done(u);
+	detail_done(u);
+	setup_done(u);
+	alerts_done(u);
+	events_done(u);
+	table_done(u);
+	header_done(u);
+}
+
+/* The panel keys go to: the input line, else an overlay, else the view. */
+static const struct ui_panel *active(const struct ui *u)
+{
+	if (u->input != IN_NONE)
+		return &prompt_panel;
+	if (u->overlay != OV_NONE)
+		return overlays[u->overlay];
+	return views[u->tab];
+}
+
+/* The mouse: the F-key bar, the tabs, else the panel under it; each part
+ * hit-tests the layout it drew last. */
+static unsigned ui_mouse(struct ui *u)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return 0;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		const struct ui_panel *ov = u->overlay != OV_NONE ? overlays[u->overlay] : NULL;
+		if (ov && ov->mouse)
+			return ov->mouse(u, &ev);
+		return views[u->tab]->mouse(u, &ev);
+	}
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
+		return 0;
+	int f = u->input == IN_NONE ? keys_bar_at(u, ev.y, ev.x) : -1;
+	if (f >= 0) {
+		if (!f)
+			return 0;
+		if (u->overlay != OV_NONE && f != 10)
+			u->overlay = OV_NONE;
+		return ui_key(u, KEY_F(f));
+	}
+	if (u->overlay != OV_NONE)
+		return 0;
+	int t = header_tab_at(u, ev.y, ev.x);
+	if (t >= 0) {
+		unsigned r = 0;
+		while (u->tab != (enum ui_tab)t)
+			r |= keys_tab_next(u);
+		return r | UI_REDRAW;
+	}
+	return views[u->tab]->mouse(u, &ev);
+}
+
+unsigned ui_key(struct ui *u, int ch)
+{
+	if (ch == KEY_RESIZE)
+		return UI_REDRAW;
+	if (ch == KEY_MOUSE)
+		return u->mouse ? ui_mouse(u) : 0;
+	return keys_handle(u, active(u), ch);
+}
+
+/* ---------------------------------------------------------------- frame */
+
+/* Header, tabs, the tab's view, status line, an overlay, and the F-key bar
+ * or the input line. */
+void ui_draw(struct ui *u)
+{
+	u->frame++;
+	curs_set(0);
+	erase();
+	getmaxyx(stdscr, u->rows, u->cols);
+	if (LINES < 1 || COLS < 1) {
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	int y = header_draw(u);
+	if (LINES - y >= 4)
+		header_tabs(u, y++);
+	int bottom = LINES;
+	bool status = u->status[0] && LINES >= 6;
+	if (LINES >= 3)
+		bottom--; /* footer */
+	if (status)
+		bottom--;
+	int h = bottom - y;
+	if (h >= 1)
+		views[u->tab]->draw(u, y, h);
+	if (status)
+		draw_text(LINES - 2, 0, COLS, u->attr[R_STATUS], u->status);
+	if (u->overlay != OV_NONE)
+		overlays[u->overlay]->draw(u, 0, LINES);
+	if (LINES >= 3 || (LINES >= 1 && u->input != IN_NONE)) {
+		if (u->input != IN_NONE)
+			prompt_panel.draw(u, LINES - 1, 1);
+		else
+			keys_bar_draw(u, LINES - 1);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
 }
 
 int ui_run(const struct settings *s, struct engine *g)
@@ -288,7 +381,7 @@ int ui_run(const struct settings *s, struct engine *g)
 		}
 		if (todo & UI_REDRAW) {
 			uint64_t t0 = clock_mono_ns();
-			draw_all(u);
+			ui_draw(u);
 			u->last_draw_ms = ms_since(t0);
 		}
 		todo = 0;
@@ -313,7 +406,7 @@ int ui_run(const struct settings *s, struct engine *g)
 			int ch = getch();
 			if (ch == ERR)
 				break;
-			todo |= keys_handle(u, ch);
+			todo |= ui_key(u, ch);
 			if (todo & UI_QUIT)
 				break;
 		}
