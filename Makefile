@@ -66,6 +66,11 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libtcpscope.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
+# --version names the library versions it was built against.
+modversion = $(or $(shell $(PKG_CONFIG) --modversion $(1) 2>/dev/null),unknown)
+$(BUILD)/src/version.o: ALL_CFLAGS += -DTCPSCOPE_LIBMNL_VERSION='"$(call modversion,libmnl)"' \
+                                      -DTCPSCOPE_NCURSES_VERSION='"$(call modversion,ncursesw)"'
+
 # Keep objects of tests and tools between runs.
 .SECONDARY:
 
