@@ -63,6 +63,7 @@ void cli_usage(FILE *f)
 	      "Modes:\n"
 	      "  -b, --batch             print snapshots as a text table (implied when stdout\n"
 	      "                          is not a terminal, with -n 1)\n"
+	      "  -e, --events            event stream: new sockets, state changes, closes\n"
 	      "  -j, --json              one JSON object per snapshot per line\n"
 	      "  -n, --iterations N      stop after N snapshots (0 = run until interrupted)\n"
 	      "  -d, --delay SECONDS     time between snapshots (decimal; default 1)\n"
