@@ -80,7 +80,8 @@ $(BUILD)/src/version.o: ALL_CFLAGS += -DTCPSCOPE_LIBMNL_VERSION='"$(call modvers
 # Debian package names; `make deps` installs whatever is missing (sudo when
 # not root) and does nothing when everything is present.
 BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev netbase
-TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind
+TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind \
+              mandoc man-db
 DEPS_SH := tests/deps.sh
 
 deps-build-quiet:
