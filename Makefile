@@ -81,7 +81,7 @@ $(BUILD)/src/version.o: ALL_CFLAGS += -DTCPSCOPE_LIBMNL_VERSION='"$(call modvers
 # not root) and does nothing when everything is present.
 BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev netbase
 TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind \
-              mandoc man-db
+              mandoc man-db bash-completion zsh
 DEPS_SH := tests/deps.sh
 
 deps-build-quiet:
