@@ -2,7 +2,7 @@
 #   make run      install missing build deps, build, start the monitor
 #   make check    install missing deps, build, run every test (also under ASan/UBSan)
 #   make bench    performance figures against ss/netstat
-#   make install  PREFIX=/usr/local DESTDIR=
+#   make install  PREFIX=/usr/local DESTDIR=  (binary, man pages, completion, units)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -134,12 +134,40 @@ screenshots: all $(BUILD)/tools/ui_stage
 	@sh $(DEPS_SH) test $(SHOT_DEBS)
 	sh tests/screenshots.sh $(BUILD) screenshots
 
+# ---------------------------------------------------------------- install
+# Every file `make install` writes, and nothing else, is what `make uninstall`
+# removes. Systemd units are whatever src/dist/systemd/*.service holds.
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/tcpscope
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+MAN1  := $(sort $(wildcard docs/man/*.1))
+MAN7  := $(sort $(wildcard docs/man/*.7))
+DOCS  := README.md docs/FILTER.md
+UNITS := $(sort $(wildcard src/dist/systemd/*.service))
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tcpscope
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/tcpscope
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 src/dist/bash-completion/tcpscope $(DESTDIR)$(BASHCOMPDIR)/tcpscope
+	install -m 0644 src/dist/zsh/_tcpscope $(DESTDIR)$(ZSHCOMPDIR)/_tcpscope
+	$(if $(UNITS),install -d $(DESTDIR)$(UNITDIR))
+	$(if $(UNITS),install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/)
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tcpscope
+	rm -f $(DESTDIR)$(BINDIR)/tcpscope
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpscope $(DESTDIR)$(ZSHCOMPDIR)/_tcpscope
+	$(if $(UNITS),rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))))
 
 clean:
 	rm -rf build build-san build-fuzz

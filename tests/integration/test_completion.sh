@@ -2,8 +2,9 @@
 # Shell completion (src/dist/): the bash function driven the way bash drives
 # it (COMP_WORDS, COMP_CWORD, COMP_LINE; then COMPREPLY is read back), for
 # options, --threshold keys, state names, --source and -N namespace names;
-# every state name it offers is one tcpscope accepts. The zsh function
-# parses and names every long option of --help.
+# every state name it offers is one tcpscope accepts. `make install` puts it
+# where bash-completion's loader finds it. The zsh function parses and names
+# every long option of --help.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/options.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -100,6 +101,21 @@ if [ "$(id -u)" = 0 ] && ip netns add "tcpscope-comp-$$" 2>/dev/null; then
 else
 	skip "-N namespace names" "needs root to create a named namespace"
 fi
+
+# Installed where bash-completion's loader looks.
+case "${BUILD_DIR:-build}" in
+*-san) skip "completion found when installed" "checked once, in the normal build" ;;
+*)
+	make -s -C "$top" install PREFIX=/usr DESTDIR="$TESTTMP/root" >/dev/null 2>&1
+	out=$(XDG_DATA_DIRS="$TESTTMP/root/usr/share" bash -c '
+		. /usr/share/bash-completion/bash_completion
+		__load_completion tcpscope && complete -p tcpscope' 2>&1)
+	case $out in
+	*"-F _tcpscope tcpscope"*) pass "installed completion is found by bash-completion's loader" ;;
+	*) fail "completion loader" "$out" ;;
+	esac
+	;;
+esac
 
 # zsh: parses, and knows every long option of --help.
 zsh -n "$zshcomp" && pass "zsh completion parses" || fail "zsh -n" "$zshcomp"
