@@ -3,6 +3,7 @@
 #   make check    install missing deps, build, run every test (also under ASan/UBSan)
 #   make bench    performance figures against ss/netstat
 #   make install  PREFIX=/usr/local DESTDIR=  (binary, man pages, completion, units)
+#   make deb      a Debian package from the same install, in build-deb/
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -21,7 +22,7 @@ OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -DTCPSCOPE_VERSION='"$(VERSION)"' $(WARN) $(OPT) \
-             -Iinclude -Itests/lib $(PKG_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+             -Iinclude -Itests/lib $(PKG_CFLAGS) $(SAN_FLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm -pthread
 
@@ -39,7 +40,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all run check check-build test bench install uninstall clean deps deps-test \
-        check-san screenshots fuzz fuzz-build fuzz-bins
+        check-san screenshots fuzz fuzz-build fuzz-bins deb
 all: deps-build-quiet $(BIN)
 
 $(BUILD)/libtcpscope.a: $(LIB_OBJS)
@@ -81,7 +82,7 @@ $(BUILD)/src/version.o: ALL_CFLAGS += -DTCPSCOPE_LIBMNL_VERSION='"$(call modvers
 # not root) and does nothing when everything is present.
 BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev netbase
 TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind \
-              mandoc man-db bash-completion zsh
+              mandoc man-db bash-completion zsh lintian dpkg-dev binutils
 DEPS_SH := tests/deps.sh
 
 deps-build-quiet:
@@ -169,5 +170,24 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpscope $(DESTDIR)$(ZSHCOMPDIR)/_tcpscope
 	$(if $(UNITS),rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))))
 
+# ---------------------------------------------------------------- Debian package
+# `make deb`: build with Debian's hardening flags into $(DEB_BUILD), `make
+# install` there with PREFIX=/usr, then src/dist/debian/mkdeb.sh adds the
+# copyright and changelog, computes Depends with dpkg-shlibdeps and packs
+# $(DEB_BUILD)/tcpscope_VERSION_ARCH.deb with dpkg-deb.
+DEB_BUILD ?= build-deb
+DEB_DEBS  := dpkg-dev binutils
+# Every hardening feature Debian offers, bindnow included.
+BUILDFLAGS := DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags
+deb:
+	@sh $(DEPS_SH) build $(BUILD_DEBS) $(DEB_DEBS)
+	rm -rf $(DEB_BUILD)
+	@$(MAKE) --no-print-directory BUILD=$(DEB_BUILD) \
+		CPPFLAGS="$$($(BUILDFLAGS) --get CPPFLAGS)" CFLAGS="$$($(BUILDFLAGS) --get CFLAGS)" \
+		LDFLAGS="$$($(BUILDFLAGS) --get LDFLAGS)" \
+		PREFIX=/usr DESTDIR=$(abspath $(DEB_BUILD))/root UNITDIR=/lib/systemd/system \
+		ZSHCOMPDIR=/usr/share/zsh/vendor-completions install
+	sh src/dist/debian/mkdeb.sh $(VERSION) $(DEB_BUILD)
+
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-deb
