@@ -68,13 +68,13 @@ expect "--threshold=syn_s: the syn_sent keys" "--threshold=syn_s" $(grep '^syn_s
 comp "--threshold stalled.a"
 grep -qx 'compopt -o nospace' "$TESTTMP/got" && grep -qx 'stalled.age=' "$TESTTMP/got" &&
 	pass "--threshold key: no space after the '='" || fail "--threshold nospace" "$(tr '\n' ' ' <"$TESTTMP/got")"
-expect "--threshold KEY=: no guess at the value" "--threshold close_wait.age=" 
+expect "--threshold KEY=: no guess at the value" "--threshold close_wait.age="
 
 # Option values.
 expect "--source: auto netlink proc" "--source " auto netlink proc
 expect "--source n: netlink" "--source n" netlink
-expect "-d: nothing (a number)" "-d " 
-expect "--iterations: nothing (a number)" "--iterations " 
+expect "-d: nothing (a number)" "-d "
+expect "--iterations: nothing (a number)" "--iterations "
 
 # The filter: terms, then state names after state/exclude.
 comp "-b "
