@@ -3,8 +3,8 @@
 # it (COMP_WORDS, COMP_CWORD, COMP_LINE; then COMPREPLY is read back), for
 # options, --threshold keys, state names, --source and -N namespace names;
 # every state name it offers is one tcpscope accepts. `make install` puts it
-# where bash-completion's loader finds it. The zsh function parses and names
-# every long option of --help.
+# where bash-completion's loader finds it. The zsh function parses, names
+# every long option of --help, and is driven in a zsh on a pty the same way.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/options.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,6 +43,59 @@ expect() {
 		pass "$name"
 	else
 		fail "$name" "'$line' gave [$(tr '\n' ' ' <"$TESTTMP/got.words")] want [$*] $(head -c 200 "$TESTTMP/comperr")"
+	fi
+}
+
+# zsh cannot complete outside its line editor: zdrive.zsh types LINE and a
+# Tab into an interactive zsh on a pty, where zinit.zsh has wrapped compadd
+# to write every match it adds to a file.
+cat >"$TESTTMP/zinit.zsh" <<'ZINIT'
+PS1=
+fpath=($ZT_DIR $fpath)
+autoload -Uz compinit && compinit -u -D
+compadd() {
+	local a
+	for a in "$@"; do
+		[[ $a == -[OAD] ]] && { builtin compadd "$@"; return; }
+		[[ $a == - || $a == -- ]] && break
+	done
+	local -a __m
+	builtin compadd -O __m "$@"
+	(( $#__m )) && print -rl -- $__m >>$ZT_OUT
+	builtin compadd "$@"
+}
+print -r -- ready >$ZT_OUT.ready
+ZINIT
+cat >"$TESTTMP/zdrive.zsh" <<'ZDRIVE'
+# zdrive.zsh DIR LINE OUT INIT
+zmodload zsh/zpty || exit 2
+export ZT_DIR=$1 ZT_OUT=$3
+zpty z zsh -f -i
+zpty -w z "source ${(q)4}"
+integer i
+for i in {1..100}; do [[ -e $3.ready ]] && break; zpty -r -t z junk; sleep 0.05; done
+# Tab, then (zle takes its input in order) clear the line and say done.
+zpty -w -n z "${2}"$'\t'$'\025'"print -r -- done >${(q)3}.done"$'\n'
+for i in {1..100}; do [[ -e $3.done ]] && break; zpty -r -t z junk; sleep 0.05; done
+zpty -d z
+[[ -e $3.done ]]
+ZDRIVE
+# zexpect NAME LINE WORD... — zsh offers exactly WORDs for "tcpscope LINE".
+zexpect() {
+	name=$1 line=$2; shift 2
+	rm -f "$TESTTMP/zout" "$TESTTMP/zout.ready" "$TESTTMP/zout.done"
+	: >"$TESTTMP/zout"
+	if ! PATH="$(dirname "$TS"):$PATH" timeout -k 2 20 zsh -f "$TESTTMP/zdrive.zsh" \
+		"$(dirname "$zshcomp")" "tcpscope $line" "$TESTTMP/zout" "$TESTTMP/zinit.zsh"; then
+		fail "zsh: $name" "the completion did not finish"
+		return
+	fi
+	LC_ALL=C sort -u "$TESTTMP/zout" >"$TESTTMP/zgot"
+	printf '%s\n' "$@" | LC_ALL=C sort -u >"$TESTTMP/want"
+	if cmp -s "$TESTTMP/want" "$TESTTMP/zgot"; then
+		pass "zsh: $name"
+	else
+		fail "zsh: $name" "'$line' gave [$(tr '\n' ' ' <"$TESTTMP/zgot")] want [$*]"
 	fi
 }
 
@@ -97,6 +150,7 @@ if [ "$(id -u)" = 0 ] && ip netns add "tcpscope-comp-$$" 2>/dev/null; then
 	expect "-N: namespace names from /run/netns" "-N tcpscope-comp-" "tcpscope-comp-$$"
 	expect "--netns: namespace names from /run/netns" "--netns tcpscope-comp-$$" "tcpscope-comp-$$"
 	expect "-N PATH: files" "-N /run/netns/tcpscope-comp-" "/run/netns/tcpscope-comp-$$"
+	zexpect "-N: namespace names from /run/netns" "-N tcpscope-comp-" "tcpscope-comp-$$"
 	ip netns delete "tcpscope-comp-$$"
 else
 	skip "-N namespace names" "needs root to create a named namespace"
@@ -125,4 +179,12 @@ for o in $(help_options "$TESTTMP/help" | grep '^--'); do
 done
 [ -z "$missing" ] && pass "zsh completion names every long option of --help" ||
 	fail "zsh completion lacks" "$missing"
+# shellcheck disable=SC2046
+zexpect "options: every option of --help (and --no-colour)" "-" --no-colour $(help_options "$TESTTMP/help")
+zexpect "--th completes to --threshold" "--th" --threshold
+zexpect "--threshold clo: the close_wait keys" "--threshold clo" $(sed -n 's/=$//; /^close_wait\./p' "$TESTTMP/keys")
+zexpect "--threshold=syn_s: the syn_sent keys" "--threshold=syn_s" $(sed -n 's/=$//; /^syn_sent\./p' "$TESTTMP/keys")
+zexpect "--source: auto netlink proc" "--source " auto netlink proc
+zexpect "state clo: closed close-wait closing" "-b state clo" close-wait closed closing
+zexpect "portclass: the IANA classes" "portclass " dynamic ephemeral registered well-known
 finish
