@@ -15,6 +15,11 @@ int app_run(const struct settings *s);
 struct filter;
 int app_events_run(const struct settings *s, struct collector *col, const struct filter *flt);
 
+/* `tcpscope --listeners`: the listener audit (src/app_listeners.c). Does
+ * its own filter, namespace and collector set-up; returns the exit code
+ * (APP_EXIT_FINDINGS when --fail-on's level was reached). */
+int app_listeners_run(const struct settings *s);
+
 /* Signal flags: set by handlers, read by loops. */
 extern volatile sig_atomic_t app_quit_signal;
 void app_install_signals(void);
