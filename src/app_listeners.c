@@ -101,18 +101,18 @@ static int report(struct listeners_run *r, bool last)
 int app_listeners_run(const struct settings *s)
 {
 	app_install_signals();
+	struct err e = {0};
+	/* The namespace first: `ephemeral` reads its port range when parsed. */
+	if (s->netns && netns_enter(s->netns, &e) < 0) {
+		fprintf(stderr, "tcpscope: %s\n", e.msg);
+		return 1;
+	}
 	struct filter_error fe;
 	struct filter *flt = NULL;
 	if (s->filter && !(flt = filter_parse(s->filter, &fe))) {
 		char buf[1024];
 		fprintf(stderr, "tcpscope: %s", filter_error_format(s->filter, &fe, buf, sizeof buf));
 		return 2;
-	}
-	struct err e = {0};
-	if (s->netns && netns_enter(s->netns, &e) < 0) {
-		fprintf(stderr, "tcpscope: %s\n", e.msg);
-		filter_free(flt);
-		return 1;
 	}
 	/* One report needs only the listeners; more count accepts between
 	 * polls from the new connections, so they need every state. */

@@ -10,6 +10,8 @@
 #include "tcpscope/conn.h"
 #include "tcpscope/filter.h"
 
+struct kstat;
+
 /* ---------------------------------------------------------------- tokens */
 
 enum ftok {
@@ -58,6 +60,8 @@ enum fnode_kind {
 	FN_PROCESS,
 	FN_NUM,       /* numeric extension terms */
 	FN_PORTCLASS,
+	FN_EXPOSED,   /* bound to a wildcard or a public address (audit.h) */
+	FN_EPHEMERAL, /* local port in ip_local_port_range and not reserved */
 };
 
 enum fnum_field {
@@ -101,6 +105,8 @@ struct filter {
 	uint32_t needs;          /* NEED_* */
 	bool uses_track;
 	int eph_min, eph_max;    /* ephemeral port range, for autobound */
+	struct kstat *ports;     /* owned: range and reserved ports of the namespace
+				  * the filter was parsed in, for `ephemeral`; NULL */
 };
 
 #define FILTER_FAM_V4 1u
