@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "detect_int.h"
+#include "tcpscope/audit.h"
 
 #define NS 1000000000.0
 
@@ -52,6 +53,7 @@ struct detector {
 	struct hmap twmap;
 	uint32_t *tally[DK_COUNT]; /* owned, lazily: counter sketches (kind.floor) */
 	unsigned floor[DK_COUNT];  /* this tick's floors; 0 = the kind has none */
+	struct audit *audit;       /* owned, lazily: the exposure kind's listener audit */
 };
 
 /* A count-min sketch of TALLY_ROWS × TALLY_W counters per floored kind: an
@@ -152,7 +154,24 @@ void detector_free(struct detector *d)
 	hmap_done(&d->seen);
 	hmap_done(&d->stmap);
 	hmap_done(&d->twmap);
+	if (d->audit)
+		audit_done(d->audit);
+	free(d->audit);
 	free(d);
+}
+
+const struct track_entry *const *detect_entries(const struct detect_ctx *c, size_t *n)
+{
+	return tracker_entries(c->t, n);
+}
+
+struct audit *detect_audit(struct detect_ctx *c)
+{
+	if (!c->d->audit) {
+		c->d->audit = xmalloc(sizeof *c->d->audit);
+		audit_init(c->d->audit);
+	}
+	return c->d->audit;
 }
 
 void detector_set_config(struct detector *d, const struct detect_config *cfg)
@@ -291,6 +310,7 @@ static void group_reset_tick(struct detect_group *g)
 	a->value = a->limit = a->share_pct = a->rate = NAN;
 	a->bytes = 0;
 	a->persist = a->backoff = a->ntime_wait = 0;
+	a->findings = 0;
 	memset(&a->top, 0, sizeof a->top);
 	g->sum = 0;
 	g->oldest_stuck = 0;
@@ -625,6 +645,7 @@ void detector_update(struct detector *d, const struct tracker *t, const struct s
 		.snap = snap,
 		.k = &snap->kernel,
 		.r = tracker_kstat_rates(t),
+		.t = t,
 		.now_ns = snap->mono_ns,
 		.wall = snap->wall,
 	};
@@ -722,4 +743,8 @@ const struct detect_kind_def detect_kinds[DK_COUNT] = {
 	[DK_STALLED] = {"stalled", "STALLED", DS_WARNING,
 			"ESTABLISHED sockets whose Send-Q does not drain (peer not reading, or gone)",
 			dk_stalled_group, dk_stalled_add, NULL, dk_stalled_eval, dk_stalled_format},
+	[DK_EXPOSURE] = {"exposure", "EXPOSURE", DS_WARNING,
+			 "listener audit: risky services reachable, listeners in the ephemeral "
+			 "range, ports shared by several programs",
+			 NULL, NULL, dk_exposure_global, dk_exposure_eval, dk_exposure_format},
 };

@@ -159,6 +159,20 @@ got=$("$TCPSCOPE" --listeners -j ephemeral | jq -r '[.listeners[].local_port] | 
 got=$("$TCPSCOPE" --listeners -j portclass registered and not exposed | jq -r '[.listeners[].local_port] | unique | join(",")')
 [ "$got" = "3306,7004,7005,7030" ] && pass "filter: portclass and not exposed" || fail "filter: not exposed" "$got"
 
+# The findings as alerts of the exposure detector, with its switches.
+alerts() { "$TCPSCOPE" -b -j -n 1 "$@" | jq -r '[.alerts[] | select(.kind == "exposure") |
+	.owner.local_port|tostring] | sort | join(",")'; }
+got=$(alerts)
+[ "$got" = "11211,40100,6379,7010,7020,7020" ] && pass "exposure alerts: risky, ephemeral, shared" ||
+	fail "exposure alerts" "$got"
+"$TCPSCOPE" -b -j -n 1 | jq -e '[.alerts[] | select(.kind == "exposure" and .owner.local_port == 6379)][0] |
+	.severity == "critical" and .findings == ["risky"] and (.message | contains("Redis is reachable unless a firewall blocks it"))' \
+	>/dev/null && pass "exposure alert on Redis: critical, firewall wording" || fail "redis alert" ""
+got=$(alerts --threshold exposure.enabled=off)
+[ -z "$got" ] && pass "exposure.enabled=off silences it" || fail "exposure.enabled=off" "$got"
+got=$(alerts --threshold exposure.shared=off --threshold exposure.ephemeral=off)
+[ "$got" = "11211,6379" ] && pass "exposure.shared/ephemeral=off keep the risky ones" || fail "switches" "$got"
+
 # --fail-on: 3 when a finding reaches the level, else 0.
 "$TCPSCOPE" --listeners --fail-on critical >/dev/null; rc=$?
 [ "$rc" = 3 ] && pass "--fail-on critical: exit 3" || fail "--fail-on critical" "rc=$rc"
