@@ -61,7 +61,7 @@ void cli_usage(FILE *f)
 	fputs("Usage: tcpscope [OPTIONS] [FILTER]\n"
 	      "FILTER is an ss filter (state close-wait '( dport = :443 or dport = :80 )')\n"
 	      "plus process, pid, uid, user, state-age, lifetime, rtt, retrans, recvq,\n"
-	      "sendq and portclass terms (see docs/FILTER.md).\n"
+	      "sendq, portclass, exposed and ephemeral terms (see docs/FILTER.md).\n"
 	      "Live TCP connection monitor. With no options on a terminal: the live view.\n"
 	      "\n"
 	      "Modes:\n"

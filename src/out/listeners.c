@@ -90,7 +90,7 @@ int out_listeners_text(FILE *f, const struct audit *a)
 		wo = o > wo ? o : wo;
 		wi = n > wi ? n : wi;
 	}
-	fprintf(f, "%-*s %-17s %-*s %-10s %-8s %-*s %6s %8s %11s %6s\n", wl, "LOCAL", "EXPOSURE",
+	fprintf(f, "%-*s %-17s %-*s %-10s %-8s %-*s %5s %7s %9s %6s\n", wl, "LOCAL", "EXPOSURE",
 		wi, "IFACE", "CLASS", "EPHEM", wo, "OWNER", "UID", "AGE", "QUEUE", "ACC/S");
 	for (size_t i = 0; i < a->n; i++) {
 		const struct audit_row *r = &a->rows[i];
@@ -108,7 +108,7 @@ int out_listeners_text(FILE *f, const struct audit *a)
 			snprintf(uid, sizeof uid, "%u", c->uid);
 		else
 			snprintf(uid, sizeof uid, "-");
-		fprintf(f, "%-*s %-17s %-*s %-10s %-8s %-*s %6s %8s %11s %6s\n", wl,
+		fprintf(f, "%-*s %-17s %-*s %-10s %-8s %-*s %5s %7s %9s %6s\n", wl,
 			audit_endpoint_text(c, ep, sizeof ep),
 			audit_exposure_text(r->exposure), wi, r->ifname ? r->ifname : "-",
 			port_class_name(r->pclass), ephemeral_text(r), wo,
