@@ -151,6 +151,11 @@ void audit_done(struct audit *a);
  * entries only count accepts. */
 void audit_run(struct audit *a, const struct audit_opts *o, const struct track_entry *const *es,
 	       size_t n);
+/* The row of a listener entry, or NULL (not a listener of the last run). */
+const struct audit_row *audit_find(const struct audit *a, const struct track_entry *e);
+/* "CRIT risky,ephemeral": the worst severity's short name, then the finding
+ * names, most severe first; "" when there are none. Returns buf. */
+char *audit_findings_short(const struct audit_row *r, char *buf, size_t len);
 /* Severity of finding f on row r. */
 enum detect_severity audit_finding_severity(const struct audit_row *r, enum audit_finding f);
 /* The sentence for finding f of row r (which must be one of a->rows).

@@ -21,6 +21,8 @@
 #include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
 
+struct audit;
+
 enum col_id {
 	COL_STATE,
 	COL_LOCAL,
@@ -60,6 +62,10 @@ enum col_id {
 	COL_COOKIE,
 	COL_FAMILY,
 	COL_QFILL,
+	COL_EXPOSURE,  /* listener audit (audit.h): who can reach it */
+	COL_EPHEMERAL, /* listener audit: port in the ephemeral range, unreserved */
+	COL_ACCEPTS,   /* listener audit: new connections per second */
+	COL_FINDINGS,  /* listener audit: findings, most severe first */
 	COL_COUNT
 };
 
@@ -74,6 +80,10 @@ struct col_ctx {
 	uint64_t now_ns;              /* CLOCK_MONOTONIC "now" for ages */
 	const struct snapshot *snap;  /* borrowed; for congestion names; may be NULL */
 	struct col_users users;       /* owned (col_ctx_done) */
+	/* The listener audit of this tick for the audit columns; borrowed,
+	 * NULL when none ran (the columns then show what the socket alone
+	 * says, or "-"). Valid while the entries it was run on are. */
+	const struct audit *audit;
 };
 
 typedef void (*col_fmt_fn)(struct col_ctx *x, const struct track_entry *e, char *buf,

@@ -182,6 +182,7 @@ static void do_poll(struct ui *u)
 	size_t n;
 	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
 	vm_set_data(u->vm, ents, n, sn, sn->mono_ns);
+	ui_audit_refresh(u, ents, n); /* listener audit columns (ui_audit.c) */
 	uint64_t t0 = clock_mono_ns();
 	vm_rebuild(u->vm);
 	u->last_rebuild_ms = ms_since(t0);
@@ -292,6 +293,7 @@ static struct ui *ui_new(const struct settings *s, struct collector *col)
 
 static void ui_free(struct ui *u)
 {
+	ui_audit_free(u); /* before the viewmodel whose columns point at it */
 	vm_free(u->vm);
 	detector_free(u->det);
 	tracker_free(u->trk);

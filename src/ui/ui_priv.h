@@ -95,6 +95,7 @@ struct ui {
 	struct destroy_sub *ds;   /* owned; NULL when refused / not netlink */
 	struct snapshot dsnap;    /* scratch for drained destroy events */
 	struct filter *flt;       /* owned; the active filter expression */
+	struct ui_audit *audit;   /* owned, lazily: the listener audit (ui_audit.c) */
 
 	/* terminal */
 	int rows, cols;
@@ -202,6 +203,11 @@ void ui_set_status(struct ui *u, double secs, const char *fmt, ...)
 /* Apply the filter text: expression or substring. Returns false (and sets
  * u->filter_err) when it does not parse. */
 bool ui_apply_filter(struct ui *u, const char *text);
+/* The listener audit of this tick (ui_audit.c): run it on the entries just
+ * given to vm_set_data() and point the columns at it; free at teardown. */
+struct track_entry;
+void ui_audit_refresh(struct ui *u, const struct track_entry *const *ents, size_t n);
+void ui_audit_free(struct ui *u);
 void ui_open_detail(struct ui *u, const struct track_entry *e);
 void ui_detail_take(struct ui *u, const struct track_entry *e); /* its latest sighting, copied */
 void ui_start_destroy(struct ui *u);

@@ -315,6 +315,36 @@ void audit_run(struct audit *a, const struct audit_opts *o, const struct track_e
 	free(tally);
 }
 
+const struct audit_row *audit_find(const struct audit *a, const struct track_entry *e)
+{
+	if (!a || e->conn->state != TCPS_LISTEN)
+		return NULL;
+	for (size_t i = first_of_port(a, e->conn->lport);
+	     i < a->n && a->rows[i].e->conn->lport == e->conn->lport; i++)
+		if (a->rows[i].e == e)
+			return &a->rows[i];
+	return NULL;
+}
+
+char *audit_findings_short(const struct audit_row *r, char *buf, size_t len)
+{
+	static const char *const sev[DS_COUNT] = {"INFO", "WARN", "CRIT"};
+	buf[0] = '\0';
+	if (!r || r->worst < 0)
+		return buf;
+	size_t at = (size_t)snprintf(buf, len, "%s", sev[r->worst]);
+	bool first = true;
+	for (int s = DS_COUNT - 1; s >= 0; s--)
+		for (int f = 0; f < AF_COUNT && at < len; f++)
+			if ((r->findings >> f & 1u) &&
+			    (int)audit_finding_severity(r, (enum audit_finding)f) == s) {
+				at += (size_t)snprintf(buf + at, len - at, "%s%s", first ? " " : ",",
+						       audit_findings[f].name);
+				first = false;
+			}
+	return buf;
+}
+
 enum detect_severity audit_finding_severity(const struct audit_row *r, enum audit_finding f)
 {
 	if (f == AF_RISKY && r->risky)
