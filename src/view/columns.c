@@ -634,8 +634,9 @@ const struct col_def col_table[COL_COUNT] = {
 			      "listeners: port inside ip_local_port_range (yes, reserved, no)"),
 	[COL_ACCEPTS] = NUM("accepts", "ACC/S", 6, CS_COUNT, 0, num_accepts,
 			    "listeners: new connections per second on its address and port"),
-	[COL_FINDINGS] = TXT("findings", "FINDINGS", 22, 0, fmt_findings, cmp_findings,
-			     "listeners: audit findings, most severe first (see docs/LISTENERS.md)"),
+	[COL_FINDINGS] = {.name = "findings", .title = "FINDINGS", .width = 22, .desc_first = true,
+			  .style = CS_TEXT, .fmt = fmt_findings, .cmp = cmp_findings,
+			  .desc = "listeners: audit findings, most severe first (see docs/LISTENERS.md)"},
 };
 
 const uint8_t col_default_set[] = {
