@@ -210,16 +210,37 @@ jq -s -e '(.[0].listeners[0].accepts_per_s == null) and (.[1].listeners[0].accep
 	pass "accepts/s: null first, 3 in 2 s = 1.5/s on the second report" ||
 	fail "accepts/s" "$(cat "$TESTTMP/acc.json" | jq -c '[.listeners[] | .accepts_per_s]' 2>&1)"
 
-# Redis on 127.0.0.1 (its own namespace: a wildcard holds 6379 here) is fine.
+# Redis on 127.0.0.1 (its own namespace: a wildcard holds 6379 here) is
+# fine; read through -N, which must also read that namespace's port range.
 mkdir -p "$TESTTMP/bin2"
 cp "$TOOLS/listen" "$TESTTMP/bin2/redis-server"
-unshare -n sh -c 'ip link set lo up
-	"$1/bin2/redis-server" -t 20 127.0.0.1 6379 <"$3" >"$1/r.out" 2>&1 &
-	r=$!; i=0
-	while [ $i -lt 50 ] && ! grep -q ready "$1/r.out"; do sleep 0.1; i=$((i + 1)); done
-	"$2" --listeners -j --fail-on warning; echo "rc=$?"; kill $r' sh "$TESTTMP" "$TCPSCOPE" "$fifo" >"$TESTTMP/lo.out"
-head -n 1 "$TESTTMP/lo.out" | jq -e '.listeners | length == 1 and .[0].exposure == "loopback" and
-	.[0].risky_service == "Redis" and (.[0].findings | length) == 0' >/dev/null 2>&1 && grep -q '^rc=0$' "$TESTTMP/lo.out" &&
-	pass "Redis on 127.0.0.1: no finding, --fail-on warning exits 0" || fail "redis loopback" "$(cat "$TESTTMP/lo.out")"
+unshare -n sh -c 'ip link set lo up && exec "$0" -t 30 127.0.0.1 6379' "$TESTTMP/bin2/redis-server" \
+	<"$fifo" >"$TESTTMP/r2.out" 2>&1 &
+r2=$!
+holders="$holders $r2"
+if wait_for 10 grep -q ready "$TESTTMP/r2.out"; then
+	"$TCPSCOPE" --listeners -j --fail-on warning -N "/proc/$r2/ns/net" >"$TESTTMP/lo.json"
+	rc=$?
+	jq -e '.listeners | length == 1 and .[0].exposure == "loopback" and
+		.[0].risky_service == "Redis" and (.[0].findings | length) == 0' "$TESTTMP/lo.json" >/dev/null &&
+		[ "$rc" = 0 ] && pass "Redis on 127.0.0.1 (-N): no finding, --fail-on warning exits 0" ||
+		fail "redis loopback" "rc=$rc $(cat "$TESTTMP/lo.json")"
+	jq -e '.port_range.low == 32768' "$TESTTMP/lo.json" >/dev/null &&
+		pass "-N reads the target namespace's ip_local_port_range" ||
+		fail "-N port range" "$(jq -c .port_range "$TESTTMP/lo.json")"
+	got=$("$TCPSCOPE" --listeners -j -N "/proc/$r2/ns/net" ephemeral | jq '.listeners | length')
+	[ "$got" = 0 ] && pass "-N: 'ephemeral' judged by that namespace's range" || fail "-N ephemeral" "$got"
+else
+	fail "stage redis in a second namespace" "$(cat "$TESTTMP/r2.out")"
+fi
+
+# The /proc source has no IPV6_V6ONLY: a [::] listener counts as dual-stack.
+"$TCPSCOPE" --listeners -j --source proc >"$TESTTMP/proc.json"
+jq -e '[.listeners[] | select(.local_port == 7003)][0] | .v6only == null and .exposure == "wildcard-dual"' \
+	"$TESTTMP/proc.json" >/dev/null && pass "--source proc: v6only unknown, assumed dual-stack" ||
+	fail "--source proc" "$(jq -c '.listeners[] | select(.local_port == 7003)' "$TESTTMP/proc.json")"
+want=$(ss -tlnH | wc -l)
+[ "$(jq '.listeners | length' "$TESTTMP/proc.json")" = "$want" ] && pass "--source proc: as many listeners as ss ($want)" ||
+	fail "--source proc count" "$(jq '.listeners | length' "$TESTTMP/proc.json") vs $want"
 
 finish
