@@ -175,8 +175,15 @@ static int check_listeners(struct settings *s, char *msg, size_t msglen)
 		}
 		return 0;
 	}
-	if (s->mode == MODE_EVENTS) {
-		snprintf(msg, msglen, "--listeners cannot be combined with -e/--events");
+	/* Live-view and event options: there is no live view to apply them to. */
+	const char *bad = s->mode == MODE_EVENTS ? "-e/--events"
+			  : s->ui_filter	 ? "-F/--filter (give the filter as trailing words)"
+			  : s->sort		 ? "-s/--sort"
+			  : s->columns		 ? "--columns"
+			  : s->highlight_s >= 0	 ? "-H/--highlight-delay"
+						 : NULL;
+	if (bad) {
+		snprintf(msg, msglen, "--listeners cannot be combined with %s", bad);
 		return -1;
 	}
 	s->mode = MODE_BATCH;

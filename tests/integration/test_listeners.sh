@@ -194,6 +194,8 @@ bad() { # name, expected text, args...
 }
 bad "unknown --fail-on level" "--fail-on: unknown level 'bogus'" --listeners --fail-on bogus
 bad "--listeners with -e" "--listeners cannot be combined with -e" --listeners -e
+bad "--listeners with -F" "--listeners cannot be combined with -F/--filter" --listeners -F exposed
+bad "--listeners with -s" "--listeners cannot be combined with -s/--sort" -s rtt --listeners
 bad "--fail-on without --listeners" "--fail-on needs --listeners" -b --fail-on warning
 bad "--fail-on without a level" "option '--fail-on' needs a value" --listeners --fail-on
 
