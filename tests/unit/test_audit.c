@@ -17,6 +17,7 @@
 #include "tcpscope/audit.h"
 #include "tcpscope/ifaddr.h"
 #include "tcpscope/kstat.h"
+#include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
 
 #define MAXE 16
@@ -366,6 +367,100 @@ static void test_ifaddr(void)
 	ifaddr_done(&t);
 }
 
+/* --- the exposure detector kind (src/track/detect_exposure.c) ----------- */
+
+static struct conn *snap_listener(struct snapshot *sn, uint64_t cookie, const char *addr,
+				  uint16_t port, const char *comm)
+{
+	struct conn *c = snapshot_add(sn);
+	c->family = (uint8_t)conn_addr_parse(addr, &c->laddr);
+	c->cookie = cookie;
+	c->state = TCPS_LISTEN;
+	c->lport = port;
+	c->have = CONN_HAVE_COOKIE | CONN_HAVE_UID | CONN_HAVE_RQUEUE | CONN_HAVE_WQUEUE |
+		  CONN_HAVE_PROC;
+	c->wqueue = 128;
+	c->pid = (int32_t)cookie;
+	snprintf(c->comm, sizeof c->comm, "%s", comm);
+	return c;
+}
+
+static const struct detect_alert *alert_on(const struct detector *d, uint16_t port)
+{
+	size_t n;
+	const struct detect_alert *const *as = detector_alerts(d, &n);
+	for (size_t i = 0; i < n; i++)
+		if (as[i]->kind == DK_EXPOSURE && as[i]->owner.lport == port)
+			return as[i];
+	return NULL;
+}
+
+/* One poll of the staged listeners through tracker and detector. */
+static void detect_once(const struct detect_config *cfg, struct detector **dout,
+			struct tracker **tout, struct snapshot *sn)
+{
+	snapshot_clear(sn);
+	snap_listener(sn, 1, "0.0.0.0", 6379, "redis-server");
+	snap_listener(sn, 2, "127.0.0.1", 11211, "memcached");
+	snap_listener(sn, 3, "0.0.0.0", 40100, "cache");
+	snap_listener(sn, 4, "0.0.0.0", 7010, "alpha");
+	snap_listener(sn, 5, "0.0.0.0", 7010, "beta");
+	snap_listener(sn, 6, "10.0.0.1", 8080, "api");
+	kstat_range(&sn->kernel, 40000, 40999, "");
+	sn->mono_ns = 1000000000ull;
+	sn->wall = 1700000000.0;
+	snapshot_count(sn);
+	*tout = tracker_new(NULL);
+	*dout = detector_new(cfg);
+	tracker_update(*tout, sn);
+	detector_update(*dout, *tout, sn);
+}
+
+static void test_exposure_detector(void)
+{
+	struct detect_config cfg;
+	struct snapshot sn;
+	struct detector *d;
+	struct tracker *t;
+	struct err e = {0};
+	snapshot_init(&sn);
+	detect_config_defaults(&cfg);
+	detect_once(&cfg, &d, &t, &sn);
+	const struct detect_alert *a = alert_on(d, 6379);
+	CHECK(a && a->severity == DS_CRITICAL && a->findings == 1u << AF_RISKY &&
+	      strstr(a->message, "Redis is reachable unless a firewall blocks it") &&
+	      strstr(a->message, "0.0.0.0:6379"));
+	CHECK(!alert_on(d, 11211) && !alert_on(d, 8080));
+	a = alert_on(d, 40100);
+	CHECK(a && a->severity == DS_WARNING && a->findings == 1u << AF_EPHEMERAL &&
+	      strstr(a->message, "40000-40999"));
+	a = alert_on(d, 7010); /* both sockets, one alert per address and port */
+	CHECK(a && a->findings == 1u << AF_SHARED && a->total == 2);
+	size_t n;
+	detector_alerts(d, &n);
+	CHECK_INT(n, 3);
+	detector_free(d);
+	tracker_free(t);
+
+	CHECK_INT(detect_set_threshold_kv(&cfg, "exposure.shared=off", &e), 0);
+	CHECK_INT(detect_set_threshold_kv(&cfg, "exposure.risky=no", &e), 0);
+	detect_once(&cfg, &d, &t, &sn);
+	CHECK(!alert_on(d, 6379) && !alert_on(d, 7010) && alert_on(d, 40100));
+	detector_free(d);
+	tracker_free(t);
+
+	detect_config_defaults(&cfg);
+	CHECK_INT(detect_set_threshold_kv(&cfg, "exposure.enabled=off", &e), 0);
+	detect_once(&cfg, &d, &t, &sn);
+	detector_alerts(d, &n);
+	CHECK_INT(n, 0);
+	detector_free(d);
+	tracker_free(t);
+	CHECK(detect_set_threshold_kv(&cfg, "exposure.risky=maybe", &e) < 0 &&
+	      strstr(e.msg, "on/off value"));
+	snapshot_done(&sn);
+}
+
 int main(void)
 {
 	test_scopes();
@@ -374,5 +469,6 @@ int main(void)
 	test_run();
 	test_tables();
 	test_ifaddr();
+	test_exposure_detector();
 	return check_summary("test_audit");
 }
