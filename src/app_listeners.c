@@ -84,7 +84,7 @@ static int report(struct listeners_run *r, bool last)
 	if (w > r->worst)
 		r->worst = w;
 	int wr = r->s->json ? out_listeners_json(stdout, &r->jw, &r->audit, r->snap.wall)
-			    : out_listeners_text(stdout, &r->audit);
+			    : out_listeners_text(stdout, &r->audit, !r->s->no_header);
 	if (wr == 0 && !r->s->json && !last)
 		fputc('\n', stdout);
 	if (wr == 0 && fflush(stdout) != 0)

@@ -71,13 +71,14 @@ static void range_text(const struct audit *a, char *buf, size_t len)
 	}
 }
 
-int out_listeners_text(FILE *f, const struct audit *a)
+int out_listeners_text(FILE *f, const struct audit *a, bool header)
 {
 	char range[512];
 	range_text(a, range, sizeof range);
-	fprintf(f, "LISTENERS: %zu on %u ports; findings: %u critical, %u warning, %u info; %s\n",
-		a->n, count_ports(a), a->counts[DS_CRITICAL], a->counts[DS_WARNING],
-		a->counts[DS_INFO], range);
+	if (header)
+		fprintf(f, "LISTENERS: %zu on %u ports; findings: %u critical, %u warning, %u info; %s\n",
+			a->n, count_ports(a), a->counts[DS_CRITICAL], a->counts[DS_WARNING],
+			a->counts[DS_INFO], range);
 	/* Two passes, as ss does: the widths of the wide columns first. */
 	int wl = 5, wo = 5, wi = 5;
 	char ep[64], own[48], age[32], q[32], acc[24], msg[1024];
@@ -90,8 +91,9 @@ int out_listeners_text(FILE *f, const struct audit *a)
 		wo = o > wo ? o : wo;
 		wi = n > wi ? n : wi;
 	}
-	fprintf(f, "%-*s %-17s %-*s %-10s %-8s %-*s %5s %7s %9s %6s\n", wl, "LOCAL", "EXPOSURE",
-		wi, "IFACE", "CLASS", "EPHEM", wo, "OWNER", "UID", "AGE", "QUEUE", "ACC/S");
+	if (header)
+		fprintf(f, "%-*s %-17s %-*s %-10s %-8s %-*s %5s %7s %9s %6s\n", wl, "LOCAL", "EXPOSURE",
+			wi, "IFACE", "CLASS", "EPHEM", wo, "OWNER", "UID", "AGE", "QUEUE", "ACC/S");
 	for (size_t i = 0; i < a->n; i++) {
 		const struct audit_row *r = &a->rows[i];
 		const struct conn *c = r->e->conn;

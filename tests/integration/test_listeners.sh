@@ -143,6 +143,9 @@ n_json=$(jq '[.listeners[].findings[]] | length' "$TESTTMP/a.json")
 grep -q "exposed" "$TESTTMP/a.txt" && fail "never says 'exposed' as a fact" "$(grep exposed "$TESTTMP/a.txt")" ||
 	pass "never says 'exposed' as a fact"
 
+n=$("$TCPSCOPE" --listeners --no-header 'sport = :7001' | wc -l)
+[ "$n" = 1 ] && pass "--no-header: only the row" || fail "--no-header" "$n lines"
+
 # The listener set equals ss -tlnH (ss prints a dual-stack [::] as *).
 ss -tlnH | awk '{print $4}' | sed 's/^\*:/[::]:/' | sort >"$TESTTMP/ss"
 jq -r '.listeners[] | if .family == "ipv6" then "[" + .local_addr + "]:" + (.local_port|tostring)
