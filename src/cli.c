@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tcpscope/audit.h"
 #include "tcpscope/columns.h"
 #include "tcpscope/settings.h"
 #include "tcpscope/util.h"
@@ -26,6 +27,8 @@ enum {
 	OPT_COLUMNS,
 	OPT_RUNTIME_ROOT,
 	OPT_NETNS_RESCAN,
+	OPT_LISTENERS,
+	OPT_FAIL_ON,
 };
 
 static const struct option long_opts[] = {
@@ -52,6 +55,8 @@ static const struct option long_opts[] = {
 	{"sort", required_argument, NULL, 's'},
 	{"columns", required_argument, NULL, OPT_COLUMNS},
 	{"highlight-delay", required_argument, NULL, 'H'},
+	{"listeners", no_argument, NULL, OPT_LISTENERS},
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -62,7 +67,7 @@ void cli_usage(FILE *f)
 	fputs("Usage: tcpscope [OPTIONS] [FILTER]\n"
 	      "FILTER is an ss filter (state close-wait '( dport = :443 or dport = :80 )')\n"
 	      "plus process, pid, uid, user, state-age, lifetime, rtt, retrans, recvq,\n"
-	      "sendq and portclass terms (see docs/FILTER.md).\n"
+	      "sendq, portclass, exposed and ephemeral terms (see docs/FILTER.md).\n"
 	      "Live TCP connection monitor. With no options on a terminal: the live view.\n"
 	      "\n"
 	      "Modes:\n"
@@ -93,6 +98,14 @@ void cli_usage(FILE *f)
 	      "                          (repeatable)\n"
 	      "      --list-thresholds   every threshold with its default, then exit\n"
 	      "\n"
+	      "Listener audit (docs/LISTENERS.md):\n"
+	      "      --listeners         audit every listening socket: who can reach it, port\n"
+	      "                          class and ephemeral range, shared ports, known-risky\n"
+	      "                          services; text table, or JSON with -j; FILTER narrows\n"
+	      "                          the listeners (e.g. 'exposed', 'ephemeral')\n"
+	      "      --fail-on LEVEL     with --listeners: exit 3 when a finding reaches LEVEL\n"
+	      "                          (info, warning or critical)\n"
+	      "\n"
 	      "Output:\n"
 	      "      --no-header         text table without the column header and alerts\n"
 	      "  -C, --no-color          monochrome live view\n"
@@ -111,7 +124,8 @@ void cli_usage(FILE *f)
 	      "  -V, --version           version and the build's features\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 runtime failure (e.g. a namespace that does not exist\n"
-	      "or cannot be entered), 2 bad usage (unknown option, malformed value).\n",
+	      "or cannot be entered), 2 bad usage (unknown option, malformed value),\n"
+	      "3 a --listeners finding reached the --fail-on level.\n",
 	      f);
 }
 
@@ -164,6 +178,34 @@ static int parse_delay(const char *opt, const char *arg, double lo, double hi, d
 	return 0;
 }
 
+/* --listeners is a batch report: options it cannot honour are an error
+ * that names them. */
+static int check_listeners(struct settings *s, char *msg, size_t msglen)
+{
+	if (!s->listeners) {
+		if (s->fail_on >= 0) {
+			snprintf(msg, msglen, "--fail-on needs --listeners");
+			return -1;
+		}
+		return 0;
+	}
+	/* Live-view and event options: there is no live view to apply them to. */
+	const char *bad = s->mode == MODE_EVENTS ? "-e/--events"
+			  : s->ui_filter	 ? "-F/--filter (give the filter as trailing words)"
+			  : s->sort		 ? "-s/--sort"
+			  : s->columns		 ? "--columns"
+			  : s->highlight_s >= 0	 ? "-H/--highlight-delay"
+						 : NULL;
+	if (bad) {
+		snprintf(msg, msglen, "--listeners cannot be combined with %s", bad);
+		return -1;
+	}
+	s->mode = MODE_BATCH;
+	if (!s->count_given)
+		s->count = 1;
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msglen)
 {
 	memset(s, 0, sizeof *s);
@@ -171,6 +213,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	s->source = COLLECT_AUTO;
 	detect_config_defaults(&s->detect);
 	s->highlight_s = -1;
+	s->fail_on = -1;
 	/* 0, not 1: glibc then also forgets where it was inside a cluster of
 	 * short options ("-bx"), which otherwise points into the previous argv. */
 	optind = 0;
@@ -300,6 +343,20 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 			s->threshold_args[s->nthreshold_args++] = optarg;
 			break;
 		}
+		case OPT_LISTENERS:
+			s->listeners = true;
+			break;
+		case OPT_FAIL_ON: {
+			int lv = audit_severity_parse(optarg);
+			if (lv < 0) {
+				snprintf(msg, msglen,
+					 "--fail-on: unknown level '%s' (info, warning or critical)",
+					 optarg);
+				return 2;
+			}
+			s->fail_on = lv;
+			break;
+		}
 		case OPT_LIST_THRESHOLDS:
 			list_thresholds(stdout, &s->detect);
 			return 1;
@@ -344,6 +401,8 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 		s->no_color = true;
 	if (optind < argc)
 		s->filter = join_args(argc - optind, argv + optind);
+	if (check_listeners(s, msg, msglen) < 0)
+		return 2;
 	if (s->json && s->mode == MODE_LIVE)
 		s->mode = MODE_BATCH;
 	if (s->mode == MODE_LIVE && !isatty(STDOUT_FILENO))

@@ -24,6 +24,11 @@ void app_wait_tick(struct engine *g);
 /* Print the engine's queued notices on stderr. */
 void app_print_notices(struct engine *g);
 
+/* `tcpscope --listeners`: the listener audit (src/app_listeners.c). Does
+ * its own filter, namespace and collector set-up; returns the exit code
+ * (APP_EXIT_FINDINGS when --fail-on's level was reached). */
+int app_listeners_run(const struct settings *s);
+
 /* Signal flags: set by handlers, read by loops. */
 extern volatile sig_atomic_t app_quit_signal;
 void app_install_signals(void);

@@ -21,6 +21,8 @@
 #include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
 
+struct audit;
+
 enum col_id {
 	COL_STATE,
 	COL_LOCAL,
@@ -62,6 +64,10 @@ enum col_id {
 	COL_QFILL,
 	COL_NETNS,
 	COL_UNIT,
+	COL_EXPOSURE,  /* listener audit (audit.h): who can reach it */
+	COL_EPHEMERAL, /* listener audit: port in the ephemeral range, unreserved */
+	COL_ACCEPTS,   /* listener audit: new connections per second */
+	COL_FINDINGS,  /* listener audit: findings, most severe first */
 	COL_COUNT
 };
 
@@ -76,6 +82,10 @@ struct col_ctx {
 	uint64_t now_ns;              /* CLOCK_MONOTONIC "now" for ages */
 	const struct snapshot *snap;  /* borrowed; for congestion names; may be NULL */
 	struct col_users users;       /* owned (col_ctx_done) */
+	/* The listener audit of this tick for the audit columns; borrowed,
+	 * NULL when none ran (the columns then show what the socket alone
+	 * says, or "-"). Valid while the entries it was run on are. */
+	const struct audit *audit;
 };
 
 typedef void (*col_fmt_fn)(struct col_ctx *x, const struct track_entry *e, char *buf,

@@ -112,7 +112,13 @@ enum {
 	CONN_HAVE_PROC = 1u << 5,   /* pid/comm filled by process attribution */
 	CONN_HAVE_SHUTDOWN = 1u << 6,
 	CONN_HAVE_CONG = 1u << 7,
-	CONN_HAVE_CGROUP = 1u << 9,  /* cgroup_id from the kernel (INET_DIAG_CGROUP_ID) */
+	CONN_HAVE_CGROUP = 1u << 11, /* cgroup_id from the kernel (INET_DIAG_CGROUP_ID) */
+	CONN_HAVE_V6ONLY = 1u << 9,  /* the kernel said whether IPV6_V6ONLY is set
+				      * (INET_DIAG_SKV6ONLY: v6 LISTEN/CLOSE only) */
+	/* Not a "have" bit but the value it qualifies: IPV6_V6ONLY is set (only
+	 * meaningful with CONN_HAVE_V6ONLY). Kept in `have` because struct conn
+	 * has no padding left to spend on one flag. */
+	CONN_V6ONLY = 1u << 10,
 };
 
 #define CONN_COMM_LEN 16

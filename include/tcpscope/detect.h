@@ -49,6 +49,7 @@ enum detect_kind {
 	DK_ORPHANS,
 	DK_RETRANS,
 	DK_STALLED,
+	DK_EXPOSURE,  /* listener audit findings (audit.h), one alert per listener */
 	DK_COUNT
 };
 
@@ -82,6 +83,9 @@ enum detect_threshold {
 	DT_RT_CRITICAL,     /* retrans.critical: share that is critical, % */
 	DT_RT_MIN_SEGS,     /* retrans.min_segs: judge the share above this many segs/s */
 	DT_ST_AGE,          /* stalled.age: Send-Q not draining for this long */
+	DT_EX_RISKY,        /* exposure.risky: known-risky services reachable (on/off) */
+	DT_EX_EPHEMERAL,    /* exposure.ephemeral: listeners in the ephemeral range (on/off) */
+	DT_EX_SHARED,       /* exposure.shared: ports held by several programs (on/off) */
 	DT_COUNT
 };
 
@@ -165,6 +169,9 @@ struct detect_alert {
 	unsigned persist;          /* stalled: sockets on the persist timer (zero window) */
 	unsigned backoff;          /* stalled: the largest retransmit backoff */
 	unsigned ntime_wait;       /* port_exhaustion: of `count`, in TIME_WAIT */
+	uint32_t findings;         /* exposure: bits (1 << AF_x) of audit.h */
+	uint8_t exposure;          /* exposure: enum audit_exposure of the listener */
+	const char *service;       /* exposure: the risky service's name (static), NULL */
 	struct {                   /* time_wait: the destination (client side) or
 				    * local port (server side) holding most */
 		uint8_t family;        /* 0 = none */

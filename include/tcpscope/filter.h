@@ -34,9 +34,14 @@
  *    process NAME|GLOB   pid N   uid N   user NAME
  *    age|state-age OP DURATION   lifetime OP DURATION   rtt OP DURATION
  *    retrans OP N   recvq OP N   sendq OP N   portclass well-known|registered|dynamic
+ *    exposed   ephemeral
  *  OP is = == eq != ne < lt <= le > gt >= ge (omitted: =). DURATION is like
  *  30s, 250ms, 2m, 1h (bare numbers: seconds; for rtt: milliseconds).
  *  `portclass` matches when the local or the remote port is in the class.
+ *  `exposed`: bound to a wildcard or a public address (audit_reachable()).
+ *  `ephemeral`: the local port lies in ip_local_port_range and not in
+ *  ip_local_reserved_ports, both read when the filter is parsed (so parse
+ *  after entering the namespace); false when they cannot be read.
  */
 #ifndef TCPSCOPE_FILTER_H
 #define TCPSCOPE_FILTER_H

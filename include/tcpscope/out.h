@@ -103,4 +103,15 @@ int out_text_alerts(FILE *f, const struct detector *d);
 int out_alert_event_json(FILE *f, struct jw *w, const struct detect_event *ev);
 int out_alert_event_text(FILE *f, const struct detect_event *ev);
 
+/* --- the listener audit (src/out/listeners.c) ---------------------------- */
+struct audit;
+
+/* The audit as a text table: a summary line and the column header (unless
+ * !header: --no-header), one row per listener and its findings indented
+ * below it, most severe first. */
+int out_listeners_text(FILE *f, const struct audit *a, bool header);
+/* The audit as one JSON line: {"time", "port_range", "reserved_ports",
+ * "summary", "listeners":[...]} (keys in docs/LISTENERS.md). */
+int out_listeners_json(FILE *f, struct jw *w, const struct audit *a, double now_wall);
+
 #endif

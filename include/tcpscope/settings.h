@@ -43,7 +43,13 @@ struct settings {
 	const char *sort;         /* -s/--sort COLUMN: borrowed from argv, validated */
 	const char *columns;      /* --columns LIST: borrowed from argv, validated */
 	double highlight_s;       /* -H/--highlight-delay; < 0 = not given */
+	/* the listener audit (--listeners, src/app_listeners.c) */
+	bool listeners;           /* --listeners: print the audit, not the table */
+	int fail_on;              /* --fail-on: enum detect_severity; -1 = not given */
 };
+
+/* Exit status of `--listeners --fail-on LEVEL` when a finding reaches LEVEL. */
+#define APP_EXIT_FINDINGS 3
 
 /* Parse argv. Returns 0 to run, 1 when --help/--version was printed (exit 0),
  * or 2 on bad usage with `msg` set to a message that names the culprit. */

@@ -157,6 +157,13 @@ static void attr_cb(const struct nlattr *a, struct attr_ctx *ctx)
 				c->have |= CONN_HAVE_CGROUP;
 		}
 		break;
+	case INET_DIAG_SKV6ONLY:
+		if (len >= 1) {
+			c->have |= CONN_HAVE_V6ONLY;
+			if (*(const uint8_t *)p)
+				c->have |= CONN_V6ONLY;
+		}
+		break;
 	default:
 		break; /* newer kernels say more: skip, don't fail */
 	}

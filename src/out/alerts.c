@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tcpscope/audit.h"
 #include "tcpscope/detect.h"
 #include "tcpscope/out.h"
 
@@ -62,6 +63,16 @@ void out_json_alert_fields(struct jw *w, const struct detect_alert *a, double no
 	k_count(w, "persist", a->kind == DK_STALLED, a->persist);
 	k_count(w, "backoff", a->kind == DK_STALLED, a->backoff);
 	k_count(w, "time_wait", a->kind == DK_PORT_EXHAUSTION, a->ntime_wait);
+	jw_key(w, "findings");
+	if (a->kind == DK_EXPOSURE) {
+		jw_arr_begin(w);
+		for (int f = 0; f < AF_COUNT; f++)
+			if (a->findings >> f & 1u)
+				jw_str(w, audit_findings[f].name);
+		jw_arr_end(w);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "top_destination");
 	if (a->top.family) {
 		char s[CONN_ADDR_STRLEN];

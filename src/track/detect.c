@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "detect_int.h"
+#include "tcpscope/audit.h"
 
 #define NS 1000000000.0
 
@@ -132,7 +133,24 @@ void detector_free(struct detector *d)
 	hmap_done(&d->twmap);
 	detect_ns_free(d);
 	hmap_done(&d->nsmap);
+	if (d->audit)
+		audit_done(d->audit);
+	free(d->audit);
 	free(d);
+}
+
+const struct track_entry *const *detect_entries(const struct detect_ctx *c, size_t *n)
+{
+	return tracker_entries(c->t, n);
+}
+
+struct audit *detect_audit(struct detect_ctx *c)
+{
+	if (!c->d->audit) {
+		c->d->audit = xmalloc(sizeof *c->d->audit);
+		audit_init(c->d->audit);
+	}
+	return c->d->audit;
 }
 
 void detector_set_config(struct detector *d, const struct detect_config *cfg)
@@ -284,6 +302,7 @@ static void group_reset_tick(struct detect_group *g)
 	a->value = a->limit = a->share_pct = a->rate = NAN;
 	a->bytes = 0;
 	a->persist = a->backoff = a->ntime_wait = 0;
+	a->findings = 0;
 	memset(&a->top, 0, sizeof a->top);
 	g->sum = 0;
 	g->oldest_stuck = 0;
@@ -609,6 +628,7 @@ void detector_update_ns(struct detector *d, const struct tracker *t, const struc
 		.cfg = &d->cfg,
 		.now_ns = hdr->mono_ns,
 		.wall = hdr->wall,
+		.t = t,
 	};
 	detect_ns_prepare(d, t, hdr, ns, nns);
 	detect_ctx_use(&c, 0);
@@ -707,4 +727,8 @@ const struct detect_kind_def detect_kinds[DK_COUNT] = {
 	[DK_STALLED] = {"stalled", "STALLED", DS_WARNING,
 			"ESTABLISHED sockets whose Send-Q does not drain (peer not reading, or gone)",
 			dk_stalled_group, dk_stalled_add, NULL, dk_stalled_eval, dk_stalled_format},
+	[DK_EXPOSURE] = {"exposure", "EXPOSURE", DS_WARNING,
+			 "listener audit: risky services reachable, listeners in the ephemeral "
+			 "range, ports shared by several programs",
+			 NULL, NULL, dk_exposure_global, dk_exposure_eval, dk_exposure_format},
 };

@@ -66,6 +66,12 @@ static const struct dt_def dt_table[DT_COUNT] = {
 			    "judge the share only above this many sent segments per second"},
 	[DT_ST_AGE] = {DK_STALLED, "age", DTU_DURATION, 30, 0, 86400,
 		       "raise when an ESTABLISHED socket's Send-Q has not drained for this long"},
+	[DT_EX_RISKY] = {DK_EXPOSURE, "risky", DTU_BOOL, 1, 0, 1,
+			 "alert on known-risky services bound to a wildcard or public address"},
+	[DT_EX_EPHEMERAL] = {DK_EXPOSURE, "ephemeral", DTU_BOOL, 1, 0, 1,
+			     "alert on listeners inside ip_local_port_range, not reserved"},
+	[DT_EX_SHARED] = {DK_EXPOSURE, "shared", DTU_BOOL, 1, 0, 1,
+			  "alert on ports other programs or users listen on too"},
 };
 
 /* Per-kind defaults of the common keys: hold (noisy rates need a little),
@@ -158,7 +164,7 @@ int detect_set_threshold(struct detect_config *c, const char *key, const char *v
 	if (k < 0)
 		return err_set(e, EINVAL, "'%s': unknown detector (one of close_wait, "
 				"syn_recv, listen_overflow, syn_sent, port_exhaustion, time_wait, "
-				"orphans, retrans, stalled)", key);
+				"orphans, retrans, stalled, exposure)", key);
 	const char *name = dot + 1;
 	double v;
 	for (int i = 0; i < COMMON_N; i++) {
@@ -189,6 +195,7 @@ int detect_set_threshold(struct detect_config *c, const char *key, const char *v
 				       d->unit == DTU_DURATION ? "duration (e.g. 30s, 500ms, 2m)"
 				       : d->unit == DTU_PERCENT ? "percentage"
 				       : d->unit == DTU_RATE	? "rate per second"
+				       : d->unit == DTU_BOOL	? "on/off value"
 								: "whole number",
 				       lo, hi);
 		}

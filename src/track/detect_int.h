@@ -66,6 +66,7 @@ struct detector {
 	struct detect_nsrec *nsv;  /* owned; the namespaces of this tick (detect_ns.c) */
 	size_t nnsv, nsv_cap;
 	struct hmap nsmap;         /* netns id → index into nsv */
+	struct audit *audit;       /* owned, lazily: the exposure kind's listener audit */
 };
 
 /* The detector's view of one namespace this tick (detect_ns.c). */
@@ -86,6 +87,7 @@ struct detect_ctx {
 	const struct snapshot *snap;
 	const struct kstat *k;
 	const struct kstat_rates *r;
+	const struct tracker *t;
 	uint64_t now_ns;
 	double wall;
 	bool have_range;            /* ip_local_port_range known */
@@ -140,6 +142,12 @@ double detect_stall_age(struct detect_ctx *c, const struct track_entry *e);
 const struct conn *detect_tw_top(const struct detect_ctx *c, unsigned *count, bool *local);
 uint64_t detect_addr_hash(int family, const union conn_addr *a);
 
+/* The tracker's entries of this update (live, then tombs). */
+const struct track_entry *const *detect_entries(const struct detect_ctx *c, size_t *n);
+/* The detector's listener audit (exposure kind), created on first use. */
+struct audit;
+struct audit *detect_audit(struct detect_ctx *c);
+
 /* Seconds n SYN retransmits take at least, with tcp_syn_linear_timeouts = lin. */
 double detect_syn_sent_min_age(unsigned n, unsigned lin);
 
@@ -185,5 +193,8 @@ void dk_retrans_add(struct detect_ctx *, struct detect_group *, const struct tra
 void dk_retrans_global(struct detect_ctx *);
 void dk_retrans_eval(const struct detect_ctx *, struct detect_group *);
 void dk_retrans_format(const struct detect_alert *, char *, size_t);
+void dk_exposure_global(struct detect_ctx *);
+void dk_exposure_eval(const struct detect_ctx *, struct detect_group *);
+void dk_exposure_format(const struct detect_alert *, char *, size_t);
 
 #endif

@@ -177,6 +177,7 @@ struct ui {
 	struct confirm_state *confirm;
 	struct prompt_state *prompt;
 	struct keys_state *keys;
+	struct ui_audit *audit;   /* owned, lazily: the listener audit (ui_audit.c) */
 };
 
 /* term.c */
@@ -310,5 +311,11 @@ void ui_panels_done(struct ui *u);
 /* A key (or KEY_MOUSE, KEY_RESIZE) to the active panel; UI_* bits. */
 unsigned ui_key(struct ui *u, int ch);
 void ui_draw(struct ui *u);
+
+/* The listener audit of this tick (ui_audit.c): run it on the entries just
+ * given to vm_set_data() and point the columns at it; free at teardown. */
+struct track_entry;
+void ui_audit_refresh(struct ui *u, const struct track_entry *const *ents, size_t n);
+void ui_audit_free(struct ui *u);
 
 #endif

@@ -232,8 +232,8 @@ void table_show(struct ui *u)
 	size_t n;
 	const uint8_t *cols = table_cols(u, &n);
 	vm_set_columns(u->vm, cols, n);
-	if (u->tab == TAB_LISTEN)
-		vm_set_sort(u->vm, COL_QFILL, true);
+	if (u->tab == TAB_LISTEN) /* the listener audit's worst findings first */
+		vm_set_sort(u->vm, COL_FINDINGS, true);
 	else
 		vm_set_sort(u->vm, u->cfg.sort_col, u->cfg.sort_desc);
 }

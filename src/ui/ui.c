@@ -94,6 +94,7 @@ static void do_tick(struct ui *u)
 	size_t n;
 	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
 	vm_set_data(u->vm, ents, n, hdr, hdr->mono_ns);
+	ui_audit_refresh(u, ents, n); /* listener audit columns (ui_audit.c) */
 	uint64_t t0 = clock_mono_ns();
 	vm_rebuild(u->vm);
 	u->last_rebuild_ms = ms_since(t0);
@@ -180,6 +181,7 @@ static struct ui *ui_new(const struct settings *s, struct engine *g)
 
 static void ui_free(struct ui *u)
 {
+	ui_audit_free(u); /* before the viewmodel whose columns point at it */
 	ui_pause_end(u);
 	vm_free(u->vm);
 	ui_panels_done(u);

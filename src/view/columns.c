@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "tcpscope/audit.h"
 #include "tcpscope/collect.h"
 #include "tcpscope/out.h"
 #include "tcpscope/util.h"
@@ -276,6 +277,80 @@ static double num_inode(const struct col_ctx *x, const struct track_entry *e)
 {
 	(void)x;
 	return (e->conn->have & CONN_HAVE_INODE) ? e->conn->inode : NAN;
+}
+
+/* ------------------------------------------------------- listener audit */
+
+static double num_accepts(const struct col_ctx *x, const struct track_entry *e)
+{
+	const struct audit_row *r = audit_find(x->audit, e);
+	return r ? r->accepts_per_s : NAN;
+}
+
+static int exposure_rank(const struct track_entry *e)
+{
+	if (e->conn->state != TCPS_LISTEN)
+		return AEX_COUNT;
+	return (int)audit_exposure_of(e->conn);
+}
+
+static void fmt_exposure(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
+{
+	const struct audit_row *r = audit_find(x->audit, e);
+	int ex = exposure_rank(e);
+	if (ex == AEX_COUNT)
+		snprintf(buf, len, "-");
+	else if (r && r->ifname && ex == AEX_ADDRESS)
+		snprintf(buf, len, "%s %s", r->ifname, audit_scope_name(r->scope));
+	else
+		snprintf(buf, len, "%s", audit_exposure_text(ex));
+}
+
+static int cmp_exposure(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
+{
+	(void)x;
+	int ra = exposure_rank(a), rb = exposure_rank(b);
+	return (ra > rb) - (ra < rb);
+}
+
+static int ephemeral_rank(const struct col_ctx *x, const struct track_entry *e)
+{
+	const struct audit_row *r = audit_find(x->audit, e);
+	if (!r || r->ephemeral < 0)
+		return 0;
+	return r->ephemeral ? 3 : r->reserved ? 2 : 1;
+}
+
+static void fmt_ephemeral(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
+{
+	static const char *const t[] = {"-", "no", "reserved", "yes"};
+	snprintf(buf, len, "%s", t[ephemeral_rank(x, e)]);
+}
+
+static int cmp_ephemeral(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
+{
+	int ra = ephemeral_rank(x, a), rb = ephemeral_rank(x, b);
+	return (ra > rb) - (ra < rb);
+}
+
+static void fmt_findings(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
+{
+	audit_findings_short(audit_find(x->audit, e), buf, len);
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+/* Worst severity, then how many findings. */
+static int findings_rank(const struct col_ctx *x, const struct track_entry *e)
+{
+	const struct audit_row *r = audit_find(x->audit, e);
+	return r ? (r->worst + 1) * 8 + __builtin_popcount(r->findings) : 0;
+}
+
+static int cmp_findings(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
+{
+	int ra = findings_rank(x, a), rb = findings_rank(x, b);
+	return (ra > rb) - (ra < rb);
 }
 
 /* ------------------------------------------------------- text columns */
@@ -609,6 +684,16 @@ const struct col_def col_table[COL_COUNT] = {
 	[COL_FAMILY] = TXT("family", "FAM", 3, 0, fmt_family, cmp_family, "address family"),
 	[COL_QFILL] = NUM("accept_fill", "QFILL", 5, CS_PERCENT, 0, num_qfill,
 			  "listeners: accept queue fill (Recv-Q / backlog)"),
+	[COL_EXPOSURE] = TXT("exposure", "EXPOSURE", 17, 0, fmt_exposure, cmp_exposure,
+			     "listeners: all IPv4, all IPv4+IPv6, all IPv6 (v6only), loopback, "
+			     "or the interface of its address"),
+	[COL_EPHEMERAL] = TXT("ephemeral", "EPHEM", 8, 0, fmt_ephemeral, cmp_ephemeral,
+			      "listeners: port inside ip_local_port_range (yes, reserved, no)"),
+	[COL_ACCEPTS] = NUM("accepts", "ACC/S", 6, CS_COUNT, 0, num_accepts,
+			    "listeners: new connections per second on its address and port"),
+	[COL_FINDINGS] = {.name = "findings", .title = "FINDINGS", .width = 22, .desc_first = true,
+			  .style = CS_TEXT, .fmt = fmt_findings, .cmp = cmp_findings,
+			  .desc = "listeners: audit findings, most severe first (see docs/LISTENERS.md)"},
 };
 
 const uint8_t col_default_set[] = {
@@ -618,7 +703,8 @@ const uint8_t col_default_set[] = {
 const size_t col_default_n = sizeof col_default_set;
 
 const uint8_t col_listen_set[] = {
-	COL_LOCAL, COL_SERVICE, COL_RECVQ, COL_SENDQ, COL_QFILL, COL_LIFETIME, COL_PID, COL_PROCESS,
+	COL_LOCAL,    COL_EXPOSURE, COL_SERVICE, COL_EPHEMERAL, COL_RECVQ, COL_SENDQ, COL_QFILL,
+	COL_ACCEPTS,  COL_LIFETIME, COL_PID,     COL_PROCESS,   COL_FINDINGS,
 };
 const size_t col_listen_n = sizeof col_listen_set;
 

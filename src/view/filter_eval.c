@@ -12,6 +12,7 @@
 
 #include "filter_int.h"
 #include "tcpscope/labels.h"
+#include "tcpscope/audit.h"
 #include "tcpscope/collect.h"
 #include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
@@ -219,6 +220,10 @@ static bool ev(const struct fnode *n, const struct ectx *x, bool kernel)
 		return process_term(n, c);
 	case FN_NUM:
 		return num_term(n, x);
+	case FN_EXPOSED:
+		return audit_reachable(c);
+	case FN_EPHEMERAL:
+		return audit_port_ephemeral(x->f->ports, c->lport) == 1;
 	case FN_PORTCLASS:
 		return (c->lport && (int)port_class_of(c->lport) == n->pclass) ||
 		       (c->rport && (int)port_class_of(c->rport) == n->pclass);

@@ -10,6 +10,8 @@
 #include "tcpscope/conn.h"
 #include "tcpscope/filter.h"
 
+struct kstat;
+
 /* ---------------------------------------------------------------- tokens */
 
 enum ftok {
@@ -60,6 +62,8 @@ enum fnode_kind {
 	FN_PORTCLASS,
 	FN_NETNS,     /* netns NAME|INODE (-A) */
 	FN_OWNER,     /* cgroup PATH, service NAME, container NAME, unit NAME */
+	FN_EXPOSED,   /* bound to a wildcard or a public address (audit.h) */
+	FN_EPHEMERAL, /* local port in ip_local_port_range and not reserved */
 };
 
 /* What an FN_OWNER term compares its pattern with. */
@@ -109,6 +113,8 @@ struct filter {
 	bool uses_track;
 	int eph_min, eph_max;    /* ephemeral port range, for autobound */
 	const struct labels *labels; /* borrowed (filter_set_labels): names of ids */
+	struct kstat *ports;     /* owned: range and reserved ports of the namespace
+				  * the filter was parsed in, for `ephemeral`; NULL */
 };
 
 #define FILTER_FAM_V4 1u

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "filter_int.h"
+#include "tcpscope/kstat.h"
 #include "tcpscope/collect.h"
 #include "tcpscope/util.h"
 
@@ -344,6 +345,24 @@ static void read_ephemeral(struct filter *f)
 	fclose(fp);
 }
 
+/* This namespace's ip_local_port_range and ip_local_reserved_ports for
+ * `ephemeral`; what cannot be read stays unknown (the term is then false). */
+static struct kstat *read_ports(void)
+{
+	struct kstat *k = xcalloc(1, sizeof *k);
+	FILE *fp = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	unsigned a, b;
+	if (fp && fscanf(fp, "%u %u", &a, &b) == 2) {
+		k->v[KS_PORT_RANGE_LOW] = a;
+		k->v[KS_PORT_RANGE_HIGH] = b;
+		k->have |= 1ull << KS_PORT_RANGE_LOW | 1ull << KS_PORT_RANGE_HIGH;
+	}
+	if (fp)
+		fclose(fp);
+	kstat_read_reserved(NULL, k);
+	return k;
+}
+
 static struct fnode *parse_term(struct parser *p)
 {
 	struct ftoken *kw = advance(p);
@@ -360,6 +379,13 @@ static struct fnode *parse_term(struct parser *p)
 		if (!p->f->eph_min)
 			read_ephemeral(p->f);
 		return node_new(FN_AUTOBOUND);
+	}
+	if (!strcmp(w, "exposed"))
+		return node_new(FN_EXPOSED);
+	if (!strcmp(w, "ephemeral")) {
+		if (!p->f->ports)
+			p->f->ports = read_ports();
+		return node_new(FN_EPHEMERAL);
 	}
 	if (!strcmp(w, "process") || !strcmp(w, "comm"))
 		return term_process(p, kw);
@@ -534,5 +560,6 @@ void filter_free(struct filter *f)
 	if (!f)
 		return;
 	filter_node_free(f->root);
+	free(f->ports);
 	free(f);
 }

@@ -129,7 +129,7 @@ jq -e --arg n "$NS3" '(.sockets | length) > 0 and all(.sockets[]; .netns.name ==
 check "'netns INODE' selects the same namespace" $?
 
 # A namespace deleted mid-run: its sockets end as closed; nothing crashes.
-"$TCPSCOPE" -A -e -j -d 0.3 --netns-rescan 0.5 "netns $NS3" >"$TESTTMP/ev.json" 2>"$TESTTMP/ev.err" &
+"$TCPSCOPE" -A -e -j -d 0.3 --netns-rescan 0.5 "netns $NS3" >"$TESTTMP/ev.json" 2>"$TESTTMP/ev.err" 3>&- 4>&- &
 EV=$!
 PIDS="$PIDS $EV"
 sleep 1.5

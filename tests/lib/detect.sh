@@ -64,6 +64,6 @@ alert_keys_ok() {
 		    has("value") and has("limit") and has("share_pct") and has("rate") and
 		    has("unread") and has("distinct_sources") and has("bytes_unsent") and
 		    has("persist") and has("backoff") and has("time_wait") and
-		    has("top_destination") and has("raised") and has("clearing") and
+		    has("findings") and has("top_destination") and has("raised") and has("clearing") and
 		    has("active_s") and has("message"))' "$1" >/dev/null
 }
