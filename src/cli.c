@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tcpscope/columns.h"
+#include "tcpscope/replay.h"
 #include "tcpscope/settings.h"
 #include "tcpscope/util.h"
 
@@ -23,6 +24,13 @@ enum {
 	OPT_THRESHOLD,
 	OPT_LIST_THRESHOLDS,
 	OPT_COLUMNS,
+	OPT_RECORD,
+	OPT_RECORD_KEEP,
+	OPT_RECORD_MAX,
+	OPT_RECORD_INFO,
+	OPT_AT,
+	OPT_FROM,
+	OPT_TO,
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +54,14 @@ static const struct option long_opts[] = {
 	{"sort", required_argument, NULL, 's'},
 	{"columns", required_argument, NULL, OPT_COLUMNS},
 	{"highlight-delay", required_argument, NULL, 'H'},
+	{"record", required_argument, NULL, OPT_RECORD},
+	{"record-keep", required_argument, NULL, OPT_RECORD_KEEP},
+	{"record-max", required_argument, NULL, OPT_RECORD_MAX},
+	{"record-info", no_argument, NULL, OPT_RECORD_INFO},
+	{"replay", required_argument, NULL, 'r'},
+	{"at", required_argument, NULL, OPT_AT},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"to", required_argument, NULL, OPT_TO},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -93,6 +109,17 @@ void cli_usage(FILE *f)
 	      "                          how long new/changed/closed rows stay highlighted\n"
 	      "                          (default 3); closed rows are kept that long\n"
 	      "  Settings persist in $XDG_CONFIG_HOME/tcpscope/tcpscoperc.\n"
+	      "\n"
+	      "Recording (docs/RECORDING.md):\n"
+	      "      --record DIR        record headless into DIR (one frame per tick,\n"
+	      "                          default every 5 s; -d, -n, -N, --source apply)\n"
+	      "      --record-keep AGE   delete day shards older than AGE (7d, 12h)\n"
+	      "      --record-max SIZE   keep the recording under SIZE (2G, 500M)\n"
+	      "  -r, --replay DIR|FILE   read a recording instead of the kernel:\n"
+	      "      --at TIME           with -b/-j: the snapshot as it was at TIME\n"
+	      "      --from T1 --to T2   with -e [-j]: the events in between\n"
+	      "      --record-info       span, frames, size and gaps of the recording\n"
+	      "  TIME: 03:10, yesterday 03:10, -2h, 2026-12-07T03:10Z, @UNIXTIME\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -150,6 +177,35 @@ static int parse_delay(const char *opt, const char *arg, double lo, double hi, d
 	return 0;
 }
 
+/* Which recording options go together. */
+static int recording_check(struct settings *s, char *msg, size_t msglen)
+{
+	const char *bad = NULL;
+	if (s->record_dir && s->replay)
+		bad = "--record and --replay do not go together";
+	else if (s->record_dir && s->mode_forced)
+		bad = "--record runs headless (with -d, -n, -N, --source); not with -b or -e";
+	else if (!s->record_dir && (s->record_keep_s > 0 || s->record_max))
+		bad = "--record-keep and --record-max go with --record";
+	else if (!s->replay && (s->at || s->from || s->to || s->record_info))
+		bad = "--at, --from, --to and --record-info read a recording: add -r DIR";
+	else if (s->at && (s->from || s->to))
+		bad = "--at shows one moment; --from/--to a span of events (-e)";
+	else if (s->at && s->mode == MODE_EVENTS)
+		bad = "--at shows a snapshot (-b or -j); for events use --from/--to with -e";
+	else if ((s->from || s->to) && s->mode != MODE_EVENTS)
+		bad = "--from/--to select events: add -e";
+	if (bad) {
+		snprintf(msg, msglen, "%s", bad);
+		return -1;
+	}
+	if (s->record_dir)
+		s->mode = MODE_RECORD;
+	if (s->replay && s->at && s->mode == MODE_LIVE)
+		s->mode = MODE_BATCH;
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msglen)
 {
 	memset(s, 0, sizeof *s);
@@ -166,7 +222,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	 * such as "-" that getopt must not reorder. `at` is the argument getopt
 	 * is looking at, for error messages that quote it. */
 	while ((at = optind ? optind : 1),
-	       (ch = getopt_long(argc, argv, "+:bejn:d:N:F:ChVs:H:", long_opts, NULL)) != -1) {
+	       (ch = getopt_long(argc, argv, "+:bejn:d:N:F:ChVs:H:r:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			s->mode = MODE_BATCH;
@@ -274,6 +330,47 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 		case OPT_LIST_THRESHOLDS:
 			list_thresholds(stdout, &s->detect);
 			return 1;
+		case OPT_RECORD:
+			if (!*optarg) {
+				snprintf(msg, msglen, "--record: needs a directory");
+				return 2;
+			}
+			s->record_dir = optarg;
+			break;
+		case OPT_RECORD_KEEP:
+			s->record_keep_s = replay_parse_span(optarg);
+			if (s->record_keep_s <= 0) {
+				snprintf(msg, msglen, "--record-keep: '%s' is not an age (7d, 12h, 90m)",
+					 optarg);
+				return 2;
+			}
+			break;
+		case OPT_RECORD_MAX:
+			if (replay_parse_size(optarg, &s->record_max) < 0 || s->record_max == 0) {
+				snprintf(msg, msglen, "--record-max: '%s' is not a size (2G, 500M, 64k)",
+					 optarg);
+				return 2;
+			}
+			break;
+		case OPT_RECORD_INFO:
+			s->record_info = true;
+			break;
+		case 'r':
+			s->replay = optarg;
+			break;
+		case OPT_AT:
+		case OPT_FROM:
+		case OPT_TO: {
+			struct err e = {0};
+			double t;
+			if (replay_parse_time(optarg, clock_wall(), &t, &e) < 0) {
+				snprintf(msg, msglen, "--%s: %s",
+					 ch == OPT_AT ? "at" : ch == OPT_FROM ? "from" : "to", e.msg);
+				return 2;
+			}
+			*(ch == OPT_AT ? &s->at : ch == OPT_FROM ? &s->from : &s->to) = optarg;
+			break;
+		}
 		case 'h':
 			cli_usage(stdout);
 			return 1;
@@ -302,6 +399,8 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 			return 2;
 		}
 	}
+	if (recording_check(s, msg, msglen) < 0)
+		return 2;
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		s->no_color = true;
 	if (optind < argc)
