@@ -363,10 +363,12 @@ int store_writer_append(struct store_writer *w, int64_t time_ns, const void *raw
 	store_day_name(ts, name, sizeof name, &day);
 	if (w->dfd < 0 || day != w->day) {
 		shard_close(w);
-		if (shard_open(w, ts, e) < 0) {
+		struct err oe = {0};
+		int rc = shard_open(w, ts, &oe);
+		if (rc < 0) {
 			w->st.dropped++;
-			w->st.full = space_error(e->code);
-			return -(e->code ? e->code : EIO);
+			w->st.full = space_error(-rc);
+			return err_set(e, rc, "%s", oe.msg);
 		}
 		prune(w);
 	}
