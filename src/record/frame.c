@@ -158,7 +158,11 @@ static void c_state(struct cx *c, uint8_t *st)
 		fail(c, "state out of range");
 }
 
-static void c_conn(struct cx *c, struct conn *k, uint32_t now_ms, uint32_t ncong)
+/* A socket in two parts: what identifies it and rarely changes, and what
+ * moves while it carries data. Entries write all their cold parts, then all
+ * their hot parts, so a chunk's unchanged sockets are one long match and a
+ * busy socket breaks it once, not at every counter. */
+static void c_conn_cold(struct cx *c, struct conn *k, uint32_t ncong)
 {
 	c_u64(c, &k->cookie);
 	c_addr(c, &k->laddr);
@@ -168,26 +172,38 @@ static void c_conn(struct cx *c, struct conn *k, uint32_t now_ms, uint32_t ncong
 	c_u8(c, &k->family);
 	c_state(c, &k->state);
 	c_u8(c, &k->timer);
-	c_u8(c, &k->timer_retrans);
 	c_u8(c, &k->shutdown);
 	c_u8(c, &k->cong);
 	c_u16(c, &k->nprocs);
 	c_u32(c, &k->have);
-	c_u32(c, &k->rqueue);
-	c_u32(c, &k->wqueue);
 	c_u32(c, &k->uid);
 	c_u32(c, &k->inode);
-	c_ms_ahead(c, &k->timer_ms, now_ms);
 	c_i32(c, &k->pid);
 	c_raw(c, (uint8_t *)k->comm, CONN_COMM_LEN);
+	c_u16(c, &k->ti.have);
+	c_u32(c, &k->ti.snd_mss);
+	c_u32(c, &k->ti.min_rtt_us);
+	if (c->rd) {
+		k->comm[CONN_COMM_LEN - 1] = '\0';
+		if ((k->family != AF_INET && k->family != AF_INET6) || k->timer >= TIMER_COUNT ||
+		    k->cong >= ncong)
+			fail(c, "socket field out of range");
+	}
+}
+
+static void c_conn_hot(struct cx *c, struct conn *k, uint32_t now_ms)
+{
+	c_u8(c, &k->timer_retrans);
+	c_u32(c, &k->rqueue);
+	c_u32(c, &k->wqueue);
+	c_ms_ahead(c, &k->timer_ms, now_ms);
 	struct conn_tcpinfo *t = &k->ti;
 	c_u64(c, &t->bytes_acked);
 	c_u64(c, &t->bytes_received);
 	c_u64(c, &t->bytes_sent);
 	c_u64(c, &t->delivery_rate);
-	uint32_t *u32s[] = {&t->rtt_us, &t->rttvar_us, &t->min_rtt_us, &t->rto_us, &t->snd_cwnd,
-			    &t->snd_ssthresh, &t->snd_mss, &t->unacked, &t->retrans,
-			    &t->total_retrans};
+	uint32_t *u32s[] = {&t->rtt_us, &t->rttvar_us, &t->rto_us, &t->snd_cwnd,
+			    &t->snd_ssthresh, &t->unacked, &t->retrans, &t->total_retrans};
 	for (size_t i = 0; i < sizeof u32s / sizeof u32s[0]; i++)
 		c_u32(c, u32s[i]);
 	c_ms_ago(c, &t->last_data_sent_ms, now_ms);
@@ -195,13 +211,12 @@ static void c_conn(struct cx *c, struct conn *k, uint32_t now_ms, uint32_t ncong
 	c_ms_ago(c, &t->last_ack_recv_ms, now_ms);
 	c_u8(c, &t->retransmits);
 	c_u8(c, &t->backoff);
-	c_u16(c, &t->have);
-	if (c->rd) {
-		k->comm[CONN_COMM_LEN - 1] = '\0';
-		if ((k->family != AF_INET && k->family != AF_INET6) || k->timer >= TIMER_COUNT ||
-		    k->cong >= ncong)
-			fail(c, "socket field out of range");
-	}
+}
+
+static void c_conn(struct cx *c, struct conn *k, uint32_t now_ms, uint32_t ncong)
+{
+	c_conn_cold(c, k, ncong);
+	c_conn_hot(c, k, now_ms);
 }
 
 static void c_tix(struct cx *c, struct conn_tcpinfo_x *x)
@@ -224,20 +239,16 @@ static void c_tix(struct cx *c, struct conn_tcpinfo_x *x)
 		c_u8(c, u8s[i]);
 }
 
-static void c_entry(struct cx *c, struct frame_entry *fe, uint32_t now_ms, uint32_t ncong)
+static void c_entry_cold(struct cx *c, struct frame_entry *fe, uint32_t ncong)
 {
 	struct track_entry *e = &fe->e;
 	c_u64(c, &e->key);
 	c_u64(c, &e->first_seen_ns);
 	c_u64(c, &e->state_since_ns);
 	c_u64(c, &e->tomb_ns);
-	c_f32(c, &e->rx_bps);
-	c_f32(c, &e->tx_bps);
-	c_f32(c, &e->retrans_per_s);
 	c_u32(c, &e->flags);
 	c_state(c, &e->prev_state);
-	c_conn(c, &fe->c, now_ms, ncong);
-	c_tix(c, &fe->x);
+	c_conn_cold(c, &fe->c, ncong);
 	c_u8(c, &fe->nhist);
 	if (c->rd && fe->nhist > TRACK_HIST) {
 		fail(c, "history too long");
@@ -253,6 +264,15 @@ static void c_entry(struct cx *c, struct frame_entry *fe, uint32_t now_ms, uint3
 		e->gen_ = 0;
 		e->hist_ = 0;
 	}
+}
+
+static void c_entry_hot(struct cx *c, struct frame_entry *fe, uint32_t now_ms)
+{
+	c_f32(c, &fe->e.rx_bps);
+	c_f32(c, &fe->e.tx_bps);
+	c_f32(c, &fe->e.retrans_per_s);
+	c_conn_hot(c, &fe->c, now_ms);
+	c_tix(c, &fe->x);
 }
 
 static void c_event(struct cx *c, struct track_event *ev, uint32_t now_ms, uint32_t ncong)
@@ -416,7 +436,9 @@ static void c_frame(struct cx *c, struct frame *f)
 	c_header(c, f);
 	uint32_t now_ms = (uint32_t)(f->mono_ns / 1000000);
 	uint32_t nc = f->ncong ? f->ncong : 1;
-	C_ARRAY(c, f, ents, nents, ents_cap, 100, c_entry(c, &f->ents[i_], now_ms, nc));
+	C_ARRAY(c, f, ents, nents, ents_cap, 100, c_entry_cold(c, &f->ents[i_], nc));
+	for (size_t i = 0; i < f->nents && !c->bad; i++)
+		c_entry_hot(c, &f->ents[i], now_ms);
 	C_ARRAY(c, f, ev, nev, ev_cap, 100, c_event(c, &f->ev[i_], now_ms, nc));
 	C_ARRAY(c, f, alerts, nalerts, alerts_cap, 100, c_alert(c, &f->alerts[i_]));
 	C_ARRAY(c, f, aev, naev, aev_cap, 100, {

@@ -312,8 +312,9 @@ if [ -x "$TOOLS/recbench" ]; then
 			echo
 			echo "| population | bytes per socket per frame | raw | per 24 h | CPU per frame | share of a core |"
 			echo "|---|---|---|---|---|---|"
-			for k in steady churn; do
-				echo "| 10k sockets, $k | $(v ${k}_bytes_per_socket_frame) | $(v ${k}_raw_bytes_per_socket_frame) | $(v ${k}_mb_per_day_5s) MB | $(v ${k}_cpu_ms_per_frame) ms | $(v ${k}_core_share_pct_5s)% |"
+			for k in idle steady churn; do
+				case $k in idle) d="idle"; ;; steady) d="10% moving data"; ;; *) d="1,000 conn/s churn"; ;; esac
+				echo "| 10k sockets, $d | $(v ${k}_bytes_per_socket_frame) | $(v ${k}_raw_bytes_per_socket_frame) | $(v ${k}_mb_per_day_5s) MB | $(v ${k}_cpu_ms_per_frame) ms | $(v ${k}_core_share_pct_5s)% |"
 			done
 			echo
 			echo "Seek (find, decompress key + frame, decode, restore): 10k sockets max $(v steady_seek_ms_max) ms;"

@@ -4,9 +4,11 @@
  *
  *   recbench DIR [SOCKETS] [FRAMES] [DAY_SOCKETS]
  *
- * 1. steady: SOCKETS sockets (default 10000), 10% of them moving data
- *    (counters, rates and RTT change every frame), FRAMES frames (default
- *    120) 5 s apart: bytes per socket per frame, and CPU per frame.
+ * 1. idle: SOCKETS sockets (default 10000) that carry no data, FRAMES
+ *    frames (default 120) 5 s apart: bytes per socket per frame, CPU.
+ * 1b. steady: the same with 10% of them moving data: counters, rates, RTT
+ *    and "last sent/received" change every frame by amounts of their own
+ *    (pseudo-random: the worst case for a compressor).
  * 2. churn: the same with 1,000 connections per second replaced (5,000 per
  *    frame: new cookies and ports, the old ones as tombs and close events).
  * 3. a 24 h recording: 17,280 frames 5 s apart of DAY_SOCKETS sockets
@@ -15,6 +17,7 @@
  * Prints "key value" lines for tests/bench/run.sh. DIR is scratch.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,17 @@ static double mono_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool moving = true; /* the 10% move (false: an idle population) */
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
 }
 
 static void sock_init(struct frame_entry *fe, uint64_t id, uint64_t t_ns)
@@ -64,6 +78,13 @@ static void sock_init(struct frame_entry *fe, uint64_t id, uint64_t t_ns)
 	c->ti.rto_us = 204000;
 	fe->x.have = true;
 	fe->x.rcv_mss = 536;
+	/* Sockets that have lived: counters of their own. */
+	uint64_t r = mix(id);
+	c->ti.bytes_acked = r % 100000000;
+	c->ti.bytes_received = (r >> 20) % 100000000;
+	c->ti.bytes_sent = c->ti.bytes_acked + 1448;
+	fe->x.segs_out = (uint32_t)(c->ti.bytes_acked / 1448);
+	fe->x.segs_in = (uint32_t)(c->ti.bytes_received / 1448);
 	fe->e.key = id;
 	fe->e.first_seen_ns = t_ns;
 	fe->e.state_since_ns = t_ns;
@@ -72,21 +93,28 @@ static void sock_init(struct frame_entry *fe, uint64_t id, uint64_t t_ns)
 	fe->e.prev_state = TCPS_SYN_SENT;
 }
 
-/* Advance one frame: the moving 10% send and receive. */
+/* Advance one frame: the moving 10% send and receive, each its own amount
+ * (pseudo-random per socket and frame: nothing a compressor could predict). */
 static void sock_step(struct frame_entry *fe, unsigned frame, uint64_t now_ns)
 {
 	struct conn *c = &fe->c;
 	uint32_t now_ms = (uint32_t)(now_ns / 1000000);
-	if (fe->c.cookie % 10 == 3) {
-		c->ti.bytes_acked += 50000 + frame * 7;
-		c->ti.bytes_received += 20000;
-		c->ti.bytes_sent += 50000;
-		c->ti.rtt_us = 200 + (frame * 13 + (uint32_t)c->cookie) % 300;
-		c->ti.last_data_sent_ms = (uint32_t)(c->cookie % 100);
-		fe->x.segs_out += 40;
-		fe->x.segs_in += 30;
-		fe->e.rx_bps = 4000.0f + (float)(frame % 17);
-		fe->e.tx_bps = 10000.0f + (float)(frame % 13);
+	if (moving && fe->c.cookie % 10 == 3) {
+		uint64_t r = mix(c->cookie * 1000003 + frame);
+		uint64_t sent = 1000 + r % 200000, recv = 500 + (r >> 20) % 50000;
+		c->ti.bytes_acked += sent;
+		c->ti.bytes_received += recv;
+		c->ti.bytes_sent += sent + (r >> 40) % 3 * 1448;
+		c->ti.rtt_us = 200 + (uint32_t)((r >> 8) % 3000);
+		c->ti.rttvar_us = 50 + (uint32_t)((r >> 16) % 500);
+		c->ti.last_data_sent_ms = (uint32_t)((r >> 24) % 1000);
+		c->ti.last_data_recv_ms = (uint32_t)((r >> 34) % 1000);
+		c->ti.last_ack_recv_ms = c->ti.last_data_sent_ms;
+		fe->x.segs_out += (uint32_t)(sent / 1448 + 1);
+		fe->x.segs_in += (uint32_t)(recv / 1448 + 1);
+		fe->x.delivered = fe->x.segs_out;
+		fe->e.rx_bps = (float)recv / 5;
+		fe->e.tx_bps = (float)sent / 5;
 	} else {
 		/* idle: "ms since" grows, which the codec stores as an instant */
 		c->ti.last_data_sent_ms = now_ms - (uint32_t)(fe->e.first_seen_ns / 1000000);
@@ -258,6 +286,11 @@ int main(int argc, char **argv)
 	size_t day = argc > 4 ? strtoul(argv[4], NULL, 10) : 1000;
 	level = argc > 5 ? atoi(argv[5]) : 0;
 	char d[4096];
+	snprintf(d, sizeof d, "%s/idle", argv[1]);
+	moving = false;
+	if (run_series(d, "idle", n, frames, 0))
+		return 1;
+	moving = true;
 	snprintf(d, sizeof d, "%s/steady", argv[1]);
 	if (run_series(d, "steady", n, frames, 0))
 		return 1;
