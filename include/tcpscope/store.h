@@ -14,12 +14,16 @@
  *    48-byte entry per frame: time, offset, length, the offset of its
  *    chunk's key frame, raw length, CRC-32C of the frame's bytes, flags, and
  *    a CRC-32C of the entry itself.
- *  - Chunks: a key frame is compressed alone; the next frames (up to
+ *  - Chunks: a chunk's first frame is its key; the next frames (up to
  *    STORE_CHUNK_FRAMES in all) are compressed with the key frame's raw
  *    bytes as prefix (ZSTD_CCtx_refPrefix), so what is unchanged since the
- *    key costs a few bytes. Reading any frame decompresses at most two.
- *    A shard starts a chunk; so does a writer (re)opening one, and the first
- *    frame after one was dropped when its key frame was.
+ *    key costs a few bytes. A key frame is itself compressed against the
+ *    current root key (a key compressed alone; a new root every
+ *    STORE_ROOT_KEYS keys), so the keys are cheap too. Reading any frame
+ *    decompresses at most three (root, key, frame; the first two cached).
+ *    An entry's key_offset names the frame it was compressed against, or
+ *    itself for a root. A shard starts a chunk and a root; so does a writer
+ *    (re)opening one, and a frame after its key or root was dropped.
  *  - Write order: the frame's bytes, then its index entry. A crash (kill -9)
  *    between or inside the two leaves a tail that store_writer_open() cuts
  *    (data past the last good entry, a torn entry): every frame whose entry
@@ -55,13 +59,15 @@
 #define STORE_HDR_SIZE 40
 #define STORE_ENTRY_SIZE 48
 #define STORE_CHUNK_FRAMES 60
+#define STORE_ROOT_KEYS 12
 #define STORE_FLAG_KEY 1u
 
 /* One index entry, decoded. */
 struct store_entry {
 	int64_t time_ns;      /* unix nanoseconds of the frame */
 	uint64_t offset;      /* of the frame in the data file */
-	uint64_t key_offset;  /* of its chunk's key frame (== offset for a key) */
+	uint64_t key_offset;  /* of the frame it was compressed against (== offset
+			       * for a root key, compressed alone) */
 	uint32_t length;      /* compressed bytes */
 	uint32_t raw_length;  /* bytes once decompressed */
 	uint32_t crc;         /* CRC-32C of the compressed bytes */

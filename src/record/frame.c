@@ -130,20 +130,20 @@ static size_t c_count(struct cx *c, size_t n, size_t min_size)
 
 /* "ms ago" / "ms from now" values as the instant they point at (see the
  * contract): unsigned arithmetic mod 2^32 makes the round trip exact. */
-static void c_ms_ago(struct cx *c, uint32_t *v, uint32_t now_ms)
+static void c_ms_ago(struct cx *c, uint32_t *v, uint32_t now_ms, bool known)
 {
-	uint32_t t = now_ms - *v;
+	uint32_t t = known ? now_ms - *v : *v;
 	c_u32(c, &t);
 	if (c->rd)
-		*v = now_ms - t;
+		*v = known ? now_ms - t : t;
 }
 
-static void c_ms_ahead(struct cx *c, uint32_t *v, uint32_t now_ms)
+static void c_ms_ahead(struct cx *c, uint32_t *v, uint32_t now_ms, bool known)
 {
-	uint32_t t = now_ms + *v;
+	uint32_t t = known ? now_ms + *v : *v;
 	c_u32(c, &t);
 	if (c->rd)
-		*v = t - now_ms;
+		*v = known ? t - now_ms : t;
 }
 
 static void c_addr(struct cx *c, union conn_addr *a)
@@ -196,7 +196,9 @@ static void c_conn_hot(struct cx *c, struct conn *k, uint32_t now_ms)
 	c_u8(c, &k->timer_retrans);
 	c_u32(c, &k->rqueue);
 	c_u32(c, &k->wqueue);
-	c_ms_ahead(c, &k->timer_ms, now_ms);
+	/* An unset value (no timer, no tcp_info) stays 0, not "now". The
+	 * cold part (timer, ti.have) is known by now in both directions. */
+	c_ms_ahead(c, &k->timer_ms, now_ms, k->timer != TIMER_OFF);
 	struct conn_tcpinfo *t = &k->ti;
 	c_u64(c, &t->bytes_acked);
 	c_u64(c, &t->bytes_received);
@@ -206,9 +208,10 @@ static void c_conn_hot(struct cx *c, struct conn *k, uint32_t now_ms)
 			    &t->snd_ssthresh, &t->unacked, &t->retrans, &t->total_retrans};
 	for (size_t i = 0; i < sizeof u32s / sizeof u32s[0]; i++)
 		c_u32(c, u32s[i]);
-	c_ms_ago(c, &t->last_data_sent_ms, now_ms);
-	c_ms_ago(c, &t->last_data_recv_ms, now_ms);
-	c_ms_ago(c, &t->last_ack_recv_ms, now_ms);
+	bool ti = t->have & TI_BASE;
+	c_ms_ago(c, &t->last_data_sent_ms, now_ms, ti);
+	c_ms_ago(c, &t->last_data_recv_ms, now_ms, ti);
+	c_ms_ago(c, &t->last_ack_recv_ms, now_ms, ti);
 	c_u8(c, &t->retransmits);
 	c_u8(c, &t->backoff);
 }

@@ -141,9 +141,8 @@ long store_index_parse(const uint8_t *buf, size_t len, uint64_t data_size,
 		bool good = store_entry_decode(p, &en) && en.length > 0 && en.offset >= end &&
 			    en.offset + en.length > en.offset &&
 			    en.offset + en.length <= data_size &&
-			    en.key_offset <= en.offset &&
-			    ((en.flags & STORE_FLAG_KEY) ? en.key_offset == en.offset
-							  : en.key_offset < en.offset);
+			    (en.key_offset < en.offset ||
+			     (en.key_offset == en.offset && (en.flags & STORE_FLAG_KEY)));
 		if (!good) {
 			(*bad)++;
 			continue;

@@ -43,9 +43,13 @@ struct store_reader {
 	size_t nrefs;
 	struct store_frame_ref *pub; /* owned; refs' public part, same order */
 	ZSTD_DCtx *dc;            /* owned */
-	struct buf comp, key, raw;
-	uint32_t key_shard;       /* which key frame key holds; key.len 0: none */
-	uint64_t key_off;
+	struct buf comp, raw;
+	struct {                  /* decompressed prefixes: [0] a root, [1] a key */
+		struct buf b;
+		bool valid;
+		uint32_t shard;
+		uint64_t off;
+	} cache[2];
 	char *notices[NOTICES_MAX]; /* owned; queued */
 	size_t nnot, not_next;
 	char notice_out[512];
@@ -304,7 +308,8 @@ void store_reader_close(struct store_reader *r)
 	free(r->refs);
 	free(r->pub);
 	free(r->comp.p);
-	free(r->key.p);
+	free(r->cache[0].b.p);
+	free(r->cache[1].b.p);
 	free(r->raw.p);
 	ZSTD_freeDCtx(r->dc);
 	free(r);
@@ -389,6 +394,35 @@ static const struct store_entry *entry_at(const struct shard *s, uint64_t off)
 	return lo < s->n && s->ents[lo].offset == off ? &s->ents[lo] : NULL;
 }
 
+/* The raw bytes of the frame at `off` in shard si, which others were
+ * compressed against: a root (alone) or a key (against a root). depth > 0:
+ * it must be a root (chains are at most root → key → frame). */
+static const struct buf *prefix_load(struct store_reader *r, uint32_t si, uint64_t off, int depth,
+				     struct err *e)
+{
+	const struct shard *s = &r->sh[si];
+	const struct store_entry *k = entry_at(s, off);
+	bool root = k && k->key_offset == k->offset;
+	if (!k || !(k->flags & STORE_FLAG_KEY) || (depth > 0 && !root)) {
+		err_set(e, EBADMSG, "%s: a key frame (at offset %llu) is lost", s->name,
+			(unsigned long long)off);
+		return NULL;
+	}
+	int slot = root ? 0 : 1;
+	if (r->cache[slot].valid && r->cache[slot].shard == si && r->cache[slot].off == off)
+		return &r->cache[slot].b;
+	const struct buf *pfx = NULL;
+	if (!root && !(pfx = prefix_load(r, si, k->key_offset, depth + 1, e)))
+		return NULL;
+	r->cache[slot].valid = false;
+	if (frame_get(r, s, k, pfx, &r->cache[slot].b, e) < 0)
+		return NULL;
+	r->cache[slot].valid = true;
+	r->cache[slot].shard = si;
+	r->cache[slot].off = off;
+	return &r->cache[slot].b;
+}
+
 int store_reader_read(struct store_reader *r, size_t i, const uint8_t **raw, size_t *len,
 		      struct err *e)
 {
@@ -398,34 +432,12 @@ int store_reader_read(struct store_reader *r, size_t i, const uint8_t **raw, siz
 	const struct shard *s = &r->sh[rf->r.shard];
 	const struct store_entry *en = &s->ents[rf->ent];
 	const struct buf *prefix = NULL;
-	if (!(en->flags & STORE_FLAG_KEY)) {
-		if (!r->key.len || r->key_shard != rf->r.shard || r->key_off != en->key_offset) {
-			const struct store_entry *k = entry_at(s, en->key_offset);
-			r->key.len = 0;
-			if (!k || !(k->flags & STORE_FLAG_KEY))
-				return err_set(e, EBADMSG, "%s: the key frame of the frame at offset "
-					       "%llu is lost", s->name,
-					       (unsigned long long)en->offset);
-			int rc = frame_get(r, s, k, NULL, &r->key, e);
-			if (rc < 0) {
-				r->key.len = 0;
-				return rc;
-			}
-			r->key_shard = rf->r.shard;
-			r->key_off = en->key_offset;
-		}
-		prefix = &r->key;
-	}
+	if (en->key_offset != en->offset &&
+	    !(prefix = prefix_load(r, rf->r.shard, en->key_offset, 0, e)))
+		return -EBADMSG;
 	int rc = frame_get(r, s, en, prefix, &r->raw, e);
 	if (rc < 0)
 		return rc;
-	if (en->flags & STORE_FLAG_KEY) { /* keep it: the chunk's next frames need it */
-		r->key.p = xgrow(r->key.p, &r->key.cap, r->raw.len ? r->raw.len : 1, 1);
-		memcpy(r->key.p, r->raw.p, r->raw.len);
-		r->key.len = r->raw.len;
-		r->key_shard = rf->r.shard;
-		r->key_off = en->offset;
-	}
 	*raw = r->raw.p;
 	*len = r->raw.len;
 	return 0;

@@ -31,6 +31,11 @@ struct store_writer {
 	uint64_t key_off;
 	bool have_key;             /* key[] is on disk in this shard */
 	unsigned in_chunk;         /* frames in the current chunk */
+	uint8_t *root;             /* owned; raw bytes of the current root key */
+	size_t root_len, root_cap;
+	uint64_t root_off;
+	bool have_root;            /* root[] is on disk in this shard */
+	unsigned keys_in_root;     /* key frames compressed against it */
 	uint8_t *cbuf;             /* owned; compression output */
 	size_t ccap;
 	uint64_t last_sync_ns;
@@ -104,7 +109,7 @@ static void shard_close(struct store_writer *w)
 		close(w->ifd);
 	}
 	w->dfd = w->ifd = -1;
-	w->have_key = false;
+	w->have_key = w->have_root = false;
 	w->dirty = false;
 }
 
@@ -206,7 +211,7 @@ static int shard_open(struct store_writer *w, int64_t time_s, struct err *e)
 	}
 	if (rd == 0 || ri == 0)
 		sync_dir(w->dir);
-	w->have_key = false;
+	w->have_key = w->have_root = false;
 	w->in_chunk = 0;
 	return 0;
 }
@@ -374,23 +379,28 @@ int store_writer_append(struct store_writer *w, int64_t time_ns, const void *raw
 	}
 	if (len > UINT32_MAX / 2)
 		return append_fail(w, -EFBIG, e, "data");
+	/* A frame is compressed against its chunk's key; a key against the
+	 * current root key; a root alone (see store.h). */
 	bool key = !w->have_key || w->in_chunk >= STORE_CHUNK_FRAMES;
+	bool root = key && (!w->have_root || w->keys_in_root >= STORE_ROOT_KEYS);
+	const uint8_t *pfx = root ? NULL : key ? w->root : w->key;
+	size_t plen = root ? 0 : key ? w->root_len : w->key_len;
+	uint64_t pfx_off = root ? w->dsize : key ? w->root_off : w->key_off;
 	size_t bound = ZSTD_compressBound(len);
 	w->cbuf = xgrow(w->cbuf, &w->ccap, bound, 1);
 	ZSTD_CCtx_reset(w->cc, ZSTD_reset_session_and_parameters);
 	ZSTD_CCtx_setParameter(w->cc, ZSTD_c_compressionLevel, w->o.level);
 	ZSTD_CCtx_setParameter(w->cc, ZSTD_c_checksumFlag, 1);
-	ZSTD_CCtx_setParameter(w->cc, ZSTD_c_windowLog,
-			       (int)window_log(len + (key ? 0 : w->key_len)));
-	if (!key)
-		ZSTD_CCtx_refPrefix(w->cc, w->key, w->key_len);
+	ZSTD_CCtx_setParameter(w->cc, ZSTD_c_windowLog, (int)window_log(len + plen));
+	if (pfx)
+		ZSTD_CCtx_refPrefix(w->cc, pfx, plen);
 	size_t clen = ZSTD_compress2(w->cc, w->cbuf, bound, raw, len);
 	if (ZSTD_isError(clen)) {
 		w->st.dropped++;
 		return err_set(e, EIO, "zstd: %s", ZSTD_getErrorName(clen));
 	}
 	struct store_entry en = {
-		.time_ns = time_ns, .offset = w->dsize, .key_offset = key ? w->dsize : w->key_off,
+		.time_ns = time_ns, .offset = w->dsize, .key_offset = pfx_off,
 		.length = (uint32_t)clen, .raw_length = (uint32_t)len,
 		.crc = store_crc32c(0, w->cbuf, clen), .flags = key ? STORE_FLAG_KEY : 0,
 	};
@@ -414,6 +424,15 @@ int store_writer_append(struct store_writer *w, int64_t time_ns, const void *raw
 		w->key_off = w->dsize;
 		w->have_key = true;
 		w->in_chunk = 0;
+		w->keys_in_root++;
+	}
+	if (root) {
+		w->root = xgrow(w->root, &w->root_cap, len ? len : 1, 1);
+		memcpy(w->root, raw, len);
+		w->root_len = len;
+		w->root_off = w->dsize;
+		w->have_root = true;
+		w->keys_in_root = 1;
 	}
 	w->in_chunk++;
 	w->dsize += clen;
@@ -458,6 +477,7 @@ void store_writer_close(struct store_writer *w)
 		close(w->lockfd); /* releases the flock */
 	ZSTD_freeCCtx(w->cc);
 	free(w->key);
+	free(w->root);
 	free(w->cbuf);
 	free(w->dir);
 	free(w);

@@ -304,7 +304,7 @@ cat "$REPORT"
 # recording of 1,000 sockets built in seconds.
 if [ -x "$TOOLS/recbench" ]; then
 	mkdir -p "$tmp/rec"
-	if timeout 300 "$TOOLS/recbench" "$tmp/rec" 10000 120 1000 >"$tmp/rec.txt" 2>&1; then
+	if timeout 600 "$TOOLS/recbench" "$tmp/rec" 10000 720 1000 >"$tmp/rec.txt" 2>&1; then
 		v() { sed -n "s/^$1 //p" "$tmp/rec.txt"; }
 		{
 			echo

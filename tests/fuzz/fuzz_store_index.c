@@ -6,7 +6,7 @@
  * count or -EBADMSG / -EPROTONOSUPPORT; the valid entries plus the skipped
  * ones never exceed the entries the bytes hold; every entry returned lies
  * inside the data file, after the header, in order, without overlap, and a
- * key frame is its own key; each re-encodes to bytes that decode to it.
+ * frame compressed alone is a key; each re-encodes to bytes that decode to it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const struct store_entry *en = &v[i];
 			if (en->offset < end || en->offset + en->length > dsize || !en->length)
 				abort();
-			if ((en->flags & STORE_FLAG_KEY) && en->key_offset != en->offset)
+			if (en->key_offset == en->offset && !(en->flags & STORE_FLAG_KEY))
 				abort();
 			if (en->key_offset > en->offset)
 				abort();

@@ -118,6 +118,7 @@ static void sock_step(struct frame_entry *fe, unsigned frame, uint64_t now_ns)
 	} else {
 		/* idle: "ms since" grows, which the codec stores as an instant */
 		c->ti.last_data_sent_ms = now_ms - (uint32_t)(fe->e.first_seen_ns / 1000000);
+		c->ti.last_data_recv_ms = c->ti.last_ack_recv_ms = c->ti.last_data_sent_ms;
 	}
 }
 
