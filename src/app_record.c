@@ -132,9 +132,10 @@ static long seek_good(struct replay *rp, long i, const char *dir)
 
 static int replay_at(const struct settings *s, struct replay *rp, const struct filter *flt)
 {
-	double t = 0;
-	const char *text = s->at ? s->at : "now";
-	if (resolve("at", text, &t))
+	/* Without --at: the last frame. */
+	const char *text = s->at ? s->at : "the end";
+	double t = replay_time(rp, replay_count(rp) - 1);
+	if (s->at && resolve("at", text, &t))
 		return 2;
 	long i = replay_find(rp, t);
 	if (i < 0)

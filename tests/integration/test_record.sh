@@ -136,8 +136,14 @@ printf '\011' | dd of="$DF" bs=1 seek=8 conv=notrunc 2>/dev/null
 "$TCPSCOPE" -r "$NV" --record-info >/dev/null 2>"$TESTTMP/bad.err"
 [ $? -eq 2 ] && grep -q "$(basename "$DF"): format version 9 is newer" "$TESTTMP/bad.err"
 check "a shard from a newer format: exit 2 naming the file" $? "$(cat "$TESTTMP/bad.err")"
-"$TCPSCOPE" --record "$R" -b >/dev/null 2>"$TESTTMP/bad.err"
-check "--record with -b is a usage error" $([ $? -eq 2 ] && echo 0 || echo 1) "$(cat "$TESTTMP/bad.err")"
+for args in "--record $R -b" "--at 03:10 -j" "-r $R --from -1h -j" "-r $R --at -1h -e" \
+	"--record $R -r $R" "--record-keep 0 --record $R" "--record-max 2Q --record $R"; do
+	# shellcheck disable=SC2086
+	"$TCPSCOPE" $args >/dev/null 2>"$TESTTMP/bad.err"
+	check "usage error: $args" $([ $? -eq 2 ] && echo 0 || echo 1) "$(cat "$TESTTMP/bad.err")"
+done
+"$TCPSCOPE" -r "$R" -j >"$TESTTMP/last.json" 2>&1 && jq -e '.sockets | type == "array"' "$TESTTMP/last.json" >/dev/null
+check "-r DIR -j without --at: the last frame" $? "$(head -c 200 "$TESTTMP/last.json")"
 
 # ------------------------------------------------------------- damage
 DM=$TESTTMP/damaged
