@@ -351,6 +351,24 @@ static void test_store_versions_and_retention(void)
 	CHECK_INT(w ? store_writer_stats(w)->shards_removed : 0, 1);
 	store_writer_close(w);
 	CHECK_INT(file_size(dir, "tcpscope-20200101.data"), 0);
+	/* By size: two old 64 KiB shards, a 100 KiB bound: the oldest goes,
+	 * today's is never touched. */
+	const unsigned days[] = {20200103, 20200104};
+	for (int k = 0; k < 2; k++)
+		for (int x = 0; x < 2; x++) {
+			snprintf(p, sizeof p, "%s/tcpscope-%u.%s", dir, days[k], x ? "index" : "data");
+			fp = fopen(p, "wb");
+			static char zero[32768];
+			fwrite(zero, 1, sizeof zero, fp);
+			fclose(fp);
+		}
+	struct store_writer_opts o2 = {.max_bytes = 100 << 10};
+	w = store_writer_open(dir, &o2, &e);
+	CHECK(w != NULL);
+	CHECK_INT(w ? store_writer_stats(w)->shards_removed : 0, 1);
+	store_writer_close(w);
+	CHECK_INT(file_size(dir, "tcpscope-20200103.data"), 0);
+	CHECK_INT(file_size(dir, "tcpscope-20200104.data"), 32768);
 	/* Not a recording. */
 	r = store_reader_open("/proc/self", &e);
 	CHECK(r == NULL && strstr(e.msg, "not a tcpscope recording"));
