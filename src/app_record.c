@@ -14,6 +14,7 @@
 #include "tcpscope/out.h"
 #include "tcpscope/recorder.h"
 #include "tcpscope/replay.h"
+#include "tcpscope/ui.h"
 
 static void print_recorder_notices(struct recorder *r)
 {
@@ -250,8 +251,35 @@ static int replay_info(const struct settings *s, struct replay *rp)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* The live view on a recording: an engine that steps through it. Never
+ * offers to destroy sockets (they are history). */
+static int replay_live(const struct settings *s)
+{
+	struct err e = {0};
+	struct engine *g = engine_new_replay(s->replay, s->delay_given ? s->delay_s : 1.0, &e);
+	if (!g) {
+		fprintf(stderr, "tcpscope: %s\n", e.msg);
+		return 2;
+	}
+	if (s->at) {
+		double t;
+		if (resolve("at", s->at, &t)) {
+			engine_free(g);
+			return 2;
+		}
+		engine_replay_seek(g, t, &e);
+	}
+	struct settings ro = *s;
+	ro.readonly = true;
+	int rc = ui_run(&ro, g);
+	engine_free(g);
+	return rc;
+}
+
 int app_replay_run(const struct settings *s, const struct filter *flt)
 {
+	if (s->mode == MODE_LIVE && !s->record_info)
+		return replay_live(s);
 	struct err e = {0};
 	struct replay *rp = replay_open(s->replay, &e);
 	if (!rp) {
@@ -270,9 +298,7 @@ int app_replay_run(const struct settings *s, const struct filter *flt)
 	} else if (s->mode == MODE_BATCH) {
 		rc = replay_at(s, rp, flt);
 	} else {
-		fprintf(stderr, "tcpscope: the live view on a recording is not there yet: use "
-			"--at TIME with -b or -j, or -e with --from/--to\n");
-		rc = 2;
+		rc = 2; /* MODE_RECORD: refused by cli_parse */
 	}
 	print_replay_notices(rp);
 	replay_free(rp);

@@ -201,8 +201,6 @@ static int recording_check(struct settings *s, char *msg, size_t msglen)
 	}
 	if (s->record_dir)
 		s->mode = MODE_RECORD;
-	if (s->replay && s->at && s->mode == MODE_LIVE)
-		s->mode = MODE_BATCH;
 	return 0;
 }
 

@@ -10,12 +10,16 @@
 #include <string.h>
 
 #include "tcpscope/filter.h"
+#include "tcpscope/replay.h"
 
 #define ENGINE_NOTICES 8
 
 struct engine {
 	struct engine_opts o;
-	struct collector *col;    /* owned */
+	struct collector *col;    /* owned; NULL when replaying */
+	struct replay *rp;        /* owned; a recording instead of the kernel */
+	long cur;                 /* replay: the frame loaded, -1 none */
+	bool hold;                /* replay: the next tick shows the frame stepped to */
 	struct destroy_sub *ds;   /* owned; NULL when refused or not netlink */
 	struct snapshot snap;     /* the poll's header, or (keep_snapshot) the whole poll */
 	struct snapshot dsnap;    /* scratch for drained destroy messages */
@@ -64,7 +68,7 @@ const char *engine_notice(struct engine *g)
 static void pump_collector_notices(struct engine *g)
 {
 	const char *m;
-	while ((m = collector_notice(g->col)))
+	while (g->col && (m = collector_notice(g->col)))
 		notice_push(g, "%s", m);
 }
 
@@ -130,11 +134,13 @@ void engine_free(struct engine *g)
 	if (!g)
 		return;
 	destroy_close(g->ds);
+	replay_free(g->rp);
 	detector_free(g->det);
 	tracker_free(g->trk);
 	snapshot_done(&g->dsnap);
 	snapshot_done(&g->snap);
-	collector_free(g->col);
+	if (g->col)
+		collector_free(g->col);
 	free(g);
 }
 
@@ -224,7 +230,8 @@ bool engine_set_needs(struct engine *g, uint32_t needs)
 		return false;
 	bool grew = (all & ~g->needs) != 0;
 	g->needs = all;
-	collector_set_needs(g->col, all);
+	if (g->col)
+		collector_set_needs(g->col, all);
 	return grew;
 }
 
@@ -233,8 +240,12 @@ uint32_t engine_needs(const struct engine *g)
 	return g->needs;
 }
 
+static int replay_tick(struct engine *g, struct err *e);
+
 int engine_tick(struct engine *g, struct err *e)
 {
+	if (g->rp)
+		return replay_tick(g, e);
 	/* Destroy messages received before this poll settle against it. */
 	engine_ready(g);
 	struct snapshot *sn = &g->snap;
@@ -279,17 +290,17 @@ size_t engine_polled(const struct engine *g)
 
 struct tracker *engine_tracker(const struct engine *g)
 {
-	return g->trk;
+	return g->rp ? replay_tracker(g->rp) : g->trk;
 }
 
 struct detector *engine_detector(const struct engine *g)
 {
-	return g->det;
+	return g->rp ? replay_detector(g->rp) : g->det;
 }
 
 const struct snapshot *engine_header(const struct engine *g)
 {
-	return &g->snap;
+	return g->rp ? replay_header(g->rp) : &g->snap;
 }
 
 const struct snapshot *engine_snapshot(const struct engine *g)
@@ -299,7 +310,98 @@ const struct snapshot *engine_snapshot(const struct engine *g)
 
 enum snap_source engine_source(const struct engine *g)
 {
-	return collector_source(g->col);
+	return g->col ? collector_source(g->col) : (enum snap_source)replay_frame(g->rp)->source;
+}
+
+/* --- replay ------------------------------------------------------------------ */
+
+struct engine *engine_new_replay(const char *path, double interval_s, struct err *e)
+{
+	struct replay *rp = replay_open(path, e);
+	if (!rp)
+		return NULL;
+	if (!replay_count(rp)) {
+		err_set(e, ENOENT, "%s: the recording holds no frame yet", path);
+		replay_free(rp);
+		return NULL;
+	}
+	struct engine *g = xcalloc(1, sizeof *g);
+	g->rp = rp;
+	g->cur = -1;
+	g->o.interval_s = interval_s > 0 ? interval_s : 1.0;
+	const char *m;
+	while ((m = replay_notice(rp)))
+		notice_push(g, "%s", m);
+	return g;
+}
+
+bool engine_is_replay(const struct engine *g)
+{
+	return g->rp != NULL;
+}
+
+/* Load frame `to`, or the nearest good one in the direction of travel. */
+static bool replay_load(struct engine *g, long to, long dir, struct err *e)
+{
+	long n = (long)replay_count(g->rp);
+	for (long i = to, tries = 0; i >= 0 && i < n && tries < 1000; i += dir, tries++) {
+		struct err le = {0};
+		if (replay_seek(g->rp, (size_t)i, &le) == 0) {
+			g->cur = i;
+			return true;
+		}
+		notice_push(g, "%s: frame skipped", le.msg);
+		if (e)
+			*e = le;
+	}
+	return false;
+}
+
+bool engine_replay_step(struct engine *g, long delta, struct err *e)
+{
+	if (!g->rp || !delta)
+		return false;
+	long to = g->cur + delta;
+	if (to < 0 || to >= (long)replay_count(g->rp))
+		return false;
+	if (!replay_load(g, to, delta < 0 ? -1 : 1, e))
+		return false;
+	g->hold = true;
+	return true;
+}
+
+bool engine_replay_seek(struct engine *g, double wall, struct err *e)
+{
+	if (!g->rp)
+		return false;
+	long i = replay_find(g->rp, wall);
+	if (!replay_load(g, i < 0 ? 0 : i, i < 0 ? 1 : -1, e))
+		return false;
+	g->hold = true;
+	return true;
+}
+
+void engine_replay_where(const struct engine *g, size_t *i, size_t *n, double *wall)
+{
+	*i = g->cur < 0 ? 0 : (size_t)g->cur;
+	*n = g->rp ? replay_count(g->rp) : 0;
+	*wall = g->rp && g->cur >= 0 ? replay_frame(g->rp)->wall : NAN;
+}
+
+/* A replay tick: the next frame (the last one stays), unless a step or a
+ * seek just loaded one. */
+static int replay_tick(struct engine *g, struct err *e)
+{
+	int rc = 0;
+	if (g->hold)
+		g->hold = false;
+	else if (g->cur + 1 < (long)replay_count(g->rp) || g->cur < 0)
+		rc = replay_load(g, g->cur + 1, 1, e) ? 0 : -EBADMSG;
+	g->polled = replay_header(g->rp)->n;
+	g->ticks++;
+	g->last_ns = clock_mono_ns();
+	schedule(g, g->last_ns);
+	return rc;
 }
 
 bool engine_has_destroy(const struct engine *g)

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "tcpscope/out.h"
 #include "ui_priv.h"
@@ -460,6 +461,18 @@ static void draw_fbar(struct ui *u, int y)
 	}
 	if (u->paused && x < COLS)
 		x = draw_text(y, x, COLS - x, u->attr[R_ERROR], " PAUSED (Z) ");
+	if (engine_is_replay(u->eng) && x < COLS) { /* a recording (-r), not the kernel */
+		size_t i, n;
+		double w;
+		char ts[32] = "-", r[96];
+		engine_replay_where(u->eng, &i, &n, &w);
+		time_t tt = (time_t)w;
+		struct tm tm;
+		if (isfinite(w) && localtime_r(&tt, &tm))
+			strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(r, sizeof r, " REPLAY %s %zu/%zu (t/T) ", ts, i + 1, n);
+		x = draw_text(y, x, COLS - x, u->attr[R_ERROR], r);
+	}
 	attrset(u->attr[R_FLABEL]);
 	if (x < COLS)
 		mvhline(y, x, ' ', COLS - x);

@@ -525,6 +525,10 @@ unsigned keys_handle(struct ui *u, int ch)
 	default:
 		break;
 	}
+	/* Replaying a recording: t/T step a frame forth/back (as atop and
+	 * below); the engine loads it and the next tick shows it. */
+	if (engine_is_replay(u->eng) && (ch == 't' || ch == 'T'))
+		return engine_replay_step(u->eng, ch == 't' ? 1 : -1, NULL) ? UI_POLL : UI_REDRAW;
 	for (size_t i = 0; i < ui_nkeys; i++)
 		for (int j = 0; j < 4 && ui_keys[i].keys[j]; j++)
 			if (ui_keys[i].keys[j] == ch)
