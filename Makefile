@@ -12,7 +12,7 @@ PKG_CONFIG ?= pkg-config
 BUILD   ?= build
 VERSION := 0.1.0
 
-PKGS := libmnl ncursesw
+PKGS := libmnl ncursesw libzstd
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
         -Wpointer-arith -Wvla -Wno-missing-field-initializers
 ifneq ($(CI),)
@@ -80,7 +80,7 @@ $(BUILD)/src/version.o: ALL_CFLAGS += -DTCPSCOPE_LIBMNL_VERSION='"$(call modvers
 # ---------------------------------------------------------------- dependencies
 # Debian package names; `make deps` installs whatever is missing (sudo when
 # not root) and does nothing when everything is present.
-BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev netbase
+BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev libzstd-dev netbase
 TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind \
               mandoc man-db bash-completion zsh lintian dpkg-dev binutils
 DEPS_SH := tests/deps.sh

@@ -201,6 +201,11 @@ int app_run(const struct settings *s)
 		return 2;
 	}
 	filter_free(ui_flt); /* validated; the live view parses its own copy */
+	if (s->replay) { /* a recording, not the kernel: no namespace to enter */
+		int rrc = app_replay_run(s, flt);
+		filter_free(flt);
+		return rrc;
+	}
 	if (s->netns && netns_enter(s->netns, &e) < 0) {
 		fprintf(stderr, "tcpscope: %s\n", e.msg);
 		filter_free(flt);
@@ -217,7 +222,9 @@ int app_run(const struct settings *s)
 	};
 	detect_config_of(s, &eo.detect, s->mode == MODE_LIVE);
 	int rc;
-	if (s->mode == MODE_BATCH) {
+	if (s->mode == MODE_RECORD) {
+		rc = app_record_run(s, &eo, &e);
+	} else if (s->mode == MODE_BATCH) {
 		rc = run_batch(s, &eo, flt, &e);
 	} else {
 		eo.destroy_events = true;

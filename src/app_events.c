@@ -11,12 +11,11 @@
 #include "tcpscope/filter.h"
 #include "tcpscope/out.h"
 
-static int print_events(const struct settings *s, const struct filter *flt, struct engine *g,
-			struct jw *jw)
+int app_print_events(const struct settings *s, const struct filter *flt, const struct tracker *t,
+		     const struct detector *d, const struct snapshot *hdr, struct jw *jw)
 {
-	const struct snapshot *hdr = engine_header(g);
 	size_t n;
-	const struct track_event *ev = tracker_events(engine_tracker(g), &n);
+	const struct track_event *ev = tracker_events(t, &n);
 	for (size_t i = 0; i < n; i++) {
 		/* The filter sees the socket as the event leaves it (the new
 		 * state; for closes, the final one). */
@@ -28,7 +27,7 @@ static int print_events(const struct settings *s, const struct filter *flt, stru
 			return -1;
 	}
 	/* Alerts after the socket events that led to them. */
-	const struct detect_event *aev = detector_events(engine_detector(g), &n);
+	const struct detect_event *aev = detector_events(d, &n);
 	for (size_t i = 0; i < n; i++) {
 		int rc = s->json ? out_alert_event_json(stdout, jw, &aev[i])
 				 : out_alert_event_text(stdout, &aev[i]);
@@ -62,7 +61,8 @@ int app_events_run(const struct settings *s, struct engine *g, const struct filt
 			rc = 1;
 			break;
 		}
-		if (print_events(s, flt, g, &jw) < 0) {
+		if (app_print_events(s, flt, engine_tracker(g), engine_detector(g), engine_header(g),
+				     &jw) < 0) {
 			if (errno != EPIPE)
 				fprintf(stderr, "tcpscope: writing output: %s\n", strerror(errno));
 			rc = errno == EPIPE ? 0 : 1;

@@ -9,6 +9,7 @@
 
 #include "tcpscope/audit.h"
 #include "tcpscope/columns.h"
+#include "tcpscope/replay.h"
 #include "tcpscope/settings.h"
 #include "tcpscope/util.h"
 #include "tcpscope/version.h"
@@ -29,6 +30,13 @@ enum {
 	OPT_NETNS_RESCAN,
 	OPT_LISTENERS,
 	OPT_FAIL_ON,
+	OPT_RECORD,
+	OPT_RECORD_KEEP,
+	OPT_RECORD_MAX,
+	OPT_RECORD_INFO,
+	OPT_AT,
+	OPT_FROM,
+	OPT_TO,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +65,14 @@ static const struct option long_opts[] = {
 	{"highlight-delay", required_argument, NULL, 'H'},
 	{"listeners", no_argument, NULL, OPT_LISTENERS},
 	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"record", required_argument, NULL, OPT_RECORD},
+	{"record-keep", required_argument, NULL, OPT_RECORD_KEEP},
+	{"record-max", required_argument, NULL, OPT_RECORD_MAX},
+	{"record-info", no_argument, NULL, OPT_RECORD_INFO},
+	{"replay", required_argument, NULL, 'r'},
+	{"at", required_argument, NULL, OPT_AT},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"to", required_argument, NULL, OPT_TO},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -111,6 +127,18 @@ void cli_usage(FILE *f)
 	      "  -C, --no-color          monochrome live view\n"
 	      "      --no-mouse          live view ignores the mouse\n"
 	      "      --readonly          never offer to destroy sockets\n"
+	      "\n"
+	      "Recording (docs/RECORDING.md):\n"
+	      "      --record DIR        record headless into DIR (one frame per tick,\n"
+	      "                          default every 5 s; -d, -n, -N, --source apply)\n"
+	      "      --record-keep AGE   delete day shards older than AGE (7d, 12h)\n"
+	      "      --record-max SIZE   keep the recording under SIZE (2G, 500M)\n"
+	      "  -r, --replay DIR|FILE   read a recording instead of the kernel:\n"
+	      "      --at TIME           with -b/-j: the snapshot as it was at TIME\n"
+	      "      --from TIME         with -e [-j]: the events from TIME ...\n"
+	      "      --to TIME           ... up to TIME\n"
+	      "      --record-info       span, frames, size and gaps of the recording\n"
+	      "  TIME: 03:10, yesterday 03:10, -2h, 2026-12-07T03:10Z, @UNIXTIME\n"
 	      "\n"
 	      "Live view:\n"
 	      "  -F, --filter EXPR       the live view's initial filter (F4 changes it)\n"
@@ -206,6 +234,33 @@ static int check_listeners(struct settings *s, char *msg, size_t msglen)
 	return 0;
 }
 
+/* Which recording options go together. */
+static int recording_check(struct settings *s, char *msg, size_t msglen)
+{
+	const char *bad = NULL;
+	if (s->record_dir && s->replay)
+		bad = "--record and --replay do not go together";
+	else if (s->record_dir && s->mode_forced)
+		bad = "--record runs headless (with -d, -n, -N, --source); not with -b or -e";
+	else if (!s->record_dir && (s->record_keep_s > 0 || s->record_max))
+		bad = "--record-keep and --record-max go with --record";
+	else if (!s->replay && (s->at || s->from || s->to || s->record_info))
+		bad = "--at, --from, --to and --record-info read a recording: add -r DIR";
+	else if (s->at && (s->from || s->to))
+		bad = "--at shows one moment; --from/--to a span of events (-e)";
+	else if (s->at && s->mode == MODE_EVENTS)
+		bad = "--at shows a snapshot (-b or -j); for events use --from/--to with -e";
+	else if ((s->from || s->to) && s->mode != MODE_EVENTS)
+		bad = "--from/--to select events: add -e";
+	if (bad) {
+		snprintf(msg, msglen, "%s", bad);
+		return -1;
+	}
+	if (s->record_dir)
+		s->mode = MODE_RECORD;
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msglen)
 {
 	memset(s, 0, sizeof *s);
@@ -223,7 +278,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	 * such as "-" that getopt must not reorder. `at` is the argument getopt
 	 * is looking at, for error messages that quote it. */
 	while ((at = optind ? optind : 1),
-	       (ch = getopt_long(argc, argv, "+:bejn:d:N:AF:ChVs:H:", long_opts, NULL)) != -1) {
+	       (ch = getopt_long(argc, argv, "+:bejn:d:N:AF:ChVs:H:r:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			s->mode = MODE_BATCH;
@@ -360,6 +415,47 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 		case OPT_LIST_THRESHOLDS:
 			list_thresholds(stdout, &s->detect);
 			return 1;
+		case OPT_RECORD:
+			if (!*optarg) {
+				snprintf(msg, msglen, "--record: needs a directory");
+				return 2;
+			}
+			s->record_dir = optarg;
+			break;
+		case OPT_RECORD_KEEP:
+			s->record_keep_s = replay_parse_span(optarg);
+			if (s->record_keep_s <= 0) {
+				snprintf(msg, msglen, "--record-keep: '%s' is not an age (7d, 12h, 90m)",
+					 optarg);
+				return 2;
+			}
+			break;
+		case OPT_RECORD_MAX:
+			if (replay_parse_size(optarg, &s->record_max) < 0 || s->record_max == 0) {
+				snprintf(msg, msglen, "--record-max: '%s' is not a size (2G, 500M, 64k)",
+					 optarg);
+				return 2;
+			}
+			break;
+		case OPT_RECORD_INFO:
+			s->record_info = true;
+			break;
+		case 'r':
+			s->replay = optarg;
+			break;
+		case OPT_AT:
+		case OPT_FROM:
+		case OPT_TO: {
+			struct err e = {0};
+			double t;
+			if (replay_parse_time(optarg, clock_wall(), &t, &e) < 0) {
+				snprintf(msg, msglen, "--%s: %s",
+					 ch == OPT_AT ? "at" : ch == OPT_FROM ? "from" : "to", e.msg);
+				return 2;
+			}
+			*(ch == OPT_AT ? &s->at : ch == OPT_FROM ? &s->from : &s->to) = optarg;
+			break;
+		}
 		case 'h':
 			cli_usage(stdout);
 			return 1;
@@ -397,6 +493,8 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 		snprintf(msg, msglen, "-A needs the netlink source, not --source proc");
 		return 2;
 	}
+	if (recording_check(s, msg, msglen) < 0)
+		return 2;
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		s->no_color = true;
 	if (optind < argc)

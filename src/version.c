@@ -1,6 +1,8 @@
 /* version.c — the version line and the table of build features. */
 #include "tcpscope/version.h"
 
+#include <zstd.h>
+
 /* Library versions come from pkg-config when the Makefile builds this file
  * (the headers' versions, which the linked libraries match on a packaged
  * system); "unknown" when it could not ask. */
@@ -15,7 +17,9 @@ const struct build_feature build_features[] = {
 	{"libmnl", true, TCPSCOPE_LIBMNL_VERSION " (netlink sock_diag)"},
 	{"ncursesw", true, TCPSCOPE_NCURSES_VERSION " (live view)"},
 	{"exporter", false, "metrics endpoint"},
-	{"recorder", false, "recordings of snapshots"},
+	{"libzstd", true, ZSTD_VERSION_STRING " (recording frames)"},
+	{"recorder", true, "--record, -r/--replay (docs/RECORDING.md)"},
+	{"all-netns", true, "-A: every network namespace, owners by cgroup"},
 };
 const size_t build_nfeatures = sizeof build_features / sizeof build_features[0];
 

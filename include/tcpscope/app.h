@@ -7,9 +7,15 @@
 #include <signal.h>
 
 #include "tcpscope/settings.h"
+#include "tcpscope/util.h"
 
+struct detector;
 struct engine;
+struct engine_opts;
 struct filter;
+struct jw;
+struct snapshot;
+struct tracker;
 
 /* Run the mode the settings ask for. Returns the process exit code. */
 int app_run(const struct settings *s);
@@ -17,6 +23,19 @@ int app_run(const struct settings *s);
 /* `tcpscope -e`: the event stream (src/app_events.c), on an engine made
  * with destroy events. */
 int app_events_run(const struct settings *s, struct engine *g, const struct filter *flt);
+
+/* One tick's events as -e prints them (tracker events the filter selects,
+ * then alert events), flushed; 0 or -1 with errno. The live stream and the
+ * replay (--from/--to) both print through this. */
+int app_print_events(const struct settings *s, const struct filter *flt, const struct tracker *t,
+		     const struct detector *d, const struct snapshot *hdr, struct jw *jw);
+
+/* `tcpscope --record DIR` headless, on the namespace already entered
+ * (src/app_record.c). Returns the exit code, or -1 with `e` filled. */
+int app_record_run(const struct settings *s, struct engine_opts *eo, struct err *e);
+/* `tcpscope -r DIR ...`: --record-info, --at (-b/-j), --from/--to (-e).
+ * Returns the exit code (2: the recording or the time is unusable). */
+int app_replay_run(const struct settings *s, const struct filter *flt);
 
 /* Between ticks: poll() the engine's fds until its next tick is due or a
  * signal arrives, handing it what arrives and printing its notices. */

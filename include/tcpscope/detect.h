@@ -270,6 +270,12 @@ struct detect_ports {
 };
 const struct detect_ports *detector_ports(const struct detector *d);
 void detector_count(const struct detector *d, unsigned counts[DS_COUNT]);
+/* Replay: make the detector hold recorded alerts (active, in the order
+ * given), the raised/cleared events of that tick and its port use, for
+ * reading through the calls above. Not for a detector that is then
+ * updated (the groups' hysteresis state is not recorded). */
+void detector_restore(struct detector *d, const struct detect_alert *alerts, size_t n,
+		      const struct detect_event *ev, size_t nev, const struct detect_ports *ports);
 /* Groups (kind, owner) the detector holds now: tests and the memory bench. */
 size_t detector_ngroups(const struct detector *d);
 

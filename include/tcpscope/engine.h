@@ -145,4 +145,22 @@ bool engine_netns_get(const struct engine *g, size_t i, struct engine_netns_info
 /* Next queued notice for the user, or NULL; valid until the next call. */
 const char *engine_notice(struct engine *g);
 
+/* Replay (docs/RECORDING.md): an engine whose ticks step through a
+ * recording instead of polling the kernel, so the live view plays it back
+ * unchanged. Each tick loads the next frame (at the end, the last stays);
+ * engine_tracker()/engine_detector()/engine_header() are the frame's;
+ * there are no fds to poll and needs change nothing. A step or a seek
+ * loads a frame at once and the next tick shows it (call engine_tick() to
+ * take it in as a tick). Damaged frames are skipped with a notice.
+ * engine_new_replay() fails (NULL, `e` naming it) on anything
+ * store_reader_open() refuses or a recording with no frame. */
+struct engine *engine_new_replay(const char *path, double interval_s, struct err *e);
+bool engine_is_replay(const struct engine *g);
+/* delta frames back (< 0) or forth; false at either end (nothing loaded). */
+bool engine_replay_step(struct engine *g, long delta, struct err *e);
+/* The last frame at or before `wall` (unix seconds; the first if earlier). */
+bool engine_replay_seek(struct engine *g, double wall, struct err *e);
+/* The frame loaded: its index, the count, its unix time (NAN: none yet). */
+void engine_replay_where(const struct engine *g, size_t *i, size_t *n, double *wall);
+
 #endif

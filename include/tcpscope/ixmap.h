@@ -35,5 +35,7 @@ bool ixmap_get(const struct ixmap *m, uint64_t key, uint32_t *ix);
 void ixmap_put(struct ixmap *m, uint64_t key, uint32_t ix);
 /* Returns true if the key was present. */
 bool ixmap_del(struct ixmap *m, uint64_t key);
+/* Forget every key (keeps the slots' memory). */
+void ixmap_clear(struct ixmap *m);
 
 #endif

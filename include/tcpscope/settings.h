@@ -6,12 +6,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "tcpscope/collect.h"
 #include "tcpscope/detect.h"
 
-enum run_mode { MODE_LIVE = 0, MODE_BATCH, MODE_EVENTS };
+enum run_mode { MODE_LIVE = 0, MODE_BATCH, MODE_EVENTS, MODE_RECORD };
 
 struct settings {
 	enum run_mode mode;
@@ -46,6 +47,14 @@ struct settings {
 	/* the listener audit (--listeners, src/app_listeners.c) */
 	bool listeners;           /* --listeners: print the audit, not the table */
 	int fail_on;              /* --fail-on: enum detect_severity; -1 = not given */
+	/* recording (src/app_record.c, docs/RECORDING.md); strings borrowed
+	 * from argv, times checked by cli_parse and resolved by the app */
+	const char *record_dir;   /* --record DIR (MODE_RECORD) */
+	double record_keep_s;     /* --record-keep; 0 = keep */
+	uint64_t record_max;      /* --record-max bytes; 0 = no bound */
+	const char *replay;       /* -r/--replay DIR|FILE */
+	const char *at, *from, *to; /* --at, --from, --to */
+	bool record_info;         /* --record-info */
 };
 
 /* Exit status of `--listeners --fail-on LEVEL` when a finding reaches LEVEL. */

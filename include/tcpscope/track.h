@@ -160,6 +160,21 @@ void tracker_note_destroyed(struct tracker *t, const struct conn *c,
  * kernel counters (snapshot.kernel); all NAN until there are two. */
 const struct kstat_rates *tracker_kstat_rates(const struct tracker *t);
 const struct track_stats *tracker_stats(const struct tracker *t);
+/* Replay: replace everything the tracker holds by a recorded state. Each
+ * entry's track_entry (e->conn its sighting) is copied with the rest of its
+ * tcp_info (x: NULL or x->have false when none) and its state history;
+ * TRK_TOMB in e->flags files it as a tomb. The events, kernel rates and
+ * the update's times are set as recorded. Readers then see the tracker as
+ * it was after that tick; a later update starts from it like any other. */
+struct track_restore {
+	const struct track_entry *e;
+	const struct conn_tcpinfo_x *x;
+	const struct track_transition *hist;
+	size_t nhist;
+};
+void tracker_restore(struct tracker *t, const struct track_restore *r, size_t n,
+		     const struct track_event *ev, size_t nev, const struct kstat_rates *rates,
+		     uint64_t now_ns, double wall);
 /* The key the tracker files `c` under (cookie, or the /proc tuple hash). */
 uint64_t track_key(const struct conn *c);
 

@@ -11,6 +11,7 @@
 
 #include "engine_int.h"
 #include "tcpscope/filter.h"
+#include "tcpscope/replay.h"
 
 void engine_notice_push(struct engine *g, const char *fmt, ...)
 {
@@ -85,6 +86,7 @@ void engine_free(struct engine *g)
 		return;
 	engine_ns_done(g);
 	engine_own_done(g);
+	replay_free(g->rp);
 	detector_free(g->det);
 	tracker_free(g->trk);
 	snapshot_done(&g->dsnap);
@@ -151,7 +153,7 @@ static uint64_t interval_ns(const struct engine *g)
 }
 
 /* The next slot of the grid still in the future (see the contract). */
-static void schedule(struct engine *g, uint64_t now)
+void engine_schedule(struct engine *g, uint64_t now)
 {
 	uint64_t step = interval_ns(g);
 	if (!g->anchor_ns) {
@@ -195,6 +197,8 @@ uint32_t engine_needs(const struct engine *g)
 
 int engine_tick(struct engine *g, struct err *e)
 {
+	if (g->rp)
+		return engine_replay_tick(g, e);
 	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
 		engine_ns_rescan(g);
 	/* Destroy messages received before this poll settle against it. */
@@ -241,7 +245,7 @@ int engine_tick(struct engine *g, struct err *e)
 	}
 	g->ticks++;
 	g->last_ns = clock_mono_ns();
-	schedule(g, g->last_ns);
+	engine_schedule(g, g->last_ns);
 	return rc;
 }
 
@@ -257,17 +261,17 @@ size_t engine_polled(const struct engine *g)
 
 struct tracker *engine_tracker(const struct engine *g)
 {
-	return g->trk;
+	return g->rp ? replay_tracker(g->rp) : g->trk;
 }
 
 struct detector *engine_detector(const struct engine *g)
 {
-	return g->det;
+	return g->rp ? replay_detector(g->rp) : g->det;
 }
 
 const struct snapshot *engine_header(const struct engine *g)
 {
-	return &g->snap;
+	return g->rp ? replay_header(g->rp) : &g->snap;
 }
 
 const struct snapshot *engine_snapshot(const struct engine *g)
@@ -277,6 +281,8 @@ const struct snapshot *engine_snapshot(const struct engine *g)
 
 enum snap_source engine_source(const struct engine *g)
 {
+	if (g->rp)
+		return engine_replay_source(g);
 	return g->nns && g->ns[0]->col ? collector_source(g->ns[0]->col) : SNAP_SRC_NONE;
 }
 

@@ -4,6 +4,7 @@
  *                each, opened inside it once; rescans; polls; merging
  *   engine_own.c owners: process names (one /proc walk for every
  *                namespace) and cgroup labels
+ *   engine_replay.c  a recording instead of the kernel
  */
 #ifndef TCPSCOPE_ENGINE_INT_H
 #define TCPSCOPE_ENGINE_INT_H
@@ -59,10 +60,20 @@ struct engine {
 	char notice[ENGINE_NOTICES][256];
 	unsigned nhead, nn;
 	char notice_out[256];
+	struct replay *rp;        /* owned; a recording instead of the kernel (engine_replay.c) */
+	long cur;                 /* replay: the frame loaded, -1 none */
+	bool hold;                /* replay: the next tick shows the frame stepped to */
 };
 
 void engine_notice_push(struct engine *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* engine.c: the next tick on the grid after a tick that ended at now. */
+void engine_schedule(struct engine *g, uint64_t now);
+
+/* engine_replay.c */
+int engine_replay_tick(struct engine *g, struct err *e);
+enum snap_source engine_replay_source(const struct engine *g);
 
 /* engine_ns.c */
 int engine_ns_init(struct engine *g, struct err *e);

@@ -91,3 +91,10 @@ bool ixmap_del(struct ixmap *m, uint64_t key)
 	m->n--;
 	return true;
 }
+
+void ixmap_clear(struct ixmap *m)
+{
+	if (m->slots)
+		memset(m->slots, 0, m->cap * sizeof *m->slots);
+	m->n = 0;
+}

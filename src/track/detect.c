@@ -187,6 +187,27 @@ size_t detector_ngroups(const struct detector *d)
 	return d->n;
 }
 
+void detector_restore(struct detector *d, const struct detect_alert *alerts, size_t n,
+		      const struct detect_event *ev, size_t nev, const struct detect_ports *ports)
+{
+	hmap_clear(&d->gmap);
+	d->g = xgrow(d->g, &d->cap, n ? n : 1, sizeof *d->g);
+	memset(d->g, 0, (n ? n : 1) * sizeof *d->g);
+	d->active = xgrow(d->active, &d->active_cap, n ? n : 1, sizeof *d->active);
+	for (size_t i = 0; i < n; i++) {
+		d->g[i].a = d->g[i].last = alerts[i];
+		d->g[i].active = true;
+		d->active[i] = &d->g[i].a; /* in the recorded order: already sorted */
+	}
+	d->n = d->nactive = n;
+	d->ev = xgrow(d->ev, &d->ev_cap, nev ? nev : 1, sizeof *d->ev);
+	if (nev)
+		memcpy(d->ev, ev, nev * sizeof *ev);
+	d->nev = nev;
+	if (ports)
+		detect_ns_restore_ports(d, ports);
+}
+
 /* --- services for the kinds --------------------------------------------- */
 
 uint64_t detect_addr_hash(int family, const union conn_addr *a)

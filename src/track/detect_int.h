@@ -102,6 +102,7 @@ struct detect_ctx {
 void detect_ns_prepare(struct detector *d, const struct tracker *t, const struct snapshot *hdr,
 		       const struct detect_ns *ns, size_t nns);
 void detect_ns_free(struct detector *d);
+void detect_ns_restore_ports(struct detector *d, const struct detect_ports *p);
 /* Point the context at namespace ix (of d->nsv) / the one with this id
  * (unknown ids: the first). */
 void detect_ctx_use(struct detect_ctx *c, size_t ix);

@@ -158,3 +158,14 @@ const struct detect_ports *detector_ports(const struct detector *d)
 	static const struct detect_ports none = {.share_pct = NAN};
 	return d->nnsv ? &d->nsv[0].ports : &none;
 }
+
+/* A recorded tick put back (detector_restore): the port use it showed. */
+void detect_ns_restore_ports(struct detector *d, const struct detect_ports *p)
+{
+	if (!d->nsv_cap) {
+		d->nsv = xcalloc(1, sizeof *d->nsv);
+		d->nsv_cap = 1;
+	}
+	d->nnsv = 1;
+	d->nsv[0].ports = *p;
+}

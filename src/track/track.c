@@ -36,7 +36,6 @@ uint64_t track_key(const struct conn *c)
 }
 
 static void sink_put(void *ctx, const struct snapshot *part);
-static uint64_t slot_key(const void *ctx, uint32_t sv);
 static struct conn *sink_conns(void *ctx, size_t *n, size_t *stride);
 
 struct tracker *tracker_new(const struct track_opts *o)
@@ -47,7 +46,7 @@ struct tracker *tracker_new(const struct track_opts *o)
 		t->o = *o;
 	if (!(t->o.tomb_s >= 0))
 		t->o.tomb_s = TRACK_TOMB_S_DEFAULT;
-	ixmap_init(&t->map, slot_key, t);
+	ixmap_init(&t->map, track_slot_key, t);
 	hmap_init(&t->pmap);
 	hmap_init(&t->ptuple);
 	t->sink = (struct snapshot_sink){t, sink_put, sink_conns};
@@ -88,7 +87,7 @@ static struct tent *slot_entry(const struct tracker *t, uint32_t sv)
 	return (sv & SLOT_TOMB) ? &t->tv[ix] : &t->v[ix];
 }
 
-static uint64_t slot_key(const void *ctx, uint32_t sv)
+uint64_t track_slot_key(const void *ctx, uint32_t sv)
 {
 	return slot_entry(ctx, sv)->e.key;
 }

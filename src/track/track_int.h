@@ -1,6 +1,7 @@
 /* track_int.h — the tracker's private state, shared by the files of
  * src/track/ that implement it (track.c: updates; track_destroy.c: destroy
- * events and the owners of sockets only they saw). */
+ * events and the owners of sockets only they saw; track_restore.c: a
+ * recorded state put back for replay). */
 #ifndef TCPSCOPE_TRACK_INT_H
 #define TCPSCOPE_TRACK_INT_H
 
@@ -92,5 +93,7 @@ struct track_event *track_event_add(struct tracker *t, enum track_event_kind kin
 /* track_destroy.c, called by the update */
 void track_pending_tw_match(struct tracker *t, const struct conn *c);
 void track_pending_settle_unknown(struct tracker *t);
+/* The key map's callback: the key of the entry a slot value names. */
+uint64_t track_slot_key(const void *ctx, uint32_t sv);
 
 #endif

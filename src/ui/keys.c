@@ -3,6 +3,8 @@
  * generated from it. A key goes to the active panel first (ui.c says which
  * one is active), then here. */
 #include <curses.h>
+#include <math.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +308,18 @@ void keys_bar_draw(struct ui *u, int y)
 	}
 	if (u->paused && x < COLS)
 		x = draw_text(y, x, COLS - x, u->attr[R_ERROR], " PAUSED (Z) ");
+	if (u->eng && engine_is_replay(u->eng) && x < COLS) { /* a recording (-r), not the kernel */
+		size_t i, n;
+		double w;
+		char ts[32] = "-", r[96];
+		engine_replay_where(u->eng, &i, &n, &w);
+		time_t tt = (time_t)w;
+		struct tm tm;
+		if (isfinite(w) && localtime_r(&tt, &tm))
+			strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(r, sizeof r, " REPLAY %s %zu/%zu (t/T) ", ts, i + 1, n);
+		x = draw_text(y, x, COLS - x, u->attr[R_ERROR], r);
+	}
 	attrset(u->attr[R_FLABEL]);
 	if (x < COLS)
 		mvhline(y, x, ' ', COLS - x);
@@ -332,6 +346,10 @@ unsigned keys_handle(struct ui *u, const struct ui_panel *p, int ch)
 		if (r || p->modal)
 			return r;
 	}
+	/* Replaying a recording: t/T step a frame forth/back (as atop and
+	 * below); the engine loads it and the next tick shows it. */
+	if (u->eng && engine_is_replay(u->eng) && (ch == 't' || ch == 'T'))
+		return engine_replay_step(u->eng, ch == 't' ? 1 : -1, NULL) ? UI_POLL : UI_REDRAW;
 	for (size_t i = 0; i < ui_nkeys; i++)
 		for (int j = 0; j < 4 && ui_keys[i].keys[j]; j++)
 			if (ui_keys[i].keys[j] == ch)

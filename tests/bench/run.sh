@@ -296,3 +296,33 @@ render() {
 	render
 } >"$REPORT"
 cat "$REPORT"
+
+# ---------------------------------------------------------------- recorder
+# Sizes and seek time of recordings (tests/tools/recbench.c: synthetic
+# frames, no kernel): 10k sockets with 10% moving data, steady and at 1,000
+# connections per second of churn, one frame every 5 s; and seeks in a 24 h
+# recording of 1,000 sockets built in seconds.
+if [ -x "$TOOLS/recbench" ]; then
+	mkdir -p "$tmp/rec"
+	if timeout 600 "$TOOLS/recbench" "$tmp/rec" 10000 720 1000 >"$tmp/rec.txt" 2>&1; then
+		v() { sed -n "s/^$1 //p" "$tmp/rec.txt"; }
+		{
+			echo
+			echo "### Recorder (--record, one frame every 5 s)"
+			echo
+			echo "| population | bytes per socket per frame | raw | per 24 h | CPU per frame | share of a core |"
+			echo "|---|---|---|---|---|---|"
+			for k in idle steady churn; do
+				case $k in idle) d="idle"; ;; steady) d="10% moving data"; ;; *) d="1,000 conn/s churn"; ;; esac
+				echo "| 10k sockets, $d | $(v ${k}_bytes_per_socket_frame) | $(v ${k}_raw_bytes_per_socket_frame) | $(v ${k}_mb_per_day_5s) MB | $(v ${k}_cpu_ms_per_frame) ms | $(v ${k}_core_share_pct_5s)% |"
+			done
+			echo
+			echo "Seek (find, decompress key + frame, decode, restore): 10k sockets max $(v steady_seek_ms_max) ms;"
+			echo "24 h recording of $(v day_sockets) sockets ($(v day_frames) frames, $(v day_bytes) bytes, built in $(v day_build_s) s):"
+			echo "open $(v day_open_ms) ms, seek avg $(v day_seek_ms_avg) ms, max $(v day_seek_ms_max) ms."
+		} >>"$REPORT"
+		sed -n '/^### Recorder/,$p' "$REPORT"
+	else
+		log "recbench failed: $(tail -n 3 "$tmp/rec.txt")"
+	fi
+fi

@@ -1,0 +1,54 @@
+/* recorder.h — the recorder: a front end that writes what the engine holds
+ * after each tick into a store (store.h) as one frame (frame.h).
+ *
+ * CONTRACT
+ *  - recorder_new(dir, opts) opens (creates) the recording directory and
+ *    takes its lock; the engine it is then fed from should be made with
+ *    destroy events and `destroy_tix`, and asked for RECORDER_NEEDS
+ *    (engine_set_needs) so a replayed -j shows what a live one does.
+ *  - recorder_write(rec, engine) after every engine_tick(): the header,
+ *    every tracker entry (live and tombs), the tick's events, the active
+ *    alerts and the alert events. Any front end (headless, events, live
+ *    view, exporter) may call it; it never blocks on anything but the disk.
+ *  - Failures are never fatal to the engine: a frame that cannot be stored
+ *    is counted as dropped and recorder_write() returns its error; a full
+ *    disk is reported once (recorder_notice()), and again when recording
+ *    resumes by itself, saying how many frames were lost.
+ *  - recorder_free() syncs and closes (NULL is a no-op). Nothing here prints.
+ */
+#ifndef TCPSCOPE_RECORDER_H
+#define TCPSCOPE_RECORDER_H
+
+#include <stdint.h>
+
+#include "tcpscope/collect.h"
+#include "tcpscope/store.h"
+#include "tcpscope/util.h"
+
+struct engine;
+
+/* What a recording needs from the collector beyond the engine's own: the
+ * rest of tcp_info and the congestion name (both in the JSON output). */
+#define RECORDER_NEEDS (NEED_INFO_X | NEED_CONG)
+/* Headless default tick: 5 s, as below records — at 10k sockets that is
+ * well under 1% of a core and under 100 MB a day, and a 3 a.m. pile-up
+ * that lasts a minute shows in a dozen frames; -d overrides. */
+#define RECORDER_INTERVAL_S_DEFAULT 5.0
+
+struct recorder_opts {
+	double keep_s;            /* --record-keep; 0 = keep everything */
+	uint64_t max_bytes;       /* --record-max; 0 = no bound */
+	const char *label;        /* namespace name (-N) or NULL; copied */
+	double fsync_s;           /* 0: the store's default */
+};
+
+struct recorder;
+
+struct recorder *recorder_new(const char *dir, const struct recorder_opts *o, struct err *e);
+int recorder_write(struct recorder *r, const struct engine *g, struct err *e);
+/* Next notice for the user or NULL; valid until the next call. */
+const char *recorder_notice(struct recorder *r);
+const struct store_writer_stats *recorder_stats(const struct recorder *r);
+void recorder_free(struct recorder *r);
+
+#endif

@@ -1,0 +1,64 @@
+/* replay.h — a recording read back as the engine held it: each frame is
+ * put into a tracker and a detector (tracker_restore, detector_restore) and
+ * a header snapshot, so the renderers that draw a live tick (src/out, the
+ * live view) draw a recorded one unchanged.
+ *
+ * CONTRACT
+ *  - replay_open(path) opens the store read-only (store.h: a directory or
+ *    one shard file). NULL with `e` naming what is wrong.
+ *  - replay_seek(rp, i) loads frame i (0 .. replay_count()-1, in time
+ *    order). 0, or a negative errno with `e` saying why when the frame is
+ *    damaged (the caller skips it; what was loaded before stays).
+ *  - After a successful seek, replay_tracker()/replay_detector()/
+ *    replay_header()/replay_frame() describe that frame until the next
+ *    seek. The header's conns are the live entries' sightings, with the
+ *    rest of tcp_info parallel when it was recorded; its counts and total
+ *    are those of the recorded poll.
+ *  - Notices (skipped index entries) come from replay_notice().
+ */
+#ifndef TCPSCOPE_REPLAY_H
+#define TCPSCOPE_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpscope/frame.h"
+#include "tcpscope/store.h"
+#include "tcpscope/util.h"
+
+struct replay;
+
+struct replay *replay_open(const char *path, struct err *e);
+void replay_free(struct replay *rp);
+size_t replay_count(const struct replay *rp);
+/* Unix seconds of frame i. */
+double replay_time(const struct replay *rp, size_t i);
+/* The last frame at or before `t` (unix seconds); -1 when all are later. */
+long replay_find(const struct replay *rp, double t);
+int replay_seek(struct replay *rp, size_t i, struct err *e);
+const struct frame *replay_frame(const struct replay *rp);
+struct tracker *replay_tracker(const struct replay *rp);
+struct detector *replay_detector(const struct replay *rp);
+const struct snapshot *replay_header(const struct replay *rp);
+struct store_reader *replay_store(const struct replay *rp);
+struct filter;
+/* Keep only the header's sockets the filter matches (filter_snapshot(),
+ * as batch mode does before printing); counts are recounted. */
+void replay_filter(struct replay *rp, const struct filter *f);
+const char *replay_notice(struct replay *rp);
+
+/* A time as people type it, into unix seconds (src/record/replay_time.c):
+ *   "03:10", "03:10:30"      the last such local time at or before `now`
+ *   "today 03:10", "yesterday 03:10"
+ *   "-2h", "-30m", "-90s", "-1d"   that long before `now`; "now"
+ *   "2026-12-07T03:10:00Z", "2026-12-07 03:10", "2026-12-07" (ISO 8601;
+ *                           local time unless Z or +hh:mm / -hh:mm)
+ *   "@1765076400.25"        unix seconds (for scripts)
+ * 0, or -EINVAL with `e` quoting the text. */
+int replay_parse_time(const char *s, double now, double *out, struct err *e);
+/* "7d", "12h", "90m" (a bare number is seconds): seconds, or -1. */
+double replay_parse_span(const char *s);
+/* "2G", "500M", "64k", "1000" (bytes; powers of 1024): 0 or -EINVAL. */
+int replay_parse_size(const char *s, uint64_t *out);
+
+#endif

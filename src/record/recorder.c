@@ -1,0 +1,178 @@
+/* recorder.c — the engine's state after a tick into one frame, into the
+ * store. Contract in recorder.h. */
+#include "tcpscope/recorder.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpscope/detect.h"
+#include "tcpscope/engine.h"
+#include "tcpscope/frame.h"
+#include "tcpscope/track.h"
+
+struct recorder {
+	char *dir;                /* owned */
+	struct store_writer *w;   /* owned */
+	struct frame f;           /* reused every tick */
+	uint8_t *buf;             /* owned; the encoded frame */
+	size_t len, cap;
+	char label[FRAME_LABEL_LEN];
+	bool full_reported;       /* a full disk was reported, not yet recovered */
+	bool error_reported;      /* another write error was reported */
+	unsigned long dropped_at_full; /* dropped count when the disk filled */
+	char notice[2][512];      /* queued: at most two per write */
+	int nnotice, next_notice;
+	char out[512];
+};
+
+struct recorder *recorder_new(const char *dir, const struct recorder_opts *o, struct err *e)
+{
+	struct store_writer_opts so = {0};
+	if (o) {
+		so.keep_s = o->keep_s;
+		so.max_bytes = o->max_bytes;
+		so.fsync_s = o->fsync_s;
+	}
+	struct store_writer *w = store_writer_open(dir, &so, e);
+	if (!w)
+		return NULL;
+	struct recorder *r = xcalloc(1, sizeof *r);
+	r->dir = xstrdup(dir);
+	r->w = w;
+	frame_init(&r->f);
+	if (o && o->label)
+		snprintf(r->label, sizeof r->label, "%s", o->label);
+	return r;
+}
+
+static void queue_notice(struct recorder *r, const char *m)
+{
+	if (r->nnotice < 2)
+		snprintf(r->notice[r->nnotice++], sizeof r->notice[0], "%s", m);
+}
+
+const char *recorder_notice(struct recorder *r)
+{
+	if (r->next_notice >= r->nnotice) {
+		r->nnotice = r->next_notice = 0;
+		return NULL;
+	}
+	snprintf(r->out, sizeof r->out, "%s", r->notice[r->next_notice++]);
+	return r->out;
+}
+
+/* The engine's state into r->f. */
+static void frame_fill(struct recorder *r, const struct engine *g)
+{
+	struct frame *f = &r->f;
+	const struct snapshot *h = engine_header(g);
+	const struct tracker *t = engine_tracker(g);
+	const struct detector *d = engine_detector(g);
+	frame_clear(f);
+	f->wall = h->wall;
+	f->mono_ns = h->mono_ns;
+	f->interval_s = engine_interval(g);
+	f->source = (uint8_t)h->source;
+	f->snap_flags = h->flags;
+	for (int i = 0; i < TCPS_COUNT; i++)
+		f->counts[i] = h->counts[i];
+	f->total = h->total;
+	f->ncong = h->ncong <= SNAP_MAX_CONG ? h->ncong : SNAP_MAX_CONG;
+	memcpy(f->cong_names, h->cong_names, sizeof f->cong_names);
+	f->kernel = h->kernel;
+	f->krates = *tracker_kstat_rates(t);
+	f->ports = *detector_ports(d);
+	f->dropped = store_writer_stats(r->w)->dropped;
+	memcpy(f->label, r->label, sizeof f->label);
+
+	size_t n;
+	const struct track_entry *const *es = tracker_entries(t, &n);
+	f->ents = xgrow(f->ents, &f->ents_cap, n ? n : 1, sizeof *f->ents);
+	for (size_t i = 0; i < n; i++) {
+		struct frame_entry *fe = &f->ents[i];
+		fe->e = *es[i];
+		fe->c = *es[i]->conn;
+		const struct conn_tcpinfo_x *x = tracker_tix(t, es[i]);
+		if (x)
+			fe->x = *x;
+		else
+			memset(&fe->x, 0, sizeof fe->x);
+		size_t nh;
+		const struct track_transition *hist = tracker_history(t, es[i]->key, &nh);
+		fe->nhist = (uint8_t)(nh <= TRACK_HIST ? nh : TRACK_HIST);
+		if (fe->nhist)
+			memcpy(fe->hist, hist, fe->nhist * sizeof *hist);
+	}
+	f->nents = n;
+	const struct track_event *ev = tracker_events(t, &n);
+	f->ev = xgrow(f->ev, &f->ev_cap, n ? n : 1, sizeof *f->ev);
+	if (n)
+		memcpy(f->ev, ev, n * sizeof *ev);
+	f->nev = n;
+	const struct detect_alert *const *al = detector_alerts(d, &n);
+	f->alerts = xgrow(f->alerts, &f->alerts_cap, n ? n : 1, sizeof *f->alerts);
+	for (size_t i = 0; i < n; i++)
+		f->alerts[i] = *al[i];
+	f->nalerts = n;
+	const struct detect_event *aev = detector_events(d, &n);
+	f->aev = xgrow(f->aev, &f->aev_cap, n ? n : 1, sizeof *f->aev);
+	if (n)
+		memcpy(f->aev, aev, n * sizeof *aev);
+	f->naev = n;
+}
+
+int recorder_write(struct recorder *r, const struct engine *g, struct err *e)
+{
+	frame_fill(r, g);
+	r->len = 0;
+	frame_encode(&r->f, &r->buf, &r->len, &r->cap);
+	const struct snapshot *h = engine_header(g);
+	int64_t tns = (int64_t)(h->wall * 1e9);
+	struct err we = {0};
+	int rc = store_writer_append(r->w, tns, r->buf, r->len, &we);
+	const struct store_writer_stats *st = store_writer_stats(r->w);
+	char m[512];
+	if (rc == 0) {
+		if (r->full_reported || r->error_reported) {
+			snprintf(m, sizeof m, "%s: recording resumed; %lu frames were lost",
+				 r->dir, st->dropped - r->dropped_at_full);
+			queue_notice(r, m);
+		}
+		r->full_reported = r->error_reported = false;
+		return 0;
+	}
+	if (st->full && !r->full_reported) {
+		snprintf(m, sizeof m, "%s: disk full: frames are dropped (and counted) until "
+			 "space returns; monitoring goes on", r->dir);
+		queue_notice(r, m);
+		r->full_reported = true;
+		r->dropped_at_full = st->dropped - 1;
+	} else if (!st->full && !r->error_reported && !r->full_reported) {
+		snprintf(m, sizeof m, "recording: %s (frames are dropped until it succeeds)",
+			 we.msg);
+		queue_notice(r, m);
+		r->error_reported = true;
+		r->dropped_at_full = st->dropped - 1;
+	}
+	if (e)
+		*e = we;
+	return rc;
+}
+
+const struct store_writer_stats *recorder_stats(const struct recorder *r)
+{
+	return store_writer_stats(r->w);
+}
+
+void recorder_free(struct recorder *r)
+{
+	if (!r)
+		return;
+	store_writer_close(r->w);
+	frame_done(&r->f);
+	free(r->buf);
+	free(r->dir);
+	free(r);
+}

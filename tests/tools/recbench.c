@@ -1,0 +1,324 @@
+/* recbench.c — the recorder's sizes and the replay's seek time on synthetic
+ * populations (no kernel: frames are built directly, so the figures are the
+ * store's and the codec's alone).
+ *
+ *   recbench DIR [SOCKETS] [FRAMES] [DAY_SOCKETS]
+ *
+ * 1. idle: SOCKETS sockets (default 10000) that carry no data, FRAMES
+ *    frames (default 120) 5 s apart: bytes per socket per frame, CPU.
+ * 1b. steady: the same with 10% of them moving data: counters, rates, RTT
+ *    and "last sent/received" change every frame by amounts of their own
+ *    (pseudo-random: the worst case for a compressor).
+ * 2. churn: the same with 1,000 connections per second replaced (5,000 per
+ *    frame: new cookies and ports, the old ones as tombs and close events).
+ * 3. a 24 h recording: 17,280 frames 5 s apart of DAY_SOCKETS sockets
+ *    (default 1000, so the bench builds it in seconds), then 200 seeks to
+ *    random moments: open + find + decompress + decode + restore, timed.
+ * Prints "key value" lines for tests/bench/run.sh. DIR is scratch.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "tcpscope/frame.h"
+#include "tcpscope/replay.h"
+#include "tcpscope/store.h"
+
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool moving = true; /* the 10% move (false: an idle population) */
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static void sock_init(struct frame_entry *fe, uint64_t id, uint64_t t_ns)
+{
+	memset(fe, 0, sizeof *fe);
+	struct conn *c = &fe->c;
+	c->family = AF_INET;
+	c->cookie = id;
+	c->have = CONN_HAVE_COOKIE | CONN_HAVE_UID | CONN_HAVE_INODE | CONN_HAVE_RQUEUE |
+		  CONN_HAVE_WQUEUE | CONN_HAVE_TIMER | CONN_HAVE_PROC | CONN_HAVE_CONG;
+	c->state = id % 10 == 0 ? TCPS_TIME_WAIT : TCPS_ESTABLISHED;
+	c->laddr.b[0] = 10, c->laddr.b[3] = 1;
+	c->raddr.b[0] = 10, c->raddr.b[2] = (uint8_t)(id >> 8), c->raddr.b[3] = (uint8_t)id;
+	c->lport = (uint16_t)(32768 + id % 28000);
+	c->rport = 443;
+	c->inode = (uint32_t)(100000 + id);
+	c->pid = 4242;
+	c->nprocs = 1;
+	c->cong = 1;
+	snprintf(c->comm, sizeof c->comm, "backend");
+	c->ti.have = TI_BASE | TI_BYTES_ACKED | TI_SEGS | TI_MIN_RTT | TI_DELIVERY | TI_BYTES_SENT;
+	c->ti.rtt_us = 200 + (uint32_t)(id % 50);
+	c->ti.snd_cwnd = 10;
+	c->ti.snd_mss = 1448;
+	c->ti.rto_us = 204000;
+	fe->x.have = true;
+	fe->x.rcv_mss = 536;
+	/* Sockets that have lived: counters of their own. */
+	uint64_t r = mix(id);
+	c->ti.bytes_acked = r % 100000000;
+	c->ti.bytes_received = (r >> 20) % 100000000;
+	c->ti.bytes_sent = c->ti.bytes_acked + 1448;
+	fe->x.segs_out = (uint32_t)(c->ti.bytes_acked / 1448);
+	fe->x.segs_in = (uint32_t)(c->ti.bytes_received / 1448);
+	fe->e.key = id;
+	fe->e.first_seen_ns = t_ns;
+	fe->e.state_since_ns = t_ns;
+	fe->e.rx_bps = fe->e.tx_bps = fe->e.retrans_per_s = 0;
+	fe->e.flags = 0;
+	fe->e.prev_state = TCPS_SYN_SENT;
+}
+
+/* Advance one frame: the moving 10% send and receive, each its own amount
+ * (pseudo-random per socket and frame: nothing a compressor could predict). */
+static void sock_step(struct frame_entry *fe, unsigned frame, uint64_t now_ns)
+{
+	struct conn *c = &fe->c;
+	uint32_t now_ms = (uint32_t)(now_ns / 1000000);
+	if (moving && fe->c.cookie % 10 == 3) {
+		uint64_t r = mix(c->cookie * 1000003 + frame);
+		uint64_t sent = 1000 + r % 200000, recv = 500 + (r >> 20) % 50000;
+		c->ti.bytes_acked += sent;
+		c->ti.bytes_received += recv;
+		c->ti.bytes_sent += sent + (r >> 40) % 3 * 1448;
+		c->ti.rtt_us = 200 + (uint32_t)((r >> 8) % 3000);
+		c->ti.rttvar_us = 50 + (uint32_t)((r >> 16) % 500);
+		c->ti.last_data_sent_ms = (uint32_t)((r >> 24) % 1000);
+		c->ti.last_data_recv_ms = (uint32_t)((r >> 34) % 1000);
+		c->ti.last_ack_recv_ms = c->ti.last_data_sent_ms;
+		fe->x.segs_out += (uint32_t)(sent / 1448 + 1);
+		fe->x.segs_in += (uint32_t)(recv / 1448 + 1);
+		fe->x.delivered = fe->x.segs_out;
+		fe->e.rx_bps = (float)recv / 5;
+		fe->e.tx_bps = (float)sent / 5;
+	} else {
+		/* idle: "ms since" grows, which the codec stores as an instant */
+		c->ti.last_data_sent_ms = now_ms - (uint32_t)(fe->e.first_seen_ns / 1000000);
+		c->ti.last_data_recv_ms = c->ti.last_ack_recv_ms = c->ti.last_data_sent_ms;
+	}
+}
+
+struct pop {
+	struct frame f;
+	uint64_t next_id;
+};
+
+static void pop_init(struct pop *p, size_t n, uint64_t t_ns)
+{
+	frame_init(&p->f);
+	p->f.ents = xgrow(p->f.ents, &p->f.ents_cap, n, sizeof *p->f.ents);
+	for (size_t i = 0; i < n; i++)
+		sock_init(&p->f.ents[i], i + 1, t_ns);
+	p->f.nents = n;
+	p->next_id = n + 1;
+	p->f.ncong = 2;
+	snprintf(p->f.cong_names[1], 16, "cubic");
+	p->f.interval_s = 5;
+	p->f.source = SNAP_SRC_NETLINK;
+}
+
+/* churn: replace `k` sockets by new ones (the old become close events). */
+static void pop_frame(struct pop *p, unsigned frame, uint64_t now_ns, size_t churn)
+{
+	struct frame *f = &p->f;
+	f->mono_ns = now_ns;
+	f->wall = 1765000000.0 + (double)now_ns / 1e9;
+	f->nev = 0;
+	if (churn) {
+		f->ev = xgrow(f->ev, &f->ev_cap, 2 * churn, sizeof *f->ev);
+		for (size_t i = 0; i < churn; i++) {
+			size_t ix = (frame * churn + i * 7) % f->nents;
+			struct track_event *ev = &f->ev[f->nev++];
+			memset(ev, 0, sizeof *ev);
+			ev->kind = TEV_CLOSED;
+			ev->time = f->wall;
+			ev->lifetime_s = NAN;
+			ev->in_state_s = NAN;
+			ev->conn = f->ents[ix].c;
+			sock_init(&f->ents[ix], p->next_id++, now_ns);
+			ev = &f->ev[f->nev++];
+			memset(ev, 0, sizeof *ev);
+			ev->kind = TEV_NEW;
+			ev->time = f->wall;
+			ev->lifetime_s = NAN;
+			ev->in_state_s = NAN;
+			ev->conn = f->ents[ix].c;
+		}
+	}
+	for (size_t i = 0; i < f->nents; i++)
+		sock_step(&f->ents[i], frame, now_ns);
+	f->total = f->nents;
+}
+
+static int level;
+
+static int run_series(const char *dir, const char *tag, size_t n, unsigned frames, size_t churn)
+{
+	struct pop p;
+	pop_init(&p, n, 1000000000ull);
+	struct err e = {0};
+	struct store_writer_opts o = {.level = level};
+	struct store_writer *w = store_writer_open(dir, &o, &e);
+	if (!w) {
+		fprintf(stderr, "recbench: %s\n", e.msg);
+		return 1;
+	}
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+	double c0 = cpu_s();
+	int64_t t0 = (int64_t)time(NULL) * 1000000000ll;
+	for (unsigned i = 0; i < frames; i++) {
+		uint64_t now = 1000000000ull + (uint64_t)i * 5000000000ull;
+		pop_frame(&p, i, now, churn);
+		len = 0;
+		frame_encode(&p.f, &buf, &len, &cap);
+		if (store_writer_append(w, t0 + (int64_t)i * 5000000000ll, buf, len, &e) < 0) {
+			fprintf(stderr, "recbench: %s\n", e.msg);
+			return 1;
+		}
+	}
+	double cpu = cpu_s() - c0;
+	const struct store_writer_stats *st = store_writer_stats(w);
+	double per = (double)st->bytes / frames / (double)n;
+	printf("%s_sockets %zu\n", tag, n);
+	printf("%s_bytes_per_socket_frame %.1f\n", tag, per);
+	printf("%s_raw_bytes_per_socket_frame %.1f\n", tag, (double)st->raw_bytes / frames / (double)n);
+	printf("%s_mb_per_day_5s %.1f\n", tag, per * (double)n * 17280 / 1e6);
+	printf("%s_cpu_ms_per_frame %.2f\n", tag, cpu * 1000 / frames);
+	printf("%s_core_share_pct_5s %.3f\n", tag, cpu / frames / 5 * 100);
+	store_writer_close(w);
+	free(buf);
+	frame_done(&p.f);
+	return 0;
+}
+
+static int run_day(const char *dir, size_t n)
+{
+	struct pop p;
+	pop_init(&p, n, 1000000000ull);
+	struct err e = {0};
+	struct store_writer *w = store_writer_open(dir, NULL, &e);
+	if (!w) {
+		fprintf(stderr, "recbench: %s\n", e.msg);
+		return 1;
+	}
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+	/* Inside one UTC day plus a bit: two shards. */
+	int64_t t0 = ((int64_t)time(NULL) / 86400 - 2) * 86400 + 3600;
+	enum { FRAMES = 17280 };
+	double w0 = mono_s();
+	for (unsigned i = 0; i < FRAMES; i++) {
+		uint64_t now = 1000000000ull + (uint64_t)i * 5000000000ull;
+		pop_frame(&p, i, now, i % 60 == 0 ? n / 20 : 0);
+		len = 0;
+		frame_encode(&p.f, &buf, &len, &cap);
+		if (store_writer_append(w, (t0 + (int64_t)i * 5) * 1000000000ll, buf, len, &e) < 0) {
+			fprintf(stderr, "recbench: %s\n", e.msg);
+			return 1;
+		}
+	}
+	printf("day_sockets %zu\nday_frames %d\nday_build_s %.1f\nday_bytes %llu\n", n, FRAMES,
+	       mono_s() - w0, (unsigned long long)store_writer_stats(w)->bytes);
+	store_writer_close(w);
+	free(buf);
+	frame_done(&p.f);
+
+	double o0 = mono_s();
+	struct replay *rp = replay_open(dir, &e);
+	if (!rp) {
+		fprintf(stderr, "recbench: %s\n", e.msg);
+		return 1;
+	}
+	printf("day_open_ms %.1f\n", (mono_s() - o0) * 1000);
+	srand(7);
+	double worst = 0, sum = 0;
+	enum { SEEKS = 200 };
+	for (int k = 0; k < SEEKS; k++) {
+		double t = (double)t0 + (double)(rand() % (FRAMES * 5));
+		double s0 = mono_s();
+		long i = replay_find(rp, t);
+		if (i < 0 || replay_seek(rp, (size_t)i, &e) < 0) {
+			fprintf(stderr, "recbench: seek: %s\n", e.msg);
+			return 1;
+		}
+		double dt = mono_s() - s0;
+		sum += dt;
+		if (dt > worst)
+			worst = dt;
+	}
+	printf("day_seek_ms_avg %.2f\nday_seek_ms_max %.2f\n", sum / SEEKS * 1000, worst * 1000);
+	replay_free(rp);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: recbench DIR [SOCKETS] [FRAMES] [DAY_SOCKETS]\n");
+		return 2;
+	}
+	size_t n = argc > 2 ? strtoul(argv[2], NULL, 10) : 10000;
+	unsigned frames = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 10) : 120;
+	size_t day = argc > 4 ? strtoul(argv[4], NULL, 10) : 1000;
+	level = argc > 5 ? atoi(argv[5]) : 0;
+	char d[4096];
+	snprintf(d, sizeof d, "%s/idle", argv[1]);
+	moving = false;
+	if (run_series(d, "idle", n, frames, 0))
+		return 1;
+	moving = true;
+	snprintf(d, sizeof d, "%s/steady", argv[1]);
+	if (run_series(d, "steady", n, frames, 0))
+		return 1;
+	snprintf(d, sizeof d, "%s/churn", argv[1]);
+	if (run_series(d, "churn", n, frames, 5000 < n ? 5000 : n / 2))
+		return 1;
+	/* Seek at the full population too: one chunk's worth. */
+	snprintf(d, sizeof d, "%s/steady", argv[1]);
+	struct err e = {0};
+	struct replay *rp = replay_open(d, &e);
+	if (rp) {
+		double worst = 0;
+		for (size_t i = 0; i < replay_count(rp); i += 7) {
+			double s0 = mono_s();
+			if (replay_seek(rp, i, &e) < 0)
+				break;
+			double dt = mono_s() - s0;
+			if (dt > worst)
+				worst = dt;
+		}
+		printf("steady_seek_ms_max %.2f\n", worst * 1000);
+		replay_free(rp);
+	}
+	if (day) {
+		snprintf(d, sizeof d, "%s/day", argv[1]);
+		if (run_day(d, day))
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,458 @@
+/* test_record.c — the recording pieces without a kernel: the frame codec
+ * (round trip, every truncation, bad magic, newer version), the store
+ * (write and read back across key-frame chunks, torn tails cut on reopen,
+ * a damaged entry skipped, a damaged frame refused, a newer version
+ * refused by name, retention by age and size, file modes), the tracker
+ * and detector restore, and the time parser. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "tcpscope/frame.h"
+#include "tcpscope/replay.h"
+#include "tcpscope/store.h"
+#include "tcpscope/track.h"
+
+static void fill_conn(struct conn *c, uint64_t cookie, int state)
+{
+	memset(c, 0, sizeof *c);
+	c->family = AF_INET;
+	c->cookie = cookie;
+	c->have = CONN_HAVE_COOKIE | CONN_HAVE_PROC | CONN_HAVE_TIMER;
+	c->state = (uint8_t)state;
+	c->laddr.b[0] = 127, c->laddr.b[3] = 1;
+	c->raddr.b[0] = 10, c->raddr.b[3] = (uint8_t)cookie;
+	c->lport = 8080;
+	c->rport = (uint16_t)(40000 + cookie);
+	c->pid = 1234;
+	snprintf(c->comm, sizeof c->comm, "nginx");
+	c->timer = TIMER_ON;
+	c->timer_ms = 200;
+	c->ti.have = TI_BASE | TI_BYTES_ACKED;
+	c->ti.rtt_us = 1500;
+	c->ti.bytes_acked = 1000 * cookie;
+	c->ti.last_data_sent_ms = 5;
+	c->ti.last_ack_recv_ms = 4000000000u; /* wraps when stored as an instant */
+}
+
+static void sample_frame(struct frame *f, size_t n, double wall)
+{
+	frame_clear(f);
+	f->wall = wall;
+	f->mono_ns = 123456789012345ull;
+	f->interval_s = 5;
+	f->source = SNAP_SRC_NETLINK;
+	f->ncong = 2;
+	snprintf(f->cong_names[1], 16, "cubic");
+	f->counts[TCPS_ESTABLISHED] = (uint32_t)n;
+	f->total = n;
+	f->kernel.have = 3;
+	f->kernel.v[0] = 42;
+	f->kernel.nreserved = 1;
+	f->kernel.reserved[0].lo = 8000;
+	f->kernel.reserved[0].hi = 8010;
+	f->krates.interval_s = NAN;
+	f->ports.have_range = true;
+	f->ports.lo = 32768;
+	f->ports.hi = 60999;
+	f->ports.share_pct = 1.5;
+	snprintf(f->label, sizeof f->label, "blue");
+	f->ents = xgrow(f->ents, &f->ents_cap, n + 1, sizeof *f->ents);
+	for (size_t i = 0; i < n; i++) {
+		struct frame_entry *fe = &f->ents[i];
+		memset(fe, 0, sizeof *fe);
+		fill_conn(&fe->c, i + 1, i % 7 ? TCPS_ESTABLISHED : TCPS_CLOSE_WAIT);
+		fe->c.cong = 1;
+		fe->e.key = i + 1;
+		fe->e.first_seen_ns = 1000 + i;
+		fe->e.state_since_ns = 2000 + i;
+		fe->e.rx_bps = (float)i;
+		fe->e.tx_bps = NAN;
+		fe->e.retrans_per_s = 0;
+		fe->e.flags = i == n - 1 ? TRK_TOMB : 0;
+		fe->e.prev_state = TCPS_SYN_SENT;
+		fe->x.have = i % 2;
+		fe->x.lost = 3;
+		fe->nhist = i % 3;
+		for (unsigned k = 0; k < fe->nhist; k++)
+			fe->hist[k] = (struct track_transition){100 + k, TCPS_SYN_SENT, TCPS_ESTABLISHED};
+	}
+	f->nents = n;
+	f->ev = xgrow(f->ev, &f->ev_cap, 1, sizeof *f->ev);
+	memset(&f->ev[0], 0, sizeof f->ev[0]);
+	f->ev[0].kind = TEV_CLOSED;
+	f->ev[0].seen_by = SEEN_DESTROY;
+	f->ev[0].time = wall - 0.5;
+	f->ev[0].lifetime_s = NAN;
+	fill_conn(&f->ev[0].conn, 99, TCPS_CLOSE_WAIT);
+	f->nev = 1;
+	f->alerts = xgrow(f->alerts, &f->alerts_cap, 1, sizeof *f->alerts);
+	memset(&f->alerts[0], 0, sizeof f->alerts[0]);
+	f->alerts[0].kind = DK_CLOSE_WAIT;
+	f->alerts[0].severity = DS_WARNING;
+	f->alerts[0].owner.by = DOWN_PROCESS;
+	f->alerts[0].owner.pid = 1234;
+	f->alerts[0].count = 6;
+	f->alerts[0].oldest_s = 61.5;
+	snprintf(f->alerts[0].message, sizeof f->alerts[0].message, "CLOSE_WAIT: 6 sockets");
+	f->nalerts = 1;
+	f->aev = xgrow(f->aev, &f->aev_cap, 1, sizeof *f->aev);
+	f->aev[0].kind = DEV_RAISED;
+	f->aev[0].time = wall;
+	f->aev[0].alert = f->alerts[0];
+	f->naev = 1;
+}
+
+static void test_frame_codec(void)
+{
+	struct frame f, g;
+	frame_init(&f);
+	frame_init(&g);
+	sample_frame(&f, 20, 1765000000.25);
+	uint8_t *a = NULL, *b = NULL;
+	size_t alen = 0, acap = 0, blen = 0, bcap = 0;
+	frame_encode(&f, &a, &alen, &acap);
+	struct err e = {0};
+	CHECK_INT(frame_decode(&g, a, alen, &e), 0);
+	CHECK_INT(g.nents, 20);
+	CHECK_INT(g.nev, 1);
+	CHECK_INT(g.nalerts, 1);
+	CHECK_INT(g.naev, 1);
+	CHECK(g.wall == f.wall && g.mono_ns == f.mono_ns);
+	CHECK_STR(g.label, "blue");
+	CHECK_STR(g.cong_names[1], "cubic");
+	CHECK_INT(g.ents[3].c.ti.last_data_sent_ms, 5);
+	CHECK_INT(g.ents[3].c.ti.last_ack_recv_ms, 4000000000u);
+	CHECK_INT(g.ents[3].c.timer_ms, 200);
+	CHECK_STR(g.ents[3].c.comm, "nginx");
+	CHECK(isnan(g.ents[3].e.tx_bps) && g.ents[3].e.rx_bps == 3.0f);
+	CHECK(g.ents[19].e.flags & TRK_TOMB);
+	CHECK_INT(g.ents[2].nhist, 2);
+	CHECK(g.ents[2].e.conn == &g.ents[2].c);
+	CHECK_STR(g.alerts[0].message, "CLOSE_WAIT: 6 sockets");
+	CHECK(g.alerts[0].oldest_s == 61.5);
+	CHECK_INT(g.kernel.reserved[0].hi, 8010);
+	/* Re-encoding what was decoded gives the same bytes. */
+	frame_encode(&g, &b, &blen, &bcap);
+	CHECK(blen == alen && !memcmp(a, b, alen));
+	/* Every truncation fails cleanly; so do trailing bytes. */
+	int bad = 0;
+	for (size_t n = 0; n < alen; n++)
+		bad += frame_decode(&g, a, n, &e) == -EBADMSG;
+	CHECK_INT(bad, alen);
+	a = xgrow(a, &acap, alen + 1, 1);
+	a[alen] = 0;
+	CHECK_INT(frame_decode(&g, a, alen + 1, &e), -EBADMSG);
+	a[0] ^= 0xff;
+	CHECK_INT(frame_decode(&g, a, alen, &e), -EBADMSG);
+	a[0] ^= 0xff;
+	a[4] = FRAME_VERSION + 1;
+	CHECK_INT(frame_decode(&g, a, alen, &e), -EPROTONOSUPPORT);
+	CHECK(strstr(e.msg, "newer") != NULL);
+	free(a);
+	free(b);
+	frame_done(&f);
+	frame_done(&g);
+}
+
+static char tmpdir[64];
+
+static void rm_rf(const char *dir)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "rm failed\n");
+}
+
+static size_t file_size(const char *dir, const char *name)
+{
+	char p[256];
+	struct stat st;
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	return stat(p, &st) == 0 ? (size_t)st.st_size : 0;
+}
+
+static void payload(uint8_t *buf, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)(i % 251 == 0 ? seed : i * 7);
+}
+
+static void test_store_roundtrip(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/tcpscope-rec.XXXXXX");
+	CHECK(mkdtemp(tmpdir) != NULL);
+	char dir[128];
+	snprintf(dir, sizeof dir, "%s/rec", tmpdir);
+	struct err e = {0};
+	struct store_writer *w = store_writer_open(dir, NULL, &e);
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	struct stat st;
+	CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
+	/* Two writers never share a directory. */
+	struct err e2 = {0};
+	CHECK(store_writer_open(dir, NULL, &e2) == NULL && strstr(e2.msg, "another") != NULL);
+	int64_t t0 = (int64_t)time(NULL) * 1000000000;
+	enum { N = 150 };
+	uint8_t buf[4000];
+	for (unsigned i = 0; i < N; i++) {
+		payload(buf, sizeof buf, i);
+		CHECK_INT(store_writer_append(w, t0 + (int64_t)i * 1000000000, buf, sizeof buf, &e), 0);
+	}
+	const struct store_writer_stats *ws = store_writer_stats(w);
+	CHECK_INT(ws->frames, N);
+	/* Chunks make unchanged frames cheap: < 5% of raw here. */
+	CHECK(ws->bytes * 20 < ws->raw_bytes);
+	store_writer_close(w);
+	char name[32], data[48];
+	store_day_name(t0 / 1000000000, name, sizeof name, NULL);
+	snprintf(data, sizeof data, "%s.data", name);
+	snprintf(name + strlen(name), sizeof name - strlen(name), ".index");
+	char p[256];
+	snprintf(p, sizeof p, "%s/%s", dir, data);
+	CHECK(stat(p, &st) == 0 && (st.st_mode & 0777) == 0600);
+
+	struct store_reader *r = store_reader_open(dir, &e);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_INT(store_reader_count(r), N);
+	int same = 0;
+	for (unsigned i = 0; i < N; i += 7) {
+		const uint8_t *raw;
+		size_t len;
+		payload(buf, sizeof buf, i);
+		if (store_reader_read(r, i, &raw, &len, &e) == 0 && len == sizeof buf &&
+		    !memcmp(raw, buf, len))
+			same++;
+	}
+	CHECK_INT(same, (N + 6) / 7);
+	CHECK_INT(store_reader_find(r, t0 + 10500000000), 10);
+	CHECK_INT(store_reader_find(r, t0 - 1), -1);
+	CHECK_INT(store_reader_find(r, t0 + 1000 * 1000000000ll), N - 1);
+	store_reader_close(r);
+
+	/* A torn tail: half an entry and bytes of a frame without one. The
+	 * reader ignores them; a writer reopening cuts them. */
+	size_t isz = file_size(dir, name), dsz = file_size(dir, data);
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *fp = fopen(p, "ab");
+	fwrite("torn-entry", 1, 10, fp);
+	fclose(fp);
+	snprintf(p, sizeof p, "%s/%s", dir, data);
+	fp = fopen(p, "ab");
+	fwrite(buf, 1, 300, fp);
+	fclose(fp);
+	r = store_reader_open(dir, &e);
+	CHECK(r && store_reader_count(r) == N);
+	store_reader_close(r);
+	w = store_writer_open(dir, NULL, &e);
+	CHECK(w != NULL);
+	CHECK_INT(file_size(dir, name), isz);
+	CHECK_INT(file_size(dir, data), dsz);
+	payload(buf, sizeof buf, 7);
+	CHECK_INT(store_writer_append(w, t0 + (int64_t)N * 1000000000, buf, sizeof buf, &e), 0);
+	store_writer_close(w);
+
+	/* A flipped byte in entry 5 and one in frame 20's bytes. */
+	r = store_reader_open(dir, &e);
+	const struct store_frame_ref *f20 = r ? store_reader_ref(r, 20) : NULL;
+	CHECK(f20 != NULL);
+	store_reader_close(r);
+	int fd = open(p, O_RDWR);
+	uint8_t x;
+	/* frame 20 is somewhere after the header: find its offset from the
+	 * index instead of guessing. */
+	uint8_t ent[STORE_ENTRY_SIZE];
+	char ip[256];
+	snprintf(ip, sizeof ip, "%s/%s", dir, name);
+	int ifd = open(ip, O_RDWR);
+	CHECK(pread(ifd, ent, sizeof ent, STORE_HDR_SIZE + 20 * STORE_ENTRY_SIZE) == sizeof ent);
+	struct store_entry en;
+	CHECK(store_entry_decode(ent, &en));
+	CHECK(pread(fd, &x, 1, (off_t)en.offset + en.length / 2) == 1);
+	x ^= 0x40;
+	CHECK(pwrite(fd, &x, 1, (off_t)en.offset + en.length / 2) == 1);
+	CHECK(pread(ifd, &x, 1, STORE_HDR_SIZE + 5 * STORE_ENTRY_SIZE + 3) == 1);
+	x ^= 0x01;
+	CHECK(pwrite(ifd, &x, 1, STORE_HDR_SIZE + 5 * STORE_ENTRY_SIZE + 3) == 1);
+	close(fd);
+	close(ifd);
+	r = store_reader_open(dir, &e);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT(store_reader_count(r), N);  /* N + 1 written, entry 5 skipped */
+		CHECK_INT(store_reader_stats(r)->bad_entries, 1);
+		const char *m = store_reader_notice(r);
+		CHECK(m && strstr(m, "1 damaged"));
+		const uint8_t *raw;
+		size_t len;
+		int good = 0, badf = 0;
+		for (size_t i = 0; i < store_reader_count(r); i++) {
+			int rc = store_reader_read(r, i, &raw, &len, &e);
+			good += rc == 0;
+			badf += rc == -EBADMSG;
+		}
+		CHECK_INT(badf, 1); /* frame 20 is a chunk's middle: only it is lost */
+		CHECK_INT(good, N - 1);
+		store_reader_close(r);
+	}
+}
+
+static void test_store_versions_and_retention(void)
+{
+	char dir[128], p[256];
+	snprintf(dir, sizeof dir, "%s/old", tmpdir);
+	mkdir(dir, 0700);
+	/* Shards from 2020 (a day long gone) and a newer version shard. */
+	struct store_hdr h = {.kind = 'd', .version = STORE_VERSION, .day = 20200101, .created_s = 1};
+	uint8_t b[STORE_HDR_SIZE];
+	store_hdr_encode(&h, b);
+	snprintf(p, sizeof p, "%s/tcpscope-20200101.data", dir);
+	FILE *fp = fopen(p, "wb");
+	fwrite(b, 1, sizeof b, fp);
+	fclose(fp);
+	h.kind = 'i';
+	store_hdr_encode(&h, b);
+	snprintf(p, sizeof p, "%s/tcpscope-20200101.index", dir);
+	fp = fopen(p, "wb");
+	fwrite(b, 1, sizeof b, fp);
+	fclose(fp);
+	struct err e = {0};
+	struct store_reader *r = store_reader_open(dir, &e);
+	CHECK(r && store_reader_count(r) == 0);
+	store_reader_close(r);
+	h.kind = 'd';
+	h.version = STORE_VERSION + 1;
+	h.day = 20200102;
+	store_hdr_encode(&h, b);
+	snprintf(p, sizeof p, "%s/tcpscope-20200102.data", dir);
+	fp = fopen(p, "wb");
+	fwrite(b, 1, sizeof b, fp);
+	fclose(fp);
+	r = store_reader_open(dir, &e);
+	CHECK(r == NULL && e.code == EPROTONOSUPPORT && strstr(e.msg, "tcpscope-20200102.data"));
+	unlink(p);
+	/* Keep 7 days: the 2020 shard goes at open. */
+	struct store_writer_opts o = {.keep_s = 7 * 86400};
+	struct store_writer *w = store_writer_open(dir, &o, &e);
+	CHECK(w != NULL);
+	CHECK_INT(w ? store_writer_stats(w)->shards_removed : 0, 1);
+	store_writer_close(w);
+	CHECK_INT(file_size(dir, "tcpscope-20200101.data"), 0);
+	/* By size: two old 64 KiB shards, a 100 KiB bound: the oldest goes,
+	 * today's is never touched. */
+	const unsigned days[] = {20200103, 20200104};
+	for (int k = 0; k < 2; k++)
+		for (int x = 0; x < 2; x++) {
+			snprintf(p, sizeof p, "%s/tcpscope-%u.%s", dir, days[k], x ? "index" : "data");
+			fp = fopen(p, "wb");
+			static char zero[32768];
+			fwrite(zero, 1, sizeof zero, fp);
+			fclose(fp);
+		}
+	struct store_writer_opts o2 = {.max_bytes = 100 << 10};
+	w = store_writer_open(dir, &o2, &e);
+	CHECK(w != NULL);
+	CHECK_INT(w ? store_writer_stats(w)->shards_removed : 0, 1);
+	store_writer_close(w);
+	CHECK_INT(file_size(dir, "tcpscope-20200103.data"), 0);
+	CHECK_INT(file_size(dir, "tcpscope-20200104.data"), 32768);
+	/* Not a recording. */
+	r = store_reader_open("/proc/self", &e);
+	CHECK(r == NULL && strstr(e.msg, "not a tcpscope recording"));
+	rm_rf(tmpdir);
+}
+
+static void test_restore(void)
+{
+	struct frame f;
+	frame_init(&f);
+	sample_frame(&f, 10, 1765000000.0);
+	struct track_restore tr[10];
+	for (size_t i = 0; i < 10; i++) {
+		f.ents[i].e.conn = &f.ents[i].c;
+		tr[i] = (struct track_restore){&f.ents[i].e, &f.ents[i].x, f.ents[i].hist,
+					       f.ents[i].nhist};
+	}
+	struct tracker *t = tracker_new(NULL);
+	tracker_restore(t, tr, 10, f.ev, f.nev, &f.krates, f.mono_ns, f.wall);
+	size_t n;
+	const struct track_entry *const *es = tracker_entries(t, &n);
+	CHECK_INT(n, 10);
+	CHECK(es[9]->flags & TRK_TOMB);
+	const struct track_entry *e3 = tracker_find(t, &f.ents[3].c);
+	CHECK(e3 && e3->first_seen_ns == 1003 && e3->conn->cookie == 4);
+	CHECK(e3 && tracker_tix(t, e3) && tracker_tix(t, e3)->lost == 3);
+	size_t nh;
+	tracker_history(t, 3, &nh); /* key 3 is entry 2: two transitions */
+	CHECK_INT(nh, 2);
+	tracker_events(t, &n);
+	CHECK_INT(n, 1);
+	/* Restoring a smaller state forgets the rest. */
+	tracker_restore(t, tr, 3, NULL, 0, NULL, f.mono_ns, f.wall);
+	tracker_entries(t, &n);
+	CHECK_INT(n, 3);
+	CHECK(tracker_find(t, &f.ents[5].c) == NULL);
+	tracker_free(t);
+	struct detector *d = detector_new(NULL);
+	detector_restore(d, f.alerts, 1, f.aev, 1, &f.ports);
+	const struct detect_alert *const *al = detector_alerts(d, &n);
+	CHECK(n == 1 && al[0]->count == 6);
+	CHECK(detector_ports(d)->lo == 32768);
+	detector_free(d);
+	frame_done(&f);
+}
+
+static void test_times(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	double now = 1765076400.0; /* 2025-12-07 03:00:00 UTC */
+	double t;
+	struct err e = {0};
+	CHECK(replay_parse_time("-2h", now, &t, &e) == 0 && t == now - 7200);
+	CHECK(replay_parse_time("-1d", now, &t, &e) == 0 && t == now - 86400);
+	CHECK(replay_parse_time("02:10", now, &t, &e) == 0 && t == now - 3000);
+	CHECK(replay_parse_time("03:10", now, &t, &e) == 0 && t == now - 86400 + 600);
+	CHECK(replay_parse_time("yesterday 03:10", now, &t, &e) == 0 && t == now - 86400 + 600);
+	CHECK(replay_parse_time("today 00:00:30", now, &t, &e) == 0 && t == now - 3 * 3600 + 30);
+	CHECK(replay_parse_time("2025-12-07T03:10:00Z", now, &t, &e) == 0 && t == now + 600);
+	CHECK(replay_parse_time("2025-12-07T04:10+01:00", now, &t, &e) == 0 && t == now + 600);
+	CHECK(replay_parse_time("2025-12-07 03:10", now, &t, &e) == 0 && t == now + 600);
+	CHECK(replay_parse_time("@12.5", now, &t, &e) == 0 && t == 12.5);
+	CHECK(replay_parse_time("now", now, &t, &e) == 0 && t == now);
+	const char *bad[] = {"", "3", "25:00", "03:61", "yesterday", "2025-13-01", "-x", "@",
+			     "2025-12-07T03:10Zjunk", "03:10:-1"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		CHECK(replay_parse_time(bad[i], now, &t, &e) == -EINVAL);
+	CHECK(strstr(e.msg, "is not a time") != NULL);
+	CHECK(replay_parse_span("7d") == 7 * 86400);
+	CHECK(replay_parse_span("12h") == 12 * 3600);
+	uint64_t sz;
+	CHECK(replay_parse_size("2G", &sz) == 0 && sz == 2ull << 30);
+	CHECK(replay_parse_size("500M", &sz) == 0 && sz == 500ull << 20);
+	CHECK(replay_parse_size("64k", &sz) == 0 && sz == 64 << 10);
+	CHECK(replay_parse_size("2X", &sz) == -EINVAL);
+}
+
+int main(void)
+{
+	test_frame_codec();
+	test_store_roundtrip();
+	test_store_versions_and_retention();
+	test_restore();
+	test_times();
+	return check_summary("test_record");
+}
