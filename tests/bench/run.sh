@@ -326,3 +326,17 @@ if [ -x "$TOOLS/recbench" ]; then
 		log "recbench failed: $(tail -n 3 "$tmp/rec.txt")"
 	fi
 fi
+
+# ---------------------------------------------------------------- -A
+# Every network namespace at once (tests/bench/netns.sh: 10 and 50 staged
+# namespaces of 2,000 sockets against bare dumps and an ss loop).
+if [ "${BENCH_NETNS:-1}" != 0 ]; then
+	{
+		echo
+		echo "### Every namespace (-A)"
+		echo
+		timeout 600 sh "$top/tests/bench/netns.sh" "$BUILD"
+	} >"$tmp/netns.md" 2>"$tmp/netns.err" || log "netns bench failed: $(tail -n 3 "$tmp/netns.err")"
+	cat "$tmp/netns.md" >>"$REPORT"
+	cat "$tmp/netns.md"
+fi
