@@ -11,7 +11,7 @@ PKG_CONFIG ?= pkg-config
 BUILD   ?= build
 VERSION := 0.1.0
 
-PKGS := libmnl ncursesw
+PKGS := libmnl ncursesw libmicrohttpd
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
         -Wpointer-arith -Wvla -Wno-missing-field-initializers
 ifneq ($(CI),)
@@ -74,8 +74,9 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libtcpscope.a
 # ---------------------------------------------------------------- dependencies
 # Debian package names; `make deps` installs whatever is missing (sudo when
 # not root) and does nothing when everything is present.
-BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev netbase
-TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind
+BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev libmicrohttpd-dev netbase
+TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind \
+              prometheus curl
 DEPS_SH := tests/deps.sh
 
 deps-build-quiet:

@@ -217,6 +217,9 @@ int app_run(const struct settings *s)
 		} else if (s->mode == MODE_EVENTS) {
 			app_print_notices(g);
 			rc = app_events_run(s, g, flt);
+		} else if (s->mode == MODE_SERVE) {
+			app_print_notices(g);
+			rc = app_serve_run(s, g);
 		} else {
 			rc = ui_run(s, g);
 		}

@@ -14,6 +14,7 @@ for p in "$@"; do
 		case $p in
 		libmnl-dev) pkg-config --exists libmnl 2>/dev/null || missing="$missing $p" ;;
 		libncurses-dev) pkg-config --exists ncursesw 2>/dev/null || missing="$missing $p" ;;
+		libmicrohttpd-dev) pkg-config --exists libmicrohttpd 2>/dev/null || missing="$missing $p" ;;
 		*) command -v "$p" >/dev/null 2>&1 || missing="$missing $p" ;;
 		esac
 	fi

@@ -18,6 +18,10 @@ int app_run(const struct settings *s);
  * with destroy events. */
 int app_events_run(const struct settings *s, struct engine *g, const struct filter *flt);
 
+/* `tcpscope --serve` / `--textfile`: the exporter (src/app_serve.c), on an
+ * engine made with destroy events. */
+int app_serve_run(const struct settings *s, struct engine *g);
+
 /* Between ticks: poll() the engine's fds until its next tick is due or a
  * signal arrives, handing it what arrives and printing its notices. */
 void app_wait_tick(struct engine *g);

@@ -10,8 +10,9 @@
 
 #include "tcpscope/collect.h"
 #include "tcpscope/detect.h"
+#include "tcpscope/serve.h"
 
-enum run_mode { MODE_LIVE = 0, MODE_BATCH, MODE_EVENTS };
+enum run_mode { MODE_LIVE = 0, MODE_BATCH, MODE_EVENTS, MODE_SERVE };
 
 struct settings {
 	enum run_mode mode;
@@ -40,6 +41,10 @@ struct settings {
 	const char *sort;         /* -s/--sort COLUMN: borrowed from argv, validated */
 	const char *columns;      /* --columns LIST: borrowed from argv, validated */
 	double highlight_s;       /* -H/--highlight-delay; < 0 = not given */
+	/* exporter (MODE_SERVE: --serve and/or --textfile) */
+	bool serve;               /* --serve given */
+	struct serve_listen listen; /* its address (default 127.0.0.1:9977) */
+	const char *textfile;     /* --textfile PATH: borrowed from argv */
 };
 
 /* Parse argv. Returns 0 to run, 1 when --help/--version was printed (exit 0),
