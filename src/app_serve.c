@@ -35,19 +35,21 @@ static int publish(const struct settings *s, struct metrics *m, struct serve *sr
 	return rc;
 }
 
-int app_serve_run(const struct settings *s, struct engine *g)
+struct serve *app_serve_start(const struct settings *s)
 {
 	struct err e = {0};
-	struct serve *srv = NULL;
-	if (s->serve) {
-		struct serve_opts so = {.listen = s->listen};
-		srv = serve_start(&so, &e);
-		if (!srv) {
-			fprintf(stderr, "tcpscope: %s\n", e.msg);
-			return 1;
-		}
-		fprintf(stderr, "tcpscope: serving http://%s/metrics\n", s->listen.text);
+	struct serve_opts so = {.listen = s->listen};
+	struct serve *srv = serve_start(&so, &e);
+	if (!srv) {
+		fprintf(stderr, "tcpscope: %s\n", e.msg);
+		return NULL;
 	}
+	fprintf(stderr, "tcpscope: serving http://%s/metrics\n", s->listen.text);
+	return srv;
+}
+
+int app_serve_run(const struct settings *s, struct engine *g, struct serve *srv)
+{
 	struct metrics_opts mo = {0};
 	struct metrics *m = metrics_new(&mo);
 	int rc = 0;
@@ -82,6 +84,5 @@ int app_serve_run(const struct settings *s, struct engine *g)
 		}
 	}
 	metrics_free(m);
-	serve_stop(srv);
 	return rc;
 }

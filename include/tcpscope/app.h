@@ -19,8 +19,13 @@ int app_run(const struct settings *s);
 int app_events_run(const struct settings *s, struct engine *g, const struct filter *flt);
 
 /* `tcpscope --serve` / `--textfile`: the exporter (src/app_serve.c), on an
- * engine made with destroy events. */
-int app_serve_run(const struct settings *s, struct engine *g);
+ * engine made with destroy events. app_serve_start() binds the HTTP
+ * server (printing why not; NULL then) before -N enters the namespace, so
+ * the port is the host's; app_serve_run() publishes to it (srv may be NULL:
+ * --textfile alone); the caller stops it with serve_stop(). */
+struct serve;
+struct serve *app_serve_start(const struct settings *s);
+int app_serve_run(const struct settings *s, struct engine *g, struct serve *srv);
 
 /* Between ticks: poll() the engine's fds until its next tick is due or a
  * signal arrives, handing it what arrives and printing its notices. */
