@@ -121,6 +121,7 @@ fuzz: deps fuzz-build
 bench: all
 	@$(MAKE) --no-print-directory check-build
 	@sh tests/bench/run.sh $(BUILD)
+	@sh tests/bench/exporter.sh $(BUILD)
 
 # PNGs of the live view for the README (needs root, tmux, aha, chromium:
 # installed here on demand, not part of `make check`).

@@ -87,14 +87,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  size_t *upload_size, void **con_cls)
 {
 	struct serve *s = cls;
-	(void)version, (void)upload, (void)con_cls;
-	atomic_fetch_add(&s->requests, 1);
+	static int seen;
+	(void)version, (void)upload;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		atomic_fetch_add(&s->requests, 1);
 		atomic_fetch_add(&s->bad_method, 1);
 		return reply_static(c, MHD_HTTP_METHOD_NOT_ALLOWED, page_405, "text/plain", true);
 	}
-	if (*upload_size) /* a GET with a body: not read, not needed */
+	/* Answer on the second call, once the request is complete: answered
+	 * on the first, libmicrohttpd closes the connection (no keep-alive). */
+	if (!*con_cls) {
+		*con_cls = &seen;
+		return MHD_YES;
+	}
+	if (*upload_size) { /* a GET with a body: not needed, dropped */
 		*upload_size = 0;
+		return MHD_YES;
+	}
+	atomic_fetch_add(&s->requests, 1);
 	if (!strcmp(url, "/metrics")) {
 		atomic_fetch_add(&s->metrics, 1);
 		return reply_metrics(s, c);

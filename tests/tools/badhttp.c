@@ -14,6 +14,9 @@
  *        header of BYTES; prints "big STATUS" (000: closed without one)
  *   badhttp ADDR PORT SRC raw 'TEXT'  send TEXT (\r \n escapes) and print
  *        "raw STATUS"
+ *   badhttp ADDR PORT SRC latency N GAP_MS  N GET /metrics on one kept-alive
+ *        connection, GAP_MS apart; prints "latency n=N p50=MS p99=MS max=MS
+ *        bytes=B" (the time from sending to the last body byte)
  * Exit 0 unless the arguments or the first connect fail.
  */
 #include <arpa/inet.h>
@@ -88,14 +91,6 @@ static int read_status(int fd)
 	if (sscanf(buf, "HTTP/1.%*d %d", &st) != 1)
 		st = 0;
 	return st;
-}
-
-/* Drain the rest so the server can finish sending. */
-static void drain(int fd)
-{
-	char buf[16384];
-	while (recv(fd, buf, sizeof buf, 0) > 0)
-		;
 }
 
 static int slowloris(int n, int secs)
@@ -256,8 +251,85 @@ static int raw(const char *text)
 		return 1;
 	send_all(fd, buf, n);
 	printf("raw %03d\n", read_status(fd));
-	drain(fd);
-	close(fd);
+	close(fd); /* not drained: a kept-alive connection would wait for the timeout */
+	return 0;
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* One response: headers, then Content-Length bytes. Returns body bytes or -1. */
+static long read_response(int fd)
+{
+	static char buf[1 << 16];
+	size_t n = 0;
+	char *end = NULL;
+	while (!end) {
+		if (n == sizeof buf - 1)
+			return -1;
+		ssize_t r = recv(fd, buf + n, sizeof buf - 1 - n, 0);
+		if (r <= 0)
+			return -1;
+		n += (size_t)r;
+		buf[n] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+	}
+	const char *cl = strcasestr(buf, "\r\ncontent-length:");
+	if (!cl)
+		return -1;
+	long want = atol(cl + 17);
+	long have = (long)(n - (size_t)(end + 4 - buf));
+	while (have < want) {
+		ssize_t r = recv(fd, buf, sizeof buf, 0);
+		if (r <= 0)
+			return -1;
+		have += r;
+	}
+	return want;
+}
+
+static int latency(int n, int gap_ms)
+{
+	if (n < 1 || n > 100000)
+		return 2;
+	int fd = conn_new();
+	if (fd < 0)
+		return 1;
+	double *t = calloc((size_t)n, sizeof *t);
+	long bytes = 0;
+	int done = 0;
+	static const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+	for (int i = 0; i < n; i++) {
+		double t0 = now();
+		send_all(fd, req, sizeof req - 1);
+		long b = read_response(fd);
+		if (b < 0) { /* the server closed the connection (idle timeout): reconnect */
+			close(fd);
+			if ((fd = conn_new()) < 0)
+				break;
+			t0 = now();
+			send_all(fd, req, sizeof req - 1);
+			if ((b = read_response(fd)) < 0)
+				break;
+		}
+		t[done++] = (now() - t0) * 1000;
+		bytes = b;
+		usleep((useconds_t)gap_ms * 1000);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!done) {
+		free(t);
+		return 1;
+	}
+	qsort(t, (size_t)done, sizeof *t, dbl_cmp);
+	printf("latency n=%d p50=%.3f p99=%.3f max=%.3f bytes=%ld\n", done, t[done / 2],
+	       t[(size_t)(done * 0.99) < (size_t)done ? (size_t)(done * 0.99) : (size_t)done - 1],
+	       t[done - 1], bytes);
+	free(t);
 	return 0;
 }
 
@@ -281,8 +353,10 @@ int main(int argc, char **argv)
 		return big(argv[5], (size_t)atol(argv[6]));
 	if (!strcmp(mode, "raw") && argc == 6)
 		return raw(argv[5]);
+	if (!strcmp(mode, "latency") && argc == 7)
+		return latency(atoi(argv[5]), atoi(argv[6]));
 usage:
 	fprintf(stderr, "usage: badhttp ADDR PORT SRC slowloris N SECS | idle SECS | flood N |"
-			" big line|header BYTES | raw TEXT\n");
+			" big line|header BYTES | raw TEXT | latency N GAP_MS\n");
 	return 2;
 }
