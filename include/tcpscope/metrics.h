@@ -33,7 +33,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct detector;
 struct engine;
+struct snapshot;
+struct tracker;
 
 enum metrics_format {
 	MX_FMT_TEXT,        /* Prometheus text exposition 0.0.4 */
@@ -74,6 +77,11 @@ struct metrics *metrics_new(const struct metrics_opts *o);
 void metrics_free(struct metrics *m);
 /* After a tick of namespace `ns`'s engine, which took `tick_s` seconds. */
 void metrics_update(struct metrics *m, size_t ns, const struct engine *g, double tick_s);
+/* The same from the tick's parts (what metrics_update() reads from the
+ * engine; tests build them by hand): the poll's header, the tracker and the
+ * detector after that poll (t and d NULL: gauges of the header only). */
+void metrics_update_parts(struct metrics *m, size_t ns, const struct snapshot *hdr,
+			  const struct tracker *t, const struct detector *d, double tick_s);
 /* Append the whole exposition in format `f` to `out`. */
 void metrics_render(const struct metrics *m, enum metrics_format f, struct mxbuf *out);
 

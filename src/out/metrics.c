@@ -220,7 +220,8 @@ static void owners_finish(struct metrics *m, struct mx_ns *ns)
 	for (size_t i = 0; i < m->ocap; i++)
 		if (m->otab[i].name[0])
 			m->osort[n++] = m->otab[i];
-	qsort(m->osort, n, sizeof *m->osort, owner_cmp);
+	if (n > 1)
+		qsort(m->osort, n, sizeof *m->osort, owner_cmp);
 	struct mx_owner other = {.name = "other"};
 	bool have_other = false;
 	ns->nowners = 0;
@@ -258,7 +259,8 @@ static int listener_cmp(const void *a, const void *b)
  * first max_listeners by port, the rest summed as the `other` bucket. */
 static void listeners_finish(struct metrics *m, struct mx_ns *ns)
 {
-	qsort(m->lis, m->nlis, sizeof *m->lis, listener_cmp);
+	if (m->nlis > 1)
+		qsort(m->lis, m->nlis, sizeof *m->lis, listener_cmp);
 	struct mx_listener other = {.other = true};
 	bool have_other = false;
 	ns->nlisteners = 0;
@@ -295,7 +297,8 @@ static int alert_cmp(const void *a, const void *b)
 
 static size_t alerts_merge(struct mx_alert *a, size_t n)
 {
-	qsort(a, n, sizeof *a, alert_cmp);
+	if (n > 1)
+		qsort(a, n, sizeof *a, alert_cmp);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (k && !alert_cmp(&a[k - 1], &a[i]))
@@ -333,7 +336,8 @@ static void alerts_update(struct metrics *m, struct mx_ns *ns, const struct dete
 		if (n > MX_ALERT_CAP + DK_COUNT * DS_COUNT)
 			n = MX_ALERT_CAP + DK_COUNT * DS_COUNT;
 	}
-	memcpy(ns->alerts, m->al, n * sizeof *ns->alerts);
+	if (n)
+		memcpy(ns->alerts, m->al, n * sizeof *ns->alerts);
 	ns->nalerts = n;
 }
 
@@ -382,12 +386,15 @@ static void events_update(struct metrics *m, struct mx_ns *ns, const struct trac
 
 void metrics_update(struct metrics *m, size_t nsi, const struct engine *g, double tick_s)
 {
+	metrics_update_parts(m, nsi, engine_header(g), engine_tracker(g), engine_detector(g), tick_s);
+}
+
+void metrics_update_parts(struct metrics *m, size_t nsi, const struct snapshot *h,
+			  const struct tracker *t, const struct detector *d, double tick_s)
+{
 	if (nsi >= m->o.nns)
 		return;
 	struct mx_ns *ns = &m->ns[nsi];
-	const struct snapshot *h = engine_header(g);
-	const struct tracker *t = engine_tracker(g);
-	const struct detector *d = engine_detector(g);
 	ns->updated = true;
 	ns->ticks++;
 	ns->tick_s = tick_s;

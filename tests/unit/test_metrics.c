@@ -17,6 +17,8 @@
 #include "omcheck.h"
 #include "tcpscope/metrics.h"
 #include "tcpscope/serve.h"
+#include "tcpscope/snapshot.h"
+#include "tcpscope/track.h"
 #include "../../src/out/metrics_int.h"
 
 static bool name_ok(const char *n)
@@ -337,6 +339,161 @@ static void test_textfile(void)
 	rmdir(dir);
 }
 
+/* ---- the caps, through a real tracker and detector ---------------------- */
+
+struct world {
+	struct snapshot s;
+	struct tracker *t;
+	struct detector *d;
+	uint64_t cookie;
+};
+
+static struct conn *w_add(struct world *w, int state, uint16_t lport, uint16_t rport,
+			  const char *comm)
+{
+	struct conn *c = snapshot_add(&w->s);
+	c->family = AF_INET;
+	c->cookie = ++w->cookie;
+	c->have = CONN_HAVE_COOKIE | CONN_HAVE_RQUEUE | CONN_HAVE_WQUEUE;
+	c->state = (uint8_t)state;
+	inet_pton(AF_INET, "127.0.0.1", &c->laddr);
+	if (state != TCPS_LISTEN)
+		inet_pton(AF_INET, "127.0.0.2", &c->raddr);
+	c->lport = lport;
+	c->rport = rport;
+	if (comm) {
+		c->pid = 100;
+		snprintf(c->comm, sizeof c->comm, "%s", comm);
+		c->have |= CONN_HAVE_PROC;
+	}
+	if (state == TCPS_ESTABLISHED) {
+		c->ti.have = TI_BASE;
+		c->ti.rtt_us = 2000;
+	}
+	return c;
+}
+
+/* The population of one poll; `extra` adds 3 connections of p29 (cookies
+ * kept stable: the same order every time). */
+static void w_build(struct world *w, double t_s, bool extra, int drop_p29)
+{
+	snapshot_clear(&w->s);
+	w->cookie = 0;
+	w->s.wall = 1700000000 + t_s;
+	w->s.mono_ns = (uint64_t)(t_s * 1e9);
+	w->s.source = SNAP_SRC_NETLINK;
+	w->s.kernel.v[KS_PORT_RANGE_LOW] = 32768;
+	w->s.kernel.v[KS_PORT_RANGE_HIGH] = 60999;
+	w->s.kernel.have = (1ull << KS_PORT_RANGE_LOW) | (1ull << KS_PORT_RANGE_HIGH);
+	for (int i = 0; i < 70; i++) { /* 70 listeners, ports 1000..1069 */
+		struct conn *c = w_add(w, TCPS_LISTEN, (uint16_t)(1000 + i), 0, "srv");
+		c->rqueue = 1;
+		c->wqueue = 128;
+	}
+	struct conn *dup = w_add(w, TCPS_LISTEN, 1000, 0, "srv"); /* SO_REUSEPORT twin */
+	dup->rqueue = 4;
+	dup->wqueue = 64;
+	uint16_t eph = 40000;
+	for (int p = 0; p < 30; p++) { /* owner pNN holds NN+1 inbound connections */
+		char name[16];
+		snprintf(name, sizeof name, "p%02d", p);
+		int n = p + 1 - (p == 29 ? drop_p29 : 0);
+		for (int k = 0; k < n; k++)
+			w_add(w, TCPS_ESTABLISHED, 1000, eph++, name);
+	}
+	for (int k = 0; k < 100; k++) /* a process literally named "other" */
+		w_add(w, TCPS_ESTABLISHED, 1000, eph++, "other");
+	for (int k = 0; k < 12; k++) /* outbound to 12 service ports */
+		w_add(w, TCPS_ESTABLISHED, eph++, (uint16_t)(5000 + k), "client");
+	w->cookie = 100000;
+	if (extra)
+		for (int k = 0; k < 3; k++)
+			w_add(w, TCPS_ESTABLISHED, 1000, (uint16_t)(50000 + k), "p29");
+	snapshot_count(&w->s);
+}
+
+static void w_tick(struct world *w, struct metrics *m)
+{
+	tracker_update(w->t, &w->s);
+	detector_update(w->d, w->t, &w->s);
+	metrics_update_parts(m, 0, &w->s, w->t, w->d, 0.01);
+}
+
+static double sample_value(const char *text, const char *series)
+{
+	size_t n = strlen(series);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, series, n) && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return NAN;
+}
+
+static void test_caps(void)
+{
+	struct world w;
+	memset(&w, 0, sizeof w);
+	snapshot_init(&w.s);
+	w.t = tracker_new(NULL);
+	w.d = detector_new(NULL);
+	struct metrics_opts o = {.created_wall = 1700000000};
+	struct metrics *m = metrics_new(&o);
+	w_build(&w, 0, false, 0);
+	w_tick(&w, m);
+	w_build(&w, 2, true, 0); /* 3 new */
+	w_tick(&w, m);
+	w_build(&w, 4, false, 5); /* the 3 new and 5 baseline sockets of p29 close */
+	w_tick(&w, m);
+
+	struct mxbuf t, om;
+	mxbuf_init(&t);
+	mxbuf_init(&om);
+	metrics_render(m, MX_FMT_TEXT, &t);
+	metrics_render(m, MX_FMT_OPENMETRICS, &om);
+	char err[512] = "";
+	int rc = om_check(om.p, om.len, OM_NEED_CREATED, err, sizeof err);
+	check_report(rc == 0, __FILE__, __LINE__, "OpenMetrics from a tracker: %s", err);
+	/* top 20 owners by sockets (other-named 100 > client 12 ... p10), the rest summed */
+	CHECK_INT(count(t.p, "tcpscope_owner_sockets{") / 3, 21);
+	CHECK(sample_value(t.p, "tcpscope_owner_sockets{owner=\"p29\",state=\"ESTABLISHED\"}") == 25);
+	CHECK(isnan(sample_value(t.p, "tcpscope_owner_sockets{owner=\"p07\",state=\"ESTABLISHED\"}")));
+	double other = sample_value(t.p, "tcpscope_owner_sockets{owner=\"other\",state=\"ESTABLISHED\"}");
+	/* owners: p00..p28 (1..29 sockets), p29 (25 left), client (12) and a process
+	 * named "other" (100, folded into the bucket whatever its rank): the 20
+	 * kept are p28..p11 (29..12), p29 and client; p00..p10 (1..11) join it. */
+	check_report(other == 100 + (1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11), __FILE__, __LINE__,
+		     "owner=other holds the rest: %g", other);
+	CHECK_INT(count(t.p, "owner=\"other\",state=\"ESTABLISHED\"} "), 1); /* one label set */
+	/* listeners: 64 by port, then the rest as other; the twin merged */
+	CHECK_INT(count(t.p, "tcpscope_listen_queue{"), 65);
+	CHECK(sample_value(t.p, "tcpscope_listen_queue{addr=\"127.0.0.1\",port=\"1000\"}") == 5);
+	CHECK(sample_value(t.p, "tcpscope_listen_backlog{addr=\"127.0.0.1\",port=\"1000\"}") == 192);
+	CHECK(sample_value(t.p, "tcpscope_listen_queue{addr=\"other\",port=\"other\"}") == 70 - 64);
+	CHECK(isnan(sample_value(t.p, "tcpscope_listen_queue{addr=\"127.0.0.1\",port=\"1064\"}")));
+	/* port classes: inbound 1000, 8 outbound ports, the rest in other */
+	CHECK_INT(count(t.p, "tcpscope_rtt_seconds_count{direction=\"outbound\""), 8);
+	CHECK_INT(count(t.p, "tcpscope_rtt_seconds_count{direction=\"inbound\""), 1);
+	CHECK(sample_value(t.p, "tcpscope_rtt_seconds_count{direction=\"other\",port=\"other\"}") ==
+	      3 * 4); /* 3 polls x 4 ports past the cap */
+	CHECK(sample_value(t.p, "tcpscope_rtt_seconds_bucket{direction=\"outbound\",port=\"5000\",le=\"0.005\"}") == 3);
+	/* counters and the lifetime of the connections whose opening was seen */
+	CHECK(sample_value(t.p, "tcpscope_connections_opened_total") == 3);
+	CHECK(sample_value(t.p, "tcpscope_connections_closed_total") == 8);
+	CHECK(sample_value(t.p, "tcpscope_connection_lifetime_seconds_count{direction=\"inbound\",port=\"1000\"}") == 3);
+	CHECK(sample_value(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\",port=\"1000\",le=\"1.0\"}") == 0);
+	CHECK(sample_value(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\",port=\"1000\",le=\"5.0\"}") == 3);
+	CHECK(sample_value(t.p, "tcpscope_polls_total") == 3);
+	CHECK(sample_value(t.p, "tcpscope_sockets{state=\"LISTEN\"}") == 71);
+	CHECK(sample_value(t.p, "tcpscope_sockets_polled") == (double)w.s.total);
+	CHECK(sample_value(t.p, "tcpscope_kernel_port_range_low") == 32768);
+	CHECK(isnan(sample_value(t.p, "tcpscope_kernel_listen_drops_total"))); /* unknown: absent */
+	mxbuf_done(&t);
+	mxbuf_done(&om);
+	metrics_free(m);
+	detector_free(w.d);
+	tracker_free(w.t);
+	snapshot_done(&w.s);
+}
+
 int main(void)
 {
 	test_table();
@@ -346,5 +503,6 @@ int main(void)
 	test_accept();
 	test_listen();
 	test_textfile();
+	test_caps();
 	return check_summary("test_metrics");
 }
