@@ -226,7 +226,11 @@ check "TcpscopeCloseWaitLeak fires with owner=\"leak\" ($(( $(date +%s) - T_LEAK
 check "tcpscope_owner_sockets{owner=\"leak\",state=\"CLOSE_WAIT\"} reached 6 + 4" $? \
 	"$(q 'tcpscope_owner_sockets{owner="leak"}' | head -c 600)"
 wait_for 10 grep -qx closed "$TESTTMP/leakA.out"
-sleep 2
+# A's closes reach the lifetime histogram; rate() needs two scrapes of it
+lifetime_scraped() {
+	[ "$(qval 'min(count_over_time(tcpscope_connection_lifetime_seconds_count[30s]))')" -ge 2 ] 2>/dev/null
+}
+wait_for 10 lifetime_scraped
 
 # ---- every expression of the Grafana dashboard returns data
 if jq -e . "$DASH" >/dev/null 2>&1; then
