@@ -64,17 +64,12 @@ struct serve_opts {
 	unsigned threads;          /* 0: 2 */
 };
 
-struct serve_stats {
-	unsigned long requests, metrics, not_found, bad_method;
-};
-
 struct serve;
 
 struct serve *serve_start(const struct serve_opts *o, struct err *e);
 void serve_stop(struct serve *s);
 /* Take ownership of body[f] (malloc'd, len[f] bytes) for each format. */
 void serve_publish(struct serve *s, char *body[MX_FMT_COUNT], const size_t len[MX_FMT_COUNT]);
-void serve_get_stats(struct serve *s, struct serve_stats *out);
 
 /* Write `len` bytes to `path` atomically: a temporary file beside it
  * (PATH.tmp, opened without following links, mode 0600), then rename().

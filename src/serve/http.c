@@ -23,7 +23,6 @@ struct serve {
 	struct MHD_Daemon *d;
 	pthread_mutex_t mu;                /* guards cur[] */
 	struct body *cur[MX_FMT_COUNT];    /* one reference held here */
-	atomic_ulong requests, metrics, not_found, bad_method;
 };
 
 static void body_unref(void *p)
@@ -89,11 +88,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct serve *s = cls;
 	static int seen;
 	(void)version, (void)upload;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
-		atomic_fetch_add(&s->requests, 1);
-		atomic_fetch_add(&s->bad_method, 1);
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply_static(c, MHD_HTTP_METHOD_NOT_ALLOWED, page_405, "text/plain", true);
-	}
 	/* Answer on the second call, once the request is complete: answered
 	 * on the first, libmicrohttpd closes the connection (no keep-alive). */
 	if (!*con_cls) {
@@ -104,14 +100,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	atomic_fetch_add(&s->requests, 1);
-	if (!strcmp(url, "/metrics")) {
-		atomic_fetch_add(&s->metrics, 1);
+	if (!strcmp(url, "/metrics"))
 		return reply_metrics(s, c);
-	}
 	if (!strcmp(url, "/"))
 		return reply_static(c, MHD_HTTP_OK, page_index, "text/html; charset=utf-8", false);
-	atomic_fetch_add(&s->not_found, 1);
 	return reply_static(c, MHD_HTTP_NOT_FOUND, page_404, "text/plain", false);
 }
 
@@ -180,12 +172,4 @@ void serve_publish(struct serve *s, char *data[MX_FMT_COUNT], const size_t len[M
 	pthread_mutex_unlock(&s->mu);
 	for (int f = 0; f < MX_FMT_COUNT; f++)
 		body_unref(old[f]);
-}
-
-void serve_get_stats(struct serve *s, struct serve_stats *out)
-{
-	out->requests = atomic_load(&s->requests);
-	out->metrics = atomic_load(&s->metrics);
-	out->not_found = atomic_load(&s->not_found);
-	out->bad_method = atomic_load(&s->bad_method);
 }
