@@ -61,6 +61,8 @@ static void kernel_families(struct metrics *m)
 		f->help = m->khelps[k];
 		f->type = d->kind == KSK_COUNTER ? MXT_COUNTER : MXT_GAUGE;
 		f->per_ns = true;
+		/* counting since boot or the namespace's creation, not since us */
+		f->no_created = true;
 		f->arg = k;
 		f->fill = mx_fill_kernel;
 	}

@@ -227,7 +227,7 @@ void mx_emit_value(struct mx_emit *w, const char *const *lv, double v)
 {
 	if (w->f->type == MXT_COUNTER) {
 		put_line(w, "_total", lv, NULL, 0, v);
-		if (w->fmt == MX_FMT_OPENMETRICS)
+		if (w->fmt == MX_FMT_OPENMETRICS && !w->f->no_created)
 			put_line(w, "_created", lv, NULL, 0, w->created);
 	} else {
 		put_line(w, w->f->type == MXT_INFO ? "_info" : "", lv, NULL, 0, v);
@@ -244,7 +244,7 @@ void mx_emit_hist(struct mx_emit *w, const char *const *lv, const struct mx_hist
 	put_line(w, "_bucket", lv, "le", INFINITY, (double)h->count);
 	put_line(w, "_sum", lv, NULL, 0, h->sum);
 	put_line(w, "_count", lv, NULL, 0, (double)h->count);
-	if (w->fmt == MX_FMT_OPENMETRICS)
+	if (w->fmt == MX_FMT_OPENMETRICS && !w->f->no_created)
 		put_line(w, "_created", lv, NULL, 0, w->created);
 }
 

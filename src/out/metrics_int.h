@@ -38,6 +38,8 @@ struct mx_family {
 	size_t nbuckets;
 	int arg;                /* for the fill: e.g. the kstat id */
 	void (*fill)(struct mx_emit *w, const struct mx_family *f, const struct mx_ns *ns);
+	bool no_created;        /* counters that did not start with tcpscope (the
+				 * kernel's): no OpenMetrics _created */
 };
 
 /* The static families (metrics_table.c), indexed by enum mx_fam; the

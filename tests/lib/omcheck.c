@@ -24,6 +24,7 @@ struct om_state {
 	char hkey[1024];
 	double last_le, last_cum;
 	bool in_hist, saw_inf;
+	bool any_created;
 	double inf_cum;
 	unsigned flags;
 	char *err;
@@ -99,8 +100,9 @@ static int family_end(struct om_state *s)
 	if (s->in_hist && !s->saw_inf)
 		return fail(s, "%s: histogram without a +Inf bucket", s->cur);
 	bool counted = !strcmp(s->type, "counter") || !strcmp(s->type, "histogram");
-	if ((s->flags & OM_NEED_CREATED) && counted && s->totals != s->created)
+	if ((s->flags & OM_NEED_CREATED) && counted && s->created && s->totals != s->created)
 		return fail(s, "%s: %u series but %u _created samples", s->cur, s->totals, s->created);
+	s->any_created |= s->created > 0;
 	return 0;
 }
 
@@ -358,6 +360,8 @@ int om_check(const char *text, size_t len, unsigned flags, char *err, size_t err
 	}
 	if (rc == 0 && !eof)
 		rc = fail(s, "no # EOF at the end");
+	if (rc == 0 && (flags & OM_NEED_CREATED) && !s->any_created)
+		rc = fail(s, "no _created sample at all");
 	free(s);
 	return rc;
 }

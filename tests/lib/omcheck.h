@@ -17,7 +17,9 @@
  *    counters' _total are not negative;
  *  - histograms: per label set, le ascending, ending with +Inf, bucket
  *    counts cumulative, NAME_count equal to the +Inf bucket;
- *  - OM_NEED_CREATED: every counter and histogram has NAME_created.
+ *  - OM_NEED_CREATED: a counter or histogram family has NAME_created for
+ *    every series or for none (none: its start is not known, e.g. a
+ *    kernel counter), and at least one family has them.
  */
 #ifndef TCPSCOPE_OMCHECK_H
 #define TCPSCOPE_OMCHECK_H

@@ -1,5 +1,6 @@
 /* omcheck.c — check an OpenMetrics exposition on stdin (tests/lib/omcheck.h).
- *   omcheck [-c]    -c: every counter and histogram must have _created
+ *   omcheck [-c]    -c: _created for every series of a family or none, and
+ *                   some family has them
  * Prints "ok N bytes" or the first violation; exit 0 or 1. */
 #include <stdio.h>
 #include <stdlib.h>

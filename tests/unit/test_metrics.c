@@ -224,7 +224,7 @@ static void test_render(void)
 	struct mx_ns empty;
 	memset(&empty, 0, sizeof empty);
 	mx_render(mx_families, MXF_COUNT, &empty, 1, 1, MX_FMT_OPENMETRICS, &o);
-	CHECK(om_check(o.p, o.len, OM_NEED_CREATED, err, sizeof err) == 0);
+	CHECK(om_check(o.p, o.len, 0, err, sizeof err) == 0);
 	CHECK(!strstr(o.p, "tcpscope_sockets{"));
 	mxbuf_done(&o);
 }
@@ -252,6 +252,9 @@ static void test_omcheck_catches(void)
 	const char *need = "# TYPE a counter\na_total 1\n# EOF\n";
 	CHECK(om_check(need, strlen(need), 0, err, sizeof err) == 0);
 	CHECK(om_check(need, strlen(need), OM_NEED_CREATED, err, sizeof err) < 0);
+	const char *part = "# TYPE a counter\na_total{x=\"1\"} 1\na_created{x=\"1\"} 5\na_total{x=\"2\"} 1\n# EOF\n";
+	CHECK(om_check(part, strlen(part), 0, err, sizeof err) == 0);
+	CHECK(om_check(part, strlen(part), OM_NEED_CREATED, err, sizeof err) < 0);
 }
 
 static void test_accept(void)
@@ -486,6 +489,15 @@ static void test_caps(void)
 	CHECK(sample_value(t.p, "tcpscope_sockets_polled") == (double)w.s.total);
 	CHECK(sample_value(t.p, "tcpscope_kernel_port_range_low") == 32768);
 	CHECK(isnan(sample_value(t.p, "tcpscope_kernel_listen_drops_total"))); /* unknown: absent */
+	w_build(&w, 6, false, 5);
+	w.s.kernel.v[KS_LISTEN_DROPS] = 3;
+	w.s.kernel.have |= 1ull << KS_LISTEN_DROPS;
+	w_tick(&w, m);
+	mxbuf_done(&om);
+	metrics_render(m, MX_FMT_OPENMETRICS, &om);
+	CHECK(strstr(om.p, "\ntcpscope_kernel_listen_drops_total 3\n# HELP"));   /* no _created: */
+	CHECK(!strstr(om.p, "tcpscope_kernel_listen_drops_created")); /* not since us */
+	CHECK(om_check(om.p, om.len, OM_NEED_CREATED, err, sizeof err) == 0);
 	mxbuf_done(&t);
 	mxbuf_done(&om);
 	metrics_free(m);
