@@ -29,7 +29,9 @@ static int publish(const struct settings *s, struct metrics *m, struct serve *sr
 	}
 	int rc = 0;
 	if (s->textfile)
-		rc = serve_textfile_write(s->textfile, body[MX_FMT_TEXT], len[MX_FMT_TEXT], e) < 0 ? -1 : 0;
+		rc = serve_textfile_write(s->textfile, body[MX_FMT_TEXT], len[MX_FMT_TEXT], e) < 0
+			 ? -1
+			 : 0;
 	if (srv) {
 		serve_publish(srv, body, len);
 	} else {
@@ -63,7 +65,8 @@ int app_serve_run(const struct settings *s, struct engine *g, struct serve *srv)
 		errno = 0;
 		int cur = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
 		if (errno == 0)
-			setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), cur + APP_SERVE_TICK_NICE);
+			setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+				    cur + APP_SERVE_TICK_NICE);
 	}
 	struct metrics_opts mo = {0};
 	struct metrics *m = metrics_new(&mo);

@@ -39,7 +39,7 @@ struct snapshot;
 struct tracker;
 
 enum metrics_format {
-	MX_FMT_TEXT,        /* Prometheus text exposition 0.0.4 */
+	MX_FMT_TEXT,	    /* Prometheus text exposition 0.0.4 */
 	MX_FMT_OPENMETRICS, /* OpenMetrics 1.0.0 */
 	MX_FMT_COUNT
 };
@@ -53,17 +53,17 @@ const char *metrics_content_type(enum metrics_format f);
 #define MX_ALERT_CAP 100
 
 struct metrics_opts {
-	unsigned top_owners;      /* 0: MX_TOP_OWNERS_DEFAULT */
-	unsigned max_listeners;   /* 0: MX_LISTENERS_DEFAULT */
-	size_t nns;               /* namespaces (0 = 1) */
+	unsigned top_owners;	     /* 0: MX_TOP_OWNERS_DEFAULT */
+	unsigned max_listeners;	     /* 0: MX_LISTENERS_DEFAULT */
+	size_t nns;		     /* namespaces (0 = 1) */
 	const char *const *ns_names; /* nns names for the netns label, or NULL
 				      * (one namespace: no label) */
-	double created_wall;      /* unix seconds counters start from (0: now) */
+	double created_wall;	     /* unix seconds counters start from (0: now) */
 };
 
 /* A growable text buffer the renderer appends to. */
 struct mxbuf {
-	char *p;    /* owned; NUL-terminated after each append */
+	char *p; /* owned; NUL-terminated after each append */
 	size_t len, cap;
 };
 void mxbuf_init(struct mxbuf *b);

@@ -41,7 +41,7 @@
 struct serve_listen {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char text[64];    /* "127.0.0.1:9977", "[::1]:9977" */
+	char text[64]; /* "127.0.0.1:9977", "[::1]:9977" */
 };
 
 /* Parse "[ADDR:]PORT": "9977", "0.0.0.0:9977", "[::]:9977", "[::1]:80",
@@ -57,11 +57,11 @@ enum metrics_format serve_accept_format(const char *accept);
 
 struct serve_opts {
 	struct serve_listen listen;
-	unsigned max_conns;        /* 0: 128 */
+	unsigned max_conns;	   /* 0: 128 */
 	unsigned max_conns_per_ip; /* 0: 16 */
-	unsigned timeout_s;        /* inactivity; 0: 5 */
-	size_t conn_memory;        /* per connection, bytes; 0: 32 KiB */
-	unsigned threads;          /* 0: 2 */
+	unsigned timeout_s;	   /* inactivity; 0: 5 */
+	size_t conn_memory;	   /* per connection, bytes; 0: 32 KiB */
+	unsigned threads;	   /* 0: 2 */
 };
 
 struct serve;

@@ -16,14 +16,14 @@
 struct metrics {
 	struct metrics_opts o;
 	double created;
-	struct mx_family *fams;   /* owned: the static table, then one per kstat value */
+	struct mx_family *fams; /* owned: the static table, then one per kstat value */
 	size_t nfams;
-	char (*knames)[64];       /* owned: names of the kernel families */
+	char (*knames)[64]; /* owned: names of the kernel families */
 	char (*khelps)[128];
-	struct mx_ns *ns;         /* owned, o.nns */
+	struct mx_ns *ns; /* owned, o.nns */
 	/* per-tick scratch, reused */
-	uint8_t lports[65536 / 8];     /* listening ports of the tick */
-	struct mx_owner *otab;         /* open addressing by name; ocap a power of 2 */
+	uint8_t lports[65536 / 8]; /* listening ports of the tick */
+	struct mx_owner *otab;	   /* open addressing by name; ocap a power of 2 */
 	size_t ocap, on;
 	struct mx_owner *osort;
 	size_t osort_cap;
@@ -51,8 +51,9 @@ static void kernel_families(struct metrics *m)
 		struct mx_family *f = &m->fams[ns - 1 + (size_t)k];
 		snprintf(m->knames[k], sizeof m->knames[k], "tcpscope_kernel_%s", d->json);
 		if (d->src == KSRC_SYSCTL)
-			snprintf(m->khelps[k], sizeof m->khelps[k], "Kernel setting net.ipv4.%s%s%s.",
-				 d->section, *d->name ? " field " : "", d->name);
+			snprintf(m->khelps[k], sizeof m->khelps[k],
+				 "Kernel setting net.ipv4.%s%s%s.", d->section,
+				 *d->name ? " field " : "", d->name);
 		else
 			snprintf(m->khelps[k], sizeof m->khelps[k], "Kernel %s %s %s (%s).",
 				 d->kind == KSK_COUNTER ? "counter" : "level", d->section, d->name,
@@ -140,8 +141,9 @@ static bool lport_listening(const struct metrics *m, uint16_t p)
  * MX_PORT_CAP per direction; the last slot is the `other` class. */
 static size_t class_of(const struct metrics *m, struct mx_ns *ns, const struct conn *c)
 {
-	unsigned eph_lo = kstat_has(&ns->kernel, KS_PORT_RANGE_LOW) ? (unsigned)ns->kernel.v[KS_PORT_RANGE_LOW]
-								    : 32768;
+	unsigned eph_lo = kstat_has(&ns->kernel, KS_PORT_RANGE_LOW)
+			      ? (unsigned)ns->kernel.v[KS_PORT_RANGE_LOW]
+			      : 32768;
 	uint8_t dir;
 	uint16_t port;
 	if (c->lport && lport_listening(m, c->lport))
@@ -347,14 +349,17 @@ static void alerts_update(struct metrics *m, struct mx_ns *ns, const struct dete
 
 static int owner_index(uint8_t state)
 {
-	return state == TCPS_ESTABLISHED ? 0 : state == TCPS_SYN_SENT ? 1
-	       : state == TCPS_CLOSE_WAIT ? 2 : -1;
+	return state == TCPS_ESTABLISHED  ? 0
+	       : state == TCPS_SYN_SENT	  ? 1
+	       : state == TCPS_CLOSE_WAIT ? 2
+					  : -1;
 }
 
 static void events_update(struct metrics *m, struct mx_ns *ns, const struct tracker *t,
 			  const struct detector *d)
 {
-	const struct mx_family *lf = &mx_families[MXF_CONNECTION_LIFETIME_SECONDS], *rf = &mx_families[MXF_CONNECTION_RETRANSMITS];
+	const struct mx_family *lf = &mx_families[MXF_CONNECTION_LIFETIME_SECONDS],
+			       *rf = &mx_families[MXF_CONNECTION_RETRANSMITS];
 	size_t n;
 	const struct track_event *ev = tracker_events(t, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -368,7 +373,8 @@ static void events_update(struct metrics *m, struct mx_ns *ns, const struct trac
 				ns->opened++;
 			size_t c = class_of(m, ns, &e->conn);
 			if (!isnan(e->lifetime_s) && !e->lifetime_lower)
-				mx_hist_observe(&ns->lifetime[c], lf->buckets, lf->nbuckets, e->lifetime_s);
+				mx_hist_observe(&ns->lifetime[c], lf->buckets, lf->nbuckets,
+						e->lifetime_s);
 			if (e->conn.ti.have & TI_BASE)
 				mx_hist_observe(&ns->retrans[c], rf->buckets, rf->nbuckets,
 						e->conn.ti.total_retrans);
@@ -388,7 +394,8 @@ static void events_update(struct metrics *m, struct mx_ns *ns, const struct trac
 
 void metrics_update(struct metrics *m, size_t nsi, const struct engine *g, double tick_s)
 {
-	metrics_update_parts(m, nsi, engine_header(g), engine_tracker(g), engine_detector(g), tick_s);
+	metrics_update_parts(m, nsi, engine_header(g), engine_tracker(g), engine_detector(g),
+			     tick_s);
 }
 
 void metrics_update_parts(struct metrics *m, size_t nsi, const struct snapshot *h,
@@ -425,9 +432,11 @@ void metrics_update_parts(struct metrics *m, size_t nsi, const struct snapshot *
 			m->lports[c->lport >> 3] |= (uint8_t)(1u << (c->lport & 7));
 			if (m->nlis == m->lis_cap)
 				m->lis = xgrow(m->lis, &m->lis_cap, m->nlis + 1, sizeof *m->lis);
-			m->lis[m->nlis++] = (struct mx_listener){
-				.family = c->family, .addr = c->laddr, .port = c->lport,
-				.queue = c->rqueue, .backlog = c->wqueue};
+			m->lis[m->nlis++] = (struct mx_listener){.family = c->family,
+								 .addr = c->laddr,
+								 .port = c->lport,
+								 .queue = c->rqueue,
+								 .backlog = c->wqueue};
 			continue;
 		}
 		int oi = owner_index(c->state);

@@ -281,8 +281,10 @@ static void put_meta(struct mxbuf *b, const struct mx_family *f, enum metrics_fo
 	/* Text 0.0.4 names a counter family by its sample name (…_total);
 	 * OpenMetrics by the base name its _total/_created samples extend
 	 * (info: a gauge NAME_info in text, type info in OpenMetrics). */
-	const char *total = fmt != MX_FMT_TEXT ? ""
-			    : f->type == MXT_COUNTER ? "_total" : f->type == MXT_INFO ? "_info" : "";
+	const char *total = fmt != MX_FMT_TEXT	     ? ""
+			    : f->type == MXT_COUNTER ? "_total"
+			    : f->type == MXT_INFO    ? "_info"
+						     : "";
 	mxbuf_printf(b, "# HELP %s%s ", f->name, total);
 	escape_help(b, f->help, fmt);
 	mxbuf_printf(b, "\n# TYPE %s%s %s\n", f->name, total, type_name(f->type, fmt));
@@ -311,6 +313,7 @@ void mx_render(const struct mx_family *fams, size_t n, const struct mx_ns *ns, s
 
 const char *metrics_content_type(enum metrics_format f)
 {
-	return f == MX_FMT_OPENMETRICS ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
-				       : "text/plain; version=0.0.4; charset=utf-8";
+	return f == MX_FMT_OPENMETRICS
+		   ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+		   : "text/plain; version=0.0.4; charset=utf-8";
 }

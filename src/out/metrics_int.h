@@ -28,18 +28,18 @@ struct mx_emit;
 struct mx_ns;
 
 struct mx_family {
-	const char *name;       /* base name: counters without _total */
+	const char *name; /* base name: counters without _total */
 	const char *help;
 	enum mx_type type;
-	const char *unit;       /* OpenMetrics # UNIT (the name ends with it), or NULL */
+	const char *unit;		   /* OpenMetrics # UNIT (the name ends with it), or NULL */
 	const char *labels[MX_MAX_LABELS]; /* NULL-terminated */
-	bool per_ns;            /* one set of samples per namespace (netns label) */
-	const double *buckets;  /* histograms: upper bounds, ascending; +Inf implied */
+	bool per_ns;			   /* one set of samples per namespace (netns label) */
+	const double *buckets;		   /* histograms: upper bounds, ascending; +Inf implied */
 	size_t nbuckets;
-	int arg;                /* for the fill: e.g. the kstat id */
+	int arg; /* for the fill: e.g. the kstat id */
 	void (*fill)(struct mx_emit *w, const struct mx_family *f, const struct mx_ns *ns);
-	bool no_created;        /* counters that did not start with tcpscope (the
-				 * kernel's): no OpenMetrics _created */
+	bool no_created; /* counters that did not start with tcpscope (the
+			  * kernel's): no OpenMetrics _created */
 };
 
 /* The static families (metrics_table.c), indexed by enum mx_fam; the
@@ -86,22 +86,22 @@ void mx_hist_observe(struct mx_hist *h, const double *buckets, size_t nb, double
 enum mx_dir { MXD_INBOUND, MXD_OUTBOUND, MXD_OTHER };
 #define MX_NCLASS (2 * MX_PORT_CAP + 1)
 struct mx_class {
-	uint8_t dir;      /* enum mx_dir; MXD_OTHER = the overflow class */
+	uint8_t dir; /* enum mx_dir; MXD_OTHER = the overflow class */
 	uint16_t port;
 	bool used;
 };
 
 struct mx_owner {
 	char name[CONN_COMM_LEN];
-	unsigned n[3];    /* ESTABLISHED, SYN_SENT, CLOSE_WAIT */
+	unsigned n[3]; /* ESTABLISHED, SYN_SENT, CLOSE_WAIT */
 	unsigned total;
 };
 
 struct mx_listener {
 	uint8_t family;
 	union conn_addr addr;
-	uint16_t port;    /* 0 with `other` */
-	bool other;       /* the overflow bucket */
+	uint16_t port; /* 0 with `other` */
+	bool other;    /* the overflow bucket */
 	uint64_t queue, backlog;
 };
 
@@ -113,8 +113,8 @@ struct mx_alert {
 
 /* One namespace's state: what metrics_update() computed. */
 struct mx_ns {
-	const char *name;             /* netns label value, or NULL: no label */
-	bool updated;                 /* at least one update */
+	const char *name; /* netns label value, or NULL: no label */
+	bool updated;	  /* at least one update */
 	/* gauges of the last tick */
 	unsigned states[TCPS_COUNT];
 	size_t polled, tracked;
@@ -123,9 +123,9 @@ struct mx_ns {
 	struct kstat kernel;
 	unsigned ports_used, ports_usable;
 	bool have_ports;
-	struct mx_owner *owners;      /* top K, then "other" last when it holds any */
+	struct mx_owner *owners; /* top K, then "other" last when it holds any */
 	size_t nowners;
-	struct mx_listener *listeners;/* capped, then the "other" bucket */
+	struct mx_listener *listeners; /* capped, then the "other" bucket */
 	size_t nlisteners;
 	struct mx_alert *alerts;
 	size_t nalerts;

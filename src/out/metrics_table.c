@@ -71,20 +71,44 @@ static void fill_alert_events(struct mx_emit *w, const struct mx_family *f, cons
 	}
 }
 
-enum { ARG_OPENED, ARG_CLOSED, ARG_TICKS, ARG_TICK_S, ARG_LAST_TICK, ARG_POLLED, ARG_TRACKED,
-       ARG_PORTS_USED, ARG_PORTS_USABLE, ARG_PROCS_LIMITED };
+enum {
+	ARG_OPENED,
+	ARG_CLOSED,
+	ARG_TICKS,
+	ARG_TICK_S,
+	ARG_LAST_TICK,
+	ARG_POLLED,
+	ARG_TRACKED,
+	ARG_PORTS_USED,
+	ARG_PORTS_USABLE,
+	ARG_PROCS_LIMITED
+};
 
 static void fill_scalar(struct mx_emit *w, const struct mx_family *f, const struct mx_ns *ns)
 {
 	double v = NAN;
 	switch (f->arg) {
-	case ARG_OPENED: v = (double)ns->opened; break;
-	case ARG_CLOSED: v = (double)ns->closed; break;
-	case ARG_TICKS: v = (double)ns->ticks; break;
-	case ARG_TICK_S: v = ns->tick_s; break;
-	case ARG_LAST_TICK: v = ns->last_wall; break;
-	case ARG_POLLED: v = (double)ns->polled; break;
-	case ARG_TRACKED: v = (double)ns->tracked; break;
+	case ARG_OPENED:
+		v = (double)ns->opened;
+		break;
+	case ARG_CLOSED:
+		v = (double)ns->closed;
+		break;
+	case ARG_TICKS:
+		v = (double)ns->ticks;
+		break;
+	case ARG_TICK_S:
+		v = ns->tick_s;
+		break;
+	case ARG_LAST_TICK:
+		v = ns->last_wall;
+		break;
+	case ARG_POLLED:
+		v = (double)ns->polled;
+		break;
+	case ARG_TRACKED:
+		v = (double)ns->tracked;
+		break;
 	case ARG_PORTS_USED:
 		if (!ns->have_ports)
 			return;
@@ -95,7 +119,9 @@ static void fill_scalar(struct mx_emit *w, const struct mx_family *f, const stru
 			return;
 		v = ns->ports_usable;
 		break;
-	case ARG_PROCS_LIMITED: v = ns->procs_limited; break;
+	case ARG_PROCS_LIMITED:
+		v = ns->procs_limited;
+		break;
 	}
 	mx_emit_value(w, NULL, v);
 }
@@ -104,8 +130,9 @@ enum { HIST_LIFETIME, HIST_RETRANS, HIST_RTT };
 
 static void fill_hist(struct mx_emit *w, const struct mx_family *f, const struct mx_ns *ns)
 {
-	const struct mx_hist *h = f->arg == HIST_LIFETIME ? ns->lifetime
-				  : f->arg == HIST_RETRANS ? ns->retrans : ns->rtt;
+	const struct mx_hist *h = f->arg == HIST_LIFETIME  ? ns->lifetime
+				  : f->arg == HIST_RETRANS ? ns->retrans
+							   : ns->rtt;
 	for (size_t i = 0; i < MX_NCLASS; i++) {
 		const struct mx_class *c = &ns->classes[i];
 		if (!c->used || !h[i].count)
@@ -134,64 +161,205 @@ void mx_fill_kernel(struct mx_emit *w, const struct mx_family *f, const struct m
 	mx_emit_value(w, NULL, (double)ns->kernel.v[f->arg]);
 }
 
-static const double lifetime_b[] = {0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400};
+static const double lifetime_b[] = {0.01, 0.1, 0.5,  1,	   5,	  10,	30,
+				    60,	  300, 1800, 3600, 21600, 86400};
 static const double retrans_b[] = {0, 1, 2, 5, 10, 20, 50, 100};
-static const double rtt_b[] = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-			       1, 2.5};
+static const double rtt_b[] = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025,
+			       0.05,   0.1,    0.25,  0.5,   1,	   2.5};
 #define NB(a) (sizeof a / sizeof a[0])
 
+/* One entry a block, fields in the struct's order. */
+/* clang-format off */
 const struct mx_family mx_families[MXF_COUNT] = {
-	[MXF_SOCKETS] = {"tcpscope_sockets", "TCP sockets per state in the last poll (ss -tan counts).",
-	 MXT_GAUGE, NULL, {"state"}, true, NULL, 0, 0, fill_states},
-	[MXF_OWNER_SOCKETS] = {"tcpscope_owner_sockets",
-	 "Sockets per owning process name and state, for the top owners; the rest as owner=\"other\".",
-	 MXT_GAUGE, NULL, {"owner", "state"}, true, NULL, 0, 0, fill_owners},
-	[MXF_LISTEN_QUEUE] = {"tcpscope_listen_queue", "Accept queue of a listener: connections waiting for accept().",
-	 MXT_GAUGE, NULL, {"addr", "port"}, true, NULL, 0, 0, fill_listen},
-	[MXF_LISTEN_BACKLOG] = {"tcpscope_listen_backlog", "Backlog (accept queue limit) of a listener.",
-	 MXT_GAUGE, NULL, {"addr", "port"}, true, NULL, 0, 1, fill_listen},
-	[MXF_ALERTS_ACTIVE] = {"tcpscope_alerts_active",
-	 "Active detector alerts per kind, severity and owner (process name, port, destination).",
-	 MXT_GAUGE, NULL, {"kind", "severity", "owner"}, true, NULL, 0, 0, fill_alerts},
-	[MXF_ALERTS_RAISED] = {"tcpscope_alerts_raised", "Detector alerts raised, per kind.",
-	 MXT_COUNTER, NULL, {"kind"}, true, NULL, 0, 0, fill_alert_events},
-	[MXF_ALERTS_CLEARED] = {"tcpscope_alerts_cleared", "Detector alerts cleared, per kind.",
-	 MXT_COUNTER, NULL, {"kind"}, true, NULL, 0, 1, fill_alert_events},
-	[MXF_CONNECTIONS_OPENED] = {"tcpscope_connections_opened", "Connections first seen (polls and destroy events).",
-	 MXT_COUNTER, NULL, {NULL}, true, NULL, 0, ARG_OPENED, fill_scalar},
-	[MXF_CONNECTIONS_CLOSED] = {"tcpscope_connections_closed", "Connections seen closing (polls and destroy events).",
-	 MXT_COUNTER, NULL, {NULL}, true, NULL, 0, ARG_CLOSED, fill_scalar},
-	[MXF_CONNECTION_LIFETIME_SECONDS] = {"tcpscope_connection_lifetime_seconds",
-	 "Lifetime of closed connections whose opening was seen, per port class.",
-	 MXT_HISTOGRAM, "seconds", {"direction", "port"}, true, lifetime_b, NB(lifetime_b),
-	 HIST_LIFETIME, fill_hist},
-	[MXF_CONNECTION_RETRANSMITS] = {"tcpscope_connection_retransmits",
-	 "Retransmitted segments per closed connection (tcp_info total_retrans), per port class.",
-	 MXT_HISTOGRAM, NULL, {"direction", "port"}, true, retrans_b, NB(retrans_b), HIST_RETRANS,
-	 fill_hist},
-	[MXF_RTT_SECONDS] = {"tcpscope_rtt_seconds",
-	 "Smoothed RTT of established connections, one observation per connection per poll, per port class.",
-	 MXT_HISTOGRAM, "seconds", {"direction", "port"}, true, rtt_b, NB(rtt_b), HIST_RTT,
-	 fill_hist},
-	[MXF_EPHEMERAL_PORTS_USED] = {"tcpscope_ephemeral_ports_used",
-	 "Distinct local ports of ip_local_port_range in use (not reserved, not listeners').",
-	 MXT_GAUGE, NULL, {NULL}, true, NULL, 0, ARG_PORTS_USED, fill_scalar},
-	[MXF_EPHEMERAL_PORTS_USABLE] = {"tcpscope_ephemeral_ports_usable", "Usable ports of ip_local_port_range (minus reserved).",
-	 MXT_GAUGE, NULL, {NULL}, true, NULL, 0, ARG_PORTS_USABLE, fill_scalar},
-	[MXF_POLLS] = {"tcpscope_polls", "Polls (engine ticks) done.",
-	 MXT_COUNTER, NULL, {NULL}, true, NULL, 0, ARG_TICKS, fill_scalar},
-	[MXF_POLL_DURATION_SECONDS] = {"tcpscope_poll_duration_seconds", "Duration of the last poll (dump, track, detect).",
-	 MXT_GAUGE, "seconds", {NULL}, true, NULL, 0, ARG_TICK_S, fill_scalar},
-	[MXF_LAST_POLL_TIMESTAMP_SECONDS] = {"tcpscope_last_poll_timestamp_seconds", "Unix time of the last poll.",
-	 MXT_GAUGE, "seconds", {NULL}, true, NULL, 0, ARG_LAST_TICK, fill_scalar},
-	[MXF_SOCKETS_POLLED] = {"tcpscope_sockets_polled", "Sockets the last poll returned.",
-	 MXT_GAUGE, NULL, {NULL}, true, NULL, 0, ARG_POLLED, fill_scalar},
-	[MXF_SOCKETS_TRACKED] = {"tcpscope_sockets_tracked", "Sockets the tracker holds (live and recently closed).",
-	 MXT_GAUGE, NULL, {NULL}, true, NULL, 0, ARG_TRACKED, fill_scalar},
-	[MXF_OWNERS_LIMITED] = {"tcpscope_owners_limited",
-	 "1 when some processes' /proc/PID/fd could not be read (owners incomplete: capabilities).",
-	 MXT_GAUGE, NULL, {NULL}, true, NULL, 0, ARG_PROCS_LIMITED, fill_scalar},
-	[MXF_BUILD] = {"tcpscope_build", "tcpscope's version; always 1.",
-	 MXT_INFO, NULL, {"version"}, false, NULL, 0, 0, fill_build},
+	[MXF_SOCKETS] = {
+		.name = "tcpscope_sockets",
+		.help = "TCP sockets per state in the last poll (ss -tan counts).",
+		.type = MXT_GAUGE,
+		.labels = {"state"},
+		.per_ns = true,
+		.fill = fill_states,
+	},
+	[MXF_OWNER_SOCKETS] = {
+		.name = "tcpscope_owner_sockets",
+		.help = "Sockets per owning process name and state, for the top owners; "
+			"the rest as owner=\"other\".",
+		.type = MXT_GAUGE,
+		.labels = {"owner", "state"},
+		.per_ns = true,
+		.fill = fill_owners,
+	},
+	[MXF_LISTEN_QUEUE] = {
+		.name = "tcpscope_listen_queue",
+		.help = "Accept queue of a listener: connections waiting for accept().",
+		.type = MXT_GAUGE,
+		.labels = {"addr", "port"},
+		.per_ns = true,
+		.fill = fill_listen,
+	},
+	[MXF_LISTEN_BACKLOG] = {
+		.name = "tcpscope_listen_backlog",
+		.help = "Backlog (accept queue limit) of a listener.",
+		.type = MXT_GAUGE,
+		.labels = {"addr", "port"},
+		.per_ns = true,
+		.arg = 1,
+		.fill = fill_listen,
+	},
+	[MXF_ALERTS_ACTIVE] = {
+		.name = "tcpscope_alerts_active",
+		.help = "Active detector alerts per kind, severity and owner (process name, port, "
+			"destination).",
+		.type = MXT_GAUGE,
+		.labels = {"kind", "severity", "owner"},
+		.per_ns = true,
+		.fill = fill_alerts,
+	},
+	[MXF_ALERTS_RAISED] = {
+		.name = "tcpscope_alerts_raised",
+		.help = "Detector alerts raised, per kind.",
+		.type = MXT_COUNTER,
+		.labels = {"kind"},
+		.per_ns = true,
+		.fill = fill_alert_events,
+	},
+	[MXF_ALERTS_CLEARED] = {
+		.name = "tcpscope_alerts_cleared",
+		.help = "Detector alerts cleared, per kind.",
+		.type = MXT_COUNTER,
+		.labels = {"kind"},
+		.per_ns = true,
+		.arg = 1,
+		.fill = fill_alert_events,
+	},
+	[MXF_CONNECTIONS_OPENED] = {
+		.name = "tcpscope_connections_opened",
+		.help = "Connections first seen (polls and destroy events).",
+		.type = MXT_COUNTER,
+		.per_ns = true,
+		.arg = ARG_OPENED,
+		.fill = fill_scalar,
+	},
+	[MXF_CONNECTIONS_CLOSED] = {
+		.name = "tcpscope_connections_closed",
+		.help = "Connections seen closing (polls and destroy events).",
+		.type = MXT_COUNTER,
+		.per_ns = true,
+		.arg = ARG_CLOSED,
+		.fill = fill_scalar,
+	},
+	[MXF_CONNECTION_LIFETIME_SECONDS] = {
+		.name = "tcpscope_connection_lifetime_seconds",
+		.help = "Lifetime of closed connections whose opening was seen, per port class.",
+		.type = MXT_HISTOGRAM,
+		.unit = "seconds",
+		.labels = {"direction", "port"},
+		.per_ns = true,
+		.buckets = lifetime_b,
+		.nbuckets = NB(lifetime_b),
+		.arg = HIST_LIFETIME,
+		.fill = fill_hist,
+	},
+	[MXF_CONNECTION_RETRANSMITS] = {
+		.name = "tcpscope_connection_retransmits",
+		.help = "Retransmitted segments per closed connection (tcp_info total_retrans), per "
+			"port class.",
+		.type = MXT_HISTOGRAM,
+		.labels = {"direction", "port"},
+		.per_ns = true,
+		.buckets = retrans_b,
+		.nbuckets = NB(retrans_b),
+		.arg = HIST_RETRANS,
+		.fill = fill_hist,
+	},
+	[MXF_RTT_SECONDS] = {
+		.name = "tcpscope_rtt_seconds",
+		.help = "Smoothed RTT of established connections, one observation per connection "
+			"per poll, per port class.",
+		.type = MXT_HISTOGRAM,
+		.unit = "seconds",
+		.labels = {"direction", "port"},
+		.per_ns = true,
+		.buckets = rtt_b,
+		.nbuckets = NB(rtt_b),
+		.arg = HIST_RTT,
+		.fill = fill_hist,
+	},
+	[MXF_EPHEMERAL_PORTS_USED] = {
+		.name = "tcpscope_ephemeral_ports_used",
+		.help = "Distinct local ports of ip_local_port_range in use (not reserved, not "
+			"listeners').",
+		.type = MXT_GAUGE,
+		.per_ns = true,
+		.arg = ARG_PORTS_USED,
+		.fill = fill_scalar,
+	},
+	[MXF_EPHEMERAL_PORTS_USABLE] = {
+		.name = "tcpscope_ephemeral_ports_usable",
+		.help = "Usable ports of ip_local_port_range (minus reserved).",
+		.type = MXT_GAUGE,
+		.per_ns = true,
+		.arg = ARG_PORTS_USABLE,
+		.fill = fill_scalar,
+	},
+	[MXF_POLLS] = {
+		.name = "tcpscope_polls",
+		.help = "Polls (engine ticks) done.",
+		.type = MXT_COUNTER,
+		.per_ns = true,
+		.arg = ARG_TICKS,
+		.fill = fill_scalar,
+	},
+	[MXF_POLL_DURATION_SECONDS] = {
+		.name = "tcpscope_poll_duration_seconds",
+		.help = "Duration of the last poll (dump, track, detect).",
+		.type = MXT_GAUGE,
+		.unit = "seconds",
+		.per_ns = true,
+		.arg = ARG_TICK_S,
+		.fill = fill_scalar,
+	},
+	[MXF_LAST_POLL_TIMESTAMP_SECONDS] = {
+		.name = "tcpscope_last_poll_timestamp_seconds",
+		.help = "Unix time of the last poll.",
+		.type = MXT_GAUGE,
+		.unit = "seconds",
+		.per_ns = true,
+		.arg = ARG_LAST_TICK,
+		.fill = fill_scalar,
+	},
+	[MXF_SOCKETS_POLLED] = {
+		.name = "tcpscope_sockets_polled",
+		.help = "Sockets the last poll returned.",
+		.type = MXT_GAUGE,
+		.per_ns = true,
+		.arg = ARG_POLLED,
+		.fill = fill_scalar,
+	},
+	[MXF_SOCKETS_TRACKED] = {
+		.name = "tcpscope_sockets_tracked",
+		.help = "Sockets the tracker holds (live and recently closed).",
+		.type = MXT_GAUGE,
+		.per_ns = true,
+		.arg = ARG_TRACKED,
+		.fill = fill_scalar,
+	},
+	[MXF_OWNERS_LIMITED] = {
+		.name = "tcpscope_owners_limited",
+		.help = "1 when some processes' /proc/PID/fd could not be read "
+			"(owners incomplete: capabilities).",
+		.type = MXT_GAUGE,
+		.per_ns = true,
+		.arg = ARG_PROCS_LIMITED,
+		.fill = fill_scalar,
+	},
+	[MXF_BUILD] = {
+		.name = "tcpscope_build",
+		.help = "tcpscope's version; always 1.",
+		.type = MXT_INFO,
+		.labels = {"version"},
+		.fill = fill_build,
+	},
 };
+/* clang-format on */
+
 const size_t mx_nfamilies = MXF_COUNT;

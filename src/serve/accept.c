@@ -82,8 +82,8 @@ static int parse_range(const char *b, const char *e, int *kind)
 	if (!slash || slash == tb || slash + 1 == te)
 		return -1;
 	bool om = span_eq(tb, te, "application/openmetrics-text");
-	bool text = span_eq(tb, te, "text/plain") || span_eq(tb, te, "text/*") ||
-		    span_eq(tb, te, "*/*");
+	bool text =
+	    span_eq(tb, te, "text/plain") || span_eq(tb, te, "text/*") || span_eq(tb, te, "*/*");
 	bool version_ok = true;
 	int q = 1000;
 	const char *p = semi;
@@ -103,8 +103,8 @@ static int parse_range(const char *b, const char *e, int *kind)
 			if (q < 0)
 				return -1;
 		} else if (span_eq(nb, ne, "version")) {
-			version_ok = om ? span_eq(vb, ve, "1.0.0")
-					: !text || span_eq(vb, ve, "0.0.4");
+			version_ok =
+			    om ? span_eq(vb, ve, "1.0.0") : !text || span_eq(vb, ve, "0.0.4");
 		}
 		p = pe;
 	}

@@ -16,13 +16,13 @@
 struct body {
 	atomic_int refs;
 	size_t len;
-	char *data;   /* owned */
+	char *data; /* owned */
 };
 
 struct serve {
 	struct MHD_Daemon *d;
-	pthread_mutex_t mu;                /* guards cur[] */
-	struct body *cur[MX_FMT_COUNT];    /* one reference held here */
+	pthread_mutex_t mu;		/* guards cur[] */
+	struct body *cur[MX_FMT_COUNT]; /* one reference held here */
 };
 
 static void body_unref(void *p)
@@ -35,9 +35,9 @@ static void body_unref(void *p)
 }
 
 static const char page_index[] =
-	"<!DOCTYPE html>\n<html><head><title>tcpscope exporter</title></head><body>\n"
-	"<h1>tcpscope exporter</h1>\n<p><a href=\"/metrics\">Metrics</a></p>\n"
-	"</body></html>\n";
+    "<!DOCTYPE html>\n<html><head><title>tcpscope exporter</title></head><body>\n"
+    "<h1>tcpscope exporter</h1>\n<p><a href=\"/metrics\">Metrics</a></p>\n"
+    "</body></html>\n";
 static const char page_404[] = "404 not found: this server has / and /metrics\n";
 static const char page_405[] = "405 method not allowed: GET or HEAD\n";
 static const char page_503[] = "503 no poll yet: try again in a second\n";
@@ -46,7 +46,7 @@ static enum MHD_Result reply_static(struct MHD_Connection *c, unsigned status, c
 				    const char *type, bool allow)
 {
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	    MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
@@ -59,7 +59,8 @@ static enum MHD_Result reply_static(struct MHD_Connection *c, unsigned status, c
 
 static enum MHD_Result reply_metrics(struct serve *s, struct MHD_Connection *c)
 {
-	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	const char *accept =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	enum metrics_format f = serve_accept_format(accept);
 	pthread_mutex_lock(&s->mu);
 	struct body *b = s->cur[f];
@@ -69,7 +70,7 @@ static enum MHD_Result reply_metrics(struct serve *s, struct MHD_Connection *c)
 	if (!b)
 		return reply_static(c, MHD_HTTP_SERVICE_UNAVAILABLE, page_503, "text/plain", false);
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer_with_free_callback_cls(b->len, b->data, body_unref, b);
+	    MHD_create_response_from_buffer_with_free_callback_cls(b->len, b->data, body_unref, b);
 	if (!r) {
 		body_unref(b);
 		return MHD_NO;
@@ -124,16 +125,14 @@ struct serve *serve_start(const struct serve_opts *o, struct err *e)
 		flags |= MHD_USE_IPv6;
 	errno = 0;
 	s->d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s,
-		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->listen.ss,
-		MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : 128u,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip ? o->max_conns_per_ip : 16u,
-		MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 5u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->conn_memory ? o->conn_memory : (size_t)32768,
-		MHD_OPTION_THREAD_POOL_SIZE, o->threads ? o->threads : 2u,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
-		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
-		MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+	    (const struct sockaddr *)&o->listen.ss, MHD_OPTION_CONNECTION_LIMIT,
+	    o->max_conns ? o->max_conns : 128u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    o->max_conns_per_ip ? o->max_conns_per_ip : 16u, MHD_OPTION_CONNECTION_TIMEOUT,
+	    o->timeout_s ? o->timeout_s : 5u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    o->conn_memory ? o->conn_memory : (size_t)32768, MHD_OPTION_THREAD_POOL_SIZE,
+	    o->threads ? o->threads : 2u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
+	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_END);
 	if (!s->d) {
 		int code = errno ? errno : EADDRNOTAVAIL;
 		err_set(e, code, "cannot serve on %s: %s", o->listen.text, strerror(code));

@@ -23,8 +23,11 @@ static void check_escaped(const char *p)
 		if (s[i] == '"' && (i == 0 || s[i - 1] != '\\'))
 			abort();
 		unsigned c = s[i];
-		size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-			 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		size_t k = c < 0x80		? 1
+			   : (c & 0xE0) == 0xC0 ? 2
+			   : (c & 0xF0) == 0xE0 ? 3
+			   : (c & 0xF8) == 0xF0 ? 4
+						: 0;
 		if (!k)
 			abort();
 		for (size_t j = 1; j < k; j++)

@@ -64,8 +64,11 @@ static bool utf8_ok(const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n;) {
 		unsigned c = p[i];
-		size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-			 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		size_t k = c < 0x80		? 1
+			   : (c & 0xE0) == 0xC0 ? 2
+			   : (c & 0xF0) == 0xE0 ? 3
+			   : (c & 0xF8) == 0xF0 ? 4
+						: 0;
 		if (!k || i + k > n || (k == 2 && c < 0xC2))
 			return false;
 		for (size_t j = 1; j < k; j++)
@@ -101,7 +104,8 @@ static int family_end(struct om_state *s)
 		return fail(s, "%s: histogram without a +Inf bucket", s->cur);
 	bool counted = !strcmp(s->type, "counter") || !strcmp(s->type, "histogram");
 	if ((s->flags & OM_NEED_CREATED) && counted && s->created && s->totals != s->created)
-		return fail(s, "%s: %u series but %u _created samples", s->cur, s->totals, s->created);
+		return fail(s, "%s: %u series but %u _created samples", s->cur, s->totals,
+			    s->created);
 	s->any_created |= s->created > 0;
 	return 0;
 }
@@ -144,8 +148,9 @@ static int meta(struct om_state *s, char *l)
 	if (s->any_sample)
 		return fail(s, "%s: metadata after samples", name);
 	if (!strcmp(kw, "TYPE")) {
-		static const char *const types[] = {"counter", "gauge", "histogram", "gaugehistogram",
-						    "stateset", "info", "summary", "unknown"};
+		static const char *const types[] = {"counter",	      "gauge",	  "histogram",
+						    "gaugehistogram", "stateset", "info",
+						    "summary",	      "unknown"};
 		bool known = false;
 		for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
 			known |= !strcmp(rest, types[i]);
@@ -164,7 +169,8 @@ static int meta(struct om_state *s, char *l)
 		char suf[64];
 		snprintf(suf, sizeof suf, "_%s", rest);
 		if (s->have_unit || !ends_with(name, suf))
-			return fail(s, "%s: UNIT '%s' repeated or not the name's suffix", name, rest);
+			return fail(s, "%s: UNIT '%s' repeated or not the name's suffix", name,
+				    rest);
 		s->have_unit = true;
 	} else {
 		return fail(s, "unknown metadata '%s'", kw);
@@ -184,10 +190,11 @@ static const char *suffix_of(const struct om_state *s, const char *sample)
 	static const char *const ok_hist[] = {"_bucket", "_sum", "_count", "_created", NULL};
 	static const char *const ok_info[] = {"_info", NULL};
 	static const char *const ok_unknown[] = {"", NULL};
-	const char *const *ok = !strcmp(s->type, "counter") ? ok_counter
-			      : !strcmp(s->type, "gauge") ? ok_gauge
-			      : !strcmp(s->type, "histogram") ? ok_hist
-			      : !strcmp(s->type, "info") ? ok_info : ok_unknown;
+	const char *const *ok = !strcmp(s->type, "counter")	? ok_counter
+				: !strcmp(s->type, "gauge")	? ok_gauge
+				: !strcmp(s->type, "histogram") ? ok_hist
+				: !strcmp(s->type, "info")	? ok_info
+								: ok_unknown;
 	for (; *ok; ok++)
 		if (!strcmp(suf, *ok))
 			return suf;
@@ -210,7 +217,8 @@ static int sample(struct om_state *s, char *l)
 		return fail(s, "sample %s before its family's TYPE", name);
 	const char *suf = suffix_of(s, name);
 	if (!suf)
-		return fail(s, "sample %s does not belong to family %s (%s)", name, s->cur, s->type);
+		return fail(s, "sample %s does not belong to family %s (%s)", name, s->cur,
+			    s->type);
 	s->any_sample = true;
 	char lnames[OM_MAX_LABELS][OM_NAME];
 	size_t nl = 0;
@@ -243,7 +251,8 @@ static int sample(struct om_state *s, char *l)
 					else if (*q == '\\' || *q == '"')
 						c = *q;
 					else
-						return fail(s, "bad escape in a label value of %s", name);
+						return fail(s, "bad escape in a label value of %s",
+							    name);
 				}
 				if (vn + 1 < sizeof val)
 					val[vn++] = c;

@@ -161,7 +161,8 @@ static int flood(int n)
 			failed++;
 			continue;
 		}
-		send_all(fds[i], "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 54);
+		send_all(fds[i], "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			 54);
 		fcntl(fds[i], F_SETFL, O_NONBLOCK);
 	}
 	double end = now() + 15;
@@ -182,7 +183,8 @@ static int flood(int n)
 			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				continue;
 			if (r > 0) {
-				size_t k = got[i] < sizeof head[i] - 1 ? sizeof head[i] - 1 - got[i] : 0;
+				size_t k =
+				    got[i] < sizeof head[i] - 1 ? sizeof head[i] - 1 - got[i] : 0;
 				memcpy(head[i] + got[i], buf, (size_t)r < k ? (size_t)r : k);
 				got[i] += (size_t)r;
 				continue;

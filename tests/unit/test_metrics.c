@@ -50,8 +50,8 @@ static void test_table(void)
 		if (f->unit) {
 			char suf[32];
 			snprintf(suf, sizeof suf, "_%s", f->unit);
-			check_report(ends_with(f->name, suf), __FILE__, __LINE__, "%s ends with its unit",
-				     f->name);
+			check_report(ends_with(f->name, suf), __FILE__, __LINE__,
+				     "%s ends with its unit", f->name);
 		}
 		if (f->type == MXT_HISTOGRAM) {
 			CHECK(f->buckets && f->nbuckets > 0 && f->nbuckets <= MX_MAX_BUCKETS);
@@ -85,7 +85,9 @@ static void test_escape(void)
 	mx_escape_label(&b, "a\"b\\c\nd");
 	CHECK_STR(b.p, "a\\\"b\\\\c\\nd");
 	mxbuf_done(&b);
-	mx_escape_label(&b, "x\xff" "y\xc3\xa9" "z\xe2\x82");
+	mx_escape_label(&b, "x\xff"
+			    "y\xc3\xa9"
+			    "z\xe2\x82");
 	CHECK_STR(b.p, "x\xEF\xBF\xBDy\xc3\xa9z\xEF\xBF\xBD\xEF\xBF\xBD");
 	mxbuf_done(&b);
 	mx_escape_label(&b, "\xed\xa0\x80"); /* a UTF-16 surrogate: invalid */
@@ -94,8 +96,14 @@ static void test_escape(void)
 	static const struct {
 		double v;
 		const char *s;
-	} nums[] = {{1, "1"}, {0, "0"}, {0.5, "0.5"}, {1e-4, "0.0001"}, {123456789, "123456789"},
-		    {-2, "-2"}, {0.1, "0.1"}, {1.0 / 3, "0.3333333333333333"}};
+	} nums[] = {{1, "1"},
+		    {0, "0"},
+		    {0.5, "0.5"},
+		    {1e-4, "0.0001"},
+		    {123456789, "123456789"},
+		    {-2, "-2"},
+		    {0.1, "0.1"},
+		    {1.0 / 3, "0.3333333333333333"}};
 	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
 		mx_put_number(&b, nums[i].v);
 		CHECK_STR(b.p, nums[i].s);
@@ -129,18 +137,19 @@ static void fill_ns(struct mx_ns *ns, const char *name)
 	ns->ports_used = 10;
 	ns->ports_usable = 28232;
 	static struct mx_owner owners[3] = {
-		{.name = "we\"ird\\x\nname", .n = {1, 2, 3}, .total = 6},
-		{.name = "bad\xff", .n = {4, 0, 0}, .total = 4},
-		{.name = "other", .n = {0, 0, 1}, .total = 1}};
+	    {.name = "we\"ird\\x\nname", .n = {1, 2, 3}, .total = 6},
+	    {.name = "bad\xff", .n = {4, 0, 0}, .total = 4},
+	    {.name = "other", .n = {0, 0, 1}, .total = 1}};
 	ns->owners = owners;
 	ns->nowners = 3;
-	static struct mx_listener lis[2] = {{.family = AF_INET, .port = 80, .queue = 3, .backlog = 128},
-					    {.other = true, .queue = 1, .backlog = 10}};
+	static struct mx_listener lis[2] = {
+	    {.family = AF_INET, .port = 80, .queue = 3, .backlog = 128},
+	    {.other = true, .queue = 1, .backlog = 10}};
 	inet_pton(AF_INET, "10.0.0.1", &lis[0].addr);
 	ns->listeners = lis;
 	ns->nlisteners = 2;
-	static struct mx_alert al[1] = {{.kind = DK_CLOSE_WAIT, .severity = DS_WARNING,
-					 .owner = "ng\"inx", .n = 1}};
+	static struct mx_alert al[1] = {
+	    {.kind = DK_CLOSE_WAIT, .severity = DS_WARNING, .owner = "ng\"inx", .n = 1}};
 	ns->alerts = al;
 	ns->nalerts = 1;
 	ns->ticks = 9;
@@ -181,27 +190,44 @@ static void test_render(void)
 	int rc = om_check(o.p, o.len, OM_NEED_CREATED, err, sizeof err);
 	check_report(rc == 0, __FILE__, __LINE__, "OpenMetrics rendering: %s", err);
 	CHECK(om_check(t.p, t.len, 0, err, sizeof err) < 0); /* text has no # EOF */
-	CHECK(strstr(t.p, "tcpscope_owner_sockets{owner=\"we\\\"ird\\\\x\\nname\",state=\"SYN_SENT\"} 2\n"));
-	CHECK(strstr(t.p, "tcpscope_owner_sockets{owner=\"bad\xEF\xBF\xBD\",state=\"ESTABLISHED\"} 4\n"));
+	CHECK(strstr(
+	    t.p, "tcpscope_owner_sockets{owner=\"we\\\"ird\\\\x\\nname\",state=\"SYN_SENT\"} 2\n"));
+	CHECK(strstr(
+	    t.p, "tcpscope_owner_sockets{owner=\"bad\xEF\xBF\xBD\",state=\"ESTABLISHED\"} 4\n"));
 	CHECK(strstr(t.p, "tcpscope_listen_backlog{addr=\"10.0.0.1\",port=\"80\"} 128\n"));
 	CHECK(strstr(t.p, "tcpscope_listen_queue{addr=\"other\",port=\"other\"} 1\n"));
-	CHECK(strstr(t.p, "tcpscope_alerts_active{kind=\"close_wait\",severity=\"warning\",owner=\"ng\\\"inx\"} 1\n"));
-	CHECK(strstr(t.p, "# TYPE tcpscope_connections_opened_total counter\ntcpscope_connections_opened_total 5\n"));
+	CHECK(strstr(t.p, "tcpscope_alerts_active{kind=\"close_wait\",severity=\"warning\",owner="
+			  "\"ng\\\"inx\"} 1\n"));
+	CHECK(strstr(t.p, "# TYPE tcpscope_connections_opened_total "
+			  "counter\ntcpscope_connections_opened_total 5\n"));
 	CHECK(strstr(o.p, "# TYPE tcpscope_connections_opened counter\n"));
-	CHECK(strstr(o.p, "tcpscope_connections_opened_total 5\ntcpscope_connections_opened_created 1699999999\n"));
+	CHECK(strstr(o.p, "tcpscope_connections_opened_total "
+			  "5\ntcpscope_connections_opened_created 1699999999\n"));
 	CHECK(strstr(o.p, "# UNIT tcpscope_connection_lifetime_seconds seconds\n"));
 	CHECK(!strstr(t.p, "# UNIT"));
-	CHECK(strstr(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\",port=\"80\",le=\"0.5\"} 1\n"));
-	CHECK(strstr(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\",port=\"80\",le=\"86400.0\"} 1\n"));
-	CHECK(strstr(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\",port=\"80\",le=\"+Inf\"} 2\n"));
-	CHECK(strstr(t.p, "tcpscope_connection_lifetime_seconds_count{direction=\"other\",port=\"other\"} 1\n"));
-	CHECK(strstr(t.p, "tcpscope_connection_retransmits_count{direction=\"inbound\",port=\"80\"} 1\n"));
-	CHECK(strstr(t.p, "tcpscope_rtt_seconds_bucket{direction=\"inbound\",port=\"80\",le=\"0.0001\"} 1\n"));
+	CHECK(strstr(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\",port="
+			  "\"80\",le=\"0.5\"} 1\n"));
+	CHECK(strstr(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\",port="
+			  "\"80\",le=\"86400.0\"} 1\n"));
+	CHECK(strstr(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\",port="
+			  "\"80\",le=\"+Inf\"} 2\n"));
+	CHECK(strstr(
+	    t.p,
+	    "tcpscope_connection_lifetime_seconds_count{direction=\"other\",port=\"other\"} 1\n"));
+	CHECK(strstr(
+	    t.p, "tcpscope_connection_retransmits_count{direction=\"inbound\",port=\"80\"} 1\n"));
+	CHECK(strstr(
+	    t.p,
+	    "tcpscope_rtt_seconds_bucket{direction=\"inbound\",port=\"80\",le=\"0.0001\"} 1\n"));
 	CHECK(strstr(t.p, "tcpscope_poll_duration_seconds 0.0123\n"));
-	CHECK(strstr(t.p, "# TYPE tcpscope_build_info gauge\ntcpscope_build_info{version=\"" TCPSCOPE_VERSION "\"} 1\n"));
+	CHECK(strstr(
+	    t.p, "# TYPE tcpscope_build_info gauge\ntcpscope_build_info{version=\"" TCPSCOPE_VERSION
+		 "\"} 1\n"));
 	CHECK(strstr(o.p, "# TYPE tcpscope_build info\ntcpscope_build_info{version="));
-	CHECK(strstr(o.p, "# HELP tcpscope_owner_sockets Sockets per owning process name and state, for the top owners; the rest as owner=\\\"other\\\".\n"));
-	CHECK(strstr(t.p, "# HELP tcpscope_owner_sockets Sockets per owning process name and state, for the top owners; the rest as owner=\"other\".\n"));
+	CHECK(strstr(o.p, "# HELP tcpscope_owner_sockets Sockets per owning process name and "
+			  "state, for the top owners; the rest as owner=\\\"other\\\".\n"));
+	CHECK(strstr(t.p, "# HELP tcpscope_owner_sockets Sockets per owning process name and "
+			  "state, for the top owners; the rest as owner=\"other\".\n"));
 	CHECK(ends_with(o.p, "\n# EOF\n") || !strcmp(o.p, "# EOF\n"));
 	CHECK(!strstr(t.p, "netns="));
 	mxbuf_done(&t);
@@ -232,18 +258,19 @@ static void test_render(void)
 static void test_omcheck_catches(void)
 {
 	static const char *const bad[] = {
-		"# TYPE a counter\na_total 1\n",                          /* no EOF */
-		"# TYPE a counter\na 1\n# EOF\n",                          /* counter sample without _total */
-		"# TYPE a gauge\na{x=\"\\t\"} 1\n# EOF\n",                 /* bad escape */
-		"# TYPE a gauge\na{x=\"1\",x=\"2\"} 1\n# EOF\n",           /* duplicate label */
-		"# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\na 2\n# EOF\n",   /* interleaved */
-		"# TYPE a histogram\na_bucket{le=\"1\"} 2\na_bucket{le=\"+Inf\"} 1\na_count 1\na_sum 0\n# EOF\n",
-		"# TYPE a histogram\na_bucket{le=\"1\"} 1\na_count 1\n# EOF\n", /* no +Inf */
-		"# TYPE a gauge\n# UNIT a seconds\na 1\n# EOF\n",          /* unit not a suffix */
-		"# TYPE a gauge\na 1\n# EOF\nb 1\n",                      /* after EOF */
-		"# TYPE a gauge\na x\n# EOF\n",                            /* value */
-		"# TYPE a gauge\na{x=\"\xff\"} 1\n# EOF\n",                /* not UTF-8 */
-		"# TYPE a counter\na_total -1\n# EOF\n",                   /* negative counter */
+	    "# TYPE a counter\na_total 1\n",		     /* no EOF */
+	    "# TYPE a counter\na 1\n# EOF\n",		     /* counter sample without _total */
+	    "# TYPE a gauge\na{x=\"\\t\"} 1\n# EOF\n",	     /* bad escape */
+	    "# TYPE a gauge\na{x=\"1\",x=\"2\"} 1\n# EOF\n", /* duplicate label */
+	    "# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\na 2\n# EOF\n", /* interleaved */
+	    "# TYPE a histogram\na_bucket{le=\"1\"} 2\na_bucket{le=\"+Inf\"} 1\na_count 1\na_sum "
+	    "0\n# EOF\n",
+	    "# TYPE a histogram\na_bucket{le=\"1\"} 1\na_count 1\n# EOF\n", /* no +Inf */
+	    "# TYPE a gauge\n# UNIT a seconds\na 1\n# EOF\n",		    /* unit not a suffix */
+	    "# TYPE a gauge\na 1\n# EOF\nb 1\n",			    /* after EOF */
+	    "# TYPE a gauge\na x\n# EOF\n",				    /* value */
+	    "# TYPE a gauge\na{x=\"\xff\"} 1\n# EOF\n",			    /* not UTF-8 */
+	    "# TYPE a counter\na_total -1\n# EOF\n",			    /* negative counter */
 	};
 	char err[256];
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -252,7 +279,8 @@ static void test_omcheck_catches(void)
 	const char *need = "# TYPE a counter\na_total 1\n# EOF\n";
 	CHECK(om_check(need, strlen(need), 0, err, sizeof err) == 0);
 	CHECK(om_check(need, strlen(need), OM_NEED_CREATED, err, sizeof err) < 0);
-	const char *part = "# TYPE a counter\na_total{x=\"1\"} 1\na_created{x=\"1\"} 5\na_total{x=\"2\"} 1\n# EOF\n";
+	const char *part = "# TYPE a counter\na_total{x=\"1\"} 1\na_created{x=\"1\"} "
+			   "5\na_total{x=\"2\"} 1\n# EOF\n";
 	CHECK(om_check(part, strlen(part), 0, err, sizeof err) == 0);
 	CHECK(om_check(part, strlen(part), OM_NEED_CREATED, err, sizeof err) < 0);
 }
@@ -263,23 +291,27 @@ static void test_accept(void)
 		const char *h;
 		enum metrics_format f;
 	} cases[] = {
-		{NULL, MX_FMT_TEXT},
-		{"", MX_FMT_TEXT},
-		{"*/*", MX_FMT_TEXT},
-		{"application/openmetrics-text", MX_FMT_OPENMETRICS},
-		{"application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
-		 "text/plain;version=0.0.4;q=0.5,*/*;q=0.1", MX_FMT_OPENMETRICS},
-		{"text/plain;version=0.0.4;q=0.5,application/openmetrics-text;version=1.0.0;q=0.4", MX_FMT_TEXT},
-		{"application/openmetrics-text; version=2.0.0", MX_FMT_TEXT},
-		{"application/openmetrics-text;q=0", MX_FMT_TEXT},
-		{"application/openmetrics-text;q=abc", MX_FMT_TEXT},
-		{"application/openmetrics-text;q=1.5", MX_FMT_TEXT},
-		{"Application/OpenMetrics-Text ; Version=\"1.0.0\" ; q=0.9 , text/plain;q=0.8", MX_FMT_OPENMETRICS},
-		{"application/openmetrics-text;foo=\"a,b;c\";version=1.0.0", MX_FMT_OPENMETRICS},
-		{"application/openmetrics-text;version", MX_FMT_TEXT},
-		{",,,;;;", MX_FMT_TEXT},
-		{"text/plain, application/openmetrics-text", MX_FMT_OPENMETRICS},
-		{"application/json", MX_FMT_TEXT},
+	    {NULL, MX_FMT_TEXT},
+	    {"", MX_FMT_TEXT},
+	    {"*/*", MX_FMT_TEXT},
+	    {"application/openmetrics-text", MX_FMT_OPENMETRICS},
+	    {"application/openmetrics-text;version=1.0.0,application/"
+	     "openmetrics-text;version=0.0.1;q=0.75,"
+	     "text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+	     MX_FMT_OPENMETRICS},
+	    {"text/plain;version=0.0.4;q=0.5,application/openmetrics-text;version=1.0.0;q=0.4",
+	     MX_FMT_TEXT},
+	    {"application/openmetrics-text; version=2.0.0", MX_FMT_TEXT},
+	    {"application/openmetrics-text;q=0", MX_FMT_TEXT},
+	    {"application/openmetrics-text;q=abc", MX_FMT_TEXT},
+	    {"application/openmetrics-text;q=1.5", MX_FMT_TEXT},
+	    {"Application/OpenMetrics-Text ; Version=\"1.0.0\" ; q=0.9 , text/plain;q=0.8",
+	     MX_FMT_OPENMETRICS},
+	    {"application/openmetrics-text;foo=\"a,b;c\";version=1.0.0", MX_FMT_OPENMETRICS},
+	    {"application/openmetrics-text;version", MX_FMT_TEXT},
+	    {",,,;;;", MX_FMT_TEXT},
+	    {"text/plain, application/openmetrics-text", MX_FMT_OPENMETRICS},
+	    {"application/json", MX_FMT_TEXT},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		check_report(serve_accept_format(cases[i].h) == cases[i].f, __FILE__, __LINE__,
@@ -291,8 +323,11 @@ static void test_listen(void)
 {
 	static const struct {
 		const char *s, *text;
-	} good[] = {{"9977", "127.0.0.1:9977"}, {"0.0.0.0:80", "0.0.0.0:80"},
-		    {"[::1]:9977", "[::1]:9977"}, {"[::]:1", "[::]:1"}, {"10.1.2.3:65535", "10.1.2.3:65535"}};
+	} good[] = {{"9977", "127.0.0.1:9977"},
+		    {"0.0.0.0:80", "0.0.0.0:80"},
+		    {"[::1]:9977", "[::1]:9977"},
+		    {"[::]:1", "[::]:1"},
+		    {"10.1.2.3:65535", "10.1.2.3:65535"}};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		struct serve_listen l;
 		struct err e = {0};
@@ -300,13 +335,15 @@ static void test_listen(void)
 		check_report(rc == 0 && !strcmp(l.text, good[i].text), __FILE__, __LINE__,
 			     "listen '%s' -> '%s' (%s)", good[i].s, l.text, e.msg);
 	}
-	static const char *const bad[] = {"0", "65536", "::1", "[::1]", "[::1]80", "abc", "1.2.3.4:",
-					  ":80", "localhost:80", "1.2.3.4:5:6", "-1", "[1.2.3.4]:80", ""};
+	static const char *const bad[] = {
+	    "0",   "65536",	   "::1",	  "[::1]", "[::1]80",	   "abc", "1.2.3.4:",
+	    ":80", "localhost:80", "1.2.3.4:5:6", "-1",	   "[1.2.3.4]:80", ""};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct serve_listen l;
 		struct err e = {0};
 		int rc = serve_parse_listen(bad[i], &l, &e);
-		check_report(rc == -EINVAL && e.msg[0], __FILE__, __LINE__, "listen '%s' rejected", bad[i]);
+		check_report(rc == -EINVAL && e.msg[0], __FILE__, __LINE__, "listen '%s' rejected",
+			     bad[i]);
 	}
 }
 
@@ -457,19 +494,23 @@ static void test_caps(void)
 	check_report(rc == 0, __FILE__, __LINE__, "OpenMetrics from a tracker: %s", err);
 	/* top 20 owners by sockets (other-named 100 > client 12 ... p10), the rest summed */
 	CHECK_INT(count(t.p, "tcpscope_owner_sockets{") / 3, 21);
-	CHECK(sample_value(t.p, "tcpscope_owner_sockets{owner=\"p29\",state=\"ESTABLISHED\"}") == 25);
-	CHECK(isnan(sample_value(t.p, "tcpscope_owner_sockets{owner=\"p07\",state=\"ESTABLISHED\"}")));
-	double other = sample_value(t.p, "tcpscope_owner_sockets{owner=\"other\",state=\"ESTABLISHED\"}");
+	CHECK(sample_value(t.p, "tcpscope_owner_sockets{owner=\"p29\",state=\"ESTABLISHED\"}") ==
+	      25);
+	CHECK(isnan(
+	    sample_value(t.p, "tcpscope_owner_sockets{owner=\"p07\",state=\"ESTABLISHED\"}")));
+	double other =
+	    sample_value(t.p, "tcpscope_owner_sockets{owner=\"other\",state=\"ESTABLISHED\"}");
 	/* owners: p00..p28 (1..29 sockets), p29 (25 left), client (12) and a process
 	 * named "other" (100, folded into the bucket whatever its rank): the 20
 	 * kept are p28..p11 (29..12), p29 and client; p00..p10 (1..11) join it. */
-	check_report(other == 100 + (1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11), __FILE__, __LINE__,
-		     "owner=other holds the rest: %g", other);
+	check_report(other == 100 + (1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11), __FILE__,
+		     __LINE__, "owner=other holds the rest: %g", other);
 	CHECK_INT(count(t.p, "owner=\"other\",state=\"ESTABLISHED\"} "), 1); /* one label set */
 	/* listeners: 64 by port, then the rest as other; the twin merged */
 	CHECK_INT(count(t.p, "tcpscope_listen_queue{"), 65);
 	CHECK(sample_value(t.p, "tcpscope_listen_queue{addr=\"127.0.0.1\",port=\"1000\"}") == 5);
-	CHECK(sample_value(t.p, "tcpscope_listen_backlog{addr=\"127.0.0.1\",port=\"1000\"}") == 192);
+	CHECK(sample_value(t.p, "tcpscope_listen_backlog{addr=\"127.0.0.1\",port=\"1000\"}") ==
+	      192);
 	CHECK(sample_value(t.p, "tcpscope_listen_queue{addr=\"other\",port=\"other\"}") == 70 - 64);
 	CHECK(isnan(sample_value(t.p, "tcpscope_listen_queue{addr=\"127.0.0.1\",port=\"1064\"}")));
 	/* port classes: inbound 1000, 8 outbound ports, the rest in other */
@@ -477,13 +518,20 @@ static void test_caps(void)
 	CHECK_INT(count(t.p, "tcpscope_rtt_seconds_count{direction=\"inbound\""), 1);
 	CHECK(sample_value(t.p, "tcpscope_rtt_seconds_count{direction=\"other\",port=\"other\"}") ==
 	      3 * 4); /* 3 polls x 4 ports past the cap */
-	CHECK(sample_value(t.p, "tcpscope_rtt_seconds_bucket{direction=\"outbound\",port=\"5000\",le=\"0.005\"}") == 3);
+	CHECK(
+	    sample_value(
+		t.p,
+		"tcpscope_rtt_seconds_bucket{direction=\"outbound\",port=\"5000\",le=\"0.005\"}") ==
+	    3);
 	/* counters and the lifetime of the connections whose opening was seen */
 	CHECK(sample_value(t.p, "tcpscope_connections_opened_total") == 3);
 	CHECK(sample_value(t.p, "tcpscope_connections_closed_total") == 8);
-	CHECK(sample_value(t.p, "tcpscope_connection_lifetime_seconds_count{direction=\"inbound\",port=\"1000\"}") == 3);
-	CHECK(sample_value(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\",port=\"1000\",le=\"1.0\"}") == 0);
-	CHECK(sample_value(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\",port=\"1000\",le=\"5.0\"}") == 3);
+	CHECK(sample_value(t.p, "tcpscope_connection_lifetime_seconds_count{direction=\"inbound\","
+				"port=\"1000\"}") == 3);
+	CHECK(sample_value(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\","
+				"port=\"1000\",le=\"1.0\"}") == 0);
+	CHECK(sample_value(t.p, "tcpscope_connection_lifetime_seconds_bucket{direction=\"inbound\","
+				"port=\"1000\",le=\"5.0\"}") == 3);
 	CHECK(sample_value(t.p, "tcpscope_polls_total") == 3);
 	CHECK(sample_value(t.p, "tcpscope_sockets{state=\"LISTEN\"}") == 71);
 	CHECK(sample_value(t.p, "tcpscope_sockets_polled") == (double)w.s.total);
@@ -495,8 +543,8 @@ static void test_caps(void)
 	w_tick(&w, m);
 	mxbuf_done(&om);
 	metrics_render(m, MX_FMT_OPENMETRICS, &om);
-	CHECK(strstr(om.p, "\ntcpscope_kernel_listen_drops_total 3\n# HELP"));   /* no _created: */
-	CHECK(!strstr(om.p, "tcpscope_kernel_listen_drops_created")); /* not since us */
+	CHECK(strstr(om.p, "\ntcpscope_kernel_listen_drops_total 3\n# HELP")); /* no _created: */
+	CHECK(!strstr(om.p, "tcpscope_kernel_listen_drops_created"));	       /* not since us */
 	CHECK(om_check(om.p, om.len, OM_NEED_CREATED, err, sizeof err) == 0);
 	mxbuf_done(&t);
 	mxbuf_done(&om);
