@@ -76,7 +76,7 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libtcpscope.a
 # not root) and does nothing when everything is present.
 BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev libmicrohttpd-dev netbase
 TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind \
-              prometheus curl
+              prometheus prometheus-node-exporter curl
 DEPS_SH := tests/deps.sh
 
 deps-build-quiet:

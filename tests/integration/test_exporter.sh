@@ -4,7 +4,8 @@
 # scrape and rule interval, storage in $TESTTMP, stopped at the end):
 #  - the text exposition passes `promtool check metrics`; the OpenMetrics one
 #    the spec's rules (tests/tools/omcheck: # EOF, _created, escaping);
-#    --textfile writes the same, mode 0600, atomically;
+#    --textfile writes the same, mode 0600, atomically, and node_exporter's
+#    textfile collector reads it without error;
 #  - the shipped rules pass their `promtool test rules` unit tests;
 #  - tcpscope_sockets{state} as Prometheus stored it equals `ss -tan` in the
 #    monitored namespace (tcpscope -N: the scrapes' own sockets stay out);
@@ -55,7 +56,8 @@ SPID=$(sed -n 's/^ready //p' "$TESTTMP/stage.out")
 NS=/proc/$SPID/ns/net
 in_m() { nsenter --net="$NS" "$@"; }
 
-"$TCPSCOPE" -N "$NS" --serve "127.0.0.1:$PORT" --textfile "$TESTTMP/tcpscope.prom" -d 0.5 \
+mkdir "$TESTTMP/tf"
+"$TCPSCOPE" -N "$NS" --serve "127.0.0.1:$PORT" --textfile "$TESTTMP/tf/tcpscope.prom" -d 0.5 \
 	--threshold close_wait.age=1s --threshold close_wait.clear=0.6s 2>"$TESTTMP/ts.err" &
 TS_PID=$!
 wait_for 15 curl -sf -o /dev/null "$URL"
@@ -92,12 +94,28 @@ grep -q '^tcpscope_alerts_raised_created{kind="close_wait"} ' "$TESTTMP/om.txt" 
 check "counters: _total + _created in OpenMetrics, _total only in text" $?
 curl -sf -H 'Accept: text/plain;version=0.0.4' -D - -o /dev/null "$URL" | grep -qi '^content-type: text/plain; version=0.0.4'
 check "Accept: text/plain gets the text format" $?
-wait_for 5 test -f "$TESTTMP/tcpscope.prom"
-mode=$(stat -c %a "$TESTTMP/tcpscope.prom" 2>/dev/null)
-[ "$mode" = 600 ] && [ ! -e "$TESTTMP/tcpscope.prom.tmp" ]
-check "--textfile: mode 0600, no temporary left" $? "mode=$mode; $(ls -la "$TESTTMP")"
-out=$(promtool check metrics <"$TESTTMP/tcpscope.prom" 2>&1) && grep -q '^tcpscope_sockets{state="LISTEN"}' "$TESTTMP/tcpscope.prom"
+TF=$TESTTMP/tf/tcpscope.prom
+wait_for 5 test -f "$TF"
+mode=$(stat -c %a "$TF" 2>/dev/null)
+[ "$mode" = 600 ] && [ ! -e "$TF.tmp" ]
+check "--textfile: mode 0600, no temporary left" $? "mode=$mode; $(ls -la "$TESTTMP/tf")"
+out=$(promtool check metrics <"$TF" 2>&1) && grep -q '^tcpscope_sockets{state="LISTEN"}' "$TF"
 check "--textfile: the same exposition, lint clean" $? "$out"
+if command -v prometheus-node-exporter >/dev/null 2>&1; then
+	prometheus-node-exporter --collector.disable-defaults --collector.textfile \
+		--collector.textfile.directory="$TESTTMP/tf" --web.listen-address=127.0.0.1:19100 \
+		>"$TESTTMP/ne.log" 2>&1 &
+	NE=$!
+	wait_for 10 curl -sf -o "$TESTTMP/ne.out" http://127.0.0.1:19100/metrics
+	kill "$NE" 2>/dev/null
+	wait "$NE" 2>/dev/null
+	grep -q '^tcpscope_sockets{state="LISTEN"} [1-9]' "$TESTTMP/ne.out" &&
+		grep -q '^node_textfile_scrape_error 0' "$TESTTMP/ne.out"
+	check "node_exporter's textfile collector reads the file without error" $? \
+		"$(grep -E 'textfile|^tcpscope_sockets' "$TESTTMP/ne.out" | head -n 5; tail -n 3 "$TESTTMP/ne.log")"
+else
+	skip "node_exporter textfile collector" "prometheus-node-exporter not installed"
+fi
 
 # ---- a real Prometheus
 mkdir -p "$TESTTMP/tsdb"
