@@ -41,7 +41,7 @@
 struct serve_listen {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char text[64]; /* "127.0.0.1:9977", "[::1]:9977" */
+	char text[80]; /* "127.0.0.1:9977", "[::1]:9977" */
 };
 
 /* Parse "[ADDR:]PORT": "9977", "0.0.0.0:9977", "[::]:9977", "[::1]:80",

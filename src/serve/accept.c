@@ -165,7 +165,7 @@ int serve_parse_listen(const char *s, struct serve_listen *out, struct err *e)
 		a->sin6_family = AF_INET6;
 		a->sin6_port = htons((uint16_t)p);
 		out->len = sizeof *a;
-		snprintf(out->text, sizeof out->text, "[%s]:%llu", host, p);
+		snprintf(out->text, sizeof out->text, "[%s]:%u", host, (unsigned)p);
 	} else {
 		struct sockaddr_in *a = (struct sockaddr_in *)&out->ss;
 		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
@@ -173,7 +173,7 @@ int serve_parse_listen(const char *s, struct serve_listen *out, struct err *e)
 		a->sin_family = AF_INET;
 		a->sin_port = htons((uint16_t)p);
 		out->len = sizeof *a;
-		snprintf(out->text, sizeof out->text, "%s:%llu", host, p);
+		snprintf(out->text, sizeof out->text, "%s:%u", host, (unsigned)p);
 	}
 	return 0;
 }
