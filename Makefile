@@ -12,7 +12,7 @@ PKG_CONFIG ?= pkg-config
 BUILD   ?= build
 VERSION := 0.1.0
 
-PKGS := libmnl ncursesw libzstd
+PKGS := libmnl ncursesw libzstd libmicrohttpd
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
         -Wpointer-arith -Wvla -Wno-missing-field-initializers
 ifneq ($(CI),)
@@ -80,9 +80,10 @@ $(BUILD)/src/version.o: ALL_CFLAGS += -DTCPSCOPE_LIBMNL_VERSION='"$(call modvers
 # ---------------------------------------------------------------- dependencies
 # Debian package names; `make deps` installs whatever is missing (sudo when
 # not root) and does nothing when everything is present.
-BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev libzstd-dev netbase
+BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev libzstd-dev libmicrohttpd-dev netbase
 TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind \
-              mandoc man-db bash-completion zsh lintian dpkg-dev binutils
+              mandoc man-db bash-completion zsh lintian dpkg-dev binutils \
+              prometheus prometheus-node-exporter curl
 DEPS_SH := tests/deps.sh
 
 deps-build-quiet:
@@ -127,6 +128,7 @@ fuzz: deps fuzz-build
 bench: all
 	@$(MAKE) --no-print-directory check-build
 	@sh tests/bench/run.sh $(BUILD)
+	@sh tests/bench/exporter.sh $(BUILD)
 
 # PNGs of the live view for the README (needs root, tmux, aha, chromium:
 # installed here on demand, not part of `make check`).

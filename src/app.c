@@ -16,6 +16,7 @@
 #include "tcpscope/engine.h"
 #include "tcpscope/filter.h"
 #include "tcpscope/out.h"
+#include "tcpscope/serve.h"
 #include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
 #include "tcpscope/ui.h"
@@ -206,8 +207,15 @@ int app_run(const struct settings *s)
 		filter_free(flt);
 		return rrc;
 	}
+	/* The exporter's port is bound before -N enters the namespace. */
+	struct serve *srv = NULL;
+	if (s->mode == MODE_SERVE && s->serve && !(srv = app_serve_start(s))) {
+		filter_free(flt);
+		return 1;
+	}
 	if (s->netns && netns_enter(s->netns, &e) < 0) {
 		fprintf(stderr, "tcpscope: %s\n", e.msg);
+		serve_stop(srv);
 		filter_free(flt);
 		return 1;
 	}
@@ -237,11 +245,15 @@ int app_run(const struct settings *s)
 			filter_set_labels(flt, engine_labels(g));
 			app_print_notices(g);
 			rc = app_events_run(s, g, flt);
+		} else if (s->mode == MODE_SERVE) {
+			app_print_notices(g);
+			rc = app_serve_run(s, g, srv);
 		} else {
 			rc = ui_run(s, g);
 		}
 		engine_free(g);
 	}
+	serve_stop(srv);
 	if (rc < 0) {
 		fprintf(stderr, "tcpscope: %s\n", e.msg);
 		rc = 1;

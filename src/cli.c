@@ -37,6 +37,8 @@ enum {
 	OPT_AT,
 	OPT_FROM,
 	OPT_TO,
+	OPT_SERVE,
+	OPT_TEXTFILE,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +75,8 @@ static const struct option long_opts[] = {
 	{"at", required_argument, NULL, OPT_AT},
 	{"from", required_argument, NULL, OPT_FROM},
 	{"to", required_argument, NULL, OPT_TO},
+	{"serve", optional_argument, NULL, OPT_SERVE},
+	{"textfile", required_argument, NULL, OPT_TEXTFILE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -93,6 +97,13 @@ void cli_usage(FILE *f)
 	      "  -j, --json              one JSON object per snapshot per line\n"
 	      "  -n, --iterations N      stop after N snapshots (0 = run until interrupted)\n"
 	      "  -d, --delay SECONDS     time between snapshots (decimal; default 1)\n"
+	      "\n"
+	      "Exporter (Prometheus / OpenMetrics, see docs/EXPORTER.md):\n"
+	      "      --serve [[ADDR:]PORT]  run headless and serve GET /metrics over HTTP\n"
+	      "                          (default 127.0.0.1:9977; IPv6 as [ADDR]:PORT)\n"
+	      "      --textfile PATH     write the same exposition to PATH every poll\n"
+	      "                          (atomic rename, mode 0600), for node_exporter's\n"
+	      "                          textfile collector; alone or with --serve\n"
 	      "\n"
 	      "Collection:\n"
 	      "  -N, --netns NAME|PATH   monitor network namespace /run/netns/NAME or PATH\n"
@@ -412,6 +423,30 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 			s->fail_on = lv;
 			break;
 		}
+		case OPT_SERVE: {
+			/* `--serve`, `--serve=PORT` and `--serve PORT`: a following
+			 * word that looks like an address is taken as the value. */
+			const char *arg = optarg;
+			if (!arg && optind < argc && argv[optind][0] &&
+			    (strchr("0123456789[", argv[optind][0]) != NULL))
+				arg = argv[optind++];
+			char dflt[32];
+			snprintf(dflt, sizeof dflt, "%s:%d", SERVE_ADDR_DEFAULT, SERVE_PORT_DEFAULT);
+			struct err e = {0};
+			if (serve_parse_listen(arg ? arg : dflt, &s->listen, &e) < 0) {
+				snprintf(msg, msglen, "--serve: %s", e.msg);
+				return 2;
+			}
+			s->serve = true;
+			break;
+		}
+		case OPT_TEXTFILE:
+			if (!*optarg) {
+				snprintf(msg, msglen, "--textfile: empty path");
+				return 2;
+			}
+			s->textfile = optarg;
+			break;
 		case OPT_LIST_THRESHOLDS:
 			list_thresholds(stdout, &s->detect);
 			return 1;
@@ -501,6 +536,19 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 		s->filter = join_args(argc - optind, argv + optind);
 	if (check_listeners(s, msg, msglen) < 0)
 		return 2;
+	if (s->serve || s->textfile) {
+		if (s->mode_forced || s->json) {
+			snprintf(msg, msglen, "--serve/--textfile run headless: not with -b, -e or -j");
+			return 2;
+		}
+		if (s->filter) {
+			snprintf(msg, msglen, "--serve/--textfile export every socket: no FILTER ('%s')",
+				 s->filter);
+			return 2;
+		}
+		s->mode = MODE_SERVE;
+		return 0;
+	}
 	if (s->json && s->mode == MODE_LIVE)
 		s->mode = MODE_BATCH;
 	if (s->mode == MODE_LIVE && !isatty(STDOUT_FILENO))

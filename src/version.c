@@ -16,7 +16,8 @@
 const struct build_feature build_features[] = {
 	{"libmnl", true, TCPSCOPE_LIBMNL_VERSION " (netlink sock_diag)"},
 	{"ncursesw", true, TCPSCOPE_NCURSES_VERSION " (live view)"},
-	{"exporter", false, "metrics endpoint"},
+	{"libmicrohttpd", true, "HTTP server of --serve"},
+	{"exporter", true, "--serve, --textfile (docs/EXPORTER.md)"},
 	{"libzstd", true, ZSTD_VERSION_STRING " (recording frames)"},
 	{"recorder", true, "--record, -r/--replay (docs/RECORDING.md)"},
 	{"all-netns", true, "-A: every network namespace, owners by cgroup"},
@@ -28,6 +29,6 @@ void version_print(FILE *f)
 	fprintf(f, "tcpscope %s\n", TCPSCOPE_VERSION);
 	fputs("features:\n", f);
 	for (size_t i = 0; i < build_nfeatures; i++)
-		fprintf(f, "  %-10s %-3s  %s\n", build_features[i].name,
+		fprintf(f, "  %-13s %-3s  %s\n", build_features[i].name,
 			build_features[i].built ? "yes" : "no", build_features[i].detail);
 }

@@ -14,6 +14,7 @@ for p in "$@"; do
 		case $p in
 		libmnl-dev) pkg-config --exists libmnl 2>/dev/null || missing="$missing $p" ;;
 		libncurses-dev) pkg-config --exists ncursesw 2>/dev/null || missing="$missing $p" ;;
+		libmicrohttpd-dev) pkg-config --exists libmicrohttpd 2>/dev/null || missing="$missing $p" ;;
 		*) command -v "$p" >/dev/null 2>&1 || missing="$missing $p" ;;
 		esac
 	fi
@@ -36,6 +37,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "tcpscope: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Packages installed only for the tests that also ship a service (Debian's
+# prometheus starts one, and pulls in node_exporter's): the tests run their
+# own instance in a private namespace, so a service we installed is
+# stopped and disabled again; one that was already there is left alone.
+services=""
+for p in prometheus prometheus-node-exporter; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+	[ "$st" = installed ] || services="$services $p"
+done
 # Update the package lists only when the install fails without it.
 if ! $SUDO apt-get install -y -q$missing >/dev/null 2>&1; then
 	$SUDO apt-get update -q >/dev/null 2>&1
@@ -45,3 +55,13 @@ if ! $SUDO apt-get install -y -q$missing >/dev/null 2>&1; then
 		exit 1
 	fi
 fi
+if [ -n "$services" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+	for p in $services; do
+		st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+		if [ "$st" = installed ]; then
+			$SUDO systemctl disable --now "$p.service" >/dev/null 2>&1 &&
+				echo "tcpscope: stopped and disabled $p.service (installed for the tests only)" >&2
+		fi
+	done
+fi
+exit 0

@@ -36,6 +36,14 @@ int app_record_run(const struct settings *s, struct engine_opts *eo, struct err 
 /* `tcpscope -r DIR ...`: --record-info, --at (-b/-j), --from/--to (-e).
  * Returns the exit code (2: the recording or the time is unusable). */
 int app_replay_run(const struct settings *s, const struct filter *flt);
+/* `tcpscope --serve` / `--textfile`: the exporter (src/app_serve.c), on an
+ * engine made with destroy events. app_serve_start() binds the HTTP
+ * server (printing why not; NULL then) before -N enters the namespace, so
+ * the port is the host's; app_serve_run() publishes to it (srv may be NULL:
+ * --textfile alone); the caller stops it with serve_stop(). */
+struct serve;
+struct serve *app_serve_start(const struct settings *s);
+int app_serve_run(const struct settings *s, struct engine *g, struct serve *srv);
 
 /* Between ticks: poll() the engine's fds until its next tick is due or a
  * signal arrives, handing it what arrives and printing its notices. */

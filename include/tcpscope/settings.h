@@ -11,8 +11,9 @@
 
 #include "tcpscope/collect.h"
 #include "tcpscope/detect.h"
+#include "tcpscope/serve.h"
 
-enum run_mode { MODE_LIVE = 0, MODE_BATCH, MODE_EVENTS, MODE_RECORD };
+enum run_mode { MODE_LIVE = 0, MODE_BATCH, MODE_EVENTS, MODE_RECORD, MODE_SERVE };
 
 struct settings {
 	enum run_mode mode;
@@ -55,6 +56,10 @@ struct settings {
 	const char *replay;       /* -r/--replay DIR|FILE */
 	const char *at, *from, *to; /* --at, --from, --to */
 	bool record_info;         /* --record-info */
+	/* exporter (MODE_SERVE: --serve and/or --textfile) */
+	bool serve;               /* --serve given */
+	struct serve_listen listen; /* its address (default 127.0.0.1:9977) */
+	const char *textfile;     /* --textfile PATH: borrowed from argv */
 };
 
 /* Exit status of `--listeners --fail-on LEVEL` when a finding reaches LEVEL. */
