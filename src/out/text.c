@@ -322,7 +322,7 @@ static int netns_len(const struct snapshot *s, const struct conn *c)
 static void col_unit(struct obuf *o, const struct snapshot *s, const struct conn *c)
 {
 	const char *t = (c->have & CONN_HAVE_CGROUP) ? labels_cgroup_text(s->labels, c->cgroup_id) : "";
-	size_t l = strnlen(t, 60);
+	size_t l = strcmp(t, "/") ? strnlen(t, 60) : 0; /* the root cgroup names nothing */
 	o->p[o->n++] = ' ';
 	if (!l) {
 		o->p[o->n++] = '-';

@@ -486,11 +486,12 @@ const char *col_unit_name(const struct col_ctx *x, const struct conn *c)
 		return "";
 	const struct labels *l = x->snap ? x->snap->labels : NULL;
 	const char *t = labels_cgroup_text(l, c->cgroup_id);
-	if (*t)
+	if (*t && strcmp(t, "/"))
 		return t;
+	/* The root cgroup names nothing; another unnamed one by its last part. */
 	const char *p = labels_cgroup_path(l, c->cgroup_id);
 	const char *slash = strrchr(p, '/');
-	return slash && slash[1] ? slash + 1 : p;
+	return slash && slash[1] ? slash + 1 : "";
 }
 
 static void fmt_netns(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
