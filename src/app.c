@@ -64,6 +64,23 @@ void app_wait_tick(struct engine *g)
 	}
 }
 
+enum app_tick app_tick(struct engine *g, const struct settings *s, long i)
+{
+	if (app_quit_signal || (s->count && i >= s->count))
+		return APP_TICK_STOP;
+	if (i)
+		app_wait_tick(g);
+	if (app_quit_signal)
+		return APP_TICK_STOP;
+	struct err e = {0};
+	int prc = engine_tick(g, &e);
+	app_print_notices(g);
+	if (prc < 0)
+		fprintf(stderr, "tcpscope: %s%s\n", e.msg,
+			engine_polled(g) ? " (snapshot incomplete)" : "");
+	return prc < 0 && !engine_polled(g) ? APP_TICK_EMPTY : APP_TICK_OK;
+}
+
 /* What batch output shows beyond the engine's own needs. */
 static uint32_t batch_needs(const struct settings *s)
 {
@@ -118,20 +135,11 @@ static int run_batch(const struct settings *s, struct engine_opts *eo, struct fi
 	struct jw jw;
 	jw_init(&jw);
 	int rc = 0;
-	for (long i = 0; (s->count == 0 || i < s->count) && !app_quit_signal; i++) {
-		if (i)
-			app_wait_tick(g);
-		if (app_quit_signal)
-			break;
-		struct err te = {0};
+	for (long i = 0;; i++) {
 		bj.job = NULL;
-		int prc = engine_tick(g, &te);
-		app_print_notices(g);
-		if (prc < 0)
-			fprintf(stderr, "tcpscope: %s%s\n", te.msg,
-				engine_polled(g) ? " (snapshot incomplete)" : "");
-		if (prc < 0 && !engine_polled(g)) {
-			rc = 1;
+		enum app_tick t = app_tick(g, s, i);
+		if (t != APP_TICK_OK) {
+			rc = t == APP_TICK_EMPTY;
 			break;
 		}
 		const struct snapshot *snap = engine_snapshot(g);

@@ -46,19 +46,10 @@ int app_events_run(const struct settings *s, struct engine *g, const struct filt
 	if (!s->json && !s->no_header)
 		out_event_text_header(stdout);
 	int rc = 0;
-	for (long i = 0; (s->count == 0 || i < s->count) && !app_quit_signal; i++) {
-		if (i)
-			app_wait_tick(g);
-		if (app_quit_signal)
-			break;
-		struct err e = {0};
-		int prc = engine_tick(g, &e);
-		app_print_notices(g);
-		if (prc < 0)
-			fprintf(stderr, "tcpscope: %s%s\n", e.msg,
-				engine_polled(g) ? " (snapshot incomplete)" : "");
-		if (prc < 0 && !engine_polled(g)) {
-			rc = 1;
+	for (long i = 0;; i++) {
+		enum app_tick t = app_tick(g, s, i);
+		if (t != APP_TICK_OK) {
+			rc = t == APP_TICK_EMPTY;
 			break;
 		}
 		if (app_print_events(s, flt, engine_tracker(g), engine_detector(g), engine_header(g),

@@ -33,19 +33,11 @@ struct listeners_run {
 	uint64_t prev_ns;
 };
 
-/* One report. Returns 0, 1 on a failure already printed, or -1 when the
- * reader went away (EPIPE: stop quietly). */
+/* One report of the tick just made. Returns 0, 1 on a failure already
+ * printed, or -1 when the reader went away (EPIPE: stop quietly). */
 static int report(struct listeners_run *r, bool last)
 {
 	struct err e = {0};
-	int prc = engine_tick(r->g, &e);
-	app_print_notices(r->g);
-	if (prc < 0) {
-		fprintf(stderr, "tcpscope: %s%s\n", e.msg,
-			engine_polled(r->g) ? " (snapshot incomplete)" : "");
-		if (!engine_polled(r->g))
-			return 1;
-	}
 	const struct snapshot *hdr = engine_header(r->g);
 	if (ifaddr_read(&r->ifs, &e) < 0)
 		fprintf(stderr, "tcpscope: interface names unknown: %s\n", e.msg);
@@ -128,11 +120,12 @@ int app_listeners_run(const struct settings *s)
 	audit_init(&r.audit);
 	jw_init(&r.jw);
 	int rc = 0;
-	for (long i = 0; (s->count == 0 || i < s->count) && !app_quit_signal; i++) {
-		if (i)
-			app_wait_tick(r.g);
-		if (app_quit_signal)
+	for (long i = 0;; i++) {
+		enum app_tick t = app_tick(r.g, s, i);
+		if (t != APP_TICK_OK) {
+			rc = t == APP_TICK_EMPTY;
 			break;
+		}
 		int x = report(&r, s->count && i + 1 == s->count);
 		if (x) {
 			rc = x < 0 ? 0 : x;

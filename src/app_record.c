@@ -46,17 +46,7 @@ int app_record_run(const struct settings *s, struct engine_opts *eo, struct err 
 	engine_set_needs(g, RECORDER_NEEDS);
 	app_print_notices(g);
 	int rc = 0;
-	for (long i = 0; (s->count == 0 || i < s->count) && !app_quit_signal; i++) {
-		if (i)
-			app_wait_tick(g);
-		if (app_quit_signal)
-			break;
-		struct err te = {0};
-		int prc = engine_tick(g, &te);
-		app_print_notices(g);
-		if (prc < 0)
-			fprintf(stderr, "tcpscope: %s%s\n", te.msg,
-				engine_polled(g) ? " (snapshot incomplete)" : "");
+	for (long i = 0; app_tick(g, s, i) != APP_TICK_STOP; i++) {
 		/* A failed poll still finished the tick (nothing vanished):
 		 * record it; a full disk only drops frames (reported once). */
 		struct err we = {0};

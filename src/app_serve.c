@@ -72,20 +72,8 @@ int app_serve_run(const struct settings *s, struct engine *g, struct serve *srv)
 	struct metrics *m = metrics_new(&mo);
 	int rc = 0;
 	bool tf_failing = false;
-	for (long i = 0; (s->count == 0 || i < s->count) && !app_quit_signal; i++) {
-		if (i)
-			app_wait_tick(g);
-		if (app_quit_signal)
-			break;
-		struct err te = {0};
-		uint64_t t0 = clock_mono_ns();
-		int prc = engine_tick(g, &te);
-		double tick_s = (double)(clock_mono_ns() - t0) / 1e9;
-		app_print_notices(g);
-		if (prc < 0)
-			fprintf(stderr, "tcpscope: %s%s\n", te.msg,
-				engine_polled(g) ? " (snapshot incomplete)" : "");
-		metrics_update(m, 0, g, tick_s);
+	for (long i = 0; app_tick(g, s, i) != APP_TICK_STOP; i++) {
+		metrics_update(m, 0, g, engine_tick_seconds(g));
 		struct err we = {0};
 		if (publish(s, m, srv, &we) < 0) {
 			/* Said once per failing streak, not every second. */

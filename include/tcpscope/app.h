@@ -45,6 +45,14 @@ struct serve;
 struct serve *app_serve_start(const struct settings *s);
 int app_serve_run(const struct settings *s, struct engine *g, struct serve *srv);
 
+/* One step of a headless front end's loop, tick number i (0 first): wait
+ * for the grid (not before the first), tick, print the notices and a
+ * failed poll's error. APP_TICK_STOP: -n reached or a signal came;
+ * APP_TICK_EMPTY: the poll failed and learned nothing (fatal where output
+ * would be empty); APP_TICK_OK: render (a partial poll included). */
+enum app_tick { APP_TICK_STOP, APP_TICK_OK, APP_TICK_EMPTY };
+enum app_tick app_tick(struct engine *g, const struct settings *s, long i);
+
 /* Between ticks: poll() the engine's fds until its next tick is due or a
  * signal arrives, handing it what arrives and printing its notices. */
 void app_wait_tick(struct engine *g);

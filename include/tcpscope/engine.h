@@ -115,6 +115,8 @@ double engine_interval(const struct engine *g);
 
 /* One tick (see the contract). */
 int engine_tick(struct engine *g, struct err *e);
+/* Wall seconds the last tick took (poll, tracker, detectors). */
+double engine_tick_seconds(const struct engine *g);
 /* Ticks done so far. */
 unsigned long engine_ticks(const struct engine *g);
 /* Sockets the last poll returned, before any filter: 0 after a failed

@@ -197,6 +197,7 @@ uint32_t engine_needs(const struct engine *g)
 
 int engine_tick(struct engine *g, struct err *e)
 {
+	g->tick_start_ns = clock_mono_ns();
 	if (g->rp)
 		return engine_replay_tick(g, e);
 	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
@@ -247,6 +248,11 @@ int engine_tick(struct engine *g, struct err *e)
 	g->last_ns = clock_mono_ns();
 	engine_schedule(g, g->last_ns);
 	return rc;
+}
+
+double engine_tick_seconds(const struct engine *g)
+{
+	return g->last_ns > g->tick_start_ns ? (double)(g->last_ns - g->tick_start_ns) / 1e9 : 0;
 }
 
 unsigned long engine_ticks(const struct engine *g)

@@ -55,6 +55,7 @@ struct engine {
 	uint32_t fe_needs;        /* the front end's */
 	uint32_t needs;           /* what the collectors are asked for (with NEED_PROCS: ours) */
 	uint64_t anchor_ns, next_ns, last_ns;
+	uint64_t tick_start_ns;   /* when the last tick began */
 	unsigned long ticks;
 	size_t polled;
 	char notice[ENGINE_NOTICES][256];
