@@ -64,7 +64,7 @@ suite "$1" ""
 # Short fuzzing in CI (or when FUZZ_SECONDS is given): every libFuzzer target
 # is one test (tests/fuzz/run.sh; `make check` builds them into build-fuzz/).
 if [ -n "${CI:-}${FUZZ_SECONDS:-}" ]; then
-	export FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+	export FUZZ_SECONDS="${FUZZ_SECONDS:-12}"
 	PER_TEST_TIMEOUT=$((FUZZ_SECONDS * 20 + 300))
 	run_one fuzz build-fuzz sh tests/fuzz/run.sh build-fuzz
 fi

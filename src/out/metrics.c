@@ -10,8 +10,15 @@
 #include <string.h>
 
 #include "metrics_int.h"
+#include "tcpscope/labels.h"
 #include "tcpscope/engine.h"
 #include "tcpscope/util.h"
+
+/* Sockets by name for one tick (open addressing; cap a power of 2). */
+struct mx_agg {
+	struct mx_owner *tab;
+	size_t cap, n;
+};
 
 struct metrics {
 	struct metrics_opts o;
@@ -23,8 +30,7 @@ struct metrics {
 	struct mx_ns *ns; /* owned, o.nns */
 	/* per-tick scratch, reused */
 	uint8_t lports[65536 / 8]; /* listening ports of the tick */
-	struct mx_owner *otab;	   /* open addressing by name; ocap a power of 2 */
-	size_t ocap, on;
+	struct mx_agg own, unit;   /* this tick's sockets by process, by unit */
 	struct mx_owner *osort;
 	size_t osort_cap;
 	struct mx_listener *lis;
@@ -87,6 +93,8 @@ struct metrics *metrics_new(const struct metrics_opts *o)
 		struct mx_ns *ns = &m->ns[i];
 		ns->name = o->ns_names ? o->ns_names[i] : NULL;
 		ns->owners = xcalloc(m->o.top_owners + 1, sizeof *ns->owners);
+		ns->units = xcalloc(m->o.top_owners + 1, sizeof *ns->units);
+		ns->netns = xcalloc(MX_NETNS_CAP + 1, sizeof *ns->netns);
 		ns->listeners = xcalloc(m->o.max_listeners + 1, sizeof *ns->listeners);
 		ns->alerts = xcalloc(MX_ALERT_CAP + DK_COUNT * DS_COUNT, sizeof *ns->alerts);
 		ns->classes[MX_NCLASS - 1] = (struct mx_class){.dir = MXD_OTHER, .used = true};
@@ -100,6 +108,8 @@ void metrics_free(struct metrics *m)
 		return;
 	for (size_t i = 0; i < m->o.nns; i++) {
 		free(m->ns[i].owners);
+		free(m->ns[i].units);
+		free(m->ns[i].netns);
 		free(m->ns[i].listeners);
 		free(m->ns[i].alerts);
 	}
@@ -107,7 +117,8 @@ void metrics_free(struct metrics *m)
 	free(m->fams);
 	free(m->knames);
 	free(m->khelps);
-	free(m->otab);
+	free(m->own.tab);
+	free(m->unit.tab);
 	free(m->osort);
 	free(m->lis);
 	free(m->al);
@@ -181,29 +192,29 @@ static uint64_t name_hash(const char *s)
 	return h;
 }
 
-static struct mx_owner *owner_slot(struct metrics *m, const char *name)
+static struct mx_owner *owner_slot(struct mx_agg *a, const char *name)
 {
-	if ((m->on + 1) * 2 > m->ocap) { /* grow: rehash */
-		size_t oc = m->ocap;
-		struct mx_owner *old = m->otab;
-		m->ocap = oc ? oc * 2 : 256;
-		m->otab = xcalloc(m->ocap, sizeof *m->otab);
-		m->on = 0;
+	if ((a->n + 1) * 2 > a->cap) { /* grow: rehash */
+		size_t oc = a->cap;
+		struct mx_owner *old = a->tab;
+		a->cap = oc ? oc * 2 : 256;
+		a->tab = xcalloc(a->cap, sizeof *a->tab);
+		a->n = 0;
 		for (size_t i = 0; i < oc; i++)
 			if (old[i].name[0]) {
-				struct mx_owner *s = owner_slot(m, old[i].name);
+				struct mx_owner *s = owner_slot(a, old[i].name);
 				*s = old[i];
 			}
 		free(old);
 	}
-	size_t mask = m->ocap - 1, i = name_hash(name) & mask;
-	while (m->otab[i].name[0] && strcmp(m->otab[i].name, name))
+	size_t mask = a->cap - 1, i = name_hash(name) & mask;
+	while (a->tab[i].name[0] && strcmp(a->tab[i].name, name))
 		i = (i + 1) & mask;
-	if (!m->otab[i].name[0]) {
-		snprintf(m->otab[i].name, sizeof m->otab[i].name, "%s", name);
-		m->on++;
+	if (!a->tab[i].name[0]) {
+		snprintf(a->tab[i].name, sizeof a->tab[i].name, "%s", name);
+		a->n++;
 	}
-	return &m->otab[i];
+	return &a->tab[i];
 }
 
 static int owner_cmp(const void *a, const void *b)
@@ -214,25 +225,26 @@ static int owner_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Top K by sockets, the rest (and any process literally named "other")
- * summed into owner="other". */
-static void owners_finish(struct metrics *m, struct mx_ns *ns)
+/* Top K by sockets into out[] (*nout), the rest (and any name literally
+ * "other") summed into "other"; the tick's table is emptied. */
+static void owners_finish(struct metrics *m, struct mx_agg *a, struct mx_owner *out,
+			  size_t *nout)
 {
-	if (m->osort_cap < m->on)
-		m->osort = xgrow(m->osort, &m->osort_cap, m->on, sizeof *m->osort);
+	if (m->osort_cap < a->n)
+		m->osort = xgrow(m->osort, &m->osort_cap, a->n, sizeof *m->osort);
 	size_t n = 0;
-	for (size_t i = 0; i < m->ocap; i++)
-		if (m->otab[i].name[0])
-			m->osort[n++] = m->otab[i];
+	for (size_t i = 0; i < a->cap; i++)
+		if (a->tab[i].name[0])
+			m->osort[n++] = a->tab[i];
 	if (n > 1)
 		qsort(m->osort, n, sizeof *m->osort, owner_cmp);
 	struct mx_owner other = {.name = "other"};
 	bool have_other = false;
-	ns->nowners = 0;
+	*nout = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct mx_owner *o = &m->osort[i];
-		if (ns->nowners < m->o.top_owners && strcmp(o->name, "other")) {
-			ns->owners[ns->nowners++] = *o;
+		if (*nout < m->o.top_owners && strcmp(o->name, "other")) {
+			out[(*nout)++] = *o;
 			continue;
 		}
 		for (int k = 0; k < 3; k++)
@@ -241,10 +253,10 @@ static void owners_finish(struct metrics *m, struct mx_ns *ns)
 		have_other = true;
 	}
 	if (have_other)
-		ns->owners[ns->nowners++] = other;
-	if (m->otab)
-		memset(m->otab, 0, m->ocap * sizeof *m->otab);
-	m->on = 0;
+		out[(*nout)++] = other;
+	if (a->tab)
+		memset(a->tab, 0, a->cap * sizeof *a->tab);
+	a->n = 0;
 }
 
 /* ------------------------------------------------------------ listeners */
@@ -392,10 +404,40 @@ static void events_update(struct metrics *m, struct mx_ns *ns, const struct trac
 	}
 }
 
+/* -A: sockets per namespace and state, from the engine's namespaces (the
+ * first MX_NETNS_CAP, then "other"); none with a single namespace. */
+static void netns_update(struct mx_ns *ns, const struct engine *g)
+{
+	ns->nnetns = 0;
+	size_t n = engine_netns_count(g);
+	bool other = false;
+	for (size_t i = 0; i < n; i++) {
+		struct engine_netns_info ni;
+		if (!engine_netns_get(g, i, &ni) || !ni.id || !ni.available || !ni.counts)
+			continue;
+		struct mx_netns *x = &ns->netns[ns->nnetns < MX_NETNS_CAP ? ns->nnetns : MX_NETNS_CAP];
+		if (ns->nnetns < MX_NETNS_CAP) {
+			memset(x, 0, sizeof *x);
+			snprintf(x->name, sizeof x->name, "%s", ni.name);
+			ns->nnetns++;
+		} else if (!other) {
+			memset(x, 0, sizeof *x);
+			snprintf(x->name, sizeof x->name, "other");
+			other = true;
+		}
+		for (int st = 0; st < TCPS_COUNT; st++)
+			x->states[st] += ni.counts[st];
+	}
+	if (other)
+		ns->nnetns++;
+}
+
 void metrics_update(struct metrics *m, size_t nsi, const struct engine *g, double tick_s)
 {
 	metrics_update_parts(m, nsi, engine_header(g), engine_tracker(g), engine_detector(g),
 			     tick_s);
+	if (nsi < m->o.nns)
+		netns_update(&m->ns[nsi], g);
 }
 
 void metrics_update_parts(struct metrics *m, size_t nsi, const struct snapshot *h,
@@ -441,9 +483,17 @@ void metrics_update_parts(struct metrics *m, size_t nsi, const struct snapshot *
 		}
 		int oi = owner_index(c->state);
 		if (oi >= 0) {
-			struct mx_owner *o = owner_slot(m, c->comm[0] ? c->comm : "unknown");
+			struct mx_owner *o = owner_slot(&m->own, c->comm[0] ? c->comm : "unknown");
 			o->n[oi]++;
 			o->total++;
+			/* The service, container or pod, when the cgroup names one. */
+			const char *u = (c->have & CONN_HAVE_CGROUP)
+						? labels_cgroup_text(h->labels, c->cgroup_id) : "";
+			if (*u && strcmp(u, "/")) {
+				o = owner_slot(&m->unit, u);
+				o->n[oi]++;
+				o->total++;
+			}
 		}
 	}
 	const struct mx_family *rtt = &mx_families[MXF_RTT_SECONDS];
@@ -455,7 +505,8 @@ void metrics_update_parts(struct metrics *m, size_t nsi, const struct snapshot *
 		mx_hist_observe(&ns->rtt[class_of(m, ns, c)], rtt->buckets, rtt->nbuckets,
 				c->ti.rtt_us / 1e6);
 	}
-	owners_finish(m, ns);
+	owners_finish(m, &m->own, ns->owners, &ns->nowners);
+	owners_finish(m, &m->unit, ns->units, &ns->nunits);
 	listeners_finish(m, ns);
 	events_update(m, ns, t, d);
 	alerts_update(m, ns, d);

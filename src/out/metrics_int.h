@@ -47,6 +47,8 @@ struct mx_family {
 enum mx_fam {
 	MXF_SOCKETS,
 	MXF_OWNER_SOCKETS,
+	MXF_UNIT_SOCKETS,
+	MXF_NETNS_SOCKETS,
 	MXF_LISTEN_QUEUE,
 	MXF_LISTEN_BACKLOG,
 	MXF_ALERTS_ACTIVE,
@@ -92,9 +94,16 @@ struct mx_class {
 };
 
 struct mx_owner {
-	char name[CONN_COMM_LEN];
+	char name[64];  /* a process name, or a unit (service, container, pod) */
 	unsigned n[3]; /* ESTABLISHED, SYN_SENT, CLOSE_WAIT */
 	unsigned total;
+};
+
+#define MX_NETNS_CAP 64
+
+struct mx_netns {
+	char name[64];
+	unsigned states[TCPS_COUNT];
 };
 
 struct mx_listener {
@@ -125,6 +134,10 @@ struct mx_ns {
 	bool have_ports;
 	struct mx_owner *owners; /* top K, then "other" last when it holds any */
 	size_t nowners;
+	struct mx_owner *units;  /* the same by service/container/pod (cgroup), when known */
+	size_t nunits;
+	struct mx_netns *netns;  /* -A: sockets per namespace, capped, then "other" */
+	size_t nnetns;
 	struct mx_listener *listeners; /* capped, then the "other" bucket */
 	size_t nlisteners;
 	struct mx_alert *alerts;

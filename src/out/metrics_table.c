@@ -35,6 +35,26 @@ static void fill_owners(struct mx_emit *w, const struct mx_family *f, const stru
 		}
 }
 
+static void fill_units(struct mx_emit *w, const struct mx_family *f, const struct mx_ns *ns)
+{
+	(void)f;
+	for (size_t i = 0; i < ns->nunits; i++)
+		for (int k = 0; k < 3; k++) {
+			const char *lv[] = {ns->units[i].name, tcp_state_name(owner_states[k])};
+			mx_emit_value(w, lv, ns->units[i].n[k]);
+		}
+}
+
+static void fill_netns(struct mx_emit *w, const struct mx_family *f, const struct mx_ns *ns)
+{
+	(void)f;
+	for (size_t i = 0; i < ns->nnetns; i++)
+		for (int s = 1; s < TCPS_COUNT; s++) {
+			const char *lv[] = {ns->netns[i].name, tcp_state_name(s)};
+			mx_emit_value(w, lv, ns->netns[i].states[s]);
+		}
+}
+
 static void fill_listen(struct mx_emit *w, const struct mx_family *f, const struct mx_ns *ns)
 {
 	for (size_t i = 0; i < ns->nlisteners; i++) {
@@ -187,6 +207,24 @@ const struct mx_family mx_families[MXF_COUNT] = {
 		.labels = {"owner", "state"},
 		.per_ns = true,
 		.fill = fill_owners,
+	},
+	[MXF_UNIT_SOCKETS] = {
+		.name = "tcpscope_unit_sockets",
+		.help = "Sockets per owning service, container or pod (from the socket's cgroup) "
+			"and state, for the top units; the rest as unit=\"other\". Only sockets whose "
+			"cgroup names one.",
+		.type = MXT_GAUGE,
+		.labels = {"unit", "state"},
+		.per_ns = true,
+		.fill = fill_units,
+	},
+	[MXF_NETNS_SOCKETS] = {
+		.name = "tcpscope_netns_sockets",
+		.help = "With -A: TCP sockets per network namespace and state, for the first 64 "
+			"namespaces; the rest summed under the namespace name other.",
+		.type = MXT_GAUGE,
+		.labels = {"netns", "state"},
+		.fill = fill_netns,
 	},
 	[MXF_LISTEN_QUEUE] = {
 		.name = "tcpscope_listen_queue",

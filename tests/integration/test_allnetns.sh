@@ -116,6 +116,17 @@ check "the same owner kind in two namespaces: separate alerts, each naming its n
 	"$(jq -c '[.alerts[] | select(.kind == "close_wait") | .message]' "$TESTTMP/all.json" | head -c 800)"
 
 
+# The exporter with -A: sockets per namespace and state, exactly ss's.
+"$TCPSCOPE" -A --textfile "$TESTTMP/m.prom" -n 2 -d 0.3 >/dev/null 2>"$TESTTMP/m.err"
+want=$(grep -c '^ESTABLISHED ' "$TESTTMP/ss-$NS1")
+got=$(sed -n "s/^tcpscope_netns_sockets{netns=\"$NS1\",state=\"ESTABLISHED\"} //p" "$TESTTMP/m.prom")
+[ -n "$got" ] && [ "$got" = "$want" ]
+check "--textfile -A: tcpscope_netns_sockets for $NS1 ESTABLISHED = ss's $want" $? "got '$got': $(grep netns_sockets "$TESTTMP/m.prom" | head -3) $(cat "$TESTTMP/m.err")"
+if command -v promtool >/dev/null 2>&1; then
+	promtool check metrics <"$TESTTMP/m.prom" >"$TESTTMP/lint" 2>&1
+	check "promtool check metrics: clean with -A" $? "$(head -5 "$TESTTMP/lint")"
+fi
+
 # Text output: a Netns column first.
 "$TCPSCOPE" -A -b -n 1 "netns $NS3" >"$TESTTMP/all.txt" 2>&1
 grep -q '^Netns  *State ' "$TESTTMP/all.txt" &&
