@@ -143,6 +143,8 @@ struct detect_owner {
 	uint16_t lport, rport;     /* 0 = not part of the owner */
 	uint32_t netns;            /* its network namespace (conn.netns; 0: the only one) */
 	char ns[32];               /* the namespace's name when several are judged, else "" */
+	uint64_t cgroup_id;        /* the process's cgroup (a detail, with pid), 0 unknown */
+	char unit[48];             /* what the cgroup is: nginx.service, docker:shop-api; "" */
 };
 /* "nginx[1234]", ":8080", "10.0.0.5:5432", "127.0.0.1 -> 127.0.0.1:7000",
  * "this host". Returns buf. */

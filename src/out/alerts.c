@@ -38,6 +38,7 @@ static void owner_json(struct jw *w, const struct detect_owner *o)
 	jw_kstr(w, "remote_addr", o->have_raddr ? conn_addr_format(o->family, &o->raddr, a, sizeof a)
 						: NULL);
 	k_count(w, "remote_port", o->rport != 0, o->rport);
+	jw_kstr(w, "unit", o->unit[0] ? o->unit : NULL);
 	char text[160];
 	jw_kstr(w, "text", detect_owner_format(o, text, sizeof text));
 	jw_obj_end(w);

@@ -91,11 +91,11 @@ char *detect_owner_format(const struct detect_owner *o, char *buf, size_t len)
 		snprintf(buf, len, "%s", o->ns[0] ? "namespace" : "this host");
 		break;
 	}
-	if (o->ns[0]) {
-		size_t n = strlen(buf);
-		if (n < len)
-			snprintf(buf + n, len - n, " in %s", o->ns);
-	}
+	size_t n = strlen(buf);
+	if (o->unit[0] && n < len) /* "java[4121] (docker:shop-api)" */
+		n += (size_t)snprintf(buf + n, len - n, " (%s)", o->unit);
+	if (o->ns[0] && n < len)
+		snprintf(buf + n, len - n, " in %s", o->ns);
 	return buf;
 }
 
@@ -371,6 +371,8 @@ void detect_owner_proc(const struct track_entry *e, struct detect_owner *o)
 		o->pid = x->pid;
 		memcpy(o->comm, x->comm, sizeof o->comm);
 	}
+	if (x->have & CONN_HAVE_CGROUP)
+		o->cgroup_id = x->cgroup_id; /* named by detect_owner_stamp() */
 }
 
 const struct track_entry *detect_listener_of(const struct detect_ctx *c, const struct conn *x)
@@ -649,6 +651,7 @@ void detector_update_ns(struct detector *d, const struct tracker *t, const struc
 		.cfg = &d->cfg,
 		.now_ns = hdr->mono_ns,
 		.wall = hdr->wall,
+		.labels = hdr->labels,
 		.t = t,
 	};
 	detect_ns_prepare(d, t, hdr, ns, nns);

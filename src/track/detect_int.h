@@ -96,6 +96,7 @@ struct detect_ctx {
 	uint32_t netns;             /* the namespace the fields above describe */
 	const char *nsname;         /* "" unless several namespaces are judged */
 	size_t nsix;                /* its index in d->nsv */
+	const struct labels *labels; /* names of cgroups (the update's header); may be NULL */
 };
 
 /* detect_ns.c: the namespaces of an update. */

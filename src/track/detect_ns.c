@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "detect_int.h"
+#include "tcpscope/labels.h"
 
 static void range_of(struct detect_nsrec *r)
 {
@@ -98,6 +99,10 @@ void detect_owner_stamp(const struct detect_ctx *c, struct detect_owner *o)
 {
 	o->netns = c->netns;
 	snprintf(o->ns, sizeof o->ns, "%s", c->nsname ? c->nsname : "");
+	/* The service or container its process runs in (the root cgroup
+	 * names nothing). */
+	const char *u = o->cgroup_id ? labels_cgroup_text(c->labels, o->cgroup_id) : "";
+	snprintf(o->unit, sizeof o->unit, "%s", strcmp(u, "/") ? u : "");
 }
 
 /* Distinct local ports in the usable ephemeral range held by sockets that

@@ -66,7 +66,11 @@ start_in "$DCK" 7402
 start_in "$POD" 7403
 start_in "$K8S" 7404
 start_in "$BRK" 7405
-for p in 7401 7402 7403 7404 7405; do
+# A CLOSE_WAIT leak inside the Docker-shaped cgroup.
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" closewait 7406 3 60 1' sh "$DCK" "$TOOLS/leak" \
+	>"$TESTTMP/leak-7406.out" 2>&1 &
+PIDS="$PIDS $!"
+for p in 7401 7402 7403 7404 7405 7406; do
 	wait_for 10 grep -qx ready "$TESTTMP/leak-$p.out" || skip_all "listener $p did not start: $(cat "$TESTTMP/leak-$p.out")"
 done
 
@@ -95,8 +99,8 @@ check "cgroup_id is the kernel's (not the root's)" $? "$(lbl 7401 .cgroup_id)"
 # Filters: service, container (full or bare name), cgroup PATH (ss's term).
 n=$("$TCPSCOPE" -b -j -n 1 --runtime-root "$R" 'service shopfront.service and state listening' | jq '.sockets | length')
 check "filter: service shopfront.service" "$([ "$n" = 1 ]; echo $?)" "$n sockets"
-n=$("$TCPSCOPE" -b -j -n 1 --runtime-root "$R" 'container shop-api and state listening' | jq '.sockets | length')
-check "filter: container shop-api (the name without docker:)" "$([ "$n" = 1 ]; echo $?)" "$n sockets"
+n=$("$TCPSCOPE" -b -j -n 1 --runtime-root "$R" 'container shop-api and state listening' | jq '[.sockets[] | .local_port] | sort == [7402, 7406]')
+check "filter: container shop-api (the name without docker:): its two listeners" "$([ "$n" = true ]; echo $?)" "$n"
 n=$("$TCPSCOPE" -b -j -n 1 --runtime-root "$R" "cgroup $SVC and state listening" | jq '[.sockets[] | select(.local_port == 7401)] | length')
 check "filter: cgroup /sys/fs/cgroup/... (the mount path) selects that cgroup" "$([ "$n" = 1 ]; echo $?)" "$n"
 n=$("$TCPSCOPE" -b -j -n 1 --runtime-root "$R" 'container k8s:* and state listening' | jq '.sockets | length')
@@ -111,6 +115,15 @@ jq -e -s 'map(select(.event == "closed" and .seen_by == "destroy" and .local_por
 	.process == "leak")' "$TESTTMP/ev.json" >/dev/null
 check "closed between polls: the server side named by its listener (shopfront.service, leak)" $? \
 	"$(jq -c -s 'map(select(.event == "closed")) | map([.seen_by, .owner_from, .local_port, .service, .process]) | .[:6]' "$TESTTMP/ev.json" 2>&1 | head -c 700) $(cat "$TESTTMP/ev.err")"
+
+# The detector names the container its leaking process runs in.
+sleep 0.6
+"$TCPSCOPE" -b -j -n 1 --runtime-root "$R" --threshold close_wait.age=0.5s >"$TESTTMP/al.json" 2>/dev/null
+jq -e '.alerts | map(select(.kind == "close_wait" and .owner.process == "leak" and
+	.owner.unit == "docker:shop-api" and (.message | contains("(docker:shop-api)")))) | length == 1' \
+	"$TESTTMP/al.json" >/dev/null
+check "close_wait alert: held by leak[PID] (docker:shop-api)" $? \
+	"$(jq -c '[.alerts[] | select(.kind == "close_wait") | [.owner.unit, .message]]' "$TESTTMP/al.json" | head -c 600)"
 
 # Text with -A: the Unit column.
 "$TCPSCOPE" -A -b -n 1 --runtime-root "$R" 'sport = :7402 and state listening' >"$TESTTMP/a.txt" 2>&1
