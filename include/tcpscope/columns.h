@@ -154,8 +154,6 @@ int col_parse_list(const char *s, uint8_t *out, size_t max, char *bad, size_t ba
 /* Helpers shared with the detail view. */
 const char *col_user_name(struct col_ctx *x, uint32_t uid);
 const char *col_service_name(uint16_t port); /* "http", or NULL */
-/* The owner to show for an entry: live comm, or the last known (tombs, TIME_WAIT). */
-const char *col_owner_comm(const struct track_entry *e, int32_t *pid);
 /* Human format of a value in a style. */
 void col_format_value(enum col_style st, double v, char *buf, size_t len);
 

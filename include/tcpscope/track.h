@@ -175,6 +175,8 @@ struct track_restore {
 void tracker_restore(struct tracker *t, const struct track_restore *r, size_t n,
 		     const struct track_event *ev, size_t nev, const struct kstat_rates *rates,
 		     uint64_t now_ns, double wall);
+/* The owner to show for an entry: live comm, or the last known (tombs, TIME_WAIT). */
+const char *track_owner_comm(const struct track_entry *e, int32_t *pid);
 /* The key the tracker files `c` under (cookie, or the /proc tuple hash). */
 uint64_t track_key(const struct conn *c);
 

@@ -1,5 +1,6 @@
 /* engine_int.h — the engine's private state, shared by its files:
- *   engine.c     the tick, the schedule, needs, notices, accessors
+ *   engine.c     the tick, needs, accessors
+ *   engine_grid.c    the tick grid and the notice queue (calls no other file)
  *   engine_ns.c  the namespaces: one collector and destroy subscription
  *                each, opened inside it once; rescans; polls; merging
  *   engine_own.c owners: process names (one /proc walk for every

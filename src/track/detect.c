@@ -39,31 +39,6 @@ static uint32_t *tally_cell(uint32_t *t, int row, uint64_t key)
 	return &t[(size_t)row * TALLY_W + (h & (TALLY_W - 1))];
 }
 
-static const char *const sev_names[DS_COUNT] = {
-	[DS_INFO] = "info", [DS_WARNING] = "warning", [DS_CRITICAL] = "critical"};
-static const char *const by_names[DOWN_COUNT] = {
-	[DOWN_PROCESS] = "process", [DOWN_LOCAL] = "local_port",
-	[DOWN_DESTINATION] = "destination", [DOWN_TUPLE] = "tuple", [DOWN_HOST] = "host"};
-
-const char *detect_severity_name(int sev)
-{
-	return sev >= 0 && sev < DS_COUNT ? sev_names[sev] : "unknown";
-}
-
-const char *detect_kind_name(int kind)
-{
-	return kind >= 0 && kind < DK_COUNT ? detect_kinds[kind].name : "unknown";
-}
-
-const char *detect_owner_by_name(int by)
-{
-	return by >= 0 && by < DOWN_COUNT ? by_names[by] : "unknown";
-}
-
-const char *detect_event_name(int kind)
-{
-	return kind == DEV_RAISED ? "alert_raised" : kind == DEV_CLEARED ? "alert_cleared" : "unknown";
-}
 
 char *detect_owner_format(const struct detect_owner *o, char *buf, size_t len)
 {
@@ -210,13 +185,6 @@ void detector_restore(struct detector *d, const struct detect_alert *alerts, siz
 
 /* --- services for the kinds --------------------------------------------- */
 
-uint64_t detect_addr_hash(int family, const union conn_addr *a)
-{
-	uint64_t h = hmap_mix((uint64_t)family + 0x9e37);
-	for (int i = 0; i < 4; i++)
-		h = hmap_mix(h ^ a->w[i]);
-	return h;
-}
 
 static uint64_t owner_key(enum detect_kind k, const struct detect_owner *o)
 {
@@ -390,15 +358,6 @@ bool detect_kind_raised(const struct detect_ctx *c, enum detect_kind k, int skip
 	return false;
 }
 
-bool detect_port_ephemeral(const struct detect_ctx *c, unsigned port)
-{
-	if (!c->have_range)
-		return port >= 32768 && port <= 60999; /* the kernel's default */
-	if (port < c->lo || port > c->hi)
-		return false;
-	return !(c->k->have_reserved && kstat_port_reserved(c->k, port));
-}
-
 void detect_owner_generic(const struct detect_ctx *c, const struct track_entry *e,
 			  struct detect_owner *o)
 {
@@ -478,25 +437,6 @@ const struct conn *detect_tw_top(const struct detect_ctx *c, unsigned *count, bo
 
 /* Client side (ephemeral local port): by destination; server side: by the
  * local port, since every client's own port differs. */
-void detect_tw_note(struct detector *d, const struct detect_ctx *c, const struct conn *x)
-{
-	bool local = !detect_port_ephemeral(c, x->lport);
-	uint64_t k = local ? hmap_mix(0x10000ull ^ x->lport)
-			   : hmap_mix(detect_addr_hash(x->family, &x->raddr) ^ x->rport);
-	k = hmap_mix(k ^ ((uint64_t)x->netns << 20));
-	if (k == HMAP_EMPTY)
-		k--;
-	uint32_t *ix = hmap_get(&d->twmap, k);
-	if (ix) {
-		d->tw[*ix].count++;
-		return;
-	}
-	d->tw = xgrow(d->tw, &d->tw_cap, d->ntw + 1, sizeof *d->tw);
-	d->tw[d->ntw] = (struct twdest){x, 1};
-	hmap_put(&d->twmap, k, (uint32_t)d->ntw);
-	d->ntw++;
-}
-
 char *detect_fmt_age(double s, bool lower, char *buf, size_t len)
 {
 	const char *p = lower ? ">=" : "";

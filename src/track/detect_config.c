@@ -296,3 +296,31 @@ int detect_threshold_info(const struct detect_config *c, size_t i,
 	out->help = common[w].help;
 	return 0;
 }
+
+/* --- names ---------------------------------------------------------------- */
+
+static const char *const sev_names[DS_COUNT] = {
+	[DS_INFO] = "info", [DS_WARNING] = "warning", [DS_CRITICAL] = "critical"};
+static const char *const by_names[DOWN_COUNT] = {
+	[DOWN_PROCESS] = "process", [DOWN_LOCAL] = "local_port",
+	[DOWN_DESTINATION] = "destination", [DOWN_TUPLE] = "tuple", [DOWN_HOST] = "host"};
+
+const char *detect_severity_name(int sev)
+{
+	return sev >= 0 && sev < DS_COUNT ? sev_names[sev] : "unknown";
+}
+
+const char *detect_kind_name(int kind)
+{
+	return kind >= 0 && kind < DK_COUNT ? detect_kinds[kind].name : "unknown";
+}
+
+const char *detect_owner_by_name(int by)
+{
+	return by >= 0 && by < DOWN_COUNT ? by_names[by] : "unknown";
+}
+
+const char *detect_event_name(int kind)
+{
+	return kind == DEV_RAISED ? "alert_raised" : kind == DEV_CLEARED ? "alert_cleared" : "unknown";
+}

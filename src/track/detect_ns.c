@@ -174,3 +174,40 @@ void detect_ns_restore_ports(struct detector *d, const struct detect_ports *p)
 	d->nnsv = 1;
 	d->nsv[0].ports = *p;
 }
+
+uint64_t detect_addr_hash(int family, const union conn_addr *a)
+{
+	uint64_t h = hmap_mix((uint64_t)family + 0x9e37);
+	for (int i = 0; i < 4; i++)
+		h = hmap_mix(h ^ a->w[i]);
+	return h;
+}
+
+bool detect_port_ephemeral(const struct detect_ctx *c, unsigned port)
+{
+	if (!c->have_range)
+		return port >= 32768 && port <= 60999; /* the kernel's default */
+	if (port < c->lo || port > c->hi)
+		return false;
+	return !(c->k->have_reserved && kstat_port_reserved(c->k, port));
+}
+
+void detect_tw_note(struct detector *d, const struct detect_ctx *c, const struct conn *x)
+{
+	bool local = !detect_port_ephemeral(c, x->lport);
+	uint64_t k = local ? hmap_mix(0x10000ull ^ x->lport)
+			   : hmap_mix(detect_addr_hash(x->family, &x->raddr) ^ x->rport);
+	k = hmap_mix(k ^ ((uint64_t)x->netns << 20));
+	if (k == HMAP_EMPTY)
+		k--;
+	uint32_t *ix = hmap_get(&d->twmap, k);
+	if (ix) {
+		d->tw[*ix].count++;
+		return;
+	}
+	d->tw = xgrow(d->tw, &d->tw_cap, d->ntw + 1, sizeof *d->tw);
+	d->tw[d->ntw] = (struct twdest){x, 1};
+	hmap_put(&d->twmap, k, (uint32_t)d->ntw);
+	d->ntw++;
+}
+

@@ -17,24 +17,6 @@
 
 #include "track_int.h"
 
-uint64_t track_tuple_hash(const struct conn *c, uint32_t inode)
-{
-	uint64_t k = hmap_mix(c->family ^ ((uint64_t)c->lport << 8) ^ ((uint64_t)c->rport << 24) ^
-			      ((uint64_t)inode << 32));
-	for (int i = 0; i < 4; i++) {
-		k = hmap_mix(k ^ c->laddr.w[i]);
-		k = hmap_mix(k ^ c->raddr.w[i]);
-	}
-	return k == HMAP_EMPTY ? HMAP_EMPTY - 1 : k;
-}
-
-uint64_t track_key(const struct conn *c)
-{
-	if (c->have & CONN_HAVE_COOKIE)
-		return c->cookie == HMAP_EMPTY ? HMAP_EMPTY - 1 : c->cookie;
-	return track_tuple_hash(c, c->inode);
-}
-
 static void sink_put(void *ctx, const struct snapshot *part);
 static struct conn *sink_conns(void *ctx, size_t *n, size_t *stride);
 
@@ -80,25 +62,6 @@ void tracker_free(struct tracker *t)
 }
 
 /* --- the key map ----------------------------------------------------------- */
-
-static struct tent *slot_entry(const struct tracker *t, uint32_t sv)
-{
-	uint32_t ix = sv & ~SLOT_TOMB;
-	return (sv & SLOT_TOMB) ? &t->tv[ix] : &t->v[ix];
-}
-
-uint64_t track_slot_key(const void *ctx, uint32_t sv)
-{
-	return slot_entry(ctx, sv)->e.key;
-}
-
-struct tent *track_map_get(const struct tracker *t, uint64_t key)
-{
-	uint32_t sv;
-	return ixmap_get(&t->map, key, &sv) ? slot_entry(t, sv) : NULL;
-}
-
-/* --- small parts ------------------------------------------------------------ */
 
 double track_state_age(const struct track_entry *e, uint64_t now_ns)
 {
@@ -191,19 +154,6 @@ const struct kstat_rates *tracker_kstat_rates(const struct tracker *t)
 const struct track_stats *tracker_stats(const struct tracker *t)
 {
 	return &t->stats;
-}
-
-struct track_event *track_event_add(struct tracker *t, enum track_event_kind kind, double when)
-{
-	t->ev = xgrow(t->ev, &t->ev_cap, t->nev + 1, sizeof *t->ev);
-	struct track_event *ev = &t->ev[t->nev++];
-	memset(ev, 0, sizeof *ev);
-	ev->kind = kind;
-	ev->seen_by = SEEN_POLL;
-	ev->time = when;
-	ev->in_state_s = NAN;
-	ev->lifetime_s = NAN;
-	return ev;
 }
 
 /* The event's conn is the live entry's, copied when the update finishes:

@@ -81,7 +81,7 @@ static void detail_lines(struct ui *u, struct lines *L)
 	if (c->have & CONN_HAVE_UID)
 		add(L, "User:         %s (uid %u)", col_user_name(x, c->uid), c->uid);
 	int32_t pid;
-	const char *comm = col_owner_comm(e, &pid);
+	const char *comm = track_owner_comm(e, &pid);
 	if (comm)
 		add(L, "Process:      %s[%d]%s%s", comm, pid,
 		    c->nprocs > 1 ? "  shared with other processes" : "",
@@ -244,7 +244,7 @@ void detail_open(struct ui *u, const struct track_entry *e)
 	detail_take(u, e);
 	u->detail->scroll = 0;
 	int32_t pid;
-	col_owner_comm(e, &pid);
+	track_owner_comm(e, &pid);
 	sockctl_cmdline(pid, u->detail->cmd, sizeof u->detail->cmd);
 }
 

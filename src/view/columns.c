@@ -63,19 +63,6 @@ static bool have_info(const struct track_entry *e, unsigned bit)
 	return (e->conn->ti.have & bit) != 0;
 }
 
-const char *col_owner_comm(const struct track_entry *e, int32_t *pid)
-{
-	const struct conn *c = e->conn;
-	/* The tracker's copy keeps the last owner known (TIME_WAIT, orphans). */
-	if ((c->have & CONN_HAVE_PROC) && c->comm[0]) {
-		if (pid)
-			*pid = c->pid;
-		return c->comm;
-	}
-	if (pid)
-		*pid = -1;
-	return NULL;
-}
 
 static const struct {
 	uint16_t port;
@@ -236,7 +223,7 @@ static double num_pid(const struct col_ctx *x, const struct track_entry *e)
 {
 	(void)x;
 	int32_t pid;
-	col_owner_comm(e, &pid);
+	track_owner_comm(e, &pid);
 	return pid > 0 ? pid : NAN;
 }
 
@@ -454,7 +441,7 @@ static int cmp_service(struct col_ctx *x, const struct track_entry *a, const str
 static void fmt_process(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
 {
 	(void)x;
-	const char *comm = col_owner_comm(e, NULL);
+	const char *comm = track_owner_comm(e, NULL);
 	if (!comm)
 		snprintf(buf, len, "-");
 	else if ((e->conn->have & CONN_HAVE_PROC) && e->conn->nprocs > 1)
@@ -466,7 +453,7 @@ static void fmt_process(struct col_ctx *x, const struct track_entry *e, char *bu
 static int cmp_process(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
 {
 	(void)x;
-	const char *ca = col_owner_comm(a, NULL), *cb = col_owner_comm(b, NULL);
+	const char *ca = track_owner_comm(a, NULL), *cb = track_owner_comm(b, NULL);
 	if (!ca || !cb)
 		return (ca != NULL) - (cb != NULL);
 	return strcmp(ca, cb);

@@ -243,7 +243,7 @@ static uint64_t group_key(struct viewmodel *vm, const struct track_entry *e, cha
 	switch (vm->group) {
 	case VG_PROCESS: {
 		int32_t pid;
-		const char *comm = col_owner_comm(e, &pid);
+		const char *comm = track_owner_comm(e, &pid);
 		if (label) {
 			if (comm)
 				snprintf(label, len, "%s[%d]", comm, pid);

@@ -1,4 +1,4 @@
-/* test_audit.c — the listener audit (src/view/audit.c): address scopes,
+/* test_audit.c — the listener audit (src/track/audit.c): address scopes,
  * exposure, the ephemeral range and its sysctl line, port groups, findings,
  * accepts per second; the tables cover their enums and the docs list every
  * risky service; the rtnetlink parsers of src/collect/ifaddr.c. */

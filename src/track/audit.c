@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "tcpscope/columns.h"
 #include "tcpscope/ifaddr.h"
 #include "tcpscope/kstat.h"
 #include "tcpscope/track.h"
@@ -105,14 +104,14 @@ static bool owner_differs(const struct track_entry *a, const struct track_entry 
 	const struct conn *x = a->conn, *y = b->conn;
 	if ((x->have & CONN_HAVE_UID) && (y->have & CONN_HAVE_UID) && x->uid != y->uid)
 		return true;
-	const char *ca = col_owner_comm(a, NULL), *cb = col_owner_comm(b, NULL);
+	const char *ca = track_owner_comm(a, NULL), *cb = track_owner_comm(b, NULL);
 	return ca && cb && strcmp(ca, cb) != 0;
 }
 
 char *audit_owner_text(const struct audit_row *r, char *buf, size_t len)
 {
 	int32_t pid;
-	const char *comm = col_owner_comm(r->e, &pid);
+	const char *comm = track_owner_comm(r->e, &pid);
 	if (comm)
 		snprintf(buf, len, "%s[%d]", comm, (int)pid);
 	else if (r->e->conn->have & CONN_HAVE_UID)

@@ -1,0 +1,71 @@
+/* track_store.c — the tracker's storage primitives: keys, the key map's
+ * lookups, and the event list. Shared by the update (track.c), destroy
+ * events (track_destroy.c) and replay (track_restore.c); calls none of them. */
+#include <math.h>
+#include <string.h>
+
+#include "track_int.h"
+
+uint64_t track_tuple_hash(const struct conn *c, uint32_t inode)
+{
+	uint64_t k = hmap_mix(c->family ^ ((uint64_t)c->lport << 8) ^ ((uint64_t)c->rport << 24) ^
+			      ((uint64_t)inode << 32));
+	for (int i = 0; i < 4; i++) {
+		k = hmap_mix(k ^ c->laddr.w[i]);
+		k = hmap_mix(k ^ c->raddr.w[i]);
+	}
+	return k == HMAP_EMPTY ? HMAP_EMPTY - 1 : k;
+}
+
+uint64_t track_key(const struct conn *c)
+{
+	if (c->have & CONN_HAVE_COOKIE)
+		return c->cookie == HMAP_EMPTY ? HMAP_EMPTY - 1 : c->cookie;
+	return track_tuple_hash(c, c->inode);
+}
+
+static struct tent *slot_entry(const struct tracker *t, uint32_t sv)
+{
+	uint32_t ix = sv & ~SLOT_TOMB;
+	return (sv & SLOT_TOMB) ? &t->tv[ix] : &t->v[ix];
+}
+
+uint64_t track_slot_key(const void *ctx, uint32_t sv)
+{
+	return slot_entry(ctx, sv)->e.key;
+}
+
+struct tent *track_map_get(const struct tracker *t, uint64_t key)
+{
+	uint32_t sv;
+	return ixmap_get(&t->map, key, &sv) ? slot_entry(t, sv) : NULL;
+}
+
+/* --- small parts ------------------------------------------------------------ */
+
+struct track_event *track_event_add(struct tracker *t, enum track_event_kind kind, double when)
+{
+	t->ev = xgrow(t->ev, &t->ev_cap, t->nev + 1, sizeof *t->ev);
+	struct track_event *ev = &t->ev[t->nev++];
+	memset(ev, 0, sizeof *ev);
+	ev->kind = kind;
+	ev->seen_by = SEEN_POLL;
+	ev->time = when;
+	ev->in_state_s = NAN;
+	ev->lifetime_s = NAN;
+	return ev;
+}
+
+const char *track_owner_comm(const struct track_entry *e, int32_t *pid)
+{
+	const struct conn *c = e->conn;
+	/* The tracker's copy keeps the last owner known (TIME_WAIT, orphans). */
+	if ((c->have & CONN_HAVE_PROC) && c->comm[0]) {
+		if (pid)
+			*pid = c->pid;
+		return c->comm;
+	}
+	if (pid)
+		*pid = -1;
+	return NULL;
+}
