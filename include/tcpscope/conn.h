@@ -112,6 +112,10 @@ enum {
 	CONN_HAVE_PROC = 1u << 5,   /* pid/comm filled by process attribution */
 	CONN_HAVE_SHUTDOWN = 1u << 6,
 	CONN_HAVE_CONG = 1u << 7,
+	/* The kernel said whether this IPv6 socket is IPV6_V6ONLY
+	 * (INET_DIAG_SKV6ONLY, full sockets only); CONN_V6ONLY is its value. */
+	CONN_HAVE_V6ONLY = 1u << 9,
+	CONN_V6ONLY = 1u << 10,
 };
 
 #define CONN_COMM_LEN 16
@@ -150,9 +154,18 @@ struct conn {
 /* Format the address: dotted quad or RFC 5952 IPv6. Returns buf. */
 char *conn_addr_format(int family, const union conn_addr *a, char *buf, size_t len);
 /* "addr:port" with IPv6 in brackets (ss style), "*" for the port when 0
- * and `star_zero` is set. Returns buf. */
+ * and `star_zero` is set. A wildcard address keeps its family visible:
+ * "0.0.0.0", "[::]". Returns buf. */
 char *conn_endpoint_format(int family, const union conn_addr *a, uint16_t port,
 			   bool star_zero, char *buf, size_t len);
+/* An endpoint of a socket exactly as ss spells it: conn_endpoint_format
+ * (port 0 as "*"), except that the IPv6 wildcard of a dual-stack socket
+ * (IPV6_V6ONLY known to be off) is "*": "*:7781" accepts both families,
+ * "[::]:7781" only IPv6, "0.0.0.0:7781" only IPv4. Returns buf. */
+char *conn_endpoint_str(const struct conn *c, bool remote, char *buf, size_t len);
+/* The length conn_endpoint_str() would write for a wildcard address's
+ * text ("*", "0.0.0.0" or "[::]"), or 0 when the address is not one. */
+size_t conn_wildcard_len(const struct conn *c, bool remote);
 /* Parse a numeric IPv4/IPv6 address; returns the family or 0. */
 int conn_addr_parse(const char *s, union conn_addr *out);
 bool conn_addr_is_any(int family, const union conn_addr *a);

@@ -144,6 +144,13 @@ static void attr_cb(const struct nlattr *a, struct attr_ctx *ctx)
 		}
 		break;
 	}
+	case INET_DIAG_SKV6ONLY: /* sent for every full IPv6 socket, unasked */
+		if (len >= 1) {
+			c->have |= CONN_HAVE_V6ONLY;
+			if (*(const uint8_t *)p)
+				c->have |= CONN_V6ONLY;
+		}
+		break;
 	case INET_DIAG_SHUTDOWN:
 		if (len >= 1) {
 			c->shutdown = *(const uint8_t *)p & 3;

@@ -113,22 +113,57 @@ char *conn_addr_format(int family, const union conn_addr *a, char *buf, size_t l
 	return buf;
 }
 
+static char *endpoint_put(int family, const union conn_addr *a, uint16_t port, bool star_zero,
+			  bool star_addr, char *buf, size_t len);
+
 char *conn_endpoint_format(int family, const union conn_addr *a, uint16_t port,
 			   bool star_zero, char *buf, size_t len)
 {
+	return endpoint_put(family, a, port, star_zero, false, buf, len);
+}
+
+static const char *wildcard_text(const struct conn *c, bool remote)
+{
+	if (!conn_addr_is_any(c->family, remote ? &c->raddr : &c->laddr))
+		return NULL;
+	if (c->family == AF_INET)
+		return "0.0.0.0";
+	/* ss: "*" unless the socket is v6-only; a socket the kernel said
+	 * nothing about (TIME_WAIT, request sockets, /proc) keeps "[::]". */
+	if ((c->have & CONN_HAVE_V6ONLY) && !(c->have & CONN_V6ONLY))
+		return "*";
+	return "[::]";
+}
+
+size_t conn_wildcard_len(const struct conn *c, bool remote)
+{
+	const char *w = wildcard_text(c, remote);
+	return w ? strlen(w) : 0;
+}
+
+char *conn_endpoint_str(const struct conn *c, bool remote, char *buf, size_t len)
+{
+	const union conn_addr *a = remote ? &c->raddr : &c->laddr;
+	uint16_t port = remote ? c->rport : c->lport;
+	const char *w = wildcard_text(c, remote);
+	return endpoint_put(c->family, a, port, true, w && *w == '*', buf, len);
+}
+
+static char *endpoint_put(int family, const union conn_addr *a, uint16_t port, bool star_zero,
+			  bool star_addr, char *buf, size_t len)
+{
 	char tmp[CONN_ADDR_STRLEN + 16];
 	size_t n = 0;
-	bool any = conn_addr_is_any(family, a);
-	if (family == AF_INET6 && !any)
-		tmp[n++] = '[';
-	if (any) {
+	if (star_addr) {
 		tmp[n++] = '*';
 	} else {
+		if (family == AF_INET6)
+			tmp[n++] = '[';
 		conn_addr_format(family, a, tmp + n, CONN_ADDR_STRLEN);
 		n += strlen(tmp + n);
+		if (family == AF_INET6)
+			tmp[n++] = ']';
 	}
-	if (family == AF_INET6 && !any)
-		tmp[n++] = ']';
 	tmp[n++] = ':';
 	if (port == 0 && star_zero) {
 		tmp[n++] = '*';

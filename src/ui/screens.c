@@ -358,8 +358,8 @@ static void detail_lines(struct ui *u, struct lines *L)
 	const struct track_entry *e = &u->detail_ent;
 	struct col_ctx *x = vm_ctx(u->vm);
 	char a[64], b[64], t1[32], t2[32];
-	conn_endpoint_format(c->family, &c->laddr, c->lport, true, a, sizeof a);
-	conn_endpoint_format(c->family, &c->raddr, c->rport, true, b, sizeof b);
+	conn_endpoint_str(c, false, a, sizeof a);
+	conn_endpoint_str(c, true, b, sizeof b);
 	uint64_t now = u->detail_gone ? e->tomb_ns : x->now_ns;
 	out_fmt_duration(track_state_age(e, now), t1, sizeof t1);
 	add(L, "%s -> %s   %s%s for %s%s", a, b, tcp_state_name(c->state),
@@ -581,8 +581,8 @@ void screen_confirm(struct ui *u)
 	for (size_t i = 0; i < u->ntargets && yy < y + h - 2; i++, yy++) {
 		const struct conn *c = &u->targets[i];
 		char a[64], b[64];
-		conn_endpoint_format(c->family, &c->laddr, c->lport, true, a, sizeof a);
-		conn_endpoint_format(c->family, &c->raddr, c->rport, true, b, sizeof b);
+		conn_endpoint_str(c, false, a, sizeof a);
+		conn_endpoint_str(c, true, b, sizeof b);
 		const char *why = sockctl_destroy_refusal(c);
 		snprintf(line, sizeof line, "%-11s %s -> %s %s%s", tcp_state_table[c->state].abbrev, a,
 			 b, why ? "  SKIPPED: " : "", why ? why : "");
@@ -651,8 +651,8 @@ void screen_events(struct ui *u, int y, int h)
 		char clk[32], a[64], b[64], st[40], dur[24], line[300];
 		fmt_clock(ev->time, clk, sizeof clk);
 		const struct conn *c = &ev->conn;
-		conn_endpoint_format(c->family, &c->laddr, c->lport, true, a, sizeof a);
-		conn_endpoint_format(c->family, &c->raddr, c->rport, true, b, sizeof b);
+		conn_endpoint_str(c, false, a, sizeof a);
+		conn_endpoint_str(c, true, b, sizeof b);
 		const char *kind = ev->kind == TEV_NEW ? "new" : ev->kind == TEV_STATE ? "state" : "closed";
 		int stcol;
 		dur[0] = '\0';

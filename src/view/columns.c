@@ -310,14 +310,14 @@ static void fmt_local(struct col_ctx *x, const struct track_entry *e, char *buf,
 {
 	(void)x;
 	const struct conn *c = e->conn;
-	conn_endpoint_format(c->family, &c->laddr, c->lport, true, buf, len);
+	conn_endpoint_str(c, false, buf, len);
 }
 
 static void fmt_remote(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
 {
 	(void)x;
 	const struct conn *c = e->conn;
-	conn_endpoint_format(c->family, &c->raddr, c->rport, true, buf, len);
+	conn_endpoint_str(c, true, buf, len);
 }
 
 static int cmp_ep(const struct conn *a, const struct conn *b, bool local)

@@ -62,8 +62,28 @@ static void test_addresses(void)
 	CHECK_STR(conn_endpoint_format(AF_INET6, &a, 443, true, buf, sizeof buf), "[2001:db8::1]:443");
 	CHECK_INT(conn_addr_parse("::", &a), AF_INET6);
 	CHECK(conn_addr_is_any(AF_INET6, &a));
-	CHECK_STR(conn_endpoint_format(AF_INET6, &a, 0, true, buf, sizeof buf), "*:*");
-	CHECK_STR(conn_endpoint_format(AF_INET6, &a, 0, false, buf, sizeof buf), "*:0");
+	CHECK_STR(conn_endpoint_format(AF_INET6, &a, 0, true, buf, sizeof buf), "[::]:*");
+	CHECK_STR(conn_endpoint_format(AF_INET6, &a, 0, false, buf, sizeof buf), "[::]:0");
+	/* Wildcards as ss spells them: the family stays visible, and "*" is
+	 * only an IPv6 socket the kernel said accepts IPv4 too. */
+	struct conn c;
+	memset(&c, 0, sizeof c);
+	c.family = AF_INET;
+	c.lport = 7781;
+	CHECK_STR(conn_endpoint_str(&c, false, buf, sizeof buf), "0.0.0.0:7781");
+	CHECK_STR(conn_endpoint_str(&c, true, buf, sizeof buf), "0.0.0.0:*");
+	c.family = AF_INET6;
+	CHECK_STR(conn_endpoint_str(&c, false, buf, sizeof buf), "[::]:7781"); /* not said */
+	c.have = CONN_HAVE_V6ONLY | CONN_V6ONLY;
+	CHECK_STR(conn_endpoint_str(&c, false, buf, sizeof buf), "[::]:7781");
+	CHECK_STR(conn_endpoint_str(&c, true, buf, sizeof buf), "[::]:*");
+	CHECK_INT((int)conn_wildcard_len(&c, false), 4);
+	c.have = CONN_HAVE_V6ONLY;
+	CHECK_STR(conn_endpoint_str(&c, false, buf, sizeof buf), "*:7781");
+	CHECK_STR(conn_endpoint_str(&c, true, buf, sizeof buf), "*:*");
+	CHECK_INT((int)conn_wildcard_len(&c, true), 1);
+	conn_addr_parse("::1", &c.laddr);
+	CHECK_INT((int)conn_wildcard_len(&c, false), 0);
 	CHECK_INT(conn_addr_parse("::ffff:127.0.0.1", &a), AF_INET6);
 	CHECK_STR(conn_addr_format(AF_INET6, &a, buf, sizeof buf), "::ffff:127.0.0.1");
 	CHECK(!conn_addr_is_any(AF_INET6, &a));

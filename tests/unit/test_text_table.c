@@ -28,8 +28,8 @@ static unsigned long long rnd(unsigned long long *s)
 static void ref_row(FILE *f, const struct conn *c, const struct out_opts *o, int wl, int wr)
 {
 	char l[80], r[80], rq[16] = "-", wq[16] = "-";
-	conn_endpoint_format(c->family, &c->laddr, c->lport, true, l, sizeof l);
-	conn_endpoint_format(c->family, &c->raddr, c->rport, true, r, sizeof r);
+	conn_endpoint_str(c, false, l, sizeof l);
+	conn_endpoint_str(c, true, r, sizeof r);
 	if (c->have & CONN_HAVE_RQUEUE)
 		snprintf(rq, sizeof rq, "%u", c->rqueue);
 	if (c->have & CONN_HAVE_WQUEUE)
@@ -68,12 +68,10 @@ static void ref_table(FILE *f, const struct snapshot *s, const struct out_opts *
 	for (size_t i = 0; i < s->n; i++) {
 		char b[80];
 		const struct conn *c = &s->conns[i];
-		int n = (int)strlen(conn_endpoint_format(c->family, &c->laddr, c->lport, true, b,
-							 sizeof b));
+		int n = (int)strlen(conn_endpoint_str(c, false, b, sizeof b));
 		if (n > wl)
 			wl = n;
-		n = (int)strlen(conn_endpoint_format(c->family, &c->raddr, c->rport, true, b,
-						     sizeof b));
+		n = (int)strlen(conn_endpoint_str(c, true, b, sizeof b));
 		if (n > wr)
 			wr = n;
 	}
