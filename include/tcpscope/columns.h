@@ -60,6 +60,15 @@ enum col_id {
 	COL_COOKIE,
 	COL_FAMILY,
 	COL_QFILL,
+	COL_RMEM, /* socket memory (ss -m): NEED_MEMINFO */
+	COL_RCVBUF,
+	COL_WMEM,
+	COL_SNDBUF,
+	COL_FWD,
+	COL_WQUEUED,
+	COL_OPTMEM,
+	COL_BACKLOG,
+	COL_DROPS,
 	COL_COUNT
 };
 
@@ -73,6 +82,9 @@ struct col_users {
 struct col_ctx {
 	uint64_t now_ns;              /* CLOCK_MONOTONIC "now" for ages */
 	const struct snapshot *snap;  /* borrowed; for congestion names; may be NULL */
+	/* Borrowed, for the socket-memory columns (tracker_tix); may be NULL:
+	 * those columns then show "-". Set once by whoever owns both. */
+	const struct tracker *trk;
 	struct col_users users;       /* owned (col_ctx_done) */
 };
 

@@ -90,16 +90,49 @@ struct conn_tcpinfo {
 	uint16_t have; /* TI_* bits; 0 = no tcp_info at all */
 };
 
+/* Socket memory as `ss -m` shows it (INET_DIAG_SKMEMINFO, the kernel's
+ * SK_MEMINFO_* array, in bytes but drops, which counts packets). */
+struct conn_skmem {
+	uint32_t rmem_alloc, rcvbuf, wmem_alloc, sndbuf, fwd_alloc, wmem_queued, optmem,
+		backlog, drops;
+};
+
 /* The rest of what tcpscope shows of tcp_info: only the detail view and
  * JSON output read it, so it is collected on request (NEED_INFO_X) into a
- * side array of the snapshot (snapshot_tix), not kept for every socket. */
+ * side array of the snapshot (snapshot_tix), not kept for every socket.
+ * Socket memory travels with it (NEED_MEMINFO, or NEED_INFO_X). */
 struct conn_tcpinfo_x {
 	uint64_t bytes_retrans, pacing_rate;
 	uint32_t ato_us, rcv_mss, snd_wnd, sacked, lost;
 	uint32_t segs_out, segs_in, notsent_bytes, rcv_space, delivered;
 	uint8_t probes, ca_state, options, snd_wscale, rcv_wscale;
 	bool have; /* filled from a tcp_info (the TI_* bits of the conn say which) */
+	bool have_mem; /* mem filled from INET_DIAG_SKMEMINFO */
+	struct conn_skmem mem;
 };
+
+/* Which states a measured field means something in. The kernel answers
+ * tcp_info for a listener from the listening socket itself (RTT 0, cwnd 10,
+ * the initial RTO): numbers that describe no connection. TIME_WAIT and
+ * request sockets (SYN_RECV) carry no tcp_info or socket memory at all.
+ * Every field tcpscope shows from tcp_info belongs to one group; text,
+ * the live view and the detail view print "-", JSON null, where the
+ * socket's state is not in the group's set (README, "Fields by state"). */
+enum conn_field {
+	CF_PATH,    /* rtt, rttvar, min_rtt, cwnd, ssthresh, mss, unacked, sacked,
+		     * lost, delivery and pacing rates, snd_wnd, notsent, ato, rcv_* */
+	CF_RETRANS, /* rto, retrans, retrans_total, backoff, probes, bytes_retrans */
+	CF_DATA,    /* bytes_*, segs_*, delivered, last_send/recv/ack, rates */
+	CF_MEM,     /* socket memory (skmem) */
+	CF_COUNT
+};
+struct conn_field_info {
+	const char *name;  /* "path", "retrans", "data", "mem" */
+	uint16_t states;   /* bit (1 << TCPS_x) per state the group applies to */
+	const char *why;   /* one line for the documentation */
+};
+extern const struct conn_field_info conn_field_table[CF_COUNT];
+bool conn_field_applies(enum conn_field f, int state);
 
 /* What a conn carries beyond its identity (struct conn.have). */
 enum {

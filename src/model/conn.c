@@ -208,3 +208,29 @@ int conn_addr_cmp(int family, const union conn_addr *a, const union conn_addr *b
 {
 	return memcmp(a->b, b->b, family == AF_INET ? 4 : 16);
 }
+
+/* A connection exchanging data (or whose final numbers a destroy event
+ * carries, CLOSE): everything but LISTEN, SYN_SENT, TIME_WAIT. A SYN_RECV
+ * with tcp_info is a full socket (a Fast Open child). */
+#define ST(x) (1u << TCPS_##x)
+#define ST_CONNECTED                                                                \
+	(ST(ESTABLISHED) | ST(SYN_RECV) | ST(FIN_WAIT1) | ST(FIN_WAIT2) | ST(CLOSE) |  \
+	 ST(CLOSE_WAIT) | ST(LAST_ACK) | ST(CLOSING))
+
+const struct conn_field_info conn_field_table[CF_COUNT] = {
+	[CF_PATH] = {"path", ST_CONNECTED,
+		     "a path measured by a connection: no peer yet in SYN_SENT, none on a listener"},
+	[CF_RETRANS] = {"retrans", ST_CONNECTED | ST(SYN_SENT),
+			"retransmissions and their timer: SYN retries count in SYN_SENT"},
+	[CF_DATA] = {"data", ST_CONNECTED, "data moved by a connection"},
+	[CF_MEM] = {"mem", ST_CONNECTED | ST(SYN_SENT) | ST(LISTEN),
+		    "socket memory: every full socket has it (a listener's drops are its SYNs dropped)"},
+};
+#undef ST
+
+bool conn_field_applies(enum conn_field f, int state)
+{
+	if ((unsigned)f >= CF_COUNT || state <= 0 || state >= TCPS_COUNT)
+		return false;
+	return (conn_field_table[f].states >> state) & 1u;
+}

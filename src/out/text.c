@@ -307,16 +307,29 @@ static void text_row(struct obuf *o, const struct conn *c, const struct out_opts
 	if (opt->info) {
 		const struct conn_tcpinfo *ti = &c->ti;
 		if (ti->have & TI_BASE) {
+			/* "-" where the state gives the field no meaning (a
+			 * listener's RTT, cwnd, bytes: conn_field_table). */
+			bool path = conn_field_applies(CF_PATH, c->state);
+			bool data = conn_field_applies(CF_DATA, c->state);
 			o->p[o->n++] = ' ';
-			col_ms3(o, ti->rtt_us, 8);
+			if (path)
+				col_ms3(o, ti->rtt_us, 8);
+			else
+				col_str(o, "-", 8);
 			o->p[o->n++] = ' ';
-			col_u64(o, ti->total_retrans, 5);
+			if (conn_field_applies(CF_RETRANS, c->state))
+				col_u64(o, ti->total_retrans, 5);
+			else
+				col_str(o, "-", 5);
 			o->p[o->n++] = ' ';
-			col_u64(o, ti->snd_cwnd, 6);
+			if (path)
+				col_u64(o, ti->snd_cwnd, 6);
+			else
+				col_str(o, "-", 6);
 			o->p[o->n++] = ' ';
-			col_bytes(o, (ti->have & TI_BYTES_SENT) != 0, ti->bytes_sent, 7);
+			col_bytes(o, data && (ti->have & TI_BYTES_SENT), ti->bytes_sent, 7);
 			o->p[o->n++] = ' ';
-			col_bytes(o, (ti->have & TI_BYTES_ACKED) != 0, ti->bytes_received, 7);
+			col_bytes(o, data && (ti->have & TI_BYTES_ACKED), ti->bytes_received, 7);
 		} else {
 			static const char dash[] = "       - "
 						   "    - "

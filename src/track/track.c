@@ -249,7 +249,7 @@ const struct conn_tcpinfo_x *tracker_tix(const struct tracker *t, const struct t
 	if (!t->tix || !t->n || te < t->v || te >= t->v + t->n)
 		return NULL;
 	const struct conn_tcpinfo_x *x = &t->tix[te - t->v];
-	return x->have ? x : NULL;
+	return x->have || x->have_mem ? x : NULL;
 }
 
 const struct snapshot_sink *tracker_sink(struct tracker *t)
@@ -381,6 +381,12 @@ static void take_sighting(struct tracker *t, size_t ix, const struct conn *c,
 		te->c = *c;
 	}
 	if (t->tix) {
+		/* Drops rising is a per-socket trouble sign (the live view colours it). */
+		const struct conn_skmem *om = &t->tix[ix].mem;
+		if (x && x->have_mem && t->tix[ix].have_mem && x->mem.drops > om->drops)
+			te->e.flags |= TRK_DROPS_ROSE;
+		else
+			te->e.flags &= ~(uint32_t)TRK_DROPS_ROSE;
 		if (x)
 			t->tix[ix] = *x;
 		else

@@ -273,6 +273,7 @@ static struct ui *ui_new(const struct settings *s, struct collector *col)
 	vm_set_alerts(u->vm, NULL, 0, true);
 	struct track_opts to = {.tomb_s = u->cfg.highlight_s > 0 ? u->cfg.highlight_s : 0.001};
 	u->trk = tracker_new(&to);
+	vm_ctx(u->vm)->trk = u->trk; /* the socket-memory columns read tracker_tix() */
 	hmap_init(&u->paused_states);
 	u->evs = xcalloc(UI_EVENTS_KEEP, sizeof *u->evs);
 	u->rate_new = u->rate_closed = NAN;

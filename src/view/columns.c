@@ -159,28 +159,58 @@ static int cmp_num(double a, double b)
 
 /* ---------------------------------------------------------------- getters */
 
-#define INFO_GETTER(fn, bit, expr)                                                  \
+/* Known (the kernel supplied it) and meaningful in the socket's state
+ * (conn_field_table: a listener's RTT is no connection's). */
+#define INFO_GETTER(fn, bit, grp, expr)                                             \
 	static double fn(const struct col_ctx *x, const struct track_entry *e)      \
 	{                                                                           \
 		(void)x;                                                            \
 		const struct conn_tcpinfo *ti = &e->conn->ti;                       \
-		return have_info(e, bit) ? (double)(expr) : NAN;                    \
+		return have_info(e, bit) && conn_field_applies(grp, e->conn->state) \
+			       ? (double)(expr)                                     \
+			       : NAN;                                               \
 	}
 
-INFO_GETTER(num_rtt, TI_BASE, ti->rtt_us / 1000.0)
-INFO_GETTER(num_rttvar, TI_BASE, ti->rttvar_us / 1000.0)
-INFO_GETTER(num_minrtt, TI_MIN_RTT, ti->min_rtt_us / 1000.0)
-INFO_GETTER(num_rto, TI_BASE, ti->rto_us / 1000.0)
-INFO_GETTER(num_cwnd, TI_BASE, ti->snd_cwnd)
-INFO_GETTER(num_ssthresh, TI_BASE, ti->snd_ssthresh >= 0x7fffffffu ? NAN : ti->snd_ssthresh)
-INFO_GETTER(num_mss, TI_BASE, ti->snd_mss)
-INFO_GETTER(num_unacked, TI_BASE, ti->unacked)
-INFO_GETTER(num_retrans, TI_BASE, ti->total_retrans)
-INFO_GETTER(num_bytes_rx, TI_BYTES_ACKED, ti->bytes_received)
-INFO_GETTER(num_bytes_tx, TI_BYTES_ACKED, ti->bytes_acked)
-INFO_GETTER(num_delivery, TI_DELIVERY, ti->delivery_rate)
-INFO_GETTER(num_last_rx, TI_BASE, ti->last_data_recv_ms / 1000.0)
-INFO_GETTER(num_last_tx, TI_BASE, ti->last_data_sent_ms / 1000.0)
+INFO_GETTER(num_rtt, TI_BASE, CF_PATH, ti->rtt_us / 1000.0)
+INFO_GETTER(num_rttvar, TI_BASE, CF_PATH, ti->rttvar_us / 1000.0)
+INFO_GETTER(num_minrtt, TI_MIN_RTT, CF_PATH, ti->min_rtt_us / 1000.0)
+INFO_GETTER(num_rto, TI_BASE, CF_RETRANS, ti->rto_us / 1000.0)
+INFO_GETTER(num_cwnd, TI_BASE, CF_PATH, ti->snd_cwnd)
+INFO_GETTER(num_ssthresh, TI_BASE, CF_PATH,
+	    ti->snd_ssthresh >= 0x7fffffffu ? NAN : ti->snd_ssthresh)
+INFO_GETTER(num_mss, TI_BASE, CF_PATH, ti->snd_mss)
+INFO_GETTER(num_unacked, TI_BASE, CF_PATH, ti->unacked)
+INFO_GETTER(num_retrans, TI_BASE, CF_RETRANS, ti->total_retrans)
+INFO_GETTER(num_bytes_rx, TI_BYTES_ACKED, CF_DATA, ti->bytes_received)
+INFO_GETTER(num_bytes_tx, TI_BYTES_ACKED, CF_DATA, ti->bytes_acked)
+INFO_GETTER(num_delivery, TI_DELIVERY, CF_PATH, ti->delivery_rate)
+INFO_GETTER(num_last_rx, TI_BASE, CF_DATA, ti->last_data_recv_ms / 1000.0)
+INFO_GETTER(num_last_tx, TI_BASE, CF_DATA, ti->last_data_sent_ms / 1000.0)
+
+static const struct conn_skmem *mem_of(const struct col_ctx *x, const struct track_entry *e)
+{
+	if (!x->trk || !conn_field_applies(CF_MEM, e->conn->state))
+		return NULL;
+	const struct conn_tcpinfo_x *tx = tracker_tix(x->trk, e);
+	return tx && tx->have_mem ? &tx->mem : NULL;
+}
+
+#define MEM_GETTER(fn, field)                                                      \
+	static double fn(const struct col_ctx *x, const struct track_entry *e)     \
+	{                                                                          \
+		const struct conn_skmem *m = mem_of(x, e);                         \
+		return m ? (double)m->field : NAN;                                 \
+	}
+
+MEM_GETTER(num_rmem, rmem_alloc)
+MEM_GETTER(num_rcvbuf, rcvbuf)
+MEM_GETTER(num_wmem, wmem_alloc)
+MEM_GETTER(num_sndbuf, sndbuf)
+MEM_GETTER(num_fwd, fwd_alloc)
+MEM_GETTER(num_wqueued, wmem_queued)
+MEM_GETTER(num_optmem, optmem)
+MEM_GETTER(num_backlog, backlog)
+MEM_GETTER(num_drops, drops)
 
 static double num_lport(const struct col_ctx *x, const struct track_entry *e)
 {
@@ -247,19 +277,19 @@ static double num_uid(const struct col_ctx *x, const struct track_entry *e)
 static double num_retr_rate(const struct col_ctx *x, const struct track_entry *e)
 {
 	(void)x;
-	return e->retrans_per_s;
+	return conn_field_applies(CF_RETRANS, e->conn->state) ? e->retrans_per_s : NAN;
 }
 
 static double num_rx_rate(const struct col_ctx *x, const struct track_entry *e)
 {
 	(void)x;
-	return e->rx_bps;
+	return conn_field_applies(CF_DATA, e->conn->state) ? e->rx_bps : NAN;
 }
 
 static double num_tx_rate(const struct col_ctx *x, const struct track_entry *e)
 {
 	(void)x;
-	return e->tx_bps;
+	return conn_field_applies(CF_DATA, e->conn->state) ? e->tx_bps : NAN;
 }
 
 static double num_qfill(const struct col_ctx *x, const struct track_entry *e)
@@ -552,6 +582,25 @@ const struct col_def col_table[COL_COUNT] = {
 	[COL_FAMILY] = TXT("family", "FAM", 3, 0, fmt_family, cmp_family, "address family"),
 	[COL_QFILL] = NUM("accept_fill", "QFILL", 5, CS_PERCENT, 0, num_qfill,
 			  "listeners: accept queue fill (Recv-Q / backlog)"),
+	/* Socket memory, as ss -m's skmem:(r,rb,t,tb,f,w,o,bl,d). */
+	[COL_RMEM] = NUM("rmem", "RMEM", 6, CS_BYTES, NEED_MEMINFO, num_rmem,
+			 "receive memory allocated (ss -m r)"),
+	[COL_RCVBUF] = NUM("rcvbuf", "RCVBUF", 6, CS_BYTES, NEED_MEMINFO, num_rcvbuf,
+			   "receive buffer size (ss -m rb)"),
+	[COL_WMEM] = NUM("wmem", "WMEM", 6, CS_BYTES, NEED_MEMINFO, num_wmem,
+			 "send memory allocated (ss -m t)"),
+	[COL_SNDBUF] = NUM("sndbuf", "SNDBUF", 6, CS_BYTES, NEED_MEMINFO, num_sndbuf,
+			   "send buffer size (ss -m tb)"),
+	[COL_FWD] = NUM("fwd_alloc", "FWD", 6, CS_BYTES, NEED_MEMINFO, num_fwd,
+			"memory reserved ahead (ss -m f)"),
+	[COL_WQUEUED] = NUM("wmem_queued", "WQUEUED", 7, CS_BYTES, NEED_MEMINFO, num_wqueued,
+			    "send memory queued, sent or not (ss -m w)"),
+	[COL_OPTMEM] = NUM("optmem", "OPTMEM", 6, CS_BYTES, NEED_MEMINFO, num_optmem,
+			   "option memory (ss -m o)"),
+	[COL_BACKLOG] = NUM("backlog", "BACKLOG", 7, CS_BYTES, NEED_MEMINFO, num_backlog,
+			    "socket backlog queue (ss -m bl)"),
+	[COL_DROPS] = NUM("drops", "DROPS", 6, CS_COUNT, NEED_MEMINFO, num_drops,
+			  "packets dropped by the socket (ss -m d); red while rising"),
 };
 
 const uint8_t col_default_set[] = {

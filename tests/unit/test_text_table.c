@@ -39,13 +39,19 @@ static void ref_row(FILE *f, const struct conn *c, const struct out_opts *o, int
 	if (o->info) {
 		const struct conn_tcpinfo *ti = &c->ti;
 		if (ti->have & TI_BASE) {
-			char sb[16] = "-", rb[16] = "-";
-			if (ti->have & TI_BYTES_SENT)
+			char sb[16] = "-", rb[16] = "-", rtt[16] = "-", re[16] = "-", cw[16] = "-";
+			bool data = conn_field_applies(CF_DATA, c->state);
+			if (data && (ti->have & TI_BYTES_SENT))
 				ref_bytes((double)ti->bytes_sent, sb, sizeof sb);
-			if (ti->have & TI_BYTES_ACKED)
+			if (data && (ti->have & TI_BYTES_ACKED))
 				ref_bytes((double)ti->bytes_received, rb, sizeof rb);
-			fprintf(f, " %8.3f %5u %6u %7s %7s", ti->rtt_us / 1000.0, ti->total_retrans,
-				ti->snd_cwnd, sb, rb);
+			if (conn_field_applies(CF_PATH, c->state)) {
+				snprintf(rtt, sizeof rtt, "%.3f", ti->rtt_us / 1000.0);
+				snprintf(cw, sizeof cw, "%u", ti->snd_cwnd);
+			}
+			if (conn_field_applies(CF_RETRANS, c->state))
+				snprintf(re, sizeof re, "%u", ti->total_retrans);
+			fprintf(f, " %8s %5s %6s %7s %7s", rtt, re, cw, sb, rb);
 		} else {
 			fprintf(f, " %8s %5s %6s %7s %7s", "-", "-", "-", "-", "-");
 		}
