@@ -129,8 +129,8 @@ END {
 	printf "| tcpscope -b -n1 (tcp_info columns) ≤ 0.3× ss -tanHi | %s | %s |\n", r, verdict(r, 0.3)
 	worst = ""; wp = ""
 	for (j = 1; j <= np; j++) {
-		q = ratio(P[j], "ts_text", "ss_i")
-		if (q != "n/a" && (worst == "" || q + 0 > worst + 0)) { worst = q; wp = P[j] }
+		rq = ratio(P[j], "ts_text", "ss_i")
+		if (rq != "n/a" && (worst == "" || rq + 0 > worst + 0)) { worst = rq; wp = P[j] }
 	}
 	if (worst != "")
 		printf "| the same on every population (the worst: %s) | %s | %s |\n", wp, worst, verdict(worst, 0.3)

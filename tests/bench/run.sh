@@ -291,6 +291,8 @@ render() {
 	awk -v pops="$POPS" -f "$top/tests/bench/report.awk" "$RES"
 }
 
+# The raw "POP KEY VALUE" lines beside the report: it can be rendered again.
+cp "$RES" "$REPORT.raw" 2>/dev/null
 {
 	echo "## tcpscope benchmark"
 	echo
