@@ -157,6 +157,8 @@ keys Escape
 # ------------------------------------------------------------- grouping
 keys F5 # by process
 if wait_screen 5 "group: process"; then
+	# The header can reach the pane before the rows of the same frame.
+	wait_for 5 sh -c "$T capture-pane -p -t ui | grep -qE 'nginx\\[[0-9]+\\] +[0-9]+ socket'"
 	line=$(screen | grep -E 'leaky-app\[[0-9]+\] +[0-9]+ socket')
 	echo "$line" | grep -qE ' 4 sockets +ESTAB 4' && pass "group by process: leaky-app has 4 sockets, ESTAB 4" ||
 		fail "group counts" "$line"
