@@ -10,8 +10,9 @@
 #    retransmits, bytes; a SYN_SENT's rtt but not its rto), and "-" in the
 #    text table;
 #  - socket memory is asked of the kernel only when something shows it;
-#  - the live view's DROPS column shows ss's value and turns red while the
-#    drops rise (tmux).
+#  - the live view's memory columns show ss's values and a DROPS cell turns
+#    red while the drops rise; the Listeners view tells 0.0.0.0, [::] and *
+#    apart; a listener's detail view has '-' for rtt and cwnd (tmux).
 . "$(dirname "$0")/../lib/lib.sh"
 need_netns "$@"
 command -v ss >/dev/null || skip_all "ss (iproute2) not installed"
@@ -117,6 +118,28 @@ if command -v tmux >/dev/null 2>&1; then
 			pass "a DROPS cell turns red while that socket's drops rise"
 		else
 			fail "rising drops coloured" "$($T capture-pane -p -e -t ui | grep -E 'ESTAB|FIN-WAIT|LAST-ACK' | head -3 | cat -v | cut -c1-160)"
+		fi
+		# The Listeners view: wildcards with their family, as ss spells them.
+		$T send-keys -t ui Tab
+		if wait_for 5 sh -c "$T capture-pane -p -t ui | grep -q '0\\.0\\.0\\.0:7030'"; then
+			scr=$(screen)
+			echo "$scr" | grep -qF '[::]:7030' && echo "$scr" | grep -qF '*:7031' &&
+				pass "Listeners view: 0.0.0.0:7030, [::]:7030 and *:7031 told apart" ||
+				fail "Listeners view wildcards" "$(echo "$scr" | grep -E ':703[01]' | head -4)"
+		else
+			fail "Listeners view wildcards" "$(screen | sed -n 1,12p)"
+		fi
+		# A listener's detail view: '-' for what its tcp_info does not measure.
+		$T send-keys -t ui '/' '7030' Enter Enter
+		if wait_for 5 sh -c "$T capture-pane -p -t ui | grep -q 'Socket details'"; then
+			wait_for 4 sh -c "$T capture-pane -p -t ui | grep -q 'rcvbuf [0-9]'"
+			scr=$(screen)
+			echo "$scr" | grep -qE '^.*rtt - +rttvar -' && echo "$scr" | grep -qE 'snd_cwnd -' &&
+				echo "$scr" | grep -qE 'rcvbuf [0-9]+' &&
+				pass "a listener's detail view: rtt, cwnd '-', socket memory shown" ||
+				fail "listener detail view" "$(echo "$scr" | grep -E 'tcp_info|rtt|cwnd|meminfo|rcvbuf' | head -6)"
+		else
+			fail "listener detail view" "$(screen | sed -n 1,10p)"
 		fi
 	else
 		fail "live view with memory columns" "$(screen | head -5)"
