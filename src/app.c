@@ -1,5 +1,7 @@
-/* app.c — sequences collect → render for each mode. The only place (with
- * main.c) that prints errors and picks exit codes. */
+/* app.c — command line → engine → the front end the mode asks for. The
+ * only place (with main.c) that prints errors and picks exit codes. Every
+ * mode ticks the same engine (src/engine/engine.c); the front ends only
+ * render what it holds. */
 #include "tcpscope/app.h"
 
 #include <errno.h>
@@ -10,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tcpscope/collect.h"
-#include "tcpscope/detect.h"
+#include "tcpscope/config.h"
+#include "tcpscope/engine.h"
 #include "tcpscope/filter.h"
 #include "tcpscope/out.h"
 #include "tcpscope/snapshot.h"
@@ -37,93 +39,104 @@ void app_install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Sleep until `deadline_ns` (monotonic) or a signal. */
-static void sleep_until(uint64_t deadline_ns)
-{
-	while (!app_quit_signal) {
-		uint64_t now = clock_mono_ns();
-		if (now >= deadline_ns)
-			return;
-		uint64_t left = deadline_ns - now;
-		struct timespec ts = {(time_t)(left / 1000000000ull), (long)(left % 1000000000ull)};
-		nanosleep(&ts, NULL);
-	}
-}
-
-static uint32_t needs_of(const struct settings *s)
-{
-	uint32_t n = 0;
-	if (!s->no_info) {
-		n |= NEED_INFO;
-		/* JSON shows every tcp_info field we know, and the congestion
-		 * algorithm; the batch text table shows no congestion algorithm
-		 * (a filter that tests it adds it back). */
-		if (s->json)
-			n |= NEED_INFO_X;
-		if (s->json || s->mode != MODE_BATCH)
-			n |= NEED_CONG;
-	}
-	if (!s->no_processes)
-		n |= NEED_PROCS;
-	return n;
-}
-
-static void drain_notices(struct collector *c)
+void app_print_notices(struct engine *g)
 {
 	const char *m;
-	while ((m = collector_notice(c)))
+	while ((m = engine_notice(g)))
 		fprintf(stderr, "tcpscope: %s\n", m);
 }
 
-static int run_batch(const struct settings *s, struct collector *col, const struct filter *flt)
+void app_wait_tick(struct engine *g)
 {
-	/* One snapshot, reused: the tracker keeps what it needs of the last
-	 * poll (see track.h). */
-	struct snapshot snapshot;
-	struct snapshot *snap = &snapshot;
+	while (!app_quit_signal) {
+		uint64_t now = clock_mono_ns();
+		if (engine_due(g, now))
+			return;
+		uint64_t left_ms = (engine_next_tick(g) - now + 999999) / 1000000;
+		struct pollfd pfd[4];
+		size_t n = engine_pollfds(g, pfd, 4);
+		int rc = poll(pfd, n, left_ms > 60000 ? 60000 : (int)left_ms);
+		if (rc > 0) {
+			engine_ready(g);
+			app_print_notices(g);
+		}
+	}
+}
+
+/* What batch output shows beyond the engine's own needs. */
+static uint32_t batch_needs(const struct settings *s)
+{
+	/* JSON shows every tcp_info field we know, and the congestion
+	 * algorithm; the text table shows no congestion algorithm (a filter
+	 * that tests it adds it back). */
+	return s->json ? NEED_INFO_X | NEED_CONG : 0;
+}
+
+struct batch_job {
+	const struct settings *s;
+	const struct out_opts *oo;
+	struct out_text_job *job;
+};
+
+/* The table meanwhile, on the other core, while the engine tracks. */
+static void batch_on_snapshot(void *ctx, const struct snapshot *snap)
+{
+	struct batch_job *b = ctx;
+	if (!b->s->json && b->oo->detector)
+		b->job = out_text_begin(snap, b->oo);
+}
+
+static int run_batch(const struct settings *s, struct engine_opts *eo, struct filter *flt,
+		     struct err *e)
+{
+	struct out_opts oo = {.header = !s->no_header,
+			      .info = !s->no_info,
+			      .procs = !s->no_processes,
+			      .owners = s->all_netns};
+	struct batch_job bj = {.s = s, .oo = &oo};
+	/* Batch mode shows exactly the filter's selection: the kernel drops
+	 * the other states (the mask is exact), and the whole snapshot is
+	 * kept, printed in dump order, its dump spread over two cores. */
+	eo->keep_snapshot = true;
+	eo->parallel = true;
+	eo->filter = flt;
+	if (s->filter)
+		eo->state_mask = filter_state_mask(eo->filter);
+	/* A bare text table (--no-header: no alert section) shows nothing the
+	 * tracker adds: skip its cost there. */
+	eo->no_tracking = !s->json && s->no_header;
+	eo->on_snapshot = batch_on_snapshot;
+	eo->on_snapshot_ctx = &bj;
+	struct engine *g = engine_new(eo, e);
+	if (!g)
+		return -1;
+	filter_set_labels(flt, engine_labels(g));
+	engine_set_needs(g, batch_needs(s));
+	app_print_notices(g);
+	oo.detector = s->no_header ? NULL : engine_detector(g); /* the alert section is a header too */
 	struct jw jw;
-	snapshot_init(snap);
-	struct tracker *trk = tracker_new(NULL);
-	struct detector *det = detector_new(&s->detect);
 	jw_init(&jw);
-	struct out_opts oo = {
-		.header = !s->no_header,
-		.info = !s->no_info,
-		.procs = !s->no_processes,
-		.detector = s->no_header ? NULL : det, /* the alert section is a header too */
-	};
 	int rc = 0;
-	uint64_t next = clock_mono_ns();
 	for (long i = 0; (s->count == 0 || i < s->count) && !app_quit_signal; i++) {
 		if (i)
-			sleep_until(next);
+			app_wait_tick(g);
 		if (app_quit_signal)
 			break;
-		next += (uint64_t)(s->delay_s * 1e9);
-		struct err e = {0};
-		int prc = collector_poll(col, snap, &e);
-		drain_notices(col);
+		struct err te = {0};
+		bj.job = NULL;
+		int prc = engine_tick(g, &te);
+		app_print_notices(g);
 		if (prc < 0)
-			fprintf(stderr, "tcpscope: %s%s\n", e.msg,
-				snap->n ? " (snapshot incomplete)" : "");
-		if (prc < 0 && snap->n == 0) {
+			fprintf(stderr, "tcpscope: %s%s\n", te.msg,
+				engine_polled(g) ? " (snapshot incomplete)" : "");
+		if (prc < 0 && !engine_polled(g)) {
 			rc = 1;
 			break;
 		}
-		/* Filter first: the tracker then follows exactly the selection
-		 * (the kernel's state mask already narrowed it the same way). */
-		filter_snapshot(flt, snap);
-		/* A bare text table (--no-header: no alert section) shows nothing
-		 * the tracker adds: skip its cost there. */
-		struct out_text_job *job = NULL;
-		if (s->json || oo.detector) {
-			if (!s->json) /* the table meanwhile, on the other core */
-				job = out_text_begin(snap, &oo);
-			tracker_update(trk, snap);
-			detector_update(det, trk, snap);
-		}
-		int w = s->json ? out_json_snapshot_alerts(stdout, &jw, snap, trk, det)
-				: out_text_snapshot_job(stdout, snap, &oo, job);
+		const struct snapshot *snap = engine_snapshot(g);
+		int w = s->json ? out_json_snapshot_alerts(stdout, &jw, snap, engine_tracker(g),
+							 engine_detector(g))
+				: out_text_snapshot_job(stdout, snap, &oo, bj.job);
 		if (!s->json && (s->count == 0 || i + 1 < s->count))
 			fputc('\n', stdout);
 		if (w < 0) {
@@ -134,9 +147,7 @@ static int run_batch(const struct settings *s, struct collector *col, const stru
 		}
 	}
 	jw_done(&jw);
-	detector_free(det);
-	tracker_free(trk);
-	snapshot_done(snap);
+	engine_free(g);
 	return rc;
 }
 
@@ -155,6 +166,27 @@ static int parse_filter(const char *expr, struct filter **out)
 	return 2;
 }
 
+/* Detector thresholds for every mode: defaults < tcpscoperc < --threshold.
+ * A bad file is reported (batch and events: stderr; the live view reports
+ * it on its status line when it loads the file for its own settings). */
+static void detect_config_of(const struct settings *s, struct detect_config *dc, bool quiet)
+{
+	struct ui_config cfg;
+	config_defaults(&cfg);
+	char path[4096];
+	if (config_path(path, sizeof path) == 0) {
+		struct err e = {0};
+		if (config_load(path, &cfg, &e) < 0 && !quiet)
+			fprintf(stderr, "tcpscope: settings: %s - using defaults\n", e.msg);
+	}
+	*dc = cfg.detect;
+	for (size_t i = 0; i < s->nthreshold_args; i++) {
+		struct err te = {0};
+		/* Validated by cli_parse already; the file's value stays on error. */
+		(void)detect_set_threshold_kv(dc, s->threshold_args[i], &te);
+	}
+}
+
 int app_run(const struct settings *s)
 {
 	app_install_signals();
@@ -170,30 +202,39 @@ int app_run(const struct settings *s)
 		filter_free(flt);
 		return 1;
 	}
-	struct collect_opts co = {.source = s->source, .needs = needs_of(s) | filter_needs(flt)};
-	/* Batch mode shows exactly the filter's selection: let the kernel
-	 * drop the other states (the mask is exact). */
-	if (s->mode == MODE_BATCH && s->filter)
-		co.state_mask = filter_state_mask(flt);
-	/* Batch output waits for the whole dump: spread it over two cores. */
-	co.parallel = s->mode == MODE_BATCH;
-	struct collector *col = collector_new(&co, &e);
-	if (!col) {
-		fprintf(stderr, "tcpscope: %s\n", e.msg);
-		filter_free(flt);
-		return 1;
-	}
+	struct engine_opts eo = {
+		.source = s->source,
+		.no_info = s->no_info,
+		.no_processes = s->no_processes,
+		.interval_s = s->delay_s,
+		.all_netns = s->all_netns,
+		.rescan_s = s->netns_rescan_s,
+		.runtime_root = s->runtime_root,
+	};
+	detect_config_of(s, &eo.detect, s->mode == MODE_LIVE);
 	int rc;
 	if (s->mode == MODE_BATCH) {
-		drain_notices(col);
-		rc = run_batch(s, col, flt);
-	} else if (s->mode == MODE_EVENTS) {
-		drain_notices(col);
-		rc = app_events_run(s, col, flt);
+		rc = run_batch(s, &eo, flt, &e);
 	} else {
-		rc = ui_run(s, col);
+		eo.destroy_events = true;
+		/* Closed events in -e -j carry the final tcp_info in full. */
+		eo.destroy_tix = s->mode == MODE_EVENTS && s->json;
+		struct engine *g = engine_new(&eo, &e);
+		if (!g) {
+			rc = -1;
+		} else if (s->mode == MODE_EVENTS) {
+			filter_set_labels(flt, engine_labels(g));
+			app_print_notices(g);
+			rc = app_events_run(s, g, flt);
+		} else {
+			rc = ui_run(s, g);
+		}
+		engine_free(g);
 	}
-	collector_free(col);
+	if (rc < 0) {
+		fprintf(stderr, "tcpscope: %s\n", e.msg);
+		rc = 1;
+	}
 	filter_free(flt);
 	return rc;
 }

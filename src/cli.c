@@ -23,6 +23,8 @@ enum {
 	OPT_THRESHOLD,
 	OPT_LIST_THRESHOLDS,
 	OPT_COLUMNS,
+	OPT_RUNTIME_ROOT,
+	OPT_NETNS_RESCAN,
 };
 
 static const struct option long_opts[] = {
@@ -32,6 +34,9 @@ static const struct option long_opts[] = {
 	{"iterations", required_argument, NULL, 'n'},
 	{"delay", required_argument, NULL, 'd'},
 	{"netns", required_argument, NULL, 'N'},
+	{"all-netns", no_argument, NULL, 'A'},
+	{"runtime-root", required_argument, NULL, OPT_RUNTIME_ROOT},
+	{"netns-rescan", required_argument, NULL, OPT_NETNS_RESCAN},
 	{"filter", required_argument, NULL, 'F'},
 	{"source", required_argument, NULL, OPT_SOURCE},
 	{"no-processes", no_argument, NULL, OPT_NO_PROCS},
@@ -68,6 +73,13 @@ void cli_usage(FILE *f)
 	      "\n"
 	      "Collection:\n"
 	      "  -N, --netns NAME|PATH   monitor network namespace /run/netns/NAME or PATH\n"
+	      "  -A, --all-netns         every network namespace on the host at once (root):\n"
+	      "                          each socket labelled with its namespace and cgroup\n"
+	      "                          (service, container, pod)\n"
+	      "      --netns-rescan SECONDS  with -A: how often to look for new and vanished\n"
+	      "                          namespaces (default 5)\n"
+	      "      --runtime-root DIR  where container runtimes keep their state files\n"
+	      "                          (container names; default /)\n"
 	      "      --source SRC        netlink, proc or auto (default auto: netlink, falling\n"
 	      "                          back to /proc/net/tcp with a notice)\n"
 	      "      --no-processes      do not map sockets to processes\n"
@@ -166,7 +178,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	 * such as "-" that getopt must not reorder. `at` is the argument getopt
 	 * is looking at, for error messages that quote it. */
 	while ((at = optind ? optind : 1),
-	       (ch = getopt_long(argc, argv, "+:bejn:d:N:F:ChVs:H:", long_opts, NULL)) != -1) {
+	       (ch = getopt_long(argc, argv, "+:bejn:d:N:AF:ChVs:H:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			s->mode = MODE_BATCH;
@@ -225,6 +237,21 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 				return 2;
 			}
 			s->netns = optarg;
+			break;
+		case 'A':
+			s->all_netns = true;
+			break;
+		case OPT_NETNS_RESCAN:
+			if (parse_delay("--netns-rescan", optarg, 0.1, 3600, &s->netns_rescan_s, msg,
+					msglen) < 0)
+				return 2;
+			break;
+		case OPT_RUNTIME_ROOT:
+			if (!*optarg) {
+				snprintf(msg, msglen, "--runtime-root: empty directory name");
+				return 2;
+			}
+			s->runtime_root = optarg;
 			break;
 		case 'F':
 			s->ui_filter = optarg;
@@ -301,6 +328,15 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 				snprintf(msg, msglen, "unknown option in '%s'", argv[at]);
 			return 2;
 		}
+	}
+	if (s->all_netns && s->netns) {
+		snprintf(msg, msglen, "-A (every namespace) and -N '%s' (one namespace) cannot be "
+				      "combined", s->netns);
+		return 2;
+	}
+	if (s->all_netns && s->source == COLLECT_PROC) {
+		snprintf(msg, msglen, "-A needs the netlink source, not --source proc");
+		return 2;
 	}
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		s->no_color = true;

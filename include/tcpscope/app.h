@@ -1,4 +1,6 @@
-/* app.h — the poll loop: collect → (track → view) → render, per mode. */
+/* app.h — command line → engine → front end, per mode (src/app.c). The app
+ * layer (with main.c) is the only one that prints errors or picks exit
+ * codes. */
 #ifndef TCPSCOPE_APP_H
 #define TCPSCOPE_APP_H
 
@@ -6,14 +8,21 @@
 
 #include "tcpscope/settings.h"
 
-/* Run the mode the settings ask for. Returns the process exit code; errors
- * are printed by the app layer (the only one besides main that may). */
+struct engine;
+struct filter;
+
+/* Run the mode the settings ask for. Returns the process exit code. */
 int app_run(const struct settings *s);
 
-/* `tcpscope -e`: the event stream loop (src/app_events.c). One thread:
- * poll() on the destroy-event socket and the tick timer. */
-struct filter;
-int app_events_run(const struct settings *s, struct collector *col, const struct filter *flt);
+/* `tcpscope -e`: the event stream (src/app_events.c), on an engine made
+ * with destroy events. */
+int app_events_run(const struct settings *s, struct engine *g, const struct filter *flt);
+
+/* Between ticks: poll() the engine's fds until its next tick is due or a
+ * signal arrives, handing it what arrives and printing its notices. */
+void app_wait_tick(struct engine *g);
+/* Print the engine's queued notices on stderr. */
+void app_print_notices(struct engine *g);
 
 /* Signal flags: set by handlers, read by loops. */
 extern volatile sig_atomic_t app_quit_signal;

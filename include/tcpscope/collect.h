@@ -39,6 +39,14 @@ struct collect_opts {
 	/* Dump in two halves on two threads at once (diag_dump_split): less
 	 * wall time, a little more CPU; the sockets come in another order. */
 	bool parallel;
+	/* Another network namespace (other_netns): an open fd of it (borrowed,
+	 * kept open by the caller for the collector's life). Its sockets and
+	 * counter files are opened inside it once, at collector_new(); only a
+	 * dump's rare restart enters it again. Netlink only. Every conn is
+	 * stamped with netns_id (0: not stamped), in any namespace. */
+	bool other_netns;
+	int netns_fd;
+	uint32_t netns_id;
 };
 
 struct collector;
@@ -90,6 +98,13 @@ int procnet_read(const char *path, int family, struct snapshot *snap, struct err
 
 /* Enter the network namespace NAME (/run/netns/NAME) or PATH, like ss -N. */
 int netns_enter(const char *name_or_path, struct err *e);
+/* Run fn(ctx) with the calling thread inside the namespace open at nsfd
+ * (-1: here), then return: sockets and /proc files opened meanwhile stay
+ * bound to that namespace. Returns fn's result, or a negative errno with e
+ * filled (EIO: the thread could not return: fatal). */
+int netns_call(int nsfd, int (*fn)(void *ctx), void *ctx, struct err *e);
+/* A socket created inside the namespace open at nsfd (-1: here). */
+int netns_socket(int nsfd, int domain, int type, int proto, struct err *e);
 
 /* --- destroy events: the sock_diag multicast groups `ss -E` listens to ----
  *
@@ -115,6 +130,9 @@ struct destroy_stats {
 	unsigned long recv_calls;
 };
 struct destroy_sub *destroy_open(struct err *e);
+/* The same for the namespace open at nsfd (-1: here); conns are stamped
+ * with netns_id. */
+struct destroy_sub *destroy_open_in(int nsfd, uint32_t netns_id, struct err *e);
 void destroy_close(struct destroy_sub *d);
 int destroy_fd(const struct destroy_sub *d);
 /* Returns the number of conns appended, or a negative errno (not EAGAIN,

@@ -60,6 +60,8 @@ enum col_id {
 	COL_COOKIE,
 	COL_FAMILY,
 	COL_QFILL,
+	COL_NETNS,
+	COL_UNIT,
 	COL_RMEM, /* socket memory (ss -m): NEED_MEMINFO */
 	COL_RCVBUF,
 	COL_WMEM,
@@ -121,6 +123,12 @@ struct col_def {
 };
 
 extern const struct col_def col_table[COL_COUNT];
+
+/* What a socket's namespace and cgroup are called (the snapshot's labels):
+ * "" when unknown. The unit is the service, container or pod; without a
+ * name for the cgroup, its path's last part. */
+const char *col_netns_name(const struct col_ctx *x, const struct conn *c);
+const char *col_unit_name(const struct col_ctx *x, const struct conn *c);
 
 /* The default column set of the Connections view. */
 extern const uint8_t col_default_set[];

@@ -145,10 +145,11 @@ enum {
 	CONN_HAVE_PROC = 1u << 5,   /* pid/comm filled by process attribution */
 	CONN_HAVE_SHUTDOWN = 1u << 6,
 	CONN_HAVE_CONG = 1u << 7,
+	CONN_HAVE_CGROUP = 1u << 9,  /* cgroup_id from the kernel (INET_DIAG_CGROUP_ID) */
 	/* The kernel said whether this IPv6 socket is IPV6_V6ONLY
 	 * (INET_DIAG_SKV6ONLY, full sockets only); CONN_V6ONLY is its value. */
-	CONN_HAVE_V6ONLY = 1u << 9,
-	CONN_V6ONLY = 1u << 10,
+	CONN_HAVE_V6ONLY = 1u << 10,
+	CONN_V6ONLY = 1u << 11,
 };
 
 #define CONN_COMM_LEN 16
@@ -177,6 +178,13 @@ struct conn {
 	int32_t pid;               /* first owning process, -1 unknown */
 	char comm[CONN_COMM_LEN];  /* its name, "" unknown */
 	struct conn_tcpinfo ti;
+	/* The cgroup v2 id of the process that created the socket (0 unknown:
+	 * TIME_WAIT and request sockets carry none; the tracker keeps the last
+	 * one known) and the network namespace it lives in (nsfs inode; 0 when
+	 * only one namespace is watched). Part of a socket's identity and
+	 * labels: two containers may both have 127.0.0.1:8080. */
+	uint64_t cgroup_id;
+	uint32_t netns;
 };
 
 /* Fold an IPv4-mapped IPv6 address?  No: we report what the kernel says,

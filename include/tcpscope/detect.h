@@ -137,6 +137,8 @@ struct detect_owner {
 	bool have_laddr, have_raddr;
 	union conn_addr laddr, raddr;
 	uint16_t lport, rport;     /* 0 = not part of the owner */
+	uint32_t netns;            /* its network namespace (conn.netns; 0: the only one) */
+	char ns[32];               /* the namespace's name when several are judged, else "" */
 };
 /* "nginx[1234]", ":8080", "10.0.0.5:5432", "127.0.0.1 -> 127.0.0.1:7000",
  * "this host". Returns buf. */
@@ -228,12 +230,38 @@ void detector_free(struct detector *d);
 void detector_set_config(struct detector *d, const struct detect_config *cfg);
 const struct detect_config *detector_config(const struct detector *d);
 void detector_update(struct detector *d, const struct tracker *t, const struct snapshot *snap);
+/* Several network namespaces at once (conn.netns tells which): limits that
+ * are per namespace (ephemeral ports, TIME_WAIT buckets, orphans,
+ * listeners, kernel counters) are judged per namespace with its own header
+ * and counter rates, and every owner carries its namespace, so two
+ * containers' identical 127.0.0.1:8080 never merge. `hdr` is the merged
+ * header of the tick. With nns == 0 this is detector_update(). */
+struct detect_ns {
+	uint32_t id;                       /* conn.netns */
+	const char *name;                  /* shown in owners */
+	const struct snapshot *hdr;        /* its poll: counts, kernel counters */
+	const struct kstat_rates *rates;   /* its counter rates */
+};
+void detector_update_ns(struct detector *d, const struct tracker *t, const struct snapshot *hdr,
+			const struct detect_ns *ns, size_t nns);
 /* Active alerts, most severe first (then by kind, then by count, larger
  * first). The UI's header and alerts view read this. */
 const struct detect_alert *const *detector_alerts(const struct detector *d, size_t *n);
 /* Raised/cleared by the last update, in order. */
 const struct detect_event *detector_events(const struct detector *d, size_t *n);
 /* Active alerts per severity (header meters): counts[DS_COUNT]. */
+/* The namespace's ephemeral-port use, summed by the last update: distinct
+ * local ports inside ip_local_port_range, not reserved, held by sockets
+ * that are not a listener's (nor accepted on a listener's port), against the
+ * usable ports of the range. The header shows it; port_exhaustion judges
+ * per destination against the same range. */
+struct detect_ports {
+	bool have_range;
+	unsigned lo, hi, usable;  /* usable = the range minus reserved ports */
+	unsigned used;
+	double share_pct;         /* used / usable × 100; NAN without a range */
+};
+const struct detect_ports *detector_ports(const struct detector *d);
 void detector_count(const struct detector *d, unsigned counts[DS_COUNT]);
 /* Groups (kind, owner) the detector holds now: tests and the memory bench. */
 size_t detector_ngroups(const struct detector *d);

@@ -25,6 +25,10 @@ struct diag;
 typedef ssize_t (*diag_recv_fn)(void *ctx, int fd, void *buf, size_t len);
 
 struct diag *diag_open(struct err *e);
+/* In the namespace open at nsfd (-1: here; borrowed for the diag's life):
+ * its sockets, the first and any reopened after a broken dump, are made
+ * there; conns are stamped with netns_id. */
+struct diag *diag_open_in(int nsfd, uint32_t netns_id, struct err *e);
 void diag_close(struct diag *d);
 /* ext: INET_DIAG_* extension bits (1 << (INET_DIAG_INFO - 1)) ...
  * family AF_UNSPEC: both families in one walk of the kernel's tables (the

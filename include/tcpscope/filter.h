@@ -63,6 +63,11 @@ enum {
 struct filter *filter_parse(const char *expr, struct filter_error *err);
 struct filter *filter_parse_flags(const char *expr, unsigned flags, struct filter_error *err);
 void filter_free(struct filter *f);
+/* The names that netns, cgroup, service, container and unit terms compare
+ * with (the engine's labels, borrowed for the filter's life). Without them
+ * those terms match only namespace inodes given as numbers. */
+struct labels;
+void filter_set_labels(struct filter *f, const struct labels *l);
 
 bool filter_match(const struct filter *f, const struct conn *c, const struct track_entry *t,
 		  uint64_t now_ns);

@@ -118,6 +118,14 @@ int kstat_parse_sockstat(const char *text, enum kstat_src src, struct kstat *k);
  * first; mono_ns stamped). Missing files leave their values unknown.
  * Returns the number of values known. */
 int kstat_read(const char *proc_root, struct kstat *k);
+/* The same files kept open (one fd each, read again from the start with
+ * pread at every poll: no open per poll). Opened while inside another
+ * network namespace, they keep reading that namespace's values from any
+ * namespace. A file missing at open stays missing. */
+struct kstat_files;
+struct kstat_files *kstat_files_open(const char *proc_root);
+int kstat_files_read(struct kstat_files *f, struct kstat *k);
+void kstat_files_close(struct kstat_files *f);
 
 /* Parse ip_local_reserved_ports text ("", "8080", "1,5000-5010\n") into
  * k->reserved, setting have_reserved. Returns the number of spans or

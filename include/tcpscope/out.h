@@ -19,10 +19,16 @@ struct out_opts {
 	const struct detector *detector; /* alerts above the table (text); NULL none */
 	bool numeric;   /* reserved: ports as numbers (always, today) */
 	bool header;    /* print the column header (text) */
+	bool owners;    /* -A: a Netns column first and a Unit column (service,
+			 * container or pod) last, named by the snapshot's labels */
 	bool info;      /* show tcp_info columns (text) */
 	bool procs;     /* show the process column (text) */
 };
 
+/* The owner keys: netns {id, name}, cgroup_id, cgroup, service, container
+ * (null when unknown); l may be NULL. */
+struct labels;
+void out_json_owner_fields(struct jw *w, const struct conn *c, const struct labels *l);
 /* The JSON keys of one socket, written as members of the object the caller
  * has opened (so events and snapshots share them). */
 /* x: the rest of tcp_info (snapshot_tix, an event's tix), NULL when not

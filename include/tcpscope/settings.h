@@ -25,6 +25,9 @@ struct settings {
 	bool no_info;             /* --no-info: skip tcp_info */
 	bool no_header;           /* --no-header (text batch) */
 	const char *netns;        /* -N: borrowed from argv */
+	bool all_netns;           /* -A: every network namespace */
+	double netns_rescan_s;    /* --netns-rescan; 0 = the default */
+	const char *runtime_root; /* --runtime-root: borrowed; NULL = "/" */
 	char *filter;             /* owned: trailing args joined with spaces, or NULL */
 	const char *ui_filter;    /* -F: the live view's initial filter; borrowed from argv */
 	bool no_color, no_mouse, readonly;

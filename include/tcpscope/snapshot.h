@@ -33,6 +33,7 @@ enum {
 #define SNAP_PART_MAX 512
 
 struct snapshot;
+struct labels;
 
 /* Who takes a streamed poll's sockets (collector_poll_stream): the poll
  * never holds more than SNAP_PART_MAX of them, so a consumer that keeps its
@@ -74,6 +75,9 @@ struct snapshot {
 	/* The namespace's kernel TCP counters read with this poll (have == 0:
 	 * not read, e.g. a hand-built snapshot). Rates: tracker_kstat_rates(). */
 	struct kstat kernel;
+	/* Borrowed (the engine's): names of the conns' netns and cgroup ids;
+	 * NULL when nothing names them. Kept across snapshot_clear(). */
+	const struct labels *labels;
 };
 
 void snapshot_init(struct snapshot *s);

@@ -31,7 +31,9 @@
  *        counters from the destroy message, endpoints and owner from memory
  *        (a destroy message's endpoints may be cleared: never trusted);
  *      · an unknown socket gone (born and closed between two polls):
- *        `closed` with seen_by SEEN_DESTROY, lifetime unknown.
+ *        `closed` with seen_by SEEN_DESTROY, lifetime unknown; its owner is
+ *        its listener's when one live listener (same namespace and local
+ *        port) matches unambiguously (owner_from TOWNER_LISTENER).
  *    So queue every destroy event received before the poll whose snapshot
  *    is passed next (drain, then poll, then update).
  *  - A snapshot with SNAP_PARTIAL makes nothing vanish (no sweep).
@@ -85,10 +87,16 @@ struct track_entry {
 
 enum track_event_kind { TEV_NEW, TEV_STATE, TEV_CLOSED };
 enum track_seen_by { SEEN_POLL, SEEN_DESTROY };
+/* What an event's owner (conn.pid/comm/cgroup_id) rests on. */
+enum track_owner_from {
+	TOWNER_SOCKET = 0, /* the socket itself, as a poll saw it (or none known) */
+	TOWNER_LISTENER,   /* seen only by its destroy event: its listener's owner */
+};
 
 struct track_event {
 	enum track_event_kind kind;
 	enum track_seen_by seen_by;
+	enum track_owner_from owner_from;
 	double time;                /* unix seconds */
 	uint8_t from, to;           /* TEV_STATE: states; TEV_CLOSED: from = final state */
 	double in_state_s;          /* TEV_STATE: time spent in `from`; NAN unknown */
@@ -112,6 +120,7 @@ struct track_stats {
 	unsigned long destroy_noted;    /* tracker_note_destroyed() calls */
 	unsigned long destroy_known;    /* settled: a known socket's exact close */
 	unsigned long destroy_unknown;  /* settled: born and gone between polls */
+	unsigned long destroy_named;    /* of those, owner taken from their listener */
 	unsigned long destroy_lives_on; /* settled: cookie still present (TIME_WAIT) */
 	unsigned long destroy_late;     /* settled: the poll had already closed it */
 	unsigned long closed_by_poll;   /* closes found by the sweep alone */
@@ -121,6 +130,9 @@ struct tracker;
 
 struct tracker *tracker_new(const struct track_opts *o);
 void tracker_free(struct tracker *t);
+/* How long vanished sockets stay from the next update on (the live view's
+ * highlight setting may change at any time). */
+void tracker_set_tomb_s(struct tracker *t, double tomb_s);
 void tracker_update(struct tracker *t, const struct snapshot *snap);
 /* A streamed update (see the contract): the sink to give
  * collector_poll_stream(), which calls tracker_ingest() per part; then

@@ -2,12 +2,15 @@
 #ifndef TCPSCOPE_UI_H
 #define TCPSCOPE_UI_H
 
-#include "tcpscope/collect.h"
 #include "tcpscope/settings.h"
 
-/* Run the live view until the user quits or a signal arrives. The terminal
- * is restored before returning. Returns an exit code. */
-int ui_run(const struct settings *s, struct collector *col);
+struct engine;
+
+/* Run the live view on the engine (made with destroy events) until the
+ * user quits or a signal arrives: it ticks the engine when due and renders
+ * what it holds. The terminal is restored before returning. Returns an
+ * exit code. */
+int ui_run(const struct settings *s, struct engine *g);
 
 /* Measure the live view on a synthetic population of `nsockets` (no
  * kernel, no real terminal: curses draws into /dev/null at rows x cols).

@@ -31,7 +31,7 @@
 #include "tcpscope/track.h"
 
 enum vm_view { VM_VIEW_CONNS, VM_VIEW_LISTEN };
-enum vm_group_mode { VG_NONE, VG_PROCESS, VG_RHOST, VG_LPORT, VG_STATE, VG_COUNT };
+enum vm_group_mode { VG_NONE, VG_PROCESS, VG_RHOST, VG_LPORT, VG_STATE, VG_NETNS, VG_UNIT, VG_COUNT };
 extern const char *const vm_group_names[VG_COUNT]; /* "none", "process", ... */
 
 struct vm_group {

@@ -20,6 +20,7 @@ struct collector {
 	enum snap_source src;
 	struct diag *diag;        /* owned; NULL on the /proc source */
 	struct procmap *pm;       /* owned; NULL until processes are needed */
+	struct kstat_files *kf;   /* owned: the namespace's counter files, kept open */
 	bool told_limited;
 	char notices[NOTICE_MAX][256];
 	unsigned nhead, ntail;    /* ring of queued notices */
@@ -59,17 +60,42 @@ struct diag *collector_diag(struct collector *c)
 	return c->diag;
 }
 
+static int open_kstat_files(void *ctx)
+{
+	struct collector *c = ctx;
+	c->kf = kstat_files_open(NULL);
+	return 0;
+}
+
 struct collector *collector_new(const struct collect_opts *o, struct err *e)
 {
 	struct collector *c = xcalloc(1, sizeof *c);
 	c->o = *o;
+	int nsfd = o->other_netns ? o->netns_fd : -1;
+	if (o->other_netns && o->source == COLLECT_PROC) {
+		err_set(e, EINVAL, "another namespace needs the netlink source");
+		free(c);
+		return NULL;
+	}
+	if (netns_call(nsfd, open_kstat_files, c, e) < 0) {
+		kstat_files_close(c->kf);
+		free(c);
+		return NULL;
+	}
 	if (o->source != COLLECT_PROC) {
 		struct err de = {0};
-		c->diag = diag_open(&de);
+		c->diag = diag_open_in(nsfd, o->netns_id, &de);
+		if (!c->diag && o->other_netns) {
+			err_set(e, de.code, "%s", de.msg);
+			kstat_files_close(c->kf);
+			free(c);
+			return NULL;
+		}
 		if (c->diag) {
 			c->src = SNAP_SRC_NETLINK;
 		} else if (o->source == COLLECT_NETLINK) {
 			err_set(e, de.code, "%s", de.msg);
+			kstat_files_close(c->kf);
 			free(c);
 			return NULL;
 		} else {
@@ -80,6 +106,7 @@ struct collector *collector_new(const struct collect_opts *o, struct err *e)
 	if (!c->diag) {
 		if (access("/proc/net/tcp", R_OK) != 0) {
 			err_set(e, errno, "neither netlink sock_diag nor /proc/net/tcp is available");
+			kstat_files_close(c->kf);
 			free(c);
 			return NULL;
 		}
@@ -94,6 +121,7 @@ void collector_free(struct collector *c)
 		return;
 	diag_close(c->diag);
 	procmap_free(c->pm);
+	kstat_files_close(c->kf);
 	free(c);
 }
 
@@ -152,6 +180,9 @@ static int poll_proc(struct collector *c, struct snapshot *s, struct err *e)
 		s->n = j;
 	}
 	s->sink = sink;
+	if (c->o.netns_id)
+		for (size_t i = 0; i < s->n; i++)
+			s->conns[i].netns = c->o.netns_id;
 	return rc;
 }
 
@@ -207,7 +238,7 @@ int collector_poll(struct collector *c, struct snapshot *s, struct err *e)
 	int rc = poll_into(c, s, e);
 	attribute(c, s->conns, s->n, sizeof *s->conns, s);
 	snapshot_count(s);
-	kstat_read(NULL, &s->kernel);
+	kstat_files_read(c->kf, &s->kernel);
 	return rc;
 }
 
@@ -221,6 +252,6 @@ int collector_poll_stream(struct collector *c, struct snapshot *s,
 	size_t n = 0, stride = sizeof(struct conn);
 	struct conn *base = sink->conns(sink->ctx, &n, &stride);
 	attribute(c, base, n, stride, s);
-	kstat_read(NULL, &s->kernel);
+	kstat_files_read(c->kf, &s->kernel);
 	return rc;
 }

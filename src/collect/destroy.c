@@ -20,6 +20,7 @@
 
 struct destroy_sub {
 	struct mnl_socket *nl;
+	uint32_t netns_id;       /* stamped on every conn */
 	char *buf;               /* owned, DESTROY_BUF_SIZE */
 	struct destroy_stats stats;
 	unsigned long told_overruns; /* overruns already reported */
@@ -28,9 +29,21 @@ struct destroy_sub {
 
 struct destroy_sub *destroy_open(struct err *e)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	return destroy_open_in(-1, 0, e);
+}
+
+struct destroy_sub *destroy_open_in(int nsfd, uint32_t netns_id, struct err *e)
+{
+	struct err se = {0};
+	int sfd = netns_socket(nsfd, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG, &se);
+	if (sfd < 0) {
+		err_set(e, se.code, "destroy events: netlink socket: %s", se.msg);
+		return NULL;
+	}
+	struct mnl_socket *nl = mnl_socket_fdopen(sfd);
 	if (!nl) {
 		err_set(e, errno, "destroy events: netlink socket: %s", strerror(errno));
+		close(sfd);
 		return NULL;
 	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -60,6 +73,7 @@ struct destroy_sub *destroy_open(struct err *e)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	struct destroy_sub *d = xcalloc(1, sizeof *d);
 	d->nl = nl;
+	d->netns_id = netns_id;
 	d->buf = xmalloc(DESTROY_BUF_SIZE);
 	return d;
 }
@@ -102,6 +116,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 		ctx->d->stats.bad++;
 		return MNL_CB_OK;
 	}
+	c->netns = ctx->d->netns_id;
 	ctx->d->stats.events++;
 	ctx->added++;
 	return MNL_CB_OK;

@@ -25,6 +25,8 @@
 
 struct diag {
 	struct mnl_socket *nl;
+	int nsfd;           /* borrowed: the namespace to open sockets in; -1 = here */
+	uint32_t netns_id;  /* stamped on every conn (0: none) */
 	unsigned int portid;
 	unsigned int seq;
 	char *buf;          /* owned, DIAG_BUF_SIZE */
@@ -61,9 +63,16 @@ struct stream_mark {
 
 static int open_socket(struct diag *d, struct err *e)
 {
-	d->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-	if (!d->nl)
-		return err_set(e, errno, "netlink sock_diag socket: %s", strerror(errno));
+	struct err se = {0};
+	int sfd = netns_socket(d->nsfd, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG, &se);
+	if (sfd < 0)
+		return err_set(e, se.code, "netlink sock_diag socket: %s", se.msg);
+	d->nl = mnl_socket_fdopen(sfd);
+	if (!d->nl) {
+		int er = errno;
+		close(sfd);
+		return err_set(e, er, "netlink sock_diag socket: %s", strerror(er));
+	}
 	if (mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int er = errno;
 		mnl_socket_close(d->nl);
@@ -81,7 +90,14 @@ static int open_socket(struct diag *d, struct err *e)
 
 struct diag *diag_open(struct err *e)
 {
+	return diag_open_in(-1, 0, e);
+}
+
+struct diag *diag_open_in(int nsfd, uint32_t netns_id, struct err *e)
+{
 	struct diag *d = xcalloc(1, sizeof *d);
+	d->nsfd = nsfd;
+	d->netns_id = netns_id;
 	if (open_socket(d, e) < 0) {
 		free(d);
 		return NULL;
@@ -124,7 +140,9 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (diag_parse_msg(nlh, c, ctx->snap) < 0) {
 		ctx->snap->n--; /* drop the slot; keep going */
 		ctx->d->stats.bad_messages++;
+		return MNL_CB_OK;
 	}
+	c->netns = ctx->d->netns_id;
 	return MNL_CB_OK;
 }
 
@@ -479,7 +497,7 @@ int diag_dump_split(struct diag *d, uint32_t state_mask, uint8_t ext, struct sna
 		d->no_split = true;
 	if (!d->no_split && !d->no_both && !d->peer) {
 		struct err pe = {0};
-		d->peer = diag_open(&pe);
+		d->peer = diag_open_in(d->nsfd, d->netns_id, &pe);
 		if (!d->peer)
 			d->no_split = true; /* no second socket: one is enough */
 	}

@@ -175,6 +175,13 @@ static void attr_cb(const struct nlattr *a, struct attr_ctx *ctx)
 			c->have |= CONN_HAVE_SHUTDOWN;
 		}
 		break;
+	case INET_DIAG_CGROUP_ID:
+		if (len >= sizeof(uint64_t)) {
+			memcpy(&c->cgroup_id, p, sizeof c->cgroup_id);
+			if (c->cgroup_id)
+				c->have |= CONN_HAVE_CGROUP;
+		}
+		break;
 	default:
 		break; /* newer kernels say more: skip, don't fail */
 	}

@@ -188,93 +188,147 @@ int kstat_parse_sockstat(const char *text, enum kstat_src src, struct kstat *k)
 	return filled;
 }
 
-/* Read a small file whole; returns length or -errno. */
-static ssize_t slurp(const char *path, char *buf, size_t cap)
+/* Read a small file whole from its start (pread: the fd stays open for
+ * the next poll); returns length or -errno. */
+static ssize_t slurp_fd(int fd, char *buf, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	size_t n = 0;
 	while (n + 1 < cap) {
-		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		ssize_t r = pread(fd, buf + n, cap - 1 - n, (off_t)n);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			int er = errno;
-			close(fd);
-			return -er;
+			return -errno;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 	}
-	close(fd);
 	buf[n] = '\0';
 	return (ssize_t)n;
 }
 
-static void read_sysctls(const char *root, struct kstat *k, char *buf, size_t cap)
+/* One value of a sysctl file: name "" = the only number; "0"/"1" = that
+ * field of several. */
+static void parse_sysctl(int id, const char *buf, struct kstat *k)
 {
-	char path[256];
+	const struct kstat_def *d = &kstat_table[id];
+	int want = d->name[0] ? d->name[0] - '0' : 0;
+	const char *q = buf, *end = buf + strlen(buf), *t;
+	size_t tl = 0;
+	bool ok = false;
+	for (int f = 0; f <= want; f++) {
+		while (q < end && (*q == '\n'))
+			q++;
+		ok = token(&q, end, &t, &tl);
+		if (!ok)
+			break;
+	}
+	while (ok && tl && t[tl - 1] == '\n')
+		tl--;
+	uint64_t val;
+	if (ok && parse_u64(t, tl, &val))
+		kset(k, id, val);
+}
+
+/* The files, in reading order: the four tables, then one per distinct
+ * sysctl (sysctl_of[] says which kstat ids each one fills). */
+static const struct {
+	const char *file;
+	enum kstat_src src;
+	bool sockstat;
+} tables[] = {
+	{"net/snmp", KSRC_SNMP, false},
+	{"net/netstat", KSRC_NETSTAT, false},
+	{"net/sockstat", KSRC_SOCKSTAT, true},
+	{"net/sockstat6", KSRC_SOCKSTAT6, true},
+};
+#define NTABLES (sizeof tables / sizeof tables[0])
+#define KSTAT_MAX_FILES (NTABLES + KS_COUNT + 1)
+
+struct kstat_files {
+	int fd[KSTAT_MAX_FILES];    /* -1: not available */
+	int sysctl_of[KSTAT_MAX_FILES]; /* for a sysctl fd: its first kstat id */
+	size_t n;
+	int reserved_fd;            /* ip_local_reserved_ports */
+	char *buf;                  /* owned, KSTAT_BUF */
+};
+#define KSTAT_BUF 16384 /* netstat is ~4 KiB today; room to grow */
+
+struct kstat_files *kstat_files_open(const char *proc_root)
+{
+	const char *root = proc_root ? proc_root : "/proc";
+	struct kstat_files *f = xcalloc(1, sizeof *f);
+	char path[512];
+	for (size_t i = 0; i < NTABLES; i++) {
+		snprintf(path, sizeof path, "%s/%s", root, tables[i].file);
+		f->fd[f->n] = open(path, O_RDONLY | O_CLOEXEC);
+		f->sysctl_of[f->n++] = -1;
+	}
 	for (int i = 0; i < KS_COUNT; i++) {
 		const struct kstat_def *d = &kstat_table[i];
 		if (d->src != KSRC_SYSCTL)
 			continue;
-		snprintf(path, sizeof path, "%s/sys/net/ipv4/%s", root, d->section);
-		if (slurp(path, buf, cap) < 0)
+		bool dup = false; /* one fd per file (the port range has two values) */
+		for (size_t j = NTABLES; j < f->n; j++)
+			dup |= !strcmp(kstat_table[f->sysctl_of[j]].section, d->section);
+		if (dup)
 			continue;
-		/* name "" = the only number; "0"/"1" = that field of several */
-		int want = d->name[0] ? d->name[0] - '0' : 0;
-		const char *q = buf, *end = buf + strlen(buf), *t;
-		size_t tl = 0;
-		bool ok = false;
-		for (int f = 0; f <= want; f++) {
-			while (q < end && (*q == '\n'))
-				q++;
-			ok = token(&q, end, &t, &tl);
-			if (!ok)
-				break;
-		}
-		while (ok && tl && t[tl - 1] == '\n')
-			tl--;
-		uint64_t val;
-		if (ok && parse_u64(t, tl, &val))
-			kset(k, i, val);
+		snprintf(path, sizeof path, "%s/sys/net/ipv4/%s", root, d->section);
+		f->fd[f->n] = open(path, O_RDONLY | O_CLOEXEC);
+		f->sysctl_of[f->n++] = i;
 	}
+	snprintf(path, sizeof path, "%s/sys/net/ipv4/ip_local_reserved_ports", root);
+	f->reserved_fd = open(path, O_RDONLY | O_CLOEXEC);
+	f->buf = xmalloc(KSTAT_BUF);
+	return f;
 }
 
-int kstat_read(const char *proc_root, struct kstat *k)
+void kstat_files_close(struct kstat_files *f)
 {
-	const char *root = proc_root ? proc_root : "/proc";
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->fd[i] >= 0)
+			close(f->fd[i]);
+	if (f->reserved_fd >= 0)
+		close(f->reserved_fd);
+	free(f->buf);
+	free(f);
+}
+
+int kstat_files_read(struct kstat_files *f, struct kstat *k)
+{
 	memset(k, 0, sizeof *k);
-	size_t cap = 16384; /* netstat is ~4 KiB today; room to grow */
-	char *buf = xmalloc(cap);
-	char path[256];
-	static const struct {
-		const char *file;
-		enum kstat_src src;
-		bool sockstat;
-	} files[] = {
-		{"net/snmp", KSRC_SNMP, false},
-		{"net/netstat", KSRC_NETSTAT, false},
-		{"net/sockstat", KSRC_SOCKSTAT, true},
-		{"net/sockstat6", KSRC_SOCKSTAT6, true},
-	};
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", root, files[i].file);
-		if (slurp(path, buf, cap) < 0)
+	char *buf = f->buf;
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->fd[i] < 0 || slurp_fd(f->fd[i], buf, KSTAT_BUF) < 0)
 			continue;
-		if (files[i].sockstat)
-			kstat_parse_sockstat(buf, files[i].src, k);
-		else
-			kstat_parse_snmp(buf, files[i].src, k);
+		if (i < NTABLES) {
+			if (tables[i].sockstat)
+				kstat_parse_sockstat(buf, tables[i].src, k);
+			else
+				kstat_parse_snmp(buf, tables[i].src, k);
+			continue;
+		}
+		const char *section = kstat_table[f->sysctl_of[i]].section;
+		for (int id = 0; id < KS_COUNT; id++)
+			if (kstat_table[id].src == KSRC_SYSCTL && !strcmp(kstat_table[id].section, section))
+				parse_sysctl(id, buf, k);
 	}
-	read_sysctls(root, k, buf, cap);
-	free(buf);
-	kstat_read_reserved(root, k);
+	if (f->reserved_fd >= 0 && slurp_fd(f->reserved_fd, buf, KSTAT_BUF) >= 0)
+		kstat_parse_reserved(buf, k);
 	k->mono_ns = clock_mono_ns();
 	int n = 0;
 	for (int i = 0; i < KS_COUNT; i++)
 		n += kstat_has(k, i);
+	return n;
+}
+
+int kstat_read(const char *proc_root, struct kstat *k)
+{
+	struct kstat_files *f = kstat_files_open(proc_root);
+	int n = kstat_files_read(f, k);
+	kstat_files_close(f);
 	return n;
 }

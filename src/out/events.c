@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tcpscope/labels.h"
 #include "tcpscope/out.h"
 #include "tcpscope/track.h"
 
@@ -48,6 +49,8 @@ int out_event_json(FILE *f, struct jw *w, const struct track_event *ev,
 	jw_kdouble(w, "lifetime_s", ev->lifetime_s, 3);
 	jw_kbool(w, "lifetime_known", isfinite(ev->lifetime_s) && !ev->lifetime_lower);
 	jw_kstr(w, "seen_by", out_event_seen_by_name(ev->seen_by));
+	/* What the owner (pid, process, cgroup) rests on. */
+	jw_kstr(w, "owner_from", ev->owner_from == TOWNER_LISTENER ? "listener" : "socket");
 	out_json_conn_fields(w, &ev->conn, ev->tix.have ? &ev->tix : NULL, s);
 	jw_obj_end(w);
 	jw_raw(w, "\n", 1);
@@ -78,7 +81,6 @@ void out_event_text_header(FILE *f)
 
 int out_event_text(FILE *f, const struct track_event *ev, const struct snapshot *s)
 {
-	(void)s;
 	const struct conn *c = &ev->conn;
 	char tbuf[32], ms[16], la[64], ra[64], pid[16], detail[200], d1[48], b1[16], b2[16];
 	time_t tt = (time_t)ev->time;
@@ -113,6 +115,16 @@ int out_event_text(FILE *f, const struct track_event *ev, const struct snapshot 
 		break;
 	}
 	}
+	/* -A: where it lives and who owns it, when known. */
+	const char *ns = c->netns ? labels_netns(s ? s->labels : NULL, c->netns) : "";
+	const char *unit = (c->have & CONN_HAVE_CGROUP) && s
+				   ? labels_cgroup_text(s->labels, c->cgroup_id) : "";
+	size_t dl = strlen(detail);
+	if (*ns && dl < sizeof detail)
+		dl += (size_t)snprintf(detail + dl, sizeof detail - dl, " netns %s", ns);
+	if (*unit && strcmp(unit, "/") && dl < sizeof detail)
+		dl += (size_t)snprintf(detail + dl, sizeof detail - dl, " %s%s", unit,
+				       ev->owner_from == TOWNER_LISTENER ? " (its listener's)" : "");
 	if (fprintf(f, "%s%s %-6s %7s %-15s %-27s %-27s %s\n", tbuf, ms,
 		    out_event_kind_name(ev->kind), pid, (c->have & CONN_HAVE_PROC) ? c->comm : "-",
 		    la, ra, detail) < 0)

@@ -4,11 +4,50 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "tcpscope/labels.h"
 #include "tcpscope/out.h"
 #include "tcpscope/track.h"
 #include "tcpscope/util.h"
 
 #define U32_IF(k, known, v) ((known) ? KU64(k, v) : KNULL(k))
+
+/* Namespace and cgroup: what they are called (labels.h) and their ids. */
+void out_json_owner_fields(struct jw *w, const struct conn *c, const struct labels *l)
+{
+	if (c->netns) {
+		jw_key(w, "netns");
+		jw_obj_begin(w);
+		KU64("id", c->netns);
+		const char *nm = labels_netns(l, c->netns);
+		if (*nm)
+			KSTR("name", nm);
+		else
+			KNULL("name");
+		jw_obj_end(w);
+	} else {
+		KNULL("netns");
+	}
+	bool cg = (c->have & CONN_HAVE_CGROUP) != 0;
+	const char *path = cg ? labels_cgroup_path(l, c->cgroup_id) : "";
+	const char *text = cg ? labels_cgroup_text(l, c->cgroup_id) : "";
+	enum label_kind k = cg ? labels_cgroup_kind(l, c->cgroup_id) : LABEL_NONE;
+	if (cg)
+		KU64("cgroup_id", c->cgroup_id);
+	else
+		KNULL("cgroup_id");
+	if (*path)
+		KSTR("cgroup", path);
+	else
+		KNULL("cgroup");
+	if (*text && (k == LABEL_SERVICE || k == LABEL_SESSION))
+		KSTR("service", text);
+	else
+		KNULL("service");
+	if (*text && (k == LABEL_CONTAINER || k == LABEL_POD))
+		KSTR("container", text);
+	else
+		KNULL("container");
+}
 
 void out_json_conn_fields(struct jw *w, const struct conn *c, const struct conn_tcpinfo_x *x,
 			  const struct snapshot *s)
@@ -37,6 +76,7 @@ void out_json_conn_fields(struct jw *w, const struct conn *c, const struct conn_
 		KNULL("process");
 		KNULL("process_count");
 	}
+	out_json_owner_fields(w, c, s ? s->labels : NULL);
 	if (c->have & CONN_HAVE_TIMER) {
 		KSTR("timer", conn_timer_name(c->timer));
 		if (c->timer)

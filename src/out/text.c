@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "tcpscope/numfmt.h"
+#include "tcpscope/labels.h"
 #include "tcpscope/out.h"
 #include "tcpscope/util.h"
 
@@ -287,9 +288,48 @@ static void col_state(struct obuf *o, uint8_t state)
 	o->p[o->n++] = ' ';
 }
 
-static void text_row(struct obuf *o, const struct conn *c, const struct out_opts *opt, int wl,
-		     int wr)
+/* -A: the namespace's name (or inode), padded to wn. */
+static void col_netns(struct obuf *o, const struct snapshot *s, const struct conn *c, int wn)
 {
+	char id[16];
+	const char *n = labels_netns(s->labels, c->netns);
+	if (!*n) {
+		snprintf(id, sizeof id, "%u", c->netns);
+		n = c->netns ? id : "-";
+	}
+	size_t l = strlen(n);
+	if (l > (size_t)wn)
+		l = (size_t)wn;
+	memcpy(o->p + o->n, n, l);
+	o->n += l;
+	memset(o->p + o->n, ' ', (size_t)wn - l + 1);
+	o->n += (size_t)wn - l + 1;
+}
+
+static int netns_len(const struct snapshot *s, const struct conn *c)
+{
+	const char *n = labels_netns(s->labels, c->netns);
+	return *n ? (int)strlen(n) : 10;
+}
+
+static void col_unit(struct obuf *o, const struct snapshot *s, const struct conn *c)
+{
+	const char *t = (c->have & CONN_HAVE_CGROUP) ? labels_cgroup_text(s->labels, c->cgroup_id) : "";
+	size_t l = strnlen(t, 60);
+	o->p[o->n++] = ' ';
+	if (!l) {
+		o->p[o->n++] = '-';
+		return;
+	}
+	memcpy(o->p + o->n, t, l);
+	o->n += l;
+}
+
+static void text_row(struct obuf *o, const struct snapshot *s, const struct conn *c,
+		     const struct out_opts *opt, int wl, int wr, int wn)
+{
+	if (opt->owners)
+		col_netns(o, s, c, wn);
 	col_state(o, c->state);
 	if (c->have & CONN_HAVE_RQUEUE)
 		col_u64(o, c->rqueue, 7);
@@ -363,6 +403,8 @@ static void text_row(struct obuf *o, const struct conn *c, const struct out_opts
 			o->p[o->n++] = '-';
 		}
 	}
+	if (opt->owners)
+		col_unit(o, s, c);
 	o->p[o->n++] = '\n';
 }
 
@@ -381,7 +423,7 @@ static int table_render(FILE *f, struct obuf *ob, size_t *cap, const struct snap
 			const struct out_opts *o)
 {
 	/* Pass 1: column widths from the data, as ss does. */
-	int wl = 20, wr = 20;
+	int wl = 20, wr = 20, wn = 5;
 	for (size_t i = 0; i < s->n; i++) {
 		int l = endpoint_len(&s->conns[i], true);
 		int r = endpoint_len(&s->conns[i], false);
@@ -389,10 +431,19 @@ static int table_render(FILE *f, struct obuf *ob, size_t *cap, const struct snap
 			wl = l;
 		if (r > wr)
 			wr = r;
+		if (o->owners) {
+			int nl = netns_len(s, &s->conns[i]);
+			wn = nl > wn ? (nl > 32 ? 32 : nl) : wn;
+		}
 	}
 	if (o->header) {
 		if (!f)
 			room(ob, cap);
+		if (o->owners) {
+			int k = snprintf(ob->p + ob->n, ROW_MAX, "%-*s ", wn, "Netns");
+			if (k > 0)
+				ob->n += (size_t)k;
+		}
 		int n = snprintf(ob->p + ob->n, ROW_MAX, "%-10s %7s %7s %-*s %-*s", "State",
 				 "Recv-Q", "Send-Q", wl, "Local Address:Port", wr,
 				 "Peer Address:Port");
@@ -407,12 +458,16 @@ static int table_render(FILE *f, struct obuf *ob, size_t *cap, const struct snap
 			memcpy(ob->p + ob->n, " Process", 8);
 			ob->n += 8;
 		}
+		if (o->owners) {
+			memcpy(ob->p + ob->n, " Unit", 5);
+			ob->n += 5;
+		}
 		ob->p[ob->n++] = '\n';
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		if (!f)
 			room(ob, cap);
-		text_row(ob, &s->conns[i], o, wl, wr);
+		text_row(ob, s, &s->conns[i], o, wl, wr, wn);
 		if (f && ob->n >= OUTBUF) {
 			if (fwrite(ob->p, 1, ob->n, f) != ob->n)
 				return -1;

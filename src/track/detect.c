@@ -26,34 +26,6 @@ struct stall {
 	uint32_t wq, gen;
 };
 
-struct twdest {
-	const struct conn *c;
-	unsigned count;
-};
-
-struct detector {
-	struct detect_config cfg;
-	struct detect_group *g;    /* owned; n used of cap */
-	size_t n, cap;
-	struct hmap gmap;          /* group key → index into g */
-	uint32_t gen;
-	const struct detect_alert **active; /* owned; sorted */
-	size_t nactive, active_cap;
-	struct detect_event *ev;   /* owned; events of the last update */
-	size_t nev, ev_cap;
-	struct hmap listeners;     /* lport → index into the tracker's entry list */
-	const struct track_entry *const *ents; /* borrowed during an update */
-	struct hmap seen;          /* distinct (group, value) pairs this tick */
-	struct stall *st;          /* owned; per-socket Send-Q progress */
-	size_t nst, st_cap;
-	struct hmap stmap;
-	struct twdest *tw;         /* owned; TIME_WAIT per destination this tick */
-	size_t ntw, tw_cap;
-	struct hmap twmap;
-	uint32_t *tally[DK_COUNT]; /* owned, lazily: counter sketches (kind.floor) */
-	unsigned floor[DK_COUNT];  /* this tick's floors; 0 = the kind has none */
-};
-
 /* A count-min sketch of TALLY_ROWS × TALLY_W counters per floored kind: an
  * owner's estimate never undercounts, so no group that could fire is
  * skipped; an overcount only makes a group that then judges itself. */
@@ -115,8 +87,13 @@ char *detect_owner_format(const struct detect_owner *o, char *buf, size_t len)
 			 conn_endpoint_format(o->family, &o->raddr, o->rport, false, b, sizeof b));
 		break;
 	default:
-		snprintf(buf, len, "this host");
+		snprintf(buf, len, "%s", o->ns[0] ? "namespace" : "this host");
 		break;
+	}
+	if (o->ns[0]) {
+		size_t n = strlen(buf);
+		if (n < len)
+			snprintf(buf + n, len - n, " in %s", o->ns);
 	}
 	return buf;
 }
@@ -133,6 +110,7 @@ struct detector *detector_new(const struct detect_config *cfg)
 	hmap_init(&d->seen);
 	hmap_init(&d->stmap);
 	hmap_init(&d->twmap);
+	hmap_init(&d->nsmap);
 	return d;
 }
 
@@ -152,6 +130,8 @@ void detector_free(struct detector *d)
 	hmap_done(&d->seen);
 	hmap_done(&d->stmap);
 	hmap_done(&d->twmap);
+	detect_ns_free(d);
+	hmap_done(&d->nsmap);
 	free(d);
 }
 
@@ -202,6 +182,7 @@ uint64_t detect_addr_hash(int family, const union conn_addr *a)
 static uint64_t owner_key(enum detect_kind k, const struct detect_owner *o)
 {
 	uint64_t h = hmap_mix(((uint64_t)k << 40) ^ ((uint64_t)o->by << 32) ^ o->family);
+	h = hmap_mix(h ^ ((uint64_t)o->netns << 8));
 	if (o->by == DOWN_PROCESS)
 		h = hmap_mix(h ^ (uint32_t)o->pid);
 	if (o->have_laddr)
@@ -232,7 +213,15 @@ static void tally_sockets(struct detector *d, struct detect_ctx *c,
 		d->floor[kk] = 0;
 		if (!kd->floor || !kd->group || !d->cfg.enabled[kk])
 			continue;
-		d->floor[kk] = kd->floor(c);
+		/* The lowest floor of every namespace: a lower bound still. */
+		d->floor[kk] = UINT_MAX;
+		for (size_t j = 0; j < d->nnsv; j++) {
+			detect_ctx_use(c, j);
+			unsigned f = kd->floor(c);
+			if (f < d->floor[kk])
+				d->floor[kk] = f;
+		}
+		detect_ctx_use(c, 0);
 		if (d->floor[kk] <= 1)
 			continue; /* every group matters: no sketch needed */
 		if (!d->tally[kk])
@@ -246,16 +235,20 @@ static void tally_sockets(struct detector *d, struct detect_ctx *c,
 		const struct track_entry *e = ents[i];
 		if (e->flags & TRK_TOMB)
 			continue;
+		if (e->conn->netns != c->netns)
+			detect_ctx_use_id(c, e->conn->netns);
 		for (int kk = 0; kk < DK_COUNT; kk++) {
 			struct detect_owner o;
 			if (d->floor[kk] <= 1 || d->floor[kk] == UINT_MAX ||
 			    !detect_kinds[kk].group(c, e, &o))
 				continue;
+			detect_owner_stamp(c, &o);
 			uint64_t key = owner_key((enum detect_kind)kk, &o);
 			for (int r = 0; r < TALLY_ROWS; r++)
 				(*tally_cell(d->tally[kk], r, key))++;
 		}
 	}
+	detect_ctx_use(c, 0);
 	/* No counter reached the floor (the usual case): no owner can, so the
 	 * kind is skipped for every socket this tick. */
 	for (int kk = 0; kk < DK_COUNT; kk++) {
@@ -302,6 +295,9 @@ struct detect_group *detect_group_get(struct detect_ctx *c, enum detect_kind k,
 				      const struct detect_owner *o)
 {
 	struct detector *d = c->d;
+	struct detect_owner stamped = *o;
+	detect_owner_stamp(c, &stamped);
+	o = &stamped;
 	uint64_t key = owner_key(k, o);
 	uint32_t *ix = hmap_get(&d->gmap, key);
 	struct detect_group *g;
@@ -339,7 +335,7 @@ void detect_owner_proc(const struct track_entry *e, struct detect_owner *o)
 
 const struct track_entry *detect_listener_of(const struct detect_ctx *c, const struct conn *x)
 {
-	uint32_t *ix = hmap_get(&c->d->listeners, x->lport);
+	uint32_t *ix = hmap_get(&c->d->listeners, detect_listen_key(x->netns, x->lport));
 	return ix ? c->d->ents[*ix] : NULL;
 }
 
@@ -431,7 +427,7 @@ const struct conn *detect_tw_top(const struct detect_ctx *c, unsigned *count, bo
 	const struct detector *d = c->d;
 	const struct twdest *best = NULL;
 	for (size_t i = 0; i < d->ntw; i++)
-		if (!best || d->tw[i].count > best->count)
+		if (d->tw[i].c->netns == c->netns && (!best || d->tw[i].count > best->count))
 			best = &d->tw[i];
 	*count = best ? best->count : 0;
 	*local = best && !detect_port_ephemeral(c, best->c->lport);
@@ -440,11 +436,12 @@ const struct conn *detect_tw_top(const struct detect_ctx *c, unsigned *count, bo
 
 /* Client side (ephemeral local port): by destination; server side: by the
  * local port, since every client's own port differs. */
-static void tw_note(struct detector *d, const struct detect_ctx *c, const struct conn *x)
+void detect_tw_note(struct detector *d, const struct detect_ctx *c, const struct conn *x)
 {
 	bool local = !detect_port_ephemeral(c, x->lport);
 	uint64_t k = local ? hmap_mix(0x10000ull ^ x->lport)
 			   : hmap_mix(detect_addr_hash(x->family, &x->raddr) ^ x->rport);
+	k = hmap_mix(k ^ ((uint64_t)x->netns << 20));
 	if (k == HMAP_EMPTY)
 		k--;
 	uint32_t *ix = hmap_get(&d->twmap, k);
@@ -595,25 +592,13 @@ static int alert_cmp(const void *pa, const void *pb)
 	return strcmp(a->message, b->message);
 }
 
-static void index_sockets(struct detector *d, const struct detect_ctx *c,
-			  const struct track_entry *const *ents, size_t n)
+void detector_update(struct detector *d, const struct tracker *t, const struct snapshot *snap)
 {
-	hmap_clear(&d->listeners);
-	hmap_clear(&d->seen);
-	hmap_clear(&d->twmap);
-	d->ntw = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct track_entry *e = ents[i];
-		if (e->flags & TRK_TOMB)
-			continue;
-		if (e->conn->state == TCPS_LISTEN && !hmap_get(&d->listeners, e->conn->lport))
-			hmap_put(&d->listeners, e->conn->lport, (uint32_t)i);
-		else if (e->conn->state == TCPS_TIME_WAIT)
-			tw_note(d, c, e->conn);
-	}
+	detector_update_ns(d, t, snap, NULL, 0);
 }
 
-void detector_update(struct detector *d, const struct tracker *t, const struct snapshot *snap)
+void detector_update_ns(struct detector *d, const struct tracker *t, const struct snapshot *hdr,
+			const struct detect_ns *ns, size_t nns)
 {
 	d->gen++;
 	if (d->gen == 0)
@@ -622,47 +607,47 @@ void detector_update(struct detector *d, const struct tracker *t, const struct s
 	struct detect_ctx c = {
 		.d = d,
 		.cfg = &d->cfg,
-		.snap = snap,
-		.k = &snap->kernel,
-		.r = tracker_kstat_rates(t),
-		.now_ns = snap->mono_ns,
-		.wall = snap->wall,
+		.now_ns = hdr->mono_ns,
+		.wall = hdr->wall,
 	};
-	const struct kstat *k = c.k;
-	if (kstat_has(k, KS_PORT_RANGE_LOW) && kstat_has(k, KS_PORT_RANGE_HIGH) &&
-	    k->v[KS_PORT_RANGE_LOW] <= k->v[KS_PORT_RANGE_HIGH] && k->v[KS_PORT_RANGE_HIGH] <= 65535) {
-		c.have_range = true;
-		c.lo = (unsigned)k->v[KS_PORT_RANGE_LOW];
-		c.hi = (unsigned)k->v[KS_PORT_RANGE_HIGH];
-		unsigned res = k->have_reserved ? kstat_reserved_in(k, c.lo, c.hi) : 0;
-		c.usable = c.hi - c.lo + 1 - res;
-	}
+	detect_ns_prepare(d, t, hdr, ns, nns);
+	detect_ctx_use(&c, 0);
 	size_t n;
 	const struct track_entry *const *ents = tracker_entries(t, &n);
 	d->ents = ents;
-	index_sockets(d, &c, ents, n);
+	detect_index_sockets(d, &c, ents, n);
 	tally_sockets(d, &c, ents, n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct track_entry *e = ents[i];
 		if (e->flags & TRK_TOMB)
 			continue;
+		if (e->conn->netns != c.netns)
+			detect_ctx_use_id(&c, e->conn->netns);
 		for (int kk = 0; kk < DK_COUNT; kk++) {
 			const struct detect_kind_def *kd = &detect_kinds[kk];
 			struct detect_owner o;
 			if (!kd->group || !d->cfg.enabled[kk] || d->floor[kk] == UINT_MAX ||
-			    !kd->group(&c, e, &o) || !tally_passes(d, (enum detect_kind)kk, &o))
+			    !kd->group(&c, e, &o))
+				continue;
+			detect_owner_stamp(&c, &o);
+			if (!tally_passes(d, (enum detect_kind)kk, &o))
 				continue;
 			struct detect_group *g = detect_group_get(&c, (enum detect_kind)kk, &o);
 			kd->add(&c, g, e);
 		}
 	}
-	for (int kk = 0; kk < DK_COUNT; kk++)
-		if (detect_kinds[kk].global && d->cfg.enabled[kk])
-			detect_kinds[kk].global(&c);
+	for (size_t j = 0; j < d->nnsv; j++) {
+		detect_ctx_use(&c, j);
+		for (int kk = 0; kk < DK_COUNT; kk++)
+			if (detect_kinds[kk].global && d->cfg.enabled[kk])
+				detect_kinds[kk].global(&c);
+	}
 
 	for (size_t i = 0; i < d->n; i++) {
 		struct detect_group *g = &d->g[i];
+		if (g->a.owner.netns != c.netns)
+			detect_ctx_use_id(&c, g->a.owner.netns);
 		if (g->gen != d->gen) {
 			group_reset_tick(g);
 			g->fed = false;

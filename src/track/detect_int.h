@@ -35,6 +35,51 @@ struct detect_group {
 	unsigned nhist;
 };
 
+struct stall;
+
+struct twdest {
+	const struct conn *c;
+	unsigned count;
+};
+
+struct detector {
+	struct detect_config cfg;
+	struct detect_group *g;    /* owned; n used of cap */
+	size_t n, cap;
+	struct hmap gmap;          /* group key → index into g */
+	uint32_t gen;
+	const struct detect_alert **active; /* owned; sorted */
+	size_t nactive, active_cap;
+	struct detect_event *ev;   /* owned; events of the last update */
+	size_t nev, ev_cap;
+	struct hmap listeners;     /* lport → index into the tracker's entry list */
+	const struct track_entry *const *ents; /* borrowed during an update */
+	struct hmap seen;          /* distinct (group, value) pairs this tick */
+	struct stall *st;          /* owned; per-socket Send-Q progress */
+	size_t nst, st_cap;
+	struct hmap stmap;
+	struct twdest *tw;         /* owned; TIME_WAIT per destination this tick */
+	size_t ntw, tw_cap;
+	struct hmap twmap;
+	uint32_t *tally[DK_COUNT]; /* owned, lazily: counter sketches (kind.floor) */
+	unsigned floor[DK_COUNT];  /* this tick's floors; 0 = the kind has none */
+	struct detect_nsrec *nsv;  /* owned; the namespaces of this tick (detect_ns.c) */
+	size_t nnsv, nsv_cap;
+	struct hmap nsmap;         /* netns id → index into nsv */
+};
+
+/* The detector's view of one namespace this tick (detect_ns.c). */
+struct detect_nsrec {
+	uint32_t id;
+	char name[32];
+	const struct snapshot *hdr;   /* its poll's header: counts, kernel counters */
+	const struct kstat_rates *rates;
+	bool have_range;              /* its ip_local_port_range */
+	unsigned lo, hi, usable;
+	uint64_t *portbits;           /* owned: 65536 bits, local ports seen this tick */
+	struct detect_ports ports;
+};
+
 struct detect_ctx {
 	struct detector *d;
 	const struct detect_config *cfg;
@@ -46,7 +91,29 @@ struct detect_ctx {
 	bool have_range;            /* ip_local_port_range known */
 	unsigned lo, hi, usable;    /* range, and its size minus reserved ports */
 	bool listener_full;         /* a listen_overflow group fired this tick */
+	uint32_t netns;             /* the namespace the fields above describe */
+	const char *nsname;         /* "" unless several namespaces are judged */
+	size_t nsix;                /* its index in d->nsv */
 };
+
+/* detect_ns.c: the namespaces of an update. */
+void detect_ns_prepare(struct detector *d, const struct tracker *t, const struct snapshot *hdr,
+		       const struct detect_ns *ns, size_t nns);
+void detect_ns_free(struct detector *d);
+/* Point the context at namespace ix (of d->nsv) / the one with this id
+ * (unknown ids: the first). */
+void detect_ctx_use(struct detect_ctx *c, size_t ix);
+void detect_ctx_use_id(struct detect_ctx *c, uint32_t id);
+/* The owner belongs to the context's namespace. */
+void detect_owner_stamp(const struct detect_ctx *c, struct detect_owner *o);
+/* Listeners, TIME_WAIT destinations and local ports of this update. */
+void detect_index_sockets(struct detector *d, struct detect_ctx *c,
+			  const struct track_entry *const *ents, size_t n);
+void detect_tw_note(struct detector *d, const struct detect_ctx *c, const struct conn *x);
+static inline uint64_t detect_listen_key(uint32_t netns, uint16_t lport)
+{
+	return (uint64_t)netns << 16 | lport;
+}
 
 /* Engine services for the kinds (detect.c). */
 struct detect_group *detect_group_get(struct detect_ctx *c, enum detect_kind k,

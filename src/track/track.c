@@ -15,87 +15,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tcpscope/hmap.h"
-#include "tcpscope/ixmap.h"
-#include "tcpscope/util.h"
+#include "track_int.h"
 
-#define NS_PER_S 1000000000ull
-#define TW_TOTAL_MS 60000u /* TCP_TIMEWAIT_LEN */
-
-/* A private flag bit of struct track_entry.flags. */
-#define TRK_P_BORN_LOWER (1u << 31) /* existed at start: first_seen_ns is "at least" */
-
-/* One socket: the tracker's own copy of its latest sighting (a tomb: its
- * last) next to what the tracker learned about it. */
-struct tent {
-	struct track_entry e;   /* must stay first: tracker_entries() hands these out */
-	struct conn c;
-};
-_Static_assert(sizeof(struct track_entry) == 64, "the tracker's fields fill the padding");
-
-struct thist {
-	uint32_t n;             /* valid transitions, newest last; free: next free + 1 */
-	struct track_transition t[TRACK_HIST];
-};
-
-enum pend_fate { PEND_OPEN, PEND_LIVES_ON, PEND_KNOWN, PEND_DONE };
-
-struct pend {
-	struct conn c;
-	struct conn_tcpinfo_x x; /* x.have 0: the message had no tcp_info */
-	double wall;
-	uint64_t mono_ns;
-	uint8_t fate;
-};
-
-/* An event whose conn is copied at the end of the update (after process
- * attribution has run on the tracker's copies). */
-struct evfill {
-	uint32_t ev, ent;
-};
-
-/* The key map (an ixmap: the key is read back from the entry, which a
- * lookup touches anyway) files the index into v, or with SLOT_TOMB into tv. */
-#define SLOT_TOMB 0x80000000u
-
-struct tracker {
-	struct track_opts o;
-	struct tent *v;         /* owned; live entries, n used of cap */
-	size_t n, cap;
-	struct tent *tv;        /* owned; tombs, ntomb used of tomb_cap */
-	size_t ntomb, tomb_cap;
-	struct ixmap map;       /* key → entry */
-	struct conn_tcpinfo_x *tix; /* owned; parallel to v while collected, else NULL */
-	size_t tix_cap;
-	bool tix_seen;          /* this update brought the rest of tcp_info */
-	struct thist *hp;       /* owned; history pool, nh used of hcap */
-	size_t nh, hcap;
-	uint32_t hfree;         /* 1 + first free pool slot, 0 = none */
-	const struct track_entry **list; /* owned; tracker_entries() */
-	size_t nlist, list_cap;
-	struct track_event *ev; /* owned; events of the last update */
-	size_t nev, ev_cap;
-	struct evfill *fill;    /* owned; events whose conn is copied at the end */
-	size_t nfill, fill_cap;
-	struct track_event *ev_tmp; /* owned; sort scratch */
-	size_t ev_tmp_cap;
-	struct pend *pend;      /* owned; queued destroy events */
-	size_t npend, pend_cap;
-	struct hmap pmap;       /* cookie → index into pend, during an update */
-	struct hmap ptuple;     /* 4-tuple → index into pend, during an update */
-	uint16_t gen;           /* updates, mod 2^16 */
-	bool open;              /* an update is under way (ingest before finish) */
-	bool baseline;          /* this update is the first */
-	uint64_t now;           /* mono_ns of this update's poll */
-	double wall;
-	uint64_t prev_ns;       /* mono_ns of the previous update */
-	struct snapshot_sink sink;
-	struct kstat kprev, kcur;
-	struct kstat_rates krates;
-	struct track_stats stats;
-};
-
-static uint64_t tuple_hash(const struct conn *c, uint32_t inode)
+uint64_t track_tuple_hash(const struct conn *c, uint32_t inode)
 {
 	uint64_t k = hmap_mix(c->family ^ ((uint64_t)c->lport << 8) ^ ((uint64_t)c->rport << 24) ^
 			      ((uint64_t)inode << 32));
@@ -110,12 +32,11 @@ uint64_t track_key(const struct conn *c)
 {
 	if (c->have & CONN_HAVE_COOKIE)
 		return c->cookie == HMAP_EMPTY ? HMAP_EMPTY - 1 : c->cookie;
-	return tuple_hash(c, c->inode);
+	return track_tuple_hash(c, c->inode);
 }
 
 static void sink_put(void *ctx, const struct snapshot *part);
 static uint64_t slot_key(const void *ctx, uint32_t sv);
-static void pending_tw_match(struct tracker *t, const struct conn *c);
 static struct conn *sink_conns(void *ctx, size_t *n, size_t *stride);
 
 struct tracker *tracker_new(const struct track_opts *o)
@@ -132,6 +53,12 @@ struct tracker *tracker_new(const struct track_opts *o)
 	t->sink = (struct snapshot_sink){t, sink_put, sink_conns};
 	kstat_rates_compute(NULL, NULL, &t->krates);
 	return t;
+}
+
+void tracker_set_tomb_s(struct tracker *t, double tomb_s)
+{
+	if (tomb_s >= 0)
+		t->o.tomb_s = tomb_s;
 }
 
 void tracker_free(struct tracker *t)
@@ -166,7 +93,7 @@ static uint64_t slot_key(const void *ctx, uint32_t sv)
 	return slot_entry(ctx, sv)->e.key;
 }
 
-static struct tent *map_get(const struct tracker *t, uint64_t key)
+struct tent *track_map_get(const struct tracker *t, uint64_t key)
 {
 	uint32_t sv;
 	return ixmap_get(&t->map, key, &sv) ? slot_entry(t, sv) : NULL;
@@ -197,7 +124,7 @@ const struct track_event *tracker_events(const struct tracker *t, size_t *n)
 
 const struct track_transition *tracker_history(const struct tracker *t, uint64_t key, size_t *n)
 {
-	const struct tent *te = map_get(t, key);
+	const struct tent *te = track_map_get(t, key);
 	*n = 0;
 	if (!te || !te->e.hist_)
 		return NULL;
@@ -239,7 +166,7 @@ static void hist_release(struct tracker *t, struct tent *te)
 
 const struct track_entry *tracker_find(const struct tracker *t, const struct conn *c)
 {
-	const struct tent *te = map_get(t, track_key(c));
+	const struct tent *te = track_map_get(t, track_key(c));
 	return te ? &te->e : NULL;
 }
 
@@ -267,23 +194,7 @@ const struct track_stats *tracker_stats(const struct tracker *t)
 	return &t->stats;
 }
 
-void tracker_note_destroyed(struct tracker *t, const struct conn *c,
-			    const struct conn_tcpinfo_x *x, double wall, uint64_t mono_ns)
-{
-	t->pend = xgrow(t->pend, &t->pend_cap, t->npend + 1, sizeof *t->pend);
-	struct pend *p = &t->pend[t->npend++];
-	p->c = *c;
-	if (x)
-		p->x = *x;
-	else
-		memset(&p->x, 0, sizeof p->x);
-	p->wall = wall;
-	p->mono_ns = mono_ns;
-	p->fate = PEND_OPEN;
-	t->stats.destroy_noted++;
-}
-
-static struct track_event *event_add(struct tracker *t, enum track_event_kind kind, double when)
+struct track_event *track_event_add(struct tracker *t, enum track_event_kind kind, double when)
 {
 	t->ev = xgrow(t->ev, &t->ev_cap, t->nev + 1, sizeof *t->ev);
 	struct track_event *ev = &t->ev[t->nev++];
@@ -367,6 +278,8 @@ static void take_sighting(struct tracker *t, size_t ix, const struct conn *c,
 			  const struct conn_tcpinfo_x *x)
 {
 	struct tent *te = &t->v[ix];
+	/* The cgroup too (TIME_WAIT and request sockets carry none). */
+	uint64_t cg = (te->c.have & CONN_HAVE_CGROUP) ? te->c.cgroup_id : 0;
 	if (!(c->have & CONN_HAVE_PROC) && (te->c.have & CONN_HAVE_PROC) && te->c.pid >= 0) {
 		int32_t pid = te->c.pid;
 		uint16_t np = te->c.nprocs;
@@ -379,6 +292,10 @@ static void take_sighting(struct tracker *t, size_t ix, const struct conn *c,
 		te->c.have |= CONN_HAVE_PROC;
 	} else {
 		te->c = *c;
+	}
+	if (cg && !(c->have & CONN_HAVE_CGROUP)) {
+		te->c.cgroup_id = cg;
+		te->c.have |= CONN_HAVE_CGROUP;
 	}
 	if (t->tix) {
 		/* Drops rising is a per-socket trouble sign (the live view colours it). */
@@ -436,7 +353,7 @@ static void entry_new(struct tracker *t, const struct conn *c, const struct conn
 	take_sighting(t, ix, c, x);
 	ixmap_put(&t->map, key, (uint32_t)ix);
 	if (!t->baseline) {
-		struct track_event *ev = event_add(t, TEV_NEW, t->wall);
+		struct track_event *ev = track_event_add(t, TEV_NEW, t->wall);
 		ev->to = c->state;
 		event_fill_later(t, ev, ix);
 	}
@@ -454,7 +371,7 @@ static void entry_seen(struct tracker *t, size_t ix, const struct conn *c,
 		rates_update(t, te, c);
 	}
 	if (was != c->state) {
-		struct track_event *ev = event_add(t, TEV_STATE, t->wall);
+		struct track_event *ev = track_event_add(t, TEV_STATE, t->wall);
 		ev->from = was;
 		ev->to = c->state;
 		ev->in_state_s = track_state_age(e, t->now);
@@ -500,10 +417,10 @@ static void ingest_one(struct tracker *t, const struct conn *c, const struct con
 			t->stats.destroy_lives_on++;
 		}
 	}
-	struct tent *te = map_get(t, key);
+	struct tent *te = track_map_get(t, key);
 	if (!te) {
 		if (t->npend && c->state == TCPS_TIME_WAIT)
-			pending_tw_match(t, c);
+			track_pending_tw_match(t, c);
 		entry_new(t, c, x, key);
 		return;
 	}
@@ -527,7 +444,7 @@ static void update_open(struct tracker *t, uint64_t now, double wall)
 	hmap_clear(&t->ptuple);
 	for (size_t i = 0; i < t->npend; i++) {
 		hmap_put(&t->pmap, track_key(&t->pend[i].c), (uint32_t)i);
-		hmap_put(&t->ptuple, tuple_hash(&t->pend[i].c, 0), (uint32_t)i);
+		hmap_put(&t->ptuple, track_tuple_hash(&t->pend[i].c, 0), (uint32_t)i);
 	}
 }
 
@@ -605,7 +522,7 @@ static void entry_vanish(struct tracker *t, size_t i)
 	e->flags |= TRK_TOMB;
 	e->tomb_ns = close_ns;
 	e->rx_bps = e->tx_bps = e->retrans_per_s = NAN;
-	struct track_event *ev = event_add(t, TEV_CLOSED, close_wall);
+	struct track_event *ev = track_event_add(t, TEV_CLOSED, close_wall);
 	ev->from = te->c.state;
 	ev->to = TCPS_CLOSE;
 	ev->lifetime_s = close_ns > e->first_seen_ns
@@ -630,47 +547,6 @@ static void entry_vanish(struct tracker *t, size_t i)
 			t->tix[i] = t->tix[last];
 		ixmap_put(&t->map, t->v[i].e.key, (uint32_t)i);
 	}
-}
-
-/* Destroy events nobody claimed: sockets born and gone between two polls
- * (or already closed by an earlier sweep: those are dropped). */
-static void pending_settle_unknown(struct tracker *t)
-{
-	for (size_t i = 0; i < t->npend; i++) {
-		struct pend *p = &t->pend[i];
-		if (p->fate != PEND_OPEN)
-			continue;
-		if (map_get(t, track_key(&p->c))) {
-			t->stats.destroy_late++;
-			continue;
-		}
-		t->stats.destroy_unknown++;
-		struct track_event *ev = event_add(t, TEV_CLOSED, p->wall);
-		ev->seen_by = SEEN_DESTROY;
-		ev->from = p->c.state;
-		ev->to = TCPS_CLOSE;
-		ev->conn = p->c;
-		if (p->x.have)
-			ev->tix = p->x;
-	}
-}
-
-/* A full socket that became TIME_WAIT before any dump asked for its cookie
- * is destroyed under a freshly made cookie while its timewait socket gets
- * another one: the destroy message and the new TIME_WAIT socket then share
- * only the 4-tuple. Such a socket lives on; it is not closed yet. */
-static void pending_tw_match(struct tracker *t, const struct conn *c)
-{
-	uint32_t *pix = hmap_get(&t->ptuple, tuple_hash(c, 0));
-	if (!pix)
-		return;
-	struct pend *p = &t->pend[*pix];
-	if (p->fate != PEND_OPEN || p->c.family != c->family || p->c.lport != c->lport ||
-	    p->c.rport != c->rport || memcmp(&p->c.laddr, &c->laddr, sizeof c->laddr) ||
-	    memcmp(&p->c.raddr, &c->raddr, sizeof c->raddr))
-		return;
-	p->fate = PEND_LIVES_ON;
-	t->stats.destroy_lives_on++;
 }
 
 struct ev_order {
@@ -752,7 +628,7 @@ void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 		entry_vanish(t, i); /* moves the last live entry into i */
 	}
 	if (!partial) {
-		pending_settle_unknown(t);
+		track_pending_settle_unknown(t);
 		t->npend = 0;
 	}
 	events_sort(t);

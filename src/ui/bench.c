@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 
 #include "tcpscope/ui.h"
-#include "ui_priv.h"
+#include "live.h"
 
 static void synth(struct snapshot *s, size_t n, uint64_t mono)
 {
@@ -54,30 +54,31 @@ static double time_key(struct ui *u, int key, int reps)
 	double t0 = now_ms();
 	for (int i = 0; i < reps; i++) {
 		/* As ui_run does: a key that changes the order rebuilds. */
-		if (keys_handle(u, key) & UI_REBUILD)
+		if (ui_key(u, key) & UI_REBUILD)
 			vm_rebuild(u->vm);
-		draw_all(u);
+		ui_draw(u);
 	}
 	return (now_ms() - t0) / reps;
 }
 
 /* Ticks of the live loop on the same population: a new snapshot, the
  * tracker's update, then the timed part — rebuild and draw. */
-static void steady(struct ui *u, size_t n, int col, double *rebuild_ms, double *draw_ms)
+static void steady(struct ui *u, struct snapshot *snap, size_t n, int col, double *rebuild_ms,
+		   double *draw_ms)
 {
 	enum { TICKS = 10 };
 	vm_set_sort(u->vm, col, false);
 	double tr = 0, td = 0;
 	for (int i = 0; i < TICKS; i++) {
-		synth(&u->snap, n, u->snap.mono_ns + 1000000000ull);
-		tracker_update(u->trk, &u->snap);
+		synth(snap, n, snap->mono_ns + 1000000000ull);
+		tracker_update(u->trk, snap);
 		size_t ne;
 		const struct track_entry *const *ents = tracker_entries(u->trk, &ne);
-		vm_set_data(u->vm, ents, ne, &u->snap, u->snap.mono_ns);
+		vm_set_data(u->vm, ents, ne, snap, snap->mono_ns);
 		double t0 = now_ms();
 		vm_rebuild(u->vm);
 		double t1 = now_ms();
-		draw_all(u);
+		ui_draw(u);
 		double t2 = now_ms();
 		if (i > 0) { /* the first re-sorts after the change of column */
 			tr += t1 - t0;
@@ -128,24 +129,27 @@ int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r)
 	u->vm = vm_new();
 	vm_set_columns(u->vm, u->cfg.cols, u->cfg.ncols);
 	vm_set_sort(u->vm, COL_RTT, true);
+	ui_panels_init(u);
+	/* The tracker and snapshot an engine would hold (no kernel here). */
 	struct track_opts to = {.tomb_s = 3};
 	u->trk = tracker_new(&to);
-	snapshot_init(&u->snap);
-	snapshot_init(&u->pause_snap);
-	hmap_init(&u->paused_states);
-	synth(&u->snap, nsockets, 1000000000ull);
-	tracker_update(u->trk, &u->snap);
-	synth(&u->snap, nsockets, 2000000000ull);
+	struct snapshot snap;
+	snapshot_init(&snap);
+	u->hdr = &snap;
+	synth(&snap, nsockets, 1000000000ull);
+	tracker_update(u->trk, &snap);
+	synth(&snap, nsockets, 2000000000ull);
 	double t0 = now_ms();
-	tracker_update(u->trk, &u->snap);
+	tracker_update(u->trk, &snap);
 	u->have_data = true;
+	u->rates = tracker_kstat_rates(u->trk);
 	size_t n;
 	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
-	vm_set_data(u->vm, ents, n, &u->snap, 2000000000ull);
+	vm_set_data(u->vm, ents, n, &snap, 2000000000ull);
 	double t1 = now_ms();
 	vm_rebuild(u->vm);
 	double t2 = now_ms();
-	draw_all(u);
+	ui_draw(u);
 	r->rebuild_ms = t2 - t1;
 	r->tick_ms = now_ms() - t0;
 	r->key_down_ms = time_key(u, KEY_DOWN, 200);
@@ -156,19 +160,18 @@ int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r)
 	vm_rebuild(u->vm);
 	double t3 = now_ms();
 	for (int i = 0; i < 10; i++) {
-		keys_handle(u, i % 2 ? '<' : '>');
+		ui_key(u, i % 2 ? '<' : '>');
 		vm_rebuild(u->vm);
-		draw_all(u);
+		ui_draw(u);
 	}
 	r->key_resort_ep_ms = (now_ms() - t3) / 10;
-	steady(u, nsockets, COL_LOCAL, &r->steady_rebuild_ms, &r->steady_draw_ms);
+	steady(u, &snap, nsockets, COL_LOCAL, &r->steady_rebuild_ms, &r->steady_draw_ms);
 	double dummy;
-	steady(u, nsockets, COL_STATE, &r->steady_state_rebuild_ms, &dummy);
+	steady(u, &snap, nsockets, COL_STATE, &r->steady_state_rebuild_ms, &dummy);
+	ui_panels_done(u);
 	vm_free(u->vm);
 	tracker_free(u->trk);
-	snapshot_done(&u->snap);
-	snapshot_done(&u->pause_snap);
-	hmap_done(&u->paused_states);
+	snapshot_done(&snap);
 	free(u);
 	endwin();
 	delscreen(scr);

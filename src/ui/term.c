@@ -8,7 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "ui_priv.h"
+#include "live.h"
 
 /* The terminal is the one global we keep (STYLE: "no mutable globals but
  * the terminal"): the crash handler must reach it without context. */
@@ -174,6 +174,11 @@ const char *term_glyph(const struct ui *u, int which)
 	};
 	bool fancy = u->utf8 && !u->cfg.ascii;
 	return (fancy ? utf8 : ascii)[which];
+}
+
+bool term_ascii(const struct ui *u)
+{
+	return !u->utf8 || u->cfg.ascii;
 }
 
 int term_init(struct ui *u)

@@ -1,6 +1,9 @@
-/* ui.c — ui_run(): the live monitor's single loop. poll() waits on the
- * terminal and the refresh timer; each tick is collect → tracker_update →
- * view model → draw, and a key press redraws without collecting. */
+/* ui.c — ui_run(): the live monitor's loop. poll() waits on the terminal
+ * and the engine's fds until its next tick; each tick is the engine's
+ * (collect → track → detect), then view model → draw; a key press redraws
+ * without ticking. Paused, the engine still ticks and the screen shows a
+ * copy frozen at the pause (pause.c). ui.c also picks the active panel,
+ * hands it keys and the mouse, and draws the frame and the status line. */
 #include "tcpscope/detect.h"
 #include "tcpscope/ui.h"
 
@@ -14,7 +17,7 @@
 #include <unistd.h>
 
 #include "tcpscope/app.h"
-#include "ui_priv.h"
+#include "live.h"
 
 static double ms_since(uint64_t t0)
 {
@@ -25,18 +28,15 @@ static void keep_events(struct ui *u)
 {
 	size_t n;
 	const struct track_event *ev = tracker_events(u->trk, &n);
+	events_keep(u, ev, n);
 	unsigned nnew = 0, nclosed = 0;
 	for (size_t i = 0; i < n; i++) {
-		u->evs[u->ev_head] = ev[i];
-		u->ev_head = (u->ev_head + 1) % UI_EVENTS_KEEP;
-		if (u->ev_n < UI_EVENTS_KEEP)
-			u->ev_n++;
 		nnew += ev[i].kind == TEV_NEW;
 		nclosed += ev[i].kind == TEV_CLOSED;
 	}
-	if (u->evsel)
-		u->evsel += (int)n; /* keep the selected event under the cursor */
-	uint64_t now = u->snap.mono_ns;
+	if (u->paused)
+		ui_pause_count(u, ev, n);
+	uint64_t now = engine_header(u->eng)->mono_ns;
 	if (u->last_poll_ns && now > u->last_poll_ns) {
 		double dt = (double)(now - u->last_poll_ns) / 1e9;
 		u->rate_new = nnew / dt;
@@ -45,88 +45,6 @@ static void keep_events(struct ui *u)
 		u->rate_new = u->rate_closed = NAN;
 	}
 	u->last_poll_ns = now;
-}
-
-/* While paused the tracker is not updated (its entries stay what the
- * screen shows); count how the new snapshot differs instead. */
-static void count_paused(struct ui *u, const struct snapshot *sn)
-{
-	unsigned seen = 0, nnew = 0, changed = 0;
-	for (size_t i = 0; i < sn->n; i++) {
-		const struct track_entry *e = tracker_find(u->trk, &sn->conns[i]);
-		uint32_t *st = e ? hmap_get(&u->paused_states, e->key) : NULL;
-		if (!st) {
-			nnew++;
-			continue;
-		}
-		seen++;
-		changed += *st != sn->conns[i].state;
-	}
-	u->paused_new = nnew;
-	u->paused_changed = changed;
-	u->paused_closed = (unsigned)u->paused_states.n > seen ? (unsigned)u->paused_states.n - seen : 0;
-}
-
-/* Take the detail socket's latest sighting: entry, conn, history and (when
- * this poll collected it; a tomb's copy has none) the rest of tcp_info —
- * copies, since the overlay outlives the entry. */
-void ui_detail_take(struct ui *u, const struct track_entry *e)
-{
-	u->detail_ent = *e;
-	u->detail_conn = *e->conn;
-	u->detail_ent.conn = &u->detail_conn;
-	size_t n;
-	const struct track_transition *h = tracker_history(u->trk, e->key, &n);
-	if (n > TRACK_HIST)
-		n = TRACK_HIST;
-	if (n)
-		memcpy(u->detail_hist, h, n * sizeof *h);
-	u->detail_nhist = n;
-	const struct conn_tcpinfo_x *x = tracker_tix(u->trk, e);
-	if (x)
-		u->detail_tix = *x;
-	u->detail_gone = (e->flags & TRK_TOMB) != 0;
-}
-
-static void refresh_detail(struct ui *u)
-{
-	if (u->overlay != OV_DETAIL)
-		return;
-	size_t n;
-	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (ents[i]->key != u->detail_key)
-			continue;
-		ui_detail_take(u, ents[i]);
-		return;
-	}
-	if (!u->detail_gone) {
-		u->detail_gone = true;
-		u->detail_ent.tomb_ns = u->snap.mono_ns;
-	}
-}
-
-static void drain_destroyed(struct ui *u)
-{
-	if (!u->ds)
-		return;
-	snapshot_clear(&u->dsnap);
-	struct err e = {0};
-	int n = destroy_drain(u->ds, &u->dsnap, &e);
-	double wall = clock_wall();
-	uint64_t mono = clock_mono_ns();
-	if (!u->paused)
-		for (size_t i = 0; i < u->dsnap.n; i++)
-			tracker_note_destroyed(u->trk, &u->dsnap.conns[i],
-					       snapshot_tix(&u->dsnap, &u->dsnap.conns[i]), wall, mono);
-	const char *m = destroy_notice(u->ds);
-	if (m)
-		ui_set_status(u, 10, "%s", m);
-	if (n < 0) {
-		ui_set_status(u, 15, "destroy events: %s; carrying on with polls only", e.msg);
-		destroy_close(u->ds);
-		u->ds = NULL;
-	}
 }
 
 /* The detectors' active alerts, most severe first, into the view model. */
@@ -148,44 +66,38 @@ static void publish_alerts(struct ui *u)
 	vm_set_alerts(u->vm, u->valerts, n, true);
 }
 
-static void do_poll(struct ui *u)
+static void show_notices(struct ui *u)
 {
-	drain_destroyed(u);
-	/* Paused, the screen (and the tracker) still show the last update:
-	 * collect into a scratch snapshot and only count the differences.
-	 * Else the poll streams into the tracker, which keeps the only copy
-	 * of each socket; u->snap keeps the poll's header. */
-	struct snapshot *sn = u->paused ? &u->pause_snap : &u->snap;
-	struct err e = {0};
-	int rc = u->paused ? collector_poll(u->col, sn, &e)
-			   : collector_poll_stream(u->col, sn, tracker_sink(u->trk), &e);
 	const char *m;
-	while ((m = collector_notice(u->col)))
+	while ((m = engine_notice(u->eng)))
 		ui_set_status(u, 15, "%s", m);
-	if (rc < 0) {
-		ui_set_status(u, 15, "collector: %s%s", e.msg, sn->total ? " (snapshot incomplete)" : "");
-		/* Not paused, the update still finishes (nothing vanishes). */
-		if (!sn->total && u->paused)
-			return;
-	}
-	if (u->paused) {
-		count_paused(u, sn);
-		return;
-	}
-	tracker_finish(u->trk, sn);
-	detector_update(u->det, u->trk, sn);
-	publish_alerts(u);
+}
+
+static void do_tick(struct ui *u)
+{
+	struct err e = {0};
+	int rc = engine_tick(u->eng, &e);
+	show_notices(u);
+	if (rc < 0)
+		ui_set_status(u, 15, "collector: %s%s", e.msg,
+			      engine_polled(u->eng) ? " (snapshot incomplete)" : "");
+	const struct snapshot *hdr = engine_header(u->eng);
 	if (!u->have_data)
-		u->first_poll_ns = sn->mono_ns;
+		u->first_poll_ns = hdr->mono_ns;
 	u->have_data = true;
 	keep_events(u);
+	/* Paused, the screen keeps the copy frozen at the pause. */
+	if (u->paused)
+		return;
+	ui_show_live(u);
+	publish_alerts(u);
 	size_t n;
 	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
-	vm_set_data(u->vm, ents, n, sn, sn->mono_ns);
+	vm_set_data(u->vm, ents, n, hdr, hdr->mono_ns);
 	uint64_t t0 = clock_mono_ns();
 	vm_rebuild(u->vm);
 	u->last_rebuild_ms = ms_since(t0);
-	refresh_detail(u);
+	detail_refresh(u);
 }
 
 static uint32_t ui_needs(const struct ui *u)
@@ -194,22 +106,15 @@ static uint32_t ui_needs(const struct ui *u)
 	int sc = vm_sort_col(u->vm);
 	if (sc >= 0 && sc < COL_COUNT)
 		needs |= col_table[sc].needs;
-	/* tcp_info always: the rates, the detectors and the detail view read
-	 * it. The congestion control name (a string per socket in every dump)
-	 * only while something shows it: a column, the sort, the detail view. */
-	needs |= NEED_INFO;
-	/* The detail view shows all of tcp_info: the rest of it (64 B per
-	 * socket in the snapshot) is collected only while it is open. */
+	/* tcp_info and process names always come from the engine (the rates,
+	 * the detectors and owners read them; --no-info and --no-processes
+	 * mask them there). The congestion control name (a string per socket
+	 * in every dump) only while something shows it: a column, the sort,
+	 * the detail view. The detail view shows all of tcp_info: the rest of
+	 * it (64 B per socket) is collected only while it is open. */
 	if (u->overlay == OV_DETAIL)
 		needs |= NEED_CONG | NEED_INFO_X;
-	needs |= filter_needs(u->flt);
-	if (u->set->no_info)
-		needs &= ~(uint32_t)(NEED_INFO | NEED_CONG | NEED_INFO_X);
-	if (u->set->no_processes)
-		needs &= ~(uint32_t)NEED_PROCS;
-	else
-		needs |= NEED_PROCS; /* grouping by process and the detail view */
-	return needs;
+	return needs | filter_needs(u->flt);
 }
 
 /* Settings: defaults < config file < command line. */
@@ -250,67 +155,50 @@ static void save_settings(struct ui *u)
 		ui_set_status(u, 10, "could not save settings: %s", e.msg);
 }
 
-static struct ui *ui_new(const struct settings *s, struct collector *col)
+static struct ui *ui_new(const struct settings *s, struct engine *g)
 {
 	struct ui *u = xcalloc(1, sizeof *u);
 	u->set = s;
-	u->col = col;
-	snapshot_init(&u->snap);
-	snapshot_init(&u->pause_snap);
+	u->eng = g;
+	u->trk = engine_tracker(g);
+	u->det = engine_detector(g);
+	u->hdr = engine_header(g);
 	u->vm = vm_new();
 	load_settings(u);
 	vm_set_columns(u->vm, u->cfg.cols, u->cfg.ncols);
 	vm_set_sort(u->vm, u->cfg.sort_col, u->cfg.sort_desc);
 	vm_set_group(u->vm, u->cfg.group);
-	/* Thresholds: the file's, then the command line's on top. */
-	struct detect_config dc = u->cfg.detect;
-	for (size_t i = 0; i < s->nthreshold_args; i++) {
-		struct err te = {0};
-		if (detect_set_threshold_kv(&dc, s->threshold_args[i], &te) < 0)
-			ui_set_status(u, 15, "--threshold: %s", te.msg);
-	}
-	u->det = detector_new(&dc);
 	vm_set_alerts(u->vm, NULL, 0, true);
-	struct track_opts to = {.tomb_s = u->cfg.highlight_s > 0 ? u->cfg.highlight_s : 0.001};
-	u->trk = tracker_new(&to);
 	vm_ctx(u->vm)->trk = u->trk; /* the socket-memory columns read tracker_tix() */
-	hmap_init(&u->paused_states);
-	u->evs = xcalloc(UI_EVENTS_KEEP, sizeof *u->evs);
+	ui_panels_init(u);
 	u->rate_new = u->rate_closed = NAN;
-	snapshot_init(&u->dsnap);
 	const char *f0 = s->ui_filter ? s->ui_filter : s->filter;
-	if (f0 && !ui_apply_filter(u, f0))
-		ui_set_status(u, 20, "%s", u->filter_err);
-	if (collector_source(col) == SNAP_SRC_NETLINK) {
-		struct err e = {0};
-		u->ds = destroy_open(&e);
-		if (!u->ds)
-			ui_set_status(u, 20, "destroy events: %s (short-lived connections may be missed)",
-				      e.msg);
-	}
+	if (f0 && !prompt_apply_filter(u, f0))
+		ui_set_status(u, 20, "%s", prompt_error(u));
+	show_notices(u);
 	return u;
 }
 
 static void ui_free(struct ui *u)
 {
+	ui_pause_end(u);
 	vm_free(u->vm);
-	detector_free(u->det);
-	tracker_free(u->trk);
-	snapshot_done(&u->snap);
-	snapshot_done(&u->pause_snap);
-	hmap_done(&u->paused_states);
-	free(u->evs);
-	free(u->targets);
-	destroy_close(u->ds);
-	snapshot_done(&u->dsnap);
+	ui_panels_done(u);
 	filter_free(u->flt);
 	free(u);
+}
+
+/* The settings that steer the engine follow the live ones (+/-, F2). */
+static void sync_engine(struct ui *u)
+{
+	engine_set_interval(u->eng, u->delay_s);
+	tracker_set_tomb_s(u->trk, u->cfg.highlight_s > 0 ? u->cfg.highlight_s : 0.001);
 }
 
 static int poll_timeout_ms(const struct ui *u)
 {
 	uint64_t now = clock_mono_ns();
-	uint64_t until = u->next_poll;
+	uint64_t until = engine_next_tick(u->eng);
 	if (u->status[0] && u->status_until && u->status_until < until)
 		until = u->status_until;
 	if (until <= now)
@@ -319,11 +207,147 @@ static int poll_timeout_ms(const struct ui *u)
 	return ms > 60000 ? 60000 : (int)ms;
 }
 
-int ui_run(const struct settings *s, struct collector *col)
+/* ---------------------------------------------------------------- panels */
+
+static const struct ui_panel *const views[TAB_COUNT] = {
+	[TAB_CONNS] = &conns_panel,
+	[TAB_LISTEN] = &listen_panel,
+	[TAB_EVENTS] = &events_panel,
+	[TAB_ALERTS] = &alerts_panel,
+};
+
+static const struct ui_panel *const overlays[OV_COUNT] = {
+	[OV_HELP] = &help_panel,
+	[OV_SETUP] = &setup_panel,
+	[OV_DETAIL] = &detail_panel,
+	[OV_CONFIRM] = &confirm_panel,
+};
+
+void ui_panels_init(struct ui *u)
 {
-	struct ui *u = ui_new(s, col);
-	u->needs = ui_needs(u);
-	collector_set_needs(col, u->needs);
+	header_init(u);
+	table_init(u);
+	events_init(u);
+	alerts_init(u);
+	setup_init(u);
+	detail_init(u);
+	confirm_init(u);
+	prompt_init(u);
+	keys_init(u);
+}
+
+void ui_panels_done(struct ui *u)
+{
+	keys_done(u);
+	prompt_done(u);
+	confirm_done(u);
+	detail_done(u);
+	setup_done(u);
+	alerts_done(u);
+	events_done(u);
+	table_done(u);
+	header_done(u);
+}
+
+/* The panel keys go to: the input line, else an overlay, else the view. */
+static const struct ui_panel *active(const struct ui *u)
+{
+	if (u->input != IN_NONE)
+		return &prompt_panel;
+	if (u->overlay != OV_NONE)
+		return overlays[u->overlay];
+	return views[u->tab];
+}
+
+/* The mouse: the F-key bar, the tabs, else the panel under it; each part
+ * hit-tests the layout it drew last. */
+static unsigned ui_mouse(struct ui *u)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return 0;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		const struct ui_panel *ov = u->overlay != OV_NONE ? overlays[u->overlay] : NULL;
+		if (ov && ov->mouse)
+			return ov->mouse(u, &ev);
+		return views[u->tab]->mouse(u, &ev);
+	}
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
+		return 0;
+	int f = u->input == IN_NONE ? keys_bar_at(u, ev.y, ev.x) : -1;
+	if (f >= 0) {
+		if (!f)
+			return 0;
+		if (u->overlay != OV_NONE && f != 10)
+			u->overlay = OV_NONE;
+		return ui_key(u, KEY_F(f));
+	}
+	if (u->overlay != OV_NONE)
+		return 0;
+	int t = header_tab_at(u, ev.y, ev.x);
+	if (t >= 0) {
+		unsigned r = 0;
+		while (u->tab != (enum ui_tab)t)
+			r |= keys_tab_next(u);
+		return r | UI_REDRAW;
+	}
+	return views[u->tab]->mouse(u, &ev);
+}
+
+unsigned ui_key(struct ui *u, int ch)
+{
+	if (ch == KEY_RESIZE)
+		return UI_REDRAW;
+	if (ch == KEY_MOUSE)
+		return u->mouse ? ui_mouse(u) : 0;
+	return keys_handle(u, active(u), ch);
+}
+
+/* ---------------------------------------------------------------- frame */
+
+/* Header, tabs, the tab's view, status line, an overlay, and the F-key bar
+ * or the input line. */
+void ui_draw(struct ui *u)
+{
+	u->frame++;
+	curs_set(0);
+	erase();
+	getmaxyx(stdscr, u->rows, u->cols);
+	if (LINES < 1 || COLS < 1) {
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	int y = header_draw(u);
+	if (LINES - y >= 4)
+		header_tabs(u, y++);
+	int bottom = LINES;
+	bool status = u->status[0] && LINES >= 6;
+	if (LINES >= 3)
+		bottom--; /* footer */
+	if (status)
+		bottom--;
+	int h = bottom - y;
+	if (h >= 1)
+		views[u->tab]->draw(u, y, h);
+	if (status)
+		draw_text(LINES - 2, 0, COLS, u->attr[R_STATUS], u->status);
+	if (u->overlay != OV_NONE)
+		overlays[u->overlay]->draw(u, 0, LINES);
+	if (LINES >= 3 || (LINES >= 1 && u->input != IN_NONE)) {
+		if (u->input != IN_NONE)
+			prompt_panel.draw(u, LINES - 1, 1);
+		else
+			keys_bar_draw(u, LINES - 1);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+int ui_run(const struct settings *s, struct engine *g)
+{
+	struct ui *u = ui_new(s, g);
+	engine_set_needs(g, u->needs = ui_needs(u));
 	if (term_init(u) < 0) {
 		fprintf(stderr, "tcpscope: cannot initialise the terminal (TERM=%s)\n",
 			getenv("TERM") ? getenv("TERM") : "");
@@ -333,19 +357,18 @@ int ui_run(const struct settings *s, struct collector *col)
 	unsigned todo = UI_POLL | UI_REDRAW;
 	bool dirty_cfg = false;
 	while (!app_quit_signal && !(todo & UI_QUIT)) {
-		uint64_t now = clock_mono_ns();
+		sync_engine(u);
 		/* What the kernel is asked for follows what is on screen (the
 		 * detail view opening, a column or sort chosen); something newly
 		 * needed is collected at once rather than at the next tick. */
 		uint32_t nd = ui_needs(u);
 		if (nd != u->needs) {
-			if (nd & ~u->needs)
+			u->needs = nd;
+			if (engine_set_needs(g, nd))
 				todo |= UI_POLL;
-			collector_set_needs(col, u->needs = nd);
 		}
-		if ((todo & UI_POLL) || now >= u->next_poll) {
-			do_poll(u);
-			u->next_poll = clock_mono_ns() + (uint64_t)(u->delay_s * 1e9);
+		if ((todo & UI_POLL) || engine_due(g, clock_mono_ns())) {
+			do_tick(u);
 			todo |= UI_REDRAW;
 		}
 		if (todo & UI_REBUILD) {
@@ -359,27 +382,32 @@ int ui_run(const struct settings *s, struct collector *col)
 		}
 		if (todo & UI_REDRAW) {
 			uint64_t t0 = clock_mono_ns();
-			draw_all(u);
+			ui_draw(u);
 			u->last_draw_ms = ms_since(t0);
 		}
 		todo = 0;
-		struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-					{.fd = u->ds ? destroy_fd(u->ds) : -1, .events = POLLIN}};
-		int pr = poll(pfd, 2, poll_timeout_ms(u));
+		struct pollfd pfd[5] = {{.fd = STDIN_FILENO, .events = POLLIN}};
+		nfds_t nfd = 1 + (nfds_t)engine_pollfds(g, pfd + 1, 4);
+		int pr = poll(pfd, nfd, poll_timeout_ms(u));
 		if (pr < 0 && errno != EINTR)
 			break;
 		if (pr > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) &&
 		    !(pfd[0].revents & POLLIN))
 			break; /* the terminal went away */
-		if (pr > 0 && (pfd[1].revents & (POLLIN | POLLERR)))
-			drain_destroyed(u);
+		bool engine_fd = false;
+		for (nfds_t i = 1; i < nfd; i++)
+			engine_fd |= pr > 0 && (pfd[i].revents & (POLLIN | POLLERR));
+		if (engine_fd) {
+			engine_ready(g);
+			show_notices(u);
+		}
 		/* Read every pending key (and KEY_RESIZE after SIGWINCH), then
 		 * draw once: a burst of keys costs one redraw. */
 		for (int i = 0; i < 256; i++) {
 			int ch = getch();
 			if (ch == ERR)
 				break;
-			todo |= keys_handle(u, ch);
+			todo |= ui_key(u, ch);
 			if (todo & UI_QUIT)
 				break;
 		}

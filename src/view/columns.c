@@ -2,6 +2,7 @@
  * column; numeric columns give a value getter and get formatting and
  * comparison from their style. */
 #include "tcpscope/columns.h"
+#include "tcpscope/labels.h"
 
 #include <math.h>
 #include <pwd.h>
@@ -426,6 +427,58 @@ static int cmp_process(struct col_ctx *x, const struct track_entry *a, const str
 	return strcmp(ca, cb);
 }
 
+const char *col_netns_name(const struct col_ctx *x, const struct conn *c)
+{
+	if (!c->netns)
+		return "";
+	const char *n = labels_netns(x->snap ? x->snap->labels : NULL, c->netns);
+	return n;
+}
+
+const char *col_unit_name(const struct col_ctx *x, const struct conn *c)
+{
+	if (!(c->have & CONN_HAVE_CGROUP))
+		return "";
+	const struct labels *l = x->snap ? x->snap->labels : NULL;
+	const char *t = labels_cgroup_text(l, c->cgroup_id);
+	if (*t)
+		return t;
+	const char *p = labels_cgroup_path(l, c->cgroup_id);
+	const char *slash = strrchr(p, '/');
+	return slash && slash[1] ? slash + 1 : p;
+}
+
+static void fmt_netns(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
+{
+	const char *n = col_netns_name(x, e->conn);
+	if (*n)
+		snprintf(buf, len, "%s", n);
+	else if (e->conn->netns)
+		snprintf(buf, len, "%u", e->conn->netns);
+	else
+		snprintf(buf, len, "-");
+}
+
+static int cmp_netns(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
+{
+	int r = strcmp(col_netns_name(x, a->conn), col_netns_name(x, b->conn));
+	return r ? r : (a->conn->netns > b->conn->netns) - (a->conn->netns < b->conn->netns);
+}
+
+static void fmt_unit(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
+{
+	const char *u = col_unit_name(x, e->conn);
+	snprintf(buf, len, "%s", *u ? u : "-");
+}
+
+static int cmp_unit(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
+{
+	const char *ua = col_unit_name(x, a->conn), *ub = col_unit_name(x, b->conn);
+	if (!*ua || !*ub)
+		return (*ua != 0) - (*ub != 0);
+	return strcmp(ua, ub);
+}
+
 static void fmt_user(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
 {
 	if (!(e->conn->have & CONN_HAVE_UID))
@@ -518,6 +571,10 @@ static int cmp_family(struct col_ctx *x, const struct track_entry *a, const stru
 	 .fmt = f_, .cmp = c_, .desc = d_}
 
 const struct col_def col_table[COL_COUNT] = {
+	[COL_NETNS] = TXT("netns", "NETNS", 10, 0, fmt_netns, cmp_netns,
+			  "network namespace (with -A): its name, or its inode"),
+	[COL_UNIT] = TXT("unit", "UNIT", 18, 0, fmt_unit, cmp_unit,
+			 "service, container or pod, from the socket's cgroup"),
 	[COL_STATE] = TXT("state", "STATE", 10, 0, fmt_state, cmp_state, "TCP state (CLOSED for tombs)"),
 	[COL_LOCAL] = TXT("local", "LOCAL", 21, 0, fmt_local, cmp_local, "local address:port"),
 	[COL_REMOTE] = TXT("remote", "REMOTE", 21, 0, fmt_remote, cmp_remote, "peer address:port"),

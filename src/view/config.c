@@ -52,7 +52,8 @@ static const char *group_key_name(enum vm_group_mode g)
 {
 	static const char *const n[VG_COUNT] = {
 		[VG_NONE] = "none",        [VG_PROCESS] = "process", [VG_RHOST] = "remote_host",
-		[VG_LPORT] = "local_port", [VG_STATE] = "state",
+		[VG_LPORT] = "local_port", [VG_STATE] = "state",   [VG_NETNS] = "netns",
+		[VG_UNIT] = "unit",
 	};
 	return n[g];
 }

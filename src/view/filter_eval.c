@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "filter_int.h"
+#include "tcpscope/labels.h"
 #include "tcpscope/collect.h"
 #include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
@@ -146,6 +147,44 @@ static bool process_term(const struct fnode *n, const struct conn *c)
 	return strcmp(n->pattern, c->comm) == 0;
 }
 
+static bool name_match(const struct fnode *n, const char *name)
+{
+	if (!*name)
+		return false;
+	return n->glob ? fnmatch(n->pattern, name, 0) == 0 : strcmp(n->pattern, name) == 0;
+}
+
+static bool netns_term(const struct fnode *n, const struct ectx *x)
+{
+	const struct conn *c = x->c;
+	if (!c->netns)
+		return false;
+	if (n->netns && c->netns == n->netns)
+		return true;
+	return name_match(n, labels_netns(x->f->labels, c->netns));
+}
+
+static bool owner_term(const struct fnode *n, const struct ectx *x)
+{
+	const struct conn *c = x->c;
+	if (!(c->have & CONN_HAVE_CGROUP))
+		return false;
+	const struct labels *l = x->f->labels;
+	if (n->owner == FO_CGROUP)
+		return name_match(n, labels_cgroup_path(l, c->cgroup_id));
+	enum label_kind k = labels_cgroup_kind(l, c->cgroup_id);
+	if (n->owner == FO_SERVICE && k != LABEL_SERVICE && k != LABEL_SESSION)
+		return false;
+	if (n->owner == FO_CONTAINER && k != LABEL_CONTAINER && k != LABEL_POD)
+		return false;
+	const char *t = labels_cgroup_text(l, c->cgroup_id);
+	if (name_match(n, t))
+		return true;
+	/* "docker:shop-api" also answers to "shop-api". */
+	const char *colon = strchr(t, ':');
+	return colon && name_match(n, colon + 1);
+}
+
 static bool ev(const struct fnode *n, const struct ectx *x, bool kernel)
 {
 	const struct conn *c = x->c;
@@ -183,8 +222,18 @@ static bool ev(const struct fnode *n, const struct ectx *x, bool kernel)
 	case FN_PORTCLASS:
 		return (c->lport && (int)port_class_of(c->lport) == n->pclass) ||
 		       (c->rport && (int)port_class_of(c->rport) == n->pclass);
+	case FN_NETNS:
+		return netns_term(n, x);
+	case FN_OWNER:
+		return owner_term(n, x);
 	}
 	return false;
+}
+
+void filter_set_labels(struct filter *f, const struct labels *l)
+{
+	if (f)
+		f->labels = l;
 }
 
 bool filter_match(const struct filter *f, const struct conn *c, const struct track_entry *t,

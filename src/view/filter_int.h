@@ -58,7 +58,12 @@ enum fnode_kind {
 	FN_PROCESS,
 	FN_NUM,       /* numeric extension terms */
 	FN_PORTCLASS,
+	FN_NETNS,     /* netns NAME|INODE (-A) */
+	FN_OWNER,     /* cgroup PATH, service NAME, container NAME, unit NAME */
 };
+
+/* What an FN_OWNER term compares its pattern with. */
+enum fowner_field { FO_CGROUP, FO_SERVICE, FO_CONTAINER, FO_UNIT };
 
 enum fnum_field {
 	FF_PID,
@@ -92,6 +97,8 @@ struct fnode {
 	enum ftok op;            /* NUM: FT_EQ ... FT_GE */
 	double value;            /* NUM: seconds for times, else the number */
 	int pclass;              /* PORTCLASS */
+	uint32_t netns;          /* NETNS: an inode given as a number, else 0 */
+	enum fowner_field owner; /* OWNER */
 };
 
 struct filter {
@@ -101,6 +108,7 @@ struct filter {
 	uint32_t needs;          /* NEED_* */
 	bool uses_track;
 	int eph_min, eph_max;    /* ephemeral port range, for autobound */
+	const struct labels *labels; /* borrowed (filter_set_labels): names of ids */
 };
 
 #define FILTER_FAM_V4 1u

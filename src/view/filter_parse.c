@@ -223,6 +223,53 @@ static struct fnode *term_portclass(struct parser *p, struct ftoken *kw)
 	return negate_if(op && op->kind == FT_NE, n);
 }
 
+/* netns NAME|INODE: a namespace by its name (glob) or nsfs inode. */
+static struct fnode *term_netns(struct parser *p, struct ftoken *kw)
+{
+	struct ftoken *op = take_op(p);
+	if (op && op->kind != FT_EQ && op->kind != FT_NE)
+		return fail(p, op->col, "'%s' takes '=' or '!=', not '%s'", kw->text, op->text);
+	struct ftoken *w = operand(p, kw, op, "a namespace name or inode");
+	if (!w)
+		return NULL;
+	struct fnode *n = node_new(FN_NETNS);
+	unsigned long long v;
+	if (util_parse_uint(w->text, 0xffffffffull, &v) == 0 && v)
+		n->netns = (uint32_t)v;
+	n->pattern = xstrdup(w->text);
+	n->glob = strpbrk(w->text, "*?[") != NULL;
+	return negate_if(op && op->kind == FT_NE, n);
+}
+
+/* cgroup PATH (ss's term: the socket's cgroup is PATH), service NAME,
+ * container NAME, unit NAME (either): globs allowed. */
+static struct fnode *term_owner(struct parser *p, struct ftoken *kw, enum fowner_field what)
+{
+	struct ftoken *op = take_op(p);
+	if (op && op->kind != FT_EQ && op->kind != FT_NE)
+		return fail(p, op->col, "'%s' takes '=' or '!=', not '%s'", kw->text, op->text);
+	struct ftoken *w = operand(p, kw, op, what == FO_CGROUP ? "a cgroup path" : "a name");
+	if (!w)
+		return NULL;
+	if (what == FO_CGROUP && w->text[0] != '/')
+		return fail(p, w->col, "'%s' is not a cgroup path (it starts with '/')", w->text);
+	struct fnode *n = node_new(FN_OWNER);
+	n->owner = what;
+	const char *pat = w->text;
+	/* A path under the cgroup2 mount is the same cgroup. */
+	static const char *const mounts[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
+	for (size_t i = 0; what == FO_CGROUP && i < sizeof mounts / sizeof mounts[0]; i++) {
+		size_t ml = strlen(mounts[i]);
+		if (!strncmp(pat, mounts[i], ml) && (pat[ml] == '/' || !pat[ml])) {
+			pat = pat[ml] ? pat + ml : "/";
+			break;
+		}
+	}
+	n->pattern = xstrdup(pat);
+	n->glob = strpbrk(pat, "*?[") != NULL;
+	return negate_if(op && op->kind == FT_NE, n);
+}
+
 enum numkind { NK_COUNT, NK_SECONDS, NK_MILLIS, NK_USER };
 
 static const struct {
@@ -321,7 +368,17 @@ static struct fnode *parse_term(struct parser *p)
 	for (size_t i = 0; i < sizeof num_terms / sizeof num_terms[0]; i++)
 		if (!strcmp(w, num_terms[i].name))
 			return term_num(p, kw, i);
-	if (!strcmp(w, "dev") || !strcmp(w, "fwmark") || !strcmp(w, "cgroup"))
+	if (!strcmp(w, "netns"))
+		return term_netns(p, kw);
+	if (!strcmp(w, "cgroup"))
+		return term_owner(p, kw, FO_CGROUP);
+	if (!strcmp(w, "service"))
+		return term_owner(p, kw, FO_SERVICE);
+	if (!strcmp(w, "container") || !strcmp(w, "pod"))
+		return term_owner(p, kw, FO_CONTAINER);
+	if (!strcmp(w, "unit"))
+		return term_owner(p, kw, FO_UNIT);
+	if (!strcmp(w, "dev") || !strcmp(w, "fwmark"))
 		return fail(p, kw->col, "'%s' conditions are not supported by tcpscope", w);
 	union conn_addr a;
 	if (strchr(w, ':') || conn_addr_parse(w, &a))

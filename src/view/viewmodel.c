@@ -17,6 +17,8 @@ const char *const vm_group_names[VG_COUNT] = {
 	[VG_RHOST] = "remote host",
 	[VG_LPORT] = "local port",
 	[VG_STATE] = "state",
+	[VG_NETNS] = "namespace",
+	[VG_UNIT] = "service/container",
 };
 
 struct viewmodel *vm_new(void)
@@ -225,6 +227,15 @@ static bool in_view(const struct viewmodel *vm, const struct track_entry *e)
 
 /* ---------------------------------------------------------------- group */
 
+/* " in NAMESPACE" after a label, when sockets carry namespaces (-A). */
+static void in_netns(struct viewmodel *vm, const struct conn *c, char *label, size_t len)
+{
+	const char *n = col_netns_name(&vm->ctx, c);
+	size_t k = strlen(label);
+	if (*n && k < len)
+		snprintf(label + k, len - k, " in %s", n);
+}
+
 static uint64_t group_key(struct viewmodel *vm, const struct track_entry *e, char *label,
 			  size_t len)
 {
@@ -242,9 +253,12 @@ static uint64_t group_key(struct viewmodel *vm, const struct track_entry *e, cha
 		return comm ? (uint64_t)(uint32_t)pid + 1 : 0;
 	}
 	case VG_RHOST: {
-		if (label)
+		/* Per namespace: two containers' 10.0.0.5 are two hosts. */
+		if (label) {
 			conn_addr_format(c->family, &c->raddr, label, len);
-		uint64_t h = hmap_mix(c->family);
+			in_netns(vm, c, label, len);
+		}
+		uint64_t h = hmap_mix(c->family ^ ((uint64_t)c->netns << 8));
 		for (int i = 0; i < 4; i++)
 			h = hmap_mix(h ^ c->raddr.w[i]);
 		return h & ~GROUP_KEY_TAG;
@@ -256,8 +270,27 @@ static uint64_t group_key(struct viewmodel *vm, const struct track_entry *e, cha
 				snprintf(label, len, "port %u (%s)", c->lport, s);
 			else
 				snprintf(label, len, "port %u", c->lport);
+			in_netns(vm, c, label, len);
 		}
-		return c->lport;
+		return (uint64_t)c->netns << 16 | c->lport;
+	}
+	case VG_NETNS: {
+		if (label) {
+			const char *n = col_netns_name(&vm->ctx, c);
+			if (*n)
+				snprintf(label, len, "%s", n);
+			else if (c->netns)
+				snprintf(label, len, "namespace %u", c->netns);
+			else
+				snprintf(label, len, "this namespace");
+		}
+		return c->netns;
+	}
+	case VG_UNIT: {
+		const char *u = col_unit_name(&vm->ctx, c);
+		if (label)
+			snprintf(label, len, "%s", *u ? u : "(no service or container)");
+		return *u ? (hmap_mix(c->cgroup_id) & ~GROUP_KEY_TAG) | 1 : 0;
 	}
 	case VG_STATE: {
 		unsigned st = (e->flags & TRK_TOMB) ? 99u : c->state;

@@ -176,7 +176,7 @@ if wait_for 10 sh -c "$T capture-pane -p -t ui | grep -qE 'leaky-app\[[0-9]+\] +
 else
 	fail "CLOSE_WAIT move" "$(screen | grep leaky)"
 fi
-keys F5 F5 F5 F5 # back to no grouping
+keys F5 F5 F5 F5 F5 # back to no grouping (remote host, local port, state, unit, none)
 sleep 1 # past the 1s highlight
 cw_red() {
 	cw_line=$(screen_e | grep 'CLOSE-WAIT' | grep ':9000 ' | head -1)

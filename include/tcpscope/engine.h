@@ -1,0 +1,148 @@
+/* engine.h — the engine: one object that owns the collector, the destroy-
+ * event subscription, the kernel counters (read with each poll), the tracker
+ * and the detectors, and sequences them as one tick. Every front end (batch
+ * text/JSON, the event stream, the live view) renders what it holds; none
+ * sequences collect → track → detect itself.
+ *
+ * CONTRACT
+ *  - Call order: engine_new() once (after the namespace is entered);
+ *    between ticks poll() the fds engine_pollfds() lists (readable: call
+ *    engine_ready(), which never blocks) until engine_due() says a tick is
+ *    due (or the front end wants one now); engine_tick(); render from
+ *    engine_tracker(), engine_detector(), engine_header(); read
+ *    engine_notice() until NULL after every call that may queue one;
+ *    engine_free() at the end.
+ *  - A tick: destroy messages received so far are handed to the tracker,
+ *    the collector polls (streamed into the tracker, or as a whole snapshot
+ *    when `keep_snapshot` asks for one), the tracker finishes the update,
+ *    and the detectors judge it (they also sum the namespace's ephemeral-
+ *    port use once, detector_ports(), for the header and their own use).
+ *  - Schedule: ticks fall on a fixed grid of `interval_s` anchored at the
+ *    first tick. A tick that overruns its slot moves the next one to the
+ *    next slot still in the future (no burst of catch-up ticks). A tick
+ *    asked for early (engine_tick() before engine_due()) does not move the
+ *    grid. engine_set_interval() re-anchors it at the last tick.
+ *  - Needs: the engine always asks for tcp_info and process names (the
+ *    rates, the detectors and owners read them) unless the options disable
+ *    them; a front end adds what it shows with engine_set_needs() (columns,
+ *    sort, detail view, JSON): the union goes to the collector.
+ *  - Pointers from engine_tracker(), engine_detector() and engine_header()
+ *    stay valid until engine_free(); what they hold changes at each tick
+ *    (see track.h and detect.h for how long their arrays stay valid).
+ *  - Errors: engine_new() returns NULL with `e` filled; engine_tick()
+ *    returns 0 or a negative errno with `e` filled — the tick still
+ *    finished (a partial snapshot makes nothing vanish); it is fatal for a
+ *    batch front end only when engine_polled() is 0. The engine never
+ *    prints: notices (fallbacks, privileges, lost destroy events) are
+ *    queued for engine_notice().
+ */
+#ifndef TCPSCOPE_ENGINE_H
+#define TCPSCOPE_ENGINE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpscope/collect.h"
+#include "tcpscope/detect.h"
+#include "tcpscope/snapshot.h"
+#include "tcpscope/track.h"
+#include "tcpscope/util.h"
+
+struct filter;
+
+struct engine_opts {
+	enum collect_pref source;
+	bool no_info;             /* never ask for tcp_info */
+	bool no_processes;        /* never walk /proc for owners */
+	uint32_t state_mask;      /* states the kernel dumps (0 = all); exact only
+				   * when every consumer filters the same way */
+	bool parallel;            /* dump in two halves on two threads (whole snapshots) */
+	/* Keep each poll as a whole snapshot (engine_snapshot()), filtered by
+	 * `filter` before tracking, instead of streaming it into the tracker:
+	 * for output printed in dump order. */
+	bool keep_snapshot;
+	const struct filter *filter; /* borrowed for the engine's life; with keep_snapshot */
+	bool no_tracking;         /* keep_snapshot only: no tracker/detector work */
+	bool destroy_events;      /* subscribe (netlink source): closes between polls */
+	bool destroy_tix;         /* keep a destroyed socket's final tcp_info in full */
+	double interval_s;        /* tick grid */
+	double tomb_s;            /* how long closed sockets stay (0: TRACK_TOMB_S_DEFAULT) */
+	struct detect_config detect; /* thresholds (file, then command line) */
+	/* Called after the poll, before tracking, with the whole snapshot
+	 * (keep_snapshot only): lets a renderer start on it meanwhile. */
+	void (*on_snapshot)(void *ctx, const struct snapshot *snap);
+	void *on_snapshot_ctx;
+	/* -A: every network namespace on the host, found again every
+	 * rescan_s seconds (0: 5 s); each socket carries its namespace's id
+	 * (conn.netns) and the engine's labels name it. */
+	bool all_netns;
+	double rescan_s;
+	/* Where container runtimes keep the state files that name containers
+	 * (NULL: "/"); read only for cgroups not seen before. */
+	const char *runtime_root;
+};
+
+/* A watched namespace (-A: each one found; else the one). */
+struct engine_netns_info {
+	uint32_t id;             /* nsfs inode; 0 without -A */
+	const char *name;        /* "" without -A; else a name, "host", "ns-ID" */
+	int32_t pid;             /* a process in it; 0 when a bind mount holds it */
+	bool is_self;            /* tcpscope's own */
+	bool available;          /* false: could not be entered or read (why) */
+	const char *why;
+	size_t sockets;          /* its last poll */
+	const unsigned *counts;  /* its last poll, per state (TCPS_COUNT) */
+};
+
+struct engine;
+
+struct engine *engine_new(const struct engine_opts *o, struct err *e);
+void engine_free(struct engine *g);
+
+/* The fds to poll() for POLLIN between ticks, into fds[0..max); returns how
+ * many were written. engine_ready() takes whatever is readable (never
+ * blocks; call it when any of them polled readable). */
+size_t engine_pollfds(const struct engine *g, struct pollfd *fds, size_t max);
+void engine_ready(struct engine *g);
+
+/* Monotonic ns of the next tick on the grid; engine_due(): it has come. */
+uint64_t engine_next_tick(const struct engine *g);
+bool engine_due(const struct engine *g, uint64_t now_ns);
+void engine_set_interval(struct engine *g, double interval_s);
+double engine_interval(const struct engine *g);
+
+/* One tick (see the contract). */
+int engine_tick(struct engine *g, struct err *e);
+/* Ticks done so far. */
+unsigned long engine_ticks(const struct engine *g);
+/* Sockets the last poll returned, before any filter: 0 after a failed
+ * poll means nothing was learned (fatal for a batch front end). */
+size_t engine_polled(const struct engine *g);
+
+/* What the front end shows needs (NEED_*); the collector is asked for the
+ * union with the engine's own. Returns true when that grew (a front end
+ * may want to tick at once rather than at the next slot). */
+bool engine_set_needs(struct engine *g, uint32_t needs);
+uint32_t engine_needs(const struct engine *g);
+
+struct tracker *engine_tracker(const struct engine *g);
+struct detector *engine_detector(const struct engine *g);
+/* The last poll's header: times, source, flags, counts, total, kernel
+ * counters, congestion names (its conns: see engine_snapshot()). */
+const struct snapshot *engine_header(const struct engine *g);
+/* keep_snapshot: the last poll's whole (filtered) snapshot; else NULL. */
+const struct snapshot *engine_snapshot(const struct engine *g);
+enum snap_source engine_source(const struct engine *g);
+/* Whether destroy events are being received (subscription open). */
+bool engine_has_destroy(const struct engine *g);
+/* Names for conn.netns and conn.cgroup_id (the header points at them too). */
+const struct labels *engine_labels(const struct engine *g);
+/* The namespaces watched; pointers valid until the next tick. */
+size_t engine_netns_count(const struct engine *g);
+bool engine_netns_get(const struct engine *g, size_t i, struct engine_netns_info *out);
+/* Next queued notice for the user, or NULL; valid until the next call. */
+const char *engine_notice(struct engine *g);
+
+#endif

@@ -1,0 +1,317 @@
+/* engine.c — collect → track → detect as one tick, for every front end
+ * (see engine.h for the contract). */
+#include "tcpscope/engine.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "tcpscope/filter.h"
+
+void engine_notice_push(struct engine *g, const char *fmt, ...)
+{
+	if (g->nn == ENGINE_NOTICES) { /* full: the oldest goes */
+		g->nhead = (g->nhead + 1) % ENGINE_NOTICES;
+		g->nn--;
+	}
+	char *slot = g->notice[(g->nhead + g->nn) % ENGINE_NOTICES];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(slot, sizeof g->notice[0], fmt, ap);
+	va_end(ap);
+	g->nn++;
+}
+
+const char *engine_notice(struct engine *g)
+{
+	if (!g->nn)
+		return NULL;
+	memcpy(g->notice_out, g->notice[g->nhead], sizeof g->notice_out);
+	g->nhead = (g->nhead + 1) % ENGINE_NOTICES;
+	g->nn--;
+	return g->notice_out;
+}
+
+static uint32_t needs_mask(const struct engine *g)
+{
+	uint32_t mask = ~0u;
+	if (g->o.no_info)
+		mask &= ~(uint32_t)(NEED_INFO | NEED_CONG | NEED_INFO_X);
+	if (g->o.no_processes)
+		mask &= ~(uint32_t)NEED_PROCS;
+	return mask;
+}
+
+struct engine *engine_new(const struct engine_opts *o, struct err *e)
+{
+	struct engine *g = xcalloc(1, sizeof *g);
+	g->o = *o;
+	if (!g->o.keep_snapshot) {
+		g->o.no_tracking = false; /* streamed polls live only in the tracker */
+		g->o.filter = NULL;
+		g->o.parallel = false;
+	}
+	if (!(g->o.interval_s > 0))
+		g->o.interval_s = 1.0;
+	if (!(g->o.rescan_s > 0))
+		g->o.rescan_s = 5.0;
+	g->base_needs = (NEED_INFO | NEED_PROCS) & needs_mask(g);
+	g->needs = (g->base_needs | filter_needs(g->o.filter)) & needs_mask(g);
+	g->labels = labels_new();
+	snapshot_init(&g->snap);
+	snapshot_init(&g->scratch);
+	snapshot_init(&g->dsnap);
+	g->snap.labels = g->labels;
+	g->dsnap.want_tix = o->destroy_tix;
+	if (!g->o.no_tracking) {
+		struct track_opts to = {.tomb_s = o->tomb_s > 0 ? o->tomb_s : TRACK_TOMB_S_DEFAULT};
+		g->trk = tracker_new(&to);
+		g->det = detector_new(&g->o.detect);
+	}
+	if (engine_ns_init(g, e) < 0) {
+		engine_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void engine_free(struct engine *g)
+{
+	if (!g)
+		return;
+	engine_ns_done(g);
+	engine_own_done(g);
+	detector_free(g->det);
+	tracker_free(g->trk);
+	snapshot_done(&g->dsnap);
+	snapshot_done(&g->scratch);
+	snapshot_done(&g->snap);
+	labels_free(g->labels);
+	free(g);
+}
+
+size_t engine_pollfds(const struct engine *g, struct pollfd *fds, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->nns && n < max; i++)
+		if (g->ns[i]->ds)
+			fds[n++] = (struct pollfd){.fd = destroy_fd(g->ns[i]->ds), .events = POLLIN};
+	return n;
+}
+
+/* Hand every destroy message received so far to the tracker. */
+void engine_ready(struct engine *g)
+{
+	for (size_t i = 0; i < g->nns; i++) {
+		struct engine_ns *s = g->ns[i];
+		if (!s->ds)
+			continue;
+		snapshot_clear(&g->dsnap);
+		struct err e = {0};
+		int n = destroy_drain(s->ds, &g->dsnap, &e);
+		double wall = clock_wall();
+		uint64_t mono = clock_mono_ns();
+		for (size_t k = 0; k < g->dsnap.n; k++)
+			tracker_note_destroyed(g->trk, &g->dsnap.conns[k],
+					       snapshot_tix(&g->dsnap, &g->dsnap.conns[k]), wall, mono);
+		const char *m = destroy_notice(s->ds);
+		if (m)
+			engine_notice_push(g, "%s", m);
+		if (n < 0) {
+			engine_notice_push(g, "destroy events: %s; carrying on with polls only", e.msg);
+			destroy_close(s->ds);
+			s->ds = NULL;
+		}
+	}
+}
+
+uint64_t engine_next_tick(const struct engine *g)
+{
+	return g->next_ns;
+}
+
+bool engine_due(const struct engine *g, uint64_t now_ns)
+{
+	return now_ns >= g->next_ns;
+}
+
+double engine_interval(const struct engine *g)
+{
+	return g->o.interval_s;
+}
+
+static uint64_t interval_ns(const struct engine *g)
+{
+	double ns = g->o.interval_s * 1e9;
+	return ns < 1e6 ? 1000000u : (uint64_t)ns;
+}
+
+/* The next slot of the grid still in the future (see the contract). */
+static void schedule(struct engine *g, uint64_t now)
+{
+	uint64_t step = interval_ns(g);
+	if (!g->anchor_ns) {
+		g->anchor_ns = now;
+		g->next_ns = now + step;
+		return;
+	}
+	if (g->next_ns > now)
+		return; /* an early tick: the grid stays */
+	uint64_t k = (now - g->anchor_ns) / step + 1;
+	g->next_ns = g->anchor_ns + k * step;
+}
+
+void engine_set_interval(struct engine *g, double interval_s)
+{
+	if (!(interval_s > 0) || interval_s == g->o.interval_s)
+		return;
+	g->o.interval_s = interval_s;
+	if (g->anchor_ns) { /* the new spacing starts from the last tick */
+		g->anchor_ns = g->last_ns;
+		g->next_ns = g->last_ns + interval_ns(g);
+	}
+}
+
+bool engine_set_needs(struct engine *g, uint32_t needs)
+{
+	g->fe_needs = needs;
+	uint32_t all = (g->base_needs | needs | filter_needs(g->o.filter)) & needs_mask(g);
+	if (all == g->needs)
+		return false;
+	bool grew = (all & ~g->needs) != 0;
+	g->needs = all;
+	engine_ns_set_needs(g, all);
+	return grew;
+}
+
+uint32_t engine_needs(const struct engine *g)
+{
+	return g->needs;
+}
+
+int engine_tick(struct engine *g, struct err *e)
+{
+	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
+		engine_ns_rescan(g);
+	/* Destroy messages received before this poll settle against it. */
+	engine_ready(g);
+	struct snapshot *sn = &g->snap;
+	int rc = engine_ns_poll(g, e);
+	const struct detect_ns *dns;
+	size_t nns = engine_ns_detect(g, &dns);
+	if (g->o.keep_snapshot) {
+		g->polled = sn->n;
+		engine_own_procs(g, sn->conns, sn->n, sizeof *sn->conns, &sn->flags);
+		engine_own_cgroups(g, sn->conns, sn->n, sizeof *sn->conns);
+		/* Filter first: the tracker then follows exactly the selection
+		 * (a kernel state mask already narrowed it the same way). */
+		filter_snapshot(g->o.filter, sn);
+		bool empty = rc < 0 && !g->polled;
+		if (g->o.on_snapshot && !empty)
+			g->o.on_snapshot(g->o.on_snapshot_ctx, sn);
+		if (g->trk && !empty) {
+			tracker_update(g->trk, sn);
+			detector_update_ns(g->det, g->trk, sn, dns, g->o.all_netns ? nns : 0);
+		}
+	} else {
+		g->polled = sn->total;
+		/* Process names once for every namespace, into the tracker's copies. */
+		const struct snapshot_sink *sink = tracker_sink(g->trk);
+		size_t n = 0, stride = sizeof(struct conn);
+		struct conn *base = sink->conns(sink->ctx, &n, &stride);
+		engine_own_procs(g, base, n, stride, &sn->flags);
+		/* A failed poll still finishes the update: it is partial, so
+		 * nothing vanishes. */
+		tracker_finish(g->trk, sn);
+		/* Names for cgroups not seen before: every socket the first time,
+		 * then the new ones (a socket's cgroup never changes). */
+		if (!g->ticks) {
+			engine_own_cgroups(g, base, n, stride);
+		} else {
+			size_t ne;
+			const struct track_event *ev = tracker_events(g->trk, &ne);
+			if (ne)
+				engine_own_cgroups(g, &ev->conn, ne, sizeof *ev);
+		}
+		detector_update_ns(g->det, g->trk, sn, dns, g->o.all_netns ? nns : 0);
+	}
+	g->ticks++;
+	g->last_ns = clock_mono_ns();
+	schedule(g, g->last_ns);
+	return rc;
+}
+
+unsigned long engine_ticks(const struct engine *g)
+{
+	return g->ticks;
+}
+
+size_t engine_polled(const struct engine *g)
+{
+	return g->polled;
+}
+
+struct tracker *engine_tracker(const struct engine *g)
+{
+	return g->trk;
+}
+
+struct detector *engine_detector(const struct engine *g)
+{
+	return g->det;
+}
+
+const struct snapshot *engine_header(const struct engine *g)
+{
+	return &g->snap;
+}
+
+const struct snapshot *engine_snapshot(const struct engine *g)
+{
+	return g->o.keep_snapshot ? &g->snap : NULL;
+}
+
+enum snap_source engine_source(const struct engine *g)
+{
+	return g->nns && g->ns[0]->col ? collector_source(g->ns[0]->col) : SNAP_SRC_NONE;
+}
+
+bool engine_has_destroy(const struct engine *g)
+{
+	for (size_t i = 0; i < g->nns; i++)
+		if (g->ns[i]->ds)
+			return true;
+	return false;
+}
+
+const struct labels *engine_labels(const struct engine *g)
+{
+	return g->labels;
+}
+
+size_t engine_netns_count(const struct engine *g)
+{
+	return g->nns;
+}
+
+bool engine_netns_get(const struct engine *g, size_t i, struct engine_netns_info *out)
+{
+	if (i >= g->nns)
+		return false;
+	const struct engine_ns *s = g->ns[i];
+	*out = (struct engine_netns_info){
+		.id = s->id,
+		.name = s->name,
+		.pid = s->pid,
+		.is_self = s->is_self,
+		.available = s->col != NULL,
+		.why = s->why,
+		.sockets = s->col ? s->hdr.total : 0,
+		.counts = s->hdr.counts,
+	};
+	return true;
+}

@@ -1,0 +1,85 @@
+/* engine_int.h — the engine's private state, shared by its files:
+ *   engine.c     the tick, the schedule, needs, notices, accessors
+ *   engine_ns.c  the namespaces: one collector and destroy subscription
+ *                each, opened inside it once; rescans; polls; merging
+ *   engine_own.c owners: process names (one /proc walk for every
+ *                namespace) and cgroup labels
+ */
+#ifndef TCPSCOPE_ENGINE_INT_H
+#define TCPSCOPE_ENGINE_INT_H
+
+#include "tcpscope/detect.h"
+#include "tcpscope/engine.h"
+#include "tcpscope/kstat.h"
+#include "tcpscope/labels.h"
+
+#define ENGINE_NOTICES 16
+
+/* One watched network namespace. */
+struct engine_ns {
+	uint32_t id;              /* nsfs inode; 0 when only one namespace is watched */
+	char name[64];
+	int32_t pid;              /* a process in it (0: a bind mount holds it) */
+	bool is_self;             /* tcpscope's own */
+	int fd;                   /* owned; -1: the current namespace */
+	struct collector *col;    /* owned; NULL: unavailable (why says so) */
+	struct destroy_sub *ds;   /* owned; NULL when refused */
+	char why[200];
+	bool seen;                /* found by the last scan */
+	struct snapshot hdr;      /* its last poll's header (no conns) */
+	struct kstat kprev;       /* its counters the poll before */
+	struct kstat_rates rates;
+};
+
+struct cgroup_names;
+
+struct engine {
+	struct engine_opts o;
+	struct engine_ns **ns;    /* owned, each owned; nns of nscap */
+	size_t nns, nscap;
+	struct detect_ns *dns;    /* owned scratch: the detector's view of ns[] */
+	size_t dns_cap;
+	uint64_t scan_ns;         /* last namespace scan (monotonic) */
+	unsigned long scan_denied_told;
+	struct procmap *pm;       /* owned; one /proc walk serves every namespace */
+	bool told_limited;
+	struct cgroup_names *cgn; /* owned; NULL until a cgroup id is seen */
+	struct labels *labels;    /* owned */
+	struct snapshot snap;     /* the tick's (merged) header, or the whole poll */
+	struct snapshot scratch;  /* keep_snapshot with several namespaces: one at a time */
+	struct snapshot dsnap;    /* scratch for drained destroy messages */
+	struct tracker *trk;      /* owned; NULL with no_tracking */
+	struct detector *det;     /* owned; NULL with no_tracking */
+	uint32_t base_needs;      /* the engine's own NEED_* */
+	uint32_t fe_needs;        /* the front end's */
+	uint32_t needs;           /* what the collectors are asked for (with NEED_PROCS: ours) */
+	uint64_t anchor_ns, next_ns, last_ns;
+	unsigned long ticks;
+	size_t polled;
+	char notice[ENGINE_NOTICES][256];
+	unsigned nhead, nn;
+	char notice_out[256];
+};
+
+void engine_notice_push(struct engine *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* engine_ns.c */
+int engine_ns_init(struct engine *g, struct err *e);
+void engine_ns_done(struct engine *g);
+void engine_ns_rescan(struct engine *g);
+void engine_ns_set_needs(struct engine *g, uint32_t needs);
+/* Poll every namespace (see the contract in engine.h); fills g->snap. */
+int engine_ns_poll(struct engine *g, struct err *e);
+/* The detector's per-namespace inputs for this tick. */
+size_t engine_ns_detect(struct engine *g, const struct detect_ns **out);
+
+/* engine_own.c */
+void engine_own_done(struct engine *g);
+/* Process names into n conns `stride` bytes apart. */
+void engine_own_procs(struct engine *g, struct conn *base, size_t n, size_t stride,
+		      uint32_t *snap_flags);
+/* Labels for the cgroups of conns not seen before. */
+void engine_own_cgroups(struct engine *g, const struct conn *base, size_t n, size_t stride);
+
+#endif

@@ -1,0 +1,202 @@
+/* prompt.c — the input line of search and filter: editing, the live
+ * filter, incremental search. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live.h"
+
+#define CTRL(c) ((c) & 0x1f)
+#define KEY_ESC 27
+
+struct prompt_state {
+	char inbuf[256];          /* the line being typed */
+	char search[256];         /* the last search */
+	char filter_before[256];  /* in force when the filter prompt opened */
+	char filter_err[256];     /* error of the text being typed, shown inline */
+};
+
+void prompt_init(struct ui *u)
+{
+	u->prompt = xcalloc(1, sizeof *u->prompt);
+}
+
+void prompt_done(struct ui *u)
+{
+	free(u->prompt);
+	u->prompt = NULL;
+}
+
+void prompt_open(struct ui *u, enum ui_input mode)
+{
+	struct prompt_state *st = u->prompt;
+	u->input = mode;
+	if (mode == IN_SEARCH) {
+		st->inbuf[0] = '\0';
+		return;
+	}
+	snprintf(st->inbuf, sizeof st->inbuf, "%s", u->filter);
+	snprintf(st->filter_before, sizeof st->filter_before, "%s", u->filter);
+	st->filter_err[0] = '\0';
+}
+
+const char *prompt_error(const struct ui *u)
+{
+	return u->prompt->filter_err;
+}
+
+static bool match_filter(void *arg, const struct track_entry *e)
+{
+	struct ui *u = arg;
+	return filter_match(u->flt, e->conn, e, vm_ctx(u->vm)->now_ns);
+}
+
+/* A word with no spaces or operators is a substring; anything else must
+ * be an expression. */
+static bool looks_plain(const char *s)
+{
+	return !strpbrk(s, " =<>!()&|");
+}
+
+bool prompt_apply_filter(struct ui *u, const char *text)
+{
+	struct prompt_state *st = u->prompt;
+	st->filter_err[0] = '\0';
+	char copy[256];
+	snprintf(copy, sizeof copy, "%s", text);
+	if (!copy[0]) {
+		filter_free(u->flt);
+		u->flt = NULL;
+		u->filter[0] = '\0';
+		vm_set_match(u->vm, NULL, NULL);
+		vm_set_text_filter(u->vm, NULL);
+		return true;
+	}
+	/* No DNS while typing: host names are an error, not a lookup. */
+	struct filter_error fe = {0};
+	struct filter *f = filter_parse_flags(copy, FILTER_NO_RESOLVE, &fe);
+	filter_set_labels(f, u->eng ? engine_labels(u->eng) : NULL);
+	if (f) {
+		filter_free(u->flt);
+		u->flt = f;
+		vm_set_text_filter(u->vm, NULL);
+		vm_set_match(u->vm, match_filter, u);
+	} else if (looks_plain(copy)) {
+		filter_free(u->flt);
+		u->flt = NULL;
+		vm_set_match(u->vm, NULL, NULL);
+		vm_set_text_filter(u->vm, copy);
+	} else {
+		if (fe.column > 0)
+			snprintf(st->filter_err, sizeof st->filter_err, "%s (column %d)",
+				 fe.message, fe.column);
+		else
+			snprintf(st->filter_err, sizeof st->filter_err, "%s", fe.message);
+		return false;
+	}
+	snprintf(u->filter, sizeof u->filter, "%s", copy);
+	return true;
+}
+
+unsigned prompt_search_step(struct ui *u, int dir)
+{
+	struct prompt_state *st = u->prompt;
+	if (!st->search[0]) {
+		ui_set_status(u, 3, "no search yet: press / or F3");
+		return UI_REDRAW;
+	}
+	long r = vm_search(u->vm, st->search, vm_sel(u->vm), dir);
+	if (r < 0)
+		ui_set_status(u, 3, "'%s' not found", st->search);
+	else
+		vm_select(u->vm, (size_t)r);
+	return UI_REDRAW;
+}
+
+static unsigned prompt_key(struct ui *u, int ch)
+{
+	struct prompt_state *st = u->prompt;
+	size_t len = strlen(st->inbuf);
+	if (ch == KEY_ESC) {
+		bool search = u->input == IN_SEARCH;
+		u->input = IN_NONE;
+		st->filter_err[0] = '\0';
+		if (!search)
+			prompt_apply_filter(u, st->filter_before); /* back to what it was */
+		return UI_REBUILD;
+	}
+	if (ch == '\r' || ch == '\n' || ch == KEY_ENTER) {
+		if (u->input == IN_SEARCH) {
+			snprintf(st->search, sizeof st->search, "%s", st->inbuf);
+			u->input = IN_NONE;
+			return UI_REDRAW;
+		}
+		if (!prompt_apply_filter(u, st->inbuf)) {
+			/* The error stays inline; the last good filter (the one
+			 * before this edit) is back in force. */
+			char err[256];
+			snprintf(err, sizeof err, "%s", st->filter_err);
+			prompt_apply_filter(u, st->filter_before);
+			snprintf(st->filter_err, sizeof st->filter_err, "%s", err);
+			return UI_REBUILD;
+		}
+		u->input = IN_NONE;
+		return UI_REBUILD;
+	}
+	if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len)
+		st->inbuf[len - 1] = '\0';
+	else if (ch == CTRL('u'))
+		st->inbuf[0] = '\0';
+	else if (ch == KEY_F(3) && u->input == IN_SEARCH) {
+		snprintf(st->search, sizeof st->search, "%s", st->inbuf);
+		return prompt_search_step(u, 1);
+	} else if (ch >= 32 && ch < 256 && ch != 127 && len + 1 < sizeof st->inbuf) {
+		st->inbuf[len] = (char)ch;
+		st->inbuf[len + 1] = '\0';
+	} else
+		return 0;
+	if (u->input == IN_SEARCH) {
+		/* Incremental: jump to the first match at or after the selection. */
+		snprintf(st->search, sizeof st->search, "%s", st->inbuf);
+		size_t s = vm_sel(u->vm);
+		if (st->inbuf[0] && !vm_row_matches(u->vm, s, st->inbuf)) {
+			long r = vm_search(u->vm, st->inbuf, s, 1);
+			if (r >= 0)
+				vm_select(u->vm, (size_t)r);
+		}
+		return UI_REDRAW;
+	}
+	/* Filter: live, as you type; a half-typed expression that does not
+	 * parse leaves the current filter in force and shows why. */
+	if (prompt_apply_filter(u, st->inbuf))
+		return UI_REBUILD;
+	return UI_REDRAW;
+}
+
+static void prompt_draw(struct ui *u, int y, int h)
+{
+	struct prompt_state *st = u->prompt;
+	(void)h;
+	const char *label = u->input == IN_SEARCH ? "Search: " : "Filter: ";
+	attrset(u->attr[R_PROMPT]);
+	mvhline(y, 0, ' ', COLS);
+	int x = draw_text(y, 0, COLS, u->attr[R_FKEY], label);
+	x = draw_text(y, x, COLS - x, u->attr[R_PROMPT], st->inbuf);
+	int cx = x;
+	if (u->input == IN_FILTER && st->filter_err[0])
+		draw_text(y, x + 2, COLS - x - 2, u->attr[R_ERROR], st->filter_err);
+	else if (u->input == IN_SEARCH && st->inbuf[0] &&
+		 vm_search(u->vm, st->inbuf, vm_sel(u->vm), 1) < 0)
+		draw_text(y, x + 2, COLS - x - 2, u->attr[R_ERROR], "not found");
+	else
+		draw_text(y, x + 2, COLS - x - 2, u->attr[R_PROMPT],
+			  u->input == IN_SEARCH ? "Enter: keep  Esc: cancel  n/N: next/prev"
+						: "Enter: apply  Esc: cancel  (text or expression)");
+	if (cx < COLS) {
+		move(y, cx);
+		curs_set(1);
+	}
+}
+
+const struct ui_panel prompt_panel = {.draw = prompt_draw, .key = prompt_key, .modal = true};
