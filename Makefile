@@ -2,7 +2,8 @@
 #   make run      install missing build deps, build, start the monitor
 #   make check    install missing deps, build, run every test (also under ASan/UBSan)
 #   make bench    performance figures against ss/netstat
-#   make install  PREFIX=/usr/local DESTDIR=
+#   make install  PREFIX=/usr/local DESTDIR=  (binary, man pages, completion, units)
+#   make deb      a Debian package from the same install, in build-deb/
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -21,7 +22,7 @@ OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -DTCPSCOPE_VERSION='"$(VERSION)"' $(WARN) $(OPT) \
-             -Iinclude -Itests/lib $(PKG_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+             -Iinclude -Itests/lib $(PKG_CFLAGS) $(SAN_FLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm -pthread
 
@@ -39,7 +40,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all run check check-build test bench install uninstall clean deps deps-test \
-        check-san screenshots fuzz fuzz-build fuzz-bins
+        check-san screenshots fuzz fuzz-build fuzz-bins deb
 all: deps-build-quiet $(BIN)
 
 $(BUILD)/libtcpscope.a: $(LIB_OBJS)
@@ -66,6 +67,11 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libtcpscope.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
+# --version names the library versions it was built against.
+modversion = $(or $(shell $(PKG_CONFIG) --modversion $(1) 2>/dev/null),unknown)
+$(BUILD)/src/version.o: ALL_CFLAGS += -DTCPSCOPE_LIBMNL_VERSION='"$(call modversion,libmnl)"' \
+                                      -DTCPSCOPE_NCURSES_VERSION='"$(call modversion,ncursesw)"'
+
 # Keep objects of tests and tools between runs.
 .SECONDARY:
 
@@ -75,7 +81,8 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libtcpscope.a
 # Debian package names; `make deps` installs whatever is missing (sudo when
 # not root) and does nothing when everything is present.
 BUILD_DEBS := gcc make pkg-config libmnl-dev libncurses-dev netbase
-TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind
+TEST_DEBS  := iproute2 tmux jq procps util-linux netbase clang libclang-rt-14-dev valgrind \
+              mandoc man-db bash-completion zsh lintian dpkg-dev binutils
 DEPS_SH := tests/deps.sh
 
 deps-build-quiet:
@@ -128,12 +135,59 @@ screenshots: all $(BUILD)/tools/ui_stage
 	@sh $(DEPS_SH) test $(SHOT_DEBS)
 	sh tests/screenshots.sh $(BUILD) screenshots
 
+# ---------------------------------------------------------------- install
+# Every file `make install` writes, and nothing else, is what `make uninstall`
+# removes. Systemd units are whatever src/dist/systemd/*.service holds.
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/tcpscope
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+MAN1  := $(sort $(wildcard docs/man/*.1))
+MAN7  := $(sort $(wildcard docs/man/*.7))
+DOCS  := README.md docs/FILTER.md
+UNITS := $(sort $(wildcard src/dist/systemd/*.service))
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tcpscope
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/tcpscope
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 src/dist/bash-completion/tcpscope $(DESTDIR)$(BASHCOMPDIR)/tcpscope
+	install -m 0644 src/dist/zsh/_tcpscope $(DESTDIR)$(ZSHCOMPDIR)/_tcpscope
+	$(if $(UNITS),install -d $(DESTDIR)$(UNITDIR))
+	$(if $(UNITS),install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/)
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tcpscope
+	rm -f $(DESTDIR)$(BINDIR)/tcpscope
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/tcpscope $(DESTDIR)$(ZSHCOMPDIR)/_tcpscope
+	$(if $(UNITS),rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))))
+
+# ---------------------------------------------------------------- Debian package
+# `make deb`: build with Debian's hardening flags into $(DEB_BUILD), `make
+# install` there with PREFIX=/usr, then src/dist/debian/mkdeb.sh adds the
+# copyright and changelog, computes Depends with dpkg-shlibdeps and packs
+# $(DEB_BUILD)/tcpscope_VERSION_ARCH.deb with dpkg-deb.
+DEB_BUILD ?= build-deb
+DEB_DEBS  := dpkg-dev binutils
+# Every hardening feature Debian offers, bindnow included.
+BUILDFLAGS := DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags
+deb:
+	@sh $(DEPS_SH) build $(BUILD_DEBS) $(DEB_DEBS)
+	rm -rf $(DEB_BUILD)
+	@$(MAKE) --no-print-directory BUILD=$(DEB_BUILD) \
+		CPPFLAGS="$$($(BUILDFLAGS) --get CPPFLAGS)" CFLAGS="$$($(BUILDFLAGS) --get CFLAGS)" \
+		LDFLAGS="$$($(BUILDFLAGS) --get LDFLAGS)" \
+		PREFIX=/usr DESTDIR=$(abspath $(DEB_BUILD))/root UNITDIR=/lib/systemd/system \
+		ZSHCOMPDIR=/usr/share/zsh/vendor-completions install
+	sh src/dist/debian/mkdeb.sh $(VERSION) $(DEB_BUILD)
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-deb

@@ -10,6 +10,7 @@
 #include "tcpscope/columns.h"
 #include "tcpscope/settings.h"
 #include "tcpscope/util.h"
+#include "tcpscope/version.h"
 
 #define CLI_MAX_COUNT 1000000000ull
 
@@ -67,6 +68,7 @@ void cli_usage(FILE *f)
 	      "Modes:\n"
 	      "  -b, --batch             print snapshots as a text table (implied when stdout\n"
 	      "                          is not a terminal, with -n 1)\n"
+	      "  -e, --events            event stream: new sockets, state changes, closes\n"
 	      "  -j, --json              one JSON object per snapshot per line\n"
 	      "  -n, --iterations N      stop after N snapshots (0 = run until interrupted)\n"
 	      "  -d, --delay SECONDS     time between snapshots (decimal; default 1)\n"
@@ -106,7 +108,7 @@ void cli_usage(FILE *f)
 	      "                          (default 3); closed rows are kept that long\n"
 	      "  Settings persist in $XDG_CONFIG_HOME/tcpscope/tcpscoperc.\n"
 	      "  -h, --help              this help\n"
-	      "  -V, --version           version\n"
+	      "  -V, --version           version and the build's features\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 runtime failure (e.g. a namespace that does not exist\n"
 	      "or cannot be entered), 2 bad usage (unknown option, malformed value).\n",
@@ -305,7 +307,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 			cli_usage(stdout);
 			return 1;
 		case 'V':
-			printf("tcpscope %s\n", TCPSCOPE_VERSION);
+			version_print(stdout);
 			return 1;
 		case ':':
 			if (!strncmp(argv[at], "--", 2))

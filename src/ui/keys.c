@@ -74,6 +74,9 @@ static unsigned a_filter(struct ui *u)
 static unsigned a_group(struct ui *u)
 {
 	enum vm_group_mode g = (enum vm_group_mode)((vm_group_mode(u->vm) + 1) % VG_COUNT);
+	/* One namespace (no -A): grouping by it would make one group. */
+	if (g == VG_NETNS && !u->set->all_netns)
+		g = (enum vm_group_mode)((g + 1) % VG_COUNT);
 	vm_set_group(u->vm, g);
 	u->cfg.group = g;
 	ui_set_status(u, 2, "group by %s", vm_group_names[g]);

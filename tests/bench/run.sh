@@ -283,7 +283,7 @@ machine() {
 	os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
 	echo "Machine: $cpu, $(nproc) cores, $mem RAM; $os; kernel $(uname -r);"
 	echo "$(ss -V 2>/dev/null | head -n 1); net-tools $(netstat -V 2>/dev/null | head -n 1 | awk '{print $2}');"
-	echo "tcpscope $($TS -V | awk '{print $2}') ($(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?'))."
+	echo "tcpscope $($TS -V | awk 'NR == 1 {print $2}') ($(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?'))."
 	echo "Each figure: median of $RUNS runs (ss -p: 2 at 100k), wall clock, output to /dev/null; bench took ${ELAPSED}s."
 }
 
