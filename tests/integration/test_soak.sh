@@ -129,7 +129,8 @@ while ! grep -q '^churn' "$TESTTMP/pop.out"; do
 	kill -0 "$EV_PID" 2>/dev/null || break
 	line="$t ev $(rss "$EV_PID") $(nfd "$EV_PID")"
 	[ "$UI" = 1 ] && line="$line ui $(rss "$UI_PID") $(nfd "$UI_PID")"
-	echo "$line tw $(ss -tanH state time-wait | wc -l)" >>"$TESTTMP/samples"
+	# The TIME_WAIT count and the machine's load explain steps in RSS.
+	echo "$line tw $(ss -tanH state time-wait | wc -l) load $(cut -d' ' -f1 /proc/loadavg)" >>"$TESTTMP/samples"
 	sleep "$STEP"
 done
 CHURN=$(grep '^churn' "$TESTTMP/pop.out")
@@ -147,7 +148,7 @@ sleep 2.5 # the last closes reach the event stream
 line="end ev $(rss "$EV_PID") $(nfd "$EV_PID")"
 [ "$UI" = 1 ] && line="$line ui $(rss "$UI_PID") $(nfd "$UI_PID")"
 echo "$line" >>"$TESTTMP/samples"
-# SOAK_SAMPLES_OUT=FILE keeps the samples ("SECONDS ev RSS FDS ui RSS FDS tw N").
+# SOAK_SAMPLES_OUT=FILE keeps the samples ("SECONDS ev RSS FDS ui RSS FDS tw N load L").
 [ -n "${SOAK_SAMPLES_OUT:-}" ] && cp "$TESTTMP/samples" "$SOAK_SAMPLES_OUT"
 
 # ------------------------------------------------------------- rss + fds
