@@ -315,8 +315,12 @@ static void take_sighting(struct tracker *t, size_t ix, const struct conn *c,
 static size_t live_append(struct tracker *t)
 {
 	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
-	if (t->tix)
+	if (t->tix) {
 		t->tix = xgrow(t->tix, &t->tix_cap, t->cap, sizeof *t->tix);
+		/* A new entry has no earlier sighting (take_sighting compares
+		 * socket memory with it). */
+		memset(&t->tix[t->n], 0, sizeof *t->tix);
+	}
 	return t->n++;
 }
 
