@@ -27,6 +27,9 @@ enum {
 	NEED_CONG = 1u << 2,    /* congestion control algorithm name */
 	NEED_SHUTDOWN = 1u << 3,
 	NEED_INFO_X = 1u << 4,  /* with NEED_INFO: the rest of tcp_info (snapshot_tix) */
+	/* Socket memory (INET_DIAG_SKMEMINFO) into snapshot_tix: for the
+	 * memory columns; NEED_INFO_X (JSON, the detail view) implies it. */
+	NEED_MEMINFO = 1u << 5,
 };
 
 struct collect_opts {

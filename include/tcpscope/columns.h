@@ -68,6 +68,15 @@ enum col_id {
 	COL_EPHEMERAL, /* listener audit: port in the ephemeral range, unreserved */
 	COL_ACCEPTS,   /* listener audit: new connections per second */
 	COL_FINDINGS,  /* listener audit: findings, most severe first */
+	COL_RMEM, /* socket memory (ss -m): NEED_MEMINFO */
+	COL_RCVBUF,
+	COL_WMEM,
+	COL_SNDBUF,
+	COL_FWD,
+	COL_WQUEUED,
+	COL_OPTMEM,
+	COL_BACKLOG,
+	COL_DROPS,
 	COL_COUNT
 };
 
@@ -81,6 +90,9 @@ struct col_users {
 struct col_ctx {
 	uint64_t now_ns;              /* CLOCK_MONOTONIC "now" for ages */
 	const struct snapshot *snap;  /* borrowed; for congestion names; may be NULL */
+	/* Borrowed, for the socket-memory columns (tracker_tix); may be NULL:
+	 * those columns then show "-". Set once by whoever owns both. */
+	const struct tracker *trk;
 	struct col_users users;       /* owned (col_ctx_done) */
 	/* The listener audit of this tick for the audit columns; borrowed,
 	 * NULL when none ran (the columns then show what the socket alone

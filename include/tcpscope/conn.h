@@ -90,16 +90,49 @@ struct conn_tcpinfo {
 	uint16_t have; /* TI_* bits; 0 = no tcp_info at all */
 };
 
+/* Socket memory as `ss -m` shows it (INET_DIAG_SKMEMINFO, the kernel's
+ * SK_MEMINFO_* array, in bytes but drops, which counts packets). */
+struct conn_skmem {
+	uint32_t rmem_alloc, rcvbuf, wmem_alloc, sndbuf, fwd_alloc, wmem_queued, optmem,
+		backlog, drops;
+};
+
 /* The rest of what tcpscope shows of tcp_info: only the detail view and
  * JSON output read it, so it is collected on request (NEED_INFO_X) into a
- * side array of the snapshot (snapshot_tix), not kept for every socket. */
+ * side array of the snapshot (snapshot_tix), not kept for every socket.
+ * Socket memory travels with it (NEED_MEMINFO, or NEED_INFO_X). */
 struct conn_tcpinfo_x {
 	uint64_t bytes_retrans, pacing_rate;
 	uint32_t ato_us, rcv_mss, snd_wnd, sacked, lost;
 	uint32_t segs_out, segs_in, notsent_bytes, rcv_space, delivered;
 	uint8_t probes, ca_state, options, snd_wscale, rcv_wscale;
 	bool have; /* filled from a tcp_info (the TI_* bits of the conn say which) */
+	bool have_mem; /* mem filled from INET_DIAG_SKMEMINFO */
+	struct conn_skmem mem;
 };
+
+/* Which states a measured field means something in. The kernel answers
+ * tcp_info for a listener from the listening socket itself (RTT 0, cwnd 10,
+ * the initial RTO): numbers that describe no connection. TIME_WAIT and
+ * request sockets (SYN_RECV) carry no tcp_info or socket memory at all.
+ * Every field tcpscope shows from tcp_info belongs to one group; text,
+ * the live view and the detail view print "-", JSON null, where the
+ * socket's state is not in the group's set (README, "Fields by state"). */
+enum conn_field {
+	CF_PATH,    /* rtt, rttvar, min_rtt, cwnd, ssthresh, mss, unacked, sacked,
+		     * lost, delivery and pacing rates, snd_wnd, notsent, ato, rcv_* */
+	CF_RETRANS, /* rto, retrans, retrans_total, backoff, probes, bytes_retrans */
+	CF_DATA,    /* bytes_*, segs_*, delivered, last_send/recv/ack, rates */
+	CF_MEM,     /* socket memory (skmem) */
+	CF_COUNT
+};
+struct conn_field_info {
+	const char *name;  /* "path", "retrans", "data", "mem" */
+	uint16_t states;   /* bit (1 << TCPS_x) per state the group applies to */
+	const char *why;   /* one line for the documentation */
+};
+extern const struct conn_field_info conn_field_table[CF_COUNT];
+bool conn_field_applies(enum conn_field f, int state);
 
 /* What a conn carries beyond its identity (struct conn.have). */
 enum {
@@ -164,9 +197,18 @@ struct conn {
 /* Format the address: dotted quad or RFC 5952 IPv6. Returns buf. */
 char *conn_addr_format(int family, const union conn_addr *a, char *buf, size_t len);
 /* "addr:port" with IPv6 in brackets (ss style), "*" for the port when 0
- * and `star_zero` is set. Returns buf. */
+ * and `star_zero` is set. A wildcard address keeps its family visible:
+ * "0.0.0.0", "[::]". Returns buf. */
 char *conn_endpoint_format(int family, const union conn_addr *a, uint16_t port,
 			   bool star_zero, char *buf, size_t len);
+/* An endpoint of a socket exactly as ss spells it: conn_endpoint_format
+ * (port 0 as "*"), except that the IPv6 wildcard of a dual-stack socket
+ * (IPV6_V6ONLY known to be off) is "*": "*:7781" accepts both families,
+ * "[::]:7781" only IPv6, "0.0.0.0:7781" only IPv4. Returns buf. */
+char *conn_endpoint_str(const struct conn *c, bool remote, char *buf, size_t len);
+/* The length conn_endpoint_str() would write for a wildcard address's
+ * text ("*", "0.0.0.0" or "[::]"), or 0 when the address is not one. */
+size_t conn_wildcard_len(const struct conn *c, bool remote);
 /* Parse a numeric IPv4/IPv6 address; returns the family or 0. */
 int conn_addr_parse(const char *s, union conn_addr *out);
 bool conn_addr_is_any(int family, const union conn_addr *a);

@@ -35,6 +35,14 @@ void out_json_owner_fields(struct jw *w, const struct conn *c, const struct labe
  * collected: those keys are then null. */
 void out_json_conn_fields(struct jw *w, const struct conn *c, const struct conn_tcpinfo_x *x,
 			  const struct snapshot *s);
+/* The tcp_info keys and the "skmem" object of one socket (fields.c's
+ * table): null where the kernel did not supply a field or the socket's
+ * state gives it no meaning (conn_field_table). */
+void out_json_info_fields(struct jw *w, const struct conn *c, const struct conn_tcpinfo_x *x);
+/* The detail view's tcp_info and socket-memory lines from the same table,
+ * "-" where JSON has null; `add` is called once per line (not kept). */
+void out_detail_info(const struct conn *c, const struct conn_tcpinfo_x *x,
+		     void (*add)(void *ctx, const char *line), void *ctx);
 /* One line: {"time":..,"source":..,"counts":{..},"sockets":[..]}\n */
 int out_json_snapshot(FILE *f, struct jw *w, const struct snapshot *s);
 /* Text: a summary line, then the aligned table. */

@@ -67,6 +67,7 @@ enum {
 	TRK_TOMB = 1u << 2,         /* vanished; kept for display */
 	TRK_AGE_LOWER = 1u << 3,    /* existed at start: state age is "at least" */
 	TRK_AGE_ESTIMATED = 1u << 4,/* state age from kernel evidence (timers, lastack) */
+	TRK_DROPS_ROSE = 1u << 5,   /* socket memory's drops grew since the last sighting */
 };
 
 struct track_entry {

@@ -144,6 +144,8 @@ static int poll_netlink(struct collector *c, struct snapshot *s, struct err *e)
 		ext |= 1u << (INET_DIAG_CONG - 1);
 	if (c->o.needs & NEED_SHUTDOWN)
 		ext |= 1u << (INET_DIAG_SHUTDOWN - 1);
+	if (c->o.needs & (NEED_MEMINFO | NEED_INFO_X))
+		ext |= 1u << (INET_DIAG_SKMEMINFO - 1);
 	uint32_t mask = c->o.state_mask ? c->o.state_mask : TCPS_ALL_MASK;
 	int rc = c->o.parallel && !s->sink ? diag_dump_split(c->diag, mask, ext, s, e)
 			       : diag_dump_all(c->diag, mask, ext, s, e);
@@ -203,7 +205,8 @@ static void attribute(struct collector *c, struct conn *base, size_t n, size_t s
 
 static int poll_into(struct collector *c, struct snapshot *s, struct err *e)
 {
-	s->want_tix = (c->o.needs & NEED_INFO) && (c->o.needs & NEED_INFO_X);
+	s->want_tix = ((c->o.needs & NEED_INFO) && (c->o.needs & NEED_INFO_X)) ||
+		      (c->o.needs & NEED_MEMINFO);
 	snapshot_clear(s);
 	s->wall = clock_wall();
 	s->mono_ns = clock_mono_ns();

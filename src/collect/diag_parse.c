@@ -35,7 +35,9 @@ void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti,
 	struct conn_tcpinfo_x xs;
 	if (!x)
 		x = &xs; /* parsed and dropped: nobody asked for the rest */
-	memset(x, 0, sizeof *x);
+	/* The tcp_info part only: socket memory (its own attribute, sent
+	 * before this one) stays. */
+	memset(x, 0, offsetof(struct conn_tcpinfo_x, have_mem));
 	if (!TI_COVERS(len, tcpi_total_retrans))
 		return; /* older than 2.6.x: not worth half a record */
 	ti->have = TI_BASE;
@@ -102,6 +104,19 @@ void diag_parse_tcpinfo(const void *data, size_t len, struct conn_tcpinfo *ti,
 	}
 }
 
+/* SK_MEMINFO_* u32s; an older kernel's shorter array fills what it has,
+ * a newer one's extra entries are skipped. */
+static void diag_parse_skmem(const void *p, size_t len, struct conn_tcpinfo_x *x)
+{
+	if (!x || len < 4)
+		return;
+	uint32_t v[9] = {0};
+	size_t n = len / 4 < 9 ? len / 4 : 9;
+	memcpy(v, p, n * 4);
+	x->mem = (struct conn_skmem){v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]};
+	x->have_mem = true;
+}
+
 struct attr_ctx {
 	struct conn *c;
 	struct snapshot *snap;
@@ -144,6 +159,16 @@ static void attr_cb(const struct nlattr *a, struct attr_ctx *ctx)
 		}
 		break;
 	}
+	case INET_DIAG_SKMEMINFO:
+		diag_parse_skmem(p, len, ctx->x);
+		break;
+	case INET_DIAG_SKV6ONLY: /* sent for every full IPv6 socket, unasked */
+		if (len >= 1) {
+			c->have |= CONN_HAVE_V6ONLY;
+			if (*(const uint8_t *)p)
+				c->have |= CONN_V6ONLY;
+		}
+		break;
 	case INET_DIAG_SHUTDOWN:
 		if (len >= 1) {
 			c->shutdown = *(const uint8_t *)p & 3;
@@ -155,13 +180,6 @@ static void attr_cb(const struct nlattr *a, struct attr_ctx *ctx)
 			memcpy(&c->cgroup_id, p, sizeof c->cgroup_id);
 			if (c->cgroup_id)
 				c->have |= CONN_HAVE_CGROUP;
-		}
-		break;
-	case INET_DIAG_SKV6ONLY:
-		if (len >= 1) {
-			c->have |= CONN_HAVE_V6ONLY;
-			if (*(const uint8_t *)p)
-				c->have |= CONN_V6ONLY;
 		}
 		break;
 	default:

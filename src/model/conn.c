@@ -113,22 +113,57 @@ char *conn_addr_format(int family, const union conn_addr *a, char *buf, size_t l
 	return buf;
 }
 
+static char *endpoint_put(int family, const union conn_addr *a, uint16_t port, bool star_zero,
+			  bool star_addr, char *buf, size_t len);
+
 char *conn_endpoint_format(int family, const union conn_addr *a, uint16_t port,
 			   bool star_zero, char *buf, size_t len)
 {
+	return endpoint_put(family, a, port, star_zero, false, buf, len);
+}
+
+static const char *wildcard_text(const struct conn *c, bool remote)
+{
+	if (!conn_addr_is_any(c->family, remote ? &c->raddr : &c->laddr))
+		return NULL;
+	if (c->family == AF_INET)
+		return "0.0.0.0";
+	/* ss: "*" unless the socket is v6-only; a socket the kernel said
+	 * nothing about (TIME_WAIT, request sockets, /proc) keeps "[::]". */
+	if ((c->have & CONN_HAVE_V6ONLY) && !(c->have & CONN_V6ONLY))
+		return "*";
+	return "[::]";
+}
+
+size_t conn_wildcard_len(const struct conn *c, bool remote)
+{
+	const char *w = wildcard_text(c, remote);
+	return w ? strlen(w) : 0;
+}
+
+char *conn_endpoint_str(const struct conn *c, bool remote, char *buf, size_t len)
+{
+	const union conn_addr *a = remote ? &c->raddr : &c->laddr;
+	uint16_t port = remote ? c->rport : c->lport;
+	const char *w = wildcard_text(c, remote);
+	return endpoint_put(c->family, a, port, true, w && *w == '*', buf, len);
+}
+
+static char *endpoint_put(int family, const union conn_addr *a, uint16_t port, bool star_zero,
+			  bool star_addr, char *buf, size_t len)
+{
 	char tmp[CONN_ADDR_STRLEN + 16];
 	size_t n = 0;
-	bool any = conn_addr_is_any(family, a);
-	if (family == AF_INET6 && !any)
-		tmp[n++] = '[';
-	if (any) {
+	if (star_addr) {
 		tmp[n++] = '*';
 	} else {
+		if (family == AF_INET6)
+			tmp[n++] = '[';
 		conn_addr_format(family, a, tmp + n, CONN_ADDR_STRLEN);
 		n += strlen(tmp + n);
+		if (family == AF_INET6)
+			tmp[n++] = ']';
 	}
-	if (family == AF_INET6 && !any)
-		tmp[n++] = ']';
 	tmp[n++] = ':';
 	if (port == 0 && star_zero) {
 		tmp[n++] = '*';
@@ -172,4 +207,30 @@ bool conn_addr_is_any(int family, const union conn_addr *a)
 int conn_addr_cmp(int family, const union conn_addr *a, const union conn_addr *b)
 {
 	return memcmp(a->b, b->b, family == AF_INET ? 4 : 16);
+}
+
+/* A connection exchanging data (or whose final numbers a destroy event
+ * carries, CLOSE): everything but LISTEN, SYN_SENT, TIME_WAIT. A SYN_RECV
+ * with tcp_info is a full socket (a Fast Open child). */
+#define ST(x) (1u << TCPS_##x)
+#define ST_CONNECTED                                                                \
+	(ST(ESTABLISHED) | ST(SYN_RECV) | ST(FIN_WAIT1) | ST(FIN_WAIT2) | ST(CLOSE) |  \
+	 ST(CLOSE_WAIT) | ST(LAST_ACK) | ST(CLOSING))
+
+const struct conn_field_info conn_field_table[CF_COUNT] = {
+	[CF_PATH] = {"path", ST_CONNECTED,
+		     "a path measured by a connection: no peer yet in SYN_SENT, none on a listener"},
+	[CF_RETRANS] = {"retrans", ST_CONNECTED | ST(SYN_SENT),
+			"retransmissions and their timer: SYN retries count in SYN_SENT"},
+	[CF_DATA] = {"data", ST_CONNECTED, "data moved by a connection"},
+	[CF_MEM] = {"mem", ST_CONNECTED | ST(SYN_SENT) | ST(LISTEN),
+		    "socket memory: every full socket has it (a listener's drops are its SYNs dropped)"},
+};
+#undef ST
+
+bool conn_field_applies(enum conn_field f, int state)
+{
+	if ((unsigned)f >= CF_COUNT || state <= 0 || state >= TCPS_COUNT)
+		return false;
+	return (conn_field_table[f].states >> state) & 1u;
 }

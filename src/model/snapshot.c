@@ -91,7 +91,7 @@ const struct conn_tcpinfo_x *snapshot_tix(const struct snapshot *s, const struct
 	if (!s || !s->tix || !s->n || c < s->conns || c >= s->conns + s->n)
 		return NULL;
 	const struct conn_tcpinfo_x *x = &s->tix[c - s->conns];
-	return x->have ? x : NULL;
+	return x->have || x->have_mem ? x : NULL;
 }
 
 void snapshot_count(struct snapshot *s)

@@ -88,8 +88,8 @@ int out_event_text(FILE *f, const struct track_event *ev, const struct snapshot 
 	localtime_r(&tt, &tm);
 	strftime(tbuf, sizeof tbuf, "%H:%M:%S", &tm);
 	snprintf(ms, sizeof ms, ".%03d", (int)((ev->time - floor(ev->time)) * 1000) % 1000);
-	conn_endpoint_format(c->family, &c->laddr, c->lport, true, la, sizeof la);
-	conn_endpoint_format(c->family, &c->raddr, c->rport, true, ra, sizeof ra);
+	conn_endpoint_str(c, false, la, sizeof la);
+	conn_endpoint_str(c, true, ra, sizeof ra);
 	if (c->have & CONN_HAVE_PROC)
 		snprintf(pid, sizeof pid, "%d", (int)c->pid);
 	else

@@ -10,7 +10,6 @@
 #include "tcpscope/util.h"
 
 #define U32_IF(k, known, v) ((known) ? KU64(k, v) : KNULL(k))
-#define MS_IF(k, known, us) ((known) ? KDBL(k, (us) / 1000.0, 3) : KNULL(k))
 
 /* Namespace and cgroup: what they are called (labels.h) and their ids. */
 void out_json_owner_fields(struct jw *w, const struct conn *c, const struct labels *l)
@@ -95,40 +94,7 @@ void out_json_conn_fields(struct jw *w, const struct conn *c, const struct conn_
 	else
 		KNULL("congestion");
 
-	const struct conn_tcpinfo *t = &c->ti;
-	bool b = t->have & TI_BASE;
-	static const struct conn_tcpinfo_x none;
-	bool bx = b && x; /* the rest was collected */
-	if (!x)
-		x = &none;
-	MS_IF("rtt_ms", b, t->rtt_us);
-	MS_IF("rttvar_ms", b, t->rttvar_us);
-	MS_IF("min_rtt_ms", t->have & TI_MIN_RTT, t->min_rtt_us);
-	MS_IF("rto_ms", b, t->rto_us);
-	U32_IF("cwnd", b, t->snd_cwnd);
-	/* The kernel reports "no slow-start threshold yet" as a huge value. */
-	U32_IF("ssthresh", b && t->snd_ssthresh < 0xffff, t->snd_ssthresh);
-	U32_IF("mss", b, t->snd_mss);
-	U32_IF("retrans", b, t->retransmits);
-	U32_IF("retrans_total", b, t->total_retrans);
-	U32_IF("lost", bx, x->lost);
-	U32_IF("unacked", b, t->unacked);
-	U32_IF("sacked", bx, x->sacked);
-	U32_IF("bytes_acked", t->have & TI_BYTES_ACKED, t->bytes_acked);
-	U32_IF("bytes_received", t->have & TI_BYTES_ACKED, t->bytes_received);
-	U32_IF("bytes_sent", t->have & TI_BYTES_SENT, t->bytes_sent);
-	U32_IF("bytes_retrans", bx && (t->have & TI_BYTES_SENT), x->bytes_retrans);
-	U32_IF("segs_out", bx && (t->have & TI_SEGS), x->segs_out);
-	U32_IF("segs_in", bx && (t->have & TI_SEGS), x->segs_in);
-	U32_IF("notsent_bytes", bx && (t->have & TI_MIN_RTT), x->notsent_bytes);
-	U32_IF("delivery_rate_bps", t->have & TI_DELIVERY, t->delivery_rate);
-	/* ~0 means "no pacing limit": not a measured rate. */
-	U32_IF("pacing_rate_bps", bx && (t->have & TI_PACING) && x->pacing_rate != UINT64_MAX,
-	       x->pacing_rate);
-	U32_IF("snd_wnd", bx && (t->have & TI_SND_WND), x->snd_wnd);
-	U32_IF("last_send_ms", b, t->last_data_sent_ms);
-	U32_IF("last_recv_ms", b, t->last_data_recv_ms);
-	U32_IF("last_ack_ms", b, t->last_ack_recv_ms);
+	out_json_info_fields(w, c, x);
 }
 
 int out_json_snapshot(FILE *f, struct jw *w, const struct snapshot *s)

@@ -138,30 +138,26 @@ static size_t octet_len(unsigned v)
 	return 1 + (v >= 10) + (v >= 100);
 }
 
-/* "addr:port" as ss prints it (conn_endpoint_format with star_zero) into p,
- * IPv4 by hand; returns the length. */
+/* "addr:port" as ss prints it (conn_endpoint_str) into p, IPv4 by hand
+ * (the wildcard is "0.0.0.0", as ss spells it); returns the length. */
 static size_t put_endpoint(char *p, const struct conn *c, bool local)
 {
 	const union conn_addr *a = local ? &c->laddr : &c->raddr;
 	uint16_t port = local ? c->lport : c->rport;
 	if (c->family == AF_INET6) {
 		char buf[64];
-		conn_endpoint_format(c->family, a, port, true, buf, sizeof buf);
+		conn_endpoint_str(c, !local, buf, sizeof buf);
 		size_t n = strlen(buf);
 		memcpy(p, buf, n);
 		return n;
 	}
 	size_t n = 0;
-	if (a->w[0] == 0) { /* conn_addr_is_any() of IPv4 */
-		p[n++] = '*';
-	} else {
-		for (int i = 0; i < 4; i++) {
-			memcpy(p + n, octet_str[a->b[i]], 4);
-			n += octet_len(a->b[i]);
-			p[n++] = '.';
-		}
-		n--;
+	for (int i = 0; i < 4; i++) {
+		memcpy(p + n, octet_str[a->b[i]], 4);
+		n += octet_len(a->b[i]);
+		p[n++] = '.';
 	}
+	n--;
 	p[n++] = ':';
 	if (port == 0) {
 		p[n++] = '*';
@@ -183,8 +179,6 @@ static int endpoint_len(const struct conn *c, bool local)
 		return (int)put_endpoint(buf, c, local);
 	}
 	int n = port ? dec_len(port) + 1 : 2;
-	if (a->w[0] == 0)
-		return n + 1;
 	return n + 3 + (int)(octet_len(a->b[0]) + octet_len(a->b[1]) + octet_len(a->b[2]) +
 			     octet_len(a->b[3]));
 }
@@ -256,12 +250,11 @@ static void col_bytes(struct obuf *o, bool known, uint64_t v, int width)
 static void col_endpoint(struct obuf *o, const struct conn *c, bool local, int width)
 {
 	char *p = o->p + o->n;
-	if (width <= 32)
-		memset(p, ' ', 32);
 	size_t n = put_endpoint(p, c, local);
+	/* Pad after writing: put_endpoint's 4-byte octet copies leave NULs
+	 * past a short last octet when the port is just "*". */
 	if ((int)n < width) {
-		if (width > 32)
-			memset(p + n, ' ', (size_t)width - n);
+		memset(p + n, ' ', (size_t)width - n);
 		n = (size_t)width;
 	}
 	o->n += n;
@@ -354,16 +347,29 @@ static void text_row(struct obuf *o, const struct snapshot *s, const struct conn
 	if (opt->info) {
 		const struct conn_tcpinfo *ti = &c->ti;
 		if (ti->have & TI_BASE) {
+			/* "-" where the state gives the field no meaning (a
+			 * listener's RTT, cwnd, bytes: conn_field_table). */
+			bool path = conn_field_applies(CF_PATH, c->state);
+			bool data = conn_field_applies(CF_DATA, c->state);
 			o->p[o->n++] = ' ';
-			col_ms3(o, ti->rtt_us, 8);
+			if (path)
+				col_ms3(o, ti->rtt_us, 8);
+			else
+				col_str(o, "-", 8);
 			o->p[o->n++] = ' ';
-			col_u64(o, ti->total_retrans, 5);
+			if (conn_field_applies(CF_RETRANS, c->state))
+				col_u64(o, ti->total_retrans, 5);
+			else
+				col_str(o, "-", 5);
 			o->p[o->n++] = ' ';
-			col_u64(o, ti->snd_cwnd, 6);
+			if (path)
+				col_u64(o, ti->snd_cwnd, 6);
+			else
+				col_str(o, "-", 6);
 			o->p[o->n++] = ' ';
-			col_bytes(o, (ti->have & TI_BYTES_SENT) != 0, ti->bytes_sent, 7);
+			col_bytes(o, data && (ti->have & TI_BYTES_SENT), ti->bytes_sent, 7);
 			o->p[o->n++] = ' ';
-			col_bytes(o, (ti->have & TI_BYTES_ACKED) != 0, ti->bytes_received, 7);
+			col_bytes(o, data && (ti->have & TI_BYTES_ACKED), ti->bytes_received, 7);
 		} else {
 			static const char dash[] = "       - "
 						   "    - "

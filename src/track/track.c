@@ -138,7 +138,7 @@ const struct conn_tcpinfo_x *tracker_tix(const struct tracker *t, const struct t
 	if (!t->tix || !t->n || te < t->v || te >= t->v + t->n)
 		return NULL;
 	const struct conn_tcpinfo_x *x = &t->tix[te - t->v];
-	return x->have ? x : NULL;
+	return x->have || x->have_mem ? x : NULL;
 }
 
 const struct snapshot_sink *tracker_sink(struct tracker *t)
@@ -247,6 +247,12 @@ static void take_sighting(struct tracker *t, size_t ix, const struct conn *c,
 		te->c.have |= CONN_HAVE_CGROUP;
 	}
 	if (t->tix) {
+		/* Drops rising is a per-socket trouble sign (the live view colours it). */
+		const struct conn_skmem *om = &t->tix[ix].mem;
+		if (x && x->have_mem && t->tix[ix].have_mem && x->mem.drops > om->drops)
+			te->e.flags |= TRK_DROPS_ROSE;
+		else
+			te->e.flags &= ~(uint32_t)TRK_DROPS_ROSE;
 		if (x)
 			t->tix[ix] = *x;
 		else
@@ -258,8 +264,12 @@ static void take_sighting(struct tracker *t, size_t ix, const struct conn *c,
 static size_t live_append(struct tracker *t)
 {
 	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
-	if (t->tix)
+	if (t->tix) {
 		t->tix = xgrow(t->tix, &t->tix_cap, t->cap, sizeof *t->tix);
+		/* A new entry has no earlier sighting (take_sighting compares
+		 * socket memory with it). */
+		memset(&t->tix[t->n], 0, sizeof *t->tix);
+	}
 	return t->n++;
 }
 

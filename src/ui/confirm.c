@@ -87,8 +87,8 @@ static void confirm_draw(struct ui *u, int y0, int h0)
 	for (size_t i = 0; i < u->confirm->n && yy < y + h - 2; i++, yy++) {
 		const struct conn *c = &u->confirm->targets[i];
 		char a[64], b[64];
-		conn_endpoint_format(c->family, &c->laddr, c->lport, true, a, sizeof a);
-		conn_endpoint_format(c->family, &c->raddr, c->rport, true, b, sizeof b);
+		conn_endpoint_str(c, false, a, sizeof a);
+		conn_endpoint_str(c, true, b, sizeof b);
 		const char *why = sockctl_destroy_refusal(c);
 		snprintf(line, sizeof line, "%-11s %s -> %s %s%s", tcp_state_table[c->state].abbrev, a,
 			 b, why ? "  SKIPPED: " : "", why ? why : "");

@@ -56,14 +56,19 @@ __attribute__((format(printf, 2, 3))) static void add(struct lines *L, const cha
 	va_end(ap);
 }
 
+static void add_line(void *L, const char *line)
+{
+	add(L, "%s", line);
+}
+
 static void detail_lines(struct ui *u, struct lines *L)
 {
 	const struct conn *c = &u->detail->conn;
 	const struct track_entry *e = &u->detail->ent;
 	struct col_ctx *x = vm_ctx(u->vm);
 	char a[64], b[64], t1[32], t2[32];
-	conn_endpoint_format(c->family, &c->laddr, c->lport, true, a, sizeof a);
-	conn_endpoint_format(c->family, &c->raddr, c->rport, true, b, sizeof b);
+	conn_endpoint_str(c, false, a, sizeof a);
+	conn_endpoint_str(c, true, b, sizeof b);
 	uint64_t now = u->detail->gone ? e->tomb_ns : x->now_ns;
 	out_fmt_duration(track_state_age(e, now), t1, sizeof t1);
 	add(L, "%s -> %s   %s%s for %s%s", a, b, tcp_state_name(c->state),
@@ -99,42 +104,14 @@ static void detail_lines(struct ui *u, struct lines *L)
 	col_format_value(CS_COUNT, e->retrans_per_s, r3, sizeof r3);
 	add(L, "Rates:        rx %s/s  tx %s/s  retransmits %s/s", r1, r2, r3);
 	add(L, "%s", "");
-	const struct conn_tcpinfo *ti = &c->ti;
-	if (!ti->have) {
-		add(L, "tcp_info: not available (listener, TIME_WAIT, /proc source or --no-info)");
-	} else {
-		const struct conn_tcpinfo_x *tx = &u->detail->tix;
-		add(L, "tcp_info:");
-		add(L, "  rtt %.3fms  rttvar %.3fms  min_rtt %.3fms  rto %.0fms", ti->rtt_us / 1e3,
-		    ti->rttvar_us / 1e3, ti->min_rtt_us / 1e3, ti->rto_us / 1e3);
-		add(L, "  snd_cwnd %u  snd_ssthresh %u  snd_mss %u", ti->snd_cwnd, ti->snd_ssthresh,
-		    ti->snd_mss);
-		add(L, "  unacked %u  retrans %u  total_retrans %u  retransmits %u  backoff %u",
-		    ti->unacked, ti->retrans, ti->total_retrans, ti->retransmits, ti->backoff);
-		add(L, "  bytes_acked %llu  bytes_received %llu  bytes_sent %llu",
-		    (unsigned long long)ti->bytes_acked, (unsigned long long)ti->bytes_received,
-		    (unsigned long long)ti->bytes_sent);
-		add(L, "  delivery_rate %llu B/s", (unsigned long long)ti->delivery_rate);
-		add(L, "  last_data_sent %ums  last_data_recv %ums  last_ack_recv %ums",
-		    ti->last_data_sent_ms, ti->last_data_recv_ms, ti->last_ack_recv_ms);
-		if (!tx->have) {
-			add(L, "  (the rest of tcp_info arrives with the next refresh)");
-		} else {
-			add(L, "  ato %.0fms  rcv_mss %u  snd_wnd %u  rcv_space %u", tx->ato_us / 1e3,
-			    tx->rcv_mss, tx->snd_wnd, tx->rcv_space);
-			add(L, "  sacked %u  lost %u  bytes_retrans %llu", tx->sacked, tx->lost,
-			    (unsigned long long)tx->bytes_retrans);
-			add(L, "  segs_out %u  segs_in %u  delivered %u  notsent_bytes %u",
-			    tx->segs_out, tx->segs_in, tx->delivered, tx->notsent_bytes);
-			add(L, "  pacing_rate %llu B/s", (unsigned long long)tx->pacing_rate);
-			add(L, "  probes %u  ca_state %u  options 0x%x  wscale %u/%u", tx->probes,
-			    tx->ca_state, tx->options, tx->snd_wscale, tx->rcv_wscale);
-		}
+	/* tcp_info and socket memory: one table with JSON (out/fields.c). */
+	const struct conn_tcpinfo_x *tx = &u->detail->tix;
+	out_detail_info(c, tx->have || tx->have_mem ? tx : NULL, add_line, L);
+	if (c->ti.have) {
 		char cc[24];
 		col_format(x, COL_CONG, e, cc, sizeof cc);
 		add(L, "  congestion control %s", cc);
 	}
-	add(L, "meminfo: not collected by this version");
 	add(L, "%s", "");
 	add(L, "History (state transitions seen by tcpscope):");
 	char clk0[32];

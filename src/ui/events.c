@@ -71,8 +71,8 @@ static void events_draw(struct ui *u, int y, int h)
 		char clk[32], a[64], b[64], st[40], dur[24], line[300];
 		draw_fmt_clock(ev->time, clk, sizeof clk);
 		const struct conn *c = &ev->conn;
-		conn_endpoint_format(c->family, &c->laddr, c->lport, true, a, sizeof a);
-		conn_endpoint_format(c->family, &c->raddr, c->rport, true, b, sizeof b);
+		conn_endpoint_str(c, false, a, sizeof a);
+		conn_endpoint_str(c, true, b, sizeof b);
 		const char *kind = ev->kind == TEV_NEW ? "new" : ev->kind == TEV_STATE ? "state" : "closed";
 		int stcol;
 		dur[0] = '\0';

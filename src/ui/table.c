@@ -161,6 +161,8 @@ static void draw_row(struct ui *u, int y, const struct track_entry *e, bool sel,
 		if (plain && cols[i] == COL_STATE)
 			attr = (e->flags & TRK_TOMB) ? u->attr[R_STATE0 + TCPS_CLOSE]
 						     : term_state_attr(u, e->conn->state);
+		else if (plain && cols[i] == COL_DROPS && (e->flags & TRK_DROPS_ROSE))
+			attr = u->attr[R_ALERT_CRIT]; /* the socket is dropping packets now */
 		else if (plain && vm_tagged(u->vm, e))
 			attr = u->attr[R_TAGGED];
 		draw_cell(y, u->table->col_x[i], col_w(u, cols, n, i), col_table[cols[i]].right, attr,

@@ -170,6 +170,7 @@ static struct ui *ui_new(const struct settings *s, struct engine *g)
 	vm_set_sort(u->vm, u->cfg.sort_col, u->cfg.sort_desc);
 	vm_set_group(u->vm, u->cfg.group);
 	vm_set_alerts(u->vm, NULL, 0, true);
+	vm_ctx(u->vm)->trk = u->trk; /* the socket-memory columns read tracker_tix() */
 	ui_panels_init(u);
 	u->rate_new = u->rate_closed = NAN;
 	const char *f0 = s->ui_filter ? s->ui_filter : s->filter;

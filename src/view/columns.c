@@ -2,6 +2,7 @@
  * column; numeric columns give a value getter and get formatting and
  * comparison from their style. */
 #include "tcpscope/columns.h"
+#include "columns_int.h"
 #include "tcpscope/labels.h"
 
 #include <math.h>
@@ -148,28 +149,58 @@ static int cmp_num(double a, double b)
 
 /* ---------------------------------------------------------------- getters */
 
-#define INFO_GETTER(fn, bit, expr)                                                  \
+/* Known (the kernel supplied it) and meaningful in the socket's state
+ * (conn_field_table: a listener's RTT is no connection's). */
+#define INFO_GETTER(fn, bit, grp, expr)                                             \
 	static double fn(const struct col_ctx *x, const struct track_entry *e)      \
 	{                                                                           \
 		(void)x;                                                            \
 		const struct conn_tcpinfo *ti = &e->conn->ti;                       \
-		return have_info(e, bit) ? (double)(expr) : NAN;                    \
+		return have_info(e, bit) && conn_field_applies(grp, e->conn->state) \
+			       ? (double)(expr)                                     \
+			       : NAN;                                               \
 	}
 
-INFO_GETTER(num_rtt, TI_BASE, ti->rtt_us / 1000.0)
-INFO_GETTER(num_rttvar, TI_BASE, ti->rttvar_us / 1000.0)
-INFO_GETTER(num_minrtt, TI_MIN_RTT, ti->min_rtt_us / 1000.0)
-INFO_GETTER(num_rto, TI_BASE, ti->rto_us / 1000.0)
-INFO_GETTER(num_cwnd, TI_BASE, ti->snd_cwnd)
-INFO_GETTER(num_ssthresh, TI_BASE, ti->snd_ssthresh >= 0x7fffffffu ? NAN : ti->snd_ssthresh)
-INFO_GETTER(num_mss, TI_BASE, ti->snd_mss)
-INFO_GETTER(num_unacked, TI_BASE, ti->unacked)
-INFO_GETTER(num_retrans, TI_BASE, ti->total_retrans)
-INFO_GETTER(num_bytes_rx, TI_BYTES_ACKED, ti->bytes_received)
-INFO_GETTER(num_bytes_tx, TI_BYTES_ACKED, ti->bytes_acked)
-INFO_GETTER(num_delivery, TI_DELIVERY, ti->delivery_rate)
-INFO_GETTER(num_last_rx, TI_BASE, ti->last_data_recv_ms / 1000.0)
-INFO_GETTER(num_last_tx, TI_BASE, ti->last_data_sent_ms / 1000.0)
+INFO_GETTER(num_rtt, TI_BASE, CF_PATH, ti->rtt_us / 1000.0)
+INFO_GETTER(num_rttvar, TI_BASE, CF_PATH, ti->rttvar_us / 1000.0)
+INFO_GETTER(num_minrtt, TI_MIN_RTT, CF_PATH, ti->min_rtt_us / 1000.0)
+INFO_GETTER(num_rto, TI_BASE, CF_RETRANS, ti->rto_us / 1000.0)
+INFO_GETTER(num_cwnd, TI_BASE, CF_PATH, ti->snd_cwnd)
+INFO_GETTER(num_ssthresh, TI_BASE, CF_PATH,
+	    ti->snd_ssthresh >= 0x7fffffffu ? NAN : ti->snd_ssthresh)
+INFO_GETTER(num_mss, TI_BASE, CF_PATH, ti->snd_mss)
+INFO_GETTER(num_unacked, TI_BASE, CF_PATH, ti->unacked)
+INFO_GETTER(num_retrans, TI_BASE, CF_RETRANS, ti->total_retrans)
+INFO_GETTER(num_bytes_rx, TI_BYTES_ACKED, CF_DATA, ti->bytes_received)
+INFO_GETTER(num_bytes_tx, TI_BYTES_ACKED, CF_DATA, ti->bytes_acked)
+INFO_GETTER(num_delivery, TI_DELIVERY, CF_PATH, ti->delivery_rate)
+INFO_GETTER(num_last_rx, TI_BASE, CF_DATA, ti->last_data_recv_ms / 1000.0)
+INFO_GETTER(num_last_tx, TI_BASE, CF_DATA, ti->last_data_sent_ms / 1000.0)
+
+static const struct conn_skmem *mem_of(const struct col_ctx *x, const struct track_entry *e)
+{
+	if (!x->trk || !conn_field_applies(CF_MEM, e->conn->state))
+		return NULL;
+	const struct conn_tcpinfo_x *tx = tracker_tix(x->trk, e);
+	return tx && tx->have_mem ? &tx->mem : NULL;
+}
+
+#define MEM_GETTER(fn, field)                                                      \
+	static double fn(const struct col_ctx *x, const struct track_entry *e)     \
+	{                                                                          \
+		const struct conn_skmem *m = mem_of(x, e);                         \
+		return m ? (double)m->field : NAN;                                 \
+	}
+
+MEM_GETTER(num_rmem, rmem_alloc)
+MEM_GETTER(num_rcvbuf, rcvbuf)
+MEM_GETTER(num_wmem, wmem_alloc)
+MEM_GETTER(num_sndbuf, sndbuf)
+MEM_GETTER(num_fwd, fwd_alloc)
+MEM_GETTER(num_wqueued, wmem_queued)
+MEM_GETTER(num_optmem, optmem)
+MEM_GETTER(num_backlog, backlog)
+MEM_GETTER(num_drops, drops)
 
 static double num_lport(const struct col_ctx *x, const struct track_entry *e)
 {
@@ -236,19 +267,19 @@ static double num_uid(const struct col_ctx *x, const struct track_entry *e)
 static double num_retr_rate(const struct col_ctx *x, const struct track_entry *e)
 {
 	(void)x;
-	return e->retrans_per_s;
+	return conn_field_applies(CF_RETRANS, e->conn->state) ? e->retrans_per_s : NAN;
 }
 
 static double num_rx_rate(const struct col_ctx *x, const struct track_entry *e)
 {
 	(void)x;
-	return e->rx_bps;
+	return conn_field_applies(CF_DATA, e->conn->state) ? e->rx_bps : NAN;
 }
 
 static double num_tx_rate(const struct col_ctx *x, const struct track_entry *e)
 {
 	(void)x;
-	return e->tx_bps;
+	return conn_field_applies(CF_DATA, e->conn->state) ? e->tx_bps : NAN;
 }
 
 static double num_qfill(const struct col_ctx *x, const struct track_entry *e)
@@ -267,80 +298,6 @@ static double num_inode(const struct col_ctx *x, const struct track_entry *e)
 }
 
 /* ------------------------------------------------------- listener audit */
-
-static double num_accepts(const struct col_ctx *x, const struct track_entry *e)
-{
-	const struct audit_row *r = audit_find(x->audit, e);
-	return r ? r->accepts_per_s : NAN;
-}
-
-static int exposure_rank(const struct track_entry *e)
-{
-	if (e->conn->state != TCPS_LISTEN)
-		return AEX_COUNT;
-	return (int)audit_exposure_of(e->conn);
-}
-
-static void fmt_exposure(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
-{
-	const struct audit_row *r = audit_find(x->audit, e);
-	int ex = exposure_rank(e);
-	if (ex == AEX_COUNT)
-		snprintf(buf, len, "-");
-	else if (r && r->ifname && ex == AEX_ADDRESS)
-		snprintf(buf, len, "%s %s", r->ifname, audit_scope_name(r->scope));
-	else
-		snprintf(buf, len, "%s", audit_exposure_text(ex));
-}
-
-static int cmp_exposure(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
-{
-	(void)x;
-	int ra = exposure_rank(a), rb = exposure_rank(b);
-	return (ra > rb) - (ra < rb);
-}
-
-static int ephemeral_rank(const struct col_ctx *x, const struct track_entry *e)
-{
-	const struct audit_row *r = audit_find(x->audit, e);
-	if (!r || r->ephemeral < 0)
-		return 0;
-	return r->ephemeral ? 3 : r->reserved ? 2 : 1;
-}
-
-static void fmt_ephemeral(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
-{
-	static const char *const t[] = {"-", "no", "reserved", "yes"};
-	snprintf(buf, len, "%s", t[ephemeral_rank(x, e)]);
-}
-
-static int cmp_ephemeral(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
-{
-	int ra = ephemeral_rank(x, a), rb = ephemeral_rank(x, b);
-	return (ra > rb) - (ra < rb);
-}
-
-static void fmt_findings(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
-{
-	audit_findings_short(audit_find(x->audit, e), buf, len);
-	if (!buf[0])
-		snprintf(buf, len, "-");
-}
-
-/* Worst severity, then how many findings. */
-static int findings_rank(const struct col_ctx *x, const struct track_entry *e)
-{
-	const struct audit_row *r = audit_find(x->audit, e);
-	return r ? (r->worst + 1) * 8 + __builtin_popcount(r->findings) : 0;
-}
-
-static int cmp_findings(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
-{
-	int ra = findings_rank(x, a), rb = findings_rank(x, b);
-	return (ra > rb) - (ra < rb);
-}
-
-/* ------------------------------------------------------- text columns */
 
 static void fmt_state(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
 {
@@ -373,14 +330,14 @@ static void fmt_local(struct col_ctx *x, const struct track_entry *e, char *buf,
 {
 	(void)x;
 	const struct conn *c = e->conn;
-	conn_endpoint_format(c->family, &c->laddr, c->lport, true, buf, len);
+	conn_endpoint_str(c, false, buf, len);
 }
 
 static void fmt_remote(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
 {
 	(void)x;
 	const struct conn *c = e->conn;
-	conn_endpoint_format(c->family, &c->raddr, c->rport, true, buf, len);
+	conn_endpoint_str(c, true, buf, len);
 }
 
 static int cmp_ep(const struct conn *a, const struct conn *b, bool local)
@@ -457,59 +414,6 @@ static int cmp_process(struct col_ctx *x, const struct track_entry *a, const str
 	if (!ca || !cb)
 		return (ca != NULL) - (cb != NULL);
 	return strcmp(ca, cb);
-}
-
-const char *col_netns_name(const struct col_ctx *x, const struct conn *c)
-{
-	if (!c->netns)
-		return "";
-	const char *n = labels_netns(x->snap ? x->snap->labels : NULL, c->netns);
-	return n;
-}
-
-const char *col_unit_name(const struct col_ctx *x, const struct conn *c)
-{
-	if (!(c->have & CONN_HAVE_CGROUP))
-		return "";
-	const struct labels *l = x->snap ? x->snap->labels : NULL;
-	const char *t = labels_cgroup_text(l, c->cgroup_id);
-	if (*t && strcmp(t, "/"))
-		return t;
-	/* The root cgroup names nothing; another unnamed one by its last part. */
-	const char *p = labels_cgroup_path(l, c->cgroup_id);
-	const char *slash = strrchr(p, '/');
-	return slash && slash[1] ? slash + 1 : "";
-}
-
-static void fmt_netns(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
-{
-	const char *n = col_netns_name(x, e->conn);
-	if (*n)
-		snprintf(buf, len, "%s", n);
-	else if (e->conn->netns)
-		snprintf(buf, len, "%u", e->conn->netns);
-	else
-		snprintf(buf, len, "-");
-}
-
-static int cmp_netns(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
-{
-	int r = strcmp(col_netns_name(x, a->conn), col_netns_name(x, b->conn));
-	return r ? r : (a->conn->netns > b->conn->netns) - (a->conn->netns < b->conn->netns);
-}
-
-static void fmt_unit(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
-{
-	const char *u = col_unit_name(x, e->conn);
-	snprintf(buf, len, "%s", *u ? u : "-");
-}
-
-static int cmp_unit(struct col_ctx *x, const struct track_entry *a, const struct track_entry *b)
-{
-	const char *ua = col_unit_name(x, a->conn), *ub = col_unit_name(x, b->conn);
-	if (!*ua || !*ub)
-		return (*ua != 0) - (*ub != 0);
-	return strcmp(ua, ub);
 }
 
 static void fmt_user(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
@@ -604,9 +508,9 @@ static int cmp_family(struct col_ctx *x, const struct track_entry *a, const stru
 	 .fmt = f_, .cmp = c_, .desc = d_}
 
 const struct col_def col_table[COL_COUNT] = {
-	[COL_NETNS] = TXT("netns", "NETNS", 10, 0, fmt_netns, cmp_netns,
+	[COL_NETNS] = TXT("netns", "NETNS", 10, 0, col_fmt_netns, col_cmp_netns,
 			  "network namespace (with -A): its name, or its inode"),
-	[COL_UNIT] = TXT("unit", "UNIT", 18, 0, fmt_unit, cmp_unit,
+	[COL_UNIT] = TXT("unit", "UNIT", 18, 0, col_fmt_unit, col_cmp_unit,
 			 "service, container or pod, from the socket's cgroup"),
 	[COL_STATE] = TXT("state", "STATE", 10, 0, fmt_state, cmp_state, "TCP state (CLOSED for tombs)"),
 	[COL_LOCAL] = TXT("local", "LOCAL", 21, 0, fmt_local, cmp_local, "local address:port"),
@@ -672,16 +576,35 @@ const struct col_def col_table[COL_COUNT] = {
 	[COL_FAMILY] = TXT("family", "FAM", 3, 0, fmt_family, cmp_family, "address family"),
 	[COL_QFILL] = NUM("accept_fill", "QFILL", 5, CS_PERCENT, 0, num_qfill,
 			  "listeners: accept queue fill (Recv-Q / backlog)"),
-	[COL_EXPOSURE] = TXT("exposure", "EXPOSURE", 17, 0, fmt_exposure, cmp_exposure,
+	[COL_EXPOSURE] = TXT("exposure", "EXPOSURE", 17, 0, col_fmt_exposure, col_cmp_exposure,
 			     "listeners: all IPv4, all IPv4+IPv6, all IPv6 (v6only), loopback, "
 			     "or the interface of its address"),
-	[COL_EPHEMERAL] = TXT("ephemeral", "EPHEM", 8, 0, fmt_ephemeral, cmp_ephemeral,
+	[COL_EPHEMERAL] = TXT("ephemeral", "EPHEM", 8, 0, col_fmt_ephemeral, col_cmp_ephemeral,
 			      "listeners: port inside ip_local_port_range (yes, reserved, no)"),
-	[COL_ACCEPTS] = NUM("accepts", "ACC/S", 6, CS_COUNT, 0, num_accepts,
+	[COL_ACCEPTS] = NUM("accepts", "ACC/S", 6, CS_COUNT, 0, col_num_accepts,
 			    "listeners: new connections per second on its address and port"),
 	[COL_FINDINGS] = {.name = "findings", .title = "FINDINGS", .width = 22, .desc_first = true,
-			  .style = CS_TEXT, .fmt = fmt_findings, .cmp = cmp_findings,
+			  .style = CS_TEXT, .fmt = col_fmt_findings, .cmp = col_cmp_findings,
 			  .desc = "listeners: audit findings, most severe first (see docs/LISTENERS.md)"},
+	/* Socket memory, as ss -m's skmem:(r,rb,t,tb,f,w,o,bl,d). */
+	[COL_RMEM] = NUM("rmem", "RMEM", 6, CS_BYTES, NEED_MEMINFO, num_rmem,
+			 "receive memory allocated (ss -m r)"),
+	[COL_RCVBUF] = NUM("rcvbuf", "RCVBUF", 6, CS_BYTES, NEED_MEMINFO, num_rcvbuf,
+			   "receive buffer size (ss -m rb)"),
+	[COL_WMEM] = NUM("wmem", "WMEM", 6, CS_BYTES, NEED_MEMINFO, num_wmem,
+			 "send memory allocated (ss -m t)"),
+	[COL_SNDBUF] = NUM("sndbuf", "SNDBUF", 6, CS_BYTES, NEED_MEMINFO, num_sndbuf,
+			   "send buffer size (ss -m tb)"),
+	[COL_FWD] = NUM("fwd_alloc", "FWD", 6, CS_BYTES, NEED_MEMINFO, num_fwd,
+			"memory reserved ahead (ss -m f)"),
+	[COL_WQUEUED] = NUM("wmem_queued", "WQUEUED", 7, CS_BYTES, NEED_MEMINFO, num_wqueued,
+			    "send memory queued, sent or not (ss -m w)"),
+	[COL_OPTMEM] = NUM("optmem", "OPTMEM", 6, CS_BYTES, NEED_MEMINFO, num_optmem,
+			   "option memory (ss -m o)"),
+	[COL_BACKLOG] = NUM("backlog", "BACKLOG", 7, CS_BYTES, NEED_MEMINFO, num_backlog,
+			    "socket backlog queue (ss -m bl)"),
+	[COL_DROPS] = NUM("drops", "DROPS", 6, CS_COUNT, NEED_MEMINFO, num_drops,
+			  "packets dropped by the socket (ss -m d); red while rising"),
 };
 
 const uint8_t col_default_set[] = {

@@ -127,6 +127,13 @@ END {
 	printf "| collector cycle ≤ 1.3× bare dump with tcp_info | %s | %s |\n", r, verdict(r, 1.3)
 	r = ratio(big, "ts_text", "ss_i")
 	printf "| tcpscope -b -n1 (tcp_info columns) ≤ 0.3× ss -tanHi | %s | %s |\n", r, verdict(r, 0.3)
+	worst = ""; wp = ""
+	for (j = 1; j <= np; j++) {
+		rq = ratio(P[j], "ts_text", "ss_i")
+		if (rq != "n/a" && (worst == "" || rq + 0 > worst + 0)) { worst = rq; wp = P[j] }
+	}
+	if (worst != "")
+		printf "| the same on every population (the worst: %s) | %s | %s |\n", wp, worst, verdict(worst, 0.3)
 	r = ratio(big, "ts_text_p", "ss_p")
 	printf "| one-shot with process names ≤ 0.5× ss -tanHp | %s | %s |\n", r, verdict(r, 0.5)
 	r = ratio(big, "attr.warm", "attr.plain")

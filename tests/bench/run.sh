@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh BUILD [REPORT] — `make bench`: tcpscope against a bare dump, ss and
-# netstat at 1k, 10k and 100k sockets and a mixed-state 100k, side by side.
+# netstat at 1k, 10k and 100k sockets and two mixed-state 100k (mixed100k;
+# heavy100k: 10% CLOSE_WAIT, 10% FIN_WAIT2, 10% TIME_WAIT, 5% IPv6), side by side.
 #
 # Runs itself inside a private network namespace (needs root), builds each
 # population with build/tools/popgen, times every command BENCH_RUNS times
@@ -17,7 +18,7 @@ case $REPORT in /*) ;; *) REPORT=$top/$REPORT ;; esac
 TS=$top/$BUILD/tcpscope
 TOOLS=$top/$BUILD/tools
 RUNS=${BENCH_RUNS:-5}
-POPS=${BENCH_POPS:-"1k 10k 100k mixed100k"}
+POPS=${BENCH_POPS:-"1k 10k 100k mixed100k heavy100k"}
 
 if [ -z "${TCPS_BENCH_NETNS:-}" ]; then
 	for t in "$TS" "$TOOLS/popgen" "$TOOLS/timeit" "$TOOLS/baredump" "$TOOLS/collectbench"; do
@@ -267,6 +268,8 @@ for POP in $POPS; do
 	10k) bench_pop -e 5000 ;;
 	100k) bench_pop -e 50000 ;;
 	mixed100k) bench_pop -e 37000 -H 5000 -t 10000 -l 1000 -6 2500 ;;
+	# Issue 17's shape: 10% CLOSE_WAIT, 10% FIN_WAIT2, 10% TIME_WAIT, 5% IPv6.
+	heavy100k) bench_pop -e 32500 -H 10000 -t 10000 -6 2500 ;;
 	*) log "unknown population $POP" ;;
 	esac
 done
@@ -288,6 +291,8 @@ render() {
 	awk -v pops="$POPS" -f "$top/tests/bench/report.awk" "$RES"
 }
 
+# The raw "POP KEY VALUE" lines beside the report: it can be rendered again.
+cp "$RES" "$REPORT.raw" 2>/dev/null
 {
 	echo "## tcpscope benchmark"
 	echo

@@ -52,10 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	int mode = data[0] & 1;
+	bool tix = data[0] & 2; /* the side array: socket memory, the rest of tcp_info */
 	data++;
 	size--;
 	struct snapshot s;
 	snapshot_init(&s);
+	s.want_tix = tix;
 	if (mode == 0) {
 		if (size > 65000)
 			return 0;

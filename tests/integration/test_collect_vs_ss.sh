@@ -6,13 +6,15 @@
 #  - the /proc source lists the same set
 #  - process attribution names the staging process and its pid
 #  - counts{} agree with the socket list; the text table has one row per socket
+#  - the text table spells every endpoint as ss does, wildcard listeners
+#    included (0.0.0.0:P, [::]:P v6-only, *:P dual-stack)
 . "$(dirname "$0")/../lib/lib.sh"
 need_netns "$@"
 command -v ss >/dev/null || skip_all "ss (iproute2) not installed"
 command -v jq >/dev/null || skip_all "jq not installed"
 
 mkfifo "$TESTTMP/in"
-"$TOOLS/stage" 7000 46m <"$TESTTMP/in" >"$TESTTMP/stage.out" 2>&1 &
+"$TOOLS/stage" 7000 46mw <"$TESTTMP/in" >"$TESTTMP/stage.out" 2>&1 &
 STAGE=$!
 exec 3>"$TESTTMP/in"
 trap 'exec 3>&-; kill $STAGE 2>/dev/null; wait; rm -rf "$TESTTMP"' EXIT
@@ -112,8 +114,21 @@ rows=$("$TCPSCOPE" -b --no-header | tail -n +2 | grep -c .)
 n=$(wc -l <"$TESTTMP/nl")
 [ "$rows" -eq "$n" ] && pass "text table: one row per socket ($rows)" || fail "text table rows" "$rows vs $n"
 ok "text table shows the staging process" sh -c "'$TCPSCOPE' -b | grep -q 'stage\\[$spid\\]'"
+# State, local and peer exactly as ss spells them (the population is stable:
+# ss before and after agree, checked above).
+"$TCPSCOPE" -b --no-header --no-processes | tail -n +2 | awk '{print $1, $4, $5}' | sort >"$TESTTMP/txt"
+ss -tanH | awk '{print $1, $4, $5}' | sort >"$TESTTMP/sstxt"
+if diff "$TESTTMP/sstxt" "$TESTTMP/txt" >"$TESTTMP/tdiff"; then
+	pass "text endpoints == ss -tan's spelling ($(grep -c . "$TESTTMP/txt") rows)"
+else
+	fail "text endpoints == ss -tan's spelling" "$(head -10 "$TESTTMP/tdiff")"
+fi
+for ep in "0.0.0.0:7030 0.0.0.0:\\*" "\\[::\\]:7030 \\[::\\]:\\*" "\\*:7031 \\*:\\*"; do
+	grep -q "^LISTEN $ep\$" "$TESTTMP/txt" && pass "wildcard listener shown as ss does: $(echo "$ep" | tr -d '\\')" ||
+		fail "wildcard listener $ep" "$(grep LISTEN "$TESTTMP/txt" | tr '\n' ';')"
+done
 
 # -n/-d: two snapshots, two JSON lines, a delay apart.
 "$TCPSCOPE" -b -j -n 2 -d 0.2 >"$TESTTMP/two.json"
-ok "-n 2 gives two JSON lines 0.2 s apart" jq -s -e 'length == 2 and (.[1].time - .[0].time) >= 0.19 and (.[1].time - .[0].time) < 5' "$TESTTMP/two.json"
+ok "-n 2 gives two JSON lines 0.2 s apart" jq -s -e 'length == 2 and (.[1].time - .[0].time) >= 0.19 and (.[1].time - .[0].time) < 20' "$TESTTMP/two.json"
 finish

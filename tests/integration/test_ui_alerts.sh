@@ -52,7 +52,9 @@ if wait_for 5 has "close_wait +CLOSE_WAIT: 6 sockets held by leak\\[$LPID\\]"; t
 else
 	fail "Alerts view" "$(screen | head -12)"
 fi
-# By now both instances have polled for seconds with the sockets > 1 s old.
+# By now both instances have polled for seconds with the sockets > 1 s old;
+# wait for the second one to have drawn the sockets before judging it.
+wait_for 5 sh -c "$T capture-pane -p -t cli | grep -q CLOSE-WAIT"
 fscreen=$($T capture-pane -p -t cli 2>/dev/null)
 if echo "$fscreen" | grep -q "Alert: none active" && echo "$fscreen" | grep -q "CLOSE-WAIT"; then
 	pass "--threshold close_wait.age=1h beats the file's 1s: no alert"

@@ -40,6 +40,15 @@ screen_e() { $T capture-pane -p -e -t ui 2>/dev/null; }
 has() { screen | grep -qF -- "$1"; }
 # wait_screen SECONDS TEXT
 wait_screen() { wait_for "$1" has "$2"; }
+# wait_gone SECONDS TEXT: until TEXT is no longer on the screen.
+wait_gone() { wait_for "$1" sh -c "! $T capture-pane -p -t ui | grep -qF -- '$2'"; }
+# The tty modes the pane's shell printed after tcpscope exited, once the
+# whole line is on the screen (the shell writes it after TCPSCOPE-EXITED:
+# reading the line after that one can beat the shell to it).
+exit_modes() {
+	wait_for 5 sh -c "$T capture-pane -p -t ui | grep -q 'TCPSCOPE-MODES\[.*\]'" || return 1
+	screen | sed -n 's/.*TCPSCOPE-MODES\[\(.*\)\].*/\1/p' | tail -1
+}
 keys() { $T send-keys -t ui "$@"; }
 # The LOCAL port of every socket row (STATE then LOCAL).
 # Socket rows of the table: the lines after the column header.
@@ -52,7 +61,7 @@ start_ui() { # args for tcpscope
 	while $T has-session 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
 	sleep 0.2
 	$T new-session -d -s ui -x 160 -y 50 \
-		"LANG=C.UTF-8 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$TCPSCOPE' $*; echo TCPSCOPE-EXITED rc=\$?; stty -a | tr ';' '\n' | grep -Eo '(^| )-?(icanon|echo)( |\$)' | tr -d ' \n'; echo; sleep 60"
+		"LANG=C.UTF-8 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$TCPSCOPE' $*; echo TCPSCOPE-EXITED rc=\$?; echo \"TCPSCOPE-MODES[\$(stty -a | tr ';' '\n' | grep -Eo '(^| )-?(icanon|echo)( |\$)' | tr -d ' \n')]\"; sleep 60"
 }
 
 # ------------------------------------------------------------- start
@@ -67,8 +76,12 @@ has "nginx" && has "ESTAB" && has "F1Help" && pass "table, states and F-key bar 
 	fail "table drawn" "$(screen | head -12)"
 
 # ------------------------------------------------------------- sort
+# The screen is read while tcpscope redraws it: wait (bounded) for the
+# expected picture instead of sleeping and reading whatever is there.
+sorted_asc() { p=$(ports); [ -n "$p" ] && echo "$p" | sort -n -c 2>/dev/null; }
+sorted_desc() { p=$(ports); [ -n "$p" ] && echo "$p" | sort -rn -c 2>/dev/null && [ "$(echo "$p" | head -1)" != "$(echo "$p1" | head -1)" ]; }
 keys '>' # STATE -> LOCAL, ascending
-sleep 0.8
+wait_for 5 sorted_asc
 p1=$(ports)
 if [ -n "$p1" ] && echo "$p1" | sort -n -c 2>/dev/null; then
 	pass "> sorts by LOCAL ascending"
@@ -76,7 +89,7 @@ else
 	fail "sort by LOCAL ascending" "$p1"
 fi
 keys 'I'
-sleep 0.8
+wait_for 5 sorted_desc
 p2=$(ports)
 if [ -n "$p2" ] && echo "$p2" | sort -rn -c 2>/dev/null && [ "$(echo "$p1" | head -1)" != "$(echo "$p2" | head -1)" ]; then
 	pass "I inverts the order (rows reordered)"
@@ -97,14 +110,15 @@ else
 	fail "text filter shown in header" "$(screen | sed -n 7p)"
 fi
 keys '\' C-u 'dport = :8080' Enter
-sleep 1
+only_8080() { r=$(table); [ -n "$r" ] && ! echo "$r" | grep -qv ':8080 '; }
+wait_screen 5 "filter: dport = :8080" && wait_for 5 only_8080
 rows=$(table)
 nrows=$(echo "$rows" | grep -c .)
 bad=$(echo "$rows" | grep -vc ':8080 ')
 [ "$nrows" -ge 3 ] && [ "$bad" -eq 0 ] && pass "filter expression 'dport = :8080' ($nrows rows)" ||
 	fail "filter expression" "nrows=$nrows bad=$bad $(screen | sed -n 7,20p)"
 keys '\' C-u 'dport = = (' Enter
-sleep 0.8
+wait_for 3 sh -c "$T capture-pane -p -t ui | tail -1 | grep -q column"
 if screen | tail -1 | grep -q "column"; then
 	pass "a bad expression shows its error inline"
 else
@@ -116,7 +130,7 @@ keys Escape
 sleep 0.3
 has "filter: dport = :8080" && pass "Esc keeps the last good filter" || fail "Esc keeps filter" "$(screen | sed -n 7p)"
 keys '\' C-u Enter
-sleep 0.8
+wait_gone 3 "filter:"
 has "filter:" && fail "filter cleared" "$(screen | sed -n 7p)" || pass "empty filter clears it"
 
 # ------------------------------------------------------------- search
@@ -143,6 +157,8 @@ keys Escape
 # ------------------------------------------------------------- grouping
 keys F5 # by process
 if wait_screen 5 "group: process"; then
+	# The header can reach the pane before the rows of the same frame.
+	wait_for 5 sh -c "$T capture-pane -p -t ui | grep -qE 'nginx\\[[0-9]+\\] +[0-9]+ socket'"
 	line=$(screen | grep -E 'leaky-app\[[0-9]+\] +[0-9]+ socket')
 	echo "$line" | grep -qE ' 4 sockets +ESTAB 4' && pass "group by process: leaky-app has 4 sockets, ESTAB 4" ||
 		fail "group counts" "$line"
@@ -161,7 +177,12 @@ else
 	fail "CLOSE_WAIT move" "$(screen | grep leaky)"
 fi
 keys F5 F5 F5 F5 F5 # back to no grouping (remote host, local port, state, unit, none)
-sleep 2 # past the 1s highlight
+sleep 1 # past the 1s highlight
+cw_red() {
+	cw_line=$(screen_e | grep 'CLOSE-WAIT' | grep ':9000 ' | head -1)
+	printf '%s' "$cw_line" | grep -qE '\[(1;)?(31|38;5;203)m[^[]*CLOSE-WAIT|\[(31|38;5;203)m.?\[1m.?CLOSE-WAIT|\[1m.?\[(31|38;5;203)m.?CLOSE-WAIT'
+}
+wait_for 5 cw_red
 cw_line=$(screen_e | grep 'CLOSE-WAIT' | grep ':9000 ' | head -1)
 if printf '%s' "$cw_line" | grep -qE '\[(1;)?(31|38;5;203)m[^[]*CLOSE-WAIT|\[(31|38;5;203)m.?\[1m.?CLOSE-WAIT|\[1m.?\[(31|38;5;203)m.?CLOSE-WAIT'; then
 	pass "CLOSE-WAIT rows are drawn in red"
@@ -202,7 +223,7 @@ else
 	fail "help opens" "$(screen | head -3)"
 fi
 keys q # closes help, does not quit
-sleep 0.3
+wait_screen 3 "F1Help"
 has "F1Help" && pass "a key closes help" || fail "help close" ""
 
 # ------------------------------------------------------------- pause
@@ -212,7 +233,7 @@ stage "tw 5"
 wait_for 5 sh -c "$T capture-pane -p -t ui | grep -qE 'PAUSED \(since: \+[1-9]'" &&
 	pass "paused view counts new sockets" || fail "paused counts" "$(screen | sed -n 7p)"
 keys Z
-sleep 0.5
+wait_gone 3 "PAUSED"
 has "PAUSED" && fail "unpause" "" || pass "Z resumes"
 
 # ------------------------------------------------------------- setup + config file
@@ -241,7 +262,7 @@ fi
 keys q
 if wait_screen 5 "TCPSCOPE-EXITED rc=0"; then
 	pass "q quits with status 0"
-	modes=$(screen | grep -A1 "TCPSCOPE-EXITED" | tail -1)
+	modes=$(exit_modes)
 	echo "$modes" | grep -q -- "-icanon\|-echo" && fail "terminal modes restored" "$modes" ||
 		{ echo "$modes" | grep -q "icanon" && pass "terminal restored (icanon, echo)" ||
 			fail "terminal modes" "$modes"; }
@@ -270,9 +291,9 @@ pid=$(pgrep -f "$TCPSCOPE --readonly" | head -1)
 if [ -n "$pid" ]; then
 	kill -TERM "$pid"
 	wait_screen 5 "TCPSCOPE-EXITED" && pass "SIGTERM ends the live view" || fail "SIGTERM" ""
-	modes=$(screen | grep -A1 "TCPSCOPE-EXITED" | tail -1)
-	echo "$modes" | grep -q -- "-icanon" && fail "SIGTERM restores the terminal" "$modes" ||
-		pass "SIGTERM restores the terminal"
+	modes=$(exit_modes)
+	{ [ -n "$modes" ] && ! echo "$modes" | grep -q -- "-icanon"; } && pass "SIGTERM restores the terminal" ||
+		fail "SIGTERM restores the terminal" "modes '$modes'"
 else
 	skip "SIGTERM" "pid not found"
 fi
@@ -281,7 +302,7 @@ fi
 start_ui -d 0.3
 wait_screen 10 "leaky-app" || fail "restart 2" ""
 keys '\' 'leaky-app' Enter
-sleep 0.8
+wait_screen 5 "filter: leaky-app" && wait_for 5 sh -c "$T capture-pane -p -t ui | grep -q ':9000 '"
 before=$(screen | grep -c ':9000 ')
 keys Home k
 if wait_screen 3 "Destroy 1 socket"; then

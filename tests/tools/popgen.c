@@ -439,7 +439,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (o->listen > MAX_EXTRA_LISTEN || o->per_holder < 1000 || o->per_holder > 19000 ||
-	    o->churn_s < 0 || o->churn_s > 600 || o->max_s <= 0 || o->hold_ms < 0 ||
+	    o->churn_s < 0 || o->churn_s > 3600 || o->max_s <= 0 || o->hold_ms < 0 ||
 	    (o->churn_rate && o->churn_s <= 0))
 		usage();
 }

@@ -13,6 +13,8 @@
  *   CLOSING       simultaneous close where one FIN is stuck behind data
  * With 'm' in the second argument: a dual-stack [::] listener on P+20
  * reached over IPv4, so the accepted socket has v4-mapped addresses.
+ * With 'w': wildcard listeners on P+30: 0.0.0.0 (IPv4), [::] v6-only, and
+ * a dual-stack [::] on P+31 (ss spells them 0.0.0.0, [::] and *).
  * With 'f': fork a child that shares every socket (two holders each).
  * Prints "ready <pid>" and waits until stdin reaches EOF (or SIGTERM), then
  * exits, closing everything. Every wait is bounded.
@@ -213,6 +215,22 @@ int main(int argc, char **argv)
 		family = AF_INET;
 		(void)connect_to(base + 20, 0, 0);
 		(void)accept_one(fd);
+	}
+	if (strchr(which, 'w')) {
+		/* Wildcard listeners: the family is what an admin checks. */
+		struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(base + 30))};
+		struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)(base + 30))};
+		int one = 1, zero = 0;
+		int f4 = socket(AF_INET, SOCK_STREAM, 0), f6 = socket(AF_INET6, SOCK_STREAM, 0);
+		setsockopt(f6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+		if (bind(f4, (struct sockaddr *)&a4, sizeof a4) < 0 || listen(f4, 8) < 0 ||
+		    bind(f6, (struct sockaddr *)&a6, sizeof a6) < 0 || listen(f6, 8) < 0)
+			die("wildcard listeners");
+		int fd = socket(AF_INET6, SOCK_STREAM, 0);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+		a6.sin6_port = htons((uint16_t)(base + 31));
+		if (bind(fd, (struct sockaddr *)&a6, sizeof a6) < 0 || listen(fd, 8) < 0)
+			die("dual-stack wildcard listener");
 	}
 	msleep(100); /* let the last segments land */
 	int parent = (int)getpid();

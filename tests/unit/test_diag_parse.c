@@ -222,8 +222,47 @@ static void test_malformed_attrs(void)
 	snapshot_done(&s);
 }
 
+/* Socket memory comes before tcp_info in the kernel's message: parsing
+ * tcp_info must keep it. A v6-only flag; a short meminfo array. */
+static void test_skmem_v6only(void)
+{
+	struct nlmsghdr *nlh = msg_new(AF_INET6, TCPS_LISTEN);
+	uint32_t mem[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}; /* one more than we know */
+	mnl_attr_put(nlh, INET_DIAG_SKMEMINFO, sizeof mem, mem);
+	struct tcp_info ti;
+	memset(&ti, 0, sizeof ti);
+	ti.tcpi_rtt = 5000;
+	mnl_attr_put(nlh, INET_DIAG_INFO, sizeof ti, &ti);
+	mnl_attr_put_u8(nlh, INET_DIAG_SKV6ONLY, 1);
+	struct conn c;
+	memset(&c, 0, sizeof c);
+	struct conn_tcpinfo_x x;
+	memset(&x, 0xff, sizeof x);
+	CHECK_INT(diag_parse_msg_x(nlh, &c, NULL, &x), 0);
+	CHECK(x.have_mem && x.have);
+	CHECK_INT((int)x.mem.rmem_alloc, 1);
+	CHECK_INT((int)x.mem.sndbuf, 4);
+	CHECK_INT((int)x.mem.drops, 9);
+	CHECK_INT((int)(c.have & (CONN_HAVE_V6ONLY | CONN_V6ONLY)), CONN_HAVE_V6ONLY | CONN_V6ONLY);
+	char a[64];
+	CHECK_STR(conn_endpoint_str(&c, true, a, sizeof a), "[fe80::1:2]:51234");
+
+	nlh = msg_new(AF_INET6, TCPS_LISTEN);
+	uint32_t shortmem[2] = {11, 12};
+	mnl_attr_put(nlh, INET_DIAG_SKMEMINFO, sizeof shortmem, shortmem);
+	mnl_attr_put_u8(nlh, INET_DIAG_SKV6ONLY, 0);
+	memset(&c, 0, sizeof c);
+	memset(&x, 0, sizeof x);
+	CHECK_INT(diag_parse_msg_x(nlh, &c, NULL, &x), 0);
+	CHECK(x.have_mem && !x.have);
+	CHECK_INT((int)x.mem.rcvbuf, 12);
+	CHECK_INT((int)x.mem.drops, 0);
+	CHECK_INT((int)(c.have & (CONN_HAVE_V6ONLY | CONN_V6ONLY)), CONN_HAVE_V6ONLY);
+}
+
 int main(void)
 {
+	test_skmem_v6only();
 	test_basic_v4();
 	test_v6_and_new_syn_recv();
 	test_rejects();

@@ -112,9 +112,9 @@ int main(void)
 
 	union conn_addr ad;
 	memset(&ad, 0, sizeof ad);
-	CHECK_STR(conn_endpoint_format(AF_INET, &ad, 0, true, a, sizeof a), "*:*");
-	CHECK_STR(conn_endpoint_format(AF_INET, &ad, 0, false, a, sizeof a), "*:0");
-	CHECK_STR(conn_endpoint_format(AF_INET6, &ad, 443, true, a, sizeof a), "*:443");
+	CHECK_STR(conn_endpoint_format(AF_INET, &ad, 0, true, a, sizeof a), "0.0.0.0:*");
+	CHECK_STR(conn_endpoint_format(AF_INET, &ad, 0, false, a, sizeof a), "0.0.0.0:0");
+	CHECK_STR(conn_endpoint_format(AF_INET6, &ad, 443, true, a, sizeof a), "[::]:443");
 	inet_pton(AF_INET, "127.0.10.255", ad.b);
 	CHECK_STR(conn_endpoint_format(AF_INET, &ad, 65535, true, a, sizeof a), "127.0.10.255:65535");
 	CHECK_STR(conn_addr_format(AF_INET, &ad, a, sizeof a), "127.0.10.255");

@@ -62,8 +62,28 @@ static void test_addresses(void)
 	CHECK_STR(conn_endpoint_format(AF_INET6, &a, 443, true, buf, sizeof buf), "[2001:db8::1]:443");
 	CHECK_INT(conn_addr_parse("::", &a), AF_INET6);
 	CHECK(conn_addr_is_any(AF_INET6, &a));
-	CHECK_STR(conn_endpoint_format(AF_INET6, &a, 0, true, buf, sizeof buf), "*:*");
-	CHECK_STR(conn_endpoint_format(AF_INET6, &a, 0, false, buf, sizeof buf), "*:0");
+	CHECK_STR(conn_endpoint_format(AF_INET6, &a, 0, true, buf, sizeof buf), "[::]:*");
+	CHECK_STR(conn_endpoint_format(AF_INET6, &a, 0, false, buf, sizeof buf), "[::]:0");
+	/* Wildcards as ss spells them: the family stays visible, and "*" is
+	 * only an IPv6 socket the kernel said accepts IPv4 too. */
+	struct conn c;
+	memset(&c, 0, sizeof c);
+	c.family = AF_INET;
+	c.lport = 7781;
+	CHECK_STR(conn_endpoint_str(&c, false, buf, sizeof buf), "0.0.0.0:7781");
+	CHECK_STR(conn_endpoint_str(&c, true, buf, sizeof buf), "0.0.0.0:*");
+	c.family = AF_INET6;
+	CHECK_STR(conn_endpoint_str(&c, false, buf, sizeof buf), "[::]:7781"); /* not said */
+	c.have = CONN_HAVE_V6ONLY | CONN_V6ONLY;
+	CHECK_STR(conn_endpoint_str(&c, false, buf, sizeof buf), "[::]:7781");
+	CHECK_STR(conn_endpoint_str(&c, true, buf, sizeof buf), "[::]:*");
+	CHECK_INT((int)conn_wildcard_len(&c, false), 4);
+	c.have = CONN_HAVE_V6ONLY;
+	CHECK_STR(conn_endpoint_str(&c, false, buf, sizeof buf), "*:7781");
+	CHECK_STR(conn_endpoint_str(&c, true, buf, sizeof buf), "*:*");
+	CHECK_INT((int)conn_wildcard_len(&c, true), 1);
+	conn_addr_parse("::1", &c.laddr);
+	CHECK_INT((int)conn_wildcard_len(&c, false), 0);
 	CHECK_INT(conn_addr_parse("::ffff:127.0.0.1", &a), AF_INET6);
 	CHECK_STR(conn_addr_format(AF_INET6, &a, buf, sizeof buf), "::ffff:127.0.0.1");
 	CHECK(!conn_addr_is_any(AF_INET6, &a));
@@ -327,8 +347,54 @@ static void test_snapshot(void)
 	snapshot_done(&s);
 }
 
+/* Fields by state: the table covers its enum; a listener's tcp_info
+ * fields are null in JSON, its socket memory is not. */
+static void test_fields_by_state(void)
+{
+	for (int f = 0; f < CF_COUNT; f++)
+		CHECK(conn_field_table[f].name && conn_field_table[f].why && conn_field_table[f].states);
+	CHECK(!conn_field_applies(CF_PATH, TCPS_LISTEN));
+	CHECK(!conn_field_applies(CF_RETRANS, TCPS_LISTEN));
+	CHECK(conn_field_applies(CF_MEM, TCPS_LISTEN));
+	CHECK(!conn_field_applies(CF_PATH, TCPS_SYN_SENT));
+	CHECK(conn_field_applies(CF_RETRANS, TCPS_SYN_SENT));
+	CHECK(conn_field_applies(CF_DATA, TCPS_CLOSE_WAIT));
+	CHECK(!conn_field_applies(CF_MEM, TCPS_TIME_WAIT));
+	CHECK(!conn_field_applies(CF_COUNT, TCPS_ESTABLISHED));
+	CHECK(!conn_field_applies(CF_PATH, TCPS_COUNT));
+
+	struct conn c;
+	memset(&c, 0, sizeof c);
+	c.state = TCPS_LISTEN;
+	c.ti.have = TI_BASE | TI_BYTES_ACKED;
+	c.ti.snd_cwnd = 10;
+	c.ti.rto_us = 1000000;
+	struct conn_tcpinfo_x x;
+	memset(&x, 0, sizeof x);
+	x.have = x.have_mem = true;
+	x.mem.drops = 3;
+	struct jw w;
+	jw_init(&w);
+	jw_obj_begin(&w);
+	out_json_info_fields(&w, &c, &x);
+	jw_obj_end(&w);
+	jw_raw(&w, "", 1);
+	CHECK(strstr(w.buf, "\"cwnd\":null") && strstr(w.buf, "\"rto_ms\":null") &&
+	      strstr(w.buf, "\"bytes_acked\":null") && strstr(w.buf, "\"drops\":3}"));
+	c.state = TCPS_ESTABLISHED;
+	jw_reset(&w);
+	jw_obj_begin(&w);
+	out_json_info_fields(&w, &c, NULL);
+	jw_obj_end(&w);
+	jw_raw(&w, "", 1);
+	CHECK(strstr(w.buf, "\"cwnd\":10,") && strstr(w.buf, "\"rto_ms\":1000.000") &&
+	      strstr(w.buf, "\"lost\":null") && strstr(w.buf, "\"skmem\":null}"));
+	jw_done(&w);
+}
+
 int main(void)
 {
+	test_fields_by_state();
 	test_states();
 	test_ports_timers();
 	test_addresses();

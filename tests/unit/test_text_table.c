@@ -28,8 +28,8 @@ static unsigned long long rnd(unsigned long long *s)
 static void ref_row(FILE *f, const struct conn *c, const struct out_opts *o, int wl, int wr)
 {
 	char l[80], r[80], rq[16] = "-", wq[16] = "-";
-	conn_endpoint_format(c->family, &c->laddr, c->lport, true, l, sizeof l);
-	conn_endpoint_format(c->family, &c->raddr, c->rport, true, r, sizeof r);
+	conn_endpoint_str(c, false, l, sizeof l);
+	conn_endpoint_str(c, true, r, sizeof r);
 	if (c->have & CONN_HAVE_RQUEUE)
 		snprintf(rq, sizeof rq, "%u", c->rqueue);
 	if (c->have & CONN_HAVE_WQUEUE)
@@ -39,13 +39,19 @@ static void ref_row(FILE *f, const struct conn *c, const struct out_opts *o, int
 	if (o->info) {
 		const struct conn_tcpinfo *ti = &c->ti;
 		if (ti->have & TI_BASE) {
-			char sb[16] = "-", rb[16] = "-";
-			if (ti->have & TI_BYTES_SENT)
+			char sb[16] = "-", rb[16] = "-", rtt[16] = "-", re[16] = "-", cw[16] = "-";
+			bool data = conn_field_applies(CF_DATA, c->state);
+			if (data && (ti->have & TI_BYTES_SENT))
 				ref_bytes((double)ti->bytes_sent, sb, sizeof sb);
-			if (ti->have & TI_BYTES_ACKED)
+			if (data && (ti->have & TI_BYTES_ACKED))
 				ref_bytes((double)ti->bytes_received, rb, sizeof rb);
-			fprintf(f, " %8.3f %5u %6u %7s %7s", ti->rtt_us / 1000.0, ti->total_retrans,
-				ti->snd_cwnd, sb, rb);
+			if (conn_field_applies(CF_PATH, c->state)) {
+				snprintf(rtt, sizeof rtt, "%.3f", ti->rtt_us / 1000.0);
+				snprintf(cw, sizeof cw, "%u", ti->snd_cwnd);
+			}
+			if (conn_field_applies(CF_RETRANS, c->state))
+				snprintf(re, sizeof re, "%u", ti->total_retrans);
+			fprintf(f, " %8s %5s %6s %7s %7s", rtt, re, cw, sb, rb);
 		} else {
 			fprintf(f, " %8s %5s %6s %7s %7s", "-", "-", "-", "-", "-");
 		}
@@ -68,12 +74,10 @@ static void ref_table(FILE *f, const struct snapshot *s, const struct out_opts *
 	for (size_t i = 0; i < s->n; i++) {
 		char b[80];
 		const struct conn *c = &s->conns[i];
-		int n = (int)strlen(conn_endpoint_format(c->family, &c->laddr, c->lport, true, b,
-							 sizeof b));
+		int n = (int)strlen(conn_endpoint_str(c, false, b, sizeof b));
 		if (n > wl)
 			wl = n;
-		n = (int)strlen(conn_endpoint_format(c->family, &c->raddr, c->rport, true, b,
-						     sizeof b));
+		n = (int)strlen(conn_endpoint_str(c, true, b, sizeof b));
 		if (n > wr)
 			wr = n;
 	}
