@@ -222,14 +222,23 @@ static bool endpoint_cut(struct ui *u, const struct track_entry *e, const uint8_
 	return false;
 }
 
-/* The selected socket's endpoints in full, on the table's last line, when
- * the table cuts one (the screen never cuts an address silently). */
-static void draw_hint(struct ui *u, int y, const struct track_entry *e)
+/* The selected socket's endpoints in full (those the view has columns
+ * for: a listener's view has no peer), on the table's last line, when the
+ * table cuts one: the screen never cuts an address silently. */
+static void draw_hint(struct ui *u, int y, const struct track_entry *e, const uint8_t *cols,
+		      size_t n)
 {
-	char l[256], r[256], line[600];
-	col_format(vm_ctx(u->vm), COL_LOCAL, e, l, sizeof l);
-	col_format(vm_ctx(u->vm), COL_REMOTE, e, r, sizeof r);
-	snprintf(line, sizeof line, " selected: local %s  remote %s", l, r);
+	char line[600] = " selected:";
+	size_t used = strlen(line);
+	for (size_t i = 0; i < n; i++) {
+		if (cols[i] != COL_LOCAL && cols[i] != COL_REMOTE)
+			continue;
+		char a[256];
+		col_format(vm_ctx(u->vm), cols[i], e, a, sizeof a);
+		if (used < sizeof line)
+			used += (size_t)snprintf(line + used, sizeof line - used, " %s %s ",
+						 cols[i] == COL_LOCAL ? "local" : "remote", a);
+	}
 	attrset(u->attr[R_STATUS]);
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
@@ -249,7 +258,7 @@ static void table_draw(struct ui *u, int y, int h)
 	const struct track_entry *se = vm_sel_entry(u->vm);
 	bool hint = se && st->h > 2 && endpoint_cut(u, se, cols, n);
 	if (hint)
-		draw_hint(u, st->y + --st->h, se);
+		draw_hint(u, st->y + --st->h, se, cols, n);
 	vm_set_page(u->vm, st->h);
 	const struct vm_row *rows;
 	size_t nrows = vm_rows(u->vm, &rows);
