@@ -11,6 +11,7 @@
 #     parser (same refusal text), applied to the running detector (an
 #     alert only the new value raises), saved to tcpscoperc
 #   - the staged programs carry realistic command lines (detail view)
+#   - an IPv6 endpoint wider than its column is spelled out in full
 # Every wait is bounded (wait_for polls the pane).
 . "$(dirname "$0")/../lib/lib.sh"
 need_netns "$@"
@@ -239,4 +240,29 @@ else
 fi
 has "ui_stage" && fail "the build path shows" "$(screen | grep ui_stage)" || pass "no build path in the detail view"
 keys Escape q
+
+# ------------------------------------------------------------- a long address
+# An IPv6 endpoint wider than its column: the selected row's line spells it out.
+V6=fd00:1111:2222:3333:4444:5555:6666:7777
+if ip addr add "$V6/128" dev lo nodad 2>/dev/null && [ -x "$TOOLS/listen" ]; then
+	mkfifo "$TESTTMP/listen.fifo"
+	"$TOOLS/listen" -t 60 "$V6" 8443 -c 1 <"$TESTTMP/listen.fifo" >"$TESTTMP/listen.out" 2>&1 &
+	LPID=$!
+	sleep 60 >"$TESTTMP/listen.fifo" &
+	LHOLD=$!
+	if wait_for 10 grep -q ready "$TESTTMP/listen.out"; then
+		start_ui 160 50 -d 0.3 -H 1 dport = :8443
+		if wait_re 10 "selected: local \[$V6\]:[0-9]+ +remote \[$V6\]:8443"; then
+			pass "an IPv6 endpoint wider than its column is shown in full for the selected row"
+		else
+			fail "long endpoint" "$(screen | sed -n 9,12p; screen | tail -3)"
+		fi
+		keys q
+	else
+		fail "listen tool" "$(cat "$TESTTMP/listen.out")"
+	fi
+	kill "$LHOLD" "$LPID" 2>/dev/null
+else
+	skip "long endpoint" "cannot add an IPv6 address to lo here"
+fi
 finish
