@@ -79,7 +79,9 @@ shot() { # name
 # 1. Main view: sorted by receive rate (RX/S, the 9th column), busiest first.
 keys '>' '>' '>' '>' '>' '>' '>' '>'
 sleep 2.2
-keys Down Down
+# The selection keeps its socket across the re-sort (anchored by key): go
+# to the top, where the busiest are.
+keys Home Down Down
 sleep 0.3
 shot main
 # 2. Grouped by process: leaky-app holds every CLOSE_WAIT.
@@ -90,7 +92,8 @@ sleep 1.2
 shot grouped
 # 3. Filtered to one port with an ss-style expression, then the detail of
 # one leaked socket.
-keys F5 F5 F5 F5 '\' 'sport = :9000' Enter
+# Back to no grouping: remote host, local port, state, service/container, none.
+keys F5 F5 F5 F5 F5 '\' 'sport = :9000' Enter
 sleep 1.2
 shot filtered
 keys Home Enter

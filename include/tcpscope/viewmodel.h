@@ -99,6 +99,21 @@ size_t vm_alerts(const struct viewmodel *vm, const struct vm_alert **a, bool *av
 /* The most severe active alert (newest among equals), or NULL. */
 const struct vm_alert *vm_top_alert(const struct viewmodel *vm);
 
+/* The population's throughput for the header: sums of the known
+ * per-socket rates (track_entry rx_bps/tx_bps; unknown rates and tombs left
+ * out) over every entry given to vm_set_data() (both views, no filter), and
+ * the top talker: the process (per pid) or, for sockets without one, the
+ * remote host (per namespace) whose sockets move the most bytes (rx + tx).
+ * Computed at the first call after vm_set_data() and kept until the next
+ * (vm_traffic.c); the pointer is valid until then. */
+struct vm_traffic {
+	double rx_bps, tx_bps;  /* 0 when no rate is known */
+	size_t nrated;          /* sockets with a known rate */
+	char top[80];           /* "nginx[123]", "10.0.0.5"; "" = nothing moves data */
+	double top_bps;         /* its rx + tx */
+};
+const struct vm_traffic *vm_traffic(struct viewmodel *vm);
+
 /* Filter, sort, group if anything changed; re-anchor the selection. */
 void vm_rebuild(struct viewmodel *vm);
 

@@ -1,5 +1,5 @@
 /* header.c — the top of the main screen: the state meters, the kernel
- * counters, the alert line (or one summary line on small terminals), and
+ * counters, the throughput line (totals and the top talker), the alert line (or one summary line on small terminals), and
  * the tabs. */
 #include <curses.h>
 #include <math.h>
@@ -108,6 +108,38 @@ static void stats_lines(struct ui *u, int y, int x, int w)
 	      4);
 }
 
+/* "B/s" of a sum: "-" until a rate is known (the tracker needs two looks). */
+static void fmt_bps(const struct vm_traffic *t, double v, char *buf, size_t len)
+{
+	char b[32];
+	if (!t->nrated)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s/s", out_fmt_bytes(v, b, sizeof b));
+}
+
+/* Throughput: the sums of the per-socket rates, and who moves the most. */
+static void traffic_line(struct ui *u, int y)
+{
+	const struct vm_traffic *t = vm_traffic(u->vm);
+	char rx[40], tx[40], top[160];
+	fmt_bps(t, t->rx_bps, rx, sizeof rx);
+	fmt_bps(t, t->tx_bps, tx, sizeof tx);
+	int x = 0;
+	x = draw_text(y, x, COLS - x, u->attr[R_METER_LABEL], "Traffic: rx ");
+	x = draw_text(y, x, COLS - x, u->attr[R_METER_VALUE], rx);
+	x = draw_text(y, x, COLS - x, u->attr[R_METER_LABEL], "  tx ");
+	x = draw_text(y, x, COLS - x, u->attr[R_METER_VALUE], tx);
+	x = draw_text(y, x, COLS - x, u->attr[R_METER_LABEL], "  Top talker: ");
+	if (t->top[0]) {
+		char b[32];
+		snprintf(top, sizeof top, "%s %s/s", t->top, out_fmt_bytes(t->top_bps, b, sizeof b));
+		draw_text(y, x, COLS - x, u->attr[R_METER_VALUE], top);
+	} else {
+		draw_text(y, x, COLS - x, u->attr[R_DIM], t->nrated ? "none (idle)" : "-");
+	}
+}
+
 static void alert_line(struct ui *u, int y)
 {
 	const struct vm_alert *a = vm_top_alert(u->vm);
@@ -146,8 +178,9 @@ static int draw_meters(struct ui *u)
 	}
 	if (COLS >= 100)
 		stats_lines(u, 0, 2 * w + 1, COLS - 2 * w - 1);
-	alert_line(u, 5);
-	return 6;
+	traffic_line(u, 5);
+	alert_line(u, 6);
+	return 7;
 }
 
 /* One line for small terminals. */
@@ -160,6 +193,12 @@ static int draw_summary(struct ui *u)
 		if (s->counts[st])
 			n += snprintf(line + n, sizeof line - (size_t)n, " %s:%u",
 				      tcp_state_table[st].shorts, s->counts[st]);
+	const struct vm_traffic *t = vm_traffic(u->vm);
+	if (t->nrated) {
+		char rx[32], tx[32];
+		snprintf(line + n, sizeof line - (size_t)n, "  rx %s/s tx %s/s",
+			 out_fmt_bytes(t->rx_bps, rx, sizeof rx), out_fmt_bytes(t->tx_bps, tx, sizeof tx));
+	}
 	draw_text(0, 0, COLS, u->attr[R_METER_VALUE], line);
 	return 1;
 }

@@ -272,8 +272,8 @@ const struct ui_key ui_keys[] = {
 	{{KEY_NPAGE, 0}, "PgDn", "page down", NULL, 0, NULL},
 	{{KEY_HOME, 0}, "Home", "first row", NULL, 0, NULL},
 	{{KEY_END, 0}, "End", "last row", NULL, 0, NULL},
-	{{KEY_LEFT, 0}, "Left", "collapse the group", a_collapse, 0, NULL},
-	{{KEY_RIGHT, 0}, "Right", "expand the group", a_expand, 0, NULL},
+	{{KEY_LEFT, 0}, "Left", "scroll the columns left; grouped: collapse the group", a_collapse, 0, NULL},
+	{{KEY_RIGHT, 0}, "Right", "scroll the columns right; grouped: expand the group", a_expand, 0, NULL},
 	{{CTRL('l'), 0}, "C-l", "redraw the screen", a_redraw, 0, NULL},
 	{{KEY_ESC, 0}, "Esc", "clear the status line / close a window", a_escape, 0, NULL},
 };

@@ -15,9 +15,10 @@
  *   table.c    panels: the Connections and Listeners views (one socket table)
  *   detail.c   panel: the detail overlay (one socket, kept after it closes)
  *   confirm.c  panel: the destroy confirmation, its targets
- *   setup.c    panel: the setup overlay (columns, sort, display)
+ *   setup.c    panel: the setup overlay (columns, sort, display,
+ *              detector thresholds)
  *   prompt.c   panel: the search/filter input line, the filter in force
- *   header.c   meters, kernel counters, alert line; the tabs
+ *   header.c   meters, kernel counters, throughput, alert line; the tabs
  *   pause.c    the pause: a frozen copy of what the screen showed
  *   status.c   the status line's message
  *   draw.c     the painter: text, cells, boxes, meters (a leaf)

@@ -1,19 +1,25 @@
-/* setup.c — the setup overlay: columns, sort, display settings. */
+/* setup.c — the setup overlay: columns, sort, display settings, and the
+ * detector thresholds (edited with the parser --threshold and tcpscoperc
+ * use, applied to the running detector, saved to tcpscoperc). */
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcpscope/detect.h"
 #include "live.h"
 
 #define KEY_ESC 27
 
-enum { SA_COLUMNS, SA_SORT, SA_DISPLAY, SA_COUNT };
+enum { SA_COLUMNS, SA_SORT, SA_DISPLAY, SA_THRESH, SA_COUNT };
 enum { SD_SCHEME, SD_DELAY, SD_HIGHLIGHT, SD_ASCII, SD_DETECTORS, SD_COUNT };
 
 struct setup_state {
 	int sel, area;
+	bool editing;          /* a threshold's value being typed */
+	char edit[32];
+	char err[300];         /* the last rejected value, why */
 };
 
 void setup_init(struct ui *u)
@@ -56,8 +62,117 @@ static int setup_count(const struct ui *u)
 	case SA_COLUMNS:
 	case SA_SORT:
 		return COL_COUNT;
+	case SA_THRESH:
+		return (int)detect_threshold_count();
 	default:
 		return SD_COUNT;
+	}
+}
+
+/* The thresholds the detector runs with (defaults < tcpscoperc <
+ * --threshold < edits here); the file's own values when there is none. */
+static const struct detect_config *thresh_running(const struct ui *u)
+{
+	return u->det ? detector_config(u->det) : &u->cfg.detect;
+}
+
+static void thresh_line(struct ui *u, size_t i, char *line, size_t len)
+{
+	struct detect_threshold_info ti;
+	if (detect_threshold_info(thresh_running(u), i, &ti) < 0) {
+		line[0] = '\0';
+		return;
+	}
+	snprintf(line, len, "%-28s %-8s (default %s, %s)  %s", ti.key, ti.value, ti.def, ti.unit,
+		 ti.help ? ti.help : "");
+}
+
+/* Under the list: the value being typed, or why the last one was refused,
+ * or how to start. */
+static void thresh_footer(struct ui *u, int y, int x, int w)
+{
+	struct setup_state *st = u->setup;
+	struct detect_threshold_info ti;
+	char line[256];
+	if (detect_threshold_info(thresh_running(u), (size_t)st->sel, &ti) < 0)
+		return;
+	if (st->editing) {
+		snprintf(line, sizeof line, "%s = %s_   (Enter: apply  Esc: cancel)", ti.key,
+			 st->edit);
+		draw_text(y, x, w, u->attr[R_PROMPT], line);
+	} else if (st->err[0]) {
+		draw_text(y, x, w, u->attr[R_ERROR], st->err);
+	} else {
+		snprintf(line, sizeof line,
+			 "Enter: edit %s (%s), saved to tcpscoperc; d: back to the default", ti.key,
+			 ti.unit);
+		draw_text(y, x, w, u->attr[R_DIM], line);
+	}
+}
+
+/* Set KEY=VALUE with the command line's parser: on the running detector
+ * and in the settings saved to tcpscoperc. */
+static unsigned thresh_apply(struct ui *u, const char *key, const char *value)
+{
+	struct setup_state *st = u->setup;
+	char kv[128];
+	snprintf(kv, sizeof kv, "%s=%s", key, value);
+	struct detect_config run = *thresh_running(u);
+	struct err e = {0};
+	if (detect_set_threshold_kv(&run, kv, &e) < 0) {
+		snprintf(st->err, sizeof st->err, "refused: %s", e.msg);
+		return UI_REDRAW;
+	}
+	(void)detect_set_threshold_kv(&u->cfg.detect, kv, &e); /* the same parser accepted it */
+	if (u->det)
+		detector_set_config(u->det, &run);
+	st->err[0] = '\0';
+	ui_set_status(u, 3, "threshold %s", kv);
+	return UI_REDRAW | UI_SAVE;
+}
+
+static unsigned thresh_key(struct ui *u, int ch)
+{
+	struct setup_state *st = u->setup;
+	struct detect_threshold_info ti;
+	if (detect_threshold_info(thresh_running(u), (size_t)st->sel, &ti) < 0)
+		return 0;
+	size_t n = strlen(st->edit);
+	if (!st->editing) {
+		if (ch == '\r' || ch == '\n' || ch == KEY_ENTER || ch == ' ') {
+			st->editing = true;
+			st->err[0] = '\0';
+			snprintf(st->edit, sizeof st->edit, "%s", ti.value);
+			return UI_REDRAW;
+		}
+		if (ch == 'd')
+			return thresh_apply(u, ti.key, ti.def);
+		return 0;
+	}
+	switch (ch) {
+	case KEY_ESC:
+		st->editing = false;
+		return UI_REDRAW;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		st->editing = false;
+		return thresh_apply(u, ti.key, st->edit);
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (n)
+			st->edit[n - 1] = '\0';
+		return UI_REDRAW;
+	case 21: /* C-u */
+		st->edit[0] = '\0';
+		return UI_REDRAW;
+	default:
+		if (ch >= 0x20 && ch < 0x7f && n + 1 < sizeof st->edit) {
+			st->edit[n] = (char)ch;
+			st->edit[n + 1] = '\0';
+		}
+		return UI_REDRAW; /* typing takes every key */
 	}
 }
 
@@ -68,11 +183,12 @@ static void setup_draw(struct ui *u, int y0, int h0)
 	int y, x, h, w;
 	if (!draw_frame(u->attr, term_ascii(u), "Setup — Left/Right: area  Space: toggle  [ ]: move  Esc: done", &y, &x, &h, &w))
 		return;
-	static const char *const areas[SA_COUNT] = {"Columns", "Sort by", "Display"};
+	static const char *const areas[SA_COUNT] = {"Columns", "Sort by", "Display",
+						    "Thresholds"};
 	for (int a = 0; a < SA_COUNT; a++)
 		draw_text(y + 2 + a, x + 2, 14, a == u->setup->area ? u->attr[R_SEL] : 0, areas[a]);
 	int lx = x + 18, lw = w - 20;
-	int lh = h - 3;
+	int lh = h - 3 - (u->setup->area == SA_THRESH ? 2 : 0);
 	if (lw < 10 || lh < 1)
 		return;
 	int n = setup_count(u);
@@ -95,6 +211,8 @@ static void setup_draw(struct ui *u, int y0, int h0)
 			snprintf(line, sizeof line, "(%c) %-9s %s",
 				 i == vm_sort_col(u->vm) ? '*' : ' ', col_table[i].title,
 				 col_table[i].desc);
+		} else if (u->setup->area == SA_THRESH) {
+			thresh_line(u, (size_t)i, line, sizeof line);
 		} else {
 			switch (i) {
 			case SD_SCHEME:
@@ -116,13 +234,15 @@ static void setup_draw(struct ui *u, int y0, int h0)
 				break;
 			default:
 				snprintf(line, sizeof line,
-					 "Detector thresholds: --threshold KEY=VALUE or KEY = VALUE lines "
-					 "in tcpscoperc (tcpscope --list-thresholds)");
+					 "Detector thresholds: the Thresholds area (Right), "
+					 "--threshold KEY=VALUE, or KEY=VALUE lines in tcpscoperc");
 				break;
 			}
 		}
 		draw_text(yy, lx, lw, sel ? u->attr[R_SEL] : 0, line);
 	}
+	if (u->setup->area == SA_THRESH)
+		thresh_footer(u, y + h - 3, lx, lw);
 }
 
 static void setup_move_col(struct ui *u, int d)
@@ -157,6 +277,8 @@ static void setup_toggle_col(struct ui *u)
 static unsigned setup_key(struct ui *u, int ch)
 {
 	unsigned r = UI_REDRAW;
+	if (u->setup->area == SA_THRESH && u->setup->editing)
+		return thresh_key(u, ch);
 	switch (ch) {
 	case KEY_ESC:
 	case 'q':
@@ -167,11 +289,13 @@ static unsigned setup_key(struct ui *u, int ch)
 	case KEY_LEFT:
 		u->setup->area = (u->setup->area + SA_COUNT - 1) % SA_COUNT;
 		u->setup->sel = 0;
+		u->setup->err[0] = '\0';
 		return r;
 	case KEY_RIGHT:
 	case '\t':
 		u->setup->area = (u->setup->area + 1) % SA_COUNT;
 		u->setup->sel = 0;
+		u->setup->err[0] = '\0';
 		return r;
 	case KEY_UP:
 		u->setup->sel--;
@@ -188,6 +312,8 @@ static unsigned setup_key(struct ui *u, int ch)
 	default:
 		break;
 	}
+	if (u->setup->area == SA_THRESH)
+		return thresh_key(u, ch);
 	bool act = ch == ' ' || ch == '\r' || ch == '\n' || ch == KEY_ENTER;
 	if (u->setup->area == SA_COLUMNS) {
 		if (act)

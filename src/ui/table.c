@@ -14,7 +14,9 @@ struct table_state {
 	unsigned long frame;      /* the frame the table was last drawn in */
 	int th_y;                 /* its header line */
 	int y, h;                 /* its first row on screen, rows */
-	int col_x[COL_COUNT + 1]; /* x of each visible column; [ncols] = end */
+	int col_x[COL_COUNT + 1]; /* x of each visible column; [ncols] = end; -1 scrolled off */
+	int hcol;                 /* the first column shown (horizontal scroll) */
+	bool more_right;          /* columns cut at the right edge */
 };
 
 void table_init(struct ui *u)
@@ -75,16 +77,35 @@ static const char *row_marker(const struct ui *u, const struct track_entry *e, i
 	}
 }
 
-/* Column x positions for the view; the last left-aligned column stretches. */
+/* Column x positions for the view, from the first column scrolled to
+ * (hcol: ←/→ when the columns are wider than the screen); the ones before
+ * it are off screen (x -1). The last left-aligned column stretches. */
 static size_t layout(struct ui *u, const uint8_t *cols, size_t n)
 {
+	struct table_state *st = u->table;
+	/* The furthest scroll that still fills the screen: from there on, the
+	 * remaining columns fit. */
+	int need = 1, maxh = (int)n;
+	while (maxh > 0 && need + col_table[cols[maxh - 1]].width + 1 <= COLS + 1)
+		need += col_table[cols[--maxh]].width + 1;
+	if (maxh >= (int)n && n)
+		maxh = (int)n - 1;
+	if (st->hcol > maxh)
+		st->hcol = maxh;
+	if (st->hcol < 0)
+		st->hcol = 0;
 	int x = 1;
 	size_t i;
 	for (i = 0; i < n; i++) {
-		u->table->col_x[i] = x;
+		if ((int)i < st->hcol) {
+			st->col_x[i] = -1;
+			continue;
+		}
+		st->col_x[i] = x;
 		x += col_table[cols[i]].width + 1;
 	}
-	u->table->col_x[i] = x;
+	st->col_x[i] = x;
+	st->more_right = x - 1 > COLS;
 	return n;
 }
 
@@ -96,6 +117,11 @@ static int col_w(const struct ui *u, const uint8_t *cols, size_t n, size_t i)
 	return w;
 }
 
+static bool col_shown(const struct ui *u, size_t i)
+{
+	return u->table->col_x[i] >= 0 && u->table->col_x[i] < COLS;
+}
+
 static void draw_th(struct ui *u, int y, const uint8_t *cols, size_t n)
 {
 	u->table->th_y = y;
@@ -103,6 +129,8 @@ static void draw_th(struct ui *u, int y, const uint8_t *cols, size_t n)
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
 	for (size_t i = 0; i < n; i++) {
+		if (!col_shown(u, i))
+			continue;
 		const struct col_def *d = &col_table[cols[i]];
 		bool sorted = cols[i] == vm_sort_col(u->vm);
 		char t[64];
@@ -115,6 +143,11 @@ static void draw_th(struct ui *u, int y, const uint8_t *cols, size_t n)
 		draw_cell(y, u->table->col_x[i], w, d->right, u->attr[sorted ? R_TH_SORT : R_TH],
 			  t);
 	}
+	/* Columns off either edge: say so, and which key brings them. */
+	if (u->table->hcol > 0)
+		draw_text(y, 0, 1, u->attr[R_TH_SORT], "<");
+	if (u->table->more_right && COLS > 2)
+		draw_text(y, COLS - 1, 1, u->attr[R_TH_SORT], ">");
 }
 
 static void draw_group_row(struct ui *u, int y, const struct vm_group *g, bool sel)
@@ -154,7 +187,9 @@ static void draw_row(struct ui *u, int y, const struct track_entry *e, bool sel,
 	const char *mk = row_marker(u, e, role);
 	draw_text(y, 0, 1, plain && *mk == '*' ? u->attr[R_TAGGED] : base, mk);
 	struct col_ctx *x = vm_ctx(u->vm);
-	for (size_t i = 0; i < n && u->table->col_x[i] < COLS; i++) {
+	for (size_t i = 0; i < n; i++) {
+		if (!col_shown(u, i))
+			continue;
 		char buf[256];
 		col_format(x, cols[i], e, buf, sizeof buf);
 		int attr = base;
@@ -170,6 +205,48 @@ static void draw_row(struct ui *u, int y, const struct track_entry *e, bool sel,
 	}
 }
 
+/* Is an endpoint column of the entry cut: scrolled off, past the right
+ * edge, or wider than its column? */
+static bool endpoint_cut(struct ui *u, const struct track_entry *e, const uint8_t *cols,
+			 size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (cols[i] != COL_LOCAL && cols[i] != COL_REMOTE)
+			continue;
+		if (!col_shown(u, i))
+			return true;
+		char buf[256];
+		col_format(vm_ctx(u->vm), cols[i], e, buf, sizeof buf);
+		int w = col_w(u, cols, n, i);
+		if ((int)strlen(buf) > w || u->table->col_x[i] + (int)strlen(buf) > COLS)
+			return true;
+	}
+	return false;
+}
+
+/* The selected socket's endpoints in full (those the view has columns
+ * for: a listener's view has no peer), on the table's last line, when the
+ * table cuts one: the screen never cuts an address silently. */
+static void draw_hint(struct ui *u, int y, const struct track_entry *e, const uint8_t *cols,
+		      size_t n)
+{
+	char line[600] = " selected:";
+	size_t used = strlen(line);
+	for (size_t i = 0; i < n; i++) {
+		if (cols[i] != COL_LOCAL && cols[i] != COL_REMOTE)
+			continue;
+		char a[256];
+		col_format(vm_ctx(u->vm), cols[i], e, a, sizeof a);
+		if (used < sizeof line)
+			used += (size_t)snprintf(line + used, sizeof line - used, " %s %s ",
+						 cols[i] == COL_LOCAL ? "local" : "remote", a);
+	}
+	attrset(u->attr[R_STATUS]);
+	mvhline(y, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	draw_text(y, 0, COLS, u->attr[R_STATUS], line);
+}
+
 static void table_draw(struct ui *u, int y, int h)
 {
 	struct table_state *st = u->table;
@@ -180,6 +257,10 @@ static void table_draw(struct ui *u, int y, int h)
 	st->frame = u->frame;
 	st->y = y + 1;
 	st->h = h - 1;
+	const struct track_entry *se = vm_sel_entry(u->vm);
+	bool hint = se && st->h > 2 && endpoint_cut(u, se, cols, n);
+	if (hint)
+		draw_hint(u, st->y + --st->h, se, cols, n);
 	vm_set_page(u->vm, st->h);
 	const struct vm_row *rows;
 	size_t nrows = vm_rows(u->vm, &rows);
@@ -216,6 +297,8 @@ static unsigned mouse_header(struct ui *u, int x)
 	const uint8_t *cols = table_cols(u, &n);
 	for (size_t i = 0; i < n; i++) {
 		bool last = i + 1 == n;
+		if (u->table->col_x[i] < 0)
+			continue;
 		if (x >= u->table->col_x[i] && (last || x < u->table->col_x[i + 1])) {
 			int c = cols[i];
 			if (c == vm_sort_col(u->vm))
@@ -284,6 +367,16 @@ static unsigned table_key(struct ui *u, int ch)
 	case '\n':
 	case KEY_ENTER:
 		return table_enter(u);
+	case KEY_LEFT:
+	case KEY_RIGHT:
+		/* In a grouped view they close/open groups (keys.c); otherwise
+		 * they scroll the columns, as htop's. */
+		if (vm_group_mode(u->vm) != VG_NONE)
+			return 0;
+		u->table->hcol += ch == KEY_LEFT ? -1 : 1; /* layout() clamps */
+		if (u->table->hcol < 0)
+			u->table->hcol = 0;
+		break;
 	default:
 		return 0;
 	}

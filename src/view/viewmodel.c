@@ -33,6 +33,7 @@ struct viewmodel *vm_new(void)
 	hmap_init(&vm->gmap);
 	hmap_init(&vm->expanded);
 	hmap_init(&vm->tags);
+	hmap_init(&vm->tmap);
 	return vm;
 }
 
@@ -55,6 +56,7 @@ void vm_free(struct viewmodel *vm)
 	hmap_done(&vm->gmap);
 	hmap_done(&vm->expanded);
 	hmap_done(&vm->tags);
+	vm_traffic_done(vm);
 	free(vm);
 }
 
@@ -71,6 +73,7 @@ void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, si
 	vm->ctx.snap = snap;
 	vm->ctx.now_ns = now_ns;
 	vm->dirty = true;
+	vm->traffic_valid = false;
 	/* Rows point at the previous entries: unusable until the rebuild. */
 	vm->nrows = 0;
 	vm->nsorted = 0;

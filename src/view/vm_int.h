@@ -22,6 +22,12 @@ struct sort_item {
 
 #define NO_RANK UINT32_MAX
 
+struct vm_talker {
+	uint64_t key;
+	double bps;
+	const struct track_entry *e; /* one member: names the talker */
+};
+
 struct viewmodel {
 	struct col_ctx ctx;
 	const struct track_entry *const *ents; /* borrowed */
@@ -69,6 +75,13 @@ struct viewmodel {
 	size_t nalerts;
 	bool alerts_available;
 
+	/* vm_traffic.c: computed lazily, once per vm_set_data() */
+	struct vm_traffic traffic;
+	bool traffic_valid;
+	struct hmap tmap;        /* talker key → index in talk */
+	struct vm_talker *talk;
+	size_t talk_cap;
+
 	size_t sel, top;
 	int page;
 	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */
@@ -78,5 +91,7 @@ struct viewmodel {
 /* Sort vm->sorted (and vm->spos with it) by the sort column, re-using the
  * previous tick's order when it still holds (vm_sort.c). */
 void vm_sort_entries(struct viewmodel *vm);
+/* Free vm_traffic.c's scratch (vm_free calls it). */
+void vm_traffic_done(struct viewmodel *vm);
 
 #endif

@@ -10,7 +10,11 @@
  *     quit       (or EOF) stop everything
  *
  * Roles are processes renamed with prctl(PR_SET_NAME) so the process
- * column and grouping have something real to show:
+ * column and grouping have something real to show, and each re-executes
+ * itself (/proc/self/exe, the role in UI_STAGE_ROLE, the listening socket
+ * inherited) with the command line its program would have, so the detail
+ * view shows "/usr/bin/redis-server 127.0.0.1:6379" and not this tool's
+ * build path. Unprivileged: argv is ours to choose at execve.
  *   nginx     :8080  echoes, closes on EOF
  *   leaky-app :9000  accepts, never reads, never closes (the leak)
  *   backlog   :7000  listen(1), never accepts (half-open backlog)
@@ -74,19 +78,38 @@ static int connect_to(int port, bool block)
 
 enum server_kind { ECHO, NOREAD, NOACCEPT };
 
-/* A child process serving one listener until its parent dies. */
-static pid_t server(const char *name, int port, enum server_kind kind, int backlog)
+/* What each role's program would show in /proc/PID/cmdline. */
+static const struct role {
+	const char *name;
+	const char *argv[8];
+} roles[] = {
+	{"nginx", {"nginx: worker process"}},
+	{"leaky-app", {"/opt/leaky-app/bin/leaky-app", "--port", "9000", "--workers", "4"}},
+	{"backlog", {"/usr/local/bin/backlog", "--listen", "127.0.0.1:7000"}},
+	{"postgres", {"/usr/lib/postgresql/16/bin/postgres", "-D", "/var/lib/postgresql/16/main"}},
+	{"redis", {"/usr/bin/redis-server", "127.0.0.1:6379"}},
+	{"client", {"/usr/bin/python3", "/opt/loadgen/loadgen.py", "--target", "127.0.0.1:8080",
+		    "--streams", "12"}},
+};
+
+/* Become the role's program: execve ourselves with its argv. Returns only
+ * when that fails (the caller then plays the role as it is). */
+static void reexec_as(const char *name, const char *env)
 {
-	int lfd = listen_on(port, backlog);
-	pid_t pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid > 0) {
-		close(lfd);
-		return pid;
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+		if (strcmp(roles[i].name, name))
+			continue;
+		setenv("UI_STAGE_ROLE", env, 1);
+		execv("/proc/self/exe", (char *const *)roles[i].argv);
+		unsetenv("UI_STAGE_ROLE");
+		return;
 	}
+}
+
+/* Serve one listener until the parent dies. */
+static void serve(const char *name, int lfd, enum server_kind kind)
+{
 	prctl(PR_SET_NAME, name);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (kind == NOACCEPT)
 		for (;;)
 			pause();
@@ -115,6 +138,26 @@ static pid_t server(const char *name, int port, enum server_kind kind, int backl
 			(void)w;
 		}
 	}
+}
+
+/* A child process serving one listener until its parent dies. */
+static pid_t server(const char *name, int port, enum server_kind kind, int backlog)
+{
+	int lfd = listen_on(port, backlog);
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid > 0) {
+		close(lfd);
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* kept across execve (not set-uid) */
+	char env[64];
+	snprintf(env, sizeof env, "%s %d %d", name, (int)kind, lfd);
+	fcntl(lfd, F_SETFD, 0); /* the listener survives the exec */
+	reexec_as(name, env);
+	serve(name, lfd, kind);
+	_exit(0);
 }
 
 struct client {
@@ -197,7 +240,24 @@ static void command(char *line)
 
 int main(int argc, char **argv)
 {
+	const char *role = getenv("UI_STAGE_ROLE");
 	bool shots = argc > 1 && !strcmp(argv[1], "--shots");
+	if (role && strncmp(role, "client", 6)) { /* a server re-executed as its program */
+		char name[16];
+		int kind, fd;
+		if (sscanf(role, "%15s %d %d", name, &kind, &fd) != 3)
+			return 2;
+		unsetenv("UI_STAGE_ROLE");
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		serve(name, fd, (enum server_kind)kind);
+		return 0;
+	}
+	if (role) { /* the client, re-executed */
+		shots = !strcmp(role, "client --shots");
+		unsetenv("UI_STAGE_ROLE");
+	} else {
+		reexec_as("client", shots ? "client --shots" : "client");
+	}
 	signal(SIGPIPE, SIG_IGN);
 	server("nginx", 8080, ECHO, 128);
 	server("leaky-app", 9000, NOREAD, 128);

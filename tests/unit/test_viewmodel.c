@@ -397,6 +397,87 @@ static void test_alerts(void)
 	vm_free(vm);
 }
 
+/* The header's throughput: sums of known rates, tombs and unknown rates
+ * left out, the top talker by process, else by remote host; recomputed
+ * after new data only. */
+static void test_traffic(void)
+{
+	struct viewmodel *vm = vm_new();
+	vm_set_data(vm, ptrs, N, NULL, 1);
+	const struct vm_traffic *t = vm_traffic(vm);
+	CHECK(t->rx_bps == 1500 && t->tx_bps == 0);
+	CHECK_INT(t->nrated, 2);
+	CHECK_STR(t->top, "nginx[10]");
+	CHECK(t->top_bps == 1500);
+	/* The same pid over several sockets adds up; NAN on one side counts
+	 * the other. */
+	ents[10].tx_bps = 1200;
+	ents[9].tx_bps = 400;
+	ents[9].rx_bps = NAN;
+	CHECK(vm_traffic(vm)->tx_bps == 0); /* kept until new data */
+	vm_set_data(vm, ptrs, N, NULL, 2);
+	t = vm_traffic(vm);
+	CHECK(t->rx_bps == 1500 && t->tx_bps == 1600);
+	CHECK_INT(t->nrated, 4);
+	CHECK_STR(t->top, "client[40]");
+	CHECK(t->top_bps == 1600);
+	/* No process: the remote host talks. */
+	ents[11].rx_bps = 5000;
+	ents[11].tx_bps = 0;
+	vm_set_data(vm, ptrs, N, NULL, 3);
+	t = vm_traffic(vm);
+	CHECK_STR(t->top, "10.0.0.8");
+	CHECK(t->top_bps == 5000 && t->rx_bps == 6500);
+	/* A tomb's last rate is not traffic now. */
+	ents[11].flags |= TRK_TOMB;
+	vm_set_data(vm, ptrs, N, NULL, 4);
+	t = vm_traffic(vm);
+	CHECK_STR(t->top, "client[40]");
+	CHECK(t->rx_bps == 1500);
+	/* Known but zero rates: counted, no talker. */
+	for (int i = 0; i < N; i++)
+		ents[i].rx_bps = ents[i].tx_bps = 0;
+	vm_set_data(vm, ptrs, N, NULL, 5);
+	t = vm_traffic(vm);
+	CHECK_STR(t->top, "");
+	CHECK(t->rx_bps == 0 && t->top_bps == 0);
+	/* Nothing at all. */
+	vm_set_data(vm, ptrs, 0, NULL, 6);
+	CHECK_INT(vm_traffic(vm)->nrated, 0);
+	vm_free(vm);
+}
+
+/* Group rows sum the members' known rates (the F5 view's throughput). */
+static void test_group_sums(void)
+{
+	struct viewmodel *vm = vm_new();
+	ents[2].rx_bps = 100;
+	ents[2].tx_bps = 10;
+	ents[3].rx_bps = 200; /* tx unknown: left out */
+	ents[4].tx_bps = 30;
+	vm_set_data(vm, ptrs, N, NULL, 1);
+	vm_set_group(vm, VG_PROCESS);
+	vm_rebuild(vm);
+	const struct vm_group *leaky = NULL, *pg = NULL;
+	for (size_t i = 0; i < vm_ngroups(vm); i++) {
+		if (!strcmp(vm_group(vm, (int)i)->label, "leaky[20]"))
+			leaky = vm_group(vm, (int)i);
+		if (!strcmp(vm_group(vm, (int)i)->label, "postgres[30]"))
+			pg = vm_group(vm, (int)i);
+	}
+	CHECK(leaky && leaky->rx_bps == 300 && leaky->tx_bps == 40);
+	CHECK(pg && pg->rx_bps == 0 && pg->tx_bps == 0); /* nothing known: 0 */
+	/* By remote host: 10.0.0.1 holds nginx's 1000 and leaky's 100. */
+	vm_set_group(vm, VG_RHOST);
+	vm_rebuild(vm);
+	const struct vm_group *h1 = NULL;
+	for (size_t i = 0; i < vm_ngroups(vm); i++)
+		if (!strcmp(vm_group(vm, (int)i)->label, "10.0.0.1"))
+			h1 = vm_group(vm, (int)i);
+	CHECK(h1 && h1->rx_bps == 1100 && h1->tx_bps == 10);
+	vm_free(vm);
+}
+
 int main(void)
 {
 	population();
@@ -408,5 +489,9 @@ int main(void)
 	test_selection();
 	test_tags_search();
 	test_alerts();
+	population();
+	test_group_sums();
+	population();
+	test_traffic();
 	return check_summary("test_viewmodel");
 }
