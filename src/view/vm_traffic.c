@@ -17,7 +17,7 @@
 static uint64_t talker_key(const struct track_entry *e)
 {
 	int32_t pid;
-	if (col_owner_comm(e, &pid))
+	if (track_owner_comm(e, &pid))
 		return (uint64_t)(uint32_t)pid + 1;
 	const struct conn *c = e->conn;
 	uint64_t h = hmap_mix(c->family ^ ((uint64_t)c->netns << 8));
@@ -29,7 +29,7 @@ static uint64_t talker_key(const struct track_entry *e)
 static void talker_label(struct viewmodel *vm, const struct vm_talker *t, char *buf, size_t len)
 {
 	int32_t pid;
-	const char *comm = col_owner_comm(t->e, &pid);
+	const char *comm = track_owner_comm(t->e, &pid);
 	if (comm) {
 		snprintf(buf, len, "%s[%d]", comm, pid);
 		return;
