@@ -591,16 +591,7 @@ void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 		t->tix_cap = 0;
 	}
 
-	t->nlist = t->n + t->ntomb;
-	t->list = xgrow(t->list, &t->list_cap, t->nlist ? t->nlist : 1, sizeof *t->list);
-	for (size_t i = 0; i < t->n; i++) {
-		t->v[i].e.conn = &t->v[i].c;
-		t->list[i] = &t->v[i].e;
-	}
-	for (size_t i = 0; i < t->ntomb; i++) {
-		t->tv[i].e.conn = &t->tv[i].c;
-		t->list[t->n + i] = &t->tv[i].e;
-	}
+	track_list_rebuild(t);
 
 	if (hdr->kernel.have) {
 		t->kprev = t->kcur;

@@ -67,16 +67,7 @@ void tracker_restore(struct tracker *t, const struct track_restore *r, size_t n,
 		t->tix = NULL;
 		t->tix_cap = 0;
 	}
-	t->nlist = t->n + t->ntomb;
-	t->list = xgrow(t->list, &t->list_cap, t->nlist ? t->nlist : 1, sizeof *t->list);
-	for (size_t i = 0; i < t->n; i++) {
-		t->v[i].e.conn = &t->v[i].c;
-		t->list[i] = &t->v[i].e;
-	}
-	for (size_t i = 0; i < t->ntomb; i++) {
-		t->tv[i].e.conn = &t->tv[i].c;
-		t->list[t->n + i] = &t->tv[i].e;
-	}
+	track_list_rebuild(t);
 	t->ev = xgrow(t->ev, &t->ev_cap, nev ? nev : 1, sizeof *t->ev);
 	if (nev)
 		memcpy(t->ev, ev, nev * sizeof *ev);

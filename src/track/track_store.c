@@ -69,3 +69,19 @@ const char *track_owner_comm(const struct track_entry *e, int32_t *pid)
 		*pid = -1;
 	return NULL;
 }
+
+/* tracker_entries(): live entries, then tombs, each pointing at its own
+ * sighting (arrays may have moved since the last update). */
+void track_list_rebuild(struct tracker *t)
+{
+	t->nlist = t->n + t->ntomb;
+	t->list = xgrow(t->list, &t->list_cap, t->nlist ? t->nlist : 1, sizeof *t->list);
+	for (size_t i = 0; i < t->n; i++) {
+		t->v[i].e.conn = &t->v[i].c;
+		t->list[i] = &t->v[i].e;
+	}
+	for (size_t i = 0; i < t->ntomb; i++) {
+		t->tv[i].e.conn = &t->tv[i].c;
+		t->list[t->n + i] = &t->tv[i].e;
+	}
+}
