@@ -3,12 +3,14 @@
  * corrupt or torn file reaches, so it has a fuzz target). Little-endian
  * throughout; docs/RECORDING.md describes every byte. */
 #include "tcpscope/store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static uint32_t crc_table[256];
 static bool crc_ready;
@@ -164,3 +166,38 @@ void store_day_name(int64_t unix_s, char *buf, size_t len, uint32_t *day)
 		*day = d;
 	snprintf(buf, len, "tcpscope-%08u", (unsigned)d);
 }
+
+/* --- whole reads and writes at an offset (EINTR retried) --- */
+
+int store_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
+{
+	const uint8_t *b = p;
+	while (n) {
+		ssize_t k = pwrite(fd, b, n, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EIO;
+		b += k;
+		n -= (size_t)k;
+		off += (uint64_t)k;
+	}
+	return 0;
+}
+
+int store_pread_all(int fd, void *p, size_t n, uint64_t off)
+{
+	uint8_t *b = p;
+	while (n) {
+		ssize_t k = pread(fd, b, n, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EIO;
+		b += k;
+		n -= (size_t)k;
+		off += (uint64_t)k;
+	}
+	return 0;
+}
+

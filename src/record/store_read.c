@@ -3,6 +3,7 @@
  * time with a binary search and decompressed with their key frame as
  * prefix. Read-only: opens nothing for writing. Contract in store.h. */
 #include "tcpscope/store.h"
+#include "store_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -77,21 +78,6 @@ const char *store_reader_notice(struct store_reader *r)
 	return r->notice_out;
 }
 
-static int read_at(int fd, void *p, size_t n, uint64_t off)
-{
-	uint8_t *b = p;
-	while (n) {
-		ssize_t k = pread(fd, b, n, (off_t)off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EIO;
-		b += k;
-		n -= (size_t)k;
-		off += (uint64_t)k;
-	}
-	return 0;
-}
 
 static int slurp(const char *path, struct buf *b)
 {
@@ -103,7 +89,7 @@ static int slurp(const char *path, struct buf *b)
 	if (rc == 0) {
 		b->p = xgrow(b->p, &b->cap, (size_t)st.st_size + 1, 1);
 		b->len = (size_t)st.st_size;
-		rc = b->len ? read_at(fd, b->p, b->len, 0) : 0;
+		rc = b->len ? store_pread_all(fd, b->p, b->len, 0) : 0;
 	}
 	close(fd);
 	return rc;
@@ -124,7 +110,7 @@ static int shard_load(struct store_reader *r, const char *dir, const char *name,
 	if (rc == 0 && st.st_size < STORE_HDR_SIZE)
 		rc = -EBADMSG;
 	if (rc == 0)
-		rc = read_at(fd, h, sizeof h, 0);
+		rc = store_pread_all(fd, h, sizeof h, 0);
 	if (rc == 0)
 		rc = store_hdr_decode(h, 'd', &hd);
 	if (rc == -EPROTONOSUPPORT) {
@@ -356,7 +342,7 @@ static int frame_get(struct store_reader *r, const struct shard *s, const struct
 		return err_set(e, EBADMSG, "%s.data: frame at %llu claims %u bytes", s->name,
 			       (unsigned long long)en->offset, en->raw_length);
 	r->comp.p = xgrow(r->comp.p, &r->comp.cap, en->length, 1);
-	int rc = read_at(s->dfd, r->comp.p, en->length, en->offset);
+	int rc = store_pread_all(s->dfd, r->comp.p, en->length, en->offset);
 	if (rc < 0)
 		return err_set(e, rc, "%s.data: %s", s->name, strerror(-rc));
 	if (store_crc32c(0, r->comp.p, en->length) != en->crc)

@@ -2,6 +2,7 @@
  * key-frame chunks compressed with zstd, tail recovery after a crash,
  * disk-full handling and retention. The contract is in store.h. */
 #include "tcpscope/store.h"
+#include "store_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -47,38 +48,6 @@ struct store_writer {
 static bool space_error(int err)
 {
 	return err == ENOSPC || err == EDQUOT || err == EFBIG;
-}
-
-static int pwrite_all(int fd, const void *p, size_t n, uint64_t off)
-{
-	const uint8_t *b = p;
-	while (n) {
-		ssize_t k = pwrite(fd, b, n, (off_t)off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EIO;
-		b += k;
-		n -= (size_t)k;
-		off += (uint64_t)k;
-	}
-	return 0;
-}
-
-static int pread_all(int fd, void *p, size_t n, uint64_t off)
-{
-	uint8_t *b = p;
-	while (n) {
-		ssize_t k = pread(fd, b, n, (off_t)off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EIO;
-		b += k;
-		n -= (size_t)k;
-		off += (uint64_t)k;
-	}
-	return 0;
 }
 
 /* Undo a failed append; if even that fails, the torn tail is cut when the
@@ -127,14 +96,14 @@ static int shard_recover(struct store_writer *w, struct err *e)
 	for (uint64_t i = nslots; i-- > 0;) {
 		uint8_t raw[STORE_ENTRY_SIZE];
 		struct store_entry en;
-		if (pread_all(w->ifd, raw, sizeof raw, STORE_HDR_SIZE + i * STORE_ENTRY_SIZE) < 0 ||
+		if (store_pread_all(w->ifd, raw, sizeof raw, STORE_HDR_SIZE + i * STORE_ENTRY_SIZE) < 0 ||
 		    !store_entry_decode(raw, &en))
 			continue;
 		if (en.offset < STORE_HDR_SIZE || en.offset + en.length > (uint64_t)ds.st_size ||
 		    en.length == 0)
 			continue;
 		buf = xrealloc(buf, en.length);
-		if (pread_all(w->dfd, buf, en.length, en.offset) < 0 ||
+		if (store_pread_all(w->dfd, buf, en.length, en.offset) < 0 ||
 		    store_crc32c(0, buf, en.length) != en.crc)
 			continue;
 		keep_i = STORE_HDR_SIZE + (i + 1) * STORE_ENTRY_SIZE;
@@ -166,7 +135,7 @@ static int open_file(struct store_writer *w, const char *ext, char kind, uint32_
 		return err_set(e, errno, "%s: %s", path, strerror(errno));
 	if (st.st_size >= STORE_HDR_SIZE) {
 		struct store_hdr hd;
-		int rc = pread_all(fd, h, sizeof h, 0);
+		int rc = store_pread_all(fd, h, sizeof h, 0);
 		if (rc == 0)
 			rc = store_hdr_decode(h, kind, &hd);
 		if (rc == -EPROTONOSUPPORT)
@@ -180,7 +149,7 @@ static int open_file(struct store_writer *w, const char *ext, char kind, uint32_
 	struct store_hdr hd = {.kind = kind, .version = STORE_VERSION, .day = day,
 			       .created_s = now_s};
 	store_hdr_encode(&hd, h);
-	int rc = ftruncate(fd, 0) < 0 ? -errno : pwrite_all(fd, h, sizeof h, 0);
+	int rc = ftruncate(fd, 0) < 0 ? -errno : store_pwrite_all(fd, h, sizeof h, 0);
 	if (rc < 0) {
 		cut(fd, 0); /* a later open writes the header again */
 		return err_set(e, rc, "%s: %s", path, strerror(-rc));
@@ -404,14 +373,14 @@ int store_writer_append(struct store_writer *w, int64_t time_ns, const void *raw
 		.length = (uint32_t)clen, .raw_length = (uint32_t)len,
 		.crc = store_crc32c(0, w->cbuf, clen), .flags = key ? STORE_FLAG_KEY : 0,
 	};
-	int rc = pwrite_all(w->dfd, w->cbuf, clen, w->dsize);
+	int rc = store_pwrite_all(w->dfd, w->cbuf, clen, w->dsize);
 	if (rc < 0) {
 		cut(w->dfd, w->dsize); /* else recovery cuts it on reopen */
 		return append_fail(w, rc, e, "data");
 	}
 	uint8_t ent[STORE_ENTRY_SIZE];
 	store_entry_encode(&en, ent);
-	rc = pwrite_all(w->ifd, ent, sizeof ent, w->isize);
+	rc = store_pwrite_all(w->ifd, ent, sizeof ent, w->isize);
 	if (rc < 0) {
 		cut(w->ifd, w->isize);
 		cut(w->dfd, w->dsize);
