@@ -98,7 +98,9 @@ void engine_pace_end(struct engine *g)
 	double cost = cpu_now() - g->cpu0_s;
 	if (cost < 0)
 		cost = 0;
-	if (g->cost_s < 0 || cost > g->cost_s)
+	/* The first tick names every socket's owner and cgroup: it is no
+	 * guide to the others, so the second replaces it outright. */
+	if (g->cost_s < 0 || cost > g->cost_s || g->ticks == 2)
 		g->cost_s = cost;
 	else
 		g->cost_s = (1 - PACE_DECAY) * g->cost_s + PACE_DECAY * cost;
