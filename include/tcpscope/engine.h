@@ -146,6 +146,9 @@ double engine_interval(const struct engine *g);
 /* Budget, percent of one core; 0: no limit. Applies from the next tick. */
 void engine_set_budget(struct engine *g, double pct);
 void engine_pace(const struct engine *g, struct engine_pace *out);
+/* CPU seconds a front end spent on a tick's result (the live view's
+ * rebuild): counted with the next tick's cost. */
+void engine_pace_charge(struct engine *g, double cpu_s);
 
 /* One tick (see the contract). */
 int engine_tick(struct engine *g, struct err *e);

@@ -64,6 +64,7 @@ struct engine {
 	double cost_s;            /* smoothed CPU per tick; < 0 before the first */
 	double need_s;            /* the interval the budget asks for; 0 = none */
 	double cpu0_s;            /* process CPU when the tick began */
+	double charge_s;          /* a front end's CPU on the last tick (engine_pace_charge) */
 	unsigned test_delay_ms, test_burn_ms; /* test seams (engine.h) */
 	/* Ticks in two phases (engine_async.c): */
 	bool busy;                /* a tick's collect phase is running on thr */

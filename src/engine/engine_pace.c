@@ -95,12 +95,16 @@ void engine_pace_begin(struct engine *g)
 
 void engine_pace_end(struct engine *g)
 {
-	double cost = cpu_now() - g->cpu0_s;
+	double cost = cpu_now() - g->cpu0_s + g->charge_s;
+	g->charge_s = 0;
 	if (cost < 0)
 		cost = 0;
-	/* The first tick names every socket's owner and cgroup: it is no
-	 * guide to the others, so the second replaces it outright. */
-	if (g->cost_s < 0 || cost > g->cost_s || g->ticks == 2)
+	/* The first tick names every socket's owner and cgroup (at 1M sockets
+	 * twice a later tick or more): a start-up cost, no guide to the
+	 * others; counted, it would hold the second tick back a minute. */
+	if (g->ticks <= 1)
+		return;
+	if (g->cost_s < 0 || cost > g->cost_s)
 		g->cost_s = cost;
 	else
 		g->cost_s = (1 - PACE_DECAY) * g->cost_s + PACE_DECAY * cost;
@@ -132,6 +136,12 @@ void engine_set_interval(struct engine *g, double interval_s)
 	g->chosen_s = interval_s;
 	g->need_s = need_of(g);
 	engine_apply_interval(g, g->need_s ? g->need_s : interval_s);
+}
+
+void engine_pace_charge(struct engine *g, double cpu_s)
+{
+	if (cpu_s > 0)
+		g->charge_s += cpu_s;
 }
 
 void engine_set_budget(struct engine *g, double pct)

@@ -14,10 +14,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tcpscope/app.h"
 #include "live.h"
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static double ms_since(uint64_t t0)
 {
@@ -78,6 +87,7 @@ static void show_notices(struct ui *u)
 static void tick_done(struct ui *u, int rc, const struct err *ep)
 {
 	struct err e = *ep;
+	double cpu0 = thread_cpu_s();
 	show_notices(u);
 	if (rc < 0)
 		ui_set_status(u, 15, "collector: %s%s", e.msg,
@@ -100,6 +110,8 @@ static void tick_done(struct ui *u, int rc, const struct err *ep)
 	vm_rebuild(u->vm);
 	u->last_rebuild_ms = ms_since(t0);
 	detail_refresh(u);
+	/* The view's share of the tick counts against the CPU budget too. */
+	engine_pace_charge(u->eng, thread_cpu_s() - cpu0);
 }
 
 /* Start a tick: its poll runs on the engine's thread while keys keep being

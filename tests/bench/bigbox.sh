@@ -5,7 +5,9 @@
 # (tests/bench/ui_live.sh keys), CPU at the default refresh (ui_live.sh cpu,
 # whatever the CPU budget makes of it) and the live view's RSS. A binary may
 # be a wrapper script adding options (e.g. --cpu-budget 0). Needs root;
-# short runs (UI_KEYS=8, UI_CPU_SECONDS=10 unless set). Not part of
+# short runs (UI_KEYS=8, UI_CPU_SECONDS=10 unless set; BIGBOX_MODES="keys cpu"
+# by default). With a stretched refresh a CPU window must hold several ticks:
+# at 1M use UI_WARM=30 UI_CPU_SECONDS=60 or more. Not part of
 # `make bench` (a 1M population takes minutes and 3 GiB of kernel memory).
 set -u
 PAIRS=${1:?usage: bigbox.sh PAIRS TCPSCOPE...}
@@ -37,6 +39,7 @@ done
 echo "population $(grep '^ready' "$tmp/pop.out")"
 for ts in "$@"; do
 	echo "== $ts"
-	sh "$top/tests/bench/ui_live.sh" keys "$ts" 2>&1 | sed 's/^/  /'
-	sh "$top/tests/bench/ui_live.sh" cpu "$ts" 2>&1 | sed 's/^/  /'
+	for mode in ${BIGBOX_MODES:-keys cpu}; do
+		sh "$top/tests/bench/ui_live.sh" "$mode" "$ts" 2>&1 | sed 's/^/  /'
+	done
 done

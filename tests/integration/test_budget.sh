@@ -36,8 +36,8 @@ cpu_share() {
 }
 
 # ------------------------------------------------------------- -e, default budget
-run_e 14 -d 1
-sleep 1.5 # the first poll (baseline) is behind us
+run_e 15 -d 1
+sleep 2.5 # the first two polls are behind us (the first is not counted)
 pct=$(cpu_share "$TPID" 10)
 wait "$EPID"
 if grep -q "refresh 3.1 s: a poll takes 0.3. s of CPU (budget 10% of a core)" "$TESTTMP/e.err"; then
