@@ -40,7 +40,9 @@ run_e 15 -d 1
 sleep 2.5 # the first two polls are behind us (the first is not counted)
 pct=$(cpu_share "$TPID" 10)
 wait "$EPID"
-if grep -q "refresh 3.1 s: a poll takes 0.3. s of CPU (budget 10% of a core)" "$TESTTMP/e.err"; then
+# 0.30 s a poll → 3.1 s; an instrumented build or a loaded machine adds a little.
+STRETCH='refresh [34]\.[0-9] s: a poll takes 0\.[34][0-9] s'
+if grep -Eq "$STRETCH of CPU \(budget 10% of a core\)" "$TESTTMP/e.err"; then
 	pass "-e stretches the refresh and says so"
 else
 	fail "-e stretch notice" "$(cat "$TESTTMP/e.err")"
@@ -90,6 +92,7 @@ if command -v tmux >/dev/null 2>&1; then
 	trap '$T kill-server 2>/dev/null; rm -rf "$TESTTMP"' EXIT
 	screen() { $T capture-pane -p -t ui 2>/dev/null; }
 	has() { screen | grep -qF -- "$1"; }
+	has_re() { screen | grep -Eq -- "$1"; }
 	start_ui() {
 		$T kill-server 2>/dev/null
 		sleep 0.2
@@ -99,7 +102,7 @@ if command -v tmux >/dev/null 2>&1; then
 	ui_pid() { $T list-panes -t ui -F '#{pane_pid}' 2>/dev/null | head -1; }
 
 	start_ui -d 1
-	if wait_for 10 has "refresh 3.1 s: a poll takes 0.3"; then
+	if wait_for 10 has_re "$STRETCH \(budget 10%\)"; then
 		pass "live view header: refresh stretched, poll cost and budget"
 	else
 		fail "live view header" "$(screen | head -8)"
@@ -125,7 +128,7 @@ if command -v tmux >/dev/null 2>&1; then
 		fail "tcpscoperc cpu_budget" "$(screen | head -8)"
 	fi
 	start_ui -d 1 --cpu-budget 10
-	if wait_for 10 has "refresh 3.1 s"; then
+	if wait_for 10 has_re "$STRETCH"; then
 		pass "--cpu-budget overrides tcpscoperc"
 	else
 		fail "--cpu-budget over tcpscoperc" "$(screen | head -8)"
