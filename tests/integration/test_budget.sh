@@ -4,8 +4,9 @@
 # in for a table of a few hundred thousand sockets: at -d 1 that is 30% of
 # a core, three times the default budget of 10%. -e and the live view must
 # stretch their interval, say so, and stay within the budget (CPU from
-# /proc/PID/stat, generous margin); --cpu-budget 0 and a tcpscoperc
-# cpu_budget change that. Bad values are refused.
+# /proc/PID/stat, generous margin), and lose no close between polls
+# (destroy events); --cpu-budget 0 and a tcpscoperc cpu_budget change
+# that. Bad values are refused.
 . "$(dirname "$0")/../lib/lib.sh"
 need_netns "$@"
 
@@ -72,6 +73,35 @@ if ! grep -q "refresh" "$TESTTMP/e.err"; then
 	pass "--cpu-budget 50: 0.3 s per second fits, no stretch"
 else
 	fail "--cpu-budget 50" "$(cat "$TESTTMP/e.err")"
+fi
+
+# ------------------------------------------------------------- closes between stretched polls
+# With the refresh stretched to ~3 s, a burst of connections opened and
+# closed between two polls still gives a closed event for every one
+# (destroy events), as test_shortlived.sh checks at 1 s.
+if command -v jq >/dev/null 2>&1 && [ -x "$TOOLS/scenario" ]; then
+	N=200 SP=7300
+	timeout 30 "$TCPSCOPE" -e -j -d 1 -n 4 >"$TESTTMP/ev.json" 2>"$TESTTMP/ev.err" &
+	JP=$!
+	if wait_for 10 grep -q "refresh" "$TESTTMP/ev.err"; then
+		"$TOOLS/scenario" burst $SP "$N" >"$TESTTMP/ports"
+		wait "$JP"
+		grep -v elapsed "$TESTTMP/ports" | sort -n >"$TESTTMP/want"
+		jq -r --argjson sp $SP 'select(.event == "closed") |
+			if .local_port == $sp then .remote_port else .local_port end' \
+			"$TESTTMP/ev.json" | sort -nu >"$TESTTMP/got"
+		covered=$(comm -12 "$TESTTMP/want" "$TESTTMP/got" | wc -l)
+		if [ "$covered" -eq "$N" ]; then
+			pass "stretched refresh: all $N short connections closed (destroy events)"
+		else
+			fail "closes between stretched polls" "$covered/$N: $(cat "$TESTTMP/ev.err")"
+		fi
+	else
+		wait "$JP"
+		fail "closes between stretched polls" "no stretch: $(cat "$TESTTMP/ev.err")"
+	fi
+else
+	skip "closes between stretched polls" "jq or the scenario tool missing"
 fi
 
 # ------------------------------------------------------------- bad values
