@@ -5,6 +5,8 @@
  *   engine_own.c owners: process names (one /proc walk for every
  *                namespace) and cgroup labels
  *   engine_replay.c  a recording instead of the kernel
+ *   engine_pace.c    the CPU budget; the test seams that slow a poll
+ *   engine_async.c   a tick in two phases, the poll on a thread (live view)
  */
 #ifndef TCPSCOPE_ENGINE_INT_H
 #define TCPSCOPE_ENGINE_INT_H
