@@ -172,6 +172,7 @@ int app_run(const struct settings *s)
 		.no_info = s->no_info,
 		.no_processes = s->no_processes,
 		.interval_s = s->delay_s,
+		.cpu_budget = s->cpu_budget,
 		.all_netns = s->all_netns,
 		.rescan_s = s->netns_rescan_s,
 		.runtime_root = s->runtime_root,

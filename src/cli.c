@@ -9,6 +9,7 @@
 
 #include "tcpscope/audit.h"
 #include "tcpscope/columns.h"
+#include "tcpscope/engine.h"
 #include "tcpscope/replay.h"
 #include "tcpscope/settings.h"
 #include "tcpscope/util.h"
@@ -20,6 +21,7 @@ enum {
 	OPT_SOURCE = 256,
 	OPT_NO_PROCS,
 	OPT_NO_INFO,
+	OPT_CPU_BUDGET,
 	OPT_NO_HEADER,
 	OPT_NO_MOUSE,
 	OPT_READONLY,
@@ -55,6 +57,7 @@ static const struct option long_opts[] = {
 	{"source", required_argument, NULL, OPT_SOURCE},
 	{"no-processes", no_argument, NULL, OPT_NO_PROCS},
 	{"no-info", no_argument, NULL, OPT_NO_INFO},
+	{"cpu-budget", required_argument, NULL, OPT_CPU_BUDGET},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"no-color", no_argument, NULL, 'C'},
 	{"no-colour", no_argument, NULL, 'C'},
@@ -97,6 +100,8 @@ void cli_usage(FILE *f)
 	      "  -j, --json              one JSON object per snapshot per line\n"
 	      "  -n, --iterations N      stop after N snapshots (0 = run until interrupted)\n"
 	      "  -d, --delay SECONDS     time between snapshots (decimal; default 1)\n"
+	      "      --cpu-budget PERCENT  most of one core a poll may use (default 10;\n"
+	      "                          0 = no limit): slower polls stretch the delay\n"
 	      "\n"
 	      "Exporter (Prometheus / OpenMetrics, see docs/EXPORTER.md):\n"
 	      "      --serve [[ADDR:]PORT]  run headless and serve GET /metrics over HTTP\n"
@@ -276,6 +281,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 {
 	memset(s, 0, sizeof *s);
 	s->delay_s = 1.0;
+	s->cpu_budget = ENGINE_BUDGET_DEFAULT;
 	s->source = COLLECT_AUTO;
 	detect_config_defaults(&s->detect);
 	s->highlight_s = -1;
@@ -383,6 +389,21 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 		case OPT_NO_PROCS:
 			s->no_processes = true;
 			break;
+		case OPT_CPU_BUDGET: {
+			char *end;
+			errno = 0;
+			double v = strtod(optarg, &end);
+			if (end != optarg && *end == '%')
+				end++;
+			if (end == optarg || *end || errno || !(v >= 0 && v <= 100)) {
+				snprintf(msg, msglen, "--cpu-budget: '%s' is not a percentage from 0 to 100",
+					 optarg);
+				return 2;
+			}
+			s->cpu_budget = v;
+			s->cpu_budget_given = true;
+			break;
+		}
 		case OPT_NO_INFO:
 			s->no_info = true;
 			break;

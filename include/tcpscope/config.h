@@ -28,6 +28,7 @@ extern const char *const config_scheme_names[SCHEME_COUNT];
 
 struct ui_config {
 	double delay_s;          /* refresh delay */
+	double cpu_budget;       /* percent of one core polls may use; 0 = no limit */
 	double highlight_s;      /* how long new/changed rows stay coloured, tombs stay */
 	uint8_t cols[COL_COUNT]; /* Connections view columns, in order */
 	size_t ncols;

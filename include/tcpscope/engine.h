@@ -22,6 +22,16 @@
  *    next slot still in the future (no burst of catch-up ticks). A tick
  *    asked for early (engine_tick() before engine_due()) does not move the
  *    grid. engine_set_interval() re-anchors it at the last tick.
+ *  - CPU budget: each tick's CPU (process time, from its start to its end)
+ *    is measured; when the smoothed cost exceeds `cpu_budget` percent of
+ *    the interval (and is at least ENGINE_BUDGET_FLOOR_S), the grid
+ *    stretches to cost / budget and a notice says so; when the cost drops
+ *    the chosen interval comes back (another notice). Destroy events
+ *    between ticks still deliver every close.
+ *  - Test seams (documented in docs/ARCHITECTURE.md): the environment
+ *    variables TCPSCOPE_TEST_DUMP_DELAY_MS (sleep) and
+ *    TCPSCOPE_TEST_DUMP_BURN_MS (spin on the CPU) lengthen every poll, to
+ *    stand in for a huge socket table in tests.
  *  - Needs: the engine always asks for tcp_info and process names (the
  *    rates, the detectors and owners read them) unless the options disable
  *    them; a front end adds what it shows with engine_set_needs() (columns,
@@ -51,6 +61,11 @@
 #include "tcpscope/util.h"
 
 struct filter;
+
+/* Default CPU budget (percent of one core) and the tick cost below which
+ * the budget never stretches the interval. */
+#define ENGINE_BUDGET_DEFAULT 10.0
+#define ENGINE_BUDGET_FLOOR_S 0.05
 
 struct engine_opts {
 	enum collect_pref source;
@@ -82,6 +97,20 @@ struct engine_opts {
 	/* Where container runtimes keep the state files that name containers
 	 * (NULL: "/"); read only for cgroups not seen before. */
 	const char *runtime_root;
+	/* CPU budget, percent of one core (0: no limit): when a tick costs
+	 * more CPU than this allows at interval_s, the interval stretches
+	 * (see engine_pace()). */
+	double cpu_budget;
+};
+
+/* The pace of ticks under the CPU budget. */
+struct engine_pace {
+	double interval_s;   /* the spacing ticks follow now */
+	double chosen_s;     /* the one asked for (interval_s, engine_set_interval()) */
+	double tick_cpu_s;   /* CPU a tick costs (smoothed; process time) */
+	double budget_pct;   /* 0: no limit */
+	bool stretched;      /* interval_s > chosen_s because of the budget */
+	bool busy;           /* a tick is being collected (engine_tick_start()) */
 };
 
 /* A watched namespace (-A: each one found; else the one). */
@@ -110,13 +139,38 @@ void engine_ready(struct engine *g);
 /* Monotonic ns of the next tick on the grid; engine_due(): it has come. */
 uint64_t engine_next_tick(const struct engine *g);
 bool engine_due(const struct engine *g, uint64_t now_ns);
+/* The interval chosen; ticks follow it unless the CPU budget stretches it. */
 void engine_set_interval(struct engine *g, double interval_s);
+/* The spacing ticks follow now (the chosen one, or stretched). */
 double engine_interval(const struct engine *g);
+/* Budget, percent of one core; 0: no limit. Applies from the next tick. */
+void engine_set_budget(struct engine *g, double pct);
+void engine_pace(const struct engine *g, struct engine_pace *out);
+/* CPU seconds a front end spent on a tick's result (the live view's
+ * rebuild): counted with the next tick's cost. */
+void engine_pace_charge(struct engine *g, double cpu_s);
 
 /* One tick (see the contract). */
 int engine_tick(struct engine *g, struct err *e);
 /* Wall seconds the last tick took (poll, tracker, detectors). */
 double engine_tick_seconds(const struct engine *g);
+/* A tick in two phases, so that a front end keeps answering while the
+ * kernel dumps (the live view): engine_tick_start() begins it (destroy
+ * events settled, then the poll on a thread of its own) and returns 1, or
+ * finishes it at once (replay, keep_snapshot, no thread) and returns what
+ * engine_tick() would. While engine_tick_busy(): engine_pollfds() lists
+ * one fd that turns readable when the poll is done
+ * (engine_tick_collected()); engine_ready() and engine_notice() wait;
+ * engine_set_needs() reaches the collectors after the poll; everything the
+ * front end borrows (tracker, detector, header) stays as the last tick
+ * left it. engine_tick_finish() (blocks until the poll is done) hands the
+ * poll to the tracker and the detectors and returns what engine_tick()
+ * would; engine_tick() while busy does the same. The poll is a whole
+ * snapshot (its buffer kept between ticks), not streamed. */
+int engine_tick_start(struct engine *g, struct err *e);
+bool engine_tick_busy(const struct engine *g);
+bool engine_tick_collected(const struct engine *g);
+int engine_tick_finish(struct engine *g, struct err *e);
 /* Ticks done so far. */
 unsigned long engine_ticks(const struct engine *g);
 /* Sockets the last poll returned, before any filter: 0 after a failed

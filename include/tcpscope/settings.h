@@ -22,6 +22,8 @@ struct settings {
 	long count;               /* -n: snapshots/ticks; 0 = unlimited */
 	bool count_given;
 	double delay_s;           /* -d */
+	double cpu_budget;        /* --cpu-budget: percent of a core; 0 = no limit */
+	bool cpu_budget_given;    /* overrides the config file (live view) */
 	enum collect_pref source; /* --source */
 	bool no_processes;        /* --no-processes */
 	bool no_info;             /* --no-info: skip tcp_info */

@@ -36,12 +36,14 @@ struct engine *engine_new(const struct engine_opts *o, struct err *e)
 		g->o.interval_s = 1.0;
 	if (!(g->o.rescan_s > 0))
 		g->o.rescan_s = 5.0;
+	engine_pace_init(g);
 	g->base_needs = (NEED_INFO | NEED_PROCS) & needs_mask(g);
 	g->needs = (g->base_needs | filter_needs(g->o.filter)) & needs_mask(g);
 	g->labels = labels_new();
 	snapshot_init(&g->snap);
 	snapshot_init(&g->scratch);
 	snapshot_init(&g->dsnap);
+	engine_async_init(g);
 	g->snap.labels = g->labels;
 	g->dsnap.want_tix = o->destroy_tix;
 	if (!g->o.no_tracking) {
@@ -60,6 +62,7 @@ void engine_free(struct engine *g)
 {
 	if (!g)
 		return;
+	engine_async_done(g); /* joins a collect phase under way */
 	engine_ns_done(g);
 	engine_own_done(g);
 	replay_free(g->rp);
@@ -75,6 +78,11 @@ void engine_free(struct engine *g)
 size_t engine_pollfds(const struct engine *g, struct pollfd *fds, size_t max)
 {
 	size_t n = 0;
+	if (g->busy) { /* only the end of the collect phase */
+		if (max && g->evfd >= 0)
+			fds[n++] = (struct pollfd){.fd = g->evfd, .events = POLLIN};
+		return n;
+	}
 	for (size_t i = 0; i < g->nns && n < max; i++)
 		if (g->ns[i]->ds)
 			fds[n++] = (struct pollfd){.fd = destroy_fd(g->ns[i]->ds), .events = POLLIN};
@@ -84,6 +92,8 @@ size_t engine_pollfds(const struct engine *g, struct pollfd *fds, size_t max)
 /* Hand every destroy message received so far to the tracker. */
 void engine_ready(struct engine *g)
 {
+	if (g->busy) /* they wait in the socket for the end of the poll */
+		return;
 	for (size_t i = 0; i < g->nns; i++) {
 		struct engine_ns *s = g->ns[i];
 		if (!s->ds)
@@ -111,17 +121,23 @@ bool engine_set_needs(struct engine *g, uint32_t needs)
 {
 	g->fe_needs = needs;
 	uint32_t all = (g->base_needs | needs | filter_needs(g->o.filter)) & needs_mask(g);
-	if (all == g->needs)
+	uint32_t now = engine_needs(g);
+	if (all == now)
 		return false;
-	bool grew = (all & ~g->needs) != 0;
-	g->needs = all;
-	engine_ns_set_needs(g, all);
+	bool grew = (all & ~now) != 0;
+	if (g->busy) { /* the collect thread reads g->needs: after its poll */
+		g->needs_next = all;
+		g->needs_pending = true;
+	} else {
+		g->needs = all;
+		engine_ns_set_needs(g, all);
+	}
 	return grew;
 }
 
 uint32_t engine_needs(const struct engine *g)
 {
-	return g->needs;
+	return g->needs_pending ? g->needs_next : g->needs;
 }
 
 int engine_tick(struct engine *g, struct err *e)
@@ -129,12 +145,15 @@ int engine_tick(struct engine *g, struct err *e)
 	g->tick_start_ns = clock_mono_ns();
 	if (g->rp)
 		return engine_replay_tick(g, e);
+	if (g->busy)
+		return engine_tick_finish(g, e);
+	engine_pace_begin(g);
 	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
 		engine_ns_rescan(g);
 	/* Destroy messages received before this poll settle against it. */
 	engine_ready(g);
 	struct snapshot *sn = &g->snap;
-	int rc = engine_ns_poll(g, e);
+	int rc = engine_ns_poll(g, sn, false, e);
 	const struct detect_ns *dns;
 	size_t nns = engine_ns_detect(g, &dns);
 	if (g->o.keep_snapshot) {
@@ -175,6 +194,7 @@ int engine_tick(struct engine *g, struct err *e)
 	}
 	g->ticks++;
 	g->last_ns = clock_mono_ns();
+	engine_pace_end(g);
 	engine_schedule(g, g->last_ns);
 	return rc;
 }

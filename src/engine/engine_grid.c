@@ -23,7 +23,7 @@ void engine_notice_push(struct engine *g, const char *fmt, ...)
 
 const char *engine_notice(struct engine *g)
 {
-	if (!g->nn)
+	if (!g->nn || g->busy) /* the collect thread may be queuing one */
 		return NULL;
 	memcpy(g->notice_out, g->notice[g->nhead], sizeof g->notice_out);
 	g->nhead = (g->nhead + 1) % ENGINE_NOTICES;
@@ -67,14 +67,4 @@ void engine_schedule(struct engine *g, uint64_t now)
 	g->next_ns = g->anchor_ns + k * step;
 }
 
-void engine_set_interval(struct engine *g, double interval_s)
-{
-	if (!(interval_s > 0) || interval_s == g->o.interval_s)
-		return;
-	g->o.interval_s = interval_s;
-	if (g->anchor_ns) { /* the new spacing starts from the last tick */
-		g->anchor_ns = g->last_ns;
-		g->next_ns = g->last_ns + interval_ns(g);
-	}
-}
 

@@ -6,9 +6,14 @@
  *   engine_own.c owners: process names (one /proc walk for every
  *                namespace) and cgroup labels
  *   engine_replay.c  a recording instead of the kernel
+ *   engine_pace.c    the CPU budget; the test seams that slow a poll
+ *   engine_async.c   a tick in two phases, the poll on a thread (live view)
  */
 #ifndef TCPSCOPE_ENGINE_INT_H
 #define TCPSCOPE_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "tcpscope/detect.h"
 #include "tcpscope/engine.h"
@@ -57,6 +62,24 @@ struct engine {
 	uint32_t needs;           /* what the collectors are asked for (with NEED_PROCS: ours) */
 	uint64_t anchor_ns, next_ns, last_ns;
 	uint64_t tick_start_ns;   /* when the last tick began */
+	/* The CPU budget (engine_pace.c): */
+	double chosen_s;          /* the interval asked for (o.interval_s: in force) */
+	double budget;            /* fraction of a core; 0 = none */
+	double cost_s;            /* smoothed CPU per tick; < 0 before the first */
+	double need_s;            /* the interval the budget asks for; 0 = none */
+	double cpu0_s;            /* process CPU when the tick began */
+	double charge_s;          /* a front end's CPU on the last tick (engine_pace_charge) */
+	unsigned test_delay_ms, test_burn_ms; /* test seams (engine.h) */
+	/* Ticks in two phases (engine_async.c): */
+	bool busy;                /* a tick's collect phase is running on thr */
+	pthread_t thr;
+	int evfd;                 /* owned eventfd: the collect phase ended; -1 none */
+	atomic_bool collected;    /* set by thr when it is done */
+	struct snapshot wsnap;    /* thr's whole poll (its buffer is kept) */
+	int wrc;                  /* thr's result, with werr */
+	struct err werr;
+	bool needs_pending;       /* needs changed while busy: needs_next after the poll */
+	uint32_t needs_next;
 	unsigned long ticks;
 	size_t polled;
 	char notice[ENGINE_NOTICES][256];
@@ -73,6 +96,21 @@ void engine_notice_push(struct engine *g, const char *fmt, ...)
 /* engine.c: the next tick on the grid after a tick that ended at now. */
 void engine_schedule(struct engine *g, uint64_t now);
 
+/* engine_pace.c: the budget's bookkeeping */
+void engine_pace_init(struct engine *g);
+/* Around a tick's work: note its start; after it, measure it and stretch or
+ * restore the interval (call before engine_schedule()). */
+void engine_pace_begin(struct engine *g);
+void engine_pace_end(struct engine *g);
+/* The test seams, in the collect phase. */
+void engine_pace_seam(const struct engine *g);
+/* Put interval `s` in force (re-anchoring the grid at the last tick). */
+void engine_apply_interval(struct engine *g, double s);
+
+/* engine_async.c */
+void engine_async_init(struct engine *g);
+void engine_async_done(struct engine *g);
+
 /* engine_replay.c */
 int engine_replay_tick(struct engine *g, struct err *e);
 enum snap_source engine_replay_source(const struct engine *g);
@@ -82,8 +120,10 @@ int engine_ns_init(struct engine *g, struct err *e);
 void engine_ns_done(struct engine *g);
 void engine_ns_rescan(struct engine *g);
 void engine_ns_set_needs(struct engine *g, uint32_t needs);
-/* Poll every namespace (see the contract in engine.h); fills g->snap. */
-int engine_ns_poll(struct engine *g, struct err *e);
+/* Poll every namespace (see the contract in engine.h) into `sn`: streamed
+ * into the tracker unless `whole` (or keep_snapshot) asks for every socket
+ * in sn->conns. Whole polls touch neither the tracker nor the detector. */
+int engine_ns_poll(struct engine *g, struct snapshot *sn, bool whole, struct err *e);
 /* The detector's per-namespace inputs for this tick. */
 size_t engine_ns_detect(struct engine *g, const struct detect_ns **out);
 

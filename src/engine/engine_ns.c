@@ -300,9 +300,8 @@ static void append_poll(struct snapshot *into, const struct snapshot *from)
 	}
 }
 
-int engine_ns_poll(struct engine *g, struct err *e)
+int engine_ns_poll(struct engine *g, struct snapshot *sn, bool whole, struct err *e)
 {
-	struct snapshot *sn = &g->snap;
 	int rc = 0;
 	bool first = true;
 	double wall = 0;
@@ -312,7 +311,9 @@ int engine_ns_poll(struct engine *g, struct err *e)
 	uint32_t flags = 0;
 	struct kstat kernel;
 	memset(&kernel, 0, sizeof kernel);
-	const struct snapshot_sink *sink = g->o.keep_snapshot ? NULL : tracker_sink(g->trk);
+	const struct snapshot_sink *sink =
+		g->o.keep_snapshot || whole ? NULL : tracker_sink(g->trk);
+	engine_pace_seam(g);
 	for (size_t i = 0; i < g->nns; i++) {
 		struct engine_ns *s = g->ns[i];
 		if (!s->col)

@@ -26,6 +26,9 @@ struct engine *engine_new_replay(const char *path, double interval_s, struct err
 	g->rp = rp;
 	g->cur = -1;
 	g->o.interval_s = interval_s > 0 ? interval_s : 1.0;
+	g->chosen_s = g->o.interval_s;
+	g->cost_s = -1;
+	engine_async_init(g);
 	const char *m;
 	while ((m = replay_notice(rp)))
 		engine_notice_push(g, "%s", m);

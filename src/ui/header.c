@@ -249,6 +249,15 @@ void header_tabs(struct ui *u, int y)
 		n += (size_t)snprintf(info + n, sizeof info - n, "  [follow]");
 	if (vm_ntagged(u->vm))
 		n += (size_t)snprintf(info + n, sizeof info - n, "  %zu tagged", vm_ntagged(u->vm));
+	/* The CPU budget's doing, and a poll under way. */
+	struct engine_pace pc;
+	engine_pace(u->eng, &pc);
+	if (pc.stretched)
+		n += (size_t)snprintf(info + n, sizeof info - n,
+				      "  refresh %.3g s: a poll takes %.2f s (budget %g%%)", pc.interval_s,
+				      pc.tick_cpu_s, pc.budget_pct);
+	if (pc.busy)
+		n += (size_t)snprintf(info + n, sizeof info - n, "  [polling]");
 	(void)n;
 	x = draw_text(y, x, COLS - x, u->attr[R_TITLE], info);
 	if (u->paused) {

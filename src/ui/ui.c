@@ -14,10 +14,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tcpscope/app.h"
 #include "live.h"
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static double ms_since(uint64_t t0)
 {
@@ -73,10 +82,12 @@ static void show_notices(struct ui *u)
 		ui_set_status(u, 15, "%s", m);
 }
 
-static void do_tick(struct ui *u)
+/* A tick has ended (engine_tick_finish(), or engine_tick_start() doing it
+ * at once): take it into the view model. */
+static void tick_done(struct ui *u, int rc, const struct err *ep)
 {
-	struct err e = {0};
-	int rc = engine_tick(u->eng, &e);
+	struct err e = *ep;
+	double cpu0 = thread_cpu_s();
 	show_notices(u);
 	if (rc < 0)
 		ui_set_status(u, 15, "collector: %s%s", e.msg,
@@ -99,6 +110,27 @@ static void do_tick(struct ui *u)
 	vm_rebuild(u->vm);
 	u->last_rebuild_ms = ms_since(t0);
 	detail_refresh(u);
+	/* The view's share of the tick counts against the CPU budget too. */
+	engine_pace_charge(u->eng, thread_cpu_s() - cpu0);
+}
+
+/* Start a tick: its poll runs on the engine's thread while keys keep being
+ * answered from the last complete tick (true: under way). */
+static bool tick_start(struct ui *u)
+{
+	struct err e = {0};
+	int rc = engine_tick_start(u->eng, &e);
+	if (rc == 1)
+		return true;
+	tick_done(u, rc, &e);
+	return false;
+}
+
+static void tick_finish(struct ui *u)
+{
+	struct err e = {0};
+	int rc = engine_tick_finish(u->eng, &e);
+	tick_done(u, rc, &e);
 }
 
 static uint32_t ui_needs(const struct ui *u)
@@ -131,6 +163,8 @@ static void load_settings(struct ui *u)
 	const struct settings *s = u->set;
 	if (s->delay_given)
 		u->cfg.delay_s = s->delay_s;
+	if (s->cpu_budget_given)
+		u->cfg.cpu_budget = s->cpu_budget;
 	if (s->highlight_s >= 0)
 		u->cfg.highlight_s = s->highlight_s;
 	if (s->columns) {
@@ -147,6 +181,7 @@ static void load_settings(struct ui *u)
 		}
 	}
 	u->delay_s = u->cfg.delay_s;
+	engine_set_budget(u->eng, u->cfg.cpu_budget);
 }
 
 static void save_settings(struct ui *u)
@@ -200,7 +235,8 @@ static void sync_engine(struct ui *u)
 static int poll_timeout_ms(const struct ui *u)
 {
 	uint64_t now = clock_mono_ns();
-	uint64_t until = engine_next_tick(u->eng);
+	/* A poll under way wakes the loop through its fd. */
+	uint64_t until = engine_tick_busy(u->eng) ? now + 1000000000ull : engine_next_tick(u->eng);
 	if (u->status[0] && u->status_until && u->status_until < until)
 		until = u->status_until;
 	if (until <= now)
@@ -357,7 +393,7 @@ int ui_run(const struct settings *s, struct engine *g)
 		return 1;
 	}
 	unsigned todo = UI_POLL | UI_REDRAW;
-	bool dirty_cfg = false;
+	bool dirty_cfg = false, poll_again = false;
 	while (!app_quit_signal && !(todo & UI_QUIT)) {
 		sync_engine(u);
 		/* What the kernel is asked for follows what is on screen (the
@@ -369,9 +405,13 @@ int ui_run(const struct settings *s, struct engine *g)
 			if (engine_set_needs(g, nd))
 				todo |= UI_POLL;
 		}
-		if ((todo & UI_POLL) || engine_due(g, clock_mono_ns())) {
-			do_tick(u);
-			todo |= UI_REDRAW;
+		/* A poll asked for while one runs follows it. */
+		if (engine_tick_busy(g)) {
+			poll_again |= (todo & UI_POLL) != 0;
+		} else if (poll_again || (todo & UI_POLL) || engine_due(g, clock_mono_ns())) {
+			poll_again = false;
+			tick_start(u);
+			todo |= UI_REDRAW; /* the tick, or the header saying it is under way */
 		}
 		if (todo & UI_REBUILD) {
 			vm_rebuild(u->vm);
@@ -399,7 +439,10 @@ int ui_run(const struct settings *s, struct engine *g)
 		bool engine_fd = false;
 		for (nfds_t i = 1; i < nfd; i++)
 			engine_fd |= pr > 0 && (pfd[i].revents & (POLLIN | POLLERR));
-		if (engine_fd) {
+		if (engine_tick_collected(g)) {
+			tick_finish(u);
+			todo |= UI_REDRAW;
+		} else if (engine_fd && !engine_tick_busy(g)) {
 			engine_ready(g);
 			show_notices(u);
 		}

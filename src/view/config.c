@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tcpscope/engine.h"
+
 #define CONFIG_MAX_BYTES (64 * 1024)
 
 const char *const config_scheme_names[SCHEME_COUNT] = {
@@ -23,6 +25,7 @@ void config_defaults(struct ui_config *c)
 	memset(c, 0, sizeof *c);
 	c->delay_s = 1.0;
 	c->highlight_s = 3.0;
+	c->cpu_budget = ENGINE_BUDGET_DEFAULT;
 	memcpy(c->cols, col_default_set, col_default_n);
 	c->ncols = col_default_n;
 	c->sort_col = COL_STATE;
@@ -90,6 +93,14 @@ static const char *apply(struct ui_config *c, const char *k, const char *v, char
 		if (d < 0.1 || d > 3600)
 			return "delay must be a duration between 0.1s and 1h";
 		c->delay_s = d;
+	} else if (!strcmp(k, "cpu_budget")) {
+		char *end;
+		double d = strtod(v, &end);
+		if (end != v && *end == '%')
+			end++;
+		if (end == v || *end || !(d >= 0 && d <= 100))
+			return "cpu_budget must be a percentage from 0 to 100 (0 = no limit)";
+		c->cpu_budget = d;
 	} else if (!strcmp(k, "highlight_delay")) {
 		double d = util_parse_duration(v, 1.0);
 		if (d < 0 || d > 3600)
@@ -260,6 +271,13 @@ int config_format(const struct ui_config *c, char *buf, size_t len)
 	if (n < 0)
 		return n;
 	size_t total = (size_t)n;
+	if (c->cpu_budget != ENGINE_BUDGET_DEFAULT) {
+		int m = snprintf(total < len ? buf + total : NULL, total < len ? len - total : 0,
+				 "cpu_budget=%g\n", c->cpu_budget);
+		if (m < 0)
+			return m;
+		total += (size_t)m;
+	}
 	for (size_t i = 0; i < detect_threshold_count(); i++) {
 		struct detect_threshold_info ti;
 		if (detect_threshold_info(&c->detect, i, &ti) < 0 || !strcmp(ti.value, ti.def))

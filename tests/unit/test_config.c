@@ -91,6 +91,22 @@ int main(void)
 	CHECK_INT(c.group, VG_RHOST);
 	CHECK_INT(c.scheme, SCHEME_MONO);
 	CHECK(c.ascii);
+	CHECK(c.cpu_budget == 10.0); /* the default */
+
+	/* cpu_budget: a percentage; written back only when not the default. */
+	{
+		struct ui_config b;
+		char t[4096];
+		config_defaults(&b);
+		config_format(&b, t, sizeof t);
+		CHECK(strstr(t, "cpu_budget") == NULL);
+		CHECK_INT(config_parse("cpu_budget=25%\n", "rc", &b, &e), 0);
+		CHECK(b.cpu_budget == 25.0);
+		config_format(&b, t, sizeof t);
+		CHECK(strstr(t, "cpu_budget=25\n") != NULL);
+		CHECK_INT(config_parse("cpu_budget=0\n", "rc", &b, &e), 0);
+		CHECK(b.cpu_budget == 0.0);
+	}
 
 	/* Format → parse gives the same settings. */
 	char text[4096];
@@ -114,6 +130,8 @@ int main(void)
 		{"group=pid\n", "rc:1: group must be"},
 		{"tcpscoperc_version=7\n", "rc:1: unsupported tcpscoperc_version"},
 		{"sort_descending=maybe\n", "rc:1: sort_descending must be"},
+		{"cpu_budget=150\n", "rc:1: cpu_budget must be"},
+		{"cpu_budget=lots\n", "rc:1: cpu_budget must be"},
 		/* A foreign file: htop's htoprc. */
 		{"# Beware! This file is rewritten by htop.\nhtop_version=3.2.2\nfields=0 48 17\n",
 		 "rc:2: unknown key 'htop_version'"},

@@ -1,0 +1,176 @@
+/* engine_async.c — a tick in two phases, for a front end that must keep
+ * answering while the kernel dumps a huge table (the live view):
+ *
+ *   engine_tick_start()  main thread: rescan, settle destroy events, then a
+ *                        thread of its own polls every namespace into a
+ *                        whole snapshot (wsnap) and names the owners;
+ *   engine_tick_finish() main thread: join it, hand the snapshot to the
+ *                        tracker and the detectors, as engine_tick() does.
+ *
+ * The thread touches only the collectors, the process map and wsnap; the
+ * tracker, the detectors, the labels and the header (g->snap) are the main
+ * thread's, so what the view borrows never changes under it. While busy,
+ * engine_ready() and the notices wait, and new needs reach the collectors
+ * after the poll. Why a thread and not a streamed update with input checked
+ * between parts: docs/ARCHITECTURE.md. */
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "engine_int.h"
+
+/* Poll buffers up to this size are kept between ticks. */
+#define ASYNC_KEEP_BYTES (4u << 20)
+
+void engine_async_init(struct engine *g)
+{
+	g->evfd = -1;
+	snapshot_init(&g->wsnap);
+	atomic_init(&g->collected, false);
+}
+
+void engine_async_done(struct engine *g)
+{
+	if (g->busy) {
+		pthread_join(g->thr, NULL);
+		g->busy = false;
+	}
+	if (g->evfd >= 0)
+		close(g->evfd);
+	g->evfd = -1;
+	snapshot_done(&g->wsnap);
+}
+
+/* The collect phase: on its own thread, or inline when none could start. */
+static void collect(struct engine *g)
+{
+	g->werr = (struct err){0};
+	g->wsnap.labels = g->labels;
+	g->wrc = engine_ns_poll(g, &g->wsnap, true, &g->werr);
+	engine_own_procs(g, g->wsnap.conns, g->wsnap.n, sizeof *g->wsnap.conns, &g->wsnap.flags);
+}
+
+static void *collect_main(void *arg)
+{
+	struct engine *g = arg;
+	collect(g);
+	atomic_store(&g->collected, true);
+	uint64_t one = 1;
+	ssize_t w = write(g->evfd, &one, sizeof one);
+	(void)w; /* a full counter still wakes the reader */
+	return NULL;
+}
+
+int engine_tick_start(struct engine *g, struct err *e)
+{
+	if (g->rp || g->o.keep_snapshot)
+		return engine_tick(g, e);
+	if (g->busy)
+		return 1;
+	engine_pace_begin(g);
+	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
+		engine_ns_rescan(g);
+	/* Destroy messages received before this poll settle against it. */
+	engine_ready(g);
+	if (g->evfd < 0)
+		g->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	atomic_store(&g->collected, false);
+	g->busy = true;
+	if (g->evfd >= 0 && pthread_create(&g->thr, NULL, collect_main, g) == 0)
+		return 1;
+	/* No thread: collect here, then finish as usual. */
+	g->busy = false;
+	collect(g);
+	return engine_tick_finish(g, e);
+}
+
+bool engine_tick_busy(const struct engine *g)
+{
+	return g->busy;
+}
+
+bool engine_tick_collected(const struct engine *g)
+{
+	return g->busy && atomic_load(&g->collected);
+}
+
+/* The header of the poll (everything but its sockets) into g->snap, which
+ * the front end's engine_header() points at. */
+static void take_header(struct snapshot *to, const struct snapshot *from)
+{
+	to->wall = from->wall;
+	to->mono_ns = from->mono_ns;
+	to->source = from->source;
+	to->flags = from->flags;
+	memcpy(to->counts, from->counts, sizeof to->counts);
+	to->total = from->total;
+	to->ncong = from->ncong;
+	memcpy(to->cong_names, from->cong_names, sizeof to->cong_names);
+	to->kernel = from->kernel;
+	to->labels = from->labels;
+}
+
+/* After the tracker took the poll: a small buffer stays for the next one; a
+ * big one goes back to the system (glibc maps it), so between polls the
+ * tracker holds the only copy of each socket, as with a streamed poll. The
+ * congestion names stay: the tracker's copies index them. */
+static void release(struct snapshot *w)
+{
+	if (w->cap * sizeof *w->conns <= ASYNC_KEEP_BYTES) {
+		snapshot_clear(w);
+		return;
+	}
+	unsigned ncong = w->ncong;
+	char names[SNAP_MAX_CONG][16];
+	memcpy(names, w->cong_names, sizeof names);
+	const struct labels *labels = w->labels;
+	snapshot_done(w);
+	snapshot_init(w);
+	w->ncong = ncong;
+	memcpy(w->cong_names, names, sizeof names);
+	w->labels = labels;
+}
+
+int engine_tick_finish(struct engine *g, struct err *e)
+{
+	if (g->busy) {
+		pthread_join(g->thr, NULL);
+		g->busy = false;
+		uint64_t v;
+		ssize_t r = read(g->evfd, &v, sizeof v);
+		(void)r;
+	}
+	if (g->needs_pending) {
+		g->needs_pending = false;
+		g->needs = g->needs_next;
+		engine_ns_set_needs(g, g->needs);
+	}
+	struct snapshot *w = &g->wsnap;
+	int rc = g->wrc;
+	if (rc < 0) {
+		*e = g->werr;
+		w->flags |= SNAP_PARTIAL;
+	}
+	g->polled = w->n;
+	take_header(&g->snap, w);
+	const struct detect_ns *dns;
+	size_t nns = engine_ns_detect(g, &dns);
+	/* A failed poll is partial: nothing vanishes. */
+	tracker_update(g->trk, w);
+	if (!g->ticks) {
+		engine_own_cgroups(g, w->conns, w->n, sizeof *w->conns);
+	} else {
+		size_t ne;
+		const struct track_event *ev = tracker_events(g->trk, &ne);
+		if (ne)
+			engine_own_cgroups(g, &ev->conn, ne, sizeof *ev);
+	}
+	detector_update_ns(g->det, g->trk, &g->snap, dns, g->o.all_netns ? nns : 0);
+	release(w);
+	g->ticks++;
+	g->last_ns = clock_mono_ns();
+	engine_pace_end(g);
+	engine_schedule(g, g->last_ns);
+	return rc;
+}
