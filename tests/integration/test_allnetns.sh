@@ -54,24 +54,6 @@ done
 wait_for 10 grep -qx ready "$TESTTMP/leak.out" || skip_all "leak failed: $(cat "$TESTTMP/leak.out")"
 sleep 0.3
 
-norm_ss() {
-	awk '
-	function split_ep(ep, out,   i) {
-		i = match(ep, /:[^:]*$/)
-		out["a"] = substr(ep, 1, i - 1); out["p"] = substr(ep, i + 1)
-		gsub(/^\[|\]$/, "", out["a"])
-		if (out["a"] == "*") out["a"] = "::"
-		if (out["p"] == "*") out["p"] = 0
-	}
-	BEGIN {
-		m["ESTAB"]="ESTABLISHED"; m["SYN-SENT"]="SYN_SENT"; m["SYN-RECV"]="SYN_RECV"
-		m["FIN-WAIT-1"]="FIN_WAIT1"; m["FIN-WAIT-2"]="FIN_WAIT2"; m["TIME-WAIT"]="TIME_WAIT"
-		m["UNCONN"]="CLOSE"; m["CLOSE-WAIT"]="CLOSE_WAIT"; m["LAST-ACK"]="LAST_ACK"
-		m["LISTEN"]="LISTEN"; m["CLOSING"]="CLOSING"
-	}
-	{ split_ep($4, l); split_ep($5, r); print m[$1], l["a"], l["p"], r["a"], r["p"] }'
-}
-
 "$TCPSCOPE" -A -b -j -n 1 --threshold close_wait.age=0.5s >"$TESTTMP/all.json" 2>"$TESTTMP/all.err"
 rc=$?
 check "tcpscope -A -b -j exits 0" "$rc" "rc $rc: $(cat "$TESTTMP/all.err")"

@@ -20,27 +20,6 @@ exec 3>"$TESTTMP/in"
 trap 'exec 3>&-; kill $STAGE 2>/dev/null; wait; rm -rf "$TESTTMP"' EXIT
 wait_for 10 grep -q ready "$TESTTMP/stage.out" || { cat "$TESTTMP/stage.out"; skip_all "staging failed"; }
 
-# ss: "STATE RQ SQ LOCAL PEER" → "STATE laddr lport raddr rport" in tcpscope's
-# spelling (netstat state names, bare addresses, port 0 for '*').
-norm_ss() {
-	awk '
-	function split_ep(ep, out,   i) {
-		i = match(ep, /:[^:]*$/)
-		out["a"] = substr(ep, 1, i - 1); out["p"] = substr(ep, i + 1)
-		gsub(/^\[|\]$/, "", out["a"])
-		if (out["a"] == "*") out["a"] = "::"
-		if (out["p"] == "*") out["p"] = 0
-	}
-	BEGIN {
-		m["ESTAB"]="ESTABLISHED"; m["SYN-SENT"]="SYN_SENT"; m["SYN-RECV"]="SYN_RECV"
-		m["FIN-WAIT-1"]="FIN_WAIT1"; m["FIN-WAIT-2"]="FIN_WAIT2"; m["TIME-WAIT"]="TIME_WAIT"
-		m["UNCONN"]="CLOSE"; m["CLOSE-WAIT"]="CLOSE_WAIT"; m["LAST-ACK"]="LAST_ACK"
-		m["LISTEN"]="LISTEN"; m["CLOSING"]="CLOSING"
-	}
-	{ split_ep($4, l); split_ep($5, r)
-	  if (Q) print m[$1], l["a"], l["p"], r["a"], r["p"], $2, $3
-	  else   print m[$1], l["a"], l["p"], r["a"], r["p"] }' Q="${1:-}"
-}
 tuples() { jq -r '.sockets[] | "\(.state) \(.local_addr) \(.local_port) \(.remote_addr) \(.remote_port)"'; }
 
 ss -tanH | norm_ss | sort >"$TESTTMP/ss1"

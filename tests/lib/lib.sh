@@ -6,6 +6,7 @@
 #   check "name" COND_STATUS # pass/fail on an exit status already computed
 #   skip "name" "reason"
 #   finish                   # prints "name: N passed, N failed, N skipped", exits
+#   ss -tanH | norm_ss [Q]    # ss rows as "STATE laddr lport raddr rport" [rq sq]
 #
 # Environment from tests/run.sh: TCPSCOPE (the binary), TOOLS (helper
 # binaries), TESTTMP (a scratch dir removed afterwards).
@@ -63,4 +64,26 @@ wait_for() {
 		i=$((i + 1))
 	done
 	return 1
+}
+
+# ss: "STATE RQ SQ LOCAL PEER" → "STATE laddr lport raddr rport" in tcpscope's
+# spelling (netstat state names, bare addresses, port 0 for '*').
+norm_ss() { # [Q]: also the queues
+	awk '
+	function split_ep(ep, out,   i) {
+		i = match(ep, /:[^:]*$/)
+		out["a"] = substr(ep, 1, i - 1); out["p"] = substr(ep, i + 1)
+		gsub(/^\[|\]$/, "", out["a"])
+		if (out["a"] == "*") out["a"] = "::"
+		if (out["p"] == "*") out["p"] = 0
+	}
+	BEGIN {
+		m["ESTAB"]="ESTABLISHED"; m["SYN-SENT"]="SYN_SENT"; m["SYN-RECV"]="SYN_RECV"
+		m["FIN-WAIT-1"]="FIN_WAIT1"; m["FIN-WAIT-2"]="FIN_WAIT2"; m["TIME-WAIT"]="TIME_WAIT"
+		m["UNCONN"]="CLOSE"; m["CLOSE-WAIT"]="CLOSE_WAIT"; m["LAST-ACK"]="LAST_ACK"
+		m["LISTEN"]="LISTEN"; m["CLOSING"]="CLOSING"
+	}
+	{ split_ep($4, l); split_ep($5, r)
+	  if (Q) print m[$1], l["a"], l["p"], r["a"], r["p"], $2, $3
+	  else   print m[$1], l["a"], l["p"], r["a"], r["p"] }' Q="${1:-}"
 }
