@@ -140,6 +140,22 @@ uint32_t engine_needs(const struct engine *g)
 	return g->needs_pending ? g->needs_next : g->needs;
 }
 
+int engine_tick_start(struct engine *g, struct err *e)
+{
+	if (g->rp || g->o.keep_snapshot)
+		return engine_tick(g, e);
+	if (g->busy)
+		return 1;
+	engine_pace_begin(g);
+	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
+		engine_ns_rescan(g);
+	/* Destroy messages received before this poll settle against it. */
+	engine_ready(g);
+	if (engine_async_begin(g))
+		return 1;
+	return engine_tick_finish(g, e);
+}
+
 int engine_tick(struct engine *g, struct err *e)
 {
 	g->tick_start_ns = clock_mono_ns();

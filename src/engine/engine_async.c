@@ -62,27 +62,18 @@ static void *collect_main(void *arg)
 	return NULL;
 }
 
-int engine_tick_start(struct engine *g, struct err *e)
+bool engine_async_begin(struct engine *g)
 {
-	if (g->rp || g->o.keep_snapshot)
-		return engine_tick(g, e);
-	if (g->busy)
-		return 1;
-	engine_pace_begin(g);
-	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
-		engine_ns_rescan(g);
-	/* Destroy messages received before this poll settle against it. */
-	engine_ready(g);
 	if (g->evfd < 0)
 		g->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	atomic_store(&g->collected, false);
 	g->busy = true;
 	if (g->evfd >= 0 && pthread_create(&g->thr, NULL, collect_main, g) == 0)
-		return 1;
-	/* No thread: collect here, then finish as usual. */
+		return true;
+	/* No thread: collect here; the caller finishes as usual. */
 	g->busy = false;
 	collect(g);
-	return engine_tick_finish(g, e);
+	return false;
 }
 
 bool engine_tick_busy(const struct engine *g)

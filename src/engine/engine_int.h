@@ -109,6 +109,9 @@ void engine_apply_interval(struct engine *g, double s);
 
 /* engine_async.c */
 void engine_async_init(struct engine *g);
+/* Start the collect phase on a thread (true), or collect here (false:
+ * the caller finishes the tick at once). */
+bool engine_async_begin(struct engine *g);
 void engine_async_done(struct engine *g);
 
 /* engine_replay.c */
