@@ -161,7 +161,10 @@ install: all
 	install -m 0644 src/dist/bash-completion/tcpscope $(DESTDIR)$(BASHCOMPDIR)/tcpscope
 	install -m 0644 src/dist/zsh/_tcpscope $(DESTDIR)$(ZSHCOMPDIR)/_tcpscope
 	$(if $(UNITS),install -d $(DESTDIR)$(UNITDIR))
-	$(if $(UNITS),install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/)
+	@# Units name the binary where this install puts it.
+	$(if $(UNITS),for u in $(UNITS); do \
+		sed 's|/usr/local/bin/tcpscope|$(BINDIR)/tcpscope|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; done)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tcpscope

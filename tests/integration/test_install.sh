@@ -65,11 +65,14 @@ want="$p/bin/other $p/share/doc/other/README $p/share/man/man1/other.1 "
 	fail "make uninstall" "left: $left"
 [ ! -d "$root$p/share/doc/tcpscope" ] && pass "make uninstall removes the emptied doc directory" ||
 	fail "uninstall doc dir" "still there"
-# With no units in src/dist/systemd (today), no unit directory appears.
+# The units of src/dist/systemd (the exporter's) go to PREFIX/lib/systemd/system,
+# 0644, naming the binary where this install put it.
 make -s -C "$top" install PREFIX=$p DESTDIR="$TESTTMP/root2" >/dev/null 2>&1
-if [ -x "$TESTTMP/root2$p/bin/tcpscope" ] && [ ! -e "$TESTTMP/root2$p/lib" ]; then
-	pass "no systemd directory when there are no units"
+u="$TESTTMP/root2$p/lib/systemd/system/tcpscope-exporter.service"
+if [ -f "$u" ] && [ "$(stat -c %a "$u")" = 644 ] && grep -q "^ExecStart=$p/bin/tcpscope " "$u" &&
+	! grep -q /usr/local/bin "$u"; then
+	pass "the exporter's unit installed, 0644, ExecStart=$p/bin/tcpscope"
 else
-	fail "install without units" "$(ls -R "$TESTTMP/root2$p" | head -c 300)"
+	fail "unit install" "$(ls -R "$TESTTMP/root2$p" 2>&1 | head -c 300) $(grep ExecStart "$u" 2>&1)"
 fi
 finish
