@@ -250,8 +250,9 @@ void header_tabs(struct ui *u, int y)
 	if (vm_ntagged(u->vm))
 		n += (size_t)snprintf(info + n, sizeof info - n, "  %zu tagged", vm_ntagged(u->vm));
 	/* The CPU budget's doing, and a poll under way. */
-	struct engine_pace pc;
-	engine_pace(u->eng, &pc);
+	struct engine_pace pc = {0};
+	if (u->eng) /* NULL in ui_bench: no engine */
+		engine_pace(u->eng, &pc);
 	if (pc.stretched)
 		n += (size_t)snprintf(info + n, sizeof info - n,
 				      "  refresh %.3g s: a poll takes %.2f s (budget %g%%)", pc.interval_s,
