@@ -29,6 +29,7 @@ enum {
 };
 
 #define SNAP_MAX_CONG 16
+#define SNAP_PARTIAL_NS_MAX 16
 /* A streamed poll hands its sockets on in parts of at most this many. */
 #define SNAP_PART_MAX 512
 
@@ -75,6 +76,13 @@ struct snapshot {
 	/* The namespace's kernel TCP counters read with this poll (have == 0:
 	 * not read, e.g. a hand-built snapshot). Rates: tracker_kstat_rates(). */
 	struct kstat kernel;
+	/* With several namespaces (-A): the ones whose poll failed. With
+	 * SNAP_PARTIAL and npartial_ns > 0 only their sockets are unknown
+	 * (the tracker makes nothing of theirs vanish, the rest as usual);
+	 * npartial_ns == 0 with SNAP_PARTIAL: the whole poll is incomplete.
+	 * Reset by snapshot_clear(). */
+	uint32_t partial_ns[SNAP_PARTIAL_NS_MAX];
+	unsigned npartial_ns;
 	/* Borrowed (the engine's): names of the conns' netns and cgroup ids;
 	 * NULL when nothing names them. Kept across snapshot_clear(). */
 	const struct labels *labels;

@@ -100,6 +100,8 @@ static void take_header(struct snapshot *to, const struct snapshot *from)
 	memcpy(to->cong_names, from->cong_names, sizeof to->cong_names);
 	to->kernel = from->kernel;
 	to->labels = from->labels;
+	to->npartial_ns = from->npartial_ns;
+	memcpy(to->partial_ns, from->partial_ns, sizeof to->partial_ns);
 }
 
 /* After the tracker took the poll: a small buffer stays for the next one; a

@@ -304,6 +304,8 @@ int engine_ns_poll(struct engine *g, struct snapshot *sn, bool whole, struct err
 {
 	int rc = 0;
 	bool first = true;
+	uint32_t part_ns[SNAP_PARTIAL_NS_MAX];
+	unsigned npart = 0;
 	double wall = 0;
 	uint64_t mono = 0;
 	size_t total = 0;
@@ -336,6 +338,13 @@ int engine_ns_poll(struct engine *g, struct snapshot *sn, bool whole, struct err
 		while ((m = collector_notice(s->col)))
 			engine_notice_push(g, "%s%s%s", g->o.all_netns ? "namespace " : "",
 					   g->o.all_netns ? s->name : "", m);
+		/* Which namespaces a failed poll leaves unknown (-A): the
+		 * others' closes are still seen. */
+		if ((prc < 0 || (part->flags & SNAP_PARTIAL)) && g->o.all_netns) {
+			if (npart < SNAP_PARTIAL_NS_MAX)
+				part_ns[npart] = s->id;
+			npart++;
+		}
 		if (prc < 0 && rc == 0) {
 			rc = prc;
 			if (g->o.all_netns)
@@ -366,6 +375,9 @@ int engine_ns_poll(struct engine *g, struct snapshot *sn, bool whole, struct err
 	sn->wall = wall;
 	sn->mono_ns = mono;
 	sn->flags = flags;
+	/* Too many to list: the whole poll counts as incomplete. */
+	sn->npartial_ns = npart <= SNAP_PARTIAL_NS_MAX ? npart : 0;
+	memcpy(sn->partial_ns, part_ns, sizeof part_ns[0] * sn->npartial_ns);
 	sn->total = total;
 	memcpy(sn->counts, counts, sizeof counts);
 	sn->kernel = kernel;

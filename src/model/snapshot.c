@@ -37,6 +37,7 @@ void snapshot_clear(struct snapshot *s)
 	s->flags = 0;
 	s->source = SNAP_SRC_NONE;
 	s->total = 0;
+	s->npartial_ns = 0;
 	memset(s->counts, 0, sizeof s->counts);
 	memset(&s->kernel, 0, sizeof s->kernel);
 	if (!s->want_tix && s->tix) { /* no longer asked for: give it back */

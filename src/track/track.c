@@ -539,6 +539,18 @@ static void events_sort(struct tracker *t)
 	t->ev_tmp_cap = swc;
 }
 
+/* Was the socket's namespace among the ones the partial poll missed? (No
+ * list: the whole poll was incomplete.) */
+static bool unseen_there(const struct snapshot *hdr, uint32_t netns)
+{
+	if (!hdr->npartial_ns)
+		return true;
+	for (unsigned i = 0; i < hdr->npartial_ns && i < SNAP_PARTIAL_NS_MAX; i++)
+		if (hdr->partial_ns[i] == netns)
+			return true;
+	return false;
+}
+
 void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 {
 	update_open(t, hdr->mono_ns, hdr->wall); /* a poll with no sockets at all */
@@ -573,7 +585,8 @@ void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 			i++;
 			continue;
 		}
-		if (partial) { /* not seen, but the dump was incomplete: it stays */
+		if (partial && unseen_there(hdr, te->c.netns)) {
+			/* not seen, but its dump was incomplete: it stays */
 			te->e.flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED);
 			i++;
 			continue;

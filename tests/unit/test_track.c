@@ -513,6 +513,42 @@ static void test_partial_and_reuse(void)
 	seq_done(&q);
 }
 
+/* -A: a poll that failed in one namespace keeps only that namespace's
+ * unseen sockets; another namespace's vanished socket closes as usual. */
+static void test_partial_per_namespace(void)
+{
+	struct seq q;
+	seq_init(&q);
+	struct tracker *t = tracker_new(NULL);
+	struct snapshot *s = seq_next(&q, 1);
+	add(s, 1, TCPS_ESTABLISHED, 1000, 80)->netns = 11;
+	add(s, 2, TCPS_ESTABLISHED, 1000, 80)->netns = 22;
+	tracker_update(t, s);
+	s = seq_next(&q, 2);
+	s->flags |= SNAP_PARTIAL;
+	s->partial_ns[0] = 11;
+	s->npartial_ns = 1; /* namespace 11's dump failed; 22's was complete */
+	tracker_update(t, s);
+	size_t n;
+	const struct track_event *ev = ev_of(t, &n);
+	CHECK_INT(n, 1);
+	CHECK(n == 1 && ev[0].kind == TEV_CLOSED && ev[0].conn.cookie == 2 && ev[0].conn.netns == 22);
+	size_t ne;
+	const struct track_entry *const *es = tracker_entries(t, &ne);
+	bool kept = false;
+	for (size_t i = 0; i < ne; i++)
+		kept |= es[i]->key == 1 && !(es[i]->flags & TRK_TOMB);
+	CHECK(kept); /* namespace 11's socket stays until a complete poll */
+	/* The same failure without the list: the whole poll was incomplete. */
+	s = seq_next(&q, 3);
+	s->flags |= SNAP_PARTIAL;
+	tracker_update(t, s);
+	ev_of(t, &n);
+	CHECK_INT(n, 0);
+	tracker_free(t);
+	seq_done(&q);
+}
+
 static void test_kstat_rates(void)
 {
 	struct seq q;
@@ -635,6 +671,7 @@ int main(void)
 	test_proc_keying();
 	test_destroy();
 	test_partial_and_reuse();
+	test_partial_per_namespace();
 	test_kstat_rates();
 	test_churn();
 	test_history_pool();
