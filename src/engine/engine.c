@@ -140,17 +140,24 @@ uint32_t engine_needs(const struct engine *g)
 	return g->needs_pending ? g->needs_next : g->needs;
 }
 
+/* What every tick does before its poll: start the CPU meter, look for
+ * namespaces when due, settle the destroy messages received so far. */
+static void tick_begin(struct engine *g)
+{
+	engine_pace_begin(g);
+	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
+		engine_ns_rescan(g);
+	/* Destroy messages received before this poll settle against it. */
+	engine_ready(g);
+}
+
 int engine_tick_start(struct engine *g, struct err *e)
 {
 	if (g->rp || g->o.keep_snapshot)
 		return engine_tick(g, e);
 	if (g->busy)
 		return 1;
-	engine_pace_begin(g);
-	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
-		engine_ns_rescan(g);
-	/* Destroy messages received before this poll settle against it. */
-	engine_ready(g);
+	tick_begin(g);
 	if (engine_async_begin(g))
 		return 1;
 	return engine_tick_finish(g, e);
@@ -163,11 +170,7 @@ int engine_tick(struct engine *g, struct err *e)
 		return engine_replay_tick(g, e);
 	if (g->busy)
 		return engine_tick_finish(g, e);
-	engine_pace_begin(g);
-	if (g->o.all_netns && clock_mono_ns() - g->scan_ns >= (uint64_t)(g->o.rescan_s * 1e9))
-		engine_ns_rescan(g);
-	/* Destroy messages received before this poll settle against it. */
-	engine_ready(g);
+	tick_begin(g);
 	struct snapshot *sn = &g->snap;
 	int rc = engine_ns_poll(g, sn, false, e);
 	const struct detect_ns *dns;
