@@ -16,35 +16,10 @@
 . "$(dirname "$0")/../lib/lib.sh"
 need_netns "$@"
 
-command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
-[ -x "$TOOLS/ui_stage" ] || skip_all "ui_stage tool not built"
-
-SOCK="tcpscope-pol-$$"
-T="tmux -L $SOCK -f /dev/null"
-FIFO="$TESTTMP/stage.fifo"
-STAGE_OUT="$TESTTMP/stage.out"
-export XDG_CONFIG_HOME="$TESTTMP/cfg"
+. "$(dirname "$0")/../lib/ui.sh"
+ui_setup pol
 RC="$XDG_CONFIG_HOME/tcpscope/tcpscoperc"
-STAGE_PID=
-HOLD_PID=
 
-cleanup() {
-	$T kill-server 2>/dev/null
-	[ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null
-	[ -n "$STAGE_PID" ] && kill "$STAGE_PID" 2>/dev/null
-	rm -rf "$TESTTMP"
-}
-trap cleanup EXIT
-
-mkfifo "$FIFO"
-"$TOOLS/ui_stage" <"$FIFO" >"$STAGE_OUT" 2>&1 &
-STAGE_PID=$!
-sleep 1000 >"$FIFO" &
-HOLD_PID=$!
-stage() { echo "$*" >"$FIFO"; }
-wait_for 10 grep -q ready "$STAGE_OUT" || { fail "stage population" "$(cat "$STAGE_OUT")"; finish; }
-
-screen() { $T capture-pane -p -t ui 2>/dev/null; }
 has() { screen | grep -qF -- "$1"; }
 has_re() { screen | grep -qE -- "$1"; }
 wait_screen() { wait_for "$1" has "$2"; }
