@@ -8,12 +8,24 @@
  *    (live, then tombs) with its latest sighting, the rest of tcp_info when
  *    collected, and its state history; the tracker's events of the tick;
  *    the detector's active alerts and its raised/cleared events.
- *  - Encoding is little-endian with fixed widths, so a socket unchanged
- *    since the chunk's key frame encodes to the same bytes (zstd then makes
- *    it nearly free). Times the kernel gives relative to now (last send /
- *    receive / ACK, the timer) are stored as the instant they point at,
- *    which does not move while nothing happens; decoding gives back the
- *    exact values.
+ *  - Version 2 also carries each socket's netns and cgroup id, the names
+ *    of namespaces and cgroups (the snapshot's labels) and the alert
+ *    owners' namespace and unit.
+ *  - Encoding: the header and each socket's identity ("cold" part) are
+ *    little-endian with fixed widths, so an unchanged socket encodes to the
+ *    same bytes as in the chunk's key frame (zstd then makes it nearly
+ *    free). The moving ("hot") fields are written relative to a reference
+ *    frame `ref` (the chunk's key frame; the recorder picks it, see
+ *    docs/RECORDING.md): per socket a bitmap of the fields that differ from
+ *    the same socket (same track key) in `ref`, then column by column the
+ *    differences as zigzag varints (XOR for floats). A frame without a
+ *    reference (ref_ns 0) is written relative to zero. Times the kernel
+ *    gives relative to now (last send / receive / ACK, the timer) are
+ *    stored as the instant they point at, which does not move while
+ *    nothing happens; decoding gives back the exact values.
+ *  - A frame with ref_ns != 0 decodes only with its reference frame
+ *    (decoded first; frame_ref_ns() reads which one from the bytes); the
+ *    caller checks the reference is the frame stamped ref_ns.
  *  - frame_decode() never trusts its input: counts are bounded by the bytes
  *    left, enums and string lengths are checked, a short or over-long
  *    input, an unknown magic or a newer FRAME_VERSION fail with -EBADMSG /
@@ -33,8 +45,23 @@
 #include "tcpscope/track.h"
 #include "tcpscope/util.h"
 
-#define FRAME_VERSION 1
+#define FRAME_VERSION 2
 #define FRAME_LABEL_LEN 64
+#define FRAME_CG_PATH 256
+#define FRAME_CG_TEXT 128
+
+/* The snapshot's labels (labels.h), as recorded (version 2). */
+struct frame_netns {
+	uint32_t id;
+	char name[64];
+};
+
+struct frame_cgroup {
+	uint64_t id;
+	uint8_t kind;                /* enum label_kind */
+	char path[FRAME_CG_PATH];
+	char text[FRAME_CG_TEXT];
+};
 
 struct frame_entry {
 	struct track_entry e;        /* e.conn points at c once decoded */
@@ -59,6 +86,9 @@ struct frame {
 	struct detect_ports ports;
 	uint64_t dropped;            /* frames lost (disk full) before this one */
 	char label[FRAME_LABEL_LEN]; /* namespace (-N), "" for the recorder's own */
+	uint16_t version;            /* decoded: the bytes' FRAME_VERSION */
+	int64_t ref_ns;              /* store stamp (unix ns) of the reference
+				      * frame; 0: none (a key frame) */
 	struct frame_entry *ents;    /* owned; nents used */
 	size_t nents, ents_cap;
 	struct track_event *ev;      /* owned */
@@ -67,16 +97,30 @@ struct frame {
 	size_t nalerts, alerts_cap;
 	struct detect_event *aev;    /* owned */
 	size_t naev, aev_cap;
+	struct frame_netns *ns;      /* owned (version 2; empty from version 1) */
+	size_t nns, ns_cap;
+	struct frame_cgroup *cg;     /* owned */
+	size_t ncg, cg_cap;
 };
 
 void frame_init(struct frame *f);
 void frame_done(struct frame *f);
 /* Forget the arrays' contents, keep their memory. */
 void frame_clear(struct frame *f);
+/* dst becomes a deep copy of src (dst's arrays reused). */
+void frame_copy(struct frame *dst, const struct frame *src);
 /* Append to the output buffer *buf (grown with xgrow, *len bytes used of
- * *cap): the frame's bytes. */
-void frame_encode(const struct frame *f, uint8_t **buf, size_t *len, size_t *cap);
-/* Parse bytes into f (see the contract). 0 or a negative errno. */
-int frame_decode(struct frame *f, const uint8_t *p, size_t n, struct err *e);
+ * *cap): the frame's bytes, its hot fields relative to `ref` when
+ * f->ref_ns != 0 (ref must then be non-NULL; ignored otherwise). */
+void frame_encode(const struct frame *f, const struct frame *ref, uint8_t **buf, size_t *len,
+		  size_t *cap);
+/* Parse bytes into f (see the contract); `ref` is the decoded reference
+ * frame when the bytes name one (else ignored; missing: -EBADMSG). f must
+ * not be ref. 0 or a negative errno. */
+int frame_decode(struct frame *f, const uint8_t *p, size_t n, const struct frame *ref,
+		 struct err *e);
+/* The reference stamp the bytes name: 0 for none (a key frame, version 1,
+ * or too short to say). */
+int64_t frame_ref_ns(const uint8_t *p, size_t n);
 
 #endif

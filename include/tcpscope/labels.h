@@ -56,4 +56,11 @@ const char *label_kind_name(enum label_kind k); /* "service", "container", ... *
 
 bool labels_full(const struct labels *l);
 
+/* Every entry, in the order added (the recorder copies the table): i from
+ * 0 to the count. */
+size_t labels_netns_count(const struct labels *l);
+uint32_t labels_netns_at(const struct labels *l, size_t i, const char **name);
+size_t labels_cgroup_count(const struct labels *l);
+uint64_t labels_cgroup_at(const struct labels *l, size_t i);
+
 #endif

@@ -14,6 +14,11 @@
  *    is counted as dropped and recorder_write() returns its error; a full
  *    disk is reported once (recorder_notice()), and again when recording
  *    resumes by itself, saying how many frames were lost.
+ *  - recorder_append(rec, frame, stamp) stores a frame built elsewhere
+ *    (the benchmark's synthetic ones) the same way; it sets frame->ref_ns.
+ *  - A chunk's key frame is kept (decoded) as the reference of the chunk's
+ *    other frames, whose moving fields are written as differences from it
+ *    (frame.h): a frame costs what changed since the key.
  *  - recorder_free() syncs and closes (NULL is a no-op). Nothing here prints.
  */
 #ifndef TCPSCOPE_RECORDER_H
@@ -40,12 +45,18 @@ struct recorder_opts {
 	uint64_t max_bytes;       /* --record-max; 0 = no bound */
 	const char *label;        /* namespace name (-N) or NULL; copied */
 	double fsync_s;           /* 0: the store's default */
+	int level;                /* zstd level; 0: the store's default */
 };
 
 struct recorder;
 
 struct recorder *recorder_new(const char *dir, const struct recorder_opts *o, struct err *e);
+struct frame;
+
 int recorder_write(struct recorder *r, const struct engine *g, struct err *e);
+/* stamp_ns: unix ns (frames in time order). 0 or a negative errno as
+ * recorder_write(). */
+int recorder_append(struct recorder *r, struct frame *f, int64_t stamp_ns, struct err *e);
 /* Next notice for the user or NULL; valid until the next call. */
 const char *recorder_notice(struct recorder *r);
 const struct store_writer_stats *recorder_stats(const struct recorder *r);

@@ -133,6 +133,9 @@ struct store_writer *store_writer_open(const char *dir, const struct store_write
  * frame was not stored (-ENOSPC: the disk is full; try again later). */
 int store_writer_append(struct store_writer *w, int64_t time_ns, const void *raw, size_t len,
 			struct err *e);
+/* Whether an append stamped time_ns now would start a chunk (a key or a
+ * root frame): the frame codec then encodes it without a reference. */
+bool store_writer_next_key(const struct store_writer *w, int64_t time_ns);
 const struct store_writer_stats *store_writer_stats(const struct store_writer *w);
 /* Flush to disk (fdatasync both files) now. */
 int store_writer_sync(struct store_writer *w, struct err *e);

@@ -270,7 +270,7 @@ bool engine_has_destroy(const struct engine *g)
 
 const struct labels *engine_labels(const struct engine *g)
 {
-	return g->labels;
+	return g->rp ? replay_header(g->rp)->labels : g->labels;
 }
 
 size_t engine_netns_count(const struct engine *g)

@@ -164,3 +164,24 @@ bool labels_full(const struct labels *l)
 {
 	return l->full;
 }
+
+size_t labels_netns_count(const struct labels *l)
+{
+	return l ? l->nns : 0;
+}
+
+uint32_t labels_netns_at(const struct labels *l, size_t i, const char **name)
+{
+	*name = l->ns[i].name;
+	return l->ns[i].id;
+}
+
+size_t labels_cgroup_count(const struct labels *l)
+{
+	return l ? l->ncg : 0;
+}
+
+uint64_t labels_cgroup_at(const struct labels *l, size_t i)
+{
+	return l->cg[i].id;
+}

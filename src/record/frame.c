@@ -3,38 +3,33 @@
  * bytes and stores the field. So the two directions cannot drift apart,
  * and the field order below *is* the format (docs/RECORDING.md). Writing
  * never modifies the frame (the casts from const only feed the shared
- * functions). */
+ * functions). Version 2's hot fields are in frame_hot.c. */
 #include "tcpscope/frame.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "frame_int.h"
+#include "tcpscope/hmap.h"
+
 #define FRAME_MAGIC 0x52465354u /* "TSFR" */
 #define COUNT_MAX (1u << 24)
 
-struct cx {
-	bool rd, bad;
-	uint8_t **buf;          /* writing */
-	size_t *len, *cap;
-	const uint8_t *in;      /* reading */
-	size_t pos, n;
-	const char *why;        /* first reason the input is bad */
-};
-
-static void fail(struct cx *c, const char *why)
+void frame_cx_fail(struct cx *c, const char *why)
 {
 	if (!c->bad)
 		c->why = why;
 	c->bad = true;
 }
 
-static void c_raw(struct cx *c, uint8_t *p, size_t n)
+void frame_cx_raw(struct cx *c, uint8_t *p, size_t n)
 {
 	if (c->rd) {
 		if (c->bad || c->n - c->pos < n) {
-			fail(c, "truncated");
+			frame_cx_fail(c, "truncated");
 			memset(p, 0, n);
 			return;
 		}
@@ -53,7 +48,7 @@ static void c_uint(struct cx *c, uint64_t *v, int bytes)
 	if (!c->rd)
 		for (int i = 0; i < bytes; i++)
 			b[i] = (uint8_t)(*v >> (8 * i));
-	c_raw(c, b, (size_t)bytes);
+	frame_cx_raw(c, b, (size_t)bytes);
 	if (c->rd) {
 		*v = 0;
 		for (int i = 0; i < bytes; i++)
@@ -108,10 +103,10 @@ static void c_str(struct cx *c, char *s, size_t cap)
 	uint16_t n = c->rd ? 0 : (uint16_t)strnlen(s, cap - 1);
 	c_u16(c, &n);
 	if (c->rd && n >= cap) {
-		fail(c, "string too long");
+		frame_cx_fail(c, "string too long");
 		n = 0;
 	}
-	c_raw(c, (uint8_t *)s, n);
+	frame_cx_raw(c, (uint8_t *)s, n);
 	if (c->rd)
 		s[n] = '\0';
 }
@@ -122,7 +117,7 @@ static size_t c_count(struct cx *c, size_t n, size_t min_size)
 	uint32_t v = (uint32_t)n;
 	c_u32(c, &v);
 	if (c->rd && (v > COUNT_MAX || (size_t)v * min_size > c->n - c->pos)) {
-		fail(c, "count larger than the frame");
+		frame_cx_fail(c, "count larger than the frame");
 		return 0;
 	}
 	return v;
@@ -148,14 +143,14 @@ static void c_ms_ahead(struct cx *c, uint32_t *v, uint32_t now_ms, bool known)
 
 static void c_addr(struct cx *c, union conn_addr *a)
 {
-	c_raw(c, a->b, 16);
+	frame_cx_raw(c, a->b, 16);
 }
 
 static void c_state(struct cx *c, uint8_t *st)
 {
 	c_u8(c, st);
 	if (c->rd && *st >= TCPS_COUNT)
-		fail(c, "state out of range");
+		frame_cx_fail(c, "state out of range");
 }
 
 /* A socket in two parts: what identifies it and rarely changes, and what
@@ -179,15 +174,19 @@ static void c_conn_cold(struct cx *c, struct conn *k, uint32_t ncong)
 	c_u32(c, &k->uid);
 	c_u32(c, &k->inode);
 	c_i32(c, &k->pid);
-	c_raw(c, (uint8_t *)k->comm, CONN_COMM_LEN);
+	frame_cx_raw(c, (uint8_t *)k->comm, CONN_COMM_LEN);
 	c_u16(c, &k->ti.have);
 	c_u32(c, &k->ti.snd_mss);
 	c_u32(c, &k->ti.min_rtt_us);
+	if (c->ver >= 2) {
+		c_u32(c, &k->netns);
+		c_u64(c, &k->cgroup_id);
+	}
 	if (c->rd) {
 		k->comm[CONN_COMM_LEN - 1] = '\0';
 		if ((k->family != AF_INET && k->family != AF_INET6) || k->timer >= TIMER_COUNT ||
 		    k->cong >= ncong)
-			fail(c, "socket field out of range");
+			frame_cx_fail(c, "socket field out of range");
 	}
 }
 
@@ -254,7 +253,7 @@ static void c_entry_cold(struct cx *c, struct frame_entry *fe, uint32_t ncong)
 	c_conn_cold(c, &fe->c, ncong);
 	c_u8(c, &fe->nhist);
 	if (c->rd && fe->nhist > TRACK_HIST) {
-		fail(c, "history too long");
+		frame_cx_fail(c, "history too long");
 		fe->nhist = 0;
 	}
 	for (unsigned i = 0; i < fe->nhist; i++) {
@@ -278,6 +277,21 @@ static void c_entry_hot(struct cx *c, struct frame_entry *fe, uint32_t now_ms)
 	c_tix(c, &fe->x);
 }
 
+/* The snapshot's labels: namespace names, cgroup paths and names. */
+static void c_netns(struct cx *c, struct frame_netns *ns)
+{
+	c_u32(c, &ns->id);
+	c_str(c, ns->name, sizeof ns->name);
+}
+
+static void c_cgroup(struct cx *c, struct frame_cgroup *g)
+{
+	c_u64(c, &g->id);
+	c_u8(c, &g->kind);
+	c_str(c, g->path, sizeof g->path);
+	c_str(c, g->text, sizeof g->text);
+}
+
 static void c_event(struct cx *c, struct track_event *ev, uint32_t now_ms, uint32_t ncong)
 {
 	uint8_t kind = (uint8_t)ev->kind, by = (uint8_t)ev->seen_by;
@@ -285,7 +299,7 @@ static void c_event(struct cx *c, struct track_event *ev, uint32_t now_ms, uint3
 	c_u8(c, &by);
 	if (c->rd) {
 		if (kind > TEV_CLOSED || by > SEEN_DESTROY)
-			fail(c, "event kind out of range");
+			frame_cx_fail(c, "event kind out of range");
 		ev->kind = (enum track_event_kind)kind;
 		ev->seen_by = (enum track_seen_by)by;
 	}
@@ -306,11 +320,11 @@ static void c_owner(struct cx *c, struct detect_owner *o)
 	c_u8(c, &by);
 	if (c->rd) {
 		if (by >= DOWN_COUNT)
-			fail(c, "owner kind out of range");
+			frame_cx_fail(c, "owner kind out of range");
 		o->by = (enum detect_owner_by)by;
 	}
 	c_i32(c, &o->pid);
-	c_raw(c, (uint8_t *)o->comm, CONN_COMM_LEN);
+	frame_cx_raw(c, (uint8_t *)o->comm, CONN_COMM_LEN);
 	c_u8(c, &o->family);
 	c_bool(c, &o->have_laddr);
 	c_bool(c, &o->have_raddr);
@@ -320,6 +334,12 @@ static void c_owner(struct cx *c, struct detect_owner *o)
 	c_u16(c, &o->rport);
 	if (c->rd)
 		o->comm[CONN_COMM_LEN - 1] = '\0';
+	if (c->ver >= 2) {
+		c_u32(c, &o->netns);
+		c_str(c, o->ns, sizeof o->ns);
+		c_u64(c, &o->cgroup_id);
+		c_str(c, o->unit, sizeof o->unit);
+	}
 }
 
 static void c_alert(struct cx *c, struct detect_alert *a)
@@ -329,7 +349,7 @@ static void c_alert(struct cx *c, struct detect_alert *a)
 	c_u8(c, &sev);
 	if (c->rd) {
 		if (kind >= DK_COUNT || sev >= DS_COUNT)
-			fail(c, "alert kind out of range");
+			frame_cx_fail(c, "alert kind out of range");
 		a->kind = (enum detect_kind)kind;
 		a->severity = (enum detect_severity)sev;
 	}
@@ -362,7 +382,7 @@ static void c_kstat(struct cx *c, struct kstat *k)
 	c_u64(c, &k->mono_ns);
 	c_u8(c, &k->nreserved);
 	if (c->rd && k->nreserved > KSTAT_MAX_RESERVED) {
-		fail(c, "too many reserved port spans");
+		frame_cx_fail(c, "too many reserved port spans");
 		k->nreserved = 0;
 	}
 	for (unsigned i = 0; i < k->nreserved; i++) {
@@ -385,11 +405,11 @@ static void c_header(struct cx *c, struct frame *f)
 	c_u64(c, &f->total);
 	c_u32(c, &f->ncong);
 	if (c->rd && (f->ncong > SNAP_MAX_CONG || f->source > SNAP_SRC_PROC)) {
-		fail(c, "header field out of range");
+		frame_cx_fail(c, "header field out of range");
 		f->ncong = 0;
 	}
 	for (unsigned i = 0; i < f->ncong; i++) {
-		c_raw(c, (uint8_t *)f->cong_names[i], 16);
+		frame_cx_raw(c, (uint8_t *)f->cong_names[i], 16);
 		if (c->rd)
 			f->cong_names[i][15] = '\0';
 	}
@@ -429,19 +449,43 @@ static void c_frame(struct cx *c, struct frame *f)
 	c_u32(c, &magic);
 	c_u16(c, &version);
 	if (c->rd && magic != FRAME_MAGIC) {
-		fail(c, "not a tcpscope frame");
+		frame_cx_fail(c, "not a tcpscope frame");
 		return;
 	}
 	if (c->rd && version > FRAME_VERSION) {
-		fail(c, "newer frame version");
+		frame_cx_fail(c, "newer frame version");
 		return;
+	}
+	c->ver = version;
+	f->version = version;
+	if (version >= 2) {
+		uint64_t ref = (uint64_t)f->ref_ns;
+		c_u64(c, &ref);
+		if (c->rd)
+			f->ref_ns = (int64_t)ref;
+		if (!ref)
+			c->ref = NULL;
+		else if (!c->ref)
+			frame_cx_fail(c, "its reference frame is missing");
+	} else {
+		f->ref_ns = 0;
+		c->ref = NULL;
+	}
+	if (c->ref) {
+		hmap_reserve(&c->refmap, c->ref->nents);
+		for (size_t i = 0; i < c->ref->nents; i++)
+			if (c->ref->ents[i].e.key != HMAP_EMPTY)
+				hmap_put(&c->refmap, c->ref->ents[i].e.key, (uint32_t)i);
 	}
 	c_header(c, f);
 	uint32_t now_ms = (uint32_t)(f->mono_ns / 1000000);
 	uint32_t nc = f->ncong ? f->ncong : 1;
 	C_ARRAY(c, f, ents, nents, ents_cap, 100, c_entry_cold(c, &f->ents[i_], nc));
-	for (size_t i = 0; i < f->nents && !c->bad; i++)
-		c_entry_hot(c, &f->ents[i], now_ms);
+	if (version >= 2)
+		frame_hot_code(c, f, now_ms);
+	else
+		for (size_t i = 0; i < f->nents && !c->bad; i++)
+			c_entry_hot(c, &f->ents[i], now_ms);
 	C_ARRAY(c, f, ev, nev, ev_cap, 100, c_event(c, &f->ev[i_], now_ms, nc));
 	C_ARRAY(c, f, alerts, nalerts, alerts_cap, 100, c_alert(c, &f->alerts[i_]));
 	C_ARRAY(c, f, aev, naev, aev_cap, 100, {
@@ -449,14 +493,20 @@ static void c_frame(struct cx *c, struct frame *f)
 		c_u8(c, &k);
 		if (c->rd) {
 			if (k > DEV_CLEARED)
-				fail(c, "alert event kind out of range");
+				frame_cx_fail(c, "alert event kind out of range");
 			f->aev[i_].kind = (enum detect_event_kind)k;
 		}
 		c_f64(c, &f->aev[i_].time);
 		c_alert(c, &f->aev[i_].alert);
 	});
+	if (version >= 2) {
+		C_ARRAY(c, f, ns, nns, ns_cap, 6, c_netns(c, &f->ns[i_]));
+		C_ARRAY(c, f, cg, ncg, cg_cap, 13, c_cgroup(c, &f->cg[i_]));
+	} else if (c->rd) {
+		f->nns = f->ncg = 0;
+	}
 	if (c->rd && !c->bad && c->pos != c->n)
-		fail(c, "bytes after the frame");
+		frame_cx_fail(c, "bytes after the frame");
 }
 
 void frame_init(struct frame *f)
@@ -466,7 +516,8 @@ void frame_init(struct frame *f)
 
 void frame_clear(struct frame *f)
 {
-	f->nents = f->nev = f->nalerts = f->naev = 0;
+	f->nents = f->nev = f->nalerts = f->naev = f->nns = f->ncg = 0;
+	f->ref_ns = 0;
 }
 
 void frame_done(struct frame *f)
@@ -475,19 +526,73 @@ void frame_done(struct frame *f)
 	free(f->ev);
 	free(f->alerts);
 	free(f->aev);
+	free(f->ns);
+	free(f->cg);
 	memset(f, 0, sizeof *f);
 }
 
-void frame_encode(const struct frame *f, uint8_t **buf, size_t *len, size_t *cap)
+#define COPY_ARRAY(d, s, arr, n, cap)                                                 \
+	do {                                                                          \
+		(d)->arr = xgrow((d)->arr, &(d)->cap, (s)->n ? (s)->n : 1, sizeof *(d)->arr); \
+		if ((s)->n)                                                           \
+			memcpy((d)->arr, (s)->arr, (s)->n * sizeof *(d)->arr);        \
+		(d)->n = (s)->n;                                                      \
+	} while (0)
+
+void frame_copy(struct frame *dst, const struct frame *src)
 {
-	struct cx c = {.buf = buf, .len = len, .cap = cap};
-	c_frame(&c, (struct frame *)f);
+	struct frame d = *dst;
+	*dst = *src;
+	dst->ents = d.ents, dst->ents_cap = d.ents_cap;
+	dst->ev = d.ev, dst->ev_cap = d.ev_cap;
+	dst->alerts = d.alerts, dst->alerts_cap = d.alerts_cap;
+	dst->aev = d.aev, dst->aev_cap = d.aev_cap;
+	dst->ns = d.ns, dst->ns_cap = d.ns_cap;
+	dst->cg = d.cg, dst->cg_cap = d.cg_cap;
+	COPY_ARRAY(dst, src, ents, nents, ents_cap);
+	for (size_t i = 0; i < dst->nents; i++)
+		dst->ents[i].e.conn = &dst->ents[i].c;
+	COPY_ARRAY(dst, src, ev, nev, ev_cap);
+	COPY_ARRAY(dst, src, alerts, nalerts, alerts_cap);
+	COPY_ARRAY(dst, src, aev, naev, aev_cap);
+	COPY_ARRAY(dst, src, ns, nns, ns_cap);
+	COPY_ARRAY(dst, src, cg, ncg, cg_cap);
 }
 
-int frame_decode(struct frame *f, const uint8_t *p, size_t n, struct err *e)
+void frame_encode(const struct frame *f, const struct frame *ref, uint8_t **buf, size_t *len,
+		  size_t *cap)
+{
+	struct cx c = {.buf = buf, .len = len, .cap = cap};
+	struct frame hdr = *f; /* no reference: ref_ns 0 */
+	if (!ref)
+		hdr.ref_ns = 0;
+	c.ref = hdr.ref_ns ? ref : NULL;
+	hmap_init(&c.refmap);
+	c_frame(&c, &hdr);
+	hmap_done(&c.refmap);
+}
+
+int64_t frame_ref_ns(const uint8_t *p, size_t n)
 {
 	struct cx c = {.rd = true, .in = p, .n = n};
+	uint32_t magic = 0;
+	uint16_t version = 0;
+	uint64_t ref = 0;
+	c_u32(&c, &magic);
+	c_u16(&c, &version);
+	if (c.bad || magic != FRAME_MAGIC || version < 2 || version > FRAME_VERSION)
+		return 0;
+	c_u64(&c, &ref);
+	return c.bad ? 0 : (int64_t)ref;
+}
+
+int frame_decode(struct frame *f, const uint8_t *p, size_t n, const struct frame *ref,
+		 struct err *e)
+{
+	struct cx c = {.rd = true, .in = p, .n = n, .ref = ref};
+	hmap_init(&c.refmap);
 	c_frame(&c, f);
+	hmap_done(&c.refmap);
 	if (!c.bad)
 		return 0;
 	frame_clear(f);

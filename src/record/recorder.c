@@ -10,12 +10,15 @@
 #include "tcpscope/detect.h"
 #include "tcpscope/engine.h"
 #include "tcpscope/frame.h"
+#include "tcpscope/labels.h"
 #include "tcpscope/track.h"
 
 struct recorder {
 	char *dir;                /* owned */
 	struct store_writer *w;   /* owned */
 	struct frame f;           /* reused every tick */
+	struct frame key;         /* the current chunk's key frame: f's reference */
+	int64_t key_ns;           /* its stamp; 0: none yet */
 	uint8_t *buf;             /* owned; the encoded frame */
 	size_t len, cap;
 	char label[FRAME_LABEL_LEN];
@@ -34,6 +37,7 @@ struct recorder *recorder_new(const char *dir, const struct recorder_opts *o, st
 		so.keep_s = o->keep_s;
 		so.max_bytes = o->max_bytes;
 		so.fsync_s = o->fsync_s;
+		so.level = o->level;
 	}
 	struct store_writer *w = store_writer_open(dir, &so, e);
 	if (!w)
@@ -42,6 +46,7 @@ struct recorder *recorder_new(const char *dir, const struct recorder_opts *o, st
 	r->dir = xstrdup(dir);
 	r->w = w;
 	frame_init(&r->f);
+	frame_init(&r->key);
 	if (o && o->label)
 		snprintf(r->label, sizeof r->label, "%s", o->label);
 	return r;
@@ -61,6 +66,29 @@ const char *recorder_notice(struct recorder *r)
 	}
 	snprintf(r->out, sizeof r->out, "%s", r->notice[r->next_notice++]);
 	return r->out;
+}
+
+/* The names of namespaces and cgroups, so a replay shows them. */
+static void labels_fill(struct frame *f, const struct labels *l)
+{
+	size_t n = labels_netns_count(l);
+	f->ns = xgrow(f->ns, &f->ns_cap, n ? n : 1, sizeof *f->ns);
+	for (size_t i = 0; i < n; i++) {
+		const char *name;
+		f->ns[i].id = labels_netns_at(l, i, &name);
+		snprintf(f->ns[i].name, sizeof f->ns[i].name, "%s", name);
+	}
+	f->nns = n;
+	n = labels_cgroup_count(l);
+	f->cg = xgrow(f->cg, &f->cg_cap, n ? n : 1, sizeof *f->cg);
+	for (size_t i = 0; i < n; i++) {
+		struct frame_cgroup *g = &f->cg[i];
+		g->id = labels_cgroup_at(l, i);
+		g->kind = (uint8_t)labels_cgroup_kind(l, g->id);
+		snprintf(g->path, sizeof g->path, "%s", labels_cgroup_path(l, g->id));
+		snprintf(g->text, sizeof g->text, "%s", labels_cgroup_text(l, g->id));
+	}
+	f->ncg = n;
 }
 
 /* The engine's state into r->f. */
@@ -86,6 +114,7 @@ static void frame_fill(struct recorder *r, const struct engine *g)
 	f->ports = *detector_ports(d);
 	f->dropped = store_writer_stats(r->w)->dropped;
 	memcpy(f->label, r->label, sizeof f->label);
+	labels_fill(f, h->labels);
 
 	size_t n;
 	const struct track_entry *const *es = tracker_entries(t, &n);
@@ -126,12 +155,23 @@ static void frame_fill(struct recorder *r, const struct engine *g)
 int recorder_write(struct recorder *r, const struct engine *g, struct err *e)
 {
 	frame_fill(r, g);
+	return recorder_append(r, &r->f, (int64_t)(engine_header(g)->wall * 1e9), e);
+}
+
+int recorder_append(struct recorder *r, struct frame *f, int64_t tns, struct err *e)
+{
+	/* A chunk's key frame is the reference of the chunk's other frames
+	 * (their moving fields are differences from it): a seek decodes two. */
+	bool key = !r->key_ns || store_writer_next_key(r->w, tns);
+	f->ref_ns = key ? 0 : r->key_ns;
 	r->len = 0;
-	frame_encode(&r->f, &r->buf, &r->len, &r->cap);
-	const struct snapshot *h = engine_header(g);
-	int64_t tns = (int64_t)(h->wall * 1e9);
+	frame_encode(f, key ? NULL : &r->key, &r->buf, &r->len, &r->cap);
 	struct err we = {0};
 	int rc = store_writer_append(r->w, tns, r->buf, r->len, &we);
+	if (rc == 0 && key) {
+		frame_copy(&r->key, f);
+		r->key_ns = tns;
+	}
 	const struct store_writer_stats *st = store_writer_stats(r->w);
 	char m[512];
 	if (rc == 0) {
@@ -172,6 +212,7 @@ void recorder_free(struct recorder *r)
 		return;
 	store_writer_close(r->w);
 	frame_done(&r->f);
+	frame_done(&r->key);
 	free(r->buf);
 	free(r->dir);
 	free(r);

@@ -2,12 +2,14 @@
  * Contract in replay.h. */
 #include "tcpscope/replay.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tcpscope/detect.h"
 #include "tcpscope/filter.h"
+#include "tcpscope/labels.h"
 #include "tcpscope/snapshot.h"
 #include "tcpscope/track.h"
 
@@ -20,6 +22,11 @@ struct replay {
 	struct snapshot hdr;
 	struct track_restore *tr;  /* owned; scratch */
 	size_t tr_cap;
+	struct frame key;          /* the reference frame (a chunk's key) decoded */
+	int64_t key_ns;            /* its stamp; 0: none loaded */
+	uint8_t *raw;              /* owned; a frame's bytes while its key loads */
+	size_t raw_cap;
+	struct labels *labels;     /* owned; the loaded frame's, hdr.labels */
 };
 
 struct replay *replay_open(const char *path, struct err *e)
@@ -31,6 +38,8 @@ struct replay *replay_open(const char *path, struct err *e)
 	rp->r = r;
 	frame_init(&rp->f);
 	frame_init(&rp->scratch);
+	frame_init(&rp->key);
+	rp->labels = labels_new();
 	rp->t = tracker_new(NULL);
 	rp->d = detector_new(NULL);
 	snapshot_init(&rp->hdr);
@@ -45,6 +54,9 @@ void replay_free(struct replay *rp)
 	store_reader_close(rp->r);
 	frame_done(&rp->f);
 	frame_done(&rp->scratch);
+	frame_done(&rp->key);
+	free(rp->raw);
+	labels_free(rp->labels);
 	tracker_free(rp->t);
 	detector_free(rp->d);
 	snapshot_done(&rp->hdr);
@@ -95,15 +107,62 @@ static void header_fill(struct replay *rp)
 	for (int i = 0; i < TCPS_COUNT; i++)
 		s->counts[i] = f->counts[i];
 	s->total = f->total;
+	/* Version 2 recorded the names (version 1: none, ids only). The
+	 * table only grows (labels.h), so a pointer to it stays valid. */
+	for (size_t i = 0; i < f->nns; i++)
+		labels_set_netns(rp->labels, f->ns[i].id, f->ns[i].name);
+	for (size_t i = 0; i < f->ncg; i++)
+		labels_set_cgroup(rp->labels, f->cg[i].id, f->cg[i].path, f->cg[i].text,
+				  (enum label_kind)f->cg[i].kind);
+	s->labels = rp->labels;
 }
 
-int replay_seek(struct replay *rp, size_t i, struct err *e)
+/* Decode the reference frame stamped ref_ns into rp->key (once per chunk). */
+static int key_load(struct replay *rp, int64_t ref_ns, struct err *e)
+{
+	if (rp->key_ns == ref_ns)
+		return 0;
+	rp->key_ns = 0;
+	long k = store_reader_find(rp->r, ref_ns);
+	const struct store_frame_ref *ref = k >= 0 ? store_reader_ref(rp->r, (size_t)k) : NULL;
+	if (!ref || ref->time_ns != ref_ns)
+		return err_set(e, EBADMSG, "frame: its key frame is not in the recording");
+	const uint8_t *raw;
+	size_t len;
+	int rc = store_reader_read(rp->r, (size_t)k, &raw, &len, e);
+	if (rc == 0 && frame_ref_ns(raw, len) != 0)
+		return err_set(e, EBADMSG, "frame: its key frame is not a key frame");
+	if (rc == 0)
+		rc = frame_decode(&rp->key, raw, len, NULL, e);
+	if (rc == 0)
+		rp->key_ns = ref_ns;
+	return rc;
+}
+
+/* Frame i's bytes decoded into rp->scratch. */
+static int frame_load(struct replay *rp, size_t i, struct err *e)
 {
 	const uint8_t *raw;
 	size_t len;
 	int rc = store_reader_read(rp->r, i, &raw, &len, e);
-	if (rc == 0)
-		rc = frame_decode(&rp->scratch, raw, len, e);
+	if (rc < 0)
+		return rc;
+	int64_t ref_ns = frame_ref_ns(raw, len);
+	if (ref_ns && rp->key_ns != ref_ns) {
+		/* reading the key reuses the reader's buffer: keep a copy */
+		rp->raw = xgrow(rp->raw, &rp->raw_cap, len ? len : 1, 1);
+		memcpy(rp->raw, raw, len);
+		raw = rp->raw;
+		rc = key_load(rp, ref_ns, e);
+		if (rc < 0)
+			return rc;
+	}
+	return frame_decode(&rp->scratch, raw, len, ref_ns ? &rp->key : NULL, e);
+}
+
+int replay_seek(struct replay *rp, size_t i, struct err *e)
+{
+	int rc = frame_load(rp, i, e);
 	if (rc < 0)
 		return rc;
 	struct frame tmp = rp->f; /* swap: the loaded frame's arrays are reused next */

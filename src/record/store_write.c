@@ -328,6 +328,14 @@ static size_t window_log(size_t n)
 	return l;
 }
 
+bool store_writer_next_key(const struct store_writer *w, int64_t time_ns)
+{
+	uint32_t day;
+	char name[32];
+	store_day_name(time_ns / 1000000000, name, sizeof name, &day);
+	return w->dfd < 0 || day != w->day || !w->have_key || w->in_chunk >= STORE_CHUNK_FRAMES;
+}
+
 int store_writer_append(struct store_writer *w, int64_t time_ns, const void *raw, size_t len,
 			struct err *e)
 {

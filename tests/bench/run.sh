@@ -332,6 +332,51 @@ if [ -x "$TOOLS/recbench" ]; then
 	fi
 fi
 
+# A real recording: ~10k loopback sockets in this namespace, 10% of them
+# moving data at steady, modest rates (popgen: 4,500 idle pairs; traffic:
+# 500 pairs at 1-8 KB/s each way), the real `tcpscope --record` at -d 5 for
+# BENCH_REC_SECONDS (default 110 s: 22 frames, one root and the start of its
+# first chunk); sizes by kind of frame, and a day extrapolated from them
+# (recbench -i). A chunk's later frames lie further from their key than
+# these, so the day figure is a little low for busy sockets.
+RS=${BENCH_REC_SECONDS:-110}
+if [ -x "$TOOLS/traffic" ] && [ -x "$TOOLS/recbench" ] && [ "$RS" -gt 0 ]; then
+	POP=real
+	pop_start -e 4500
+	"$TOOLS/traffic" 7400 500 $((RS + 60)) >"$tmp/traffic.out" 2>&1 &
+	TPID=$!
+	i=0
+	while [ $i -lt 300 ] && ! grep -q '^ready' "$tmp/traffic.out" 2>/dev/null; do
+		sleep 0.1; i=$((i + 1))
+	done
+	NSOCK=$(($(kv "$READY" total) + 1001))
+	timeout -s TERM "$RS" "$TS" --record "$tmp/real" -d 5 2>"$tmp/real.err"
+	kill "$TPID" 2>/dev/null
+	wait "$TPID" 2>/dev/null
+	pop_stop
+	if "$TOOLS/recbench" -i "$NSOCK" 5 "$tmp/real"/*.index >"$tmp/real.txt" 2>&1; then
+		v() { sed -n "s/^$1 //p" "$tmp/real.txt"; }
+		{
+			echo
+			echo "### Recorder on real sockets (--record -d 5, $(v real_frames) frames, $RS s)"
+			echo
+			echo "$NSOCK loopback sockets, 1,000 of them moving data (1-8 KB/s each way)."
+			echo
+			echo "| frames | count | bytes (compressed + index entry) | raw bytes | per socket |"
+			echo "|---|---|---|---|---|"
+			for k in root key delta; do
+				echo "| $k | $(v real_${k}_frames) | $(v real_${k}_bytes_avg) | $(v real_${k}_raw_bytes_avg) | $(awk -v b="$(v real_${k}_bytes_avg)" -v n="$NSOCK" 'BEGIN { printf "%.2f", b / n }') |"
+			done
+			echo
+			echo "All frames: $(v real_bytes_per_socket_frame) bytes per socket per frame; frames relative to their key:"
+			echo "$(v real_delta_bytes_per_socket_frame). A day at 5 s (a root an hour, a key every 5 minutes): $(v real_mb_per_day) MB."
+		} >>"$REPORT"
+		sed -n '/^### Recorder on real/,$p' "$REPORT"
+	else
+		log "real recording failed: $(tail -n 3 "$tmp/real.err" "$tmp/real.txt")"
+	fi
+fi
+
 # ---------------------------------------------------------------- -A
 # Every network namespace at once (tests/bench/netns.sh: 10 and 50 staged
 # namespaces of 2,000 sockets against bare dumps and an ss loop).

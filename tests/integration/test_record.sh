@@ -11,6 +11,11 @@
 #     exit 0;
 #   - disk full: a small tmpfs fills; the recorder goes on, says so once,
 #     resumes when space is freed, and the recording reads back;
+#   - -A: a recording of every namespace, with a CLOSE_WAIT leak in a
+#     namespace the test made, by a process in a cgroup shaped like a
+#     systemd service; the replayed -j at a live `-A -b -j`'s time carries
+#     the same namespace names, cgroup ids, cgroups and units, and the
+#     alert's owner the same namespace and unit;
 #   - bad input: exit 2 naming the directory, file or time.
 . "$(dirname "$0")/../lib/lib.sh"
 need_netns "$@"
@@ -111,6 +116,84 @@ check "--from/--to selects the span (only the closes)" $? "$(head -c 300 "$TESTT
 	grep -q "^frames: *[0-9]" "$TESTTMP/info" && grep -q "^gaps:" "$TESTTMP/info" &&
 	grep -q "^span:" "$TESTTMP/info"
 check "--record-info summarises" $? "$(cat "$TESTTMP/info")"
+
+# ------------------------------------------------------------- -A: names
+NSA=tsR$$a
+CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+CGB=${CG2:+$CG2/tcpscope-rec-$$}
+SVCD=$CGB/system.slice/recleak.service
+APIDS=""
+cleanup_a() {
+	for p in $APIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns del "$NSA" 2>/dev/null
+	[ -n "$CGB" ] && rmdir "$SVCD" "$CGB/system.slice" "$CGB" 2>/dev/null
+	APIDS=""
+}
+trap 'cleanup_a; rm -rf "$TESTTMP"' EXIT
+if ip netns add "$NSA" 2>/dev/null; then
+	ip netns exec "$NSA" ip link set lo up
+	[ -n "$CGB" ] && mkdir -p "$SVCD" 2>/dev/null || SVCD=""
+	RA=$TESTTMP/recA
+	# Into the cgroup first: `ip netns exec` mounts a sysfs of its own.
+	sh -c '[ -n "$1" ] && echo $$ >"$1/cgroup.procs"; exec ip netns exec "$2" "$3" closewait 7301 5 40 1' \
+		sh "$SVCD" "$NSA" "$TOOLS/leak" >"$TESTTMP/leakA.out" 2>&1 &
+	APIDS="$APIDS $!"
+	TA="--threshold close_wait.age=0.5s"
+	wait_line "$TESTTMP/leakA.out" ready
+	"$TCPSCOPE" -A --record "$RA" -d 0.5 $TA 2>"$TESTTMP/recA.err" &
+	RAPID=$!
+	APIDS="$APIDS $RAPID"
+	# Until the recording holds the alert (bounded), then a live snapshot,
+	# then one more recorded frame.
+	i=0
+	while [ $i -lt 60 ] && ! "$TCPSCOPE" -r "$RA" -j 2>/dev/null |
+		jq -e --arg n "$NSA" '.alerts | any(.kind == "close_wait" and (.owner.text | contains($n)))' \
+		>/dev/null 2>&1; do
+		sleep 0.25; i=$((i + 1))
+	done
+	"$TCPSCOPE" -A -b -j -n 1 $TA >"$TESTTMP/liveA.json" 2>"$TESTTMP/liveA.err"
+	NA=$("$TCPSCOPE" -r "$RA" --record-info 2>/dev/null | sed -n 's/^frames: *\([0-9]*\).*/\1/p')
+	i=0
+	while [ $i -lt 60 ] && [ "$("$TCPSCOPE" -r "$RA" --record-info 2>/dev/null |
+		sed -n 's/^frames: *\([0-9]*\).*/\1/p')" -le "${NA:-0}" ] 2>/dev/null; do
+		sleep 0.25; i=$((i + 1))
+	done
+	kill -TERM "$RAPID"
+	wait "$RAPID"
+	TL=$(jq -r .time "$TESTTMP/liveA.json")
+	"$TCPSCOPE" -r "$RA" --at "@$TL" -j >"$TESTTMP/repA.json" 2>"$TESTTMP/repA.err"
+	RC=$?
+	# Other namespaces on the host may have anything: only ours, by name
+	# (a replay without the names would select nothing).
+	projA='[.sockets[] | select(.netns.name == $n and (.local_port == 7301 or .remote_port == 7301)) |
+		{state, local_port, remote_port, cookie, netns, cgroup_id, cgroup, service, container}] |
+		sort_by(.cookie, .local_port)'
+	jq -c --arg n "$NSA" "$projA" "$TESTTMP/liveA.json" >"$TESTTMP/liveA.p" 2>/dev/null
+	jq -c --arg n "$NSA" "$projA" "$TESTTMP/repA.json" >"$TESTTMP/repA.p" 2>/dev/null
+	[ "$RC" -eq 0 ] && jq -e 'length >= 10' "$TESTTMP/liveA.p" >/dev/null &&
+		cmp -s "$TESTTMP/liveA.p" "$TESTTMP/repA.p"
+	check "-A: replayed sockets carry the live namespace names and cgroups" $? \
+		"rc $RC $(head -c 300 "$TESTTMP/repA.err") live $(head -c 400 "$TESTTMP/liveA.p") replay $(head -c 400 "$TESTTMP/repA.p")"
+	if [ -n "$SVCD" ]; then
+		jq -e 'map(select(.local_port == 7301 and .state == "CLOSE_WAIT")) |
+			length == 5 and all(.service == "recleak.service")' "$TESTTMP/repA.p" >/dev/null
+		check "-A: the replayed leak's sockets name their service" $? "$(head -c 400 "$TESTTMP/repA.p")"
+	else
+		skip "-A: service names" "cannot create a cgroup"
+	fi
+	aown='[.alerts[] | select(.kind == "close_wait" and (.owner.text | contains($n))) |
+		.owner | {unit, text}]'
+	jq -c --arg n "$NSA" "$aown" "$TESTTMP/liveA.json" >"$TESTTMP/liveA.a" 2>/dev/null
+	jq -c --arg n "$NSA" "$aown" "$TESTTMP/repA.json" >"$TESTTMP/repA.a" 2>/dev/null
+	jq -e 'length == 1' "$TESTTMP/repA.a" >/dev/null &&
+		cmp -s "$TESTTMP/liveA.a" "$TESTTMP/repA.a"
+	check "-A: the replayed alert's owner has the live namespace and unit" $? \
+		"live $(cat "$TESTTMP/liveA.a") replay $(cat "$TESTTMP/repA.a")"
+	cleanup_a
+else
+	skip "-A recording" "ip netns add refused"
+fi
 
 # ------------------------------------------------------------- bad input
 "$TCPSCOPE" -r "$TESTTMP/nope" -j --at now >/dev/null 2>"$TESTTMP/bad.err"

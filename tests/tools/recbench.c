@@ -15,6 +15,14 @@
  *    (default 1000, so the bench builds it in seconds), then 200 seeks to
  *    random moments: open + find + decompress + decode + restore, timed.
  * Prints "key value" lines for tests/bench/run.sh. DIR is scratch.
+ *
+ *   recbench -i SOCKETS INTERVAL FILE.index...
+ *
+ * Sizes of a real recording (tests/bench/recreal.sh) by kind of frame —
+ * roots, other keys, frames relative to their key — and a day of it
+ * extrapolated at INTERVAL seconds a frame: a day holds 86400 / INTERVAL
+ * frames, one key every STORE_CHUNK_FRAMES and one root every
+ * STORE_ROOT_KEYS keys, each at the average size measured for its kind.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -25,6 +33,7 @@
 #include <time.h>
 
 #include "tcpscope/frame.h"
+#include "tcpscope/recorder.h"
 #include "tcpscope/replay.h"
 #include "tcpscope/store.h"
 
@@ -181,28 +190,24 @@ static int run_series(const char *dir, const char *tag, size_t n, unsigned frame
 	struct pop p;
 	pop_init(&p, n, 1000000000ull);
 	struct err e = {0};
-	struct store_writer_opts o = {.level = level};
-	struct store_writer *w = store_writer_open(dir, &o, &e);
+	struct recorder_opts o = {.level = level};
+	struct recorder *w = recorder_new(dir, &o, &e);
 	if (!w) {
 		fprintf(stderr, "recbench: %s\n", e.msg);
 		return 1;
 	}
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
 	double c0 = cpu_s();
 	int64_t t0 = (int64_t)time(NULL) * 1000000000ll;
 	for (unsigned i = 0; i < frames; i++) {
 		uint64_t now = 1000000000ull + (uint64_t)i * 5000000000ull;
 		pop_frame(&p, i, now, churn);
-		len = 0;
-		frame_encode(&p.f, &buf, &len, &cap);
-		if (store_writer_append(w, t0 + (int64_t)i * 5000000000ll, buf, len, &e) < 0) {
+		if (recorder_append(w, &p.f, t0 + (int64_t)i * 5000000000ll, &e) < 0) {
 			fprintf(stderr, "recbench: %s\n", e.msg);
 			return 1;
 		}
 	}
 	double cpu = cpu_s() - c0;
-	const struct store_writer_stats *st = store_writer_stats(w);
+	const struct store_writer_stats *st = recorder_stats(w);
 	double per = (double)st->bytes / frames / (double)n;
 	printf("%s_sockets %zu\n", tag, n);
 	printf("%s_bytes_per_socket_frame %.1f\n", tag, per);
@@ -210,8 +215,7 @@ static int run_series(const char *dir, const char *tag, size_t n, unsigned frame
 	printf("%s_mb_per_day_5s %.1f\n", tag, per * (double)n * 17280 / 1e6);
 	printf("%s_cpu_ms_per_frame %.2f\n", tag, cpu * 1000 / frames);
 	printf("%s_core_share_pct_5s %.3f\n", tag, cpu / frames / 5 * 100);
-	store_writer_close(w);
-	free(buf);
+	recorder_free(w);
 	frame_done(&p.f);
 	return 0;
 }
@@ -221,13 +225,11 @@ static int run_day(const char *dir, size_t n)
 	struct pop p;
 	pop_init(&p, n, 1000000000ull);
 	struct err e = {0};
-	struct store_writer *w = store_writer_open(dir, NULL, &e);
+	struct recorder *w = recorder_new(dir, NULL, &e);
 	if (!w) {
 		fprintf(stderr, "recbench: %s\n", e.msg);
 		return 1;
 	}
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
 	/* Inside one UTC day plus a bit: two shards. */
 	int64_t t0 = ((int64_t)time(NULL) / 86400 - 2) * 86400 + 3600;
 	enum { FRAMES = 17280 };
@@ -235,17 +237,14 @@ static int run_day(const char *dir, size_t n)
 	for (unsigned i = 0; i < FRAMES; i++) {
 		uint64_t now = 1000000000ull + (uint64_t)i * 5000000000ull;
 		pop_frame(&p, i, now, i % 60 == 0 ? n / 20 : 0);
-		len = 0;
-		frame_encode(&p.f, &buf, &len, &cap);
-		if (store_writer_append(w, (t0 + (int64_t)i * 5) * 1000000000ll, buf, len, &e) < 0) {
+		if (recorder_append(w, &p.f, (t0 + (int64_t)i * 5) * 1000000000ll, &e) < 0) {
 			fprintf(stderr, "recbench: %s\n", e.msg);
 			return 1;
 		}
 	}
 	printf("day_sockets %zu\nday_frames %d\nday_build_s %.1f\nday_bytes %llu\n", n, FRAMES,
-	       mono_s() - w0, (unsigned long long)store_writer_stats(w)->bytes);
-	store_writer_close(w);
-	free(buf);
+	       mono_s() - w0, (unsigned long long)recorder_stats(w)->bytes);
+	recorder_free(w);
 	frame_done(&p.f);
 
 	double o0 = mono_s();
@@ -276,8 +275,62 @@ static int run_day(const char *dir, size_t n)
 	return 0;
 }
 
+static int index_sizes(size_t socks, double interval, int nfiles, char **files)
+{
+	double sum[3] = {0}, raw[3] = {0};
+	unsigned long cnt[3] = {0};
+	for (int k = 0; k < nfiles; k++) {
+		FILE *fp = fopen(files[k], "rb");
+		if (!fp) {
+			perror(files[k]);
+			return 1;
+		}
+		static uint8_t buf[64 << 20];
+		size_t len = fread(buf, 1, sizeof buf, fp);
+		fclose(fp);
+		struct store_entry *en = NULL;
+		size_t bad = 0;
+		long n = store_index_parse(buf, len, UINT64_MAX, &en, &bad);
+		for (long i = 0; i < n; i++) {
+			int kind = en[i].key_offset == en[i].offset ? 0
+				   : (en[i].flags & STORE_FLAG_KEY) ? 1 : 2;
+			sum[kind] += en[i].length + STORE_ENTRY_SIZE;
+			raw[kind] += en[i].raw_length;
+			cnt[kind]++;
+		}
+		free(en);
+	}
+	const char *names[3] = {"root", "key", "delta"};
+	double day = 86400 / interval, keys = day / STORE_CHUNK_FRAMES,
+	       roots = keys / STORE_ROOT_KEYS;
+	double per[3] = {roots, keys - roots, day - keys};
+	double total = 0, all = 0;
+	unsigned long frames = 0;
+	for (int k = 0; k < 3; k++) {
+		double avg = cnt[k] ? sum[k] / cnt[k] : 0;
+		/* Without a measured key, a key costs what a root does. */
+		if (!cnt[k] && k == 1)
+			avg = cnt[0] ? sum[0] / cnt[0] : 0;
+		printf("real_%s_frames %lu\n", names[k], cnt[k]);
+		printf("real_%s_bytes_avg %.0f\n", names[k], avg);
+		printf("real_%s_raw_bytes_avg %.0f\n", names[k], cnt[k] ? raw[k] / cnt[k] : 0);
+		total += per[k] * avg;
+		all += sum[k];
+		frames += cnt[k];
+	}
+	printf("real_sockets %zu\n", socks);
+	printf("real_frames %lu\n", frames);
+	printf("real_bytes_per_socket_frame %.2f\n", frames ? all / frames / (double)socks : 0);
+	printf("real_delta_bytes_per_socket_frame %.2f\n",
+	       cnt[2] ? sum[2] / cnt[2] / (double)socks : 0);
+	printf("real_mb_per_day %.1f\n", total / 1e6);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 4 && !strcmp(argv[1], "-i"))
+		return index_sizes(strtoul(argv[2], NULL, 10), atof(argv[3]), argc - 4, argv + 4);
 	if (argc < 2) {
 		fprintf(stderr, "usage: recbench DIR [SOCKETS] [FRAMES] [DAY_SOCKETS]\n");
 		return 2;

@@ -81,6 +81,10 @@ static void sample_frame(struct frame *f, size_t n, double wall)
 		fe->e.prev_state = TCPS_SYN_SENT;
 		fe->x.have = i % 2;
 		fe->x.lost = 3;
+		fe->x.have_mem = i % 3 == 0;
+		fe->x.mem.drops = (uint32_t)i;
+		fe->c.netns = 4026531840u + (uint32_t)(i % 2);
+		fe->c.cgroup_id = 9000 + i % 4;
 		fe->nhist = i % 3;
 		for (unsigned k = 0; k < fe->nhist; k++)
 			fe->hist[k] = (struct track_transition){100 + k, TCPS_SYN_SENT, TCPS_ESTABLISHED};
@@ -102,6 +106,10 @@ static void sample_frame(struct frame *f, size_t n, double wall)
 	f->alerts[0].owner.pid = 1234;
 	f->alerts[0].count = 6;
 	f->alerts[0].oldest_s = 61.5;
+	f->alerts[0].owner.netns = 4026531841u;
+	snprintf(f->alerts[0].owner.ns, sizeof f->alerts[0].owner.ns, "blue");
+	f->alerts[0].owner.cgroup_id = 9001;
+	snprintf(f->alerts[0].owner.unit, sizeof f->alerts[0].owner.unit, "nginx.service");
 	snprintf(f->alerts[0].message, sizeof f->alerts[0].message, "CLOSE_WAIT: 6 sockets");
 	f->nalerts = 1;
 	f->aev = xgrow(f->aev, &f->aev_cap, 1, sizeof *f->aev);
@@ -109,6 +117,17 @@ static void sample_frame(struct frame *f, size_t n, double wall)
 	f->aev[0].time = wall;
 	f->aev[0].alert = f->alerts[0];
 	f->naev = 1;
+	f->ns = xgrow(f->ns, &f->ns_cap, 2, sizeof *f->ns);
+	f->ns[0] = (struct frame_netns){4026531840u, "(host)"};
+	f->ns[1] = (struct frame_netns){4026531841u, "blue"};
+	f->nns = 2;
+	f->cg = xgrow(f->cg, &f->cg_cap, 1, sizeof *f->cg);
+	memset(f->cg, 0, sizeof *f->cg);
+	f->cg[0].id = 9001;
+	f->cg[0].kind = 1;
+	snprintf(f->cg[0].path, sizeof f->cg[0].path, "system.slice/nginx.service");
+	snprintf(f->cg[0].text, sizeof f->cg[0].text, "nginx.service");
+	f->ncg = 1;
 }
 
 static void test_frame_codec(void)
@@ -119,9 +138,9 @@ static void test_frame_codec(void)
 	sample_frame(&f, 20, 1765000000.25);
 	uint8_t *a = NULL, *b = NULL;
 	size_t alen = 0, acap = 0, blen = 0, bcap = 0;
-	frame_encode(&f, &a, &alen, &acap);
+	frame_encode(&f, NULL, &a, &alen, &acap);
 	struct err e = {0};
-	CHECK_INT(frame_decode(&g, a, alen, &e), 0);
+	CHECK_INT(frame_decode(&g, a, alen, NULL, &e), 0);
 	CHECK_INT(g.nents, 20);
 	CHECK_INT(g.nev, 1);
 	CHECK_INT(g.nalerts, 1);
@@ -140,23 +159,148 @@ static void test_frame_codec(void)
 	CHECK_STR(g.alerts[0].message, "CLOSE_WAIT: 6 sockets");
 	CHECK(g.alerts[0].oldest_s == 61.5);
 	CHECK_INT(g.kernel.reserved[0].hi, 8010);
+	CHECK_INT(g.version, FRAME_VERSION);
+	CHECK_INT(g.ents[3].c.netns, 4026531841u);
+	CHECK_INT(g.ents[3].c.cgroup_id, 9003);
+	CHECK_INT(g.ents[3].x.have_mem, 1);
+	CHECK_INT(g.ents[3].x.mem.drops, 3);
+	CHECK_STR(g.alerts[0].owner.ns, "blue");
+	CHECK_STR(g.alerts[0].owner.unit, "nginx.service");
+	CHECK_INT(g.alerts[0].owner.cgroup_id, 9001);
+	CHECK_STR(g.aev[0].alert.owner.unit, "nginx.service");
+	CHECK(g.nns == 2 && g.ns[1].id == 4026531841u);
+	CHECK_STR(g.ns[1].name, "blue");
+	CHECK(g.ncg == 1 && g.cg[0].id == 9001 && g.cg[0].kind == 1);
+	CHECK_STR(g.cg[0].path, "system.slice/nginx.service");
+	CHECK_STR(g.cg[0].text, "nginx.service");
 	/* Re-encoding what was decoded gives the same bytes. */
-	frame_encode(&g, &b, &blen, &bcap);
+	frame_encode(&g, NULL, &b, &blen, &bcap);
 	CHECK(blen == alen && !memcmp(a, b, alen));
 	/* Every truncation fails cleanly; so do trailing bytes. */
 	int bad = 0;
 	for (size_t n = 0; n < alen; n++)
-		bad += frame_decode(&g, a, n, &e) == -EBADMSG;
+		bad += frame_decode(&g, a, n, NULL, &e) == -EBADMSG;
 	CHECK_INT(bad, alen);
 	a = xgrow(a, &acap, alen + 1, 1);
 	a[alen] = 0;
-	CHECK_INT(frame_decode(&g, a, alen + 1, &e), -EBADMSG);
+	CHECK_INT(frame_decode(&g, a, alen + 1, NULL, &e), -EBADMSG);
 	a[0] ^= 0xff;
-	CHECK_INT(frame_decode(&g, a, alen, &e), -EBADMSG);
+	CHECK_INT(frame_decode(&g, a, alen, NULL, &e), -EBADMSG);
 	a[0] ^= 0xff;
 	a[4] = FRAME_VERSION + 1;
-	CHECK_INT(frame_decode(&g, a, alen, &e), -EPROTONOSUPPORT);
+	CHECK_INT(frame_decode(&g, a, alen, NULL, &e), -EPROTONOSUPPORT);
 	CHECK(strstr(e.msg, "newer") != NULL);
+	free(a);
+	free(b);
+	frame_done(&f);
+	frame_done(&g);
+}
+
+/* Bytes of f encoded alone (the comparison form: equal bytes, equal
+ * frames). */
+static size_t enc(const struct frame *f, uint8_t **buf, size_t *cap)
+{
+	size_t len = 0;
+	frame_encode(f, NULL, buf, &len, cap);
+	return len;
+}
+
+/* Version 2's hot fields relative to a reference frame: moved, new and
+ * gone sockets, unchanged ones ~free; without its reference the frame
+ * does not decode. */
+static void test_frame_delta(void)
+{
+	struct frame key, f, g;
+	frame_init(&key);
+	frame_init(&f);
+	frame_init(&g);
+	sample_frame(&key, 50, 1765000000.0);
+	sample_frame(&f, 50, 1765000005.0);
+	f.mono_ns = key.mono_ns + 5000000000ull;
+	f.ref_ns = 1765000000000000000ll;
+	/* Idle sockets: "ms ago" grows with the clock (stored as instants). */
+	for (size_t i = 0; i < f.nents; i++) {
+		f.ents[i].c.ti.last_data_sent_ms += 5000;
+		f.ents[i].c.ti.last_ack_recv_ms += 5000;
+		f.ents[i].c.timer_ms -= 5000 % 200; /* wraps: exact anyway */
+	}
+	f.ents[4].c.ti.bytes_acked += 123456;
+	f.ents[4].c.ti.last_data_sent_ms = 3;
+	f.ents[4].c.ti.rtt_us -= 700;     /* went down: a small negative */
+	f.ents[4].e.tx_bps = 1e6f;
+	f.ents[5].x.have = !f.ents[5].x.have;
+	f.ents[6].e.key = 777;            /* not in the key frame */
+	f.ents[6].c.ti.bytes_acked = 1ull << 60;
+	uint8_t *a = NULL, *b = NULL, *d = NULL;
+	size_t acap = 0, bcap = 0, dlen = 0, dcap = 0;
+	frame_encode(&f, &key, &d, &dlen, &dcap);
+	CHECK(frame_ref_ns(d, dlen) == f.ref_ns);
+	struct err e = {0};
+	CHECK_INT(frame_decode(&g, d, dlen, NULL, &e), -EBADMSG);
+	CHECK(strstr(e.msg, "reference") != NULL);
+	CHECK_INT(frame_decode(&g, d, dlen, &key, &e), 0);
+	size_t alen = enc(&f, &a, &acap), blen = enc(&g, &b, &bcap);
+	CHECK(alen == blen && !memcmp(a, b, alen));
+	CHECK(g.ents[4].c.ti.bytes_acked == f.ents[4].c.ti.bytes_acked);
+	CHECK(g.ents[6].c.ti.bytes_acked == 1ull << 60);
+	CHECK_INT(g.ents[7].c.ti.last_ack_recv_ms, 4000005000u);
+	CHECK(g.ref_ns == f.ref_ns);
+	/* Unchanged since the key: a byte per socket of hot part. A frame
+	 * relative to itself is all cold part. */
+	size_t self_len = 0, self_cap = 0;
+	uint8_t *self = NULL;
+	key.ref_ns = 1;
+	frame_encode(&key, &key, &self, &self_len, &self_cap);
+	key.ref_ns = 0;
+	size_t klen = enc(&key, &a, &acap);
+	CHECK(self_len + 20 * key.nents < klen);
+	CHECK_INT(frame_decode(&g, self, self_len, &key, &e), 0);
+	blen = enc(&g, &b, &bcap);
+	CHECK(blen == klen && !memcmp(a, b, klen));
+	/* Every truncation of a frame with a reference fails cleanly. */
+	int bad = 0;
+	for (size_t n = 0; n < dlen; n++)
+		bad += frame_decode(&g, d, n, &key, &e) == -EBADMSG;
+	CHECK_INT(bad, dlen);
+	free(a);
+	free(b);
+	free(d);
+	free(self);
+	frame_done(&key);
+	frame_done(&f);
+	frame_done(&g);
+}
+
+/* A version 1 frame (the fuzz corpus seed, written by tcpscope 0.1's
+ * codec) still reads: no labels, ids 0. */
+static void test_frame_v1(void)
+{
+	FILE *fp = fopen("tests/fuzz/corpus/frame/two_sockets", "rb");
+	CHECK(fp != NULL);
+	if (!fp)
+		return;
+	uint8_t buf[4096];
+	size_t n = fread(buf, 1, sizeof buf, fp);
+	fclose(fp);
+	CHECK(n > 100 && buf[4] == 1);
+	struct frame f, g;
+	frame_init(&f);
+	frame_init(&g);
+	struct err e = {0};
+	CHECK_INT(frame_decode(&f, buf, n, NULL, &e), 0);
+	CHECK_INT(f.version, 1);
+	CHECK_INT(f.nents, 2);
+	CHECK(f.nns == 0 && f.ncg == 0 && f.ref_ns == 0);
+	CHECK(frame_ref_ns(buf, n) == 0);
+	/* Rewritten as version 2, it decodes to the same frame. */
+	uint8_t *a = NULL, *b = NULL;
+	size_t acap = 0, bcap = 0;
+	size_t alen = enc(&f, &a, &acap);
+	CHECK_INT(frame_decode(&g, a, alen, NULL, &e), 0);
+	CHECK_INT(g.version, 2);
+	size_t blen = enc(&g, &b, &bcap);
+	CHECK(alen == blen && !memcmp(a, b, alen));
+	CHECK(f.ents[1].c.cookie == g.ents[1].c.cookie && f.wall == g.wall);
 	free(a);
 	free(b);
 	frame_done(&f);
@@ -450,6 +594,8 @@ static void test_times(void)
 int main(void)
 {
 	test_frame_codec();
+	test_frame_delta();
+	test_frame_v1();
 	test_store_roundtrip();
 	test_store_versions_and_retention();
 	test_restore();

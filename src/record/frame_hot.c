@@ -1,0 +1,236 @@
+/* frame_hot.c — version 2's hot fields: what moves while a socket carries
+ * data, written as the difference from the same socket in a reference
+ * frame (zigzag varints, XOR for floats), after a per-socket bitmap of the
+ * fields that changed, column by column so zstd finds runs. Gorilla's and
+ * the TSDBs' idea, with zstd left to do the entropy coding. The table
+ * below is the format (docs/RECORDING.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame_int.h"
+
+/* LEB128: 7 bits a byte, low first. */
+static void c_varint(struct cx *c, uint64_t *v)
+{
+	if (!c->rd) {
+		uint8_t b[10];
+		size_t n = 0;
+		uint64_t x = *v;
+		while (x >= 0x80) {
+			b[n++] = (uint8_t)(x | 0x80);
+			x >>= 7;
+		}
+		b[n++] = (uint8_t)x;
+		frame_cx_raw(c, b, n);
+		return;
+	}
+	uint64_t x = 0;
+	*v = 0;
+	for (unsigned s = 0; s < 64; s += 7) {
+		if (c->bad || c->pos >= c->n) {
+			frame_cx_fail(c, "truncated");
+			return;
+		}
+		uint8_t b = c->in[c->pos++];
+		if (s == 63 && b > 1)
+			break;
+		x |= (uint64_t)(b & 0x7f) << s;
+		if (!(b & 0x80)) {
+			*v = x;
+			return;
+		}
+	}
+	frame_cx_fail(c, "varint too long");
+}
+
+/* --- version 2: the hot fields relative to a reference frame ------------ */
+
+enum hot_kind {
+	HK_INT,   /* difference mod 2^width, sign-extended, zigzag */
+	HK_BOOL,  /* as HK_INT; decodes to 0/1 */
+	HK_F32,   /* bits XOR the reference's bits (Gorilla) */
+	HK_AGO,   /* "ms ago": as the instant (tcp_info present), then HK_INT */
+	HK_AHEAD, /* "ms from now": as the instant (timer set), then HK_INT */
+};
+
+struct hot_field {
+	uint16_t off;   /* in struct frame_entry */
+	uint8_t width;  /* bytes */
+	uint8_t kind;
+	int8_t pred;    /* -1, or an earlier field of the same width this one
+			 * is written relative to (bytes sent ~ bytes acked) */
+};
+
+#define HFP(member, kind, pred)                                                   \
+	{offsetof(struct frame_entry, member),                                    \
+	 (uint8_t)sizeof(((struct frame_entry *)0)->member), kind, pred}
+#define HF(member, kind) HFP(member, kind, -1)
+
+/* The format: a field's bit in the per-socket bitmap is its index here,
+ * and the columns follow this order. What moves with traffic comes first,
+ * so a busy socket's bitmap is a short varint. */
+static const struct hot_field hot_fields[] = {
+	HF(e.rx_bps, HK_F32), HF(e.tx_bps, HK_F32),
+	HF(c.ti.bytes_acked, HK_INT), HF(c.ti.bytes_received, HK_INT),
+	HFP(c.ti.bytes_sent, HK_INT, 2),
+	HF(c.ti.rtt_us, HK_INT), HF(c.ti.rttvar_us, HK_INT),
+	HF(c.ti.last_data_sent_ms, HK_AGO), HF(c.ti.last_data_recv_ms, HK_AGO),
+	HFP(c.ti.last_ack_recv_ms, HK_AGO, 7),
+	HF(x.segs_out, HK_INT), HF(x.segs_in, HK_INT), HFP(x.delivered, HK_INT, 10),
+	HF(c.ti.delivery_rate, HK_INT), HF(x.pacing_rate, HK_INT),
+	HF(c.ti.snd_cwnd, HK_INT), HF(c.ti.unacked, HK_INT),
+	HF(c.rqueue, HK_INT), HF(c.wqueue, HK_INT), HF(c.timer_ms, HK_AHEAD),
+	HF(x.notsent_bytes, HK_INT), HF(x.snd_wnd, HK_INT), HF(x.rcv_space, HK_INT),
+	HF(e.retrans_per_s, HK_F32), HF(c.timer_retrans, HK_INT), HF(c.ti.rto_us, HK_INT),
+	HF(c.ti.snd_ssthresh, HK_INT), HF(c.ti.retrans, HK_INT), HF(c.ti.total_retrans, HK_INT),
+	HF(c.ti.retransmits, HK_INT), HF(c.ti.backoff, HK_INT),
+	HF(x.have, HK_BOOL), HF(x.bytes_retrans, HK_INT), HF(x.ato_us, HK_INT),
+	HF(x.rcv_mss, HK_INT), HF(x.sacked, HK_INT), HF(x.lost, HK_INT),
+	HF(x.probes, HK_INT), HF(x.ca_state, HK_INT), HF(x.options, HK_INT),
+	HF(x.snd_wscale, HK_INT), HF(x.rcv_wscale, HK_INT),
+	HF(x.have_mem, HK_BOOL),
+	HF(x.mem.rmem_alloc, HK_INT), HF(x.mem.rcvbuf, HK_INT), HF(x.mem.wmem_alloc, HK_INT),
+	HF(x.mem.sndbuf, HK_INT), HF(x.mem.fwd_alloc, HK_INT), HF(x.mem.wmem_queued, HK_INT),
+	HF(x.mem.optmem, HK_INT), HF(x.mem.backlog, HK_INT), HF(x.mem.drops, HK_INT),
+};
+#define NHOT (sizeof hot_fields / sizeof hot_fields[0])
+_Static_assert(NHOT <= 64, "the changed-fields bitmap is a u64");
+
+static uint64_t width_mask(unsigned width)
+{
+	return width >= 8 ? UINT64_MAX : ((uint64_t)1 << (8 * width)) - 1;
+}
+
+/* The field as stored: relative times as instants. A missing socket (no
+ * counterpart in the reference) reads as zeros. */
+static uint64_t hot_get(const struct frame_entry *fe, const struct hot_field *h, uint32_t now_ms)
+{
+	if (!fe)
+		return 0;
+	const uint8_t *p = (const uint8_t *)fe + h->off;
+	uint64_t v = 0;
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
+	switch (h->width) {
+	case 1: memcpy(&u8, p, 1); v = u8; break;
+	case 2: memcpy(&u16, p, 2); v = u16; break;
+	case 4: memcpy(&u32, p, 4); v = u32; break;
+	default: memcpy(&v, p, 8); break;
+	}
+	if (h->kind == HK_AGO && (fe->c.ti.have & TI_BASE))
+		v = (uint32_t)(now_ms - (uint32_t)v);
+	else if (h->kind == HK_AHEAD && fe->c.timer != TIMER_OFF)
+		v = (uint32_t)(now_ms + (uint32_t)v);
+	return v;
+}
+
+/* The inverse; the entry's cold part (tcp_info have-bits, timer) is read. */
+static void hot_set(struct frame_entry *fe, const struct hot_field *h, uint64_t v, uint32_t now_ms)
+{
+	uint8_t *p = (uint8_t *)fe + h->off;
+	v &= width_mask(h->width);
+	if (h->kind == HK_BOOL)
+		v = v != 0;
+	else if (h->kind == HK_AGO && (fe->c.ti.have & TI_BASE))
+		v = (uint32_t)(now_ms - (uint32_t)v);
+	else if (h->kind == HK_AHEAD && fe->c.timer != TIMER_OFF)
+		v = (uint32_t)((uint32_t)v - now_ms);
+	uint8_t u8 = (uint8_t)v;
+	uint16_t u16 = (uint16_t)v;
+	uint32_t u32 = (uint32_t)v;
+	switch (h->width) {
+	case 1: memcpy(p, &u8, 1); break;
+	case 2: memcpy(p, &u16, 2); break;
+	case 4: memcpy(p, &u32, 4); break;
+	default: memcpy(p, &v, 8); break;
+	}
+}
+
+/* What is compared and written: the field less its predictor's value. */
+static uint64_t hot_val(const struct frame_entry *fe, size_t k, uint32_t now_ms)
+{
+	const struct hot_field *h = &hot_fields[k];
+	uint64_t v = hot_get(fe, h, now_ms);
+	if (h->pred >= 0)
+		v -= hot_get(fe, &hot_fields[h->pred], now_ms);
+	return v & width_mask(h->width);
+}
+
+/* Decoding: the predictor's column came first, so its value is known. */
+static void hot_put(struct frame_entry *fe, size_t k, uint64_t v, uint32_t now_ms)
+{
+	const struct hot_field *h = &hot_fields[k];
+	if (h->pred >= 0)
+		v += hot_get(fe, &hot_fields[h->pred], now_ms);
+	hot_set(fe, h, v, now_ms);
+}
+
+static uint64_t hot_delta(uint64_t v, uint64_t r, const struct hot_field *h)
+{
+	if (h->kind == HK_F32)
+		return v ^ r;
+	uint64_t m = width_mask(h->width), d = (v - r) & m;
+	if (m != UINT64_MAX && (d >> (8 * h->width - 1)) & 1)
+		d |= ~m; /* sign-extend: a counter that went down is small too */
+	return (d << 1) ^ (uint64_t)((int64_t)d >> 63);
+}
+
+static uint64_t hot_undelta(uint64_t z, uint64_t r, const struct hot_field *h)
+{
+	if (h->kind == HK_F32)
+		return z ^ r;
+	uint64_t d = (z >> 1) ^ (0 - (z & 1));
+	return (r + d) & width_mask(h->width);
+}
+
+static const struct frame_entry *ref_entry(const struct cx *c, uint64_t key)
+{
+	if (!c->ref || key == HMAP_EMPTY)
+		return NULL;
+	const uint32_t *ix = hmap_get(&c->refmap, key);
+	return ix ? &c->ref->ents[*ix] : NULL;
+}
+
+/* Every entry's changed-fields bitmap (varint), then column by column the
+ * changed fields' differences. An unchanged socket is one 0 byte. */
+void frame_hot_code(struct cx *c, struct frame *f, uint32_t now_ms)
+{
+	size_t n = f->nents;
+	if (!n)
+		return;
+	uint32_t ref_ms = c->ref ? (uint32_t)(c->ref->mono_ns / 1000000) : 0;
+	uint64_t *mask = xcalloc(n, sizeof *mask);
+	const struct frame_entry **refs = xcalloc(n, sizeof *refs);
+	for (size_t i = 0; i < n; i++) {
+		refs[i] = ref_entry(c, f->ents[i].e.key);
+		if (c->rd)
+			continue;
+		for (size_t k = 0; k < NHOT; k++)
+			if (hot_val(&f->ents[i], k, now_ms) != hot_val(refs[i], k, ref_ms))
+				mask[i] |= (uint64_t)1 << k;
+	}
+	for (size_t i = 0; i < n && !c->bad; i++) {
+		c_varint(c, &mask[i]);
+		if (c->rd && NHOT < 64 && mask[i] >> NHOT)
+			frame_cx_fail(c, "unknown hot field");
+	}
+	for (size_t k = 0; k < NHOT && !c->bad; k++) {
+		const struct hot_field *h = &hot_fields[k];
+		for (size_t i = 0; i < n && !c->bad; i++) {
+			uint64_t r = hot_val(refs[i], k, ref_ms);
+			if (!((mask[i] >> k) & 1)) {
+				if (c->rd)
+					hot_put(&f->ents[i], k, r, now_ms);
+				continue;
+			}
+			uint64_t z = c->rd ? 0 : hot_delta(hot_val(&f->ents[i], k, now_ms), r, h);
+			c_varint(c, &z);
+			if (c->rd)
+				hot_put(&f->ents[i], k, hot_undelta(z, r, h), now_ms);
+		}
+	}
+	free(mask);
+	free(refs);
+}
+

@@ -1,0 +1,36 @@
+/* frame_int.h — what the frame codec's files share (private to
+ * src/record): the coding context, in which one set of field functions
+ * serves both directions (frame.c), and version 2's hot fields
+ * (frame_hot.c). */
+#ifndef TCPSCOPE_FRAME_INT_H
+#define TCPSCOPE_FRAME_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpscope/frame.h"
+#include "tcpscope/hmap.h"
+
+struct cx {
+	bool rd, bad;
+	uint8_t **buf;          /* writing */
+	size_t *len, *cap;
+	const uint8_t *in;      /* reading */
+	size_t pos, n;
+	const char *why;        /* first reason the input is bad */
+	uint16_t ver;           /* the frame's version (reading: as read) */
+	const struct frame *ref;/* version 2: hot fields relative to it, or NULL */
+	struct hmap refmap;     /* its entries: track key -> index */
+};
+
+/* Mark the input bad (the first reason is kept). */
+void frame_cx_fail(struct cx *c, const char *why);
+/* n bytes either way; reading past the end fails and zero-fills p. */
+void frame_cx_raw(struct cx *c, uint8_t *p, size_t n);
+/* Version 2's hot part of f's entries (their cold parts already coded):
+ * per-entry changed-field bitmaps, then the differences from c->ref column
+ * by column (docs/RECORDING.md). */
+void frame_hot_code(struct cx *c, struct frame *f, uint32_t now_ms);
+
+#endif
