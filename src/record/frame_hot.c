@@ -1,6 +1,6 @@
 /* frame_hot.c — version 2's hot fields: what moves while a socket carries
  * data, written as the difference from the same socket in a reference
- * frame (zigzag varints, XOR for floats), after a per-socket bitmap of the
+ * frame (zigzag varints; floats by their bits), after a per-socket bitmap of the
  * fields that changed, column by column so zstd finds runs. Gorilla's and
  * the TSDBs' idea, with zstd left to do the entropy coding. The table
  * below is the format (docs/RECORDING.md). */
@@ -48,7 +48,7 @@ static void c_varint(struct cx *c, uint64_t *v)
 enum hot_kind {
 	HK_INT,   /* difference mod 2^width, sign-extended, zigzag */
 	HK_BOOL,  /* as HK_INT; decodes to 0/1 */
-	HK_F32,   /* bits XOR the reference's bits (Gorilla) */
+	HK_F32,   /* its bits as a u32 (close values: a small difference) */
 	HK_AGO,   /* "ms ago": as the instant (tcp_info present), then HK_INT */
 	HK_AHEAD, /* "ms from now": as the instant (timer set), then HK_INT */
 };
@@ -166,22 +166,83 @@ static void hot_put(struct frame_entry *fe, size_t k, uint64_t v, uint32_t now_m
 	hot_set(fe, h, v, now_ms);
 }
 
-static uint64_t hot_delta(uint64_t v, uint64_t r, const struct hot_field *h)
+static uint64_t zigzag(int64_t d)
 {
-	if (h->kind == HK_F32)
-		return v ^ r;
-	uint64_t m = width_mask(h->width), d = (v - r) & m;
-	if (m != UINT64_MAX && (d >> (8 * h->width - 1)) & 1)
-		d |= ~m; /* sign-extend: a counter that went down is small too */
-	return (d << 1) ^ (uint64_t)((int64_t)d >> 63);
+	return ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
 }
 
-static uint64_t hot_undelta(uint64_t z, uint64_t r, const struct hot_field *h)
+static int64_t unzigzag(uint64_t z)
 {
-	if (h->kind == HK_F32)
-		return z ^ r;
-	uint64_t d = (z >> 1) ^ (0 - (z & 1));
-	return (r + d) & width_mask(h->width);
+	return (int64_t)((z >> 1) ^ (0 - (z & 1)));
+}
+
+/* v - r mod 2^width, sign-extended: a counter that went down is small too. */
+static int64_t hot_diff(uint64_t v, uint64_t r, const struct hot_field *h)
+{
+	uint64_t m = width_mask(h->width), d = (v - r) & m;
+	if (m != UINT64_MAX && (d >> (8 * h->width - 1)) & 1)
+		d |= ~m;
+	return (int64_t)d;
+}
+
+/* An idle socket's instants (last send/receive/ACK, the timer) still move
+ * by a few ms between polls: the kernel counts "ms ago" from its own clock
+ * when the dump reaches the socket, not at the poll's time. That offset is
+ * nearly the same for every socket of a dump. So in such a column (the
+ * instant known: tcp_info there, a timer set) the difference from the
+ * reference is taken relative to the column's last small one (Gorilla's
+ * delta of delta, across neighbours instead of time), and a socket whose
+ * difference equals it counts as unchanged. */
+#define JITTER_MS 1024
+
+static bool hot_jitters(const struct frame_entry *fe, const struct hot_field *h)
+{
+	if (h->pred >= 0)
+		return false;
+	return (h->kind == HK_AGO && (fe->c.ti.have & TI_BASE)) ||
+	       (h->kind == HK_AHEAD && fe->c.timer != TIMER_OFF);
+}
+
+static void jitter_next(int64_t *pred, int64_t d)
+{
+	if (d >= -JITTER_MS && d <= JITTER_MS)
+		*pred = d;
+}
+
+/* Whether field k of fe differs from its reference value r (the column's
+ * jitter *pred moves along); what to write if so into *z. */
+static bool hot_delta(const struct frame_entry *fe, size_t k, uint64_t r, uint32_t now_ms,
+		      int64_t *pred, uint64_t *z)
+{
+	const struct hot_field *h = &hot_fields[k];
+	uint64_t v = hot_val(fe, k, now_ms);
+	int64_t d = hot_diff(v, r, h);
+	if (!hot_jitters(fe, h)) {
+		*z = zigzag(d);
+		return v != r;
+	}
+	if (d == *pred)
+		return false;
+	*z = zigzag((int64_t)((uint64_t)d - (uint64_t)*pred));
+	jitter_next(pred, d);
+	return true;
+}
+
+/* The inverse, into fe (whose cold part is decoded): `changed` with what
+ * was written in z, or not. */
+static void hot_undelta(struct frame_entry *fe, size_t k, uint64_t r, uint32_t now_ms,
+			int64_t *pred, bool changed, uint64_t z)
+{
+	const struct hot_field *h = &hot_fields[k];
+	uint64_t v = r;
+	if (!hot_jitters(fe, h)) {
+		v = changed ? r + (uint64_t)unzigzag(z) : r;
+	} else {
+		v = r + (uint64_t)*pred + (changed ? (uint64_t)unzigzag(z) : 0);
+		if (changed)
+			jitter_next(pred, hot_diff(v & width_mask(h->width), r, h));
+	}
+	hot_put(fe, k, v & width_mask(h->width), now_ms);
 }
 
 static const struct frame_entry *ref_entry(const struct cx *c, uint64_t key)
@@ -202,12 +263,13 @@ void frame_hot_code(struct cx *c, struct frame *f, uint32_t now_ms)
 	uint32_t ref_ms = c->ref ? (uint32_t)(c->ref->mono_ns / 1000000) : 0;
 	uint64_t *mask = xcalloc(n, sizeof *mask);
 	const struct frame_entry **refs = xcalloc(n, sizeof *refs);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		refs[i] = ref_entry(c, f->ents[i].e.key);
-		if (c->rd)
-			continue;
-		for (size_t k = 0; k < NHOT; k++)
-			if (hot_val(&f->ents[i], k, now_ms) != hot_val(refs[i], k, ref_ms))
+	for (size_t k = 0; k < NHOT && !c->rd; k++) {
+		int64_t pred = 0;
+		uint64_t z;
+		for (size_t i = 0; i < n; i++)
+			if (hot_delta(&f->ents[i], k, hot_val(refs[i], k, ref_ms), now_ms, &pred, &z))
 				mask[i] |= (uint64_t)1 << k;
 	}
 	for (size_t i = 0; i < n && !c->bad; i++) {
@@ -215,22 +277,27 @@ void frame_hot_code(struct cx *c, struct frame *f, uint32_t now_ms)
 		if (c->rd && NHOT < 64 && mask[i] >> NHOT)
 			frame_cx_fail(c, "unknown hot field");
 	}
+	/* Column by column: a column's values are alike (zstd finds runs), and
+	 * a predictor's column comes before the fields relative to it. */
 	for (size_t k = 0; k < NHOT && !c->bad; k++) {
-		const struct hot_field *h = &hot_fields[k];
+		int64_t pred = 0;
 		for (size_t i = 0; i < n && !c->bad; i++) {
-			uint64_t r = hot_val(refs[i], k, ref_ms);
-			if (!((mask[i] >> k) & 1)) {
-				if (c->rd)
-					hot_put(&f->ents[i], k, r, now_ms);
+			uint64_t r = hot_val(refs[i], k, ref_ms), z = 0;
+			bool changed = (mask[i] >> k) & 1;
+			if (!c->rd) {
+				hot_delta(&f->ents[i], k, r, now_ms, &pred, &z);
+			} else if (changed) {
+				c_varint(c, &z);
+				hot_undelta(&f->ents[i], k, r, now_ms, &pred, true, z);
+				continue;
+			} else {
+				hot_undelta(&f->ents[i], k, r, now_ms, &pred, false, 0);
 				continue;
 			}
-			uint64_t z = c->rd ? 0 : hot_delta(hot_val(&f->ents[i], k, now_ms), r, h);
-			c_varint(c, &z);
-			if (c->rd)
-				hot_put(&f->ents[i], k, hot_undelta(z, r, h), now_ms);
+			if (changed)
+				c_varint(c, &z);
 		}
 	}
 	free(mask);
 	free(refs);
 }
-

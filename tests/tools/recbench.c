@@ -18,8 +18,9 @@
  *
  *   recbench -i SOCKETS INTERVAL FILE.index...
  *
- * Sizes of a real recording (tests/bench/recreal.sh) by kind of frame —
- * roots, other keys, frames relative to their key — and a day of it
+ * Sizes of a real recording (tests/bench/run.sh) by kind of frame —
+ * roots, other keys, frames relative to their key (those of a writer's
+ * first chunk apart) — and a day of it
  * extrapolated at INTERVAL seconds a frame: a day holds 86400 / INTERVAL
  * frames, one key every STORE_CHUNK_FRAMES and one root every
  * STORE_ROOT_KEYS keys, each at the average size measured for its kind.
@@ -277,8 +278,11 @@ static int run_day(const char *dir, size_t n)
 
 static int index_sizes(size_t socks, double interval, int nfiles, char **files)
 {
-	double sum[3] = {0}, raw[3] = {0};
-	unsigned long cnt[3] = {0};
+	/* 0 roots, 1 other keys, 2 frames of the first chunk after a root a
+	 * writer started with (rates are all "not yet" in its key), 3 the
+	 * other frames relative to a key. */
+	double sum[4] = {0}, raw[4] = {0};
+	unsigned long cnt[4] = {0};
 	for (int k = 0; k < nfiles; k++) {
 		FILE *fp = fopen(files[k], "rb");
 		if (!fp) {
@@ -291,38 +295,42 @@ static int index_sizes(size_t socks, double interval, int nfiles, char **files)
 		struct store_entry *en = NULL;
 		size_t bad = 0;
 		long n = store_index_parse(buf, len, UINT64_MAX, &en, &bad);
+		uint64_t first = n > 0 ? en[0].offset : 0;
 		for (long i = 0; i < n; i++) {
 			int kind = en[i].key_offset == en[i].offset ? 0
-				   : (en[i].flags & STORE_FLAG_KEY) ? 1 : 2;
+				   : (en[i].flags & STORE_FLAG_KEY) ? 1
+				   : en[i].key_offset == first ? 2 : 3;
 			sum[kind] += en[i].length + STORE_ENTRY_SIZE;
 			raw[kind] += en[i].raw_length;
 			cnt[kind]++;
 		}
 		free(en);
 	}
-	const char *names[3] = {"root", "key", "delta"};
-	double day = 86400 / interval, keys = day / STORE_CHUNK_FRAMES,
-	       roots = keys / STORE_ROOT_KEYS;
-	double per[3] = {roots, keys - roots, day - keys};
-	double total = 0, all = 0;
+	const char *names[4] = {"root", "key", "first_chunk", "delta"};
+	double avg[4];
+	double all = 0;
 	unsigned long frames = 0;
-	for (int k = 0; k < 3; k++) {
-		double avg = cnt[k] ? sum[k] / cnt[k] : 0;
-		/* Without a measured key, a key costs what a root does. */
-		if (!cnt[k] && k == 1)
-			avg = cnt[0] ? sum[0] / cnt[0] : 0;
+	for (int k = 0; k < 4; k++) {
+		avg[k] = cnt[k] ? sum[k] / cnt[k] : 0;
 		printf("real_%s_frames %lu\n", names[k], cnt[k]);
-		printf("real_%s_bytes_avg %.0f\n", names[k], avg);
+		printf("real_%s_bytes_avg %.0f\n", names[k], avg[k]);
 		printf("real_%s_raw_bytes_avg %.0f\n", names[k], cnt[k] ? raw[k] / cnt[k] : 0);
-		total += per[k] * avg;
 		all += sum[k];
 		frames += cnt[k];
 	}
+	/* Without a measured key, a key costs what a root does; without a
+	 * later chunk, a frame what the first chunk's cost. */
+	if (!cnt[1])
+		avg[1] = avg[0];
+	if (!cnt[3])
+		avg[3] = avg[2];
+	double day = 86400 / interval, keys = day / STORE_CHUNK_FRAMES,
+	       roots = keys / STORE_ROOT_KEYS;
+	double total = roots * avg[0] + (keys - roots) * avg[1] + (day - keys) * avg[3];
 	printf("real_sockets %zu\n", socks);
 	printf("real_frames %lu\n", frames);
 	printf("real_bytes_per_socket_frame %.2f\n", frames ? all / frames / (double)socks : 0);
-	printf("real_delta_bytes_per_socket_frame %.2f\n",
-	       cnt[2] ? sum[2] / cnt[2] / (double)socks : 0);
+	printf("real_delta_bytes_per_socket_frame %.2f\n", avg[3] / (double)socks);
 	printf("real_mb_per_day %.1f\n", total / 1e6);
 	return 0;
 }
