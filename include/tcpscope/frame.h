@@ -18,7 +18,7 @@
  *    frame `ref` (the chunk's key frame; the recorder picks it, see
  *    docs/RECORDING.md): per socket a bitmap of the fields that differ from
  *    the same socket (same track key) in `ref`, then column by column the
- *    differences as zigzag varints (XOR for floats). A frame without a
+ *    differences as zigzag varints (floats by their bits). A frame without a
  *    reference (ref_ns 0) is written relative to zero. Times the kernel
  *    gives relative to now (last send / receive / ACK, the timer) are
  *    stored as the instant they point at, which does not move while
