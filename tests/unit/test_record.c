@@ -269,7 +269,7 @@ static void test_frame_delta(void)
 		h.ents[i].c.ti.last_data_sent_ms += 5003;
 		h.ents[i].c.ti.last_data_recv_ms += 5003;
 		h.ents[i].c.ti.last_ack_recv_ms += 5003;
-		h.ents[i].c.timer_ms -= 4997; /* the same instant, 3 ms on */
+		h.ents[i].c.timer_ms -= 5003; /* the same instant, 3 ms off as well */
 	}
 	size_t hlen = 0;
 	frame_encode(&h, &key, &d, &hlen, &dcap);
