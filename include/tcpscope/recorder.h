@@ -36,7 +36,8 @@ struct engine;
  * rest of tcp_info and the congestion name (both in the JSON output). */
 #define RECORDER_NEEDS (NEED_INFO_X | NEED_CONG)
 /* Headless default tick: 5 s, as below records — at 10k sockets that is
- * well under 1% of a core and under 100 MB a day, and a 3 a.m. pile-up
+ * well under 1% of a core, ~10 MB a day idle and ~180 MB with 10% of
+ * them moving data (docs/RECORDING.md, Figures), and a 3 a.m. pile-up
  * that lasts a minute shows in a dozen frames; -d overrides. */
 #define RECORDER_INTERVAL_S_DEFAULT 5.0
 
