@@ -6,7 +6,8 @@
 #     header; `-r DIR --at T -b -j` gives the sockets a live `-b -j` saw at
 #     T; paused, it keeps recording what the engine holds (not the frozen
 #     screen); q, SIGTERM and SIGINT close the recording cleanly and restore
-#     the terminal; SIGKILL leaves a readable recording;
+#     the terminal; SIGKILL leaves a readable recording; a filter narrows
+#     the view while the recording keeps every socket;
 #   - a full disk under the live view: its notice on the status line;
 #   - `-e -j --record`: the events printed are those the recording replays;
 #   - `--serve --record`: scrapes answered while frames are written;
@@ -142,24 +143,32 @@ tm kill-session -t lv 2>/dev/null
 for sig in TERM INT KILL; do
 	R=$TESTTMP/sig$sig
 	O=$TESTTMP/sig$sig
-	pane "s$sig" "$O" --record "$R" -d 0.3 $NP
+	# A filter narrows the view; the recording keeps every socket.
+	pane "s$sig" "$O" --record "$R" -d 0.3 $NP state close-wait
 	wait_frames "$R" 3 && wait_for 5 test -s "$O.pid"
+	if [ "$sig" = TERM ]; then
+		wait_for 10 sh -c "tmux -S '$SOCK' capture-pane -p -t s$sig | grep -q 'CLOSE-WAIT 127.0.0.1:7401'" &&
+			! screen "s$sig" | grep -q 'FIN-WAIT-2 127.0.0.1'
+		check "a filter narrows the live view while recording" $? "$(screen "s$sig" | sed -n 8,14p)"
+	fi
 	kill -"$sig" "$(cat "$O.pid")"
 	wait_for 5 test -s "$O.stty"
 	RC=$(cat "$O.rc" 2>/dev/null)
 	N=$(frames "$R")
 	"$TCPSCOPE" -r "$R" -b -j >"$TESTTMP/sig.json" 2>"$TESTTMP/sig.err"
 	RRC=$?
-	jq -e '[.sockets[] | select(.local_port == 7401)] | length == 7' "$TESTTMP/sig.json" >/dev/null
+	jq -e '([.sockets[] | select(.local_port == 7401)] | length == 7) and
+		([.sockets[] | select(.remote_port == 7401 and .state == "FIN_WAIT2")] | length == 6)' \
+		"$TESTTMP/sig.json" >/dev/null
 	OK=$?
 	if [ "$sig" = KILL ]; then
 		[ "$RC" = 137 ] && [ "${N:-0}" -ge 3 ] && [ "$RRC" -eq 0 ] && [ "$OK" -eq 0 ]
-		check "SIGKILL of a recording live view: the recording reads back ($N frames)" $? \
+		check "SIGKILL of a recording live view: the recording reads back, every socket ($N frames)" $? \
 			"rc $RC rrc $RRC $(cat "$TESTTMP/sig.err")"
 	else
 		[ "$RC" = 0 ] && [ "${N:-0}" -ge 3 ] && [ "$RRC" -eq 0 ] && [ "$OK" -eq 0 ] &&
 			grep -qw icanon "$O.stty" && grep -qw echo "$O.stty"
-		check "SIG$sig: exit 0, terminal restored, the recording reads back ($N frames)" $? \
+		check "SIG$sig: exit 0, terminal restored, the recording reads back, every socket ($N frames)" $? \
 			"rc $RC rrc $RRC $(cat "$O.err" "$TESTTMP/sig.err") $(head -c 200 "$O.stty")"
 	fi
 	tm kill-session -t "s$sig" 2>/dev/null
