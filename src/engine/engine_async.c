@@ -165,5 +165,6 @@ int engine_tick_finish(struct engine *g, struct err *e)
 	g->last_ns = clock_mono_ns();
 	engine_pace_end(g);
 	engine_schedule(g, g->last_ns);
+	engine_tick_observe(g);
 	return rc;
 }

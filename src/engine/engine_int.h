@@ -85,6 +85,8 @@ struct engine {
 	char notice[ENGINE_NOTICES][256];
 	unsigned nhead, nn;
 	char notice_out[256];
+	struct engine_observer obs[ENGINE_OBSERVERS]; /* engine_on_tick(); nobs of them */
+	unsigned nobs;
 	struct replay *rp;        /* owned; a recording instead of the kernel (engine_replay.c) */
 	long cur;                 /* replay: the frame loaded, -1 none */
 	bool hold;                /* replay: the next tick shows the frame stepped to */
@@ -92,6 +94,10 @@ struct engine {
 
 void engine_notice_push(struct engine *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* engine.c: the end of every finished tick (after engine_schedule()): the
+ * observers (engine_on_tick()), their CPU charged to the budget. */
+void engine_tick_observe(struct engine *g);
 
 /* engine.c: the next tick on the grid after a tick that ended at now. */
 void engine_schedule(struct engine *g, uint64_t now);
