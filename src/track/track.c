@@ -414,7 +414,11 @@ void tracker_ingest(struct tracker *t, const struct snapshot *part)
 			t->tix_cap = t->cap ? t->cap : 1;
 		}
 	}
-	ixmap_reserve(&t->map, t->n + t->ntomb + part->n);
+	/* Room for a first poll at once; later ones mostly find their sockets
+	 * (reserving for all of them as new would double the map: 8 B more
+	 * per socket, and a rehash of every key on the main thread). */
+	if (!t->n && !t->ntomb)
+		ixmap_reserve(&t->map, part->n);
 	for (size_t i = 0; i < part->n; i++) {
 		const struct conn *c = &part->conns[i];
 		const struct conn_tcpinfo_x *x = part->tix ? &part->tix[i] : NULL;
