@@ -76,6 +76,9 @@ struct engine {
 	int evfd;                 /* owned eventfd: the collect phase ended; -1 none */
 	atomic_bool collected;    /* set by thr when it is done */
 	struct snapshot wsnap;    /* thr's whole poll (its buffer is kept) */
+	uint32_t *whint;          /* owned; thr's tracker_hint() for wsnap, or NULL */
+	size_t whint_cap;
+	bool whinted;             /* whint holds this poll's hints */
 	int wrc;                  /* thr's result, with werr */
 	struct err werr;
 	bool needs_pending;       /* needs changed while busy: needs_next after the poll */
