@@ -230,29 +230,6 @@ bool engine_on_tick(struct engine *g, const struct engine_observer *ob)
 	return true;
 }
 
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-		return 0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void engine_tick_observe(struct engine *g)
-{
-	if (!g->nobs || g->rp)
-		return;
-	double cpu0 = thread_cpu_s();
-	for (unsigned i = 0; i < g->nobs; i++) {
-		const struct engine_observer *ob = &g->obs[i];
-		ob->tick(ob->ctx, g);
-		const char *m;
-		while (ob->notice && (m = ob->notice(ob->ctx)))
-			engine_notice_push(g, "%s", m);
-	}
-	engine_pace_charge(g, thread_cpu_s() - cpu0);
-}
-
 double engine_tick_seconds(const struct engine *g)
 {
 	return g->last_ns > g->tick_start_ns ? (double)(g->last_ns - g->tick_start_ns) / 1e9 : 0;
