@@ -37,7 +37,14 @@ static void keep_events(struct ui *u)
 {
 	size_t n;
 	const struct track_event *ev = tracker_events(u->trk, &n);
-	events_keep(u, ev, n);
+	/* A replay tick may show the same frame, an earlier one or one several
+	 * frames on: the Events view follows the frame, never adding twice. */
+	if (playback_on(u)) {
+		if (!events_replay_sync(u))
+			return;
+	} else {
+		events_keep(u, ev, n);
+	}
 	unsigned nnew = 0, nclosed = 0;
 	for (size_t i = 0; i < n; i++) {
 		nnew += ev[i].kind == TEV_NEW;
@@ -212,6 +219,10 @@ static struct ui *ui_new(const struct settings *s, struct engine *g)
 	if (f0 && !prompt_apply_filter(u, f0))
 		ui_set_status(u, 20, "%s", prompt_error(u));
 	show_notices(u);
+	if (playback_on(u) && s->replay_speed == 0)
+		engine_replay_set_paused(g, true);
+	else if (playback_on(u) && s->replay_speed > 0)
+		engine_replay_set_speed(g, s->replay_speed);
 	return u;
 }
 
