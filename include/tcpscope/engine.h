@@ -231,6 +231,10 @@ double engine_replay_speed(const struct engine *g);
  * whose detector raised or cleared an alert; false: none (nothing loaded).
  * *probed (may be NULL): frames decoded to find it. */
 bool engine_replay_alert(struct engine *g, int dir, size_t *probed, struct err *e);
+/* Learn which frames carry alert events ahead of a/A, for about budget_s
+ * of decoding; true while some frame is still unknown (call again when
+ * idle). */
+bool engine_replay_index(struct engine *g, double budget_s);
 /* Unix times of the first and the last frame; the recorder's interval. */
 void engine_replay_range(const struct engine *g, double *first, double *last, double *interval);
 /* The frames the last tick moved between: *from the one shown before it

@@ -56,6 +56,9 @@ const struct frame *replay_peek(struct replay *rp, size_t i, struct err *e);
  * decoded the first time a search crosses them and remembered: *probed
  * (may be NULL) counts the decodes this call made. */
 long replay_next_alert(struct replay *rp, long from, int dir, size_t *probed);
+/* Learn the next frames' marks ahead of any search, for about budget_ns
+ * (at least one frame); true while some frame is still unknown. */
+bool replay_index_step(struct replay *rp, uint64_t budget_ns);
 
 /* --- playback bookkeeping (src/record/replay_play.c; pure) --- */
 /* The speed after `cur` in the table (1×, 2×, 4×, 8×, 16×, 60×, 300×,
@@ -73,6 +76,7 @@ void replay_marks_init(struct replay_marks *m, size_t n);
 void replay_marks_done(struct replay_marks *m);
 /* What a frame decoded anyway showed. */
 void replay_marks_set(struct replay_marks *m, size_t i, bool alert);
+bool replay_marks_known(const struct replay_marks *m, size_t i);
 /* The first marked frame after `from` in direction dir, probing the
  * unknown ones on the way (counted into *probed when not NULL); -1 none. */
 long replay_marks_next(struct replay_marks *m, long from, int dir, replay_probe_fn probe,

@@ -116,6 +116,11 @@ bool engine_replay_alert(struct engine *g, int dir, size_t *probed, struct err *
 	return true;
 }
 
+bool engine_replay_index(struct engine *g, double budget_s)
+{
+	return g->rp && replay_index_step(g->rp, (uint64_t)(budget_s * 1e9));
+}
+
 void engine_replay_where(const struct engine *g, size_t *i, size_t *n, double *wall)
 {
 	*i = g->cur < 0 ? 0 : (size_t)g->cur;

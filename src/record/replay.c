@@ -17,6 +17,7 @@ struct replay {
 	struct frame scratch;      /* decoded into first: a bad frame changes nothing */
 	struct frame peek;         /* replay_peek()'s */
 	struct replay_marks marks; /* which frames carry alert events */
+	size_t index_next;         /* replay_index_step()'s next frame */
 	struct tracker *t;         /* owned */
 	struct detector *d;        /* owned */
 	struct snapshot hdr;
@@ -185,4 +186,21 @@ static int probe_alert(void *arg, size_t i)
 long replay_next_alert(struct replay *rp, long from, int dir, size_t *probed)
 {
 	return replay_marks_next(&rp->marks, from, dir, probe_alert, rp, probed);
+}
+
+bool replay_index_step(struct replay *rp, uint64_t budget_ns)
+{
+	size_t n = replay_count(rp);
+	uint64_t t0 = clock_mono_ns();
+	bool probed = false;
+	while (rp->index_next < n) {
+		if (!replay_marks_known(&rp->marks, rp->index_next)) {
+			if (probed && clock_mono_ns() - t0 >= budget_ns)
+				break;
+			replay_marks_set(&rp->marks, rp->index_next, probe_alert(rp, rp->index_next) > 0);
+			probed = true;
+		}
+		rp->index_next++;
+	}
+	return rp->index_next < n;
 }

@@ -52,6 +52,11 @@ void replay_marks_set(struct replay_marks *m, size_t i, bool alert)
 		m->st[i] = alert ? MARK_ALERT : MARK_NONE;
 }
 
+bool replay_marks_known(const struct replay_marks *m, size_t i)
+{
+	return i < m->n && m->st[i] != MARK_UNKNOWN;
+}
+
 long replay_marks_next(struct replay_marks *m, long from, int dir, replay_probe_fn probe,
 		       void *arg, size_t *probed)
 {

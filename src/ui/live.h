@@ -161,6 +161,7 @@ struct ui {
 	char status[256];         /* status.c sets it, ui.c draws and expires it */
 	uint64_t status_until;
 	bool paused;
+	bool indexing;            /* replay: frames' alert marks still being learnt when idle */
 	unsigned paused_new, paused_closed, paused_changed; /* events since the pause */
 	/* header rates */
 	double rate_new, rate_closed;
