@@ -3,8 +3,6 @@
  * generated from it. A key goes to the active panel first (ui.c says which
  * one is active), then here. */
 #include <curses.h>
-#include <math.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
