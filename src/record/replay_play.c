@@ -57,8 +57,8 @@ bool replay_marks_known(const struct replay_marks *m, size_t i)
 	return i < m->n && m->st[i] != MARK_UNKNOWN;
 }
 
-long replay_marks_next(struct replay_marks *m, long from, int dir, replay_probe_fn probe,
-		       void *arg, size_t *probed)
+long replay_marks_next(struct replay_marks *m, long from, int dir, replay_probe_fn probe, void *arg,
+		       size_t *probed)
 {
 	long step = dir < 0 ? -1 : 1;
 	for (long i = from + step; i >= 0 && i < (long)m->n; i += step) {

@@ -51,8 +51,9 @@ static unsigned step(struct ui *u, long delta)
 	engine_replay_set_paused(u->eng, true);
 	if (engine_replay_step(u->eng, delta, NULL))
 		return moved(true);
-	ui_set_status(u, 3, delta > 0 ? "the last frame of the recording"
-				      : "the first frame of the recording");
+	ui_set_status(u, 3,
+		      delta > 0 ? "the last frame of the recording"
+				: "the first frame of the recording");
 	return UI_REDRAW;
 }
 
@@ -133,7 +134,8 @@ bool playback_goto(struct ui *u, const char *text)
 		char a[32], b[32];
 		fmt_local(first, a, sizeof a);
 		fmt_local(last, b, sizeof b);
-		ui_set_status(u, 8, "'%s' is outside the recording: it covers %s to %s", text, a, b);
+		ui_set_status(u, 8, "'%s' is outside the recording: it covers %s to %s", text, a,
+			      b);
 		return false;
 	}
 	return engine_replay_seek(u->eng, t, NULL);

@@ -73,7 +73,7 @@ wait_for 5 sh -c "tmux -S '$SOCK' capture-pane -p -t '$S' | grep -q 'CLOSE-WAIT 
 screen | grep -q "CLOSE-WAIT 127.0.0.1:7301" && ! screen | grep -q "FIN-WAIT-2 127"
 check "the filter applies to the replayed rows" $? "$(screen | sed -n 8,14p)"
 i=0
-while [ $i -lt $N ]; do tm send-keys -t "$S" T; i=$((i + 1)); done
+while [ $i -lt "$N" ]; do tm send-keys -t "$S" T; i=$((i + 1)); done
 wait_for 5 shows "REPLAY .* 1/$N"
 for k in t t t t; do tm send-keys -t "$S" "$k"; done
 wait_for 5 shows "REPLAY .* 5/$N"
@@ -82,7 +82,7 @@ tm send-keys -t "$S" T
 wait_for 5 shows "REPLAY .* 4/$N"
 check "T steps back" $? "$(bar)"
 i=0
-while [ $i -lt $N ]; do tm send-keys -t "$S" t; i=$((i + 1)); done
+while [ $i -lt "$N" ]; do tm send-keys -t "$S" t; i=$((i + 1)); done
 wait_for 5 shows "REPLAY .* $N/$N"
 check "t stops at the last frame" $? "$(bar)"
 
@@ -93,12 +93,12 @@ wait_for 5 sh -c "tmux -S '$SOCK' capture-pane -p -t '$S' | grep -q 'closed'"
 events() { screen | grep -E '^ *[0-9:.]+ +(new|closed|state) '; }
 events >"$TESTTMP/ev0"
 i=4
-while [ $i -lt $N ]; do tm send-keys -t "$S" T; i=$((i + 1)); done
+while [ $i -lt "$N" ]; do tm send-keys -t "$S" T; i=$((i + 1)); done
 wait_for 5 shows "REPLAY .* 4/$N"
 check "back to frame 4" $? "$(bar)"
 events >"$TESTTMP/ev_back"
 i=0
-while [ $i -lt $N ]; do tm send-keys -t "$S" t; i=$((i + 1)); done
+while [ $i -lt "$N" ]; do tm send-keys -t "$S" t; i=$((i + 1)); done
 wait_for 5 shows "REPLAY .* $N/$N"
 check "forth to the end again" $? "$(bar)"
 sleep 0.5
@@ -123,7 +123,7 @@ open --speed 0 --at "@$TA"
 wait_for 10 shows "REPLAY $WANT [0-9]*/$N"
 check "--at opens the view at that frame" $? "want $WANT: $(bar)"
 AT_FRAME=$(frame)
-[ -n "$AT_FRAME" ] && [ "$AT_FRAME" -lt $N ]
+[ -n "$AT_FRAME" ] && [ "$AT_FRAME" -lt "$N" ]
 check "... not at the end" $? "$(bar)"
 tm kill-server 2>/dev/null
 
@@ -171,7 +171,7 @@ AL_FRAME=$(head -n 1 "$TESTTMP/aframes.u")
 tm send-keys -t "$S" g "@$TL1" Enter
 wait_for 5 shows "REPLAY .* $N/$N"
 i=0
-while [ $i -lt $N ]; do tm send-keys -t "$S" T; i=$((i + 1)); done
+while [ $i -lt "$N" ]; do tm send-keys -t "$S" T; i=$((i + 1)); done
 wait_for 5 shows "REPLAY .* 1/$N"
 ok=0
 while read -r f; do
@@ -217,7 +217,7 @@ B1=$(bar)
 [ "$B0" = "$B1" ]
 check "Z pauses: the frame holds still over 2 s" $? "$B0 -> $B1"
 F=$(frame)
-[ "$F" -lt $N ]
+[ "$F" -lt "$N" ]
 check "... before the end" $? "$B1"
 tm kill-server 2>/dev/null
 
