@@ -203,7 +203,8 @@ const char *engine_notice(struct engine *g);
 
 /* Replay (docs/RECORDING.md): an engine whose ticks step through a
  * recording instead of polling the kernel, so the live view plays it back
- * unchanged. Each tick loads the next frame (at the end, the last stays);
+ * unchanged. The first tick loads the first frame (or the one sought);
+ * each later one the latest frame due on the playback clock (below);
  * engine_tracker()/engine_detector()/engine_header() are the frame's;
  * there are no fds to poll and needs change nothing. A step or a seek
  * loads a frame at once and the next tick shows it (call engine_tick() to
