@@ -222,11 +222,15 @@ int engine_replay_tick(struct engine *g, struct err *e)
 		rc = replay_load(g, 0, 1, e) ? 0 : -EBADMSG;
 		replay_anchor(g);
 	} else if (!g->rpaused && g->cur + 1 < n) {
+		/* Only what is due: a tick asked for early (a key, the needs
+		 * changing) shows the same frame. */
 		double at = g->rplay_wall + (double)(now - g->rplay_mono) / 1e9 * g->rspeed;
-		long to = replay_find(g->rp, at);
-		if (to <= g->cur)
-			to = g->cur + 1; /* due by the schedule, within rounding */
-		rc = replay_load(g, to, 1, e) ? 0 : -EBADMSG;
+		if (replay_time(g->rp, (size_t)g->cur + 1) <= at + 1e-3) {
+			long to = replay_find(g->rp, at);
+			if (to <= g->cur)
+				to = g->cur + 1; /* due, within rounding */
+			rc = replay_load(g, to, 1, e) ? 0 : -EBADMSG;
+		}
 	}
 	if (g->cur + 1 >= n && !g->rpaused) {
 		g->rpaused = true; /* the end: a key starts it again */

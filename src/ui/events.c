@@ -16,6 +16,7 @@ struct events_state {
 	size_t n, head;
 	int sel;                  /* 0: the newest */
 	long first, last;         /* replay: every event of frames first..last is kept */
+	bool partial;             /* replay: frames passed at speed without their events */
 };
 
 void events_init(struct ui *u)
@@ -66,6 +67,7 @@ void events_clear(struct ui *u, long first)
 {
 	struct events_state *st = u->events;
 	st->n = st->head = 0;
+	st->partial = false;
 	st->sel = 0;
 	st->first = first;
 	st->last = first - 1;
@@ -98,10 +100,18 @@ void events_drop_after(struct ui *u, long frame)
  * past either the view starts later than live would have. */
 #define EVENTS_FILL_FRAMES 720
 #define EVENTS_FILL_NS 300000000ull
+/* Playing fast, the frames passed in one tick get this much decoding; the
+ * rest are caught up (refill) once the replay pauses. */
+#define EVENTS_PASS_NS 20000000ull
 
-static void keep_frames(struct ui *u, long from, long to)
+static void keep_frames(struct ui *u, long from, long to, uint64_t budget_ns)
 {
+	uint64_t t0 = clock_mono_ns();
 	for (long i = from; i <= to; i++) {
+		if (i < to && clock_mono_ns() - t0 >= budget_ns) {
+			u->events->partial = true;
+			i = to;
+		}
 		size_t n;
 		const struct track_event *ev = engine_replay_events(u->eng, (size_t)i, &n);
 		events_keep_frame(u, ev, n, i);
@@ -125,7 +135,8 @@ static void refill(struct ui *u, long cur)
 		from--;
 	}
 	events_clear(u, from);
-	keep_frames(u, from, cur);
+	u->events->partial = false;
+	keep_frames(u, from, cur, UINT64_MAX);
 }
 
 bool events_replay_sync(struct ui *u)
@@ -133,14 +144,17 @@ bool events_replay_sync(struct ui *u)
 	long was, cur = engine_replay_moved(u->eng, &was);
 	long first, last;
 	bool have = events_frames(u, &first, &last);
-	if (cur < 0 || (have && cur == last))
+	bool paused = engine_replay_paused(u->eng);
+	if (cur < 0 || (have && cur == last && !(u->events->partial && paused)))
 		return false; /* the same frame as before: nothing new */
 	if (have && cur > last && cur - last <= EVENTS_FILL_FRAMES / 4)
-		keep_frames(u, last + 1, cur); /* playing (frames skipped at speed too) */
-	else if (have && cur < last && cur >= first)
+		keep_frames(u, last + 1, cur, EVENTS_PASS_NS); /* playing, frames skipped at speed too */
+	else if (have && cur < last && cur >= first && !u->events->partial)
 		events_drop_after(u, cur); /* back: what came after goes */
-	else
+	else if (!(have && cur == last))
 		refill(u, cur);
+	if (u->events->partial && paused)
+		refill(u, cur); /* stopped after a fast pass: now the whole of it */
 	return true;
 }
 

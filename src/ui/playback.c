@@ -113,7 +113,8 @@ unsigned playback_key(struct ui *u, int ch)
 			return moved(true);
 		}
 		engine_replay_set_paused(u->eng, !was);
-		return UI_REDRAW;
+		/* A tick at once: pausing after a fast pass completes the Events view. */
+		return UI_POLL | UI_REDRAW;
 	}
 	default:
 		return 0;

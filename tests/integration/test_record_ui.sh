@@ -17,26 +17,35 @@ export XDG_CONFIG_HOME="$TESTTMP/cfg"
 
 # The scenario: a recording 0.3 s a frame (no CPU budget stretching it);
 # once it holds 3 frames, 5 CLOSE_WAIT sockets appear (new and state
-# events), held 3 s (the close_wait alert is raised a second in), then
-# closed (closed events); 3 frames more and the recorder is stopped. The
-# frames are counted, not assumed: a loaded machine stretches ticks.
+# events) and stay until the recording holds the close_wait alert (raised
+# a second in); then their process ends (closed events), and 10 frames
+# later the recorder is stopped. Waiting on the recording rather than on a
+# clock keeps the scenario whole when a loaded machine stretches the ticks;
+# the frames are counted, not assumed.
 R=$TESTTMP/rec
 nframes() { "$TCPSCOPE" -r "$R" --record-info 2>/dev/null | sed -n 's/^frames: *\([0-9]*\).*/\1/p'; }
 has_frames() { [ "$(nframes)" -ge "$1" ] 2>/dev/null; }
+has_alert() { "$TCPSCOPE" -r "$R" -e -j 2>/dev/null | grep -q '"alert_raised"'; }
 "$TCPSCOPE" --record "$R" -d 0.3 -n 300 --cpu-budget 0 --threshold close_wait.age=1s \
 	2>"$TESTTMP/rec.err" &
 RP=$!
 wait_for 30 has_frames 3
-"$TOOLS/leak" closewait 7301 5 3 1 >"$TESTTMP/leak.out" 2>&1
-check "the leak staged and undid its CLOSE_WAIT sockets" $? "$(cat "$TESTTMP/leak.out")"
+"$TOOLS/leak" closewait 7301 5 60 1 >"$TESTTMP/leak.out" 2>&1 &
+LP=$!
+wait_for 10 grep -q ready "$TESTTMP/leak.out"
+check "the leak staged its CLOSE_WAIT sockets" $? "$(cat "$TESTTMP/leak.out")"
+wait_for 40 has_alert
+check "the recording holds the close_wait alert" $? "$(cat "$TESTTMP/rec.err")"
+kill "$LP"
+wait "$LP" 2>/dev/null
 F0=$(nframes)
-wait_for 30 has_frames $((F0 + 3))
+wait_for 30 has_frames $((F0 + 10))
 kill -INT "$RP"
 wait "$RP"
 check "the recorder stopped cleanly" $? "$(cat "$TESTTMP/rec.err")"
 N=$(nframes)
 SPAN=$("$TCPSCOPE" -r "$R" --record-info 2>/dev/null | sed -n 's/^span:.*(\([0-9]*\)s)$/\1/p')
-[ "$N" -ge 12 ] && [ "$N" -lt 300 ]
+[ "$N" -ge 7 ] && [ "$N" -lt 300 ]
 check "recorded $N frames over $SPAN s" $? "$(cat "$TESTTMP/rec.err")"
 # Times of the last frame and of the alert events. (JSON times have 6
 # decimals; a frame's is in ns: 1 us later is that frame.)
@@ -200,25 +209,31 @@ wait_for 3 sh -c "tmux -S '$SOCK' capture-pane -p -t '$S' | grep -q 'Alert: CLOS
 check "the raised frame shows the recorded close_wait alert" $? "$(screen | sed -n 2,8p)"
 tm kill-server 2>/dev/null
 
-# Z: playing, then paused: no frame advances under the pause.
-# From the alert's frame: the middle, frames 0.3 s apart.
+# Z: playing, then paused: no frame advances under the pause. From the
+# alert's frame, at 2x: unpaused, the next frame would come within 2 s
+# unless the recording's own pace is slower than a frame per 4 s.
 open --speed 0 --at "@$TR1"
 wait_for 10 shows "REPLAY .* $AL_FRAME/$N $PAUSED"
 tm send-keys -t "$S" Z
 wait_for 5 shows "REPLAY .* $PLAYING 1$X"
-check "Z plays: the marker says at what speed" $? "$(bar)"
-wait_for 8 sh -c "[ \"\$(tmux -S '$SOCK' capture-pane -p -t '$S' | tail -n 1 | sed -n 's|.*REPLAY .* \([0-9]*\)/$N .*|\1|p')\" -ge $((AL_FRAME + 2)) ]"
+check "Z plays: the marker says at what speed (1x by default)" $? "$(bar)"
+tm send-keys -t "$S" "]"
+wait_for 3 shows "REPLAY .* $PLAYING 2$X"
+LIMZ=$((SPAN * 3 / N / 2 + 5))
+wait_for $LIMZ sh -c "[ \"\$(tmux -S '$SOCK' capture-pane -p -t '$S' | tail -n 1 | sed -n 's|.*REPLAY .* \([0-9]*\)/$N .*|\1|p')\" -ge $((AL_FRAME + 2)) ]"
 check "... and the frames advance by themselves" $? "$(bar)"
 tm send-keys -t "$S" Z
 wait_for 5 shows "REPLAY .* $PAUSED"
 B0=$(bar)
 sleep 2
 B1=$(bar)
-[ "$B0" = "$B1" ]
-check "Z pauses: the frame holds still over 2 s" $? "$B0 -> $B1"
 F=$(frame)
-[ "$F" -lt "$N" ]
-check "... before the end" $? "$B1"
+if [ $((SPAN * 1000 / N / 2)) -lt 2000 ] && [ "$F" -lt "$N" ]; then
+	[ "$B0" = "$B1" ]
+	check "Z pauses: the frame holds still over 2 s (frame $F of $N)" $? "$B0 -> $B1"
+else
+	skip "Z pauses: the frame holds still" "frame $F of $N, $SPAN s: no frame would have come"
+fi
 tm kill-server 2>/dev/null
 
 # Speed: ]]] is 8x; the recording ($SPAN s at 1x) plays to the end in
