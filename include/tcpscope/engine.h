@@ -39,6 +39,12 @@
  *  - Pointers from engine_tracker(), engine_detector() and engine_header()
  *    stay valid until engine_free(); what they hold changes at each tick
  *    (see track.h and detect.h for how long their arrays stay valid).
+ *  - Tick observers (engine_on_tick()): called once at the end of every
+ *    finished tick, whoever drives the ticks (engine_tick(),
+ *    engine_tick_finish(), engine_tick_start() finishing at once), after
+ *    the tracker and detectors took it and the next tick was scheduled;
+ *    never for a replay engine. Their CPU counts against the budget (with
+ *    the next tick's cost); their notices join the engine's queue.
  *  - Errors: engine_new() returns NULL with `e` filled; engine_tick()
  *    returns 0 or a negative errno with `e` filled — the tick still
  *    finished (a partial snapshot makes nothing vanish); it is fatal for a
@@ -171,6 +177,21 @@ int engine_tick_start(struct engine *g, struct err *e);
 bool engine_tick_busy(const struct engine *g);
 bool engine_tick_collected(const struct engine *g);
 int engine_tick_finish(struct engine *g, struct err *e);
+/* Something that rides every finished tick (the recorder), attached once
+ * by the app whatever the front end: `tick` reads what the engine holds
+ * (as a renderer would, until it returns); `notice` (may be NULL) is then
+ * drained into engine_notice() until it returns NULL; `needs` (NEED_*)
+ * join the engine's own, whatever the front end asks for. Returns false
+ * (nothing attached) on a replay engine, one without a tracker
+ * (no_tracking) or when ENGINE_OBSERVERS are attached already. */
+#define ENGINE_OBSERVERS 2
+struct engine_observer {
+	void (*tick)(void *ctx, const struct engine *g);
+	const char *(*notice)(void *ctx);
+	void *ctx;                /* borrowed; must outlive the engine's ticks */
+	uint32_t needs;
+};
+bool engine_on_tick(struct engine *g, const struct engine_observer *ob);
 /* Ticks done so far. */
 unsigned long engine_ticks(const struct engine *g);
 /* Sockets the last poll returned, before any filter: 0 after a failed

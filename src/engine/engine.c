@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine_int.h"
 #include "tcpscope/filter.h"
@@ -215,7 +216,41 @@ int engine_tick(struct engine *g, struct err *e)
 	g->last_ns = clock_mono_ns();
 	engine_pace_end(g);
 	engine_schedule(g, g->last_ns);
+	engine_tick_observe(g);
 	return rc;
+}
+
+bool engine_on_tick(struct engine *g, const struct engine_observer *ob)
+{
+	if (g->rp || !g->trk || g->nobs >= ENGINE_OBSERVERS || !ob->tick)
+		return false;
+	g->obs[g->nobs++] = *ob;
+	g->base_needs |= ob->needs & needs_mask(g);
+	engine_set_needs(g, g->fe_needs);
+	return true;
+}
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void engine_tick_observe(struct engine *g)
+{
+	if (!g->nobs || g->rp)
+		return;
+	double cpu0 = thread_cpu_s();
+	for (unsigned i = 0; i < g->nobs; i++) {
+		const struct engine_observer *ob = &g->obs[i];
+		ob->tick(ob->ctx, g);
+		const char *m;
+		while (ob->notice && (m = ob->notice(ob->ctx)))
+			engine_notice_push(g, "%s", m);
+	}
+	engine_pace_charge(g, thread_cpu_s() - cpu0);
 }
 
 double engine_tick_seconds(const struct engine *g)
