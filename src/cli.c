@@ -39,6 +39,7 @@ enum {
 	OPT_AT,
 	OPT_FROM,
 	OPT_TO,
+	OPT_SPEED,
 	OPT_SERVE,
 	OPT_TEXTFILE,
 };
@@ -76,6 +77,7 @@ static const struct option long_opts[] = {
 	{"record-info", no_argument, NULL, OPT_RECORD_INFO},
 	{"replay", required_argument, NULL, 'r'},
 	{"at", required_argument, NULL, OPT_AT},
+	{"speed", required_argument, NULL, OPT_SPEED},
 	{"from", required_argument, NULL, OPT_FROM},
 	{"to", required_argument, NULL, OPT_TO},
 	{"serve", optional_argument, NULL, OPT_SERVE},
@@ -156,6 +158,8 @@ void cli_usage(FILE *f)
 	      "      --from TIME         with -e [-j]: the events from TIME ...\n"
 	      "      --to TIME           ... up to TIME\n"
 	      "      --record-info       span, frames, size and gaps of the recording\n"
+	      "      --speed N           live view: play at N x the recorded pace (default 1;\n"
+	      "                          0 starts paused)\n"
 	      "  TIME: 03:10, yesterday 03:10, -2h, 2026-12-07T03:10Z, @UNIXTIME\n"
 	      "\n"
 	      "Live view:\n"
@@ -269,6 +273,8 @@ static int recording_check(struct settings *s, char *msg, size_t msglen)
 		bad = "--record-keep and --record-max go with --record";
 	else if (!s->replay && (s->at || s->from || s->to || s->record_info))
 		bad = "--at, --from, --to and --record-info read a recording: add -r DIR";
+	else if (!s->replay && s->replay_speed >= 0)
+		bad = "--speed plays a recording: add -r DIR";
 	else if (s->at && (s->from || s->to))
 		bad = "--at shows one moment; --from/--to a span of events (-e)";
 	else if (s->at && s->mode == MODE_EVENTS)
@@ -309,6 +315,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	detect_config_defaults(&s->detect);
 	s->highlight_s = -1;
 	s->fail_on = -1;
+	s->replay_speed = -1;
 	/* 0, not 1: glibc then also forgets where it was inside a cluster of
 	 * short options ("-bx"), which otherwise points into the previous argv. */
 	optind = 0;
@@ -533,6 +540,17 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 				return 2;
 			}
 			*(ch == OPT_AT ? &s->at : ch == OPT_FROM ? &s->from : &s->to) = optarg;
+			break;
+		}
+		case OPT_SPEED: {
+			char *end;
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || !(v >= 0 && v <= 100000)) {
+				snprintf(msg, msglen, "--speed: '%s' is not a speed (0 to 100000; "
+					 "0 starts paused)", optarg);
+				return 2;
+			}
+			s->replay_speed = v;
 			break;
 		}
 		case 'h':

@@ -224,7 +224,8 @@ const char *engine_notice(struct engine *g);
 
 /* Replay (docs/RECORDING.md): an engine whose ticks step through a
  * recording instead of polling the kernel, so the live view plays it back
- * unchanged. Each tick loads the next frame (at the end, the last stays);
+ * unchanged. The first tick loads the first frame (or the one sought);
+ * each later one the latest frame due on the playback clock (below);
  * engine_tracker()/engine_detector()/engine_header() are the frame's;
  * there are no fds to poll and needs change nothing. A step or a seek
  * loads a frame at once and the next tick shows it (call engine_tick() to
@@ -239,5 +240,31 @@ bool engine_replay_step(struct engine *g, long delta, struct err *e);
 bool engine_replay_seek(struct engine *g, double wall, struct err *e);
 /* The frame loaded: its index, the count, its unix time (NAN: none yet). */
 void engine_replay_where(const struct engine *g, size_t *i, size_t *n, double *wall);
+/* Playback: ticks follow the recorded pace × speed (1 at open), the next
+ * one due when the next frame's time comes; several frames due at once
+ * show the latest. Paused, no frame advances (no tick is due); a step or
+ * seek still loads one. At the last frame playback pauses. */
+void engine_replay_set_paused(struct engine *g, bool paused);
+bool engine_replay_paused(const struct engine *g);
+/* Speed: × the recorded pace (> 0). */
+void engine_replay_set_speed(struct engine *g, double speed);
+double engine_replay_speed(const struct engine *g);
+/* Load the nearest frame after (dir > 0) or before (dir < 0) the one loaded
+ * whose detector raised or cleared an alert; false: none (nothing loaded).
+ * *probed (may be NULL): frames decoded to find it. */
+bool engine_replay_alert(struct engine *g, int dir, size_t *probed, struct err *e);
+/* Learn which frames carry alert events ahead of a/A, for about budget_s
+ * of decoding; true while some frame is still unknown (call again when
+ * idle). */
+bool engine_replay_index(struct engine *g, double budget_s);
+/* Unix times of the first and the last frame; the recorder's interval. */
+void engine_replay_range(const struct engine *g, double *first, double *last, double *interval);
+/* The frames the last tick moved between: *from the one shown before it
+ * (-1: none), the return value the one it shows. */
+long engine_replay_moved(const struct engine *g, long *from);
+/* Frame i's events (its tick's track events), decoded on the side: the
+ * loaded frame stays. n = 0 and NULL when it is damaged; valid until the
+ * next call. */
+const struct track_event *engine_replay_events(struct engine *g, size_t i, size_t *n);
 
 #endif

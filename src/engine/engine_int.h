@@ -93,6 +93,14 @@ struct engine {
 	struct replay *rp;        /* owned; a recording instead of the kernel (engine_replay.c) */
 	long cur;                 /* replay: the frame loaded, -1 none */
 	bool hold;                /* replay: the next tick shows the frame stepped to */
+	/* replay playback: the recording's clock runs at rspeed × real time
+	 * from (rplay_mono, rplay_wall); paused, no frame advances by itself. */
+	double rspeed;
+	bool rpaused;
+	double rplay_wall;        /* unix s of the recording at rplay_mono */
+	uint64_t rplay_mono;
+	long rshown;              /* the frame the last tick showed (-1 none) */
+	long rfrom;               /* ... and the one the tick before showed */
 };
 
 void engine_notice_push(struct engine *g, const char *fmt, ...)

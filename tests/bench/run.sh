@@ -326,6 +326,9 @@ if [ -x "$TOOLS/recbench" ]; then
 			echo "Seek (find, decompress key + frame, decode, restore): 10k sockets max $(v steady_seek_ms_max) ms;"
 			echo "24 h recording of $(v day_sockets) sockets ($(v day_frames) frames, $(v day_bytes) bytes, built in $(v day_build_s) s):"
 			echo "open $(v day_open_ms) ms, seek avg $(v day_seek_ms_avg) ms, max $(v day_seek_ms_max) ms."
+			echo "Next/previous alert (a/A, $(v day_alert_frames) presses finding one, there and back): first time"
+			echo "max $(v day_alert_ms_max) ms ($(v day_alert_decoded) frames decoded once), then max $(v day_alert_warm_ms_max) ms;"
+			echo "a frame decoded on the side (Events refill) $(v day_peek_ms_per_frame) ms."
 		} >>"$REPORT"
 		sed -n '/^### Recorder/,$p' "$REPORT"
 	else
