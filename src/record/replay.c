@@ -17,6 +17,9 @@ struct replay {
 	struct store_reader *r;    /* owned */
 	struct frame f;            /* the loaded frame */
 	struct frame scratch;      /* decoded into first: a bad frame changes nothing */
+	struct frame peek;         /* replay_peek()'s */
+	struct replay_marks marks; /* which frames carry alert events */
+	size_t index_next;         /* replay_index_step()'s next frame */
 	struct tracker *t;         /* owned */
 	struct detector *d;        /* owned */
 	struct snapshot hdr;
@@ -40,6 +43,8 @@ struct replay *replay_open(const char *path, struct err *e)
 	frame_init(&rp->scratch);
 	frame_init(&rp->key);
 	rp->labels = labels_new();
+	frame_init(&rp->peek);
+	replay_marks_init(&rp->marks, store_reader_count(r));
 	rp->t = tracker_new(NULL);
 	rp->d = detector_new(NULL);
 	snapshot_init(&rp->hdr);
@@ -57,6 +62,8 @@ void replay_free(struct replay *rp)
 	frame_done(&rp->key);
 	free(rp->raw);
 	labels_free(rp->labels);
+	frame_done(&rp->peek);
+	replay_marks_done(&rp->marks);
 	tracker_free(rp->t);
 	detector_free(rp->d);
 	snapshot_done(&rp->hdr);
@@ -139,8 +146,8 @@ static int key_load(struct replay *rp, int64_t ref_ns, struct err *e)
 	return rc;
 }
 
-/* Frame i's bytes decoded into rp->scratch. */
-static int frame_load(struct replay *rp, size_t i, struct err *e)
+/* Frame i's bytes decoded into `into` (rp->scratch, rp->peek). */
+static int frame_load(struct replay *rp, size_t i, struct frame *into, struct err *e)
 {
 	const uint8_t *raw;
 	size_t len;
@@ -157,12 +164,12 @@ static int frame_load(struct replay *rp, size_t i, struct err *e)
 		if (rc < 0)
 			return rc;
 	}
-	return frame_decode(&rp->scratch, raw, len, ref_ns ? &rp->key : NULL, e);
+	return frame_decode(into, raw, len, ref_ns ? &rp->key : NULL, e);
 }
 
 int replay_seek(struct replay *rp, size_t i, struct err *e)
 {
-	int rc = frame_load(rp, i, e);
+	int rc = frame_load(rp, i, &rp->scratch, e);
 	if (rc < 0)
 		return rc;
 	struct frame tmp = rp->f; /* swap: the loaded frame's arrays are reused next */
@@ -178,6 +185,7 @@ int replay_seek(struct replay *rp, size_t i, struct err *e)
 	tracker_restore(rp->t, rp->tr, f->nents, f->ev, f->nev, &f->krates, f->mono_ns, f->wall);
 	detector_restore(rp->d, f->alerts, f->nalerts, f->aev, f->naev, &f->ports);
 	header_fill(rp);
+	replay_marks_set(&rp->marks, i, f->naev > 0);
 	return 0;
 }
 
@@ -214,4 +222,39 @@ struct store_reader *replay_store(const struct replay *rp)
 const char *replay_notice(struct replay *rp)
 {
 	return store_reader_notice(rp->r);
+}
+
+const struct frame *replay_peek(struct replay *rp, size_t i, struct err *e)
+{
+	return frame_load(rp, i, &rp->peek, e) < 0 ? NULL : &rp->peek;
+}
+
+static int probe_alert(void *arg, size_t i)
+{
+	struct replay *rp = arg;
+	struct err e = {0};
+	const struct frame *f = replay_peek(rp, i, &e);
+	return f ? f->naev > 0 : -1;
+}
+
+long replay_next_alert(struct replay *rp, long from, int dir, size_t *probed)
+{
+	return replay_marks_next(&rp->marks, from, dir, probe_alert, rp, probed);
+}
+
+bool replay_index_step(struct replay *rp, uint64_t budget_ns)
+{
+	size_t n = replay_count(rp);
+	uint64_t t0 = clock_mono_ns();
+	bool probed = false;
+	while (rp->index_next < n) {
+		if (!replay_marks_known(&rp->marks, rp->index_next)) {
+			if (probed && clock_mono_ns() - t0 >= budget_ns)
+				break;
+			replay_marks_set(&rp->marks, rp->index_next, probe_alert(rp, rp->index_next) > 0);
+			probed = true;
+		}
+		rp->index_next++;
+	}
+	return rp->index_next < n;
 }
