@@ -18,30 +18,6 @@
 #define FRAME_MAGIC 0x52465354u /* "TSFR" */
 #define COUNT_MAX (1u << 24)
 
-void frame_cx_fail(struct cx *c, const char *why)
-{
-	if (!c->bad)
-		c->why = why;
-	c->bad = true;
-}
-
-void frame_cx_raw(struct cx *c, uint8_t *p, size_t n)
-{
-	if (c->rd) {
-		if (c->bad || c->n - c->pos < n) {
-			frame_cx_fail(c, "truncated");
-			memset(p, 0, n);
-			return;
-		}
-		memcpy(p, c->in + c->pos, n);
-		c->pos += n;
-	} else {
-		*c->buf = xgrow(*c->buf, c->cap, *c->len + n, 1);
-		memcpy(*c->buf + *c->len, p, n);
-		*c->len += n;
-	}
-}
-
 static void c_uint(struct cx *c, uint64_t *v, int bytes)
 {
 	uint8_t b[8];

@@ -1,7 +1,7 @@
 /* frame_int.h — what the frame codec's files share (private to
  * src/record): the coding context, in which one set of field functions
  * serves both directions (frame.c), and version 2's hot fields
- * (frame_hot.c). */
+ * (frame_hot.c); the two primitives both use are in frame_cx.c. */
 #ifndef TCPSCOPE_FRAME_INT_H
 #define TCPSCOPE_FRAME_INT_H
 
