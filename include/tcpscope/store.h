@@ -61,6 +61,12 @@
 #define STORE_CHUNK_FRAMES 60
 #define STORE_ROOT_KEYS 12
 #define STORE_FLAG_KEY 1u
+/* Set by the writer's caller (store_writer_append_flags): the frame carries
+ * alert events (raised or cleared) — valid only with STORE_FLAG_MARKED,
+ * which says the writer marked frames at all (older recordings did not). */
+#define STORE_FLAG_ALERTS 2u
+#define STORE_FLAG_MARKED 4u
+#define STORE_FLAG_CALLER (STORE_FLAG_ALERTS | STORE_FLAG_MARKED)
 
 /* One index entry, decoded. */
 struct store_entry {
@@ -133,6 +139,9 @@ struct store_writer *store_writer_open(const char *dir, const struct store_write
  * frame was not stored (-ENOSPC: the disk is full; try again later). */
 int store_writer_append(struct store_writer *w, int64_t time_ns, const void *raw, size_t len,
 			struct err *e);
+/* The same, with the caller's STORE_FLAG_CALLER bits in the index entry. */
+int store_writer_append_flags(struct store_writer *w, int64_t time_ns, const void *raw,
+			      size_t len, uint32_t flags, struct err *e);
 /* Whether an append stamped time_ns now would start a chunk (a key or a
  * root frame): the frame codec then encodes it without a reference. */
 bool store_writer_next_key(const struct store_writer *w, int64_t time_ns);
@@ -147,6 +156,7 @@ struct store_frame_ref {
 	int64_t time_ns;
 	uint32_t shard;       /* index into the shards found */
 	uint32_t length, raw_length;
+	uint32_t flags;       /* STORE_FLAG_* of its index entry */
 };
 
 struct store_reader_stats {

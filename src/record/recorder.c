@@ -167,7 +167,10 @@ int recorder_append(struct recorder *r, struct frame *f, int64_t tns, struct err
 	r->len = 0;
 	frame_encode(f, key ? NULL : &r->key, &r->buf, &r->len, &r->cap);
 	struct err we = {0};
-	int rc = store_writer_append(r->w, tns, r->buf, r->len, &we);
+	/* The index says which frames carry alert events: a/A in the replay
+	 * find them without decoding frames. */
+	uint32_t flags = STORE_FLAG_MARKED | (f->naev ? STORE_FLAG_ALERTS : 0);
+	int rc = store_writer_append_flags(r->w, tns, r->buf, r->len, flags, &we);
 	if (rc == 0 && key) {
 		frame_copy(&r->key, f);
 		r->key_ns = tns;

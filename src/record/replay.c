@@ -45,6 +45,13 @@ struct replay *replay_open(const char *path, struct err *e)
 	rp->labels = labels_new();
 	frame_init(&rp->peek);
 	replay_marks_init(&rp->marks, store_reader_count(r));
+	/* Recorders that mark alert frames in the index spare the search
+	 * (and the idle read-ahead) every decode. */
+	for (size_t i = 0; i < store_reader_count(r); i++) {
+		const struct store_frame_ref *fr = store_reader_ref(r, i);
+		if (fr->flags & STORE_FLAG_MARKED)
+			replay_marks_set(&rp->marks, i, fr->flags & STORE_FLAG_ALERTS);
+	}
 	rp->t = tracker_new(NULL);
 	rp->d = detector_new(NULL);
 	snapshot_init(&rp->hdr);

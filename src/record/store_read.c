@@ -269,7 +269,8 @@ struct store_reader *store_reader_open(const char *path, struct err *e)
 		for (size_t j = 0; j < r->sh[i].n; j++) {
 			const struct store_entry *en = &r->sh[i].ents[j];
 			r->refs[r->nrefs++] = (struct ref){
-				{en->time_ns, (uint32_t)i, en->length, en->raw_length}, (uint32_t)j};
+				{en->time_ns, (uint32_t)i, en->length, en->raw_length, en->flags},
+				(uint32_t)j};
 		}
 	qsort(r->refs, r->nrefs, sizeof *r->refs, ref_cmp);
 	r->pub = xcalloc(r->nrefs ? r->nrefs : 1, sizeof *r->pub);

@@ -339,6 +339,12 @@ bool store_writer_next_key(const struct store_writer *w, int64_t time_ns)
 int store_writer_append(struct store_writer *w, int64_t time_ns, const void *raw, size_t len,
 			struct err *e)
 {
+	return store_writer_append_flags(w, time_ns, raw, len, 0, e);
+}
+
+int store_writer_append_flags(struct store_writer *w, int64_t time_ns, const void *raw,
+			      size_t len, uint32_t flags, struct err *e)
+{
 	int64_t ts = time_ns / 1000000000;
 	uint32_t day;
 	char name[32];
@@ -379,7 +385,7 @@ int store_writer_append(struct store_writer *w, int64_t time_ns, const void *raw
 	struct store_entry en = {
 		.time_ns = time_ns, .offset = w->dsize, .key_offset = pfx_off,
 		.length = (uint32_t)clen, .raw_length = (uint32_t)len,
-		.crc = store_crc32c(0, w->cbuf, clen), .flags = key ? STORE_FLAG_KEY : 0,
+		.crc = store_crc32c(0, w->cbuf, clen), .flags = (key ? STORE_FLAG_KEY : 0) | (flags & STORE_FLAG_CALLER),
 	};
 	int rc = store_pwrite_all(w->dfd, w->cbuf, clen, w->dsize);
 	if (rc < 0) {

@@ -94,8 +94,10 @@ static void test_marks(void)
 	replay_marks_done(&m);
 }
 
-/* 20 frames 5 s apart; alert events at 4 (raised) and 15 (cleared). */
-static void test_store_alerts(void)
+/* 20 frames 5 s apart; alert events at 4 (raised) and 15 (cleared). With
+ * `marked`, the index says which frames carry alerts (as the recorder
+ * writes it): the search decodes nothing and the read-ahead has no work. */
+static void test_store_alerts(bool marked)
 {
 	char tmp[] = "/tmp/tcpscope-play.XXXXXX";
 	CHECK(mkdtemp(tmp) != NULL);
@@ -126,7 +128,10 @@ static void test_store_alerts(void)
 		}
 		len = 0;
 		frame_encode(&f, NULL, &buf, &len, &cap);
-		CHECK_INT(store_writer_append(w, t0 + (int64_t)i * 5000000000, buf, len, &e), 0);
+		uint32_t fl = marked ? STORE_FLAG_MARKED | (f.naev ? STORE_FLAG_ALERTS : 0) : 0;
+		CHECK_INT(store_writer_append_flags(w, t0 + (int64_t)i * 5000000000, buf, len, fl,
+						    &e),
+			  0);
 	}
 	store_writer_close(w);
 	free(buf);
@@ -140,8 +145,11 @@ static void test_store_alerts(void)
 	CHECK_INT(replay_seek(rp, 9, &e), 0);
 	double w9 = replay_frame(rp)->wall;
 	size_t probed = 0;
+	if (marked) {
+		CHECK(!replay_index_step(rp, 1000000));
+	}
 	CHECK_INT(replay_next_alert(rp, 9, 1, &probed), 15);
-	CHECK_INT(probed, 6);
+	CHECK_INT(probed, marked ? 0 : 6);
 	CHECK_INT(replay_next_alert(rp, 9, -1, &probed), 4);
 	CHECK_INT(replay_next_alert(rp, 4, -1, &probed), -1);
 	CHECK_INT(replay_next_alert(rp, 15, 1, &probed), -1);
@@ -161,6 +169,7 @@ int main(void)
 {
 	test_speeds();
 	test_marks();
-	test_store_alerts();
+	test_store_alerts(false);
+	test_store_alerts(true);
 	return check_summary("test_replay_play");
 }
