@@ -77,6 +77,7 @@ void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, si
 	vm->traffic_valid = false;
 	/* Rows point at the previous entries: unusable until the rebuild. */
 	vm->nrows = 0;
+	vm->rows_gen++;
 	vm->nsorted = 0;
 }
 
@@ -201,28 +202,6 @@ const struct vm_alert *vm_top_alert(const struct viewmodel *vm)
 }
 
 /* ---------------------------------------------------------------- filter */
-
-/* Row text: the visible columns, space separated. */
-static void row_text(struct viewmodel *vm, const struct track_entry *e, char *buf, size_t len)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < vm->ncols && used + 2 < len; i++) {
-		col_format(&vm->ctx, vm->cols[i], e, buf + used, len - used);
-		used += strlen(buf + used);
-		if (used + 1 < len) {
-			buf[used++] = ' ';
-			buf[used] = '\0';
-		}
-	}
-}
-
-static bool text_has(struct viewmodel *vm, const struct track_entry *e, const char *needle)
-{
-	char buf[512];
-	row_text(vm, e, buf, sizeof buf);
-	return strcasestr(buf, needle) != NULL;
-}
 
 static bool in_view(const struct viewmodel *vm, const struct track_entry *e)
 {
@@ -425,7 +404,7 @@ static void filter_entries(struct viewmodel *vm)
 		vm->total++;
 		if (vm->match && !vm->match(vm->match_arg, e))
 			continue;
-		if (vm->text && !text_has(vm, e, vm->text))
+		if (vm->text && !vm_text_has(vm, e, vm->text))
 			continue;
 		vm->spos[vm->nsorted] = (uint32_t)i;
 		vm->sorted[vm->nsorted++] = e;
@@ -442,6 +421,7 @@ void vm_rebuild(struct viewmodel *vm)
 	else
 		vm_sort_refill(vm);
 	vm->dirty = vm->resort = false;
+	vm->rows_gen++;
 	size_t screen_line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
 	vm_sort_entries(vm);
 	if (vm->group == VG_NONE) {
@@ -617,31 +597,4 @@ size_t vm_tagged_entries(const struct viewmodel *vm, const struct track_entry **
 		if (hmap_get(&vm->tags, vm->ents[i]->key))
 			out[n++] = vm->ents[i];
 	return n;
-}
-
-/* ---------------------------------------------------------------- search */
-
-bool vm_row_matches(struct viewmodel *vm, size_t row, const char *text)
-{
-	if (row >= vm->nrows || !text || !*text)
-		return false;
-	const struct vm_row *r = &vm->rows[row];
-	if (!r->e)
-		return strcasestr(vm->groups[r->group].label, text) != NULL;
-	return text_has(vm, r->e, text);
-}
-
-long vm_search(struct viewmodel *vm, const char *text, size_t from, int dir)
-{
-	if (!vm->nrows || !text || !*text)
-		return -1;
-	size_t n = vm->nrows;
-	if (from >= n)
-		from = n - 1;
-	for (size_t k = 1; k <= n; k++) {
-		size_t i = dir >= 0 ? (from + k) % n : (from + n - (k % n)) % n;
-		if (vm_row_matches(vm, i, text))
-			return (long)i;
-	}
-	return -1;
 }

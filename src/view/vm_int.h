@@ -87,6 +87,19 @@ struct viewmodel {
 	struct vm_talker *talk;
 	size_t talk_cap;
 
+	/* Bumped whenever the rows change (set_data, rebuild): a search
+	 * scan under way restarts (vm_search.c). */
+	unsigned long rows_gen;
+	struct vm_scan {
+		char text[256];
+		int dir;
+		bool active, first; /* first: the start row is checked first, not last */
+		size_t from, done, n; /* rows done of n, counted from `from` */
+		unsigned long gen;  /* rows_gen the scan runs on */
+		uint64_t sel_key;   /* the selection it started from (a move cancels) */
+		bool sel_valid;
+	} scan;
+
 	size_t sel, top;
 	int page;
 	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */
@@ -102,6 +115,9 @@ void vm_sort_refill(struct viewmodel *vm);
 /* The sorted rank of the entry with `key` after vm_sort_entries(), or -1:
  * a sequential scan of the items instead of a pointer chase per row. */
 long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key);
+/* Does the entry's row text (the visible columns, space separated)
+ * contain `needle`, case-insensitively? (vm_text.c) */
+bool vm_text_has(struct viewmodel *vm, const struct track_entry *e, const char *needle);
 /* Free vm_traffic.c's scratch (vm_free calls it). */
 void vm_traffic_done(struct viewmodel *vm);
 
