@@ -34,6 +34,7 @@ struct ui_bench_result {
 	bool filter_as_typed;
 	/* A substring filter that no row passes, set and rebuilt. */
 	double text_filter_ms;
+	double text_filter_num_ms; /* the same, a word of digits and dots */
 	/* A search for a text that is nowhere: a typed key → screen (one
 	 * step of the scan and a draw), and the whole scan until "not
 	 * found" (search_steps steps, each drawn). */

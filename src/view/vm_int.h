@@ -87,6 +87,16 @@ struct viewmodel {
 	struct vm_talker *talk;
 	size_t talk_cap;
 
+	/* vm_text.c: for the last word matched, the visible columns whose
+	 * text can hold it (col_chars), and the columns that plan was made
+	 * for. whole: the word has a space, so a match can span columns. */
+	struct vm_text_plan {
+		char word[256];
+		uint8_t seen[COL_COUNT], cols[COL_COUNT];
+		size_t nseen, ncols;
+		bool valid, whole;
+	} tplan;
+
 	/* Bumped whenever the rows change (set_data, rebuild): a search
 	 * scan under way restarts (vm_search.c). */
 	unsigned long rows_gen;
