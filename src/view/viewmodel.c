@@ -415,15 +415,20 @@ void vm_rebuild(struct viewmodel *vm)
 {
 	if (!vm->dirty && !vm->resort)
 		return;
+	/* The selected row's index in the tracker's list, while the rows are
+	 * still this data's: the selection is found again in O(1). */
+	uint32_t sel_pos = NO_RANK;
+	if (vm->sel_valid && vm->group == VG_NONE && vm->sel < vm->nrows &&
+	    vm->nrows == vm->nsorted)
+		sel_pos = vm->spos[vm->sel];
 	/* A change of sort alone re-sorts the filtered set of this data. */
-	if (vm->dirty || !vm->items_valid)
+	bool from_items = !vm->dirty && vm->items_valid;
+	if (!from_items)
 		filter_entries(vm);
-	else
-		vm_sort_refill(vm);
 	vm->dirty = vm->resort = false;
 	vm->rows_gen++;
 	size_t screen_line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
-	vm_sort_entries(vm);
+	vm_sort_entries(vm, from_items);
 	if (vm->group == VG_NONE) {
 		vm->ngroups = 0;
 		vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
@@ -434,7 +439,12 @@ void vm_rebuild(struct viewmodel *vm)
 		build_groups(vm);
 	}
 	/* Re-anchor the selection on its key. */
-	long rank = vm->sel_valid && vm->group == VG_NONE ? vm_sort_rank_of(vm, vm->sel_key) : -1;
+	long rank = -1;
+	if (vm->sel_valid && vm->group == VG_NONE) {
+		rank = sel_pos != NO_RANK ? vm_sort_rank_at(vm, sel_pos, vm->sel_key) : -1;
+		if (rank < 0)
+			rank = vm_sort_rank_of(vm, vm->sel_key);
+	}
 	if (rank >= 0) {
 		vm->sel = (size_t)rank;
 		if (vm->follow)

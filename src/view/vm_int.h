@@ -117,11 +117,14 @@ struct viewmodel {
 };
 
 /* Sort vm->sorted (and vm->spos with it) by the sort column, re-using the
- * previous tick's order when it still holds (vm_sort.c). */
-void vm_sort_entries(struct viewmodel *vm);
-/* The filtered set back into vm->sorted / vm->spos in the tracker's list
- * order, from the items (items_valid): a re-sort without a filter pass. */
-void vm_sort_refill(struct viewmodel *vm);
+ * previous tick's order when it still holds (vm_sort.c). from_items: the
+ * set to sort is the items' (items_valid: a re-sort of this data without
+ * a filter pass, nor a pass copying the items back first); else
+ * vm->sorted / vm->spos[0..nsorted) as the filter left them. */
+void vm_sort_entries(struct viewmodel *vm, bool from_items);
+/* The rank after vm_sort_entries() of the entry at index `pos` of the
+ * tracker's list if it has `key` and was sorted; else -1 (O(1)). */
+long vm_sort_rank_at(const struct viewmodel *vm, uint32_t pos, uint64_t key);
 /* The sorted rank of the entry with `key` after vm_sort_entries(), or -1:
  * a sequential scan of the items instead of a pointer chase per row. */
 long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key);
