@@ -159,8 +159,9 @@ bool vm_row_matches(struct viewmodel *vm, size_t row, const char *text);
  *   VM_FIND_FOUND  *row is the first match, in the order vm_search()
  *                  would find it; the scan is over,
  *   VM_FIND_NONE   every row was checked, no match; the scan is over,
- *   VM_FIND_IDLE   no scan: none started, cancelled, or the selection
- *                  moved since it started (the scan is dropped).
+ *   VM_FIND_IDLE   no scan: none started, cancelled, the view changed
+ *                  (vm_set_view) or the selection moved since it started
+ *                  (the scan is dropped).
  * When the rows change under a scan (vm_set_data, vm_rebuild) it starts
  * again from the selection, which the rebuild re-anchored. Nothing is
  * scanned outside vm_find_step(). */

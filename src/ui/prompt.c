@@ -10,13 +10,15 @@
 #define CTRL(c) ((c) & 0x1f)
 #define KEY_ESC 27
 /* From this many sockets in the view the filter applies on Enter, not as
- * you type: a substring filter formats every row (~3.5 us each on the
- * bench machine: seconds per key at a million sockets). */
+ * you type: a substring filter still reads every row (0.2-0.7 us each on
+ * the bench machine since vm_text.c's fast path, plus a sort: a quarter
+ * of a second or more per key at a million sockets). */
 #define PROMPT_LIVE_MAX 100000
 /* The search scans the rows in steps of about this long (one per pass of
  * the UI's loop, keys read in between), so a typed key is on the screen
- * within a step and a draw: a million rows take some seconds, shown as
- * "searching… N%". Rows between clock reads: */
+ * within a step and a draw: a million rows take about a quarter of a
+ * second to a second (vm_text.c), shown as "searching... N%". Rows
+ * between clock reads: PROMPT_SCAN_ROWS. */
 #define PROMPT_SCAN_NS 25000000ull
 #define PROMPT_SCAN_ROWS 1024
 

@@ -137,6 +137,7 @@ void vm_set_view(struct viewmodel *vm, enum vm_view v)
 		vm->dirty = true;
 		vm->sel_valid = false;
 		vm->sel = vm->top = 0;
+		vm->scan.active = false; /* a search was in the other view's rows */
 	}
 }
 
