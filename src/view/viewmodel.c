@@ -50,6 +50,7 @@ void vm_free(struct viewmodel *vm)
 	free(vm->prank);
 	free(vm->ia);
 	free(vm->ib);
+	vm_radix_buf_done(&vm->radix);
 	free(vm->rows);
 	free(vm->groups);
 	free(vm->gidx);

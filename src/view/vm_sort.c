@@ -235,7 +235,7 @@ void vm_sort_entries(struct viewmodel *vm, bool from_items)
 			 * result gathered through the small arrays (spos is
 			 * still in item order), not the 56-byte items. */
 			uint32_t *o = vm->ia = xgrow(vm->ia, &vm->ia_cap, n + 1, sizeof *vm->ia);
-			vm_radix_order(vm->items, sizeof *vm->items, n, o);
+			vm_radix_order_buf(vm->items, sizeof *vm->items, n, o, &vm->radix);
 			for (size_t i = 0; i < n; i++)
 				o[i] = vm->spos[o[i]];
 			memcpy(vm->spos, o, n * sizeof *o);
