@@ -134,6 +134,9 @@ struct col_def {
 	col_fmt_fn fmt;     /* text columns */
 	col_cmp_fn cmp;     /* text columns */
 	col_key_fn key;     /* optional, text columns: cmp's order as an integer */
+	/* Optional, text columns: every character its text can hold (ASCII,
+	 * lower case; col_chars() reads it). */
+	const char *chars;
 };
 
 extern const struct col_def col_table[COL_COUNT];
@@ -172,5 +175,10 @@ const char *col_user_name(struct col_ctx *x, uint32_t uid);
 const char *col_service_name(uint16_t port); /* "http", or NULL */
 /* Human format of a value in a style. */
 void col_format_value(enum col_style st, double v, char *buf, size_t len);
+/* Every character column `col`'s text can hold, lower case (compare
+ * tolower()ed), or NULL: any. Numeric columns have their style's; a text
+ * column its table entry's .chars. A word with a character outside the
+ * set cannot be in the column (the substring filter skips formatting it). */
+const char *col_chars(int col);
 
 #endif

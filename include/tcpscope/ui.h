@@ -32,6 +32,14 @@ struct ui_bench_result {
 	/* A character typed at the filter prompt rebuilt the view (the filter
 	 * applies as you type on small tables, on Enter on big ones). */
 	bool filter_as_typed;
+	/* A substring filter that no row passes, set and rebuilt. */
+	double text_filter_ms;
+	double text_filter_num_ms; /* the same, a word of digits and dots */
+	/* A search for a text that is nowhere: a typed key → screen (one
+	 * step of the scan and a draw), and the whole scan until "not
+	 * found" (search_steps steps, each drawn). */
+	double search_key_ms, search_scan_ms;
+	int search_steps;
 };
 int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r);
 

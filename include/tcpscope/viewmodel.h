@@ -151,4 +151,25 @@ long vm_search(struct viewmodel *vm, const char *text, size_t from, int dir);
 /* Does row `row`'s text contain `text`? (for highlighting) */
 bool vm_row_matches(struct viewmodel *vm, size_t row, const char *text);
 
+/* The same search in bounded steps, for a table too big to scan between
+ * two keys (vm_search.c). vm_find_start() records the scan (text copied;
+ * `first`: `from` is checked first instead of last); each
+ * vm_find_step() checks at most `budget` rows and returns
+ *   VM_FIND_MORE   not yet: call again (vm_find_percent() says how far),
+ *   VM_FIND_FOUND  *row is the first match, in the order vm_search()
+ *                  would find it; the scan is over,
+ *   VM_FIND_NONE   every row was checked, no match; the scan is over,
+ *   VM_FIND_IDLE   no scan: none started, cancelled, the view changed
+ *                  (vm_set_view) or the selection moved since it started
+ *                  (the scan is dropped).
+ * When the rows change under a scan (vm_set_data, vm_rebuild) it starts
+ * again from the selection, which the rebuild re-anchored. Nothing is
+ * scanned outside vm_find_step(). */
+enum vm_find { VM_FIND_IDLE, VM_FIND_MORE, VM_FIND_FOUND, VM_FIND_NONE };
+void vm_find_start(struct viewmodel *vm, const char *text, size_t from, int dir, bool first);
+enum vm_find vm_find_step(struct viewmodel *vm, size_t budget, long *row);
+void vm_find_cancel(struct viewmodel *vm);
+bool vm_find_busy(const struct viewmodel *vm);
+unsigned vm_find_percent(const struct viewmodel *vm); /* of the rows, 0-100 */
+
 #endif

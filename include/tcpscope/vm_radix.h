@@ -17,8 +17,11 @@
  *
  * Input: n records `stride` bytes apart, each starting with five uint64_t:
  * w[0], w[1], w[2], w[3], tie. Output: order[0..n) the record indices.
- * Pure, no I/O; allocates its scratch (2 × 24 bytes per record) and frees
- * it before returning. n must be below 2^32. */
+ * Pure, no I/O; vm_radix_order() allocates its scratch (2 × 16 bytes per
+ * record) and frees it before returning; vm_radix_order_buf() keeps it in
+ * `buf` (owned by the caller, zero-initialised, grown as needed, freed by
+ * vm_radix_buf_done()) so that repeated sorts reuse warm pages. n must be
+ * below 2^32. */
 #ifndef TCPSCOPE_VM_RADIX_H
 #define TCPSCOPE_VM_RADIX_H
 
@@ -26,5 +29,13 @@
 #include <stdint.h>
 
 void vm_radix_order(const void *recs, size_t stride, size_t n, uint32_t *order);
+
+struct vm_radix_buf {
+	void *p;    /* owned */
+	size_t cap; /* records */
+};
+void vm_radix_order_buf(const void *recs, size_t stride, size_t n, uint32_t *order,
+			struct vm_radix_buf *buf);
+void vm_radix_buf_done(struct vm_radix_buf *buf); /* frees; buf is empty again */
 
 #endif

@@ -169,6 +169,39 @@ int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r)
 	r->filter_as_typed = (ui_key(u, 'x') & UI_REBUILD) != 0;
 	ui_key(u, 27); /* Esc */
 	vm_rebuild(u->vm);
+	/* A substring filter no row passes: every row's text is matched. */
+	double t4 = now_ms();
+	vm_set_text_filter(u->vm, "zqx");
+	vm_rebuild(u->vm);
+	r->text_filter_ms = now_ms() - t4;
+	/* The same with an address-like word (digits and dots: the numeric
+	 * columns could hold it too). */
+	t4 = now_ms();
+	vm_set_text_filter(u->vm, "99.99.99");
+	vm_rebuild(u->vm);
+	r->text_filter_num_ms = now_ms() - t4;
+	vm_set_text_filter(u->vm, NULL);
+	vm_rebuild(u->vm);
+	/* A search for a text that is nowhere, typed at the prompt: the key
+	 * → screen (one step of the scan, as the loop runs it after the
+	 * keys read), then the steps until "not found". */
+	ui_key(u, '/');
+	ui_key(u, 'z');
+	ui_key(u, 'q');
+	double t5 = now_ms();
+	ui_key(u, 'x');
+	prompt_search_work(u);
+	ui_draw(u);
+	r->search_key_ms = now_ms() - t5;
+	int steps = 1;
+	while (prompt_search_busy(u) && steps < 100000) {
+		prompt_search_work(u);
+		ui_draw(u);
+		steps++;
+	}
+	r->search_scan_ms = now_ms() - t5;
+	r->search_steps = steps;
+	ui_key(u, 27);
 	steady(u, &snap, nsockets, COL_LOCAL, &r->steady_rebuild_ms, &r->steady_draw_ms);
 	double dummy;
 	steady(u, &snap, nsockets, COL_STATE, &r->steady_state_rebuild_ms, &dummy);

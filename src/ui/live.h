@@ -287,6 +287,12 @@ void prompt_open(struct ui *u, enum ui_input mode);
 bool prompt_apply_filter(struct ui *u, const char *text);
 const char *prompt_error(const struct ui *u);
 unsigned prompt_search_step(struct ui *u, int dir);
+/* The search runs in bounded steps: busy while a scan is under way (the
+ * loop then does not sleep); work runs one step of ~25 ms, moves the
+ * selection to a match, says "not found" when the scan completes.
+ * Returns UI_* bits. */
+bool prompt_search_busy(const struct ui *u);
+unsigned prompt_search_work(struct ui *u);
 
 /* playback.c: replaying a recording (-r) */
 bool playback_on(const struct ui *u);

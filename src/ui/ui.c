@@ -251,6 +251,8 @@ static void sync_engine(struct ui *u)
 
 static int poll_timeout_ms(const struct ui *u)
 {
+	if (prompt_search_busy(u))
+		return 0; /* a search scan goes on between keys */
 	uint64_t now = clock_mono_ns();
 	/* A poll under way wakes the loop through its fd. */
 	uint64_t until = engine_tick_busy(u->eng) ? now + 1000000000ull : engine_next_tick(u->eng);
@@ -475,6 +477,9 @@ int ui_run(const struct settings *s, struct engine *g)
 			if (todo & UI_QUIT)
 				break;
 		}
+		/* A step of a search scan, after the keys read (a burst
+		 * restarts it once). */
+		todo |= prompt_search_work(u);
 		if (u->indexing && !todo && !engine_due(g, clock_mono_ns()))
 			u->indexing = engine_replay_index(g, UI_INDEX_NS / 1e9);
 	}

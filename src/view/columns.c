@@ -22,6 +22,27 @@
 
 /* ---------------------------------------------------------------- helpers */
 
+/* "%.0f" of a whole number 0 <= v < 1e15 without printf's floating-point
+ * machinery (most of a row's formatting cost: the substring filter formats
+ * every row); false for anything else. */
+static bool put_whole(double v, char *buf, size_t len)
+{
+	if (!(v >= 0 && v < 1e15) || signbit(v) || v != (double)(uint64_t)v)
+		return false;
+	char tmp[24];
+	size_t n = 0;
+	uint64_t u = (uint64_t)v;
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (n >= len)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return true;
+}
+
 void col_format_value(enum col_style st, double v, char *buf, size_t len)
 {
 	if (isnan(v)) {
@@ -30,10 +51,10 @@ void col_format_value(enum col_style st, double v, char *buf, size_t len)
 	}
 	switch (st) {
 	case CS_COUNT:
-		if (v < 100000)
-			snprintf(buf, len, "%.0f", v);
-		else
+		if (v >= 100000)
 			out_fmt_bytes(v, buf, len);
+		else if (!put_whole(v, buf, len))
+			snprintf(buf, len, "%.0f", v);
 		break;
 	case CS_BYTES:
 	case CS_RATE:
@@ -54,9 +75,22 @@ void col_format_value(enum col_style st, double v, char *buf, size_t len)
 		snprintf(buf, len, "%.0f%%", v);
 		break;
 	default:
-		snprintf(buf, len, "%.0f", v);
+		if (!put_whole(v, buf, len))
+			snprintf(buf, len, "%.0f", v);
 		break;
 	}
+}
+
+/* What col_format_value() can write, any style: digits, "-" (none),
+ * "inf", units (k M G T P E; ms s m h d), "%". */
+#define COL_NUM_CHARS "0123456789.-+%kmgtpebsdhinfa"
+
+const char *col_chars(int col)
+{
+	if (col < 0 || col >= COL_COUNT)
+		return NULL;
+	const struct col_def *d = &col_table[col];
+	return d->num ? COL_NUM_CHARS : d->chars;
 }
 
 static bool have_info(const struct track_entry *e, unsigned bit)
@@ -564,6 +598,7 @@ const struct col_def col_table[COL_COUNT] = {
 			  "bytes not yet acknowledged (listeners: backlog limit)"),
 	[COL_AGE] = {.name = "age", .title = "IN-STATE", .width = 8, .right = true,
 		     .desc_first = true, .style = CS_TEXT, .fmt = fmt_age, .cmp = cmp_age,
+		     .chars = ">" COL_NUM_CHARS,
 		     .desc = "time in the current state ('>' = at least: open before tcpscope started)"},
 	[COL_LIFETIME] = NUM("lifetime", "LIFETIME", 8, CS_DURATION, 0, num_lifetime,
 			     "time since tcpscope first saw the socket"),

@@ -50,6 +50,7 @@ void vm_free(struct viewmodel *vm)
 	free(vm->prank);
 	free(vm->ia);
 	free(vm->ib);
+	vm_radix_buf_done(&vm->radix);
 	free(vm->rows);
 	free(vm->groups);
 	free(vm->gidx);
@@ -77,6 +78,7 @@ void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, si
 	vm->traffic_valid = false;
 	/* Rows point at the previous entries: unusable until the rebuild. */
 	vm->nrows = 0;
+	vm->rows_gen++;
 	vm->nsorted = 0;
 }
 
@@ -136,6 +138,7 @@ void vm_set_view(struct viewmodel *vm, enum vm_view v)
 		vm->dirty = true;
 		vm->sel_valid = false;
 		vm->sel = vm->top = 0;
+		vm->scan.active = false; /* a search was in the other view's rows */
 	}
 }
 
@@ -201,28 +204,6 @@ const struct vm_alert *vm_top_alert(const struct viewmodel *vm)
 }
 
 /* ---------------------------------------------------------------- filter */
-
-/* Row text: the visible columns, space separated. */
-static void row_text(struct viewmodel *vm, const struct track_entry *e, char *buf, size_t len)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < vm->ncols && used + 2 < len; i++) {
-		col_format(&vm->ctx, vm->cols[i], e, buf + used, len - used);
-		used += strlen(buf + used);
-		if (used + 1 < len) {
-			buf[used++] = ' ';
-			buf[used] = '\0';
-		}
-	}
-}
-
-static bool text_has(struct viewmodel *vm, const struct track_entry *e, const char *needle)
-{
-	char buf[512];
-	row_text(vm, e, buf, sizeof buf);
-	return strcasestr(buf, needle) != NULL;
-}
 
 static bool in_view(const struct viewmodel *vm, const struct track_entry *e)
 {
@@ -425,7 +406,7 @@ static void filter_entries(struct viewmodel *vm)
 		vm->total++;
 		if (vm->match && !vm->match(vm->match_arg, e))
 			continue;
-		if (vm->text && !text_has(vm, e, vm->text))
+		if (vm->text && !vm_text_has(vm, e, vm->text))
 			continue;
 		vm->spos[vm->nsorted] = (uint32_t)i;
 		vm->sorted[vm->nsorted++] = e;
@@ -436,14 +417,20 @@ void vm_rebuild(struct viewmodel *vm)
 {
 	if (!vm->dirty && !vm->resort)
 		return;
+	/* The selected row's index in the tracker's list, while the rows are
+	 * still this data's: the selection is found again in O(1). */
+	uint32_t sel_pos = NO_RANK;
+	if (vm->sel_valid && vm->group == VG_NONE && vm->sel < vm->nrows &&
+	    vm->nrows == vm->nsorted)
+		sel_pos = vm->spos[vm->sel];
 	/* A change of sort alone re-sorts the filtered set of this data. */
-	if (vm->dirty || !vm->items_valid)
+	bool from_items = !vm->dirty && vm->items_valid;
+	if (!from_items)
 		filter_entries(vm);
-	else
-		vm_sort_refill(vm);
 	vm->dirty = vm->resort = false;
+	vm->rows_gen++;
 	size_t screen_line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
-	vm_sort_entries(vm);
+	vm_sort_entries(vm, from_items);
 	if (vm->group == VG_NONE) {
 		vm->ngroups = 0;
 		vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
@@ -454,7 +441,12 @@ void vm_rebuild(struct viewmodel *vm)
 		build_groups(vm);
 	}
 	/* Re-anchor the selection on its key. */
-	long rank = vm->sel_valid && vm->group == VG_NONE ? vm_sort_rank_of(vm, vm->sel_key) : -1;
+	long rank = -1;
+	if (vm->sel_valid && vm->group == VG_NONE) {
+		rank = sel_pos != NO_RANK ? vm_sort_rank_at(vm, sel_pos, vm->sel_key) : -1;
+		if (rank < 0)
+			rank = vm_sort_rank_of(vm, vm->sel_key);
+	}
 	if (rank >= 0) {
 		vm->sel = (size_t)rank;
 		if (vm->follow)
@@ -617,31 +609,4 @@ size_t vm_tagged_entries(const struct viewmodel *vm, const struct track_entry **
 		if (hmap_get(&vm->tags, vm->ents[i]->key))
 			out[n++] = vm->ents[i];
 	return n;
-}
-
-/* ---------------------------------------------------------------- search */
-
-bool vm_row_matches(struct viewmodel *vm, size_t row, const char *text)
-{
-	if (row >= vm->nrows || !text || !*text)
-		return false;
-	const struct vm_row *r = &vm->rows[row];
-	if (!r->e)
-		return strcasestr(vm->groups[r->group].label, text) != NULL;
-	return text_has(vm, r->e, text);
-}
-
-long vm_search(struct viewmodel *vm, const char *text, size_t from, int dir)
-{
-	if (!vm->nrows || !text || !*text)
-		return -1;
-	size_t n = vm->nrows;
-	if (from >= n)
-		from = n - 1;
-	for (size_t k = 1; k <= n; k++) {
-		size_t i = dir >= 0 ? (from + k) % n : (from + n - (k % n)) % n;
-		if (vm_row_matches(vm, i, text))
-			return (long)i;
-	}
-	return -1;
 }

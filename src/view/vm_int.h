@@ -10,6 +10,7 @@
 
 #include "tcpscope/hmap.h"
 #include "tcpscope/viewmodel.h"
+#include "tcpscope/vm_radix.h"
 
 #define GROUP_KEY_TAG (1ull << 63)
 
@@ -64,6 +65,7 @@ struct viewmodel {
 	int psort_col;
 	bool psort_desc, pvalid;
 	uint32_t *ia, *ib;      /* scratch: item indices (previous order, fresh) */
+	struct vm_radix_buf radix; /* the radix sort's scratch, kept (32 B a row) */
 	size_t ia_cap, ib_cap;
 	size_t total;
 	struct vm_row *rows;
@@ -87,6 +89,29 @@ struct viewmodel {
 	struct vm_talker *talk;
 	size_t talk_cap;
 
+	/* vm_text.c: for the last word matched, the visible columns whose
+	 * text can hold it (col_chars), and the columns that plan was made
+	 * for. whole: the word has a space, so a match can span columns. */
+	struct vm_text_plan {
+		char word[256];
+		uint8_t seen[COL_COUNT], cols[COL_COUNT];
+		size_t nseen, ncols;
+		bool valid, whole;
+	} tplan;
+
+	/* Bumped whenever the rows change (set_data, rebuild): a search
+	 * scan under way restarts (vm_search.c). */
+	unsigned long rows_gen;
+	struct vm_scan {
+		char text[256];
+		int dir;
+		bool active, first; /* first: the start row is checked first, not last */
+		size_t from, done, n; /* rows done of n, counted from `from` */
+		unsigned long gen;  /* rows_gen the scan runs on */
+		uint64_t sel_key;   /* the selection it started from (a move cancels) */
+		bool sel_valid;
+	} scan;
+
 	size_t sel, top;
 	int page;
 	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */
@@ -94,14 +119,20 @@ struct viewmodel {
 };
 
 /* Sort vm->sorted (and vm->spos with it) by the sort column, re-using the
- * previous tick's order when it still holds (vm_sort.c). */
-void vm_sort_entries(struct viewmodel *vm);
-/* The filtered set back into vm->sorted / vm->spos in the tracker's list
- * order, from the items (items_valid): a re-sort without a filter pass. */
-void vm_sort_refill(struct viewmodel *vm);
+ * previous tick's order when it still holds (vm_sort.c). from_items: the
+ * set to sort is the items' (items_valid: a re-sort of this data without
+ * a filter pass, nor a pass copying the items back first); else
+ * vm->sorted / vm->spos[0..nsorted) as the filter left them. */
+void vm_sort_entries(struct viewmodel *vm, bool from_items);
+/* The rank after vm_sort_entries() of the entry at index `pos` of the
+ * tracker's list if it has `key` and was sorted; else -1 (O(1)). */
+long vm_sort_rank_at(const struct viewmodel *vm, uint32_t pos, uint64_t key);
 /* The sorted rank of the entry with `key` after vm_sort_entries(), or -1:
  * a sequential scan of the items instead of a pointer chase per row. */
 long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key);
+/* Does the entry's row text (the visible columns, space separated)
+ * contain `needle`, case-insensitively? (vm_text.c) */
+bool vm_text_has(struct viewmodel *vm, const struct track_entry *e, const char *needle);
 /* Free vm_traffic.c's scratch (vm_free calls it). */
 void vm_traffic_done(struct viewmodel *vm);
 

@@ -91,6 +91,21 @@ static int full_cmp(const void *pa, const void *pb, void *arg)
 
 void vm_radix_order(const void *recs, size_t stride, size_t n, uint32_t *order)
 {
+	struct vm_radix_buf buf = {0};
+	vm_radix_order_buf(recs, stride, n, order, &buf);
+	vm_radix_buf_done(&buf);
+}
+
+void vm_radix_buf_done(struct vm_radix_buf *buf)
+{
+	free(buf->p);
+	buf->p = NULL;
+	buf->cap = 0;
+}
+
+void vm_radix_order_buf(const void *recs, size_t stride, size_t n, uint32_t *order,
+			struct vm_radix_buf *buf)
+{
 	if (!n)
 		return;
 	const uint64_t *r0 = words(recs, stride, 0);
@@ -124,7 +139,15 @@ void vm_radix_order(const void *recs, size_t stride, size_t n, uint32_t *order)
 		twidth = 63 - __builtin_clzll(diff[4]) - tlo + 1;
 	}
 	bool joined = exact && twidth <= room;
-	struct rrec *a = xmalloc(n * sizeof *a), *tmp = xmalloc(n * sizeof *tmp);
+	/* Both halves in one block kept by the caller: a re-sort at a
+	 * million rows would otherwise fault in 32 MB of fresh pages (13-25
+	 * ms on the bench machine) every time. */
+	if (buf->cap < 2 * n) {
+		free(buf->p);
+		buf->p = xmalloc(2 * n * sizeof(struct rrec));
+		buf->cap = 2 * n;
+	}
+	struct rrec *a = buf->p, *tmp = a + n;
 	for (size_t i = 0; i < n; i++) {
 		const uint64_t *w = words(recs, stride, (uint32_t)i);
 		uint64_t p = 0;
@@ -164,6 +187,4 @@ void vm_radix_order(const void *recs, size_t stride, size_t n, uint32_t *order)
 	}
 	for (size_t i = 0; i < n; i++)
 		order[i] = a[i].i;
-	free(a);
-	free(tmp);
 }

@@ -206,7 +206,7 @@ static void sort_remember(struct viewmodel *vm)
 	vm->pvalid = true;
 }
 
-void vm_sort_entries(struct viewmodel *vm)
+void vm_sort_entries(struct viewmodel *vm, bool from_items)
 {
 	int col = vm->sort_col;
 	bool keyed = keyed_col(col);
@@ -214,16 +214,20 @@ void vm_sort_entries(struct viewmodel *vm)
 	vm->items = xgrow(vm->items, &vm->items_cap, n + 1, sizeof *vm->items);
 	for (size_t i = 0; i < n; i++) {
 		struct sort_item *it = &vm->items[i];
+		const struct track_entry *e = from_items ? it->e : vm->sorted[i];
+		if (from_items)
+			vm->spos[i] = it->pos;
+		else
+			it->pos = vm->spos[i];
 		if (keyed) {
-			item_fill(it, col, &vm->ctx, vm->sorted[i]);
+			item_fill(it, col, &vm->ctx, e);
 			if (vm->sort_desc)
 				for (int k = 0; k < 4; k++)
 					it->w[k] = ~it->w[k];
 		} else {
-			it->key = vm->sorted[i]->key;
-			it->e = vm->sorted[i];
+			it->key = e->key;
+			it->e = e;
 		}
-		it->pos = vm->spos[i];
 	}
 	if (!sort_reuse(vm, keyed)) {
 		if (keyed) {
@@ -231,7 +235,7 @@ void vm_sort_entries(struct viewmodel *vm)
 			 * result gathered through the small arrays (spos is
 			 * still in item order), not the 56-byte items. */
 			uint32_t *o = vm->ia = xgrow(vm->ia, &vm->ia_cap, n + 1, sizeof *vm->ia);
-			vm_radix_order(vm->items, sizeof *vm->items, n, o);
+			vm_radix_order_buf(vm->items, sizeof *vm->items, n, o, &vm->radix);
 			for (size_t i = 0; i < n; i++)
 				o[i] = vm->spos[o[i]];
 			memcpy(vm->spos, o, n * sizeof *o);
@@ -261,11 +265,10 @@ long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key)
 	return -1;
 }
 
-void vm_sort_refill(struct viewmodel *vm)
+long vm_sort_rank_at(const struct viewmodel *vm, uint32_t pos, uint64_t key)
 {
-	for (size_t i = 0; i < vm->nsorted; i++) {
-		vm->sorted[i] = vm->items[i].e;
-		vm->spos[i] = vm->items[i].pos;
-	}
+	if (!vm->pvalid || pos >= vm->pn || vm->pkey[pos] != key || vm->prank[pos] == NO_RANK)
+		return -1;
+	return (long)vm->prank[pos];
 }
 

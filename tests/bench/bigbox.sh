@@ -164,6 +164,7 @@ tick_cpu() { # CPU per tick = share of a core × the interval in force
 	row "key PgDn, median ms" key_pgdn_ms
 	row "re-sort (> <), median ms" key_sort_ms
 	row "filter set / cleared (F4), median ms" key_filter_ms
+	row "search, a typed key (/), median ms" key_search_ms
 	row "all keys: p90 ms" key_p90_ms
 	row "all keys: p99 ms" key_p99_ms
 	row "all keys: max ms" key_max_ms

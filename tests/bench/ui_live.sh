@@ -16,9 +16,12 @@
 #         (sort by the next / previous column: LOCAL ↔ REMOTE, a full
 #         re-sort), a filter (F4, an expression no socket matches, Enter;
 #         then F4, Ctrl-U, Enter: the filter cleared, a full filter pass and
-#         sort of the table), each UI_KEYS times (default 15), keys
+#         sort of the table), a search (/, then one character of a text
+#         that is nowhere: until the prompt line shows it; then Esc), each
+#         UI_KEYS times (default 15), keys
 #         spaced irregularly so they land at every phase of the 1 s tick:
-#         key_down_ms, key_pgdn_ms, key_sort_ms, key_filter_ms (medians),
+#         key_down_ms, key_pgdn_ms, key_sort_ms, key_filter_ms,
+#         key_search_ms (medians),
 #         key_ms (median of all), key_p90_ms, key_p99_ms, key_max_ms,
 #         key_within (share ≤ 100 ms), key_n.
 #         The figure includes tmux's own latency (send-keys, capture-pane:
@@ -107,6 +110,7 @@ measure() { # kind key
 	kind=$1 key=$2
 	case $kind in
 	down) before=$(sel_sig) ;;
+	search) $T send-keys -t ui /; sleep 0.3; before=$(prompt_line) ;;
 	*) before=$(first_rows) ;;
 	esac
 	t0=$(now_ms)
@@ -119,6 +123,7 @@ measure() { # kind key
 	while [ "$j" -lt 3000 ]; do
 		case $kind in
 		down) cur=$(sel_sig) ;;
+		search) cur=$(prompt_line) ;;
 		*) cur=$(first_rows) ;;
 		esac
 		if [ -n "$cur" ] && [ "$cur" != "$before" ]; then
@@ -130,6 +135,9 @@ measure() { # kind key
 	done
 	echo "$kind 3000" >>"$tmp/keys" # no effect within 3 s: counted as 3 s
 }
+# The search prompt's line: a typed character shows there once the key
+# was handled (a search key used to scan every row first).
+prompt_line() { screen | grep -o 'Search: [a-z]*' | tail -n 1; }
 # Irregular gaps (0.15–0.95 s) so keys land at every phase of the tick.
 gap() { awk -v s="$1" 'BEGIN {srand(s); printf "%.2f", 0.15 + 0.8 * rand()}'; }
 : >"$tmp/keys"
@@ -149,6 +157,11 @@ while [ "$k" -le "$NKEYS" ]; do
 	sleep "$(gap "$((k + 400))")"
 	measure filter off
 	sleep "$(gap "$((k + 500))")"
+	# A search typed at the prompt for a text that is nowhere: the key →
+	# the character on the prompt line; then Esc.
+	measure search q
+	$T send-keys -t ui Escape
+	sleep "$(gap "$((k + 600))")"
 	k=$((k + 1))
 done
 kill -0 "$PID" 2>/dev/null || { echo "error the live view exited"; exit 1; }
@@ -159,6 +172,7 @@ echo "key_down_ms $(med down)"
 echo "key_pgdn_ms $(med pgdn)"
 echo "key_sort_ms $(med sort)"
 echo "key_filter_ms $(med filter)"
+echo "key_search_ms $(med search)"
 echo "key_ms $(med all)"
 echo "key_p90_ms $(med all 0.9)"
 echo "key_p99_ms $(med all 0.99)"

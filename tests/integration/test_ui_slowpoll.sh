@@ -72,6 +72,22 @@ fi
 # full sort of the table on the main thread.
 answer "filter cleared (F4 Ctrl-U Enter)" F4 C-u Enter
 answer "filter set again (F4 nginx Enter)" F4 n g i n x Enter
+# The search scans in steps between keys: a typed key answers at once
+# and a text that is nowhere says so once the scan is over (not at each
+# draw).
+answer "search typed (/ zqx)" / z q x
+if wait_for 3 has "not found"; then
+	pass "a search with no match reports 'not found'"
+else
+	fail "search not found" "$(screen | tail -2)"
+fi
+keys Escape
+answer "search for a socket (/ leaky Enter)" / l e a k y Enter
+if wait_for 3 sh -c "! $T capture-pane -p -t ui | grep -qF 'searching'"; then
+	pass "the search completes"
+else
+	fail "search completes" "$(screen | tail -2)"
+fi
 # The poll under way still lands: the header loses [polling] at times and
 # the filtered table stays.
 if wait_for 6 sh -c "! $T capture-pane -p -t ui | grep -qF '[polling]'" && has "nginx"; then

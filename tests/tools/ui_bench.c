@@ -24,5 +24,12 @@ int main(int argc, char **argv)
 	printf("  steady tick, sort LOCAL: rebuild / draw:     %8.3f / %.3f ms\n", r.steady_rebuild_ms,
 	       r.steady_draw_ms);
 	printf("  steady tick, sort STATE: rebuild:           %8.3f ms\n", r.steady_state_rebuild_ms);
+	printf("  substring filter, no row passes (set+rebuild): %8.2f ms (%.2f us/row)\n",
+	       r.text_filter_ms, r.text_filter_ms * 1000 / (double)n);
+	printf("  same, digits and dots (\"99.99.99\"):           %8.2f ms (%.2f us/row)\n",
+	       r.text_filter_num_ms, r.text_filter_num_ms * 1000 / (double)n);
+	printf("  search key, text nowhere -> screen:          %8.3f ms\n", r.search_key_ms);
+	printf("  search to 'not found' (%d steps):             %8.1f ms\n", r.search_steps,
+	       r.search_scan_ms);
 	return 0;
 }

@@ -377,6 +377,105 @@ static void test_tags_search(void)
 	vm_free(vm);
 }
 
+/* Run a bounded scan to its end, `budget` rows a step; counts the steps. */
+static enum vm_find find_all(struct viewmodel *vm, size_t budget, long *row, int *steps)
+{
+	enum vm_find r;
+	*steps = 0;
+	*row = -1;
+	do {
+		r = vm_find_step(vm, budget, row);
+		++*steps;
+	} while (r == VM_FIND_MORE && *steps < 1000);
+	return r;
+}
+
+/* The bounded search finds what the whole scan finds, in steps. */
+static void test_find(void)
+{
+	static const char *const texts[] = {"leaky", "10.0.0.3", "nginx", "CLIENT", "9000",
+					    "ESTAB", "no-such-thing", "postgres", "6379"};
+	struct viewmodel *vm = vm_new();
+	vm_set_data(vm, ptrs, N, NULL, 1);
+	const struct vm_row *r;
+	size_t n = rows(vm, &r);
+	CHECK(n > 4);
+	int mismatches = 0;
+	for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+		for (size_t from = 0; from < n; from++)
+			for (int dir = -1; dir <= 1; dir += 2)
+				for (size_t budget = 1; budget <= 4; budget += 3) {
+					vm_select(vm, from);
+					long want = vm_search(vm, texts[t], from, dir);
+					vm_find_start(vm, texts[t], from, dir, false);
+					long got;
+					int steps;
+					enum vm_find e = find_all(vm, budget, &got, &steps);
+					if (want >= 0 ? e != VM_FIND_FOUND || got != want
+						      : e != VM_FIND_NONE)
+						mismatches++;
+					CHECK(!vm_find_busy(vm));
+				}
+	CHECK_INT(mismatches, 0);
+
+	/* Resumes across steps: one row a step, the match k rows away. */
+	vm_select(vm, 0);
+	long want = vm_search(vm, "postgres", 0, 1);
+	CHECK(want > 0);
+	vm_find_start(vm, "postgres", 0, 1, false);
+	long got = -1;
+	int more = 0;
+	while (vm_find_step(vm, 1, &got) == VM_FIND_MORE)
+		more++;
+	CHECK_INT(more, want - 1);
+	CHECK_INT(got, want);
+
+	/* Wraps: from the last row forward to a match before it. */
+	long first = vm_search(vm, "nginx", n - 1, 1);
+	CHECK(first >= 0 && (size_t)first < n - 1);
+	vm_select(vm, n - 1);
+	vm_find_start(vm, "nginx", n - 1, 1, false);
+	int steps;
+	CHECK_INT(find_all(vm, 2, &got, &steps), VM_FIND_FOUND);
+	CHECK_INT(got, first);
+	/* `first`: the start row is checked first, not last. */
+	vm_select(vm, (size_t)first);
+	vm_find_start(vm, "nginx", (size_t)first, 1, true);
+	CHECK_INT(find_all(vm, 1, &got, &steps), VM_FIND_FOUND);
+	CHECK_INT(got, first);
+	CHECK_INT(steps, 1);
+
+	/* Not found: only once every row was checked, with the progress. */
+	vm_select(vm, 0);
+	vm_find_start(vm, "no-such-thing", 0, 1, false);
+	CHECK_INT(vm_find_step(vm, 3, &got), VM_FIND_MORE);
+	CHECK_INT(vm_find_percent(vm), 3 * 100 / n);
+	CHECK_INT(find_all(vm, 3, &got, &steps), VM_FIND_NONE);
+	CHECK_INT(steps, (int)((n - 3 + 2) / 3));
+	CHECK_INT(vm_find_step(vm, 3, &got), VM_FIND_IDLE);
+
+	/* New rows under the scan (a re-sort): it starts again from the
+	 * selection and still finds the next match in the new order. */
+	vm_select(vm, 0);
+	vm_find_start(vm, "leaky", 0, 1, false);
+	vm_set_sort(vm, COL_RPORT, true);
+	vm_rebuild(vm);
+	want = vm_search(vm, "leaky", vm_sel(vm), 1);
+	CHECK_INT(find_all(vm, 1, &got, &steps), VM_FIND_FOUND);
+	CHECK_INT(got, want);
+
+	/* The user moves the selection: the scan is dropped. */
+	vm_select(vm, 0);
+	vm_find_start(vm, "no-such-thing", 0, 1, false);
+	CHECK_INT(vm_find_step(vm, 1, &got), VM_FIND_MORE);
+	vm_move(vm, 1);
+	CHECK_INT(vm_find_step(vm, 1, &got), VM_FIND_IDLE);
+	CHECK(!vm_find_busy(vm));
+	vm_find_start(vm, "", 0, 1, false);
+	CHECK(!vm_find_busy(vm));
+	vm_free(vm);
+}
+
 static void test_alerts(void)
 {
 	struct viewmodel *vm = vm_new();
@@ -488,6 +587,8 @@ int main(void)
 	test_group();
 	test_selection();
 	test_tags_search();
+	population();
+	test_find();
 	test_alerts();
 	population();
 	test_group_sums();
