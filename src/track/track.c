@@ -389,6 +389,7 @@ static void update_open(struct tracker *t, uint64_t now, double wall)
 	t->baseline = t->stats.updates == 0;
 	t->now = now;
 	t->wall = wall;
+	track_shrink_events(t);
 	t->nev = 0;
 	t->nfill = 0;
 	t->tix_seen = false;
@@ -604,6 +605,7 @@ void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 		t->tix_cap = 0;
 	}
 
+	track_shrink_after_burst(t);
 	track_list_rebuild(t);
 
 	if (hdr->kernel.have) {
