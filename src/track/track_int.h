@@ -70,6 +70,8 @@ struct tracker {
 	size_t nfill, fill_cap;
 	struct track_event *ev_tmp; /* owned; sort scratch */
 	size_t ev_tmp_cap;
+	struct track_entry *look; /* owned; tracker_look()'s entries (conns borrowed) */
+	size_t look_cap;
 	struct pend *pend;      /* owned; queued destroy events */
 	size_t npend, pend_cap;
 	struct hmap pmap;       /* cookie → index into pend, during an update */
