@@ -125,10 +125,13 @@ fuzz: deps fuzz-build
 	@sh tests/fuzz/run.sh build-fuzz
 
 # Not part of `make check`: minutes long, needs root (private netns).
+# BENCH_BIG=0 skips the big tables (100k/500k/1M sockets: ~10 more minutes
+# and 3 GiB of kernel memory at the peak; tests/bench/bigbox.sh).
 bench: all
 	@$(MAKE) --no-print-directory check-build
 	@sh tests/bench/run.sh $(BUILD)
 	@sh tests/bench/exporter.sh $(BUILD)
+	@if [ "$${BENCH_BIG:-1}" != 0 ]; then sh tests/bench/bigbox.sh --report $(BUILD); fi
 
 # PNGs of the live view for the README (needs root, tmux, aha, chromium:
 # installed here on demand, not part of `make check`).

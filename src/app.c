@@ -103,6 +103,48 @@ static int run_batch(const struct settings *s, struct engine_opts *eo, struct fi
 	return rc;
 }
 
+/* Every mode that ticks until stopped — the live view, -e, the exporter,
+ * the headless recorder — on one engine made with destroy events. With
+ * --record the recorder rides that engine's ticks (its tick observer),
+ * whichever front end drives them; the front ends never call it. */
+static int run_ticking(const struct settings *s, struct engine_opts *eo, struct filter *flt,
+		       struct serve *srv, struct err *e)
+{
+	eo->destroy_events = true;
+	/* Closed events in -e -j carry the final tcp_info in full. */
+	eo->destroy_tix = s->mode == MODE_EVENTS && s->json;
+	struct recorder *rec = NULL;
+	if (s->record_dir && !(rec = app_record_open(s, eo, e)))
+		return -1;
+	struct engine *g = engine_new(eo, e);
+	if (!g) {
+		app_record_close(s, rec);
+		return -1;
+	}
+	if (rec && !app_record_attach(rec, g)) {
+		snprintf(e->msg, sizeof e->msg, "--record: this engine cannot be recorded");
+		engine_free(g);
+		app_record_close(s, rec);
+		return -1;
+	}
+	int rc;
+	if (s->mode == MODE_EVENTS) {
+		filter_set_labels(flt, engine_labels(g));
+		app_print_notices(g);
+		rc = app_events_run(s, g, flt);
+	} else if (s->mode == MODE_SERVE) {
+		app_print_notices(g);
+		rc = app_serve_run(s, g, srv);
+	} else if (s->mode == MODE_RECORD) {
+		rc = app_record_run(s, g);
+	} else {
+		rc = ui_run(s, g);
+	}
+	engine_free(g); /* no tick after this: the recorder can close */
+	app_record_close(s, rec);
+	return rc;
+}
+
 /* Parse a filter expression; on error print it with a caret and return 2. */
 static int parse_filter(const char *expr, struct filter **out)
 {
@@ -181,30 +223,8 @@ int app_run(const struct settings *s)
 		.runtime_root = s->runtime_root,
 	};
 	detect_config_of(s, &eo.detect, s->mode == MODE_LIVE);
-	int rc;
-	if (s->mode == MODE_RECORD) {
-		rc = app_record_run(s, &eo, &e);
-	} else if (s->mode == MODE_BATCH) {
-		rc = run_batch(s, &eo, flt, &e);
-	} else {
-		eo.destroy_events = true;
-		/* Closed events in -e -j carry the final tcp_info in full. */
-		eo.destroy_tix = s->mode == MODE_EVENTS && s->json;
-		struct engine *g = engine_new(&eo, &e);
-		if (!g) {
-			rc = -1;
-		} else if (s->mode == MODE_EVENTS) {
-			filter_set_labels(flt, engine_labels(g));
-			app_print_notices(g);
-			rc = app_events_run(s, g, flt);
-		} else if (s->mode == MODE_SERVE) {
-			app_print_notices(g);
-			rc = app_serve_run(s, g, srv);
-		} else {
-			rc = ui_run(s, g);
-		}
-		engine_free(g);
-	}
+	int rc = s->mode == MODE_BATCH ? run_batch(s, &eo, flt, &e)
+				       : run_ticking(s, &eo, flt, srv, &e);
 	serve_stop(srv);
 	if (rc < 0) {
 		fprintf(stderr, "tcpscope: %s\n", e.msg);

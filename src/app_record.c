@@ -1,7 +1,9 @@
-/* app_record.c — `tcpscope --record DIR` (headless: tick, write a frame)
- * and `tcpscope -r DIR` (the recording read back through the renderers
- * batch and events use: --at with -b/-j, --from/--to with -e, and
- * --record-info). Prints and picks exit codes, as app.c does. */
+/* app_record.c — `tcpscope --record DIR`: the recorder attached to the
+ * engine as a tick observer, beside whichever front end runs (the live
+ * view, -e, the exporter) or headless; and `tcpscope -r DIR` (the
+ * recording read back through the renderers batch and events use: --at
+ * with -b/-j, --from/--to with -e, and --record-info). Prints and picks
+ * exit codes, as app.c does. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,50 +18,59 @@
 #include "tcpscope/replay.h"
 #include "tcpscope/ui.h"
 
-static void print_recorder_notices(struct recorder *r)
+/* The engine's tick observer (engine_on_tick()): a frame after every
+ * finished tick, whoever drives the ticks. A failed poll still finished
+ * its tick (nothing vanished): it is recorded; a full disk only drops
+ * frames, said through recorder_notice() (the observer's notices). */
+static void record_tick(void *ctx, const struct engine *g)
 {
-	const char *m;
-	while ((m = recorder_notice(r)))
-		fprintf(stderr, "tcpscope: %s\n", m);
+	struct err we = {0};
+	(void)recorder_write(ctx, g, &we);
 }
 
-int app_record_run(const struct settings *s, struct engine_opts *eo, struct err *e)
+static const char *record_notice(void *ctx)
 {
-	if (s->filter) {
-		fprintf(stderr, "tcpscope: --record keeps every socket; filter when replaying\n");
-		return 2;
-	}
+	return recorder_notice(ctx);
+}
+
+struct recorder *app_record_open(const struct settings *s, struct engine_opts *eo, struct err *e)
+{
 	eo->destroy_events = true;
 	eo->destroy_tix = true; /* closed events carry the final tcp_info, as -e -j */
-	if (!s->delay_given)
+	/* Headless, the recorder's own pace; beside a front end, that one's
+	 * (-d, default 1 s). */
+	if (s->mode == MODE_RECORD && !s->delay_given)
 		eo->interval_s = RECORDER_INTERVAL_S_DEFAULT;
 	struct recorder_opts ro = {.keep_s = s->record_keep_s, .max_bytes = s->record_max,
 				   .label = s->netns};
-	struct recorder *rec = recorder_new(s->record_dir, &ro, e);
+	return recorder_new(s->record_dir, &ro, e);
+}
+
+bool app_record_attach(struct recorder *rec, struct engine *g)
+{
+	struct engine_observer ob = {.tick = record_tick, .notice = record_notice, .ctx = rec,
+				     .needs = RECORDER_NEEDS};
+	return engine_on_tick(g, &ob);
+}
+
+void app_record_close(const struct settings *s, struct recorder *rec)
+{
 	if (!rec)
-		return -1;
-	struct engine *g = engine_new(eo, e);
-	if (!g) {
-		recorder_free(rec);
-		return -1;
-	}
-	engine_set_needs(g, RECORDER_NEEDS);
-	app_print_notices(g);
-	int rc = 0;
-	for (long i = 0; app_tick(g, s, i) != APP_TICK_STOP; i++) {
-		/* A failed poll still finished the tick (nothing vanished):
-		 * record it; a full disk only drops frames (reported once). */
-		struct err we = {0};
-		recorder_write(rec, g, &we);
-		print_recorder_notices(rec);
-	}
+		return;
 	const struct store_writer_stats *st = recorder_stats(rec);
 	if (st->dropped)
 		fprintf(stderr, "tcpscope: %s: %lu frames recorded, %lu dropped\n", s->record_dir,
 			st->frames, st->dropped);
 	recorder_free(rec);
-	engine_free(g);
-	return rc;
+}
+
+int app_record_run(const struct settings *s, struct engine *g)
+{
+	app_print_notices(g);
+	/* The frames are the observer's; app_tick() prints its notices. */
+	for (long i = 0; app_tick(g, s, i) != APP_TICK_STOP; i++)
+		;
+	return 0;
 }
 
 /* --- replay ---------------------------------------------------------------- */

@@ -39,6 +39,7 @@ enum {
 	OPT_AT,
 	OPT_FROM,
 	OPT_TO,
+	OPT_SPEED,
 	OPT_SERVE,
 	OPT_TEXTFILE,
 };
@@ -76,6 +77,7 @@ static const struct option long_opts[] = {
 	{"record-info", no_argument, NULL, OPT_RECORD_INFO},
 	{"replay", required_argument, NULL, 'r'},
 	{"at", required_argument, NULL, OPT_AT},
+	{"speed", required_argument, NULL, OPT_SPEED},
 	{"from", required_argument, NULL, OPT_FROM},
 	{"to", required_argument, NULL, OPT_TO},
 	{"serve", optional_argument, NULL, OPT_SERVE},
@@ -145,8 +147,10 @@ void cli_usage(FILE *f)
 	      "      --readonly          never offer to destroy sockets\n"
 	      "\n"
 	      "Recording (docs/RECORDING.md):\n"
-	      "      --record DIR        record headless into DIR (one frame per tick,\n"
-	      "                          default every 5 s; -d, -n, -N, --source apply)\n"
+	      "      --record DIR        record into DIR, one frame per tick, beside the\n"
+	      "                          live view (its -d, default 1 s), -e or --serve;\n"
+	      "                          headless when stdout is not a terminal or with -n\n"
+	      "                          (default every 5 s); -A, -N, --source apply\n"
 	      "      --record-keep AGE   delete day shards older than AGE (7d, 12h)\n"
 	      "      --record-max SIZE   keep the recording under SIZE (2G, 500M)\n"
 	      "  -r, --replay DIR|FILE   read a recording instead of the kernel:\n"
@@ -154,6 +158,8 @@ void cli_usage(FILE *f)
 	      "      --from TIME         with -e [-j]: the events from TIME ...\n"
 	      "      --to TIME           ... up to TIME\n"
 	      "      --record-info       span, frames, size and gaps of the recording\n"
+	      "      --speed N           live view: play at N x the recorded pace (default 1;\n"
+	      "                          0 starts paused)\n"
 	      "  TIME: 03:10, yesterday 03:10, -2h, 2026-12-07T03:10Z, @UNIXTIME\n"
 	      "\n"
 	      "Live view:\n"
@@ -256,12 +262,19 @@ static int recording_check(struct settings *s, char *msg, size_t msglen)
 	const char *bad = NULL;
 	if (s->record_dir && s->replay)
 		bad = "--record and --replay do not go together";
-	else if (s->record_dir && s->mode_forced)
-		bad = "--record runs headless (with -d, -n, -N, --source); not with -b or -e";
+	else if (s->record_dir && s->mode == MODE_BATCH)
+		bad = "--record records every tick until stopped: not with -b (one shot); beside "
+		      "the live view, -e, --serve, or headless";
+	else if (s->record_dir && s->json && s->mode != MODE_EVENTS)
+		bad = "--record with -j: only beside -e (-e -j); -j alone prints snapshots";
+	else if (s->record_dir && s->listeners)
+		bad = "--record does not go with --listeners (a one-shot report)";
 	else if (!s->record_dir && (s->record_keep_s > 0 || s->record_max))
 		bad = "--record-keep and --record-max go with --record";
 	else if (!s->replay && (s->at || s->from || s->to || s->record_info))
 		bad = "--at, --from, --to and --record-info read a recording: add -r DIR";
+	else if (!s->replay && s->replay_speed >= 0)
+		bad = "--speed plays a recording: add -r DIR";
 	else if (s->at && (s->from || s->to))
 		bad = "--at shows one moment; --from/--to a span of events (-e)";
 	else if (s->at && s->mode == MODE_EVENTS)
@@ -272,8 +285,24 @@ static int recording_check(struct settings *s, char *msg, size_t msglen)
 		snprintf(msg, msglen, "%s", bad);
 		return -1;
 	}
-	if (s->record_dir)
-		s->mode = MODE_RECORD;
+	return 0;
+}
+
+/* --record beside the live view on a terminal; headless (MODE_RECORD) when
+ * stdout is not one (a service, a redirect) or -n counts the frames: the
+ * live view has no count. Called once the mode is otherwise settled. */
+static int recording_mode(struct settings *s, char *msg, size_t msglen)
+{
+	if (!s->record_dir || s->mode != MODE_LIVE)
+		return 0;
+	if (isatty(STDOUT_FILENO) && !s->count_given)
+		return 0;
+	if (s->filter) {
+		snprintf(msg, msglen, "--record keeps every socket; filter when replaying ('%s' "
+				      "applies only beside the live view or -e)", s->filter);
+		return -1;
+	}
+	s->mode = MODE_RECORD;
 	return 0;
 }
 
@@ -286,6 +315,7 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 	detect_config_defaults(&s->detect);
 	s->highlight_s = -1;
 	s->fail_on = -1;
+	s->replay_speed = -1;
 	/* 0, not 1: glibc then also forgets where it was inside a cluster of
 	 * short options ("-bx"), which otherwise points into the previous argv. */
 	optind = 0;
@@ -512,6 +542,17 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 			*(ch == OPT_AT ? &s->at : ch == OPT_FROM ? &s->from : &s->to) = optarg;
 			break;
 		}
+		case OPT_SPEED: {
+			char *end;
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || !(v >= 0 && v <= 100000)) {
+				snprintf(msg, msglen, "--speed: '%s' is not a speed (0 to 100000; "
+					 "0 starts paused)", optarg);
+				return 2;
+			}
+			s->replay_speed = v;
+			break;
+		}
 		case 'h':
 			cli_usage(stdout);
 			return 1;
@@ -570,6 +611,8 @@ int cli_parse(int argc, char **argv, struct settings *s, char *msg, size_t msgle
 		s->mode = MODE_SERVE;
 		return 0;
 	}
+	if (recording_mode(s, msg, msglen) < 0)
+		return 2;
 	if (s->json && s->mode == MODE_LIVE)
 		s->mode = MODE_BATCH;
 	if (s->mode == MODE_LIVE && !isatty(STDOUT_FILENO))

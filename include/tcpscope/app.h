@@ -5,6 +5,7 @@
 #define TCPSCOPE_APP_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "tcpscope/settings.h"
 #include "tcpscope/util.h"
@@ -30,9 +31,21 @@ int app_events_run(const struct settings *s, struct engine *g, const struct filt
 int app_print_events(const struct settings *s, const struct filter *flt, const struct tracker *t,
 		     const struct detector *d, const struct snapshot *hdr, struct jw *jw);
 
-/* `tcpscope --record DIR` headless, on the namespace already entered
- * (src/app_record.c). Returns the exit code, or -1 with `e` filled. */
-int app_record_run(const struct settings *s, struct engine_opts *eo, struct err *e);
+/* `--record DIR` (src/app_record.c), beside any front end that ticks until
+ * stopped: app_record_open() opens the recording (NULL with `e` filled)
+ * and sets what the engine must be made with (destroy events with their
+ * final tcp_info; headless, the recorder's default interval);
+ * app_record_attach() makes it the engine's tick observer (false: a replay
+ * or untracked engine); app_record_close() (after engine_free(), NULL: no-
+ * op) flushes and closes it, saying on stderr how many frames were
+ * dropped. app_record_run() is the headless front end: ticks until a
+ * signal or -n. */
+struct recorder;
+struct recorder *app_record_open(const struct settings *s, struct engine_opts *eo,
+				 struct err *e);
+bool app_record_attach(struct recorder *rec, struct engine *g);
+void app_record_close(const struct settings *s, struct recorder *rec);
+int app_record_run(const struct settings *s, struct engine *g);
 /* `tcpscope -r DIR ...`: --record-info, --at (-b/-j), --from/--to (-e).
  * Returns the exit code (2: the recording or the time is unusable). */
 int app_replay_run(const struct settings *s, const struct filter *flt);

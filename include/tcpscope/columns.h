@@ -106,6 +106,9 @@ typedef int (*col_cmp_fn)(struct col_ctx *x, const struct track_entry *a,
 			  const struct track_entry *b);
 /* A numeric column: its value, or NAN when unknown. */
 typedef double (*col_num_fn)(const struct col_ctx *x, const struct track_entry *e);
+/* A text column whose comparator orders an integer: that integer (the
+ * view model sorts on it without calling the comparator). */
+typedef uint64_t (*col_key_fn)(const struct col_ctx *x, const struct track_entry *e);
 
 enum col_style {
 	CS_TEXT,     /* custom formatter */
@@ -130,6 +133,7 @@ struct col_def {
 	col_num_fn num;     /* numeric columns: value getter (fmt/cmp derived) */
 	col_fmt_fn fmt;     /* text columns */
 	col_cmp_fn cmp;     /* text columns */
+	col_key_fn key;     /* optional, text columns: cmp's order as an integer */
 };
 
 extern const struct col_def col_table[COL_COUNT];

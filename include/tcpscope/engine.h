@@ -39,6 +39,12 @@
  *  - Pointers from engine_tracker(), engine_detector() and engine_header()
  *    stay valid until engine_free(); what they hold changes at each tick
  *    (see track.h and detect.h for how long their arrays stay valid).
+ *  - Tick observers (engine_on_tick()): called once at the end of every
+ *    finished tick, whoever drives the ticks (engine_tick(),
+ *    engine_tick_finish(), engine_tick_start() finishing at once), after
+ *    the tracker and detectors took it and the next tick was scheduled;
+ *    never for a replay engine. Their CPU counts against the budget (with
+ *    the next tick's cost); their notices join the engine's queue.
  *  - Errors: engine_new() returns NULL with `e` filled; engine_tick()
  *    returns 0 or a negative errno with `e` filled — the tick still
  *    finished (a partial snapshot makes nothing vanish); it is fatal for a
@@ -174,6 +180,21 @@ int engine_tick_start(struct engine *g, struct err *e);
 bool engine_tick_busy(const struct engine *g);
 bool engine_tick_collected(const struct engine *g);
 int engine_tick_finish(struct engine *g, struct err *e);
+/* Something that rides every finished tick (the recorder), attached once
+ * by the app whatever the front end: `tick` reads what the engine holds
+ * (as a renderer would, until it returns); `notice` (may be NULL) is then
+ * drained into engine_notice() until it returns NULL; `needs` (NEED_*)
+ * join the engine's own, whatever the front end asks for. Returns false
+ * (nothing attached) on a replay engine, one without a tracker
+ * (no_tracking) or when ENGINE_OBSERVERS are attached already. */
+#define ENGINE_OBSERVERS 2
+struct engine_observer {
+	void (*tick)(void *ctx, const struct engine *g);
+	const char *(*notice)(void *ctx);
+	void *ctx;                /* borrowed; must outlive the engine's ticks */
+	uint32_t needs;
+};
+bool engine_on_tick(struct engine *g, const struct engine_observer *ob);
 /* Ticks done so far. */
 unsigned long engine_ticks(const struct engine *g);
 /* Sockets the last poll returned, before any filter: 0 after a failed
@@ -206,7 +227,8 @@ const char *engine_notice(struct engine *g);
 
 /* Replay (docs/RECORDING.md): an engine whose ticks step through a
  * recording instead of polling the kernel, so the live view plays it back
- * unchanged. Each tick loads the next frame (at the end, the last stays);
+ * unchanged. The first tick loads the first frame (or the one sought);
+ * each later one the latest frame due on the playback clock (below);
  * engine_tracker()/engine_detector()/engine_header() are the frame's;
  * there are no fds to poll and needs change nothing. A step or a seek
  * loads a frame at once and the next tick shows it (call engine_tick() to
@@ -221,5 +243,31 @@ bool engine_replay_step(struct engine *g, long delta, struct err *e);
 bool engine_replay_seek(struct engine *g, double wall, struct err *e);
 /* The frame loaded: its index, the count, its unix time (NAN: none yet). */
 void engine_replay_where(const struct engine *g, size_t *i, size_t *n, double *wall);
+/* Playback: ticks follow the recorded pace × speed (1 at open), the next
+ * one due when the next frame's time comes; several frames due at once
+ * show the latest. Paused, no frame advances (no tick is due); a step or
+ * seek still loads one. At the last frame playback pauses. */
+void engine_replay_set_paused(struct engine *g, bool paused);
+bool engine_replay_paused(const struct engine *g);
+/* Speed: × the recorded pace (> 0). */
+void engine_replay_set_speed(struct engine *g, double speed);
+double engine_replay_speed(const struct engine *g);
+/* Load the nearest frame after (dir > 0) or before (dir < 0) the one loaded
+ * whose detector raised or cleared an alert; false: none (nothing loaded).
+ * *probed (may be NULL): frames decoded to find it. */
+bool engine_replay_alert(struct engine *g, int dir, size_t *probed, struct err *e);
+/* Learn which frames carry alert events ahead of a/A, for about budget_s
+ * of decoding; true while some frame is still unknown (call again when
+ * idle). */
+bool engine_replay_index(struct engine *g, double budget_s);
+/* Unix times of the first and the last frame; the recorder's interval. */
+void engine_replay_range(const struct engine *g, double *first, double *last, double *interval);
+/* The frames the last tick moved between: *from the one shown before it
+ * (-1: none), the return value the one it shows. */
+long engine_replay_moved(const struct engine *g, long *from);
+/* Frame i's events (its tick's track events), decoded on the side: the
+ * loaded frame stays. n = 0 and NULL when it is damaged; valid until the
+ * next call. */
+const struct track_event *engine_replay_events(struct engine *g, size_t i, size_t *n);
 
 #endif

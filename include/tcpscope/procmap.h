@@ -6,6 +6,15 @@
  * user's process while not root, orphaned sockets) are retried no more than
  * every PROCMAP_RETRY_S seconds. Only TCP inodes of the snapshot are kept,
  * so the map's size follows the socket count, not the machine's fd count.
+ *
+ * A walk reads every fd of every process on the host, so its cost follows
+ * the machine's fd count: a proxy holding a million connections makes one
+ * take a second or more, and under churn every poll has new inodes. So a
+ * walk that cost more than PROCMAP_WALK_FREE_S of CPU spaces the next one
+ * to keep walks within PROCMAP_WALK_SHARE of a core (a 1 s walk: the next
+ * after 10 s); new inodes met meanwhile stay without an owner until then
+ * (stats.deferred counts such polls; the wait is at most
+ * PROCMAP_WALK_WAIT_MAX_S). Cheap walks run whenever needed.
  */
 #ifndef TCPSCOPE_PROCMAP_H
 #define TCPSCOPE_PROCMAP_H
@@ -16,6 +25,9 @@
 #include "tcpscope/snapshot.h"
 
 #define PROCMAP_RETRY_S 10
+#define PROCMAP_WALK_FREE_S 0.02
+#define PROCMAP_WALK_SHARE 0.10
+#define PROCMAP_WALK_WAIT_MAX_S 60
 
 struct procmap;
 
@@ -25,6 +37,8 @@ struct procmap_stats {
 	unsigned long fds_read;    /* readlink calls */
 	unsigned long denied;      /* fd directories we could not read (last walk) */
 	unsigned long entries;     /* inodes remembered */
+	unsigned long deferred;    /* polls whose new inodes waited for a later walk */
+	double last_walk_s;        /* CPU seconds the last walk took */
 };
 
 struct procmap *procmap_new(const char *proc_root); /* NULL = "/proc" */
@@ -37,5 +51,8 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap);
 void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, size_t stride,
 			     uint32_t *flags);
 const struct procmap_stats *procmap_stats(const struct procmap *pm);
+/* Tests: walks cheaper than free_s CPU seconds are never spaced; dearer
+ * ones keep walks within `share` of a core. Clears any wait in force. */
+void procmap_set_pace(struct procmap *pm, double free_s, double share);
 
 #endif

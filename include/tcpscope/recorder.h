@@ -8,8 +8,9 @@
  *    (engine_set_needs) so a replayed -j shows what a live one does.
  *  - recorder_write(rec, engine) after every engine_tick(): the header,
  *    every tracker entry (live and tombs), the tick's events, the active
- *    alerts and the alert events. Any front end (headless, events, live
- *    view, exporter) may call it; it never blocks on anything but the disk.
+ *    alerts and the alert events. The app calls it as the engine's tick
+ *    observer (engine_on_tick(), src/app_record.c), whichever front end
+ *    drives the ticks; it never blocks on anything but the disk.
  *  - Failures are never fatal to the engine: a frame that cannot be stored
  *    is counted as dropped and recorder_write() returns its error; a full
  *    disk is reported once (recorder_notice()), and again when recording

@@ -19,6 +19,7 @@
 #ifndef TCPSCOPE_REPLAY_H
 #define TCPSCOPE_REPLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,40 @@ struct filter;
  * as batch mode does before printing); counts are recounted. */
 void replay_filter(struct replay *rp, const struct filter *f);
 const char *replay_notice(struct replay *rp);
+/* Frame i decoded on the side: what replay_seek() loaded stays (the
+ * tracker, detector and header are untouched). NULL with `e` when the
+ * frame is damaged; valid until the next replay_peek(). */
+const struct frame *replay_peek(struct replay *rp, size_t i, struct err *e);
+/* The nearest frame after (dir > 0) or before (dir < 0) frame `from` whose
+ * detector raised or cleared an alert (its aev); -1: none. Frames are
+ * decoded the first time a search crosses them and remembered: *probed
+ * (may be NULL) counts the decodes this call made. */
+long replay_next_alert(struct replay *rp, long from, int dir, size_t *probed);
+/* Learn the next frames' marks ahead of any search, for about budget_ns
+ * (at least one frame); true while some frame is still unknown. */
+bool replay_index_step(struct replay *rp, uint64_t budget_ns);
+
+/* --- playback bookkeeping (src/record/replay_play.c; pure) --- */
+/* The speed after `cur` in the table (1×, 2×, 4×, 8×, 16×, 60×, 300×,
+ * 900×, 3600×): dir > 0 faster, < 0 slower; stays at either end. */
+double replay_speed_step(double cur, int dir);
+size_t replay_speeds(const double **out);
+/* Which frames carry alert events, learnt lazily (one byte a frame). */
+struct replay_marks {
+	uint8_t *st;              /* owned; n: unknown / none / alert */
+	size_t n;
+};
+/* 1: frame i has alert events, 0: none, < 0: unreadable (taken as none). */
+typedef int (*replay_probe_fn)(void *arg, size_t i);
+void replay_marks_init(struct replay_marks *m, size_t n);
+void replay_marks_done(struct replay_marks *m);
+/* What a frame decoded anyway showed. */
+void replay_marks_set(struct replay_marks *m, size_t i, bool alert);
+bool replay_marks_known(const struct replay_marks *m, size_t i);
+/* The first marked frame after `from` in direction dir, probing the
+ * unknown ones on the way (counted into *probed when not NULL); -1 none. */
+long replay_marks_next(struct replay_marks *m, long from, int dir, replay_probe_fn probe,
+		       void *arg, size_t *probed);
 
 /* A time as people type it, into unix seconds (src/record/replay_time.c):
  *   "03:10", "03:10:30"      the last such local time at or before `now`

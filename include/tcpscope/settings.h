@@ -58,6 +58,7 @@ struct settings {
 	const char *replay;       /* -r/--replay DIR|FILE */
 	const char *at, *from, *to; /* --at, --from, --to */
 	bool record_info;         /* --record-info */
+	double replay_speed;      /* --speed; < 0 not given, 0 start paused */
 	/* exporter (MODE_SERVE: --serve and/or --textfile) */
 	bool serve;               /* --serve given */
 	struct serve_listen listen; /* its address (default 127.0.0.1:9977) */

@@ -141,6 +141,17 @@ void tracker_update(struct tracker *t, const struct snapshot *snap);
  * detectors, not for output that looks sockets up (JSON). A socket the
  * dump sent twice counts twice (tracker_update() keeps the later sighting). */
 void tracker_look(struct tracker *t, const struct snapshot *snap);
+/* The key lookups of an update done ahead (a million sockets: a third of
+ * the update's time, cache misses in the key map), e.g. on the thread that
+ * collected the snapshot: for each of n conns `stride` bytes apart, the
+ * index of its live entry, or TRACK_NO_HINT. Reads the tracker only: may
+ * run beside readers of the entries, never beside an update. Then
+ * tracker_update_hinted() with the same snapshot checks each hint against
+ * the entry's key (a stale one is looked up as usual) and skips the rest. */
+#define TRACK_NO_HINT UINT32_MAX
+void tracker_hint(const struct tracker *t, const struct conn *c, size_t n, size_t stride,
+		  uint32_t *hint);
+void tracker_update_hinted(struct tracker *t, const struct snapshot *snap, const uint32_t *hint);
 /* A streamed update (see the contract): the sink to give
  * collector_poll_stream(), which calls tracker_ingest() per part; then
  * tracker_finish() with the poll's header (times, flags, source, kernel). */

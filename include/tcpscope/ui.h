@@ -29,6 +29,9 @@ struct ui_bench_result {
 	 * tick (vm_rebuild, draw_all), tracker_update not included. */
 	double steady_rebuild_ms, steady_draw_ms;
 	double steady_state_rebuild_ms;
+	/* A character typed at the filter prompt rebuilt the view (the filter
+	 * applies as you type on small tables, on Enter on big ones). */
+	bool filter_as_typed;
 };
 int ui_bench(size_t nsockets, int rows, int cols, struct ui_bench_result *r);
 

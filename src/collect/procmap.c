@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tcpscope/ixmap.h"
@@ -41,6 +42,8 @@ struct procmap {
 	struct pm_proc *procs;        /* owned: owners found by the last walk */
 	size_t nprocs, procs_cap;
 	uint32_t walk_gen, poll_gen;
+	uint64_t next_walk_ns;        /* no walk for new inodes before this */
+	double walk_free_s, walk_share;
 	uint32_t *slot;               /* owned: per conn of the poll, its entry */
 	size_t slot_cap;
 	struct procmap_stats stats;
@@ -57,6 +60,8 @@ struct procmap *procmap_new(const char *proc_root)
 	struct procmap *pm = xcalloc(1, sizeof *pm);
 	snprintf(pm->root, sizeof pm->root, "%s", proc_root ? proc_root : "/proc");
 	ixmap_init(&pm->index, entry_key, pm);
+	pm->walk_free_s = PROCMAP_WALK_FREE_S;
+	pm->walk_share = PROCMAP_WALK_SHARE;
 	return pm;
 }
 
@@ -70,6 +75,13 @@ void procmap_free(struct procmap *pm)
 	free(pm->procs);
 	free(pm->slot);
 	free(pm);
+}
+
+void procmap_set_pace(struct procmap *pm, double free_s, double share)
+{
+	pm->walk_free_s = free_s;
+	pm->walk_share = share > 0 ? share : PROCMAP_WALK_SHARE;
+	pm->next_walk_ns = 0;
 }
 
 const struct procmap_stats *procmap_stats(const struct procmap *pm)
@@ -223,6 +235,29 @@ static void walk(struct procmap *pm)
 	closedir(d);
 }
 
+/* The calling thread's CPU time: a walk is syscalls, counted there. */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Walk now, and space the next one by what this one cost (see the
+ * contract): a cheap walk may run at every poll, a dear one waits. */
+static void walk_paced(struct procmap *pm, uint64_t now_ns)
+{
+	double cpu0 = thread_cpu_s();
+	walk(pm);
+	double cost = thread_cpu_s() - cpu0;
+	pm->stats.last_walk_s = cost;
+	double wait_s = cost / pm->walk_share;
+	if (wait_s > PROCMAP_WALK_WAIT_MAX_S)
+		wait_s = PROCMAP_WALK_WAIT_MAX_S;
+	pm->next_walk_ns = cost < pm->walk_free_s ? 0 : now_ns + (uint64_t)(wait_s * 1e9);
+}
+
 #define CONN_AT(base, stride, i) ((struct conn *)((char *)(base) + (i) * (stride)))
 
 void procmap_attribute(struct procmap *pm, struct snapshot *snap)
@@ -233,7 +268,8 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, size_t stride,
 			     uint32_t *flags)
 {
-	uint32_t now_s = (uint32_t)(clock_mono_ns() / 1000000000ull);
+	uint64_t now_ns = clock_mono_ns();
+	uint32_t now_s = (uint32_t)(now_ns / 1000000000ull);
 	bool need_walk = false;
 	pm->poll_gen++;
 	/* Sized for the snapshot (the steady state); hmap_put grows it if
@@ -257,10 +293,16 @@ void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, si
 		e->poll_gen = pm->poll_gen;
 		pm->slot[i] = (uint32_t)(e - pm->entries);
 	}
+	if (need_walk && pm->stats.scans && now_ns < pm->next_walk_ns) {
+		/* The last walk was dear: new inodes wait for the next one
+		 * (ownerless until then), and nothing loses its owner. */
+		need_walk = false;
+		pm->stats.deferred++;
+	}
 	if (need_walk) {
 		/* Entries the walk does not find lose their owner: the socket
 		 * may have moved to another process. */
-		walk(pm);
+		walk_paced(pm, now_ns);
 		for (size_t i = 0; i < pm->n; i++) {
 			struct pm_entry *e = &pm->entries[i];
 			if (!e->inode)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine_int.h"
 #include "tcpscope/filter.h"
@@ -218,7 +219,18 @@ int engine_tick(struct engine *g, struct err *e)
 	g->last_ns = clock_mono_ns();
 	engine_pace_end(g);
 	engine_schedule(g, g->last_ns);
+	engine_tick_observe(g);
 	return rc;
+}
+
+bool engine_on_tick(struct engine *g, const struct engine_observer *ob)
+{
+	if (g->rp || !g->trk || g->nobs >= ENGINE_OBSERVERS || !ob->tick)
+		return false;
+	g->obs[g->nobs++] = *ob;
+	g->base_needs |= ob->needs & needs_mask(g);
+	engine_set_needs(g, g->fe_needs);
+	return true;
 }
 
 double engine_tick_seconds(const struct engine *g)

@@ -14,6 +14,7 @@
  * after the poll. Why a thread and not a streamed update with input checked
  * between parts: docs/ARCHITECTURE.md. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -40,6 +41,9 @@ void engine_async_done(struct engine *g)
 		close(g->evfd);
 	g->evfd = -1;
 	snapshot_done(&g->wsnap);
+	free(g->whint);
+	g->whint = NULL;
+	g->whint_cap = 0;
 }
 
 /* The collect phase: on its own thread, or inline when none could start. */
@@ -49,6 +53,14 @@ static void collect(struct engine *g)
 	g->wsnap.labels = g->labels;
 	g->wrc = engine_ns_poll(g, &g->wsnap, true, &g->werr);
 	engine_own_procs(g, g->wsnap.conns, g->wsnap.n, sizeof *g->wsnap.conns, &g->wsnap.flags);
+	/* The tracker's key lookups for the update, here rather than on the
+	 * main thread, which meanwhile only reads the tracker. */
+	g->whinted = false;
+	if (g->trk && g->wsnap.n) {
+		g->whint = xgrow(g->whint, &g->whint_cap, g->wsnap.n, sizeof *g->whint);
+		tracker_hint(g->trk, g->wsnap.conns, g->wsnap.n, sizeof *g->wsnap.conns, g->whint);
+		g->whinted = true;
+	}
 }
 
 static void *collect_main(void *arg)
@@ -108,8 +120,14 @@ static void take_header(struct snapshot *to, const struct snapshot *from)
  * big one goes back to the system (glibc maps it), so between polls the
  * tracker holds the only copy of each socket, as with a streamed poll. The
  * congestion names stay: the tracker's copies index them. */
-static void release(struct snapshot *w)
+static void release(struct engine *g)
 {
+	struct snapshot *w = &g->wsnap;
+	if (g->whint_cap * sizeof *g->whint > ASYNC_KEEP_BYTES) {
+		free(g->whint);
+		g->whint = NULL;
+		g->whint_cap = 0;
+	}
 	if (w->cap * sizeof *w->conns <= ASYNC_KEEP_BYTES) {
 		snapshot_clear(w);
 		return;
@@ -150,7 +168,11 @@ int engine_tick_finish(struct engine *g, struct err *e)
 	const struct detect_ns *dns;
 	size_t nns = engine_ns_detect(g, &dns);
 	/* A failed poll is partial: nothing vanishes. */
-	tracker_update(g->trk, w);
+	if (g->whinted)
+		tracker_update_hinted(g->trk, w, g->whint);
+	else
+		tracker_update(g->trk, w);
+	g->whinted = false;
 	if (!g->ticks) {
 		engine_own_cgroups(g, w->conns, w->n, sizeof *w->conns);
 	} else {
@@ -160,10 +182,11 @@ int engine_tick_finish(struct engine *g, struct err *e)
 			engine_own_cgroups(g, &ev->conn, ne, sizeof *ev);
 	}
 	detector_update_ns(g->det, g->trk, &g->snap, dns, g->o.all_netns ? nns : 0);
-	release(w);
+	release(g);
 	g->ticks++;
 	g->last_ns = clock_mono_ns();
 	engine_pace_end(g);
 	engine_schedule(g, g->last_ns);
+	engine_tick_observe(g);
 	return rc;
 }

@@ -76,6 +76,9 @@ struct engine {
 	int evfd;                 /* owned eventfd: the collect phase ended; -1 none */
 	atomic_bool collected;    /* set by thr when it is done */
 	struct snapshot wsnap;    /* thr's whole poll (its buffer is kept) */
+	uint32_t *whint;          /* owned; thr's tracker_hint() for wsnap, or NULL */
+	size_t whint_cap;
+	bool whinted;             /* whint holds this poll's hints */
 	int wrc;                  /* thr's result, with werr */
 	struct err werr;
 	bool needs_pending;       /* needs changed while busy: needs_next after the poll */
@@ -85,13 +88,27 @@ struct engine {
 	char notice[ENGINE_NOTICES][256];
 	unsigned nhead, nn;
 	char notice_out[256];
+	struct engine_observer obs[ENGINE_OBSERVERS]; /* engine_on_tick(); nobs of them */
+	unsigned nobs;
 	struct replay *rp;        /* owned; a recording instead of the kernel (engine_replay.c) */
 	long cur;                 /* replay: the frame loaded, -1 none */
 	bool hold;                /* replay: the next tick shows the frame stepped to */
+	/* replay playback: the recording's clock runs at rspeed × real time
+	 * from (rplay_mono, rplay_wall); paused, no frame advances by itself. */
+	double rspeed;
+	bool rpaused;
+	double rplay_wall;        /* unix s of the recording at rplay_mono */
+	uint64_t rplay_mono;
+	long rshown;              /* the frame the last tick showed (-1 none) */
+	long rfrom;               /* ... and the one the tick before showed */
 };
 
 void engine_notice_push(struct engine *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* engine.c: the end of every finished tick (after engine_schedule()): the
+ * observers (engine_on_tick()), their CPU charged to the budget. */
+void engine_tick_observe(struct engine *g);
 
 /* engine.c: the next tick on the grid after a tick that ended at now. */
 void engine_schedule(struct engine *g, uint64_t now);

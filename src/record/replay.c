@@ -15,6 +15,9 @@ struct replay {
 	struct store_reader *r;    /* owned */
 	struct frame f;            /* the loaded frame */
 	struct frame scratch;      /* decoded into first: a bad frame changes nothing */
+	struct frame peek;         /* replay_peek()'s */
+	struct replay_marks marks; /* which frames carry alert events */
+	size_t index_next;         /* replay_index_step()'s next frame */
 	struct tracker *t;         /* owned */
 	struct detector *d;        /* owned */
 	struct snapshot hdr;
@@ -31,6 +34,8 @@ struct replay *replay_open(const char *path, struct err *e)
 	rp->r = r;
 	frame_init(&rp->f);
 	frame_init(&rp->scratch);
+	frame_init(&rp->peek);
+	replay_marks_init(&rp->marks, store_reader_count(r));
 	rp->t = tracker_new(NULL);
 	rp->d = detector_new(NULL);
 	snapshot_init(&rp->hdr);
@@ -45,6 +50,8 @@ void replay_free(struct replay *rp)
 	store_reader_close(rp->r);
 	frame_done(&rp->f);
 	frame_done(&rp->scratch);
+	frame_done(&rp->peek);
+	replay_marks_done(&rp->marks);
 	tracker_free(rp->t);
 	detector_free(rp->d);
 	snapshot_done(&rp->hdr);
@@ -119,6 +126,7 @@ int replay_seek(struct replay *rp, size_t i, struct err *e)
 	tracker_restore(rp->t, rp->tr, f->nents, f->ev, f->nev, &f->krates, f->mono_ns, f->wall);
 	detector_restore(rp->d, f->alerts, f->nalerts, f->aev, f->naev, &f->ports);
 	header_fill(rp);
+	replay_marks_set(&rp->marks, i, f->naev > 0);
 	return 0;
 }
 
@@ -155,4 +163,44 @@ struct store_reader *replay_store(const struct replay *rp)
 const char *replay_notice(struct replay *rp)
 {
 	return store_reader_notice(rp->r);
+}
+
+const struct frame *replay_peek(struct replay *rp, size_t i, struct err *e)
+{
+	const uint8_t *raw;
+	size_t len;
+	if (store_reader_read(rp->r, i, &raw, &len, e) < 0 ||
+	    frame_decode(&rp->peek, raw, len, e) < 0)
+		return NULL;
+	return &rp->peek;
+}
+
+static int probe_alert(void *arg, size_t i)
+{
+	struct replay *rp = arg;
+	struct err e = {0};
+	const struct frame *f = replay_peek(rp, i, &e);
+	return f ? f->naev > 0 : -1;
+}
+
+long replay_next_alert(struct replay *rp, long from, int dir, size_t *probed)
+{
+	return replay_marks_next(&rp->marks, from, dir, probe_alert, rp, probed);
+}
+
+bool replay_index_step(struct replay *rp, uint64_t budget_ns)
+{
+	size_t n = replay_count(rp);
+	uint64_t t0 = clock_mono_ns();
+	bool probed = false;
+	while (rp->index_next < n) {
+		if (!replay_marks_known(&rp->marks, rp->index_next)) {
+			if (probed && clock_mono_ns() - t0 >= budget_ns)
+				break;
+			replay_marks_set(&rp->marks, rp->index_next, probe_alert(rp, rp->index_next) > 0);
+			probed = true;
+		}
+		rp->index_next++;
+	}
+	return rp->index_next < n;
 }

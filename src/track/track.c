@@ -368,7 +368,8 @@ static size_t tomb_revive(struct tracker *t, struct tent *tomb)
 	return ix;
 }
 
-static void ingest_one(struct tracker *t, const struct conn *c, const struct conn_tcpinfo_x *x)
+static void ingest_one(struct tracker *t, const struct conn *c, const struct conn_tcpinfo_x *x,
+		       uint32_t hint)
 {
 	uint64_t key = track_key(c);
 	if (t->npend) {
@@ -378,7 +379,9 @@ static void ingest_one(struct tracker *t, const struct conn *c, const struct con
 			t->stats.destroy_lives_on++;
 		}
 	}
-	struct tent *te = track_map_get(t, key);
+	/* A hint (tracker_hint) names a live entry; checked by its key. */
+	struct tent *te = hint < t->n && t->v[hint].e.key == key ? &t->v[hint]
+								    : track_map_get(t, key);
 	if (!te) {
 		if (t->npend && c->state == TCPS_TIME_WAIT)
 			track_pending_tw_match(t, c);
@@ -420,11 +423,15 @@ void tracker_ingest(struct tracker *t, const struct snapshot *part)
 			t->tix_cap = t->cap ? t->cap : 1;
 		}
 	}
-	ixmap_reserve(&t->map, t->n + t->ntomb + part->n);
+	/* Room for a first poll at once; later ones mostly find their sockets
+	 * (reserving for all of them as new would double the map: 8 B more
+	 * per socket, and a rehash of every key on the main thread). */
+	if (!t->n && !t->ntomb)
+		ixmap_reserve(&t->map, part->n);
 	for (size_t i = 0; i < part->n; i++) {
 		const struct conn *c = &part->conns[i];
 		const struct conn_tcpinfo_x *x = part->tix ? &part->tix[i] : NULL;
-		ingest_one(t, c, x && x->have ? x : NULL);
+		ingest_one(t, c, x && x->have ? x : NULL, t->hint ? t->hint[i] : TRACK_NO_HINT);
 	}
 }
 
@@ -659,4 +666,23 @@ void tracker_look(struct tracker *t, const struct snapshot *snap)
 	t->prev_ns = t->now;
 	t->open = false;
 	t->stats.updates++;
+}
+
+void tracker_hint(const struct tracker *t, const struct conn *c, size_t n, size_t stride,
+		  uint32_t *hint)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct conn *ci = (const struct conn *)(const void *)((const char *)c + i * stride);
+		uint32_t sv;
+		hint[i] = ixmap_get(&t->map, track_key(ci), &sv) && !(sv & SLOT_TOMB) ? sv
+										  : TRACK_NO_HINT;
+	}
+}
+
+void tracker_update_hinted(struct tracker *t, const struct snapshot *snap, const uint32_t *hint)
+{
+	t->hint = hint;
+	tracker_ingest(t, snap);
+	t->hint = NULL;
+	tracker_finish(t, snap);
 }

@@ -83,6 +83,7 @@ struct tracker {
 	double wall;
 	uint64_t prev_ns;       /* mono_ns of the previous update */
 	struct snapshot_sink sink;
+	const uint32_t *hint;   /* borrowed during tracker_update_hinted() */
 	struct kstat kprev, kcur;
 	struct kstat_rates krates;
 	struct track_stats stats;

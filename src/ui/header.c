@@ -281,6 +281,9 @@ void header_tabs(struct ui *u, int y)
 	if (pc.busy)
 		n += (size_t)snprintf(info + n, sizeof info - n, "  [polling]");
 	(void)n;
+	/* --record: the engine this view ticks is being recorded (never a replay's). */
+	if (u->set && u->set->record_dir && u->eng && !engine_is_replay(u->eng))
+		x = draw_text(y, x, COLS - x, u->attr[R_ERROR], "  REC");
 	x = draw_text(y, x, COLS - x, u->attr[R_TITLE], info);
 	if (u->paused) {
 		char p[128];

@@ -1,6 +1,7 @@
 /* help.c — the help overlay, generated from the key table. */
 #include <curses.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "live.h"
 
@@ -14,8 +15,17 @@ static void help_draw(struct ui *u, int y0, int h0)
 	int cols = w >= 110 ? 2 : 1;
 	int cw = (w - 2) / cols;
 	int per = (int)((ui_nkeys + (size_t)cols - 1) / (size_t)cols);
-	for (size_t i = 0; i < ui_nkeys; i++) {
-		int c = (int)i / per, r = (int)i % per;
+	/* Replaying, the replay keys come first: a small terminal cuts the
+	 * end of the list. */
+	size_t order[64], n = 0;
+	bool replay = playback_on(u);
+	for (int pass = replay ? 0 : 1; pass < 2; pass++)
+		for (size_t i = 0; i < ui_nkeys && n < 64; i++)
+			if ((strncmp(ui_keys[i].help, "replay:", 7) == 0) == (pass == 0) || !replay)
+				order[n++] = i;
+	for (size_t j = 0; j < n; j++) {
+		size_t i = order[j];
+		int c = (int)j / per, r = (int)j % per;
 		int yy = y + 1 + r;
 		if (yy >= y + h - 1)
 			continue;

@@ -3,8 +3,6 @@
  * generated from it. A key goes to the active panel first (ui.c says which
  * one is active), then here. */
 #include <curses.h>
-#include <math.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +141,22 @@ static unsigned a_untag(struct ui *u)
 	return UI_REDRAW;
 }
 
+static unsigned a_goto(struct ui *u)
+{
+	if (!playback_on(u)) {
+		ui_set_status(u, 3, "g goes to a time when replaying a recording (-r)");
+		return UI_REDRAW;
+	}
+	prompt_open(u, IN_GOTO);
+	return UI_REDRAW;
+}
+
+static unsigned a_replay_only(struct ui *u)
+{
+	ui_set_status(u, 3, "only when replaying a recording (-r)");
+	return UI_REDRAW;
+}
+
 static unsigned a_pause(struct ui *u)
 {
 	/* The engine keeps ticking either way: resuming shows its latest. */
@@ -256,15 +270,24 @@ const struct ui_key ui_keys[] = {
 	{{KEY_F(10), 'q', 0}, "F10 q", "quit", a_quit, 10, "Quit"},
 	{{' ', 0}, "Space", "tag/untag the socket and move down", a_tag, 0, NULL},
 	{{'U', 0}, "U", "untag all", a_untag, 0, NULL},
-	{{'Z', 'z', 0}, "Z", "pause (freeze the list; counts what changed)", a_pause, 0, NULL},
+	{{'Z', 'z', 0}, "Z", "pause (freeze the list; counts what changed); replay: pause/play",
+	 a_pause, 0, NULL},
 	{{'F', 0}, "F", "follow the selected socket across re-sorts", a_follow, 0, NULL},
 	{{'\r', '\n', KEY_ENTER, 0}, "Enter", "details of the socket; open/close a group", NULL, 0,
 	 NULL},
 	{{'\t', 0}, "Tab", "next view: Connections, Listeners, Events, Alerts", keys_tab_next, 0,
 	 NULL},
 	{{KEY_BTAB, 0}, "S-Tab", "previous view", a_btab, 0, NULL},
-	{{'+', '=', 0}, "+", "refresh faster (halve the delay)", a_faster, 0, NULL},
-	{{'-', 0}, "-", "refresh slower (double the delay)", a_slower, 0, NULL},
+	{{'+', '=', 0}, "+", "refresh faster (halve the delay); replay: play faster", a_faster, 0,
+	 NULL},
+	{{'-', 0}, "-", "refresh slower (double the delay); replay: play slower", a_slower, 0, NULL},
+	/* Replaying a recording (-r); playback.c takes these keys first. */
+	{{0}, "t T", "replay: a frame forth/back (pauses)", NULL, 0, NULL},
+	{{'g', 0}, "g", "replay: go to a time (03:10, -2h, yesterday 03:10, ISO)", a_goto, 0, NULL},
+	{{'a', 0}, "a A", "replay: next/previous frame raising or clearing an alert", a_replay_only,
+	 0, NULL},
+	{{']', '[', 0}, "] [", "replay: play faster/slower (1x 2x 4x .. 3600x)", a_replay_only, 0,
+	 NULL},
 	/* The views move their own selection (table.c, events.c, alerts.c). */
 	{{KEY_UP, 0}, "Up", "move up", NULL, 0, NULL},
 	{{KEY_DOWN, 0}, "Down", "move down", NULL, 0, NULL},
@@ -308,16 +331,9 @@ void keys_bar_draw(struct ui *u, int y)
 	}
 	if (u->paused && x < COLS)
 		x = draw_text(y, x, COLS - x, u->attr[R_ERROR], " PAUSED (Z) ");
-	if (u->eng && engine_is_replay(u->eng) && x < COLS) { /* a recording (-r), not the kernel */
-		size_t i, n;
-		double w;
-		char ts[32] = "-", r[96];
-		engine_replay_where(u->eng, &i, &n, &w);
-		time_t tt = (time_t)w;
-		struct tm tm;
-		if (isfinite(w) && localtime_r(&tt, &tm))
-			strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-		snprintf(r, sizeof r, " REPLAY %s %zu/%zu (t/T) ", ts, i + 1, n);
+	if (playback_on(u) && x < COLS) { /* a recording (-r), not the kernel */
+		char r[128];
+		playback_marker(u, r, sizeof r);
 		x = draw_text(y, x, COLS - x, u->attr[R_ERROR], r);
 	}
 	attrset(u->attr[R_FLABEL]);
@@ -347,9 +363,11 @@ unsigned keys_handle(struct ui *u, const struct ui_panel *p, int ch)
 			return r;
 	}
 	/* Replaying a recording: t/T step a frame forth/back (as atop and
-	 * below); the engine loads it and the next tick shows it. */
-	if (u->eng && engine_is_replay(u->eng) && (ch == 't' || ch == 'T'))
-		return engine_replay_step(u->eng, ch == 't' ? 1 : -1, NULL) ? UI_POLL : UI_REDRAW;
+	 * below), a/A jump to alerts, Z pauses the playback, +/-/]/[ set its
+	 * speed; the engine loads a frame and the next tick shows it. */
+	unsigned r = playback_key(u, ch);
+	if (r)
+		return r;
 	for (size_t i = 0; i < ui_nkeys; i++)
 		for (int j = 0; j < 4 && ui_keys[i].keys[j]; j++)
 			if (ui_keys[i].keys[j] == ch)

@@ -17,7 +17,9 @@
  *   confirm.c  panel: the destroy confirmation, its targets
  *   setup.c    panel: the setup overlay (columns, sort, display,
  *              detector thresholds)
- *   prompt.c   panel: the search/filter input line, the filter in force
+ *   prompt.c   panel: the search/filter/go-to input line, the filter in force
+ *   playback.c replay (-r): the keys moving through the recording, the
+ *              REPLAY marker
  *   header.c   meters, kernel counters, throughput, alert line; the tabs
  *   pause.c    the pause: a frozen copy of what the screen showed
  *   status.c   the status line's message
@@ -87,7 +89,7 @@ enum ui_role {
 
 enum ui_tab { TAB_CONNS, TAB_LISTEN, TAB_EVENTS, TAB_ALERTS, TAB_COUNT };
 enum ui_overlay { OV_NONE, OV_HELP, OV_SETUP, OV_DETAIL, OV_CONFIRM, OV_COUNT };
-enum ui_input { IN_NONE, IN_SEARCH, IN_FILTER };
+enum ui_input { IN_NONE, IN_SEARCH, IN_FILTER, IN_GOTO };
 
 struct ui;
 
@@ -159,6 +161,7 @@ struct ui {
 	char status[256];         /* status.c sets it, ui.c draws and expires it */
 	uint64_t status_until;
 	bool paused;
+	bool indexing;            /* replay: frames' alert marks still being learnt when idle */
 	unsigned paused_new, paused_closed, paused_changed; /* events since the pause */
 	/* header rates */
 	double rate_new, rate_closed;
@@ -243,6 +246,19 @@ void events_init(struct ui *u);
 void events_done(struct ui *u);
 /* Keep a tick's events (copies), newest shown first. */
 void events_keep(struct ui *u, const struct track_event *ev, size_t n);
+/* Replay: the same for recorded frame `frame` (>= 0), so a jump back can
+ * drop what came after it. */
+void events_keep_frame(struct ui *u, const struct track_event *ev, size_t n, long frame);
+/* Forget every event; the frames kept start again at `first`. */
+void events_clear(struct ui *u, long first);
+/* Drop the events of frames after `frame`. */
+void events_drop_after(struct ui *u, long frame);
+/* Replay: every event of frames *first..*last is kept (false: none yet). */
+bool events_frames(const struct ui *u, long *first, long *last);
+/* Replay, after a tick: the events as of the frame shown (those of the
+ * frames before it, as live), whatever the move (play, step, jump).
+ * false: the frame did not change. */
+bool events_replay_sync(struct ui *u);
 void alerts_init(struct ui *u);
 void alerts_done(struct ui *u);
 
@@ -271,6 +287,16 @@ void prompt_open(struct ui *u, enum ui_input mode);
 bool prompt_apply_filter(struct ui *u, const char *text);
 const char *prompt_error(const struct ui *u);
 unsigned prompt_search_step(struct ui *u, int dir);
+
+/* playback.c: replaying a recording (-r) */
+bool playback_on(const struct ui *u);
+/* Replay keys (step, alerts, pause, speed); 0: not replaying or not one. */
+unsigned playback_key(struct ui *u, int ch);
+/* " REPLAY 2026-12-07 03:10:05 412/17280 ▶ 8× " */
+void playback_marker(const struct ui *u, char *buf, size_t len);
+/* Go to a time typed as --at takes it; false (a status says why) when it
+ * does not parse or the recording does not cover it. */
+bool playback_goto(struct ui *u, const char *text);
 
 /* pause.c */
 /* Freeze what the screen shows (entries, header, rates, alerts) and point

@@ -37,7 +37,14 @@ static void keep_events(struct ui *u)
 {
 	size_t n;
 	const struct track_event *ev = tracker_events(u->trk, &n);
-	events_keep(u, ev, n);
+	/* A replay tick may show the same frame, an earlier one or one several
+	 * frames on: the Events view follows the frame, never adding twice. */
+	if (playback_on(u)) {
+		if (!events_replay_sync(u))
+			return;
+	} else {
+		events_keep(u, ev, n);
+	}
 	unsigned nnew = 0, nclosed = 0;
 	for (size_t i = 0; i < n; i++) {
 		nnew += ev[i].kind == TEV_NEW;
@@ -212,6 +219,11 @@ static struct ui *ui_new(const struct settings *s, struct engine *g)
 	if (f0 && !prompt_apply_filter(u, f0))
 		ui_set_status(u, 20, "%s", prompt_error(u));
 	show_notices(u);
+	u->indexing = playback_on(u);
+	if (playback_on(u) && s->replay_speed == 0)
+		engine_replay_set_paused(g, true);
+	else if (playback_on(u) && s->replay_speed > 0)
+		engine_replay_set_speed(g, s->replay_speed);
 	return u;
 }
 
@@ -232,6 +244,11 @@ static void sync_engine(struct ui *u)
 	tracker_set_tomb_s(u->trk, u->cfg.highlight_s > 0 ? u->cfg.highlight_s : 0.001);
 }
 
+/* Replay, idle: UI_INDEX_NS of decoding (finding the alert frames ahead
+ * of a/A) every UI_INDEX_GAP_NS at most — under half a core until done. */
+#define UI_INDEX_NS 8000000ull
+#define UI_INDEX_GAP_NS 12000000ull
+
 static int poll_timeout_ms(const struct ui *u)
 {
 	uint64_t now = clock_mono_ns();
@@ -239,6 +256,8 @@ static int poll_timeout_ms(const struct ui *u)
 	uint64_t until = engine_tick_busy(u->eng) ? now + 1000000000ull : engine_next_tick(u->eng);
 	if (u->status[0] && u->status_until && u->status_until < until)
 		until = u->status_until;
+	if (u->indexing && until > now + UI_INDEX_GAP_NS)
+		until = now + UI_INDEX_GAP_NS;
 	if (until <= now)
 		return 0;
 	uint64_t ms = (until - now) / 1000000 + 1;
@@ -456,6 +475,8 @@ int ui_run(const struct settings *s, struct engine *g)
 			if (todo & UI_QUIT)
 				break;
 		}
+		if (u->indexing && !todo && !engine_due(g, clock_mono_ns()))
+			u->indexing = engine_replay_index(g, UI_INDEX_NS / 1e9);
 	}
 	term_done(u);
 	if (dirty_cfg)

@@ -326,6 +326,12 @@ static int cmp_state(struct col_ctx *x, const struct track_entry *a, const struc
 	return state_rank(a) - state_rank(b);
 }
 
+static uint64_t key_state(const struct col_ctx *x, const struct track_entry *e)
+{
+	(void)x;
+	return (uint64_t)state_rank(e);
+}
+
 static void fmt_local(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
 {
 	(void)x;
@@ -374,6 +380,12 @@ static int cmp_portclass(struct col_ctx *x, const struct track_entry *a, const s
 {
 	(void)x;
 	return (int)port_class_of(service_port(a->conn)) - (int)port_class_of(service_port(b->conn));
+}
+
+static uint64_t key_portclass(const struct col_ctx *x, const struct track_entry *e)
+{
+	(void)x;
+	return port_class_of(service_port(e->conn));
 }
 
 static void fmt_service(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
@@ -457,6 +469,12 @@ static int cmp_timer(struct col_ctx *x, const struct track_entry *a, const struc
 	return ca->timer_ms < cb->timer_ms ? -1 : ca->timer_ms > cb->timer_ms;
 }
 
+static uint64_t key_timer(const struct col_ctx *x, const struct track_entry *e)
+{
+	(void)x;
+	return (uint64_t)e->conn->timer << 32 | e->conn->timer_ms;
+}
+
 static void fmt_cong(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
 {
 	const char *n = (x->snap && e->conn->cong) ? snapshot_cong_name(x->snap, e->conn->cong) : "";
@@ -486,6 +504,12 @@ static int cmp_cookie(struct col_ctx *x, const struct track_entry *a, const stru
 	return a->conn->cookie < b->conn->cookie ? -1 : a->conn->cookie > b->conn->cookie;
 }
 
+static uint64_t key_cookie(const struct col_ctx *x, const struct track_entry *e)
+{
+	(void)x;
+	return e->conn->cookie;
+}
+
 static void fmt_family(struct col_ctx *x, const struct track_entry *e, char *buf, size_t len)
 {
 	(void)x;
@@ -498,6 +522,12 @@ static int cmp_family(struct col_ctx *x, const struct track_entry *a, const stru
 	return (int)a->conn->family - (int)b->conn->family;
 }
 
+static uint64_t key_family(const struct col_ctx *x, const struct track_entry *e)
+{
+	(void)x;
+	return e->conn->family;
+}
+
 /* ---------------------------------------------------------------- table */
 
 #define NUM(n_, t_, w_, st_, needs_, fn_, d_)                                             \
@@ -506,21 +536,26 @@ static int cmp_family(struct col_ctx *x, const struct track_entry *a, const stru
 #define TXT(n_, t_, w_, needs_, f_, c_, d_)                                              \
 	{.name = n_, .title = t_, .width = w_, .style = CS_TEXT, .needs = needs_,         \
 	 .fmt = f_, .cmp = c_, .desc = d_}
+/* A text column whose order is an integer's (k_): sorted on keys. */
+#define TXK(n_, t_, w_, needs_, f_, c_, k_, d_)                                          \
+	{.name = n_, .title = t_, .width = w_, .style = CS_TEXT, .needs = needs_,         \
+	 .fmt = f_, .cmp = c_, .key = k_, .desc = d_}
 
 const struct col_def col_table[COL_COUNT] = {
 	[COL_NETNS] = TXT("netns", "NETNS", 10, 0, col_fmt_netns, col_cmp_netns,
 			  "network namespace (with -A): its name, or its inode"),
 	[COL_UNIT] = TXT("unit", "UNIT", 18, 0, col_fmt_unit, col_cmp_unit,
 			 "service, container or pod, from the socket's cgroup"),
-	[COL_STATE] = TXT("state", "STATE", 10, 0, fmt_state, cmp_state, "TCP state (CLOSED for tombs)"),
+	[COL_STATE] = TXK("state", "STATE", 10, 0, fmt_state, cmp_state, key_state,
+			  "TCP state (CLOSED for tombs)"),
 	[COL_LOCAL] = TXT("local", "LOCAL", 21, 0, fmt_local, cmp_local, "local address:port"),
 	[COL_REMOTE] = TXT("remote", "REMOTE", 21, 0, fmt_remote, cmp_remote, "peer address:port"),
 	[COL_LPORT] = {.name = "lport", .title = "LPORT", .width = 5, .right = true,
 		       .style = CS_PLAIN, .num = num_lport, .desc = "local port"},
 	[COL_RPORT] = {.name = "rport", .title = "RPORT", .width = 5, .right = true,
 		       .style = CS_PLAIN, .num = num_rport, .desc = "peer port"},
-	[COL_PORTCLASS] = TXT("class", "CLASS", 5, 0, fmt_portclass, cmp_portclass,
-			      "port class of the service port: well-known/registered/dynamic"),
+	[COL_PORTCLASS] = TXK("class", "CLASS", 5, 0, fmt_portclass, cmp_portclass,
+			      key_portclass, "port class of the service port: well-known/registered/dynamic"),
 	[COL_SERVICE] = TXT("service", "SERVICE", 9, 0, fmt_service, cmp_service,
 			    "service name of the server-side port"),
 	[COL_RECVQ] = NUM("recvq", "RECV-Q", 6, CS_BYTES, 0, num_recvq,
@@ -567,13 +602,15 @@ const struct col_def col_table[COL_COUNT] = {
 			    "time since data was last received"),
 	[COL_LAST_TX] = NUM("last_tx", "IDLE-TX", 7, CS_DURATION, NEED_INFO, num_last_tx,
 			    "time since data was last sent"),
-	[COL_TIMER] = TXT("timer", "TIMER", 14, 0, fmt_timer, cmp_timer,
-			  "kernel timer, time to expiry, retries"),
+	[COL_TIMER] = TXK("timer", "TIMER", 14, 0, fmt_timer, cmp_timer,
+			  key_timer, "kernel timer, time to expiry, retries"),
 	[COL_CONG] = TXT("cc", "CC", 6, NEED_CONG, fmt_cong, cmp_cong, "congestion control algorithm"),
 	[COL_INODE] = {.name = "inode", .title = "INODE", .width = 8, .right = true,
 		       .style = CS_PLAIN, .num = num_inode, .desc = "socket inode"},
-	[COL_COOKIE] = TXT("cookie", "COOKIE", 12, 0, fmt_cookie, cmp_cookie, "kernel socket cookie"),
-	[COL_FAMILY] = TXT("family", "FAM", 3, 0, fmt_family, cmp_family, "address family"),
+	[COL_COOKIE] = TXK("cookie", "COOKIE", 12, 0, fmt_cookie, cmp_cookie, key_cookie,
+			   "kernel socket cookie"),
+	[COL_FAMILY] = TXK("family", "FAM", 3, 0, fmt_family, cmp_family, key_family,
+			   "address family"),
 	[COL_QFILL] = NUM("accept_fill", "QFILL", 5, CS_PERCENT, 0, num_qfill,
 			  "listeners: accept queue fill (Recv-Q / backlog)"),
 	[COL_EXPOSURE] = TXT("exposure", "EXPOSURE", 17, 0, col_fmt_exposure, col_cmp_exposure,

@@ -73,6 +73,7 @@ void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, si
 	vm->ctx.snap = snap;
 	vm->ctx.now_ns = now_ns;
 	vm->dirty = true;
+	vm->items_valid = false;
 	vm->traffic_valid = false;
 	/* Rows point at the previous entries: unusable until the rebuild. */
 	vm->nrows = 0;
@@ -95,7 +96,8 @@ void vm_set_sort(struct viewmodel *vm, int col, bool desc)
 		return;
 	vm->sort_col = col;
 	vm->sort_desc = desc;
-	vm->dirty = true;
+	/* The filtered set stays: only the order is redone. */
+	vm->resort = true;
 }
 
 int vm_sort_col(const struct viewmodel *vm)
@@ -409,12 +411,9 @@ static void remember(struct viewmodel *vm)
 		vm->sel_key = row_key(vm, vm->sel);
 }
 
-void vm_rebuild(struct viewmodel *vm)
+/* Filter: the entries of this view that pass, in the tracker's order. */
+static void filter_entries(struct viewmodel *vm)
 {
-	if (!vm->dirty)
-		return;
-	vm->dirty = false;
-	size_t screen_line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
 	vm->sorted = xgrow(vm->sorted, &vm->sorted_cap, vm->nents + 1, sizeof *vm->sorted);
 	vm->spos = xgrow(vm->spos, &vm->spos_cap, vm->nents + 1, sizeof *vm->spos);
 	vm->nsorted = 0;
@@ -431,6 +430,19 @@ void vm_rebuild(struct viewmodel *vm)
 		vm->spos[vm->nsorted] = (uint32_t)i;
 		vm->sorted[vm->nsorted++] = e;
 	}
+}
+
+void vm_rebuild(struct viewmodel *vm)
+{
+	if (!vm->dirty && !vm->resort)
+		return;
+	/* A change of sort alone re-sorts the filtered set of this data. */
+	if (vm->dirty || !vm->items_valid)
+		filter_entries(vm);
+	else
+		vm_sort_refill(vm);
+	vm->dirty = vm->resort = false;
+	size_t screen_line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
 	vm_sort_entries(vm);
 	if (vm->group == VG_NONE) {
 		vm->ngroups = 0;
@@ -442,7 +454,12 @@ void vm_rebuild(struct viewmodel *vm)
 		build_groups(vm);
 	}
 	/* Re-anchor the selection on its key. */
-	if (vm->sel_valid) {
+	long rank = vm->sel_valid && vm->group == VG_NONE ? vm_sort_rank_of(vm, vm->sel_key) : -1;
+	if (rank >= 0) {
+		vm->sel = (size_t)rank;
+		if (vm->follow)
+			vm->top = vm->sel >= screen_line ? vm->sel - screen_line : 0;
+	} else if (vm->sel_valid && vm->group != VG_NONE) {
 		for (size_t i = 0; i < vm->nrows; i++) {
 			if (row_key(vm, i) == vm->sel_key) {
 				vm->sel = i;

@@ -13,6 +13,7 @@
 
 #define GROUP_KEY_TAG (1ull << 63)
 
+/* Starts with the five words vm_radix_order() reads (w[0..3], tie). */
 struct sort_item {
 	uint64_t w[4]; /* the sort key, compared word by word (keyed sorts) */
 	uint64_t key;  /* tie-break: the entry's key */
@@ -50,6 +51,10 @@ struct viewmodel {
 	size_t spos_cap;
 	struct sort_item *items; /* the entries to sort, with their keys */
 	size_t items_cap;
+	/* items[0..nsorted) hold the filtered entries of this data, in the
+	 * tracker's list order: a change of sort alone needs no new filter
+	 * pass (resort). */
+	bool items_valid, resort;
 	/* The previous sort, reused when the order still holds (see
 	 * sort_entries): per index in the tracker's list then, the entry's key
 	 * and its rank in the sorted order (NO_RANK: not in it). */
@@ -91,6 +96,12 @@ struct viewmodel {
 /* Sort vm->sorted (and vm->spos with it) by the sort column, re-using the
  * previous tick's order when it still holds (vm_sort.c). */
 void vm_sort_entries(struct viewmodel *vm);
+/* The filtered set back into vm->sorted / vm->spos in the tracker's list
+ * order, from the items (items_valid): a re-sort without a filter pass. */
+void vm_sort_refill(struct viewmodel *vm);
+/* The sorted rank of the entry with `key` after vm_sort_entries(), or -1:
+ * a sequential scan of the items instead of a pointer chase per row. */
+long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key);
 /* Free vm_traffic.c's scratch (vm_free calls it). */
 void vm_traffic_done(struct viewmodel *vm);
 

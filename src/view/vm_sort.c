@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "tcpscope/util.h"
+#include "tcpscope/vm_radix.h"
 #include "vm_int.h"
 
 /* ---------------------------------------------------------------- sort */
@@ -62,6 +63,9 @@ static void item_fill(struct sort_item *it, int col, struct col_ctx *x, const st
 		it->w[1] = be_word(a->b, len);
 		it->w[2] = len > 8 ? be_word(a->b + 8, len - 8) : 0;
 		it->w[3] = col == COL_LOCAL ? c->lport : c->rport;
+	} else if (col_table[col].key) {
+		it->w[0] = col_table[col].key(x, e);
+		it->w[1] = it->w[2] = it->w[3] = 0;
 	} else {
 		it->w[0] = num_word(col_table[col].num(x, e));
 		it->w[1] = it->w[2] = it->w[3] = 0;
@@ -89,7 +93,8 @@ static int item_cmp_col(const void *pa, const void *pb, void *arg)
 static bool keyed_col(int col)
 {
 	return col >= 0 && col < COL_COUNT &&
-	       (col_table[col].num || col == COL_LOCAL || col == COL_REMOTE);
+	       (col_table[col].num || col_table[col].key || col == COL_LOCAL ||
+		col == COL_REMOTE);
 }
 
 static int items_cmp(struct viewmodel *vm, bool keyed, uint32_t a, uint32_t b)
@@ -98,9 +103,26 @@ static int items_cmp(struct viewmodel *vm, bool keyed, uint32_t a, uint32_t b)
 	return keyed ? item_cmp(x, y) : item_cmp_col(x, y, vm);
 }
 
-/* Sort item indices (the fresh entries: few). */
+struct idx_ctx {
+	struct viewmodel *vm;
+	bool keyed;
+};
+
+static int idx_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct idx_ctx *x = arg;
+	return items_cmp(x->vm, x->keyed, *(const uint32_t *)pa, *(const uint32_t *)pb);
+}
+
+/* Sort item indices (the fresh entries: few, but up to an eighth of a
+ * million-socket table on a churning box: insertion only for a handful). */
 static void sort_idx(struct viewmodel *vm, bool keyed, uint32_t *v, size_t n)
 {
+	if (n > 32) {
+		struct idx_ctx x = {vm, keyed};
+		qsort_r(v, n, sizeof *v, idx_cmp, &x);
+		return;
+	}
 	for (size_t i = 1; i < n; i++) {
 		uint32_t t = v[i];
 		size_t j = i;
@@ -161,7 +183,9 @@ static bool sort_reuse(struct viewmodel *vm, bool keyed)
 	return true;
 }
 
-/* Remember this order for the next rebuild (sort_reuse). */
+/* Remember this order for the next rebuild (sort_reuse). The keys come
+ * from the items (in the tracker's list order: sequential writes), not
+ * from the entries (a cache miss each at a million sockets). */
 static void sort_remember(struct viewmodel *vm)
 {
 	if (vm->nents >= NO_RANK || vm->nsorted >= NO_RANK) {
@@ -171,11 +195,10 @@ static void sort_remember(struct viewmodel *vm)
 	vm->pkey = xgrow(vm->pkey, &vm->pkey_cap, vm->nents + 1, sizeof *vm->pkey);
 	vm->prank = xgrow(vm->prank, &vm->prank_cap, vm->nents + 1, sizeof *vm->prank);
 	memset(vm->prank, 0xff, vm->nents * sizeof *vm->prank);
-	for (size_t k = 0; k < vm->nsorted; k++) {
-		uint32_t p = vm->spos[k];
-		vm->pkey[p] = vm->sorted[k]->key;
-		vm->prank[p] = (uint32_t)k;
-	}
+	for (size_t i = 0; i < vm->nsorted; i++)
+		vm->pkey[vm->items[i].pos] = vm->items[i].key;
+	for (size_t k = 0; k < vm->nsorted; k++)
+		vm->prank[vm->spos[k]] = (uint32_t)k;
 	vm->pn = vm->nents;
 	vm->pnsorted = vm->nsorted;
 	vm->psort_col = vm->sort_col;
@@ -203,15 +226,46 @@ void vm_sort_entries(struct viewmodel *vm)
 		it->pos = vm->spos[i];
 	}
 	if (!sort_reuse(vm, keyed)) {
-		if (keyed)
-			qsort(vm->items, n, sizeof *vm->items, item_cmp);
-		else
+		if (keyed) {
+			/* O(n): radix on the packed keys (vm_radix.h); the
+			 * result gathered through the small arrays (spos is
+			 * still in item order), not the 56-byte items. */
+			uint32_t *o = vm->ia = xgrow(vm->ia, &vm->ia_cap, n + 1, sizeof *vm->ia);
+			vm_radix_order(vm->items, sizeof *vm->items, n, o);
+			for (size_t i = 0; i < n; i++)
+				o[i] = vm->spos[o[i]];
+			memcpy(vm->spos, o, n * sizeof *o);
+			for (size_t i = 0; i < n; i++)
+				vm->sorted[i] = vm->ents[vm->spos[i]];
+		} else {
 			qsort_r(vm->items, n, sizeof *vm->items, item_cmp_col, vm);
-		for (size_t i = 0; i < n; i++) {
-			vm->sorted[i] = vm->items[i].e;
-			vm->spos[i] = vm->items[i].pos;
+			for (size_t i = 0; i < n; i++) {
+				vm->sorted[i] = vm->items[i].e;
+				vm->spos[i] = vm->items[i].pos;
+			}
 		}
 	}
 	sort_remember(vm);
+	vm->items_valid = true;
+}
+
+long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key)
+{
+	if (!vm->pvalid)
+		return -1;
+	for (size_t i = 0; i < vm->nsorted; i++)
+		if (vm->items[i].key == key) {
+			uint32_t r = vm->prank[vm->items[i].pos];
+			return r == NO_RANK ? -1 : (long)r;
+		}
+	return -1;
+}
+
+void vm_sort_refill(struct viewmodel *vm)
+{
+	for (size_t i = 0; i < vm->nsorted; i++) {
+		vm->sorted[i] = vm->items[i].e;
+		vm->spos[i] = vm->items[i].pos;
+	}
 }
 

@@ -59,6 +59,8 @@ answer() {
 answer "Down" Down
 answer "PgDn" NPage
 answer "re-sort (>)" '>'
+answer "re-sort back (<)" '<'
+answer "invert the sort (I)" I
 keys Home
 answer "filter (F4 nginx Enter)" F4 n g i n x Enter
 if wait_for 3 has "filter: nginx"; then
@@ -66,6 +68,10 @@ if wait_for 3 has "filter: nginx"; then
 else
 	fail "filter shown" "$(screen | sed -n 7,9p)"
 fi
+# Cleared and set again while polls run: each is a filter pass and a
+# full sort of the table on the main thread.
+answer "filter cleared (F4 Ctrl-U Enter)" F4 C-u Enter
+answer "filter set again (F4 nginx Enter)" F4 n g i n x Enter
 # The poll under way still lands: the header loses [polling] at times and
 # the filtered table stays.
 if wait_for 6 sh -c "! $T capture-pane -p -t ui | grep -qF '[polling]'" && has "nginx"; then

@@ -13,7 +13,12 @@
  *    frame: new cookies and ports, the old ones as tombs and close events).
  * 3. a 24 h recording: 17,280 frames 5 s apart of DAY_SOCKETS sockets
  *    (default 1000, so the bench builds it in seconds), then 200 seeks to
- *    random moments: open + find + decompress + decode + restore, timed.
+ *    random moments: open + find + decompress + decode + restore, timed;
+ *    an alert raised every 4 h and cleared 30 min later (12 frames with
+ *    alert events): the live view's next-alert key (replay_next_alert) from
+ *    the start to the end and back, the first pass (frames decoded on the
+ *    way) and the next (remembered); one frame decoded on the side
+ *    (replay_peek, what the Events view's refill costs per frame).
  * Prints "key value" lines for tests/bench/run.sh. DIR is scratch.
  */
 #include <math.h>
@@ -235,6 +240,14 @@ static int run_day(const char *dir, size_t n)
 	for (unsigned i = 0; i < FRAMES; i++) {
 		uint64_t now = 1000000000ull + (uint64_t)i * 5000000000ull;
 		pop_frame(&p, i, now, i % 60 == 0 ? n / 20 : 0);
+		p.f.naev = 0;
+		if (i % 2880 == 1000 || i % 2880 == 1360) {
+			p.f.aev = xgrow(p.f.aev, &p.f.aev_cap, 1, sizeof *p.f.aev);
+			memset(p.f.aev, 0, sizeof *p.f.aev);
+			p.f.aev[0].kind = i % 2880 == 1000 ? DEV_RAISED : DEV_CLEARED;
+			p.f.aev[0].time = p.f.wall;
+			p.f.naev = 1;
+		}
 		len = 0;
 		frame_encode(&p.f, &buf, &len, &cap);
 		if (store_writer_append(w, (t0 + (int64_t)i * 5) * 1000000000ll, buf, len, &e) < 0) {
@@ -272,6 +285,38 @@ static int run_day(const char *dir, size_t n)
 			worst = dt;
 	}
 	printf("day_seek_ms_avg %.2f\nday_seek_ms_max %.2f\n", sum / SEEKS * 1000, worst * 1000);
+	/* Next alert, as the a/A keys: a press searches from the frame shown. */
+	for (int pass = 0; pass < 2; pass++) {
+		double worst_a = 0, sum_a = 0;
+		size_t hits = 0, probed = 0;
+		long at = -1;
+		for (int way = 1; way >= -1; way -= 2) {
+			at = way > 0 ? -1 : FRAMES;
+			for (;;) {
+				double a0 = mono_s();
+				long k = replay_next_alert(rp, at, way, &probed);
+				double dt = mono_s() - a0;
+				sum_a += dt;
+				worst_a = dt > worst_a ? dt : worst_a;
+				if (k < 0)
+					break;
+				hits++;
+				at = k;
+			}
+		}
+		printf("day_alert%s_frames %zu\nday_alert%s_decoded %zu\n", pass ? "_warm" : "", hits,
+		       pass ? "_warm" : "", probed);
+		printf("day_alert%s_ms_max %.2f\nday_alert%s_ms_avg %.3f\n", pass ? "_warm" : "",
+		       worst_a * 1000, pass ? "_warm" : "", sum_a / (double)(hits + 2) * 1000);
+	}
+	double pk0 = mono_s();
+	enum { PEEKS = 720 };
+	for (int k = 0; k < PEEKS; k++)
+		if (!replay_peek(rp, (size_t)(FRAMES - 1 - k), &e)) {
+			fprintf(stderr, "recbench: peek: %s\n", e.msg);
+			return 1;
+		}
+	printf("day_peek_ms_per_frame %.3f\n", (mono_s() - pk0) / PEEKS * 1000);
 	replay_free(rp);
 	return 0;
 }

@@ -1,0 +1,124 @@
+/* Unit tests for the socket-inode → process map, on a fake /proc tree:
+ * owners found by a walk, remembered without one, and a dear walk spacing
+ * the next (new inodes wait ownerless; known ones keep their owner). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "tcpscope/procmap.h"
+
+static char root[64];
+
+static void put_proc(int pid, const char *comm)
+{
+	char p[256];
+	snprintf(p, sizeof p, "%s/%d", root, pid);
+	mkdir(p, 0700);
+	snprintf(p, sizeof p, "%s/%d/fd", root, pid);
+	mkdir(p, 0700);
+	snprintf(p, sizeof p, "%s/%d/comm", root, pid);
+	FILE *f = fopen(p, "w");
+	if (f) {
+		fprintf(f, "%s\n", comm);
+		fclose(f);
+	}
+}
+
+static void put_fd(int pid, int fd, unsigned inode)
+{
+	char p[256], target[64];
+	snprintf(p, sizeof p, "%s/%d/fd/%d", root, pid, fd);
+	snprintf(target, sizeof target, "socket:[%u]", inode);
+	if (symlink(target, p) < 0)
+		perror("symlink");
+}
+
+static void snap_of(struct snapshot *s, const unsigned *inodes, size_t n)
+{
+	snapshot_clear(s);
+	for (size_t i = 0; i < n; i++) {
+		struct conn *c = snapshot_add(s);
+		c->inode = inodes[i];
+		c->pid = -1;
+	}
+}
+
+int main(void)
+{
+	snprintf(root, sizeof root, "/tmp/tcpscope-procmap-%d", (int)getpid());
+	if (mkdir(root, 0700) < 0) {
+		check_skip("procmap", strerror(errno));
+		return check_summary("test_procmap");
+	}
+	put_proc(100, "nginx");
+	put_fd(100, 3, 1001);
+	put_proc(200, "curl");
+	put_fd(200, 4, 2001);
+
+	struct procmap *pm = procmap_new(root);
+	struct snapshot s;
+	snapshot_init(&s);
+	unsigned first[] = {1001, 2001};
+	snap_of(&s, first, 2);
+	procmap_attribute(pm, &s);
+	CHECK_INT(procmap_stats(pm)->scans, 1);
+	CHECK_INT(s.conns[0].pid, 100);
+	CHECK_STR(s.conns[0].comm, "nginx");
+	CHECK_INT(s.conns[1].pid, 200);
+
+	/* Nothing new: no walk, owners remembered. */
+	snap_of(&s, first, 2);
+	procmap_attribute(pm, &s);
+	CHECK_INT(procmap_stats(pm)->scans, 1);
+	CHECK_INT(s.conns[1].pid, 200);
+
+	/* A cheap walk (under free_s) runs for every new inode. */
+	put_fd(100, 5, 1002);
+	unsigned second[] = {1001, 2001, 1002};
+	snap_of(&s, second, 3);
+	procmap_attribute(pm, &s);
+	CHECK_INT(procmap_stats(pm)->scans, 2);
+	CHECK_INT(s.conns[2].pid, 100);
+	CHECK_INT(procmap_stats(pm)->deferred, 0);
+
+	/* Every walk counts as dear, and a share so small that the next walk
+	 * is hours away: a new inode waits without an owner, known ones keep
+	 * theirs (a deferred walk takes no owner away). */
+	procmap_set_pace(pm, 0, 1e-12);
+	put_fd(200, 6, 2002);
+	unsigned third[] = {1001, 2001, 1002, 2002};
+	snap_of(&s, third, 4);
+	procmap_attribute(pm, &s); /* walks (the wait was cleared), then spaces */
+	CHECK_INT(procmap_stats(pm)->scans, 3);
+	CHECK_INT(s.conns[3].pid, 200);
+	put_fd(200, 7, 2003);
+	unsigned fourth[] = {1001, 2001, 1002, 2002, 2003};
+	snap_of(&s, fourth, 5);
+	procmap_attribute(pm, &s);
+	CHECK_INT(procmap_stats(pm)->scans, 3);
+	CHECK_INT(procmap_stats(pm)->deferred, 1);
+	CHECK_INT(s.conns[4].pid, -1);
+	CHECK(!(s.conns[4].have & CONN_HAVE_PROC));
+	CHECK_INT(s.conns[0].pid, 100);
+	CHECK_INT(s.conns[3].pid, 200);
+
+	/* The wait lifted (a generous share): the waiting inode is named. */
+	procmap_set_pace(pm, 0, 1e12);
+	snap_of(&s, fourth, 5);
+	procmap_attribute(pm, &s);
+	CHECK_INT(procmap_stats(pm)->scans, 4);
+	CHECK_INT(s.conns[4].pid, 200);
+	CHECK_STR(s.conns[4].comm, "curl");
+
+	procmap_free(pm);
+	snapshot_done(&s);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", root);
+	return check_summary("test_procmap");
+}
