@@ -63,6 +63,9 @@ static int run_batch(const struct settings *s, struct engine_opts *eo, struct fi
 	/* A bare text table (--no-header: no alert section) shows nothing the
 	 * tracker adds: skip its cost there. */
 	eo->no_tracking = !s->json && s->no_header;
+	/* A text one-shot's alert section: detectors over entries that borrow
+	 * the snapshot (no tracker copy of each socket). JSON looks sockets up. */
+	eo->one_look = !s->json && s->count == 1;
 	eo->on_snapshot = batch_on_snapshot;
 	eo->on_snapshot_ctx = &bj;
 	struct engine *g = engine_new(eo, e);

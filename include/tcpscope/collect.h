@@ -37,7 +37,8 @@ struct collect_opts {
 	uint32_t needs;       /* NEED_* */
 	uint32_t state_mask;  /* bit (1 << TCPS_x) per state wanted; 0 = all */
 	/* Dump in two halves on two threads at once (diag_dump_split): less
-	 * wall time, a little more CPU; the sockets come in another order. */
+	 * wall time, a little more CPU; the sockets come in another order.
+	 * Only when a core is idle at the poll (else one dump: quicker there). */
 	bool parallel;
 	/* Another network namespace (other_netns): an open fd of it (borrowed,
 	 * kept open by the caller for the collector's life). Its sockets and

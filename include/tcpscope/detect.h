@@ -50,6 +50,7 @@ enum detect_kind {
 	DK_RETRANS,
 	DK_STALLED,
 	DK_EXPOSURE,  /* listener audit findings (audit.h), one alert per listener */
+	DK_TCP_MEMORY, /* TCP memory above net.ipv4.tcp_mem's pressure threshold */
 	DK_COUNT
 };
 

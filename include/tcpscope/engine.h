@@ -86,6 +86,9 @@ struct engine_opts {
 	bool keep_snapshot;
 	const struct filter *filter; /* borrowed for the engine's life; with keep_snapshot */
 	bool no_tracking;         /* keep_snapshot only: no tracker/detector work */
+	/* keep_snapshot only: one tick, whose renderer needs the detectors
+	 * but looks no socket up in the tracker (tracker_look()). */
+	bool one_look;
 	bool destroy_events;      /* subscribe (netlink source): closes between polls */
 	bool destroy_tix;         /* keep a destroyed socket's final tcp_info in full */
 	double interval_s;        /* tick grid */

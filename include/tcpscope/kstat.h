@@ -7,6 +7,13 @@
  *   /proc/net/sockstat6 "TCP6:"   inuse
  *   /proc/sys/net/ipv4  tcp_max_tw_buckets, tcp_max_orphans, ip_local_port_range,
  *                       tcp_syn_linear_timeouts (absent before Linux 6.x: unknown)
+ *   /proc/sys/net/ipv4/tcp_mem  "min pressure max" in pages: the limits on
+ *                       all TCP memory, which sockstat's "mem" counts. Both
+ *                       are the host's, not the namespace's: every namespace
+ *                       shows the same "mem" (and "alloc"), and the sysctl
+ *                       file exists only in the host's namespace (kernel
+ *                       6.18). Kept beside the table (tcp_mem[]), not in it:
+ *                       recordings store the table as it was.
  *
  * One table (kstat_table, indexed by enum kstat_id) names every value: its
  * source, the kernel's spelling, the JSON key, and whether it is a COUNTER
@@ -78,6 +85,9 @@ struct kstat_def {
 	const char *name;    /* kernel spelling of the field */
 	const char *json;    /* JSON key */
 	enum kstat_kind kind;
+	/* The kernel keeps one value for the whole host (sockstat's alloc
+	 * and mem): -A must not add it up over namespaces. */
+	bool host_wide;
 };
 
 extern const struct kstat_def kstat_table[KS_COUNT];
@@ -98,7 +108,19 @@ struct kstat {
 	uint8_t nreserved;
 	bool have_reserved;      /* ip_local_reserved_ports was read (may be empty) */
 	bool reserved_truncated;
+	/* net.ipv4.tcp_mem in pages, [KSTAT_TCP_MEM_MIN..MAX]; known when
+	 * have_tcp_mem (the host's namespace only: see the top). */
+	uint64_t tcp_mem[3];
+	bool have_tcp_mem;
 };
+
+enum { KSTAT_TCP_MEM_MIN, KSTAT_TCP_MEM_PRESSURE, KSTAT_TCP_MEM_MAX };
+
+/* Where TCP memory stands against tcp_mem: the kernel enters its pressure
+ * mode above "pressure" (it trims socket buffers) and refuses memory above
+ * "max". UNKNOWN without sockstat's "mem" or without the limits. */
+enum kstat_mem_level { KSTAT_MEM_UNKNOWN, KSTAT_MEM_OK, KSTAT_MEM_PRESSURE, KSTAT_MEM_MAX };
+enum kstat_mem_level kstat_tcp_mem_level(const struct kstat *k);
 
 static inline bool kstat_has(const struct kstat *k, enum kstat_id id)
 {
@@ -114,6 +136,10 @@ int kstat_parse_snmp(const char *text, enum kstat_src src, struct kstat *k);
  * text: "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 60". Returns values filled
  * or -EINVAL on a malformed TCP line. */
 int kstat_parse_sockstat(const char *text, enum kstat_src src, struct kstat *k);
+/* Parse net.ipv4.tcp_mem text ("188049\t250733\t376098\n": three page
+ * counts, min <= pressure <= max) into k->tcp_mem, setting have_tcp_mem.
+ * Returns 3, or -EINVAL on anything else (k unchanged). */
+int kstat_parse_tcp_mem(const char *text, struct kstat *k);
 /* Read every source under `proc_root` ("/proc" when NULL) into `k` (cleared
  * first; mono_ns stamped). Missing files leave their values unknown.
  * Returns the number of values known. */

@@ -61,6 +61,11 @@ int out_text_snapshot_job(FILE *f, const struct snapshot *s, const struct out_op
 /* Human formats used by the text renderer and the UI. */
 /* 1234567 → "1.2M" (SI, base 1000 when si, else 1024 "1.2Mi"-less style). */
 char *out_fmt_bytes(double v, char *buf, size_t len);
+/* TCP memory against the kernel's limits, for the headers: "12 MiB of
+ * 3.1 GiB (pressure at 2.3 GiB)", or "12 MiB" when the limits are unknown
+ * (net.ipv4.tcp_mem exists only in the host's namespace), "" when the use is
+ * unknown too. Returns kstat_tcp_mem_level(k). */
+enum kstat_mem_level out_fmt_tcp_mem(const struct kstat *k, char *buf, size_t len);
 /* seconds → "850ms", "12s", "3m12s", "4h05m", "2d03h" */
 char *out_fmt_duration(double secs, char *buf, size_t len);
 

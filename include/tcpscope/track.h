@@ -134,6 +134,13 @@ void tracker_free(struct tracker *t);
  * highlight setting may change at any time). */
 void tracker_set_tomb_s(struct tracker *t, double tomb_s);
 void tracker_update(struct tracker *t, const struct snapshot *snap);
+/* One look, for a one-shot: the only update of a fresh tracker. Entries
+ * borrow `snap`'s conns (valid while it is unchanged; no tombs, no events,
+ * no rates, no tcp_info side array) and no key map is built, so
+ * tracker_find() and tracker_history() find nothing: enough for the
+ * detectors, not for output that looks sockets up (JSON). A socket the
+ * dump sent twice counts twice (tracker_update() keeps the later sighting). */
+void tracker_look(struct tracker *t, const struct snapshot *snap);
 /* The key lookups of an update done ahead (a million sockets: a third of
  * the update's time, cache misses in the key map), e.g. on the thread that
  * collected the snapshot: for each of n conns `stride` bytes apart, the

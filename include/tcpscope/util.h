@@ -14,6 +14,9 @@ void *xrealloc(void *p, size_t n);
 /* Grow an array of `size`-byte elements so it holds at least `need`;
  * doubles, so appends are amortised O(1). */
 void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+/* Ask for transparent huge pages on the 2 MiB-aligned inside of a block of
+ * 4 MiB or more (xgrow does it for every array it grows that big). */
+void mem_advise_huge(void *p, size_t bytes);
 char *xstrdup(const char *s);
 
 /* An error as a value: functions below main/app fill one of these and

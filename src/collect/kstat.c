@@ -42,8 +42,8 @@ const struct kstat_def kstat_table[KS_COUNT] = {
 	[KS_SOCK_INUSE] = {KSRC_SOCKSTAT, "TCP", "inuse", "tcp_inuse", L},
 	[KS_SOCK_ORPHAN] = {KSRC_SOCKSTAT, "TCP", "orphan", "tcp_orphans", L},
 	[KS_SOCK_TW] = {KSRC_SOCKSTAT, "TCP", "tw", "tcp_time_wait", L},
-	[KS_SOCK_ALLOC] = {KSRC_SOCKSTAT, "TCP", "alloc", "tcp_alloc", L},
-	[KS_SOCK_MEM_PAGES] = {KSRC_SOCKSTAT, "TCP", "mem", "tcp_mem_pages", L},
+	[KS_SOCK_ALLOC] = {KSRC_SOCKSTAT, "TCP", "alloc", "tcp_alloc", L, true},
+	[KS_SOCK_MEM_PAGES] = {KSRC_SOCKSTAT, "TCP", "mem", "tcp_mem_pages", L, true},
 	[KS_SOCK6_INUSE] = {KSRC_SOCKSTAT6, "TCP6", "inuse", "tcp6_inuse", L},
 	[KS_MAX_TW_BUCKETS] = {KSRC_SYSCTL, "tcp_max_tw_buckets", "", "max_tw_buckets", L},
 	[KS_MAX_ORPHANS] = {KSRC_SYSCTL, "tcp_max_orphans", "", "max_orphans", L},
@@ -188,6 +188,42 @@ int kstat_parse_sockstat(const char *text, enum kstat_src src, struct kstat *k)
 	return filled;
 }
 
+int kstat_parse_tcp_mem(const char *text, struct kstat *k)
+{
+	const char *p = text, *end = text + strlen(text), *t;
+	size_t tl;
+	uint64_t v[3];
+	for (int i = 0; i < 3; i++) {
+		while (p < end && *p == '\n')
+			p++;
+		if (!token(&p, end, &t, &tl))
+			return -EINVAL;
+		while (tl && t[tl - 1] == '\n') /* the last number's newline */
+			tl--;
+		if (!parse_u64(t, tl, &v[i]))
+			return -EINVAL;
+	}
+	while (p < end && (*p == '\n' || *p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	if (p != end || v[0] > v[1] || v[1] > v[2])
+		return -EINVAL;
+	memcpy(k->tcp_mem, v, sizeof v);
+	k->have_tcp_mem = true;
+	return 3;
+}
+
+enum kstat_mem_level kstat_tcp_mem_level(const struct kstat *k)
+{
+	if (!k->have_tcp_mem || !kstat_has(k, KS_SOCK_MEM_PAGES))
+		return KSTAT_MEM_UNKNOWN;
+	uint64_t used = k->v[KS_SOCK_MEM_PAGES];
+	if (used > k->tcp_mem[KSTAT_TCP_MEM_MAX])
+		return KSTAT_MEM_MAX;
+	if (used > k->tcp_mem[KSTAT_TCP_MEM_PRESSURE])
+		return KSTAT_MEM_PRESSURE;
+	return KSTAT_MEM_OK;
+}
+
 /* Read a small file whole from its start (pread: the fd stays open for
  * the next poll); returns length or -errno. */
 static ssize_t slurp_fd(int fd, char *buf, size_t cap)
@@ -251,6 +287,7 @@ struct kstat_files {
 	int sysctl_of[KSTAT_MAX_FILES]; /* for a sysctl fd: its first kstat id */
 	size_t n;
 	int reserved_fd;            /* ip_local_reserved_ports */
+	int tcp_mem_fd;             /* tcp_mem (the host's namespace only) */
 	char *buf;                  /* owned, KSTAT_BUF */
 };
 #define KSTAT_BUF 16384 /* netstat is ~4 KiB today; room to grow */
@@ -280,6 +317,8 @@ struct kstat_files *kstat_files_open(const char *proc_root)
 	}
 	snprintf(path, sizeof path, "%s/sys/net/ipv4/ip_local_reserved_ports", root);
 	f->reserved_fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof path, "%s/sys/net/ipv4/tcp_mem", root);
+	f->tcp_mem_fd = open(path, O_RDONLY | O_CLOEXEC);
 	f->buf = xmalloc(KSTAT_BUF);
 	return f;
 }
@@ -293,6 +332,8 @@ void kstat_files_close(struct kstat_files *f)
 			close(f->fd[i]);
 	if (f->reserved_fd >= 0)
 		close(f->reserved_fd);
+	if (f->tcp_mem_fd >= 0)
+		close(f->tcp_mem_fd);
 	free(f->buf);
 	free(f);
 }
@@ -318,6 +359,8 @@ int kstat_files_read(struct kstat_files *f, struct kstat *k)
 	}
 	if (f->reserved_fd >= 0 && slurp_fd(f->reserved_fd, buf, KSTAT_BUF) >= 0)
 		kstat_parse_reserved(buf, k);
+	if (f->tcp_mem_fd >= 0 && slurp_fd(f->tcp_mem_fd, buf, KSTAT_BUF) >= 0)
+		kstat_parse_tcp_mem(buf, k);
 	k->mono_ns = clock_mono_ns();
 	int n = 0;
 	for (int i = 0; i < KS_COUNT; i++)

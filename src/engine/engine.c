@@ -187,7 +187,10 @@ int engine_tick(struct engine *g, struct err *e)
 		if (g->o.on_snapshot && !empty)
 			g->o.on_snapshot(g->o.on_snapshot_ctx, sn);
 		if (g->trk && !empty) {
-			tracker_update(g->trk, sn);
+			if (g->o.one_look && !g->ticks)
+				tracker_look(g->trk, sn);
+			else
+				tracker_update(g->trk, sn);
 			detector_update_ns(g->det, g->trk, sn, dns, g->o.all_netns ? nns : 0);
 		}
 	} else {

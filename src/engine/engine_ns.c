@@ -266,8 +266,9 @@ static void take_header(struct engine_ns *s, const struct snapshot *part)
 		kstat_rates_compute(&s->kprev, &s->hdr.kernel, &s->rates);
 }
 
-/* Counters and levels add up over namespaces; limits (sysctls) and
- * reserved ports are the first namespace's (tcpscope's own). */
+/* Counters and levels add up over namespaces; limits (sysctls, tcp_mem),
+ * reserved ports and the host-wide levels (sockstat's alloc and mem: every
+ * namespace shows the host's) are the first namespace's (tcpscope's own). */
 static void merge_kernel(struct kstat *into, const struct kstat *k, bool first)
 {
 	if (first) {
@@ -275,7 +276,8 @@ static void merge_kernel(struct kstat *into, const struct kstat *k, bool first)
 		return;
 	}
 	for (int i = 0; i < KS_COUNT; i++) {
-		if (kstat_table[i].src == KSRC_SYSCTL || !kstat_has(k, (enum kstat_id)i))
+		if (kstat_table[i].src == KSRC_SYSCTL || kstat_table[i].host_wide ||
+		    !kstat_has(k, (enum kstat_id)i))
 			continue;
 		into->v[i] = kstat_has(into, (enum kstat_id)i) ? into->v[i] + k->v[i] : k->v[i];
 		into->have |= 1ull << i;

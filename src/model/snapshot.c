@@ -31,8 +31,23 @@ void snapshot_done(struct snapshot *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* A snapshot reused poll after poll (the destroy events' drain, a part
+ * buffer) keeps its arrays; one that a burst grew past SNAP_KEEP conns and
+ * that the last use filled less than a quarter of gives them back (they
+ * regrow on demand). A 2 s stall under churn otherwise left the burst's
+ * drain array resident for good. */
+#define SNAP_KEEP 4096
+
 void snapshot_clear(struct snapshot *s)
 {
+	if (s->cap > SNAP_KEEP && s->n < s->cap / 4) {
+		free(s->conns);
+		s->conns = NULL;
+		s->cap = 0;
+		free(s->tix);
+		s->tix = NULL;
+		s->tix_cap = 0;
+	}
 	s->n = 0;
 	s->flags = 0;
 	s->source = SNAP_SRC_NONE;

@@ -34,6 +34,28 @@ void out_json_track_fields(struct jw *w, const struct track_entry *e, uint64_t n
 	KDBL("retrans_per_s", e->retrans_per_s, 3);
 }
 
+/* net.ipv4.tcp_mem beside sockstat's tcp_mem_pages (null where the kernel
+ * hides it: namespaces other than the host's), and where the use stands. */
+static void out_json_tcp_mem(struct jw *w, const struct kstat *k)
+{
+	static const char *const keys[3] = {"tcp_mem_min_pages", "tcp_mem_pressure_pages",
+					    "tcp_mem_max_pages"};
+	for (int i = 0; i < 3; i++) {
+		if (k->have_tcp_mem)
+			jw_ku64(w, keys[i], k->tcp_mem[i]);
+		else
+			jw_knull(w, keys[i]);
+	}
+	static const char *const level[] = {[KSTAT_MEM_OK] = "ok",
+					    [KSTAT_MEM_PRESSURE] = "pressure",
+					    [KSTAT_MEM_MAX] = "over_limit"};
+	enum kstat_mem_level lv = kstat_tcp_mem_level(k);
+	if (lv == KSTAT_MEM_UNKNOWN)
+		jw_knull(w, "tcp_mem_state");
+	else
+		jw_kstr(w, "tcp_mem_state", level[lv]);
+}
+
 void out_json_kernel(struct jw *w, const struct kstat *k, const struct kstat_rates *r)
 {
 	if (k) {
@@ -48,6 +70,7 @@ void out_json_kernel(struct jw *w, const struct kstat *k, const struct kstat_rat
 				else
 					jw_knull(w, kstat_table[i].json);
 			}
+			out_json_tcp_mem(w, k);
 			jw_obj_end(w);
 		}
 	}

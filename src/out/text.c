@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tcpscope/numfmt.h"
 #include "tcpscope/labels.h"
@@ -479,6 +480,41 @@ static int table_render(FILE *f, struct obuf *ob, size_t *cap, const struct snap
 	return 0;
 }
 
+/* Binary units, as free(1): "812 KiB", "12 MiB", "3.1 GiB". */
+static void fmt_iec(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+	double v = (double)bytes / 1024;
+	int u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+enum kstat_mem_level out_fmt_tcp_mem(const struct kstat *k, char *buf, size_t len)
+{
+	if (len)
+		buf[0] = '\0';
+	if (!kstat_has(k, KS_SOCK_MEM_PAGES))
+		return KSTAT_MEM_UNKNOWN;
+	long ps = sysconf(_SC_PAGESIZE);
+	uint64_t page = ps > 0 ? (uint64_t)ps : 4096;
+	char used[32], max[32], pressure[32];
+	fmt_iec(k->v[KS_SOCK_MEM_PAGES] * page, used, sizeof used);
+	if (!k->have_tcp_mem) {
+		snprintf(buf, len, "%s", used);
+		return KSTAT_MEM_UNKNOWN;
+	}
+	fmt_iec(k->tcp_mem[KSTAT_TCP_MEM_MAX] * page, max, sizeof max);
+	fmt_iec(k->tcp_mem[KSTAT_TCP_MEM_PRESSURE] * page, pressure, sizeof pressure);
+	enum kstat_mem_level lv = kstat_tcp_mem_level(k);
+	snprintf(buf, len, "%s of %s (pressure at %s)%s", used, max, pressure,
+		 lv == KSTAT_MEM_MAX ? " - OVER THE LIMIT" : lv == KSTAT_MEM_PRESSURE ? " - UNDER PRESSURE" : "");
+	return lv;
+}
+
 /* A table formatted on a second thread (out_text_begin). */
 struct out_text_job {
 	pthread_t thread;
@@ -532,6 +568,13 @@ int out_text_snapshot_job(FILE *f, const struct snapshot *s, const struct out_op
 		if (s->counts[st])
 			fprintf(f, " %s %u", tcp_state_table[st].abbrev, s->counts[st]);
 	fputc('\n', f);
+	/* A header line: --no-header keeps the output one summary line and
+	 * the rows (scripts count rows with tail -n +2). */
+	char mem[128] = "";
+	if (o->header)
+		out_fmt_tcp_mem(&s->kernel, mem, sizeof mem);
+	if (mem[0])
+		fprintf(f, "TCP memory: %s\n", mem);
 	if (o->detector)
 		out_text_alerts(f, o->detector);
 

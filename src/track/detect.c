@@ -695,4 +695,8 @@ const struct detect_kind_def detect_kinds[DK_COUNT] = {
 			 "listener audit: risky services reachable, listeners in the ephemeral "
 			 "range, ports shared by several programs",
 			 NULL, NULL, dk_exposure_global, dk_exposure_eval, dk_exposure_format},
+	[DK_TCP_MEMORY] = {"tcp_memory", "TCP MEMORY", DS_WARNING,
+			   "TCP memory above net.ipv4.tcp_mem's pressure threshold (the kernel trims "
+			   "buffers; above its max it drops)",
+			   NULL, NULL, dk_tcp_mem_global, dk_tcp_mem_eval, dk_tcp_mem_format},
 };

@@ -1,7 +1,8 @@
 /* detect_kernel.c — the kinds judged against kernel limits and counters:
  * port_exhaustion (sockets vs ip_local_port_range), time_wait (vs
  * tcp_max_tw_buckets), orphans (vs tcp_max_orphans), retrans (per
- * connection, and RetransSegs vs OutSegs). */
+ * connection, and RetransSegs vs OutSegs), tcp_memory (sockstat's mem vs
+ * net.ipv4.tcp_mem). */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -174,6 +175,44 @@ void dk_orphans_format(const struct detect_alert *a, char *buf, size_t len)
 		 "peers are not acknowledging our FINs; past the limit the kernel resets "
 		 "connections (\"too many orphaned sockets\")",
 		 a->value, a->limit, a->share_pct);
+}
+
+/* --- tcp_memory ---------------------------------------------------------- */
+
+/* The kernel's own thresholds, no setting of ours: it is under pressure
+ * above tcp_mem[1] and leaves that mode below tcp_mem[0]; above tcp_mem[2]
+ * it refuses memory (critical). Both numbers are the host's: only the
+ * host's namespace has the sysctl, so only it can raise this alert. */
+void dk_tcp_mem_global(struct detect_ctx *c)
+{
+	const struct kstat *k = c->k;
+	if (kstat_tcp_mem_level(k) == KSTAT_MEM_UNKNOWN || !k->tcp_mem[KSTAT_TCP_MEM_PRESSURE])
+		return;
+	struct detect_owner o;
+	owner_host(&o);
+	struct detect_group *g = detect_group_get(c, DK_TCP_MEMORY, &o);
+	g->a.value = (double)k->v[KS_SOCK_MEM_PAGES];
+	g->a.limit = (double)k->tcp_mem[KSTAT_TCP_MEM_PRESSURE];
+	g->a.share_pct = g->a.value / g->a.limit * 100.0;
+}
+
+void dk_tcp_mem_eval(const struct detect_ctx *c, struct detect_group *g)
+{
+	enum kstat_mem_level lv = kstat_tcp_mem_level(c->k);
+	g->fire = g->fed && (lv == KSTAT_MEM_PRESSURE || lv == KSTAT_MEM_MAX);
+	/* The kernel's own exit from pressure: back below min. */
+	g->still = g->fed && lv != KSTAT_MEM_UNKNOWN &&
+		   c->k->v[KS_SOCK_MEM_PAGES] > c->k->tcp_mem[KSTAT_TCP_MEM_MIN];
+	g->a.severity = lv == KSTAT_MEM_MAX ? DS_CRITICAL : DS_WARNING;
+}
+
+void dk_tcp_mem_format(const struct detect_alert *a, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "TCP MEMORY: %.0f pages in use, %.0f%% of the pressure threshold (%.0f pages, "
+		 "net.ipv4.tcp_mem) - the kernel is trimming socket buffers; past its max it drops "
+		 "packets and fails allocations",
+		 a->value, a->share_pct, a->limit);
 }
 
 /* --- retrans ------------------------------------------------------------- */

@@ -56,6 +56,7 @@ void tracker_free(struct tracker *t)
 	free(t->fill);
 	free(t->ev_tmp);
 	free(t->pend);
+	free(t->look);
 	hmap_done(&t->pmap);
 	hmap_done(&t->ptuple);
 	free(t);
@@ -273,20 +274,18 @@ static size_t live_append(struct tracker *t)
 	return t->n++;
 }
 
-static void entry_new(struct tracker *t, const struct conn *c, const struct conn_tcpinfo_x *x,
-		      uint64_t key)
+/* What the tracker knows of a socket at its first sighting: its age from
+ * the kernel's evidence, else "at least since the first poll". */
+static void entry_init(struct tracker *t, struct track_entry *e, const struct conn *c,
+		       uint64_t key)
 {
-		size_t ix = live_append(t);
-	struct tent *te = &t->v[ix];
-	memset(te, 0, sizeof *te);
-	struct track_entry *e = &te->e;
 	uint64_t now = t->now;
 	e->key = key;
 	e->first_seen_ns = now;
 	e->state_since_ns = now;
 	e->prev_state = TCPS_UNKNOWN;
 	e->rx_bps = e->tx_bps = e->retrans_per_s = NAN;
-	te->e.gen_ = t->gen;
+	e->gen_ = t->gen;
 	if (t->baseline)
 		e->flags |= TRK_P_BORN_LOWER;
 	uint64_t el;
@@ -302,6 +301,15 @@ static void entry_new(struct tracker *t, const struct conn *c, const struct conn
 	}
 	if (!t->baseline)
 		e->flags |= TRK_NEW;
+}
+
+static void entry_new(struct tracker *t, const struct conn *c, const struct conn_tcpinfo_x *x,
+		      uint64_t key)
+{
+	size_t ix = live_append(t);
+	struct tent *te = &t->v[ix];
+	memset(te, 0, sizeof *te);
+	entry_init(t, &te->e, c, key);
 	te->c.pid = -1;
 	take_sighting(t, ix, c, x);
 	ixmap_put(&t->map, key, (uint32_t)ix);
@@ -392,6 +400,7 @@ static void update_open(struct tracker *t, uint64_t now, double wall)
 	t->baseline = t->stats.updates == 0;
 	t->now = now;
 	t->wall = wall;
+	track_shrink_events(t);
 	t->nev = 0;
 	t->nfill = 0;
 	t->tix_seen = false;
@@ -611,6 +620,7 @@ void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 		t->tix_cap = 0;
 	}
 
+	track_shrink_after_burst(t);
 	track_list_rebuild(t);
 
 	if (hdr->kernel.have) {
@@ -627,6 +637,35 @@ void tracker_update(struct tracker *t, const struct snapshot *snap)
 {
 	tracker_ingest(t, snap);
 	tracker_finish(t, snap);
+}
+
+/* One look: a first update whose entries borrow the snapshot's conns (the
+ * contract in track.h). What entry_new() would learn, without the copy of
+ * each conn (184 B), the key map and the live array: the one-shot's alert
+ * section at 500k sockets kept ~128 MB of copies it never read twice. */
+void tracker_look(struct tracker *t, const struct snapshot *snap)
+{
+	update_open(t, snap->mono_ns, snap->wall);
+	size_t n = snap->n;
+	t->look = xgrow(t->look, &t->look_cap, n ? n : 1, sizeof *t->look);
+	t->list = xgrow(t->list, &t->list_cap, n ? n : 1, sizeof *t->list);
+	for (size_t i = 0; i < n; i++) {
+		const struct conn *c = &snap->conns[i];
+		struct track_entry *e = &t->look[i];
+		memset(e, 0, sizeof *e);
+		entry_init(t, e, c, track_key(c));
+		e->conn = c;
+		t->list[i] = e;
+	}
+	t->nlist = n;
+	if (snap->kernel.have) {
+		t->kprev = t->kcur;
+		t->kcur = snap->kernel;
+		kstat_rates_compute(&t->kprev, &t->kcur, &t->krates);
+	}
+	t->prev_ns = t->now;
+	t->open = false;
+	t->stats.updates++;
 }
 
 void tracker_hint(const struct tracker *t, const struct conn *c, size_t n, size_t stride,

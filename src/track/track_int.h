@@ -70,6 +70,8 @@ struct tracker {
 	size_t nfill, fill_cap;
 	struct track_event *ev_tmp; /* owned; sort scratch */
 	size_t ev_tmp_cap;
+	struct track_entry *look; /* owned; tracker_look()'s entries (conns borrowed) */
+	size_t look_cap;
 	struct pend *pend;      /* owned; queued destroy events */
 	size_t npend, pend_cap;
 	struct hmap pmap;       /* cookie → index into pend, during an update */
@@ -92,6 +94,10 @@ uint64_t track_tuple_hash(const struct conn *c, uint32_t inode);
 struct tent *track_map_get(const struct tracker *t, uint64_t key);
 struct track_event *track_event_add(struct tracker *t, enum track_event_kind kind, double when);
 void track_list_rebuild(struct tracker *t);
+/* Give back what a burst left: event, scratch, destroy-queue and tomb
+ * arrays far bigger than the update needed (called between updates' use). */
+void track_shrink_events(struct tracker *t);
+void track_shrink_after_burst(struct tracker *t);
 /* track_destroy.c, called by the update */
 void track_pending_tw_match(struct tracker *t, const struct conn *c);
 void track_pending_settle_unknown(struct tracker *t);

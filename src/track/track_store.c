@@ -1,7 +1,9 @@
 /* track_store.c — the tracker's storage primitives: keys, the key map's
  * lookups, and the event list. Shared by the update (track.c), destroy
  * events (track_destroy.c) and replay (track_restore.c); calls none of them. */
+#include <malloc.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "track_int.h"
@@ -84,4 +86,62 @@ void track_list_rebuild(struct tracker *t)
 		t->tv[i].e.conn = &t->tv[i].c;
 		t->list[t->n + i] = &t->tv[i].e;
 	}
+}
+
+/* --- after a burst ---------------------------------------------------------
+ *
+ * Arrays grow by doubling and used to keep their largest size: a 2 s stall of
+ * the event loop under 1,000 connections/s of churn left ~3.6 MB of event,
+ * scratch and destroy-queue arrays resident for the process's life (the
+ * soak's RSS step). An array of more than TRACK_KEEP elements that the last
+ * update filled less than a quarter of is given back (it regrows on demand,
+ * doubling again); glibc is then asked to return the freed pages. */
+#define TRACK_KEEP 1024
+
+static bool oversized(size_t used, size_t cap)
+{
+	return cap > TRACK_KEEP && used < cap / 4;
+}
+
+/* At the start of an update: the last update's events are no longer
+ * readable (tracker_events() holds until the next update). */
+void track_shrink_events(struct tracker *t)
+{
+	bool gave = false;
+	if (oversized(t->nev, t->ev_cap)) {
+		free(t->ev);
+		t->ev = NULL;
+		t->ev_cap = 0;
+		gave = true;
+	}
+	if (oversized(t->nev, t->ev_tmp_cap)) { /* the sort's scratch, same size */
+		free(t->ev_tmp);
+		t->ev_tmp = NULL;
+		t->ev_tmp_cap = 0;
+		gave = true;
+	}
+	if (gave)
+		malloc_trim(0);
+}
+
+/* At the end of an update, before the entry list is rebuilt (tomb indices
+ * stay, their addresses may change): the settled destroy queue, and the
+ * tomb array once the burst's tombs have expired. */
+void track_shrink_after_burst(struct tracker *t)
+{
+	bool gave = false;
+	if (t->npend == 0 && t->pend_cap > TRACK_KEEP) {
+		free(t->pend);
+		t->pend = NULL;
+		t->pend_cap = 0;
+		gave = true;
+	}
+	if (oversized(t->ntomb, t->tomb_cap)) {
+		size_t cap = t->ntomb * 2 > 16 ? t->ntomb * 2 : 16;
+		t->tv = xrealloc(t->tv, cap * sizeof *t->tv);
+		t->tomb_cap = cap;
+		gave = true;
+	}
+	if (gave)
+		malloc_trim(0);
 }

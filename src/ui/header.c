@@ -1,5 +1,6 @@
 /* header.c — the top of the main screen: the state meters, the kernel
- * counters, the throughput line (totals and the top talker), the alert line (or one summary line on small terminals), and
+ * counters, the throughput line (totals and the top talker; TCP memory
+ * against its limits at the right), the alert line (or one summary line on small terminals), and
  * the tabs. */
 #include <curses.h>
 #include <math.h>
@@ -118,25 +119,45 @@ static void fmt_bps(const struct vm_traffic *t, double v, char *buf, size_t len)
 		snprintf(buf, len, "%s/s", out_fmt_bytes(v, b, sizeof b));
 }
 
-/* Throughput: the sums of the per-socket rates, and who moves the most. */
+/* TCP memory against net.ipv4.tcp_mem at the right end of a line; returns
+ * the columns left to its left (all of them when unknown or too narrow).
+ * Coloured when the kernel is in its pressure mode or over its limit. */
+static int tcp_mem_right(struct ui *u, int y)
+{
+	char mem[128];
+	enum kstat_mem_level lv = out_fmt_tcp_mem(&u->hdr->kernel, mem, sizeof mem);
+	static const char label[] = "  TCP mem: ";
+	int w = (int)(sizeof label - 1 + strlen(mem));
+	if (!mem[0] || COLS < 80 || w > COLS / 2)
+		return COLS;
+	int x = draw_text(y, COLS - w, w, u->attr[R_METER_LABEL], label);
+	int at = lv == KSTAT_MEM_MAX ? u->attr[R_ALERT_CRIT]
+		 : lv == KSTAT_MEM_PRESSURE ? u->attr[R_ALERT_WARN] : u->attr[R_METER_VALUE];
+	draw_text(y, x, COLS - x, at, mem);
+	return COLS - w;
+}
+
+/* Throughput: the sums of the per-socket rates, and who moves the most;
+ * TCP memory at the right. */
 static void traffic_line(struct ui *u, int y)
 {
 	const struct vm_traffic *t = vm_traffic(u->vm);
 	char rx[40], tx[40], top[160];
 	fmt_bps(t, t->rx_bps, rx, sizeof rx);
 	fmt_bps(t, t->tx_bps, tx, sizeof tx);
+	int end = tcp_mem_right(u, y);
 	int x = 0;
-	x = draw_text(y, x, COLS - x, u->attr[R_METER_LABEL], "Traffic: rx ");
-	x = draw_text(y, x, COLS - x, u->attr[R_METER_VALUE], rx);
-	x = draw_text(y, x, COLS - x, u->attr[R_METER_LABEL], "  tx ");
-	x = draw_text(y, x, COLS - x, u->attr[R_METER_VALUE], tx);
-	x = draw_text(y, x, COLS - x, u->attr[R_METER_LABEL], "  Top talker: ");
+	x = draw_text(y, x, end - x, u->attr[R_METER_LABEL], "Traffic: rx ");
+	x = draw_text(y, x, end - x, u->attr[R_METER_VALUE], rx);
+	x = draw_text(y, x, end - x, u->attr[R_METER_LABEL], "  tx ");
+	x = draw_text(y, x, end - x, u->attr[R_METER_VALUE], tx);
+	x = draw_text(y, x, end - x, u->attr[R_METER_LABEL], "  Top talker: ");
 	if (t->top[0]) {
 		char b[32];
 		snprintf(top, sizeof top, "%s %s/s", t->top, out_fmt_bytes(t->top_bps, b, sizeof b));
-		draw_text(y, x, COLS - x, u->attr[R_METER_VALUE], top);
+		draw_text(y, x, end - x, u->attr[R_METER_VALUE], top);
 	} else {
-		draw_text(y, x, COLS - x, u->attr[R_DIM], t->nrated ? "none (idle)" : "-");
+		draw_text(y, x, end - x, u->attr[R_DIM], t->nrated ? "none (idle)" : "-");
 	}
 }
 

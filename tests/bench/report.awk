@@ -134,6 +134,12 @@ END {
 	}
 	if (worst != "")
 		printf "| the same on every population (the worst: %s) | %s | %s |\n", wp, worst, verdict(worst, 0.3)
+	r = ratio("heavy100k", "ts_text", "ss_i")
+	printf "| issue 17: the one-shot on heavy100k (alert section included) ≤ 0.3× ss -tanHi | %s | %s |\n", r, verdict(r, 0.3)
+	if (num("big500k", "ts_text")) {
+		r = ratio("big500k", "ts_text", "bare_i")
+		printf "| issue 19: the one-shot at 500k ≤ 1.3× the bare dump (baredump -i) | %s | %s |\n", r, verdict(r, 1.3)
+	}
 	r = ratio(big, "ts_text_p", "ss_p")
 	printf "| one-shot with process names ≤ 0.5× ss -tanHp | %s | %s |\n", r, verdict(r, 0.5)
 	r = ratio(big, "attr.warm", "attr.plain")

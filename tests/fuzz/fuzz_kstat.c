@@ -2,10 +2,11 @@
  *
  * Byte 0 picks the parser and source: /proc/net/snmp or netstat text through
  * kstat_parse_snmp(), sockstat or sockstat6 text through
- * kstat_parse_sockstat(); the rest is the file's text as an exact-size
+ * kstat_parse_sockstat(), or net.ipv4.tcp_mem text through
+ * kstat_parse_tcp_mem(); the rest is the file's text as an exact-size
  * NUL-terminated string. Checks the contract: the result is a count of
  * values filled or -EINVAL, and only values of the chosen source become
- * known.
+ * known (tcp_mem: all three, in order, or none).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -22,7 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	static const enum kstat_src srcs[] = {KSRC_SNMP, KSRC_NETSTAT, KSRC_SOCKSTAT,
 					      KSRC_SOCKSTAT6};
-	enum kstat_src src = srcs[data[0] % 4];
 	char *text = malloc(size);
 	if (!text)
 		return 0;
@@ -30,6 +30,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size - 1] = '\0';
 	struct kstat k;
 	memset(&k, 0, sizeof k);
+	if (data[0] % 5 == 4) {
+		int mr = kstat_parse_tcp_mem(text, &k);
+		free(text);
+		if (mr != 3 && mr != -EINVAL)
+			abort();
+		if (k.have_tcp_mem != (mr == 3) || k.have)
+			abort();
+		if (mr == 3 && (k.tcp_mem[0] > k.tcp_mem[1] || k.tcp_mem[1] > k.tcp_mem[2]))
+			abort();
+		return 0;
+	}
+	enum kstat_src src = srcs[data[0] % 5];
 	int rc = (src == KSRC_SNMP || src == KSRC_NETSTAT) ? kstat_parse_snmp(text, src, &k)
 							   : kstat_parse_sockstat(text, src, &k);
 	free(text);

@@ -52,6 +52,28 @@ if wait_re 10 'Top talker: (client|nginx)\[[0-9]+\] [0-9.]+[kMG]?/s'; then
 else
 	fail "top talker" "$(screen | grep Traffic)"
 fi
+# TCP memory at the right of the Traffic line, as /proc/net/sockstat says
+# (in MiB or KiB; limits only where this namespace has net.ipv4.tcp_mem).
+mem=$(screen | sed -n 's/.*Traffic: .*TCP mem: \([0-9.]*\) \([KMG]\)iB.*/\1 \2/p' | head -1)
+pages=$(awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "mem") print $(i + 1) }' /proc/net/sockstat)
+if [ -n "$mem" ] && echo "$mem $pages" | awk '{ k = $1 * ($2 == "K" ? 1 : $2 == "M" ? 1024 : 1048576)
+	s = $3 * 4; exit !(k >= s / 2 - 1024 && k <= s * 1.5 + 1024) }'; then
+	pass "header: TCP mem on the Traffic line ($mem iB; sockstat $pages pages)"
+else
+	fail "header TCP mem" "'$mem' vs $pages pages: $(screen | grep Traffic)"
+fi
+if [ -r /proc/sys/net/ipv4/tcp_mem ]; then
+	has_re 'TCP mem: [0-9.]+ [KMG]iB of [0-9.]+ [KMG]iB \(pressure at'
+	check_rc=$?
+else
+	! has_re 'TCP mem: [0-9.]+ [KMG]iB of'
+	check_rc=$?
+fi
+if [ "$check_rc" -eq 0 ]; then
+	pass "header: TCP mem shows the limits exactly where tcp_mem is readable"
+else
+	fail "header TCP mem limits" "$(screen | grep Traffic)"
+fi
 rx=$(screen | sed -n 's/.*Traffic: rx \([0-9.]*[kMG]*\)\/s.*/\1/p' | head -1)
 case "$rx" in
 *k | *M | *G) pass "header: the sum is in the streams' range ($rx/s)" ;;

@@ -614,6 +614,39 @@ static void test_kernel_levels(void)
 	w_done(&w);
 }
 
+/* tcp_memory: the kernel's own thresholds (net.ipv4.tcp_mem), raised
+ * above pressure, critical above max, held until the use is back below min
+ * (the kernel's exit from pressure); unknown limits raise nothing. */
+static void test_tcp_memory(void)
+{
+	struct world w;
+	w_init(&w);
+	w_set(&w, "tcp_memory.clear=0");
+	kset(&w.k, KS_SOCK_MEM_PAGES, 150);
+	tick(&w, 1);
+	CHECK(!find(&w, DK_TCP_MEMORY)); /* no limits: not judged */
+	CHECK_INT(kstat_parse_tcp_mem("100 200 300\n", &w.k), 3);
+	tick(&w, 2);
+	CHECK(!find(&w, DK_TCP_MEMORY)); /* 150 of 200: fine */
+	kset(&w.k, KS_SOCK_MEM_PAGES, 250);
+	tick(&w, 3);
+	const struct detect_alert *a = find(&w, DK_TCP_MEMORY);
+	CHECK(a && a->severity == DS_WARNING && a->owner.by == DOWN_HOST);
+	CHECK(a && strstr(a->message, "250 pages in use, 125% of the pressure threshold (200 pages") !=
+			   NULL);
+	kset(&w.k, KS_SOCK_MEM_PAGES, 301);
+	tick(&w, 4);
+	a = find(&w, DK_TCP_MEMORY);
+	CHECK(a && a->severity == DS_CRITICAL);
+	kset(&w.k, KS_SOCK_MEM_PAGES, 120); /* below pressure, above min: held */
+	tick(&w, 5);
+	CHECK(find(&w, DK_TCP_MEMORY) != NULL);
+	kset(&w.k, KS_SOCK_MEM_PAGES, 90); /* below min: cleared */
+	tick(&w, 6);
+	CHECK(!find(&w, DK_TCP_MEMORY));
+	w_done(&w);
+}
+
 static void test_retrans(void)
 {
 	struct world w;
@@ -786,6 +819,7 @@ int main(void)
 	test_listen_overflow();
 	test_syn_sent();
 	test_kernel_levels();
+	test_tcp_memory();
 	test_retrans();
 	test_stalled();
 	test_sorting_and_disable();

@@ -139,6 +139,7 @@ static void test_read_tree(void)
 	/* no sockstat6: IPv6 values stay unknown */
 	write_file(root, "sys/net/ipv4/tcp_max_tw_buckets", "131072\n");
 	write_file(root, "sys/net/ipv4/ip_local_port_range", "32768\t60999\n");
+	write_file(root, "sys/net/ipv4/tcp_mem", "46\t61\t92\n");
 	struct kstat k;
 	int n = kstat_read(root, &k);
 	CHECK_INT(n, 10 + 11 + 5 + 3);
@@ -147,8 +148,13 @@ static void test_read_tree(void)
 	CHECK_INT(k.v[KS_PORT_RANGE_LOW], 32768);
 	CHECK_INT(k.v[KS_PORT_RANGE_HIGH], 60999);
 	CHECK(!kstat_has(&k, KS_SOCK6_INUSE) && !kstat_has(&k, KS_MAX_ORPHANS));
+	/* tcp_mem beside the table; sockstat's mem 60 is within min 46 .. */
+	CHECK(k.have_tcp_mem && k.tcp_mem[KSTAT_TCP_MEM_MIN] == 46 &&
+	      k.tcp_mem[KSTAT_TCP_MEM_PRESSURE] == 61 && k.tcp_mem[KSTAT_TCP_MEM_MAX] == 92);
+	CHECK_INT(kstat_tcp_mem_level(&k), KSTAT_MEM_OK);
 	static const char *const files[] = {
 		"net/snmp", "net/netstat", "net/sockstat", "sys/net/ipv4/tcp_max_tw_buckets",
+		"sys/net/ipv4/tcp_mem",
 		"sys/net/ipv4/ip_local_port_range", "sys/net/ipv4", "sys/net", "sys", "net", "",
 	};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -161,6 +167,41 @@ static void test_read_tree(void)
 	CHECK(n > 20);
 	CHECK(kstat_has(&k, KS_ACTIVE_OPENS) && kstat_has(&k, KS_LISTEN_OVERFLOWS) &&
 	      kstat_has(&k, KS_SOCK_TW) && kstat_has(&k, KS_MAX_TW_BUCKETS));
+}
+
+/* net.ipv4.tcp_mem: three page counts, nothing else; where a use stands. */
+static void test_tcp_mem(void)
+{
+	struct kstat k;
+	memset(&k, 0, sizeof k);
+	CHECK_INT(kstat_parse_tcp_mem("188049\t250733\t376098\n", &k), 3);
+	CHECK(k.have_tcp_mem && k.tcp_mem[0] == 188049 && k.tcp_mem[1] == 250733 &&
+	      k.tcp_mem[2] == 376098);
+	CHECK_INT(kstat_parse_tcp_mem("1 2 3", &k), 3);
+	CHECK_INT(kstat_parse_tcp_mem("  5\t5\t5 \n\n", &k), 3);
+	static const char *const bad[] = {
+		"", "\n", "1 2", "1 2 3 4", "1 2 x", "-1 2 3", "3 2 1", "1 3 2", "1\n2\n3",
+		"1 2 99999999999999999999", "1 2 3\n4",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&k, 0, sizeof k);
+		int rc = kstat_parse_tcp_mem(bad[i], &k);
+		check_report(rc == -EINVAL && !k.have_tcp_mem, __FILE__, __LINE__,
+			     "tcp_mem \"%s\" refused (rc %d)", bad[i], rc);
+	}
+	/* The level: unknown without either half; the kernel's thresholds are
+	 * "more than", as tcp_under_memory_pressure()'s entry is. */
+	memset(&k, 0, sizeof k);
+	CHECK_INT(kstat_tcp_mem_level(&k), KSTAT_MEM_UNKNOWN);
+	k.v[KS_SOCK_MEM_PAGES] = 100;
+	k.have |= 1ull << KS_SOCK_MEM_PAGES;
+	CHECK_INT(kstat_tcp_mem_level(&k), KSTAT_MEM_UNKNOWN);
+	kstat_parse_tcp_mem("50 100 200", &k);
+	CHECK_INT(kstat_tcp_mem_level(&k), KSTAT_MEM_OK);
+	k.v[KS_SOCK_MEM_PAGES] = 101;
+	CHECK_INT(kstat_tcp_mem_level(&k), KSTAT_MEM_PRESSURE);
+	k.v[KS_SOCK_MEM_PAGES] = 201;
+	CHECK_INT(kstat_tcp_mem_level(&k), KSTAT_MEM_MAX);
 }
 
 static void test_table(void)
@@ -203,6 +244,7 @@ int main(void)
 	test_snmp_malformed();
 	test_sockstat();
 	test_read_tree();
+	test_tcp_mem();
 	test_table();
 	test_rates();
 	return check_summary("test_kstat");

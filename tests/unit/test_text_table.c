@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "testref.h"
@@ -206,8 +207,63 @@ static bool compare(const struct snapshot *s, const struct out_opts *o, int roun
 	return same;
 }
 
+/* The TCP memory line: in binary units against net.ipv4.tcp_mem, the
+ * limits left out where unknown, nothing where the use is unknown; a
+ * header line (not under --no-header). */
+static void test_tcp_mem_line(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	if (ps != 4096) {
+		check_skip("TCP memory line", "page size is not 4 KiB");
+		return;
+	}
+	struct kstat k;
+	memset(&k, 0, sizeof k);
+	char buf[128];
+	CHECK_INT(out_fmt_tcp_mem(&k, buf, sizeof buf), KSTAT_MEM_UNKNOWN);
+	CHECK_STR(buf, "");
+	k.v[KS_SOCK_MEM_PAGES] = 3072; /* 12 MiB */
+	k.have |= 1ull << KS_SOCK_MEM_PAGES;
+	CHECK_INT(out_fmt_tcp_mem(&k, buf, sizeof buf), KSTAT_MEM_UNKNOWN);
+	CHECK_STR(buf, "12 MiB");
+	CHECK_INT(kstat_parse_tcp_mem("400000 602931 812646\n", &k), 3);
+	CHECK_INT(out_fmt_tcp_mem(&k, buf, sizeof buf), KSTAT_MEM_OK);
+	CHECK_STR(buf, "12 MiB of 3.1 GiB (pressure at 2.3 GiB)");
+	k.v[KS_SOCK_MEM_PAGES] = 602932;
+	CHECK_INT(out_fmt_tcp_mem(&k, buf, sizeof buf), KSTAT_MEM_PRESSURE);
+	CHECK_STR(buf, "2.3 GiB of 3.1 GiB (pressure at 2.3 GiB) - UNDER PRESSURE");
+	k.v[KS_SOCK_MEM_PAGES] = 900000;
+	CHECK_INT(out_fmt_tcp_mem(&k, buf, sizeof buf), KSTAT_MEM_MAX);
+	CHECK(strstr(buf, "OVER THE LIMIT") != NULL);
+	k.v[KS_SOCK_MEM_PAGES] = 200;
+	CHECK_INT(out_fmt_tcp_mem(&k, buf, sizeof buf), KSTAT_MEM_OK);
+	CHECK_STR(buf, "800 KiB of 3.1 GiB (pressure at 2.3 GiB)");
+
+	struct snapshot s;
+	snapshot_init(&s);
+	s.wall = 1.7e9;
+	s.source = SNAP_SRC_NETLINK;
+	s.kernel = k;
+	for (int h = 0; h < 2; h++) {
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+		struct out_opts o = {.header = h};
+		out_text_snapshot(f, &s, &o);
+		fclose(f);
+		const char *nl = out ? strchr(out, '\n') : NULL;
+		static const char want[] = "TCP memory: 800 KiB of 3.1 GiB (pressure at 2.3 GiB)\n";
+		bool line = nl && !strncmp(nl + 1, want, sizeof want - 1);
+		check_report(line == (h == 1), __FILE__, __LINE__,
+			     "TCP memory line %s with header=%d", line ? "printed" : "missing", h);
+		free(out);
+	}
+	snapshot_done(&s);
+}
+
 int main(void)
 {
+	test_tcp_mem_line();
 	unsigned long long seed = 0x2545f4914f6cdd1dull;
 	struct snapshot s;
 	snapshot_init(&s);

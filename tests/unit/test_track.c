@@ -708,8 +708,52 @@ static void test_history_pool(void)
 	seq_done(&q);
 }
 
+/* One look: the same entries a first tracker_update() makes (keys, ages
+ * from evidence, flags), borrowing the snapshot's conns; no key map, no
+ * events; kernel counters taken. */
+static void test_look(void)
+{
+	struct seq q;
+	seq_init(&q);
+	struct snapshot *s = seq_next(&q, 100);
+	struct conn *c = add(s, 1, TCPS_TIME_WAIT, 1, 2);
+	c->timer = TIMER_TIMEWAIT;
+	c->timer_ms = 45000;
+	c = add(s, 2, TCPS_CLOSE_WAIT, 3, 4);
+	c->ti.have = TI_BASE;
+	c->ti.last_ack_recv_ms = 7000;
+	add(s, 3, TCPS_ESTABLISHED, 5, 6);
+	s->kernel.v[KS_SOCK_TW] = 1;
+	s->kernel.have = 1ull << KS_SOCK_TW;
+	struct tracker *u = tracker_new(NULL), *l = tracker_new(NULL);
+	tracker_update(u, s);
+	tracker_look(l, s);
+	size_t nu, nl, ne;
+	const struct track_entry *const *eu = tracker_entries(u, &nu);
+	const struct track_entry *const *el = tracker_entries(l, &nl);
+	CHECK_INT(nl, 3);
+	CHECK_INT(nu, nl);
+	for (size_t i = 0; i < nl && i < nu; i++) {
+		CHECK(el[i]->conn == &s->conns[i]); /* borrowed, not copied */
+		CHECK(memcmp(eu[i]->conn, el[i]->conn, sizeof *el[i]->conn) == 0);
+		CHECK(eu[i]->key == el[i]->key && eu[i]->first_seen_ns == el[i]->first_seen_ns &&
+		      eu[i]->state_since_ns == el[i]->state_since_ns &&
+		      eu[i]->flags == el[i]->flags && eu[i]->prev_state == el[i]->prev_state);
+		CHECK(isnan(el[i]->rx_bps) && isnan(el[i]->retrans_per_s));
+	}
+	CHECK(nl == 3 && fabs(track_state_age(el[1], S(101)) - 8) < 1e-6);
+	tracker_events(l, &ne);
+	CHECK_INT(ne, 0);
+	CHECK(tracker_find(l, &s->conns[0]) == NULL);
+	CHECK(tracker_kstat_rates(l) != NULL && tracker_stats(l)->updates == 1);
+	tracker_free(u);
+	tracker_free(l);
+	seq_done(&q);
+}
+
 int main(void)
 {
+	test_look();
 	test_appear_change_vanish();
 	test_cookie_reuse();
 	test_rates();
