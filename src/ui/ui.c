@@ -244,10 +244,12 @@ static void sync_engine(struct ui *u)
 	tracker_set_tomb_s(u->trk, u->cfg.highlight_s > 0 ? u->cfg.highlight_s : 0.001);
 }
 
-/* Replay, idle: UI_INDEX_NS of decoding (finding the alert frames ahead
- * of a/A) every UI_INDEX_GAP_NS at most — under half a core until done. */
+/* Replay of a recording whose index does not mark alert frames (written
+ * before the marks), idle: UI_INDEX_NS of decoding (finding the alert
+ * frames ahead of a/A), then UI_INDEX_GAP_NS of rest — a tenth of a core
+ * until done. Marked recordings leave it nothing to do. */
 #define UI_INDEX_NS 8000000ull
-#define UI_INDEX_GAP_NS 12000000ull
+#define UI_INDEX_GAP_NS 72000000ull
 
 static int poll_timeout_ms(const struct ui *u)
 {
