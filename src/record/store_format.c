@@ -169,11 +169,12 @@ void store_day_name(int64_t unix_s, char *buf, size_t len, uint32_t *day)
 
 /* --- whole reads and writes at an offset (EINTR retried) --- */
 
-int store_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
+/* n bytes at off, read or written whole: a short transfer goes on from
+ * where it stopped, EINTR is retried, an end of file is -EIO. */
+static int xfer_all(int fd, uint8_t *b, size_t n, uint64_t off, bool wr)
 {
-	const uint8_t *b = p;
 	while (n) {
-		ssize_t k = pwrite(fd, b, n, (off_t)off);
+		ssize_t k = wr ? pwrite(fd, b, n, (off_t)off) : pread(fd, b, n, (off_t)off);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
@@ -185,19 +186,13 @@ int store_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
 	return 0;
 }
 
+int store_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
+{
+	return xfer_all(fd, (uint8_t *)(uintptr_t)p, n, off, true); /* pwrite only reads it */
+}
+
 int store_pread_all(int fd, void *p, size_t n, uint64_t off)
 {
-	uint8_t *b = p;
-	while (n) {
-		ssize_t k = pread(fd, b, n, (off_t)off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EIO;
-		b += k;
-		n -= (size_t)k;
-		off += (uint64_t)k;
-	}
-	return 0;
+	return xfer_all(fd, p, n, off, false);
 }
 
