@@ -413,6 +413,19 @@ static void update_open(struct tracker *t, uint64_t now, double wall)
 	}
 }
 
+/* The end of every update: the kernel counters' rates, then closed. */
+static void update_close(struct tracker *t, const struct kstat *k)
+{
+	if (k->have) {
+		t->kprev = t->kcur;
+		t->kcur = *k;
+		kstat_rates_compute(&t->kprev, &t->kcur, &t->krates);
+	}
+	t->prev_ns = t->now;
+	t->open = false;
+	t->stats.updates++;
+}
+
 void tracker_ingest(struct tracker *t, const struct snapshot *part)
 {
 	update_open(t, part->mono_ns, part->wall);
@@ -623,14 +636,7 @@ void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 	track_shrink_after_burst(t);
 	track_list_rebuild(t);
 
-	if (hdr->kernel.have) {
-		t->kprev = t->kcur;
-		t->kcur = hdr->kernel;
-		kstat_rates_compute(&t->kprev, &t->kcur, &t->krates);
-	}
-	t->prev_ns = t->now;
-	t->open = false;
-	t->stats.updates++;
+	update_close(t, &hdr->kernel);
 }
 
 void tracker_update(struct tracker *t, const struct snapshot *snap)
@@ -658,14 +664,7 @@ void tracker_look(struct tracker *t, const struct snapshot *snap)
 		t->list[i] = e;
 	}
 	t->nlist = n;
-	if (snap->kernel.have) {
-		t->kprev = t->kcur;
-		t->kcur = snap->kernel;
-		kstat_rates_compute(&t->kprev, &t->kcur, &t->krates);
-	}
-	t->prev_ns = t->now;
-	t->open = false;
-	t->stats.updates++;
+	update_close(t, &snap->kernel);
 }
 
 void tracker_hint(const struct tracker *t, const struct conn *c, size_t n, size_t stride,
