@@ -10,11 +10,19 @@
 
 #include "detect_int.h"
 
-static void owner_host(struct detect_owner *o)
+/* The host's group of a kernel-wide alert, fed `value` of `limit`. */
+static struct detect_group *host_share(struct detect_ctx *c, enum detect_kind kind, double value,
+				       double limit)
 {
-	memset(o, 0, sizeof *o);
-	o->pid = -1;
-	o->by = DOWN_HOST;
+	struct detect_owner o;
+	memset(&o, 0, sizeof o);
+	o.pid = -1;
+	o.by = DOWN_HOST;
+	struct detect_group *g = detect_group_get(c, kind, &o);
+	g->a.value = value;
+	g->a.limit = limit;
+	g->a.share_pct = value / limit * 100.0;
+	return g;
 }
 
 /* Fire at warn, critical at crit, stay raised down to 90% of warn. */
@@ -102,13 +110,8 @@ void dk_time_wait_global(struct detect_ctx *c)
 		return;
 	double tw = kstat_has(k, KS_SOCK_TW) ? (double)k->v[KS_SOCK_TW]
 					     : (double)c->snap->counts[TCPS_TIME_WAIT];
-	struct detect_owner o;
-	owner_host(&o);
-	struct detect_group *g = detect_group_get(c, DK_TIME_WAIT, &o);
-	g->a.value = tw;
+	struct detect_group *g = host_share(c, DK_TIME_WAIT, tw, (double)k->v[KS_MAX_TW_BUCKETS]);
 	g->a.count = (unsigned)tw;
-	g->a.limit = (double)k->v[KS_MAX_TW_BUCKETS];
-	g->a.share_pct = tw / g->a.limit * 100.0;
 	g->a.rate = c->r->per_s[KS_TW_OVERFLOW];
 	unsigned n;
 	bool local;
@@ -154,13 +157,9 @@ void dk_orphans_global(struct detect_ctx *c)
 	const struct kstat *k = c->k;
 	if (!kstat_has(k, KS_MAX_ORPHANS) || !kstat_has(k, KS_SOCK_ORPHAN) || !k->v[KS_MAX_ORPHANS])
 		return;
-	struct detect_owner o;
-	owner_host(&o);
-	struct detect_group *g = detect_group_get(c, DK_ORPHANS, &o);
-	g->a.value = (double)k->v[KS_SOCK_ORPHAN];
+	struct detect_group *g = host_share(c, DK_ORPHANS, (double)k->v[KS_SOCK_ORPHAN],
+					    (double)k->v[KS_MAX_ORPHANS]);
 	g->a.count = (unsigned)k->v[KS_SOCK_ORPHAN];
-	g->a.limit = (double)k->v[KS_MAX_ORPHANS];
-	g->a.share_pct = g->a.value / g->a.limit * 100.0;
 }
 
 void dk_orphans_eval(const struct detect_ctx *c, struct detect_group *g)
@@ -188,12 +187,8 @@ void dk_tcp_mem_global(struct detect_ctx *c)
 	const struct kstat *k = c->k;
 	if (kstat_tcp_mem_level(k) == KSTAT_MEM_UNKNOWN || !k->tcp_mem[KSTAT_TCP_MEM_PRESSURE])
 		return;
-	struct detect_owner o;
-	owner_host(&o);
-	struct detect_group *g = detect_group_get(c, DK_TCP_MEMORY, &o);
-	g->a.value = (double)k->v[KS_SOCK_MEM_PAGES];
-	g->a.limit = (double)k->tcp_mem[KSTAT_TCP_MEM_PRESSURE];
-	g->a.share_pct = g->a.value / g->a.limit * 100.0;
+	host_share(c, DK_TCP_MEMORY, (double)k->v[KS_SOCK_MEM_PAGES],
+		   (double)k->tcp_mem[KSTAT_TCP_MEM_PRESSURE]);
 }
 
 void dk_tcp_mem_eval(const struct detect_ctx *c, struct detect_group *g)
@@ -239,13 +234,8 @@ void dk_retrans_global(struct detect_ctx *c)
 	double out = c->r->per_s[KS_OUT_SEGS], re = c->r->per_s[KS_RETRANS_SEGS];
 	if (!isfinite(out) || !isfinite(re) || out <= 0 || out < c->cfg->v[DT_RT_MIN_SEGS])
 		return;
-	struct detect_owner o;
-	owner_host(&o);
-	struct detect_group *g = detect_group_get(c, DK_RETRANS, &o);
-	g->a.value = re;
-	g->a.limit = out;
+	struct detect_group *g = host_share(c, DK_RETRANS, re, out);
 	g->a.rate = re;
-	g->a.share_pct = re / out * 100.0;
 }
 
 void dk_retrans_eval(const struct detect_ctx *c, struct detect_group *g)
