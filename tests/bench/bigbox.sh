@@ -121,29 +121,23 @@ row() { # title key [suffix]
 	done
 	echo
 }
-per_socket() { # key → bytes per socket from KiB
+row2() { # label key1 key2 awk-body: one cell per population from two figures (a, b)
 	printf '| %s |' "$1"
 	for p in $pl; do
-		k=$(v "$p.$2") n=$(v "$p.n")
-		if [ -n "$k" ] && [ -n "$n" ]; then
-			awk -v k="$k" -v n="$n" 'BEGIN {printf " %.0f B (%.0f MB) |", 1024 * k / n, k / 1024}'
+		a=$(v "$p.$2") b=$(v "$p.$3")
+		if [ -n "$a" ] && [ -n "$b" ]; then
+			awk -v a="$a" -v b="$b" "BEGIN {$4}"
 		else
 			printf ' - |'
 		fi
 	done
 	echo
 }
+per_socket() { # label key → bytes per socket from KiB
+	row2 "$1" "$2" n 'printf " %.0f B (%.0f MB) |", 1024 * a / b, a / 1024'
+}
 tick_cpu() { # CPU per tick = share of a core × the interval in force
-	printf '| CPU per tick (share × interval), ms |'
-	for p in $pl; do
-		c=$(v "$p.cpu_pct") r=$(v "$p.refresh_s")
-		if [ -n "$c" ] && [ -n "$r" ]; then
-			awk -v c="$c" -v r="$r" 'BEGIN {printf " %.0f |", 10 * c * r}'
-		else
-			printf ' - |'
-		fi
-	done
-	echo
+	row2 "CPU per tick (share × interval), ms" cpu_pct refresh_s 'printf " %.0f |", 10 * a * b'
 }
 {
 	echo
