@@ -30,9 +30,9 @@ wait_line() { wait_for 15 grep -q "$2" "$1"; }
 # ------------------------------------------------------------- differential
 R=$TESTTMP/rec
 TH="--threshold close_wait.age=1s"
-"$TCPSCOPE" -e -j -d 0.5 >"$TESTTMP/live_ev.json" 2>"$TESTTMP/live_ev.err" &
+"$TCPSCOPE" -e -j -d 0.5 --cpu-budget 0 >"$TESTTMP/live_ev.json" 2>"$TESTTMP/live_ev.err" &
 EV_PID=$!
-"$TCPSCOPE" --record "$R" -d 0.5 $TH 2>"$TESTTMP/rec.err" &
+"$TCPSCOPE" --record "$R" -d 0.5 --cpu-budget 0 $TH 2>"$TESTTMP/rec.err" &
 REC_PID=$!
 sleep 1
 "$TOOLS/leak" closewait 7201 8 6 2 >"$TESTTMP/leak.out" 2>&1 &
@@ -141,7 +141,7 @@ if ip netns add "$NSA" 2>/dev/null; then
 	APIDS="$APIDS $!"
 	TA="--threshold close_wait.age=0.5s"
 	wait_line "$TESTTMP/leakA.out" ready
-	"$TCPSCOPE" -A --record "$RA" -d 0.5 $TA 2>"$TESTTMP/recA.err" &
+	"$TCPSCOPE" -A --record "$RA" -d 0.5 --cpu-budget 0 $TA 2>"$TESTTMP/recA.err" &
 	RAPID=$!
 	APIDS="$APIDS $RAPID"
 	# Until the recording holds the alert (bounded; that frame kept), then a
@@ -265,7 +265,7 @@ BAD=""
 WROTE=0
 i=0
 while [ $i -lt 20 ]; do
-	"$TCPSCOPE" --record "$C" -d 0.05 2>>"$TESTTMP/crash.err" &
+	"$TCPSCOPE" --record "$C" -d 0.05 --cpu-budget 0 2>>"$TESTTMP/crash.err" &
 	P=$!
 	sleep "0.$(( (i * 37 % 9) + 1 ))$(( i % 10 ))"
 	kill -KILL "$P" 2>/dev/null
@@ -299,7 +299,7 @@ if unshare -m true 2>/dev/null; then
 	mkdir -p "$FULL"
 	unshare -m sh -c '
 		mount -t tmpfs -o size=256k tmpfs "$1" || exit 77
-		"$2" --record "$1/rec" -d 0.05 2>"$3/full.err" &
+		"$2" --record "$1/rec" -d 0.05 --cpu-budget 0 2>"$3/full.err" &
 		P=$!
 		sleep 0.5
 		dd if=/dev/zero of="$1/fill" bs=4k 2>/dev/null
