@@ -110,12 +110,17 @@ bool draw_box(const int *attr, bool ascii, int y, int x, int h, int w, const cha
 	return true;
 }
 
-bool draw_frame(const int *attr, bool ascii, const char *title, int *y, int *x, int *h, int *w)
+void draw_frame_size(int *y, int *x, int *h, int *w)
 {
 	*y = LINES > 12 ? 1 : 0;
 	*x = COLS > 40 ? 2 : 0;
 	*h = LINES - *y - (LINES > 3 ? 1 : 0);
 	*w = COLS - 2 * *x;
+}
+
+bool draw_frame(const int *attr, bool ascii, const char *title, int *y, int *x, int *h, int *w)
+{
+	draw_frame_size(y, x, h, w);
 	return draw_box(attr, ascii, *y, *x, *h, *w, title);
 }
 

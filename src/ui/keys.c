@@ -34,6 +34,7 @@ void keys_done(struct ui *u)
 static unsigned a_help(struct ui *u)
 {
 	u->overlay = OV_HELP;
+	u->help_top = 0;
 	return UI_REDRAW;
 }
 

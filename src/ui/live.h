@@ -157,6 +157,7 @@ struct ui {
 	/* modes: which panel is active */
 	enum ui_tab tab;
 	enum ui_overlay overlay;
+	int help_top;             /* help.c: the first binding shown (scrolled) */
 	enum ui_input input;
 	char status[256];         /* status.c sets it, ui.c draws and expires it */
 	uint64_t status_until;
@@ -208,6 +209,8 @@ bool draw_box(const int *attr, bool ascii, int y, int x, int h, int w, const cha
 /* The usual overlay frame: most of the screen, leaving the footer; says
  * where it went. */
 bool draw_frame(const int *attr, bool ascii, const char *title, int *y, int *x, int *h, int *w);
+/* Where draw_frame would put it on the current screen, drawing nothing. */
+void draw_frame_size(int *y, int *x, int *h, int *w);
 /* "NAME      [|||||     count]": the bar in bar_attr, its share of total. */
 void draw_meter(const int *attr, int bar_attr, int y, int x, int w, const char *name,
 		unsigned count, unsigned total);

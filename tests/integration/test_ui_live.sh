@@ -232,6 +232,29 @@ else
 	fail "resize storm" "$(screen | head -5)"
 fi
 
+# ------------------------------------------------------------- help at 80x24
+# 36 bindings do not fit 24 lines: the help scrolls and says where it is.
+$T resize-window -t ui -x 80 -y 24
+sleep 0.3
+keys F1
+if wait_screen 3 "tcpscope help 1-" && has "F1 h ?" && ! has "clear the status line"; then
+	keys End
+	if wait_screen 3 "clear the status line" && ! has "F1 h ?"; then
+		pass "help at 80x24 scrolls to the last binding (End)"
+	else
+		fail "help scrolls to the end" "$(screen | head -4)"
+	fi
+	keys Home
+	wait_screen 3 "F1 h ?" && pass "Home scrolls the help back" || fail "help Home" "$(screen | head -4)"
+else
+	fail "help at 80x24 says it is cut" "$(screen | head -4)"
+fi
+keys q
+wait_screen 3 "F1Help" && ! has "tcpscope help" && pass "q still closes a scrolled help" ||
+	fail "help close at 80x24" "$(screen | head -3)"
+$T resize-window -t ui -x 160 -y 50
+sleep 0.3
+
 # ------------------------------------------------------------- quit
 keys q
 if wait_screen 5 "TCPSCOPE-EXITED rc=0"; then
@@ -261,7 +284,9 @@ wait_screen 3 "read-only" && pass "--readonly disables destroy with an explanati
 	fail "readonly" "$(screen | tail -3)"
 screen_e | grep -q '38;5;\|\[3[0-7]m' && fail "-C is monochrome" "colour escapes seen" ||
 	pass "-C draws without colours"
-pid=$(pgrep -f "$TCPSCOPE --readonly" | head -1)
+# The pane's shell runs tcpscope: its child, not any process whose command
+# line looks alike (another checkout's test may run the same binary name).
+pid=$(pgrep -P "$($T list-panes -t ui -F '#{pane_pid}' | head -1)" | head -1)
 if [ -n "$pid" ]; then
 	kill -TERM "$pid"
 	wait_screen 5 "TCPSCOPE-EXITED" && pass "SIGTERM ends the live view" || fail "SIGTERM" ""
