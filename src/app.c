@@ -36,11 +36,12 @@ struct batch_job {
 	struct out_text_job *job;
 };
 
-/* The table meanwhile, on the other core, while the engine tracks. */
+/* The table meanwhile, on the other core, while the engine tracks; the
+ * printing joins in (a bare --no-header table: at once). */
 static void batch_on_snapshot(void *ctx, const struct snapshot *snap)
 {
 	struct batch_job *b = ctx;
-	if (!b->s->json && b->oo->detector)
+	if (!b->s->json)
 		b->job = out_text_begin(snap, b->oo);
 }
 

@@ -409,73 +409,75 @@ static void text_row(struct obuf *o, const struct snapshot *s, const struct conn
 	o->p[o->n++] = '\n';
 }
 
-/* Make room for one more row (or the column header) in a kept table. */
-static void room(struct obuf *ob, size_t *cap)
-{
-	if (ob->n + ROW_MAX > *cap)
-		ob->p = xgrow(ob->p, cap, ob->n + ROW_MAX, 1);
-}
+/* Column widths from the data, as ss does (pass 1 over every socket). */
+struct widths {
+	int wl, wr, wn;
+};
 
-/* The table under the summary and the alerts: the column header and the
- * rows. With `f`: written out in OUTBUF chunks through ob (OUTBUF + ROW_MAX
- * bytes); returns -1 on a write error. Without: kept whole in ob, grown
- * through *cap. */
-static int table_render(FILE *f, struct obuf *ob, size_t *cap, const struct snapshot *s,
-			const struct out_opts *o)
+static struct widths table_widths(const struct snapshot *s, const struct out_opts *o)
 {
-	/* Pass 1: column widths from the data, as ss does. */
-	int wl = 20, wr = 20, wn = 5;
+	struct widths w = {20, 20, 5};
 	for (size_t i = 0; i < s->n; i++) {
 		int l = endpoint_len(&s->conns[i], true);
 		int r = endpoint_len(&s->conns[i], false);
-		if (l > wl)
-			wl = l;
-		if (r > wr)
-			wr = r;
+		if (l > w.wl)
+			w.wl = l;
+		if (r > w.wr)
+			w.wr = r;
 		if (o->owners) {
 			int nl = netns_len(s, &s->conns[i]);
-			wn = nl > wn ? (nl > 32 ? 32 : nl) : wn;
+			w.wn = nl > w.wn ? (nl > 32 ? 32 : nl) : w.wn;
 		}
 	}
-	if (o->header) {
-		if (!f)
-			room(ob, cap);
-		if (o->owners) {
-			int k = snprintf(ob->p + ob->n, ROW_MAX, "%-*s ", wn, "Netns");
-			if (k > 0)
-				ob->n += (size_t)k;
-		}
-		int n = snprintf(ob->p + ob->n, ROW_MAX, "%-10s %7s %7s %-*s %-*s", "State",
-				 "Recv-Q", "Send-Q", wl, "Local Address:Port", wr,
-				 "Peer Address:Port");
-		if (n > 0)
-			ob->n += (size_t)n < ROW_MAX ? (size_t)n : ROW_MAX - 1;
-		if (o->info) {
-			static const char info[] = "  RTT(ms)  Retr   Cwnd    Sent    Recv";
-			memcpy(ob->p + ob->n, info, sizeof info - 1);
-			ob->n += sizeof info - 1;
-		}
-		if (o->procs) {
-			memcpy(ob->p + ob->n, " Process", 8);
-			ob->n += 8;
-		}
-		if (o->owners) {
-			memcpy(ob->p + ob->n, " Unit", 5);
-			ob->n += 5;
-		}
-		ob->p[ob->n++] = '\n';
+	return w;
+}
+
+/* The column header line into ob (ROW_MAX bytes of room). */
+static void table_header(struct obuf *ob, const struct out_opts *o, struct widths w)
+{
+	if (o->owners) {
+		int k = snprintf(ob->p + ob->n, ROW_MAX, "%-*s ", w.wn, "Netns");
+		if (k > 0)
+			ob->n += (size_t)k;
 	}
+	int n = snprintf(ob->p + ob->n, ROW_MAX, "%-10s %7s %7s %-*s %-*s", "State", "Recv-Q",
+			 "Send-Q", w.wl, "Local Address:Port", w.wr, "Peer Address:Port");
+	if (n > 0)
+		ob->n += (size_t)n < ROW_MAX ? (size_t)n : ROW_MAX - 1;
+	if (o->info) {
+		static const char info[] = "  RTT(ms)  Retr   Cwnd    Sent    Recv";
+		memcpy(ob->p + ob->n, info, sizeof info - 1);
+		ob->n += sizeof info - 1;
+	}
+	if (o->procs) {
+		memcpy(ob->p + ob->n, " Process", 8);
+		ob->n += 8;
+	}
+	if (o->owners) {
+		memcpy(ob->p + ob->n, " Unit", 5);
+		ob->n += 5;
+	}
+	ob->p[ob->n++] = '\n';
+}
+
+/* The table under the summary and the alerts: the column header and the
+ * rows, written out in OUTBUF pieces through ob (OUTBUF + ROW_MAX bytes);
+ * returns -1 on a write error. */
+static int table_render(FILE *f, struct obuf *ob, const struct snapshot *s,
+			const struct out_opts *o)
+{
+	struct widths w = table_widths(s, o);
+	if (o->header)
+		table_header(ob, o, w);
 	for (size_t i = 0; i < s->n; i++) {
-		if (!f)
-			room(ob, cap);
-		text_row(ob, s, &s->conns[i], o, wl, wr, wn);
-		if (f && ob->n >= OUTBUF) {
+		text_row(ob, s, &s->conns[i], o, w.wl, w.wr, w.wn);
+		if (ob->n >= OUTBUF) {
 			if (fwrite(ob->p, 1, ob->n, f) != ob->n)
 				return -1;
 			ob->n = 0;
 		}
 	}
-	if (f && ob->n && fwrite(ob->p, 1, ob->n, f) != ob->n)
+	if (ob->n && fwrite(ob->p, 1, ob->n, f) != ob->n)
 		return -1;
 	return 0;
 }
@@ -515,19 +517,81 @@ enum kstat_mem_level out_fmt_tcp_mem(const struct kstat *k, char *buf, size_t le
 	return lv;
 }
 
-/* A table formatted on a second thread (out_text_begin). */
+/* A table formatted by two threads (out_text_begin). The job's thread
+ * starts when the snapshot is whole: the column widths, then chunks of
+ * rows, each taken in index order. The caller joins in once the summary
+ * and the alerts are out: it writes the finished chunks in order and, while
+ * the next one is not finished, formats chunks itself. A written chunk's
+ * buffer goes back to a small pool, so once the caller writes, the table
+ * costs a few chunk buffers, not the whole table; and the rows are
+ * formatted on both cores whatever the alerts took. */
+#define CHUNK_ROWS 2048
+#define CHUNK_CAP ((size_t)CHUNK_ROWS * ROW_MAX) /* every row fits in ROW_MAX */
+#define POOL_MAX 4
+
+struct chunk {
+	char *p; /* owned by the job once done; NULL before */
+	size_t n;
+	bool done;
+};
+
 struct out_text_job {
 	pthread_t thread;
 	const struct snapshot *s;
 	struct out_opts o;
-	struct obuf ob; /* the whole table, owned */
-	size_t cap;
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* the widths known, or a chunk done */
+	/* Under mu: */
+	bool have_widths;
+	struct widths w;
+	size_t next;            /* the next chunk to take; nchunks: none left */
+	struct chunk *ch;       /* owned, nchunks */
+	size_t nchunks;
+	char *pool[POOL_MAX];   /* owned: buffers of written chunks, for reuse */
+	unsigned npool;
 };
+
+/* The next chunk to format and a buffer for it; false when none is left. */
+static bool job_take(struct out_text_job *j, size_t *k, char **buf)
+{
+	pthread_mutex_lock(&j->mu);
+	bool any = j->next < j->nchunks;
+	if (any) {
+		*k = j->next++;
+		*buf = j->npool ? j->pool[--j->npool] : NULL;
+	}
+	pthread_mutex_unlock(&j->mu);
+	if (any && !*buf)
+		*buf = xmalloc(CHUNK_CAP);
+	return any;
+}
+
+static void job_format(struct out_text_job *j, size_t k, char *buf)
+{
+	const struct snapshot *s = j->s;
+	struct obuf ob = {buf, 0};
+	size_t from = k * CHUNK_ROWS, to = from + CHUNK_ROWS < s->n ? from + CHUNK_ROWS : s->n;
+	for (size_t i = from; i < to; i++)
+		text_row(&ob, s, &s->conns[i], &j->o, j->w.wl, j->w.wr, j->w.wn);
+	pthread_mutex_lock(&j->mu);
+	j->ch[k] = (struct chunk){buf, ob.n, true};
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+}
 
 static void *job_run(void *arg)
 {
 	struct out_text_job *j = arg;
-	table_render(NULL, &j->ob, &j->cap, j->s, &j->o);
+	struct widths w = table_widths(j->s, &j->o);
+	pthread_mutex_lock(&j->mu);
+	j->w = w;
+	j->have_widths = true;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	size_t k;
+	char *buf;
+	while (job_take(j, &k, &buf))
+		job_format(j, k, buf);
 	return NULL;
 }
 
@@ -542,11 +606,83 @@ struct out_text_job *out_text_begin(const struct snapshot *s, const struct out_o
 	j->s = s;
 	j->o = *o;
 	j->o.detector = NULL;
+	j->nchunks = (s->n + CHUNK_ROWS - 1) / CHUNK_ROWS;
+	j->ch = xcalloc(j->nchunks, sizeof *j->ch);
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
 	if (pthread_create(&j->thread, NULL, job_run, j) != 0) {
+		pthread_cond_destroy(&j->cv);
+		pthread_mutex_destroy(&j->mu);
+		free(j->ch);
 		free(j);
 		return NULL;
 	}
 	return j;
+}
+
+/* Wait until chunk k is done, formatting others meanwhile. */
+static void job_wait_chunk(struct out_text_job *j, size_t k)
+{
+	for (;;) {
+		pthread_mutex_lock(&j->mu);
+		bool done = j->ch[k].done;
+		pthread_mutex_unlock(&j->mu);
+		if (done)
+			return;
+		size_t m;
+		char *buf;
+		if (!job_take(j, &m, &buf))
+			break;
+		job_format(j, m, buf);
+	}
+	pthread_mutex_lock(&j->mu);
+	while (!j->ch[k].done)
+		pthread_cond_wait(&j->cv, &j->mu);
+	pthread_mutex_unlock(&j->mu);
+}
+
+/* The column header and every chunk, in order; then the job is freed.
+ * On a write error the chunks not yet taken are never formatted. */
+static int job_finish(FILE *f, struct out_text_job *j)
+{
+	int rc = 0;
+	pthread_mutex_lock(&j->mu);
+	while (!j->have_widths)
+		pthread_cond_wait(&j->cv, &j->mu);
+	pthread_mutex_unlock(&j->mu);
+	if (j->o.header) {
+		char head[ROW_MAX + 64];
+		struct obuf ob = {head, 0};
+		table_header(&ob, &j->o, j->w);
+		if (fwrite(head, 1, ob.n, f) != ob.n)
+			rc = -1;
+	}
+	for (size_t k = 0; k < j->nchunks && rc == 0; k++) {
+		job_wait_chunk(j, k);
+		struct chunk *c = &j->ch[k];
+		if (c->n && fwrite(c->p, 1, c->n, f) != c->n)
+			rc = -1;
+		pthread_mutex_lock(&j->mu);
+		if (rc < 0)
+			j->next = j->nchunks; /* take no more */
+		if (j->npool < POOL_MAX) {
+			j->pool[j->npool++] = c->p;
+			c->p = NULL;
+		}
+		pthread_mutex_unlock(&j->mu);
+		free(c->p);
+		c->p = NULL;
+	}
+	pthread_join(j->thread, NULL);
+	for (size_t k = 0; k < j->nchunks; k++)
+		free(j->ch[k].p);
+	for (unsigned i = 0; i < j->npool; i++)
+		free(j->pool[i]);
+	pthread_cond_destroy(&j->cv);
+	pthread_mutex_destroy(&j->mu);
+	free(j->ch);
+	free(j);
+	return rc;
 }
 
 int out_text_snapshot(FILE *f, const struct snapshot *s, const struct out_opts *o)
@@ -580,14 +716,10 @@ int out_text_snapshot_job(FILE *f, const struct snapshot *s, const struct out_op
 
 	int rc = 0;
 	if (job) {
-		pthread_join(job->thread, NULL);
-		if (job->ob.n && fwrite(job->ob.p, 1, job->ob.n, f) != job->ob.n)
-			rc = -1;
-		free(job->ob.p);
-		free(job);
+		rc = job_finish(f, job);
 	} else {
 		struct obuf ob = {xmalloc(OUTBUF + ROW_MAX), 0};
-		rc = table_render(f, &ob, NULL, s, o);
+		rc = table_render(f, &ob, s, o);
 		free(ob.p);
 	}
 	if (fflush(f) != 0)
