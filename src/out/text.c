@@ -518,69 +518,53 @@ enum kstat_mem_level out_fmt_tcp_mem(const struct kstat *k, char *buf, size_t le
 }
 
 /* A table formatted by two threads (out_text_begin). The job's thread
- * starts when the snapshot is whole: the column widths, then chunks of
- * rows (8,192 each), taken in index order. The caller joins in once the summary
- * and the alerts are out: it writes the finished chunks in order and, while
- * the next one is not finished, formats chunks itself. A written chunk's
- * buffer goes back to a small pool, so once the caller writes, the table
- * costs a few chunk buffers, not the whole table; and the rows are
- * formatted on both cores whatever the alerts took. */
-#define CHUNK_ROWS 8192
-/* Every row fits in ROW_MAX: 4 MiB, of which ~0.9 MiB is used; in huge
- * pages (the 4 KiB faults of 1 MiB chunks were +10k per one-shot at 500k). */
-#define CHUNK_CAP ((size_t)CHUNK_ROWS * ROW_MAX)
-#define POOL_MAX 4
-
-struct chunk {
-	char *p; /* owned by the job once done; NULL before */
-	size_t n;
-	bool done;
-};
+ * starts when the snapshot is whole: the column widths, then chunks of rows
+ * taken from the front, formatted one after the other into its buffer. The
+ * caller joins in once the summary and the alerts are out and takes chunks
+ * from the back into a buffer of its own, so the rows are spread over both
+ * cores whatever the alerts took. Both buffers are dense (a row costs its
+ * bytes, ~110) and grow in huge pages; the table is written when the two
+ * meet. */
+#define CHUNK_ROWS 2048
 
 struct out_text_job {
 	pthread_t thread;
 	const struct snapshot *s;
 	struct out_opts o;
+	struct obuf front;      /* owned: the thread's chunks, 0, 1, ... in order */
+	size_t front_cap;
 	pthread_mutex_t mu;
-	pthread_cond_t cv; /* the widths known, or a chunk done */
+	pthread_cond_t cv;      /* the widths are known */
 	/* Under mu: */
-	bool have_widths;
+	bool have_w;
 	struct widths w;
-	size_t next;            /* the next chunk to take; nchunks: none left */
-	struct chunk *ch;       /* owned, nchunks */
-	size_t nchunks;
-	char *pool[POOL_MAX];   /* owned: buffers of written chunks, for reuse */
-	unsigned npool;
+	size_t lo, hi;          /* the chunks nobody took yet */
 };
 
-/* The next chunk to format and a buffer for it; false when none is left. */
-static bool job_take(struct out_text_job *j, size_t *k, char **buf)
+/* A chunk from the front (the thread) or the back (the caller); false
+ * when none is left. */
+static bool job_take(struct out_text_job *j, bool back, size_t *k)
 {
 	pthread_mutex_lock(&j->mu);
-	bool any = j->next < j->nchunks;
-	if (any) {
-		*k = j->next++;
-		*buf = j->npool ? j->pool[--j->npool] : NULL;
-	}
+	bool any = j->lo < j->hi;
+	if (any)
+		*k = back ? --j->hi : j->lo++;
 	pthread_mutex_unlock(&j->mu);
-	if (any && !*buf) {
-		*buf = xmalloc(CHUNK_CAP);
-		mem_advise_huge(*buf, CHUNK_CAP);
-	}
 	return any;
 }
 
-static void job_format(struct out_text_job *j, size_t k, char *buf)
+/* Chunk k's rows appended to ob (grown through *cap). */
+static void job_format(const struct out_text_job *j, struct widths w, size_t k, struct obuf *ob,
+		       size_t *cap)
 {
 	const struct snapshot *s = j->s;
-	struct obuf ob = {buf, 0};
 	size_t from = k * CHUNK_ROWS, to = from + CHUNK_ROWS < s->n ? from + CHUNK_ROWS : s->n;
+	/* Every row fits in ROW_MAX, its slack for fixed-size copies included. */
+	size_t need = ob->n + (to - from + 1) * ROW_MAX;
+	if (need > *cap)
+		ob->p = xgrow(ob->p, cap, need, 1);
 	for (size_t i = from; i < to; i++)
-		text_row(&ob, s, &s->conns[i], &j->o, j->w.wl, j->w.wr, j->w.wn);
-	pthread_mutex_lock(&j->mu);
-	j->ch[k] = (struct chunk){buf, ob.n, true};
-	pthread_cond_broadcast(&j->cv);
-	pthread_mutex_unlock(&j->mu);
+		text_row(ob, s, &s->conns[i], &j->o, w.wl, w.wr, w.wn);
 }
 
 static void *job_run(void *arg)
@@ -589,13 +573,12 @@ static void *job_run(void *arg)
 	struct widths w = table_widths(j->s, &j->o);
 	pthread_mutex_lock(&j->mu);
 	j->w = w;
-	j->have_widths = true;
+	j->have_w = true;
 	pthread_cond_broadcast(&j->cv);
 	pthread_mutex_unlock(&j->mu);
 	size_t k;
-	char *buf;
-	while (job_take(j, &k, &buf))
-		job_format(j, k, buf);
+	while (job_take(j, false, &k))
+		job_format(j, w, k, &j->front, &j->front_cap);
 	return NULL;
 }
 
@@ -610,83 +593,54 @@ struct out_text_job *out_text_begin(const struct snapshot *s, const struct out_o
 	j->s = s;
 	j->o = *o;
 	j->o.detector = NULL;
-	j->nchunks = (s->n + CHUNK_ROWS - 1) / CHUNK_ROWS;
-	j->ch = xcalloc(j->nchunks, sizeof *j->ch);
+	j->hi = (s->n + CHUNK_ROWS - 1) / CHUNK_ROWS;
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->cv, NULL);
 	if (pthread_create(&j->thread, NULL, job_run, j) != 0) {
 		pthread_cond_destroy(&j->cv);
 		pthread_mutex_destroy(&j->mu);
-		free(j->ch);
 		free(j);
 		return NULL;
 	}
 	return j;
 }
 
-/* Wait until chunk k is done, formatting others meanwhile. */
-static void job_wait_chunk(struct out_text_job *j, size_t k)
-{
-	for (;;) {
-		pthread_mutex_lock(&j->mu);
-		bool done = j->ch[k].done;
-		pthread_mutex_unlock(&j->mu);
-		if (done)
-			return;
-		size_t m;
-		char *buf;
-		if (!job_take(j, &m, &buf))
-			break;
-		job_format(j, m, buf);
-	}
-	pthread_mutex_lock(&j->mu);
-	while (!j->ch[k].done)
-		pthread_cond_wait(&j->cv, &j->mu);
-	pthread_mutex_unlock(&j->mu);
-}
-
-/* The column header and every chunk, in order; then the job is freed.
- * On a write error the chunks not yet taken are never formatted. */
+/* The caller's part: chunks from the back until the two meet; then the
+ * column header and every chunk in order, and the job is freed. */
 static int job_finish(FILE *f, struct out_text_job *j)
 {
-	int rc = 0;
 	pthread_mutex_lock(&j->mu);
-	while (!j->have_widths)
+	while (!j->have_w)
 		pthread_cond_wait(&j->cv, &j->mu);
+	struct widths w = j->w;
+	size_t *ends = xmalloc((j->hi + 1) * sizeof *ends); /* back chunks' ends, as taken */
 	pthread_mutex_unlock(&j->mu);
+	struct obuf back = {NULL, 0};
+	size_t back_cap = 0, nback = 0, k;
+	while (job_take(j, true, &k)) {
+		job_format(j, w, k, &back, &back_cap);
+		ends[nback++] = back.n;
+	}
+	pthread_join(j->thread, NULL);
+	int rc = 0;
 	if (j->o.header) {
 		char head[ROW_MAX + 64];
 		struct obuf ob = {head, 0};
-		table_header(&ob, &j->o, j->w);
-		if (fwrite(head, 1, ob.n, f) != ob.n)
-			rc = -1;
+		table_header(&ob, &j->o, w);
+		rc |= fwrite(head, 1, ob.n, f) != ob.n;
 	}
-	for (size_t k = 0; k < j->nchunks && rc == 0; k++) {
-		job_wait_chunk(j, k);
-		struct chunk *c = &j->ch[k];
-		if (c->n && fwrite(c->p, 1, c->n, f) != c->n)
-			rc = -1;
-		pthread_mutex_lock(&j->mu);
-		if (rc < 0)
-			j->next = j->nchunks; /* take no more */
-		if (j->npool < POOL_MAX) {
-			j->pool[j->npool++] = c->p;
-			c->p = NULL;
-		}
-		pthread_mutex_unlock(&j->mu);
-		free(c->p);
-		c->p = NULL;
+	rc |= j->front.n && fwrite(j->front.p, 1, j->front.n, f) != j->front.n;
+	for (size_t i = nback; i-- > 0 && !rc;) { /* taken last = first in the table */
+		size_t from = i ? ends[i - 1] : 0;
+		rc |= fwrite(back.p + from, 1, ends[i] - from, f) != ends[i] - from;
 	}
-	pthread_join(j->thread, NULL);
-	for (size_t k = 0; k < j->nchunks; k++)
-		free(j->ch[k].p);
-	for (unsigned i = 0; i < j->npool; i++)
-		free(j->pool[i]);
+	free(ends);
+	free(back.p);
+	free(j->front.p);
 	pthread_cond_destroy(&j->cv);
 	pthread_mutex_destroy(&j->mu);
-	free(j->ch);
 	free(j);
-	return rc;
+	return rc ? -1 : 0;
 }
 
 int out_text_snapshot(FILE *f, const struct snapshot *s, const struct out_opts *o)
