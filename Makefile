@@ -13,6 +13,9 @@ BUILD   ?= build
 VERSION := 0.1.0
 
 PKGS := libmnl ncursesw libzstd libmicrohttpd
+# libmicrohttpd is loaded at run time by --serve (src/serve/http.c): its
+# headers only, not linked (with its TLS stack it cost every start ~2 ms).
+LINK_PKGS := libmnl ncursesw libzstd
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
         -Wpointer-arith -Wvla -Wno-missing-field-initializers
 ifneq ($(CI),)
@@ -20,7 +23,7 @@ WARN += -Werror
 endif
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -DTCPSCOPE_VERSION='"$(VERSION)"' $(WARN) $(OPT) \
              -Iinclude -Itests/lib $(PKG_CFLAGS) $(SAN_FLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)

@@ -36,7 +36,9 @@ struct batch_job {
 	struct out_text_job *job;
 };
 
-/* The table meanwhile, on the other core, while the engine tracks. */
+/* The table meanwhile, on the other core, while the engine tracks (a
+ * bare --no-header table is written as it is formatted: no tracking to
+ * overlap, and no table held in memory). */
 static void batch_on_snapshot(void *ctx, const struct snapshot *snap)
 {
 	struct batch_job *b = ctx;

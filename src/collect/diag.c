@@ -37,6 +37,9 @@ struct diag {
 	bool no_split;      /* the parallel dump was refused (or one CPU) */
 	struct diag *peer;  /* owned: the second channel of the parallel dump */
 	struct snapshot side; /* the peer's half, merged into the caller's */
+	/* A two-family dump's IPv6 sockets, set aside as they are parsed and
+	 * appended after the IPv4 ones (the order of a dump per family). */
+	struct snapshot v6;
 };
 
 /* What one dump asks for. family AF_UNSPEC: both families in one walk. */
@@ -50,9 +53,11 @@ struct dump_req {
 
 struct dump_ctx {
 	struct snapshot *snap;
+	struct snapshot *snap6; /* where IPv6 sockets go; NULL: into snap */
 	struct diag *d;
-	size_t start_n; /* snapshot length before this family's dump */
-	uint16_t type;  /* the answers' nlmsg_type: the request's */
+	size_t start_n;  /* snapshot length before this family's dump */
+	size_t start_n6; /* snap6's */
+	uint16_t type;   /* the answers' nlmsg_type: the request's */
 };
 
 /* A streamed snapshot's tallies before a dump, to restart it from. */
@@ -116,6 +121,7 @@ void diag_close(struct diag *d)
 	free(d->buf);
 	diag_close(d->peer);
 	snapshot_done(&d->side);
+	snapshot_done(&d->v6);
 	free(d);
 }
 
@@ -136,9 +142,13 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != ctx->type)
 		return MNL_CB_OK;
 	ctx->d->stats.messages++;
-	struct conn *c = snapshot_add(ctx->snap);
-	if (diag_parse_msg(nlh, c, ctx->snap) < 0) {
-		ctx->snap->n--; /* drop the slot; keep going */
+	struct snapshot *to = ctx->snap;
+	if (ctx->snap6 && nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(struct inet_diag_msg) &&
+	    ((const struct inet_diag_msg *)mnl_nlmsg_get_payload(nlh))->idiag_family == AF_INET6)
+		to = ctx->snap6;
+	struct conn *c = snapshot_add(to);
+	if (diag_parse_msg(nlh, c, to) < 0) {
+		to->n--; /* drop the slot; keep going */
 		ctx->d->stats.bad_messages++;
 		return MNL_CB_OK;
 	}
@@ -253,8 +263,10 @@ static const char *family_name(int family)
 	return family == AF_INET ? "IPv4" : family == AF_INET6 ? "IPv6" : "IPv4+IPv6";
 }
 
+/* snap6: where the IPv6 answers go (a whole snapshot's two-family dump),
+ * NULL: into snap. */
 static int dump_req(struct diag *d, const struct dump_req *q, struct snapshot *snap,
-		    struct err *e)
+		    struct snapshot *snap6, struct err *e)
 {
 	/* Streamed: what was handed on stays handed on (the sink keeps the
 	 * later sighting of a socket sent twice); the tallies restart. */
@@ -262,11 +274,13 @@ static int dump_req(struct diag *d, const struct dump_req *q, struct snapshot *s
 	snapshot_flush(snap);
 	mark.total = snap->total;
 	memcpy(mark.counts, snap->counts, sizeof mark.counts);
-	struct dump_ctx ctx = {snap, d, snap->n, req_type(q)};
+	struct dump_ctx ctx = {snap, snap6, d, snap->n, snap6 ? snap6->n : 0, req_type(q)};
 	int rc = 0;
 	d->stats.dumps++;
 	for (int attempt = 0; attempt <= DIAG_MAX_RESTARTS; attempt++) {
 		snap->n = ctx.start_n; /* drop what a broken attempt appended */
+		if (snap6)
+			snap6->n = ctx.start_n6;
 		if (snap->sink) {
 			snap->total = mark.total;
 			memcpy(snap->counts, mark.counts, sizeof mark.counts);
@@ -294,6 +308,43 @@ static int dump_req(struct diag *d, const struct dump_req *q, struct snapshot *s
 	return err_set(e, -rc, "sock_diag dump (%s): %s", family_name(q->family), strerror(-rc));
 }
 
+/* Append src's sockets to dst, congestion names re-interned in dst. */
+static void append_snapshot(struct snapshot *dst, const struct snapshot *src)
+{
+	if (src->n == 0)
+		return;
+	dst->conns = xgrow(dst->conns, &dst->cap, dst->n + src->n, sizeof *dst->conns);
+	struct conn *out = dst->conns + dst->n;
+	memcpy(out, src->conns, src->n * sizeof *out);
+	if (dst->want_tix) { /* src collected it too (same want_tix) */
+		dst->tix = xgrow(dst->tix, &dst->tix_cap, dst->n + src->n, sizeof *dst->tix);
+		if (src->tix)
+			memcpy(dst->tix + dst->n, src->tix, src->n * sizeof *dst->tix);
+		else
+			memset(dst->tix + dst->n, 0, src->n * sizeof *dst->tix);
+	}
+	dst->n += src->n;
+	if (src->ncong <= 1)
+		return;
+	uint8_t map[SNAP_MAX_CONG] = {0};
+	for (unsigned i = 1; i < src->ncong && i < SNAP_MAX_CONG; i++)
+		map[i] = snapshot_cong_intern(dst, src->cong_names[i]);
+	for (size_t i = 0; i < src->n; i++) {
+		if (!(out[i].have & CONN_HAVE_CONG))
+			continue;
+		out[i].cong = out[i].cong < SNAP_MAX_CONG ? map[out[i].cong] : 0;
+		if (!out[i].cong)
+			out[i].have &= ~(uint32_t)CONN_HAVE_CONG;
+	}
+}
+
+/* An empty IPv6 side for a dump into snap (the side tcp_info as snap's). */
+static void v6_begin(struct diag *d, const struct snapshot *snap)
+{
+	d->v6.want_tix = snap->want_tix;
+	snapshot_clear(&d->v6);
+}
+
 /* Request sockets live in NEW_SYN_RECV; they are what ss calls SYN-RECV. */
 static uint32_t kernel_states(uint32_t state_mask)
 {
@@ -302,48 +353,19 @@ static uint32_t kernel_states(uint32_t state_mask)
 	return state_mask;
 }
 
-/* IPv4 first, then IPv6, each in the order it came (a stable partition):
- * what a dump per family would have given. */
-static void order_families(struct snapshot *snap, size_t from)
-{
-	size_t n6 = 0;
-	for (size_t i = from; i < snap->n; i++)
-		n6 += snap->conns[i].family != AF_INET;
-	if (n6 == 0 || n6 == snap->n - from)
-		return;
-	struct conn *tmp = xmalloc(n6 * sizeof *tmp);
-	/* The side tcp_info moves with its conn (parallel by index). */
-	struct conn_tcpinfo_x *xtmp = snap->tix ? xmalloc(n6 * sizeof *xtmp) : NULL;
-	size_t j = from, k = 0;
-	for (size_t i = from; i < snap->n; i++) {
-		if (snap->conns[i].family == AF_INET) {
-			if (j != i) {
-				snap->conns[j] = snap->conns[i];
-				if (xtmp)
-					snap->tix[j] = snap->tix[i];
-			}
-			j++;
-		} else {
-			if (xtmp)
-				xtmp[k] = snap->tix[i];
-			tmp[k++] = snap->conns[i];
-		}
-	}
-	memcpy(snap->conns + j, tmp, n6 * sizeof *tmp);
-	if (xtmp)
-		memcpy(snap->tix + j, xtmp, n6 * sizeof *xtmp);
-	free(tmp);
-	free(xtmp);
-}
-
 int diag_dump(struct diag *d, int family, uint32_t state_mask, uint8_t ext,
 	      struct snapshot *snap, struct err *e)
 {
 	struct dump_req q = {family, kernel_states(state_mask), ext, NULL, 0};
-	size_t from = snap->n;
-	int rc = dump_req(d, &q, snap, e);
-	if (family == AF_UNSPEC && !snap->sink) /* a stream's order is the sink's */
-		order_families(snap, from);
+	/* Both families in one walk come mixed: IPv4 first, then IPv6, each
+	 * in the order it came (what a dump per family gives). A stream's
+	 * order is the sink's. */
+	bool apart = family == AF_UNSPEC && !snap->sink;
+	if (apart)
+		v6_begin(d, snap);
+	int rc = dump_req(d, &q, snap, apart ? &d->v6 : NULL, e);
+	if (apart)
+		append_snapshot(snap, &d->v6);
 	return rc;
 }
 
@@ -386,7 +408,7 @@ struct half {
 static void *half_run(void *arg)
 {
 	struct half *h = arg;
-	h->rc = dump_req(h->d, &h->q, h->snap, &h->e);
+	h->rc = dump_req(h->d, &h->q, h->snap, &h->d->v6, &h->e);
 	return NULL;
 }
 
@@ -408,36 +430,6 @@ static bool two_cpus(void)
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	return sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) >= 2;
-}
-
-/* Append src's sockets to dst, congestion names re-interned in dst. */
-static void append_snapshot(struct snapshot *dst, const struct snapshot *src)
-{
-	if (src->n == 0)
-		return;
-	dst->conns = xgrow(dst->conns, &dst->cap, dst->n + src->n, sizeof *dst->conns);
-	struct conn *out = dst->conns + dst->n;
-	memcpy(out, src->conns, src->n * sizeof *out);
-	if (dst->want_tix) { /* src collected it too (same want_tix) */
-		dst->tix = xgrow(dst->tix, &dst->tix_cap, dst->n + src->n, sizeof *dst->tix);
-		if (src->tix)
-			memcpy(dst->tix + dst->n, src->tix, src->n * sizeof *dst->tix);
-		else
-			memset(dst->tix + dst->n, 0, src->n * sizeof *dst->tix);
-	}
-	dst->n += src->n;
-	if (src->ncong <= 1)
-		return;
-	uint8_t map[SNAP_MAX_CONG] = {0};
-	for (unsigned i = 1; i < src->ncong && i < SNAP_MAX_CONG; i++)
-		map[i] = snapshot_cong_intern(dst, src->cong_names[i]);
-	for (size_t i = 0; i < src->n; i++) {
-		if (!(out[i].have & CONN_HAVE_CONG))
-			continue;
-		out[i].cong = out[i].cong < SNAP_MAX_CONG ? map[out[i].cong] : 0;
-		if (!out[i].cong)
-			out[i].have &= ~(uint32_t)CONN_HAVE_CONG;
-	}
 }
 
 static void add_stats(struct diag_stats *to, const struct diag_stats *now,
@@ -471,8 +463,9 @@ static int dump_split(struct diag *d, uint32_t state_mask, uint8_t ext, struct s
 	}
 	d->side.want_tix = snap->want_tix;
 	snapshot_clear(&d->side);
+	v6_begin(d, snap);
+	v6_begin(d->peer, snap);
 	struct diag_stats before = d->peer->stats;
-	size_t from = snap->n;
 	pthread_t t;
 	bool threaded = pthread_create(&t, NULL, half_run, &h[1]) == 0;
 	half_run(&h[0]);
@@ -481,8 +474,10 @@ static int dump_split(struct diag *d, uint32_t state_mask, uint8_t ext, struct s
 	else
 		half_run(&h[1]);
 	add_stats(&d->stats, &d->peer->stats, &before);
+	/* Each half's IPv4, then each half's IPv6. */
 	append_snapshot(snap, &d->side);
-	order_families(snap, from);
+	append_snapshot(snap, &d->v6);
+	append_snapshot(snap, &d->peer->v6);
 	int bad = h[0].rc ? 0 : h[1].rc ? 1 : -1;
 	if (bad < 0)
 		return 0;

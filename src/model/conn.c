@@ -75,8 +75,8 @@ const char *conn_timer_name(int timer)
 	return (timer >= 0 && timer < TIMER_COUNT) ? names[timer] : "unknown";
 }
 
-/* Hand-rolled IPv4 formatting: inet_ntop and snprintf cost more than the
- * whole sock_diag parse at 100k sockets (batch output, the UI). */
+/* Hand-rolled address formatting: inet_ntop and snprintf cost more than
+ * the whole sock_diag parse at 100k sockets (batch output, the UI). */
 static size_t put_u8dec(char *p, unsigned v)
 {
 	if (v >= 100) {
@@ -94,16 +94,67 @@ static size_t put_u8dec(char *p, unsigned v)
 	return 1;
 }
 
+static size_t put_ipv4(char *p, const uint8_t *b)
+{
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			p[n++] = '.';
+		n += put_u8dec(p + n, b[i]);
+	}
+	return n;
+}
+
+/* IPv6 exactly as glibc's inet_ntop writes it (RFC 5952: the first longest
+ * run of two or more zero words as "::", lower-case hex without leading
+ * zeros, the last 32 bits dotted after ::ffff: or after six zero words);
+ * `p` holds CONN_ADDR_STRLEN. Returns the length. */
+static size_t put_ipv6(char *p, const uint8_t *b)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int best = -1, blen = 0, cur = -1, clen = 0;
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0)
+				cur = i, clen = 0;
+			if (++clen > blen)
+				best = cur, blen = clen;
+		} else {
+			cur = -1;
+		}
+	}
+	if (blen < 2)
+		best = -1;
+	size_t n = 0;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + blen) {
+			if (i == best)
+				p[n++] = ':';
+			continue;
+		}
+		if (i)
+			p[n++] = ':';
+		if (i == 6 && best == 0 && (blen == 6 || (blen == 5 && w[5] == 0xffff)))
+			return n + put_ipv4(p + n, b + 12);
+		int sh = w[i] >= 0x1000 ? 12 : w[i] >= 0x100 ? 8 : w[i] >= 0x10 ? 4 : 0;
+		for (; sh >= 0; sh -= 4)
+			p[n++] = hex[(w[i] >> sh) & 15];
+	}
+	if (best >= 0 && best + blen == 8)
+		p[n++] = ':';
+	return n;
+}
+
 char *conn_addr_format(int family, const union conn_addr *a, char *buf, size_t len)
 {
 	if (family != AF_INET6 && len >= 16) {
-		size_t n = 0;
-		for (int i = 0; i < 4; i++) {
-			if (i)
-				buf[n++] = '.';
-			n += put_u8dec(buf + n, a->b[i]);
-		}
-		buf[n] = '\0';
+		buf[put_ipv4(buf, a->b)] = '\0';
+		return buf;
+	}
+	if (family == AF_INET6 && len >= CONN_ADDR_STRLEN) {
+		buf[put_ipv6(buf, a->b)] = '\0';
 		return buf;
 	}
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a->b, buf, (socklen_t)len)) {

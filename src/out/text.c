@@ -409,73 +409,75 @@ static void text_row(struct obuf *o, const struct snapshot *s, const struct conn
 	o->p[o->n++] = '\n';
 }
 
-/* Make room for one more row (or the column header) in a kept table. */
-static void room(struct obuf *ob, size_t *cap)
-{
-	if (ob->n + ROW_MAX > *cap)
-		ob->p = xgrow(ob->p, cap, ob->n + ROW_MAX, 1);
-}
+/* Column widths from the data, as ss does (pass 1 over every socket). */
+struct widths {
+	int wl, wr, wn;
+};
 
-/* The table under the summary and the alerts: the column header and the
- * rows. With `f`: written out in OUTBUF chunks through ob (OUTBUF + ROW_MAX
- * bytes); returns -1 on a write error. Without: kept whole in ob, grown
- * through *cap. */
-static int table_render(FILE *f, struct obuf *ob, size_t *cap, const struct snapshot *s,
-			const struct out_opts *o)
+static struct widths table_widths(const struct snapshot *s, const struct out_opts *o)
 {
-	/* Pass 1: column widths from the data, as ss does. */
-	int wl = 20, wr = 20, wn = 5;
+	struct widths w = {20, 20, 5};
 	for (size_t i = 0; i < s->n; i++) {
 		int l = endpoint_len(&s->conns[i], true);
 		int r = endpoint_len(&s->conns[i], false);
-		if (l > wl)
-			wl = l;
-		if (r > wr)
-			wr = r;
+		if (l > w.wl)
+			w.wl = l;
+		if (r > w.wr)
+			w.wr = r;
 		if (o->owners) {
 			int nl = netns_len(s, &s->conns[i]);
-			wn = nl > wn ? (nl > 32 ? 32 : nl) : wn;
+			w.wn = nl > w.wn ? (nl > 32 ? 32 : nl) : w.wn;
 		}
 	}
-	if (o->header) {
-		if (!f)
-			room(ob, cap);
-		if (o->owners) {
-			int k = snprintf(ob->p + ob->n, ROW_MAX, "%-*s ", wn, "Netns");
-			if (k > 0)
-				ob->n += (size_t)k;
-		}
-		int n = snprintf(ob->p + ob->n, ROW_MAX, "%-10s %7s %7s %-*s %-*s", "State",
-				 "Recv-Q", "Send-Q", wl, "Local Address:Port", wr,
-				 "Peer Address:Port");
-		if (n > 0)
-			ob->n += (size_t)n < ROW_MAX ? (size_t)n : ROW_MAX - 1;
-		if (o->info) {
-			static const char info[] = "  RTT(ms)  Retr   Cwnd    Sent    Recv";
-			memcpy(ob->p + ob->n, info, sizeof info - 1);
-			ob->n += sizeof info - 1;
-		}
-		if (o->procs) {
-			memcpy(ob->p + ob->n, " Process", 8);
-			ob->n += 8;
-		}
-		if (o->owners) {
-			memcpy(ob->p + ob->n, " Unit", 5);
-			ob->n += 5;
-		}
-		ob->p[ob->n++] = '\n';
+	return w;
+}
+
+/* The column header line into ob (ROW_MAX bytes of room). */
+static void table_header(struct obuf *ob, const struct out_opts *o, struct widths w)
+{
+	if (o->owners) {
+		int k = snprintf(ob->p + ob->n, ROW_MAX, "%-*s ", w.wn, "Netns");
+		if (k > 0)
+			ob->n += (size_t)k;
 	}
+	int n = snprintf(ob->p + ob->n, ROW_MAX, "%-10s %7s %7s %-*s %-*s", "State", "Recv-Q",
+			 "Send-Q", w.wl, "Local Address:Port", w.wr, "Peer Address:Port");
+	if (n > 0)
+		ob->n += (size_t)n < ROW_MAX ? (size_t)n : ROW_MAX - 1;
+	if (o->info) {
+		static const char info[] = "  RTT(ms)  Retr   Cwnd    Sent    Recv";
+		memcpy(ob->p + ob->n, info, sizeof info - 1);
+		ob->n += sizeof info - 1;
+	}
+	if (o->procs) {
+		memcpy(ob->p + ob->n, " Process", 8);
+		ob->n += 8;
+	}
+	if (o->owners) {
+		memcpy(ob->p + ob->n, " Unit", 5);
+		ob->n += 5;
+	}
+	ob->p[ob->n++] = '\n';
+}
+
+/* The table under the summary and the alerts: the column header and the
+ * rows, written out in OUTBUF pieces through ob (OUTBUF + ROW_MAX bytes);
+ * returns -1 on a write error. */
+static int table_render(FILE *f, struct obuf *ob, const struct snapshot *s,
+			const struct out_opts *o)
+{
+	struct widths w = table_widths(s, o);
+	if (o->header)
+		table_header(ob, o, w);
 	for (size_t i = 0; i < s->n; i++) {
-		if (!f)
-			room(ob, cap);
-		text_row(ob, s, &s->conns[i], o, wl, wr, wn);
-		if (f && ob->n >= OUTBUF) {
+		text_row(ob, s, &s->conns[i], o, w.wl, w.wr, w.wn);
+		if (ob->n >= OUTBUF) {
 			if (fwrite(ob->p, 1, ob->n, f) != ob->n)
 				return -1;
 			ob->n = 0;
 		}
 	}
-	if (f && ob->n && fwrite(ob->p, 1, ob->n, f) != ob->n)
+	if (ob->n && fwrite(ob->p, 1, ob->n, f) != ob->n)
 		return -1;
 	return 0;
 }
@@ -515,19 +517,68 @@ enum kstat_mem_level out_fmt_tcp_mem(const struct kstat *k, char *buf, size_t le
 	return lv;
 }
 
-/* A table formatted on a second thread (out_text_begin). */
+/* A table formatted by two threads (out_text_begin). The job's thread
+ * starts when the snapshot is whole: the column widths, then chunks of rows
+ * taken from the front, formatted one after the other into its buffer. The
+ * caller joins in once the summary and the alerts are out and takes chunks
+ * from the back into a buffer of its own, so the rows are spread over both
+ * cores whatever the alerts took. Both buffers are dense (a row costs its
+ * bytes, ~110) and grow in huge pages; the table is written when the two
+ * meet. */
+#define CHUNK_ROWS 2048
+
 struct out_text_job {
 	pthread_t thread;
 	const struct snapshot *s;
 	struct out_opts o;
-	struct obuf ob; /* the whole table, owned */
-	size_t cap;
+	struct obuf front;      /* owned: the thread's chunks, 0, 1, ... in order */
+	size_t front_cap;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;      /* the widths are known */
+	/* Under mu: */
+	bool have_w;
+	struct widths w;
+	size_t lo, hi;          /* the chunks nobody took yet */
 };
+
+/* A chunk from the front (the thread) or the back (the caller); false
+ * when none is left. */
+static bool job_take(struct out_text_job *j, bool back, size_t *k)
+{
+	pthread_mutex_lock(&j->mu);
+	bool any = j->lo < j->hi;
+	if (any)
+		*k = back ? --j->hi : j->lo++;
+	pthread_mutex_unlock(&j->mu);
+	return any;
+}
+
+/* Chunk k's rows appended to ob (grown through *cap). */
+static void job_format(const struct out_text_job *j, struct widths w, size_t k, struct obuf *ob,
+		       size_t *cap)
+{
+	const struct snapshot *s = j->s;
+	size_t from = k * CHUNK_ROWS, to = from + CHUNK_ROWS < s->n ? from + CHUNK_ROWS : s->n;
+	/* Every row fits in ROW_MAX, its slack for fixed-size copies included. */
+	size_t need = ob->n + (to - from + 1) * ROW_MAX;
+	if (need > *cap)
+		ob->p = xgrow(ob->p, cap, need, 1);
+	for (size_t i = from; i < to; i++)
+		text_row(ob, s, &s->conns[i], &j->o, w.wl, w.wr, w.wn);
+}
 
 static void *job_run(void *arg)
 {
 	struct out_text_job *j = arg;
-	table_render(NULL, &j->ob, &j->cap, j->s, &j->o);
+	struct widths w = table_widths(j->s, &j->o);
+	pthread_mutex_lock(&j->mu);
+	j->w = w;
+	j->have_w = true;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	size_t k;
+	while (job_take(j, false, &k))
+		job_format(j, w, k, &j->front, &j->front_cap);
 	return NULL;
 }
 
@@ -542,11 +593,54 @@ struct out_text_job *out_text_begin(const struct snapshot *s, const struct out_o
 	j->s = s;
 	j->o = *o;
 	j->o.detector = NULL;
+	j->hi = (s->n + CHUNK_ROWS - 1) / CHUNK_ROWS;
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
 	if (pthread_create(&j->thread, NULL, job_run, j) != 0) {
+		pthread_cond_destroy(&j->cv);
+		pthread_mutex_destroy(&j->mu);
 		free(j);
 		return NULL;
 	}
 	return j;
+}
+
+/* The caller's part: chunks from the back until the two meet; then the
+ * column header and every chunk in order, and the job is freed. */
+static int job_finish(FILE *f, struct out_text_job *j)
+{
+	pthread_mutex_lock(&j->mu);
+	while (!j->have_w)
+		pthread_cond_wait(&j->cv, &j->mu);
+	struct widths w = j->w;
+	size_t *ends = xmalloc((j->hi + 1) * sizeof *ends); /* back chunks' ends, as taken */
+	pthread_mutex_unlock(&j->mu);
+	struct obuf back = {NULL, 0};
+	size_t back_cap = 0, nback = 0, k;
+	while (job_take(j, true, &k)) {
+		job_format(j, w, k, &back, &back_cap);
+		ends[nback++] = back.n;
+	}
+	pthread_join(j->thread, NULL);
+	int rc = 0;
+	if (j->o.header) {
+		char head[ROW_MAX + 64];
+		struct obuf ob = {head, 0};
+		table_header(&ob, &j->o, w);
+		rc |= fwrite(head, 1, ob.n, f) != ob.n;
+	}
+	rc |= j->front.n && fwrite(j->front.p, 1, j->front.n, f) != j->front.n;
+	for (size_t i = nback; i-- > 0 && !rc;) { /* taken last = first in the table */
+		size_t from = i ? ends[i - 1] : 0;
+		rc |= fwrite(back.p + from, 1, ends[i] - from, f) != ends[i] - from;
+	}
+	free(ends);
+	free(back.p);
+	free(j->front.p);
+	pthread_cond_destroy(&j->cv);
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+	return rc ? -1 : 0;
 }
 
 int out_text_snapshot(FILE *f, const struct snapshot *s, const struct out_opts *o)
@@ -580,14 +674,10 @@ int out_text_snapshot_job(FILE *f, const struct snapshot *s, const struct out_op
 
 	int rc = 0;
 	if (job) {
-		pthread_join(job->thread, NULL);
-		if (job->ob.n && fwrite(job->ob.p, 1, job->ob.n, f) != job->ob.n)
-			rc = -1;
-		free(job->ob.p);
-		free(job);
+		rc = job_finish(f, job);
 	} else {
 		struct obuf ob = {xmalloc(OUTBUF + ROW_MAX), 0};
-		rc = table_render(f, &ob, NULL, s, o);
+		rc = table_render(f, &ob, s, o);
 		free(ob.p);
 	}
 	if (fflush(f) != 0)

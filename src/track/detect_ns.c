@@ -95,14 +95,24 @@ void detect_ctx_use_id(struct detect_ctx *c, uint32_t id)
 	c->netns = id; /* an unknown namespace (gone): judged by the first's limits */
 }
 
+/* snprintf(dst, cap, "%s", src) without printf's cost: this runs for
+ * every socket and kind (a third of a 100k one-shot's user time was
+ * snprintf here). */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 void detect_owner_stamp(const struct detect_ctx *c, struct detect_owner *o)
 {
 	o->netns = c->netns;
-	snprintf(o->ns, sizeof o->ns, "%s", c->nsname ? c->nsname : "");
+	copy_text(o->ns, sizeof o->ns, c->nsname ? c->nsname : "");
 	/* The service or container its process runs in (the root cgroup
 	 * names nothing). */
 	const char *u = o->cgroup_id ? labels_cgroup_text(c->labels, o->cgroup_id) : "";
-	snprintf(o->unit, sizeof o->unit, "%s", strcmp(u, "/") ? u : "");
+	copy_text(o->unit, sizeof o->unit, strcmp(u, "/") ? u : "");
 }
 
 /* Distinct local ports in the usable ephemeral range held by sockets that

@@ -11,14 +11,18 @@
 #       default 6) and CPU at the default refresh and CPU budget (the
 #       interval the budget chose, read from the header), the live view's
 #       peak RSS, and `ss -tanHi` at the same population (wall time, peak
-#       RSS) — one table, printed and appended to REPORT (default
+#       RSS), and the one-shot (`tcpscope -b -n1 --no-processes`) against
+#       the bare dump (`baredump -i`), BIGBOX_ONESHOT_RUNS rounds (default
+#       3), medians — one table, printed and appended to REPORT (default
 #       BUILD/bench.md). Bounded: 30 minutes in all.
 #   bigbox.sh PAIRS TCPSCOPE...
 #       one population, the figures for each binary given (a binary may be
 #       a wrapper script adding options, e.g. --cpu-budget 0); modes from
 #       BIGBOX_MODES (default "keys cpu"), UI_KEYS=8 UI_CPU_SECONDS=10
 #       unless set. With a stretched refresh a CPU window must hold several
-#       ticks: at 1M use UI_WARM=30 UI_CPU_SECONDS=60 or more.
+#       ticks: at 1M use UI_WARM=30 UI_CPU_SECONDS=60 or more. The mode
+#       `oneshot` times every binary's one-shot against `baredump -i`,
+#       one of each per round (BIGBOX_ONESHOT_RUNS, default 3).
 # A 1M population takes about 3 GiB of kernel memory and a minute or two to
 # build on a busy 2-core machine.
 set -u
@@ -72,13 +76,44 @@ pop_stop() {
 	POP_PID=
 }
 
+# oneshot BINARY... : rounds of `baredump -i` and each binary's
+# `-b -n1 --no-processes` (one of each per round, so load hits all alike);
+# prints "bare_ms M", then "oneshot_ms M", "oneshot_rss KB" per binary
+# (medians; the largest RSS), prefixed with the binary's index from 1.
+oneshot() {
+	: >"$tmp/os.samples"
+	r=0
+	while [ "$r" -lt "${BIGBOX_ONESHOT_RUNS:-3}" ]; do
+		echo "bare $("$TOOLS/timeit" -r 1 -t 120 -- "$TOOLS/baredump" -i 2>/dev/null)" >>"$tmp/os.samples"
+		i=0
+		for b in "$@"; do
+			i=$((i + 1))
+			echo "$i $("$TOOLS/timeit" -r 1 -t 120 -- "$b" -b -n1 --no-processes 2>/dev/null)" >>"$tmp/os.samples"
+		done
+		r=$((r + 1))
+	done
+	awk '{ for (f = 2; f <= NF; f++) { split($f, kv, "="); x[kv[1]] = kv[2] }
+	       n[$1]++; ms[$1, n[$1]] = x["median_ms"]; if (x["maxrss_kb"] > rss[$1]) rss[$1] = x["maxrss_kb"] }
+	     END { for (k in n) {
+		     m = n[k]; for (i = 1; i <= m; i++) a[i] = ms[k, i]
+		     for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		     med = a[int((m + 1) / 2)]
+		     if (k == "bare") print "bare_ms", med
+		     else { print k ".oneshot_ms", med; print k ".oneshot_rss", rss[k] } } }' "$tmp/os.samples"
+}
+
 if [ "$MODE" = pairs ]; then
 	export UI_KEYS=${UI_KEYS:-8} UI_CPU_SECONDS=${UI_CPU_SECONDS:-10}
 	pop_start "$PAIRS" || exit 1
 	echo "population $(grep '^ready' "$tmp/pop.out")"
+	case " ${BIGBOX_MODES:-keys cpu} " in *" oneshot "*)
+		echo "== one-shot (1..$# = $*)"
+		oneshot "$@" | sed 's/^/  /' ;;
+	esac
 	for ts in "$@"; do
 		echo "== $ts"
 		for mode in ${BIGBOX_MODES:-keys cpu}; do
+			[ "$mode" = oneshot ] && continue
 			sh "$top/tests/bench/ui_live.sh" "$mode" "$ts" 2>&1 | sed 's/^/  /'
 		done
 	done
@@ -100,6 +135,8 @@ for pairs in ${BENCH_BIG_PAIRS:-50000 250000 500000}; do
 	line=$("$TOOLS/timeit" -r 1 -t 120 -- ss -tanHi 2>/dev/null)
 	echo "$p.ss_ms $(echo "$line" | tr ' ' '\n' | sed -n 's/^median_ms=//p')" >>"$RES"
 	echo "$p.ss_rss $(echo "$line" | tr ' ' '\n' | sed -n 's/^maxrss_kb=//p')" >>"$RES"
+	# The one-shot against the bare dump (issue 19: <= 1.3x).
+	oneshot "$TS" | sed 's/^1\.//; s/^/'"$p"'./' >>"$RES"
 	# Keys: a few rounds (each key waits up to 3 s when it is not answered).
 	UI_KEYS=${UI_KEYS:-6} sh "$top/tests/bench/ui_live.sh" keys "$TS" 2>&1 |
 		sed "s/^/$p./" >>"$RES"
@@ -170,6 +207,11 @@ tick_cpu() { # CPU per tick = share of a core × the interval in force
 	per_socket "live view peak RSS (VmHWM) per socket, after the keys" rss_kb
 	row "ss -tanHi, ms (one run)" ss_ms
 	per_socket "ss -tanHi peak RSS per socket" ss_rss
+	row "one-shot \`tcpscope -b -n1 --no-processes\`, median ms" oneshot_ms
+	row "bare dump \`baredump -i\`, median ms" bare_ms
+	row2 "one-shot / bare dump (issue 19: ≤ 1.3×)" oneshot_ms bare_ms 'printf " %.2f× |", a / b'
+	row2 "one-shot / ss -tanHi" oneshot_ms ss_ms 'printf " %.2f× |", a / b'
+	per_socket "one-shot peak RSS per socket" oneshot_rss
 } >"$tmp/table.md"
 cat "$tmp/table.md"
 cat "$tmp/table.md" >>"$REPORT"

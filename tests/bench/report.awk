@@ -140,6 +140,10 @@ END {
 		r = ratio("big500k", "ts_text", "bare_i")
 		printf "| issue 19: the one-shot at 500k ≤ 1.3× the bare dump (baredump -i) | %s | %s |\n", r, verdict(r, 1.3)
 	}
+	if (num("big1m", "ts_text")) {
+		r = ratio("big1m", "ts_text", "bare_i")
+		printf "| issue 19: the one-shot at 1M ≤ 1.3× the bare dump (baredump -i) | %s | %s |\n", r, verdict(r, 1.3)
+	}
 	r = ratio(big, "ts_text_p", "ss_p")
 	printf "| one-shot with process names ≤ 0.5× ss -tanHp | %s | %s |\n", r, verdict(r, 0.5)
 	r = ratio(big, "attr.warm", "attr.plain")

@@ -21,8 +21,12 @@ RUNS=${BENCH_RUNS:-5}
 POPS=${BENCH_POPS:-"1k 10k 100k mixed100k heavy100k"}
 # BENCH_ONESHOT_BIG=1 adds big500k: the one-shot at 500k sockets, issue
 # 19's size (~1.5 GiB of kernel memory and a minute to build; ss -p and
-# netstat are skipped there). Not BENCH_BIG: that one is bigbox.sh's.
-[ "${BENCH_ONESHOT_BIG:-0}" = 1 ] && POPS="$POPS big500k"
+# netstat are skipped there); BENCH_ONESHOT_BIG=2 big1m too (1M sockets,
+# ~3 GiB). Not BENCH_BIG: that one is bigbox.sh's.
+case ${BENCH_ONESHOT_BIG:-0} in
+1) POPS="$POPS big500k" ;;
+2) POPS="$POPS big500k big1m" ;;
+esac
 
 if [ -z "${TCPS_BENCH_NETNS:-}" ]; then
 	for t in "$TS" "$TOOLS/popgen" "$TOOLS/timeit" "$TOOLS/baredump" "$TOOLS/collectbench"; do
@@ -33,7 +37,7 @@ if [ -z "${TCPS_BENCH_NETNS:-}" ]; then
 		exit 1
 	fi
 	limit=900
-	[ "${BENCH_ONESHOT_BIG:-0}" = 1 ] && limit=1800
+	case ${BENCH_ONESHOT_BIG:-0} in 1) limit=1800 ;; 2) limit=2700 ;; esac
 	TCPS_BENCH_NETNS=1 exec timeout -k 10 "$limit" unshare -n -- sh "$0" "$@"
 fi
 
@@ -56,7 +60,7 @@ kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; } # line key
 pop_start() { # popgen args...
 	rm -f "$tmp/ctl"
 	mkfifo "$tmp/ctl" || exit 1
-	"$TOOLS/popgen" -q --max-seconds 400 "$@" <"$tmp/ctl" >"$tmp/pop.out" 2>"$tmp/pop.err" &
+	"$TOOLS/popgen" -q --max-seconds "${POP_SECONDS:-400}" "$@" <"$tmp/ctl" >"$tmp/pop.out" 2>"$tmp/pop.err" &
 	POP_PID=$!
 	exec 9>"$tmp/ctl"
 	i=0
@@ -279,7 +283,8 @@ for POP in $POPS; do
 	mixed100k) bench_pop -e 37000 -H 5000 -t 10000 -l 1000 -6 2500 ;;
 	# Issue 17's shape: 10% CLOSE_WAIT, 10% FIN_WAIT2, 10% TIME_WAIT, 5% IPv6.
 	heavy100k) bench_pop -e 32500 -H 10000 -t 10000 -6 2500 ;;
-	big500k) bench_pop -e 250000 ;;
+	big500k) POP_SECONDS=900 bench_pop -e 250000 ;;
+	big1m) POP_SECONDS=1500 bench_pop -e 500000 ;;
 	*) log "unknown population $POP" ;;
 	esac
 done

@@ -292,6 +292,14 @@ int main(void)
 		bad += !compare(&s, &o, -1, false);
 		bad += !compare(&s, &o, -1, true);
 	}
+	/* A write that fails (a full disk, a closed pipe) while both threads
+	 * format: an error, and the job ends (no hang, nothing left running). */
+	FILE *full = fopen("/dev/full", "we");
+	if (full) {
+		struct out_opts o = {.header = true, .info = true};
+		CHECK_INT(out_text_snapshot_job(full, &s, &o, out_text_begin(&s, &o)), -1);
+		fclose(full);
+	}
 	CHECK_INT(bad, 0);
 	CHECK(rounds == 320);
 	snapshot_done(&s);
