@@ -24,6 +24,7 @@ struct recorder {
 	uint8_t *buf;             /* owned; the encoded frame */
 	size_t len, cap;
 	char label[FRAME_LABEL_LEN];
+	int level;                /* recorder_opts.level */
 	bool full_reported;       /* a full disk was reported, not yet recovered */
 	bool error_reported;      /* another write error was reported */
 	unsigned long dropped_at_full; /* dropped count when the disk filled */
@@ -50,6 +51,7 @@ struct recorder *recorder_new(const char *dir, const struct recorder_opts *o, st
 	frame_init(&r->f);
 	frame_init(&r->key);
 	frame_init(&r->prev);
+	r->level = o ? o->level : 0;
 	if (o && o->label)
 		snprintf(r->label, sizeof r->label, "%s", o->label);
 	return r;
@@ -172,6 +174,8 @@ int recorder_append(struct recorder *r, struct frame *f, int64_t tns, struct err
 	f->prev_ns = key ? 0 : r->prev_ns;
 	r->len = 0;
 	frame_encode(f, key ? NULL : &r->key, key ? NULL : &r->prev, &r->buf, &r->len, &r->cap);
+	int level = r->level ? r->level : f->interval_s >= 5 ? RECORDER_LEVEL_SLOW : 0;
+	store_writer_set_level(r->w, level);
 	struct err we = {0};
 	/* The index says which frames carry alert events: a/A in the replay
 	 * find them without decoding frames. */
