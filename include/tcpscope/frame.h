@@ -27,7 +27,9 @@
  *    second) from the counters of the previous frame `prev` as the tracker
  *    computes them, and writes only what differs from that (usually
  *    nothing); a socket's instant that moved is written as the kernel's
- *    relative value (a busy socket's "ms ago" is small). Only frames with a
+ *    relative value (a busy socket's "ms ago" is small); the changed-fields
+ *    bitmap of a socket busy in `ref` is written relative to the frame's
+ *    commonest such bitmap. Only frames with a
  *    reference do so; a frame's counters never depend on prev, so prev
  *    decodes with its own reference alone (frame_decode_base()).
  *  - A frame with ref_ns != 0 decodes only with its reference frame

@@ -1,9 +1,12 @@
-/* frame_hot.c — version 2's hot fields: what moves while a socket carries
- * data, written as the difference from the same socket in a reference
- * frame (zigzag varints; floats by their bits), after a per-socket bitmap of the
- * fields that changed, column by column so zstd finds runs. Gorilla's and
- * the TSDBs' idea, with zstd left to do the entropy coding. The table
- * below is the format (docs/RECORDING.md). */
+/* frame_hot.c — version 2 and 3's hot fields: what moves while a socket
+ * carries data, written as the difference from the same socket in a
+ * reference frame (zigzag varints; floats by their bits), after a
+ * per-socket bitmap of the fields that changed, column by column so zstd
+ * finds runs. Gorilla's and the TSDBs' idea, with zstd left to do the
+ * entropy coding. Version 3 derives the rates from the previous frame's
+ * counters, writes a moved instant as the kernel's relative value and a
+ * busy socket's bitmap relative to the frame's busy mask. The table below
+ * is the format (docs/RECORDING.md). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +331,42 @@ static const struct frame_entry *prev_entry(const struct cx *c, uint64_t key)
 	return ix ? &c->prev->ents[*ix] : NULL;
 }
 
+/* Whether a socket moved data when the reference frame was taken. */
+static bool ref_busy(const struct frame_entry *re)
+{
+	return re && (re->e.rx_bps > 0 || re->e.tx_bps > 0);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The commonest bitmap of the sockets busy in the reference frame (0 if
+ * none). */
+static uint64_t busy_mask(const struct cx *c, const struct frame *f, const uint64_t *mask)
+{
+	uint64_t *v = xmalloc((f->nents ? f->nents : 1) * sizeof *v);
+	size_t m = 0;
+	for (size_t i = 0; i < f->nents; i++)
+		if (ref_busy(ref_entry(c, f->ents[i].e.key)))
+			v[m++] = mask[i];
+	qsort(v, m, sizeof *v, u64_cmp);
+	uint64_t best = 0;
+	size_t best_n = 0;
+	for (size_t i = 0, j; i < m; i = j) {
+		for (j = i; j < m && v[j] == v[i]; j++)
+			;
+		if (j - i > best_n) {
+			best_n = j - i;
+			best = v[i];
+		}
+	}
+	free(v);
+	return best;
+}
+
 /* Field k's reference value for fe: the reference frame's (re), or what
  * the previous frame predicts for a derived rate. */
 static uint64_t hot_ref(const struct cx *c, const struct frame_entry *fe,
@@ -372,8 +411,23 @@ void frame_hot_code(struct cx *c, struct frame *f, uint32_t now_ms)
 				}
 		}
 	}
+	/* Version 3: a socket busy in the reference frame most likely changes
+	 * what the frame's other busy sockets change: its bitmap is written
+	 * XOR the commonest bitmap of those (the busy mask, written first), so
+	 * a frame's thousand busy sockets among ten thousand do not pay for
+	 * where they are in every frame. */
+	uint64_t busy = 0;
+	if (c->ver >= 3 && c->ref) {
+		if (!c->rd)
+			busy = busy_mask(c, f, mask);
+		c_varint(c, &busy);
+	}
 	for (size_t i = 0; i < n && !c->bad; i++) {
+		uint64_t x = busy && ref_busy(ref_entry(c, f->ents[i].e.key)) ? busy : 0;
+		if (!c->rd)
+			mask[i] ^= x;
 		c_varint(c, &mask[i]);
+		mask[i] ^= x;
 		if (c->rd && NHOT < 64 && mask[i] >> NHOT)
 			frame_cx_fail(c, "unknown hot field");
 		if (c->rd) {
