@@ -325,7 +325,7 @@ cat "$REPORT"
 # pace (1 KB/s to 1 MB/s, ±10% a frame), steady and at 1,000 connections
 # per second of churn, one frame every 5 s; and seeks in a 24 h recording
 # of 1,000 sockets built in seconds. The verdict on size is the real
-# recording's below: the synthetic movers' jitter is random (~7 bytes of
+# recording's below: the synthetic movers' jitter is random (~6 bytes of
 # information a mover a frame), real counters move more regularly.
 if [ -x "$TOOLS/recbench" ]; then
 	mkdir -p "$tmp/rec"
@@ -342,7 +342,7 @@ if [ -x "$TOOLS/recbench" ]; then
 				echo "| 10k sockets, $d | $(v ${k}_bytes_per_socket_frame) | $(v ${k}_raw_bytes_per_socket_frame) | $(v ${k}_mb_per_day_5s) MB | $(v ${k}_cpu_ms_per_frame) ms | $(v ${k}_core_share_pct_5s)% |"
 			done
 			echo
-			echo "Seek (find, decompress key + frame, decode, restore): 10k sockets max $(v steady_seek_ms_max) ms;"
+			echo "Seek (find, decompress key + previous + frame, decode, restore): 10k sockets max $(v steady_seek_ms_max) ms;"
 			echo "24 h recording of $(v day_sockets) sockets ($(v day_frames) frames, $(v day_bytes) bytes, built in $(v day_build_s) s):"
 			echo "open $(v day_open_ms) ms, seek avg $(v day_seek_ms_avg) ms, max $(v day_seek_ms_max) ms."
 			echo "Next/previous alert (a/A, $(v day_alert_frames) presses finding one, there and back): first time"
