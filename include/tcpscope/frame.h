@@ -23,9 +23,19 @@
  *    gives relative to now (last send / receive / ACK, the timer) are
  *    stored as the instant they point at, which does not move while
  *    nothing happens; decoding gives back the exact values.
+ *  - Version 3 derives each socket's rates (rx, tx, retransmits per
+ *    second) from the counters of the previous frame `prev` as the tracker
+ *    computes them, and writes only what differs from that (usually
+ *    nothing); a socket's instant that moved is written as the kernel's
+ *    relative value (a busy socket's "ms ago" is small); the changed-fields
+ *    bitmap of a socket busy in `ref` is written relative to the frame's
+ *    commonest such bitmap. Only frames with a
+ *    reference do so; a frame's counters never depend on prev, so prev
+ *    decodes with its own reference alone (frame_decode_base()).
  *  - A frame with ref_ns != 0 decodes only with its reference frame
- *    (decoded first; frame_ref_ns() reads which one from the bytes); the
- *    caller checks the reference is the frame stamped ref_ns.
+ *    (decoded first; frame_ref_ns() reads which one from the bytes), one
+ *    with prev_ns != 0 also with its previous frame (frame_prev_ns()); the
+ *    caller checks they are the frames stamped so.
  *  - frame_decode() never trusts its input: counts are bounded by the bytes
  *    left, enums and string lengths are checked, a short or over-long
  *    input, an unknown magic or a newer FRAME_VERSION fail with -EBADMSG /
@@ -45,7 +55,7 @@
 #include "tcpscope/track.h"
 #include "tcpscope/util.h"
 
-#define FRAME_VERSION 2
+#define FRAME_VERSION 3
 #define FRAME_LABEL_LEN 64
 #define FRAME_CG_PATH 256
 #define FRAME_CG_TEXT 128
@@ -89,6 +99,8 @@ struct frame {
 	uint16_t version;            /* decoded: the bytes' FRAME_VERSION */
 	int64_t ref_ns;              /* store stamp (unix ns) of the reference
 				      * frame; 0: none (a key frame) */
+	int64_t prev_ns;             /* version 3: store stamp of the previous
+				      * frame the rates are derived from; 0: none */
 	struct frame_entry *ents;    /* owned; nents used */
 	size_t nents, ents_cap;
 	struct track_event *ev;      /* owned */
@@ -111,16 +123,27 @@ void frame_clear(struct frame *f);
 void frame_copy(struct frame *dst, const struct frame *src);
 /* Append to the output buffer *buf (grown with xgrow, *len bytes used of
  * *cap): the frame's bytes, its hot fields relative to `ref` when
- * f->ref_ns != 0 (ref must then be non-NULL; ignored otherwise). */
-void frame_encode(const struct frame *f, const struct frame *ref, uint8_t **buf, size_t *len,
-		  size_t *cap);
-/* Parse bytes into f (see the contract); `ref` is the decoded reference
- * frame when the bytes name one (else ignored; missing: -EBADMSG). f must
- * not be ref. 0 or a negative errno. */
+ * f->ref_ns != 0 (ref must then be non-NULL; ignored otherwise), its rates
+ * derived from `prev` when f->prev_ns != 0 and ref_ns != 0 (prev non-NULL,
+ * the frame stamped prev_ns; ignored otherwise). */
+void frame_encode(const struct frame *f, const struct frame *ref, const struct frame *prev,
+		  uint8_t **buf, size_t *len, size_t *cap);
+/* Parse bytes into f (see the contract); `ref` and `prev` are the decoded
+ * reference and previous frames when the bytes name them (else ignored;
+ * missing: -EBADMSG). prev needs only what frame_decode_base() restores.
+ * f must be neither. 0 or a negative errno. */
 int frame_decode(struct frame *f, const uint8_t *p, size_t n, const struct frame *ref,
-		 struct err *e);
+		 const struct frame *prev, struct err *e);
+/* The same without the previous frame: every field but the per-socket
+ * rates a version 3 frame derives from it (those are NAN; f->prev_ns says
+ * whether it named one). Enough to serve as the next frame's `prev`. */
+int frame_decode_base(struct frame *f, const uint8_t *p, size_t n, const struct frame *ref,
+		      struct err *e);
 /* The reference stamp the bytes name: 0 for none (a key frame, version 1,
  * or too short to say). */
 int64_t frame_ref_ns(const uint8_t *p, size_t n);
+/* The previous frame's stamp the bytes name: 0 for none (before version 3,
+ * a key frame, or too short to say). */
+int64_t frame_prev_ns(const uint8_t *p, size_t n);
 
 #endif

@@ -145,6 +145,8 @@ int store_writer_append_flags(struct store_writer *w, int64_t time_ns, const voi
 /* Whether an append stamped time_ns now would start a chunk (a key or a
  * root frame): the frame codec then encodes it without a reference. */
 bool store_writer_next_key(const struct store_writer *w, int64_t time_ns);
+/* The zstd level of the next appends (0: the store's default, 3). */
+void store_writer_set_level(struct store_writer *w, int level);
 const struct store_writer_stats *store_writer_stats(const struct store_writer *w);
 /* Flush to disk (fdatasync both files) now. */
 int store_writer_sync(struct store_writer *w, struct err *e);

@@ -403,6 +403,14 @@ static void c_header(struct cx *c, struct frame *f)
 	c_str(c, f->label, sizeof f->label);
 }
 
+static void refmap_fill(struct hmap *m, const struct frame *f)
+{
+	hmap_reserve(m, f->nents);
+	for (size_t i = 0; i < f->nents; i++)
+		if (f->ents[i].e.key != HMAP_EMPTY)
+			hmap_put(m, f->ents[i].e.key, (uint32_t)i);
+}
+
 #define C_ARRAY(c, f, arr, n, cap, min, ...)                                    \
 	do {                                                                    \
 		size_t k_ = c_count(c, (f)->n, min);                            \
@@ -447,12 +455,30 @@ static void c_frame(struct cx *c, struct frame *f)
 		f->ref_ns = 0;
 		c->ref = NULL;
 	}
-	if (c->ref) {
-		hmap_reserve(&c->refmap, c->ref->nents);
-		for (size_t i = 0; i < c->ref->nents; i++)
-			if (c->ref->ents[i].e.key != HMAP_EMPTY)
-				hmap_put(&c->refmap, c->ref->ents[i].e.key, (uint32_t)i);
+	/* Version 3: the previous frame, only beside a reference (a key
+	 * frame stands alone). */
+	if (version >= 3) {
+		uint64_t prev = f->ref_ns ? (uint64_t)f->prev_ns : 0;
+		c_u64(c, &prev);
+		if (c->rd) {
+			f->prev_ns = (int64_t)prev;
+			if (prev && !f->ref_ns)
+				frame_cx_fail(c, "a previous frame without a reference");
+		}
+		c->derive = prev != 0;
+		if (!prev || c->base)
+			c->prev = NULL;
+		else if (!c->prev)
+			frame_cx_fail(c, "its previous frame is missing");
+	} else {
+		f->prev_ns = 0;
+		c->prev = NULL;
+		c->derive = false;
 	}
+	if (c->ref)
+		refmap_fill(&c->refmap, c->ref);
+	if (c->prev)
+		refmap_fill(&c->prevmap, c->prev);
 	c_header(c, f);
 	uint32_t now_ms = (uint32_t)(f->mono_ns / 1000000);
 	uint32_t nc = f->ncong ? f->ncong : 1;
@@ -493,7 +519,7 @@ void frame_init(struct frame *f)
 void frame_clear(struct frame *f)
 {
 	f->nents = f->nev = f->nalerts = f->naev = f->nns = f->ncg = 0;
-	f->ref_ns = 0;
+	f->ref_ns = f->prev_ns = 0;
 }
 
 void frame_done(struct frame *f)
@@ -535,43 +561,75 @@ void frame_copy(struct frame *dst, const struct frame *src)
 	COPY_ARRAY(dst, src, cg, ncg, cg_cap);
 }
 
-void frame_encode(const struct frame *f, const struct frame *ref, uint8_t **buf, size_t *len,
-		  size_t *cap)
+void frame_encode(const struct frame *f, const struct frame *ref, const struct frame *prev,
+		  uint8_t **buf, size_t *len, size_t *cap)
 {
 	struct cx c = {.buf = buf, .len = len, .cap = cap};
-	struct frame hdr = *f; /* no reference: ref_ns 0 */
+	struct frame hdr = *f; /* no reference: ref_ns 0; no previous: prev_ns 0 */
 	if (!ref)
 		hdr.ref_ns = 0;
+	if (!prev || !hdr.ref_ns)
+		hdr.prev_ns = 0;
 	c.ref = hdr.ref_ns ? ref : NULL;
+	c.prev = hdr.prev_ns ? prev : NULL;
 	hmap_init(&c.refmap);
+	hmap_init(&c.prevmap);
 	c_frame(&c, &hdr);
 	hmap_done(&c.refmap);
+	hmap_done(&c.prevmap);
 }
 
-int64_t frame_ref_ns(const uint8_t *p, size_t n)
+/* The stamp at `at` bytes into a version >= min frame; 0 otherwise. */
+static int64_t stamp_at(const uint8_t *p, size_t n, uint16_t min, size_t at)
 {
 	struct cx c = {.rd = true, .in = p, .n = n};
 	uint32_t magic = 0;
 	uint16_t version = 0;
-	uint64_t ref = 0;
+	uint64_t v = 0;
 	c_u32(&c, &magic);
 	c_u16(&c, &version);
-	if (c.bad || magic != FRAME_MAGIC || version < 2 || version > FRAME_VERSION)
+	if (c.bad || magic != FRAME_MAGIC || version < min || version > FRAME_VERSION ||
+	    n - c.pos < at + 8)
 		return 0;
-	c_u64(&c, &ref);
-	return c.bad ? 0 : (int64_t)ref;
+	c.pos += at;
+	c_u64(&c, &v);
+	return c.bad ? 0 : (int64_t)v;
 }
 
-int frame_decode(struct frame *f, const uint8_t *p, size_t n, const struct frame *ref,
-		 struct err *e)
+int64_t frame_ref_ns(const uint8_t *p, size_t n)
 {
-	struct cx c = {.rd = true, .in = p, .n = n, .ref = ref};
+	return stamp_at(p, n, 2, 0);
+}
+
+int64_t frame_prev_ns(const uint8_t *p, size_t n)
+{
+	return stamp_at(p, n, 3, 8);
+}
+
+static int decode(struct frame *f, const uint8_t *p, size_t n, const struct frame *ref,
+		  const struct frame *prev, bool base, struct err *e)
+{
+	struct cx c = {.rd = true, .in = p, .n = n, .ref = ref, .prev = prev, .base = base};
 	hmap_init(&c.refmap);
+	hmap_init(&c.prevmap);
 	c_frame(&c, f);
 	hmap_done(&c.refmap);
+	hmap_done(&c.prevmap);
 	if (!c.bad)
 		return 0;
 	frame_clear(f);
 	bool newer = c.why && !strcmp(c.why, "newer frame version");
 	return err_set(e, newer ? EPROTONOSUPPORT : EBADMSG, "frame: %s", c.why);
+}
+
+int frame_decode(struct frame *f, const uint8_t *p, size_t n, const struct frame *ref,
+		 const struct frame *prev, struct err *e)
+{
+	return decode(f, p, n, ref, prev, false, e);
+}
+
+int frame_decode_base(struct frame *f, const uint8_t *p, size_t n, const struct frame *ref,
+		      struct err *e)
+{
+	return decode(f, p, n, ref, NULL, true, e);
 }

@@ -19,9 +19,12 @@ struct recorder {
 	struct frame f;           /* reused every tick */
 	struct frame key;         /* the current chunk's key frame: f's reference */
 	int64_t key_ns;           /* its stamp; 0: none yet */
+	struct frame prev;        /* the last frame written: f's rates derive from it */
+	int64_t prev_ns;          /* its stamp; 0: none yet */
 	uint8_t *buf;             /* owned; the encoded frame */
 	size_t len, cap;
 	char label[FRAME_LABEL_LEN];
+	int level;                /* recorder_opts.level */
 	bool full_reported;       /* a full disk was reported, not yet recovered */
 	bool error_reported;      /* another write error was reported */
 	unsigned long dropped_at_full; /* dropped count when the disk filled */
@@ -47,6 +50,8 @@ struct recorder *recorder_new(const char *dir, const struct recorder_opts *o, st
 	r->w = w;
 	frame_init(&r->f);
 	frame_init(&r->key);
+	frame_init(&r->prev);
+	r->level = o ? o->level : 0;
 	if (o && o->label)
 		snprintf(r->label, sizeof r->label, "%s", o->label);
 	return r;
@@ -164,8 +169,13 @@ int recorder_append(struct recorder *r, struct frame *f, int64_t tns, struct err
 	 * (their moving fields are differences from it): a seek decodes two. */
 	bool key = !r->key_ns || store_writer_next_key(r->w, tns);
 	f->ref_ns = key ? 0 : r->key_ns;
+	/* Its rates derive from the last frame written (in its chunk: the
+	 * key or a later frame), so a seek decodes a third frame's counters. */
+	f->prev_ns = key ? 0 : r->prev_ns;
 	r->len = 0;
-	frame_encode(f, key ? NULL : &r->key, &r->buf, &r->len, &r->cap);
+	frame_encode(f, key ? NULL : &r->key, key ? NULL : &r->prev, &r->buf, &r->len, &r->cap);
+	int level = r->level ? r->level : f->interval_s >= 5 ? RECORDER_LEVEL_SLOW : 0;
+	store_writer_set_level(r->w, level);
 	struct err we = {0};
 	/* The index says which frames carry alert events: a/A in the replay
 	 * find them without decoding frames. */
@@ -174,6 +184,17 @@ int recorder_append(struct recorder *r, struct frame *f, int64_t tns, struct err
 	if (rc == 0 && key) {
 		frame_copy(&r->key, f);
 		r->key_ns = tns;
+	}
+	if (rc == 0) {
+		/* The recorder's own frame is refilled next tick: swap, not copy. */
+		if (f == &r->f) {
+			struct frame t = r->prev;
+			r->prev = r->f;
+			r->f = t;
+		} else {
+			frame_copy(&r->prev, f);
+		}
+		r->prev_ns = tns;
 	}
 	const struct store_writer_stats *st = store_writer_stats(r->w);
 	char m[512];
@@ -216,6 +237,7 @@ void recorder_free(struct recorder *r)
 	store_writer_close(r->w);
 	frame_done(&r->f);
 	frame_done(&r->key);
+	frame_done(&r->prev);
 	free(r->buf);
 	free(r->dir);
 	free(r);

@@ -27,6 +27,9 @@ struct replay {
 	size_t tr_cap;
 	struct frame key;          /* the reference frame (a chunk's key) decoded */
 	int64_t key_ns;            /* its stamp; 0: none loaded */
+	int64_t f_ns;              /* f's stamp; 0: none loaded */
+	struct frame prev;         /* a previous frame (version 3), its base */
+	int64_t prev_ns;           /* its stamp; 0: none loaded */
 	uint8_t *raw;              /* owned; a frame's bytes while its key loads */
 	size_t raw_cap;
 	struct labels *labels;     /* owned; the loaded frame's, hdr.labels */
@@ -42,6 +45,7 @@ struct replay *replay_open(const char *path, struct err *e)
 	frame_init(&rp->f);
 	frame_init(&rp->scratch);
 	frame_init(&rp->key);
+	frame_init(&rp->prev);
 	rp->labels = labels_new();
 	frame_init(&rp->peek);
 	replay_marks_init(&rp->marks, store_reader_count(r));
@@ -67,6 +71,7 @@ void replay_free(struct replay *rp)
 	frame_done(&rp->f);
 	frame_done(&rp->scratch);
 	frame_done(&rp->key);
+	frame_done(&rp->prev);
 	free(rp->raw);
 	labels_free(rp->labels);
 	frame_done(&rp->peek);
@@ -147,10 +152,43 @@ static int key_load(struct replay *rp, int64_t ref_ns, struct err *e)
 	if (rc == 0 && frame_ref_ns(raw, len) != 0)
 		return err_set(e, EBADMSG, "frame: its key frame is not a key frame");
 	if (rc == 0)
-		rc = frame_decode(&rp->key, raw, len, NULL, e);
+		rc = frame_decode(&rp->key, raw, len, NULL, NULL, e);
 	if (rc == 0)
 		rp->key_ns = ref_ns;
 	return rc;
+}
+
+/* The frame stamped t, which the frame at hand derives its rates from:
+ * the loaded frame or the key when it is one of them (playing forward, or
+ * the chunk's first frame), else decoded (all but its own rates) into
+ * rp->prev. Its key is the frame at hand's, loaded already. */
+static const struct frame *prev_load(struct replay *rp, int64_t t, struct err *e)
+{
+	if (t == rp->f_ns)
+		return &rp->f;
+	if (t == rp->key_ns)
+		return &rp->key;
+	if (t == rp->prev_ns)
+		return &rp->prev;
+	rp->prev_ns = 0;
+	long k = store_reader_find(rp->r, t);
+	const struct store_frame_ref *ref = k >= 0 ? store_reader_ref(rp->r, (size_t)k) : NULL;
+	if (!ref || ref->time_ns != t) {
+		err_set(e, EBADMSG, "frame: its previous frame is not in the recording");
+		return NULL;
+	}
+	const uint8_t *raw;
+	size_t len;
+	if (store_reader_read(rp->r, (size_t)k, &raw, &len, e) < 0)
+		return NULL;
+	if (frame_ref_ns(raw, len) != rp->key_ns) {
+		err_set(e, EBADMSG, "frame: its previous frame is in another chunk");
+		return NULL;
+	}
+	if (frame_decode_base(&rp->prev, raw, len, &rp->key, e) < 0)
+		return NULL;
+	rp->prev_ns = t;
+	return &rp->prev;
 }
 
 /* Frame i's bytes decoded into `into` (rp->scratch, rp->peek). */
@@ -161,17 +199,25 @@ static int frame_load(struct replay *rp, size_t i, struct frame *into, struct er
 	int rc = store_reader_read(rp->r, i, &raw, &len, e);
 	if (rc < 0)
 		return rc;
-	int64_t ref_ns = frame_ref_ns(raw, len);
-	if (ref_ns && rp->key_ns != ref_ns) {
-		/* reading the key reuses the reader's buffer: keep a copy */
+	int64_t ref_ns = frame_ref_ns(raw, len), prev_ns = frame_prev_ns(raw, len);
+	const struct frame *prev = NULL;
+	if ((ref_ns && rp->key_ns != ref_ns) ||
+	    (prev_ns && prev_ns != rp->f_ns && prev_ns != ref_ns && prev_ns != rp->prev_ns)) {
+		/* reading the key or the previous frame reuses the reader's
+		 * buffer: keep a copy */
 		rp->raw = xgrow(rp->raw, &rp->raw_cap, len ? len : 1, 1);
 		memcpy(rp->raw, raw, len);
 		raw = rp->raw;
+	}
+	if (ref_ns && rp->key_ns != ref_ns) {
 		rc = key_load(rp, ref_ns, e);
 		if (rc < 0)
 			return rc;
 	}
-	return frame_decode(into, raw, len, ref_ns ? &rp->key : NULL, e);
+	/* A damaged previous frame costs this one its rates only ("not yet"). */
+	if (prev_ns && !(prev = prev_load(rp, prev_ns, e)))
+		return frame_decode_base(into, raw, len, ref_ns ? &rp->key : NULL, e);
+	return frame_decode(into, raw, len, ref_ns ? &rp->key : NULL, prev, e);
 }
 
 int replay_seek(struct replay *rp, size_t i, struct err *e)
@@ -182,6 +228,7 @@ int replay_seek(struct replay *rp, size_t i, struct err *e)
 	struct frame tmp = rp->f; /* swap: the loaded frame's arrays are reused next */
 	rp->f = rp->scratch;
 	rp->scratch = tmp;
+	rp->f_ns = store_reader_ref(rp->r, i)->time_ns;
 	struct frame *f = &rp->f;
 	rp->tr = xgrow(rp->tr, &rp->tr_cap, f->nents ? f->nents : 1, sizeof *rp->tr);
 	for (size_t k = 0; k < f->nents; k++) {

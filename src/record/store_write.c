@@ -328,6 +328,11 @@ static size_t window_log(size_t n)
 	return l;
 }
 
+void store_writer_set_level(struct store_writer *w, int level)
+{
+	w->o.level = level ? level : 3;
+}
+
 bool store_writer_next_key(const struct store_writer *w, int64_t time_ns)
 {
 	uint32_t day;

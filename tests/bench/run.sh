@@ -27,6 +27,11 @@ case ${BENCH_ONESHOT_BIG:-0} in
 1) POPS="$POPS big500k" ;;
 2) POPS="$POPS big500k big1m" ;;
 esac
+# BENCH_ONLY=rec: the recorder's part alone (the synthetic recbench, the
+# real recordings below; ~12 minutes), nothing else.
+ONLY=${BENCH_ONLY:-}
+RS=${BENCH_REC_SECONDS:-420}
+RCS=${BENCH_REC_CHURN_SECONDS:-60}
 
 if [ -z "${TCPS_BENCH_NETNS:-}" ]; then
 	for t in "$TS" "$TOOLS/popgen" "$TOOLS/timeit" "$TOOLS/baredump" "$TOOLS/collectbench"; do
@@ -36,8 +41,8 @@ if [ -z "${TCPS_BENCH_NETNS:-}" ]; then
 		echo "bench: needs root and unshare(CLONE_NEWNET) for a private network namespace"
 		exit 1
 	fi
-	limit=900
-	case ${BENCH_ONESHOT_BIG:-0} in 1) limit=1800 ;; 2) limit=2700 ;; esac
+	limit=$((900 + RS + RCS))
+	case ${BENCH_ONESHOT_BIG:-0} in 1) limit=$((limit + 900)) ;; 2) limit=$((limit + 1800)) ;; esac
 	TCPS_BENCH_NETNS=1 exec timeout -k 10 "$limit" unshare -n -- sh "$0" "$@"
 fi
 
@@ -271,10 +276,11 @@ bench_ui() {
 
 # ---------------------------------------------------------------- run
 T0=$(date +%s)
+[ "$ONLY" = rec ] && POPS=""
 # The live view first, in an empty namespace: the mixed population leaves
 # 10,000 TIME_WAITs behind for a minute, the churn 20,000, and the live view
 # would count (and pay for) them too.
-bench_ui
+[ "$ONLY" = rec ] || bench_ui
 for POP in $POPS; do
 	case $POP in
 	1k) bench_pop -e 500 ;;
@@ -288,7 +294,7 @@ for POP in $POPS; do
 	*) log "unknown population $POP" ;;
 	esac
 done
-bench_churn
+[ "$ONLY" = rec ] || bench_churn
 ELAPSED=$(($(date +%s) - T0))
 
 # ---------------------------------------------------------------- report
@@ -313,15 +319,19 @@ cp "$RES" "$REPORT.raw" 2>/dev/null
 	echo
 	machine
 	echo
-	render
+	[ "$ONLY" = rec ] && echo "(BENCH_ONLY=rec: the recorder alone; load: $(cut -d ' ' -f 1-3 /proc/loadavg))" ||
+		render
 } >"$REPORT"
 cat "$REPORT"
 
 # ---------------------------------------------------------------- recorder
 # Sizes and seek time of recordings (tests/tools/recbench.c: synthetic
-# frames, no kernel): 10k sockets with 10% moving data, steady and at 1,000
-# connections per second of churn, one frame every 5 s; and seeks in a 24 h
-# recording of 1,000 sockets built in seconds.
+# frames, no kernel): 10k sockets with 10% moving data, each at its own
+# pace (1 KB/s to 1 MB/s, ±10% a frame), steady and at 1,000 connections
+# per second of churn, one frame every 5 s; and seeks in a 24 h recording
+# of 1,000 sockets built in seconds. The verdict on size is the real
+# recording's below: the synthetic movers' jitter is random (~6 bytes of
+# information a mover a frame), real counters move more regularly.
 if [ -x "$TOOLS/recbench" ]; then
 	mkdir -p "$tmp/rec"
 	if timeout 600 "$TOOLS/recbench" "$tmp/rec" 10000 720 1000 >"$tmp/rec.txt" 2>&1; then
@@ -337,7 +347,7 @@ if [ -x "$TOOLS/recbench" ]; then
 				echo "| 10k sockets, $d | $(v ${k}_bytes_per_socket_frame) | $(v ${k}_raw_bytes_per_socket_frame) | $(v ${k}_mb_per_day_5s) MB | $(v ${k}_cpu_ms_per_frame) ms | $(v ${k}_core_share_pct_5s)% |"
 			done
 			echo
-			echo "Seek (find, decompress key + frame, decode, restore): 10k sockets max $(v steady_seek_ms_max) ms;"
+			echo "Seek (find, decompress key + previous + frame, decode, restore): 10k sockets max $(v steady_seek_ms_max) ms;"
 			echo "24 h recording of $(v day_sockets) sockets ($(v day_frames) frames, $(v day_bytes) bytes, built in $(v day_build_s) s):"
 			echo "open $(v day_open_ms) ms, seek avg $(v day_seek_ms_avg) ms, max $(v day_seek_ms_max) ms."
 			echo "Next/previous alert (a/A, $(v day_alert_frames) presses finding one, there and back): first time"
@@ -352,32 +362,46 @@ fi
 
 # A real recording: ~10k loopback sockets in this namespace, 10% of them
 # moving data at steady, modest rates (popgen: 4,500 idle pairs; traffic:
-# 500 pairs at 1-8 KB/s each way), the real `tcpscope --record` at -d 1 for
-# BENCH_REC_SECONDS (default 100 s: a root and its first chunk, then a key
-# and part of a second chunk). Sizes by kind of frame (recbench -i); the
-# first chunk apart, as its key has no rates yet (every socket's rates
-# differ from it). The day is extrapolated to a frame every 5 s from these
-# 1 s frames: frames 5 s apart move more, so it is a lower bound.
-RS=${BENCH_REC_SECONDS:-100}
-if [ -x "$TOOLS/traffic" ] && [ -x "$TOOLS/recbench" ] && [ "$RS" -gt 0 ]; then
-	POP=real
-	pop_start -e 4500
-	"$TOOLS/traffic" 7400 500 $((RS + 60)) >"$tmp/traffic.out" 2>&1 &
+# 500 pairs at 1-8 KB/s each way), the real `tcpscope --record` at the
+# headless default -d 5 for BENCH_REC_SECONDS (default 420 s: the root and
+# its first chunk of 60 frames, then a key and 23 frames of the next chunk;
+# a chunk's frames cost alike from its second frame on, so those 23 stand
+# for the 59 of a chunk, and a shorter run would have no key and no later
+# frame at all). Sizes by kind of frame (recbench -i): the first chunk
+# apart, as the root of a writer's first poll differs from every later
+# frame in each socket's tracker fields. A day at 5 s is 24 roots, 264 keys
+# and 16,992 later frames at the sizes measured. The recorder's own CPU per
+# frame (encode, compress, write) and a seek: the same frames written again
+# by tests/tools/reccols, which also checks that each replays exactly.
+# Then churn at 1,000 connections per second (popgen -c 1000, each leaving
+# a TIME_WAIT) over the same population for BENCH_REC_CHURN_SECONDS (default
+# 60 s: 12 frames of a first chunk).
+rec_real() { # NAME SECONDS TRAFFIC_PORT popgen-args...
+	name=$1 secs=$2 tport=$3
+	shift 3
+	pop_start --max-seconds $((secs + 120)) "$@"
+	rm -f "$tmp/traffic.out"
+	"$TOOLS/traffic" "$tport" 500 $((secs + 60)) >"$tmp/traffic.out" 2>&1 &
 	TPID=$!
 	i=0
 	while [ $i -lt 300 ] && ! grep -q '^ready' "$tmp/traffic.out" 2>/dev/null; do
 		sleep 0.1; i=$((i + 1))
 	done
 	NSOCK=$(($(kv "$READY" total) + 1001))
-	timeout -s TERM "$RS" "$TS" --record "$tmp/real" -d 1 2>"$tmp/real.err"
+	timeout -s TERM "$secs" "$TS" --record "$tmp/$name" -d 5 2>"$tmp/$name.err"
 	kill "$TPID" 2>/dev/null
 	wait "$TPID" 2>/dev/null
 	pop_stop
-	if "$TOOLS/recbench" -i "$NSOCK" 5 "$tmp/real"/*.index >"$tmp/real.txt" 2>&1; then
+	"$TOOLS/recbench" -i "$NSOCK" 5 "$tmp/$name"/*.index >"$tmp/$name.txt" 2>&1 &&
+		"$TOOLS/reccols" recode "$tmp/$name" "$tmp/$name.again" >>"$tmp/$name.txt" 2>&1
+}
+if [ -x "$TOOLS/traffic" ] && [ -x "$TOOLS/recbench" ] && [ -x "$TOOLS/reccols" ] && [ "$RS" -gt 0 ]; then
+	POP=real
+	if rec_real real "$RS" 7400 -e 4500; then
 		v() { sed -n "s/^$1 //p" "$tmp/real.txt"; }
 		{
 			echo
-			echo "### Recorder on real sockets (--record -d 1, $(v real_frames) frames in $RS s)"
+			echo "### Recorder on real sockets (--record -d 5, $(v real_frames) frames in $RS s)"
 			echo
 			echo "$NSOCK loopback sockets, 1,000 of them moving data (1-8 KB/s each way)."
 			echo
@@ -387,19 +411,34 @@ if [ -x "$TOOLS/traffic" ] && [ -x "$TOOLS/recbench" ] && [ "$RS" -gt 0 ]; then
 				echo "| $k | $(v real_${k}_frames) | $(v real_${k}_bytes_avg) | $(v real_${k}_raw_bytes_avg) | $(awk -v b="$(v real_${k}_bytes_avg)" -v n="$NSOCK" 'BEGIN { printf "%.2f", b / n }') |"
 			done
 			echo
-			echo "All frames: $(v real_bytes_per_socket_frame) bytes per socket per frame. A day at one frame every 5 s"
-			echo "(a root an hour, a key every 5 minutes, the rest as the later frames here): $(v real_mb_per_day) MB (a lower bound: see run.sh)."
+			echo "Later frames: $(v real_delta_bytes_per_socket_frame) bytes per socket per frame. A day at one frame every 5 s"
+			echo "(24 roots, 264 keys, the rest later frames, at the sizes above): **$(v real_mb_per_day) MB**."
+			echo "Recorder CPU per frame (encode, compress, write; these frames again): $(v recode_cpu_ms_per_frame) ms,"
+			echo "$(awk -v m="$(v recode_cpu_ms_per_frame)" 'BEGIN { printf "%.2f", m / 50 }')% of a core at -d 5; seek (open, root + key + previous + frame) max $(v recode_seek_ms_max) ms;"
+			echo "frames replaying differently from what was recorded: $(v recode_frames_differing)."
 		} >>"$REPORT"
 		sed -n '/^### Recorder on real/,$p' "$REPORT"
 	else
 		log "real recording failed: $(tail -n 3 "$tmp/real.err" "$tmp/real.txt")"
+	fi
+	if [ "$RCS" -gt 0 ] && rec_real churn "$RCS" 7401 -e 4500 -c 1000 -s $((RCS + 10)); then
+		v() { sed -n "s/^$1 //p" "$tmp/churn.txt"; }
+		{
+			echo
+			echo "Churn at 1,000 connections/s on the same population (popgen -c 1000, $(v real_frames) frames in $RCS s, each"
+			echo "connection leaving a TIME_WAIT): frames $(v real_first_chunk_bytes_avg) bytes, $(v real_delta_bytes_per_socket_frame) bytes per socket"
+			echo "(of the $NSOCK before the churn), $(v real_mb_per_day) MB a day; recorder CPU $(v recode_cpu_ms_per_frame) ms a frame."
+		} >>"$REPORT"
+		sed -n '/^Churn at 1,000/,$p' "$REPORT"
+	else
+		[ "$RCS" -gt 0 ] && log "real churn recording failed: $(tail -n 3 "$tmp/churn.err" "$tmp/churn.txt")"
 	fi
 fi
 
 # ---------------------------------------------------------------- -A
 # Every network namespace at once (tests/bench/netns.sh: 10 and 50 staged
 # namespaces of 2,000 sockets against bare dumps and an ss loop).
-if [ "${BENCH_NETNS:-1}" != 0 ]; then
+if [ "${BENCH_NETNS:-1}" != 0 ] && [ "$ONLY" != rec ]; then
 	{
 		echo
 		echo "### Every namespace (-A)"

@@ -6,9 +6,10 @@
  *
  * 1. idle: SOCKETS sockets (default 10000) that carry no data, FRAMES
  *    frames (default 120) 5 s apart: bytes per socket per frame, CPU.
- * 1b. steady: the same with 10% of them moving data: counters, rates, RTT
- *    and "last sent/received" change every frame by amounts of their own
- *    (pseudo-random: the worst case for a compressor).
+ * 1b. steady: the same with 10% of them moving data, each at a pace of
+ *    its own (1 KB/s to 1 MB/s, ±10% from frame to frame): counters,
+ *    segments, RTT and "last sent/received" change every frame, the rates
+ *    are the counters' differences as the tracker computes them.
  * 2. churn: the same with 1,000 connections per second replaced (5,000 per
  *    frame: new cookies and ports, the old ones as tombs and close events).
  * 3. a 24 h recording: 17,280 frames 5 s apart of DAY_SOCKETS sockets
@@ -108,28 +109,49 @@ static void sock_init(struct frame_entry *fe, uint64_t id, uint64_t t_ns)
 	fe->e.prev_state = TCPS_SYN_SENT;
 }
 
-/* Advance one frame: the moving 10% send and receive, each its own amount
- * (pseudo-random per socket and frame: nothing a compressor could predict). */
+/* A moving socket's own pace: bytes a second each way, log-uniform from
+ * 1 KB/s to 1 MB/s sent and a quarter to twice that received (requests
+ * and answers), its base RTT and its write size. */
+static void sock_pace(uint64_t id, double *tx, double *rx, uint32_t *rtt, uint32_t *wsize)
+{
+	uint64_t r = mix(id ^ 0x5bd1e995u);
+	*tx = 1000.0 * pow(1000.0, (double)(r % 10000) / 10000.0);
+	*rx = *tx * (0.25 + (double)((r >> 14) % 1750) / 1000.0);
+	*rtt = 50 + (uint32_t)((r >> 25) % 2000);
+	*wsize = 512u << ((r >> 37) % 6);
+}
+
+/* Advance one frame (5 s): the moving 10% send and receive at their own
+ * pace with ±10% jitter, as real sockets do (counters, segments, RTT moving
+ * together), and the rates the tracker derives from the counters. */
 static void sock_step(struct frame_entry *fe, unsigned frame, uint64_t now_ns)
 {
 	struct conn *c = &fe->c;
 	uint32_t now_ms = (uint32_t)(now_ns / 1000000);
 	if (moving && fe->c.cookie % 10 == 3) {
+		double tx, rx;
+		uint32_t rtt, wsize;
+		sock_pace(c->cookie, &tx, &rx, &rtt, &wsize);
 		uint64_t r = mix(c->cookie * 1000003 + frame);
-		uint64_t sent = 1000 + r % 200000, recv = 500 + (r >> 20) % 50000;
+		double jt = 0.9 + (double)(r % 2001) / 10000.0, jr = 0.9 + (double)((r >> 11) % 2001) / 10000.0;
+		uint64_t sent = (uint64_t)(tx * 5 * jt), recv = (uint64_t)(rx * 5 * jr);
 		c->ti.bytes_acked += sent;
 		c->ti.bytes_received += recv;
-		c->ti.bytes_sent += sent + (r >> 40) % 3 * 1448;
-		c->ti.rtt_us = 200 + (uint32_t)((r >> 8) % 3000);
-		c->ti.rttvar_us = 50 + (uint32_t)((r >> 16) % 500);
-		c->ti.last_data_sent_ms = (uint32_t)((r >> 24) % 1000);
-		c->ti.last_data_recv_ms = (uint32_t)((r >> 34) % 1000);
+		/* in flight at the poll: now and then a write not yet acked */
+		c->ti.bytes_sent = c->ti.bytes_acked + ((r >> 22) % 4 == 0 ? wsize : 0);
+		c->ti.rtt_us = rtt + (uint32_t)((r >> 24) % (rtt / 5 + 1));
+		c->ti.rttvar_us = rtt / 4 + (uint32_t)((r >> 34) % (rtt / 10 + 1));
+		/* a write every 100 ms: the last one up to 100 ms ago */
+		c->ti.last_data_sent_ms = (uint32_t)((r >> 44) % 100);
+		c->ti.last_data_recv_ms = (uint32_t)((r >> 51) % 100);
 		c->ti.last_ack_recv_ms = c->ti.last_data_sent_ms;
-		fe->x.segs_out += (uint32_t)(sent / 1448 + 1);
+		fe->x.segs_out += (uint32_t)(sent / wsize + 1);
 		fe->x.segs_in += (uint32_t)(recv / 1448 + 1);
 		fe->x.delivered = fe->x.segs_out;
-		fe->e.rx_bps = (float)recv / 5;
-		fe->e.tx_bps = (float)sent / 5;
+		/* src/track/track.c rates_update(): the counters' differences
+		 * over the 5 s between frames */
+		fe->e.rx_bps = (float)((double)recv / 5.0);
+		fe->e.tx_bps = (float)((double)sent / 5.0);
 	} else {
 		/* idle: "ms since" grows, which the codec stores as an instant */
 		c->ti.last_data_sent_ms = now_ms - (uint32_t)(fe->e.first_seen_ns / 1000000);

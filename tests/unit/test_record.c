@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "tcpscope/frame.h"
+#include "tcpscope/recorder.h"
 #include "tcpscope/replay.h"
 #include "tcpscope/store.h"
 #include "tcpscope/track.h"
@@ -138,9 +139,9 @@ static void test_frame_codec(void)
 	sample_frame(&f, 20, 1765000000.25);
 	uint8_t *a = NULL, *b = NULL;
 	size_t alen = 0, acap = 0, blen = 0, bcap = 0;
-	frame_encode(&f, NULL, &a, &alen, &acap);
+	frame_encode(&f, NULL, NULL, &a, &alen, &acap);
 	struct err e = {0};
-	CHECK_INT(frame_decode(&g, a, alen, NULL, &e), 0);
+	CHECK_INT(frame_decode(&g, a, alen, NULL, NULL, &e), 0);
 	CHECK_INT(g.nents, 20);
 	CHECK_INT(g.nev, 1);
 	CHECK_INT(g.nalerts, 1);
@@ -174,21 +175,21 @@ static void test_frame_codec(void)
 	CHECK_STR(g.cg[0].path, "system.slice/nginx.service");
 	CHECK_STR(g.cg[0].text, "nginx.service");
 	/* Re-encoding what was decoded gives the same bytes. */
-	frame_encode(&g, NULL, &b, &blen, &bcap);
+	frame_encode(&g, NULL, NULL, &b, &blen, &bcap);
 	CHECK(blen == alen && !memcmp(a, b, alen));
 	/* Every truncation fails cleanly; so do trailing bytes. */
 	int bad = 0;
 	for (size_t n = 0; n < alen; n++)
-		bad += frame_decode(&g, a, n, NULL, &e) == -EBADMSG;
+		bad += frame_decode(&g, a, n, NULL, NULL, &e) == -EBADMSG;
 	CHECK_INT(bad, alen);
 	a = xgrow(a, &acap, alen + 1, 1);
 	a[alen] = 0;
-	CHECK_INT(frame_decode(&g, a, alen + 1, NULL, &e), -EBADMSG);
+	CHECK_INT(frame_decode(&g, a, alen + 1, NULL, NULL, &e), -EBADMSG);
 	a[0] ^= 0xff;
-	CHECK_INT(frame_decode(&g, a, alen, NULL, &e), -EBADMSG);
+	CHECK_INT(frame_decode(&g, a, alen, NULL, NULL, &e), -EBADMSG);
 	a[0] ^= 0xff;
 	a[4] = FRAME_VERSION + 1;
-	CHECK_INT(frame_decode(&g, a, alen, NULL, &e), -EPROTONOSUPPORT);
+	CHECK_INT(frame_decode(&g, a, alen, NULL, NULL, &e), -EPROTONOSUPPORT);
 	CHECK(strstr(e.msg, "newer") != NULL);
 	free(a);
 	free(b);
@@ -201,7 +202,7 @@ static void test_frame_codec(void)
 static size_t enc(const struct frame *f, uint8_t **buf, size_t *cap)
 {
 	size_t len = 0;
-	frame_encode(f, NULL, buf, &len, cap);
+	frame_encode(f, NULL, NULL, buf, &len, cap);
 	return len;
 }
 
@@ -233,12 +234,12 @@ static void test_frame_delta(void)
 	f.ents[6].c.ti.bytes_acked = 1ull << 60;
 	uint8_t *a = NULL, *b = NULL, *d = NULL;
 	size_t acap = 0, bcap = 0, dlen = 0, dcap = 0;
-	frame_encode(&f, &key, &d, &dlen, &dcap);
+	frame_encode(&f, &key, NULL, &d, &dlen, &dcap);
 	CHECK(frame_ref_ns(d, dlen) == f.ref_ns);
 	struct err e = {0};
-	CHECK_INT(frame_decode(&g, d, dlen, NULL, &e), -EBADMSG);
+	CHECK_INT(frame_decode(&g, d, dlen, NULL, NULL, &e), -EBADMSG);
 	CHECK(strstr(e.msg, "reference") != NULL);
-	CHECK_INT(frame_decode(&g, d, dlen, &key, &e), 0);
+	CHECK_INT(frame_decode(&g, d, dlen, &key, NULL, &e), 0);
 	size_t alen = enc(&f, &a, &acap), blen = enc(&g, &b, &bcap);
 	CHECK(alen == blen && !memcmp(a, b, alen));
 	CHECK(g.ents[4].c.ti.bytes_acked == f.ents[4].c.ti.bytes_acked);
@@ -250,11 +251,11 @@ static void test_frame_delta(void)
 	size_t self_len = 0, self_cap = 0;
 	uint8_t *self = NULL;
 	key.ref_ns = 1;
-	frame_encode(&key, &key, &self, &self_len, &self_cap);
+	frame_encode(&key, &key, NULL, &self, &self_len, &self_cap);
 	key.ref_ns = 0;
 	size_t klen = enc(&key, &a, &acap);
 	CHECK(self_len + 20 * key.nents < klen);
-	CHECK_INT(frame_decode(&g, self, self_len, &key, &e), 0);
+	CHECK_INT(frame_decode(&g, self, self_len, &key, NULL, &e), 0);
 	blen = enc(&g, &b, &bcap);
 	CHECK(blen == klen && !memcmp(a, b, klen));
 	/* Idle sockets whose "ms ago" all moved 3 ms more than the clock (the
@@ -272,19 +273,19 @@ static void test_frame_delta(void)
 		h.ents[i].c.timer_ms -= 5003; /* the same instant, 3 ms off as well */
 	}
 	size_t hlen = 0;
-	frame_encode(&h, &key, &d, &hlen, &dcap);
+	frame_encode(&h, &key, NULL, &d, &hlen, &dcap);
 	CHECK(hlen <= self_len + 8);
-	CHECK_INT(frame_decode(&g, d, hlen, &key, &e), 0);
+	CHECK_INT(frame_decode(&g, d, hlen, &key, NULL, &e), 0);
 	alen = enc(&h, &a, &acap);
 	blen = enc(&g, &b, &bcap);
 	CHECK(alen == blen && !memcmp(a, b, alen));
 	frame_done(&h);
 	dlen = 0;
-	frame_encode(&f, &key, &d, &dlen, &dcap);
+	frame_encode(&f, &key, NULL, &d, &dlen, &dcap);
 	/* Every truncation of a frame with a reference fails cleanly. */
 	int bad = 0;
 	for (size_t n = 0; n < dlen; n++)
-		bad += frame_decode(&g, d, n, &key, &e) == -EBADMSG;
+		bad += frame_decode(&g, d, n, &key, NULL, &e) == -EBADMSG;
 	CHECK_INT(bad, dlen);
 	free(a);
 	free(b);
@@ -293,6 +294,112 @@ static void test_frame_delta(void)
 	frame_done(&key);
 	frame_done(&f);
 	frame_done(&g);
+}
+
+/* Version 3: a frame's rates derive from the previous frame's counters
+ * as the tracker computes them (exact ones cost nothing, others their
+ * difference); the frame needs its previous frame to decode, and without
+ * it decodes all but those rates (frame_decode_base()). */
+static void test_frame_derive(void)
+{
+	struct frame key, p, f, g;
+	frame_init(&key);
+	frame_init(&p);
+	frame_init(&f);
+	frame_init(&g);
+	sample_frame(&key, 200, 1765000000.0);
+	frame_copy(&p, &key);
+	p.mono_ns += 5000000000ull;
+	p.ref_ns = 1;
+	frame_copy(&f, &p);
+	f.mono_ns += 4000000000ull;
+	f.ref_ns = 1;
+	f.prev_ns = 2;
+	for (size_t i = 0; i < f.nents; i++) {
+		struct frame_entry *fe = &f.ents[i];
+		fe->c.ti.bytes_acked += 1000 * i + 7;
+		fe->c.ti.bytes_received += 333 * i;
+		fe->c.ti.total_retrans += i % 3 == 0;
+		/* rates_update(): counter difference / 4 s; a tomb keeps its own */
+		if (!(fe->e.flags & TRK_TOMB)) {
+			fe->e.tx_bps = (float)((double)(1000 * i + 7) / 4.0);
+			fe->e.rx_bps = (float)((double)(333 * i) / 4.0);
+			fe->e.retrans_per_s = (float)((double)(i % 3 == 0) / 4.0);
+		}
+	}
+	f.ents[5].e.rx_bps = 1.5f; /* not what the counters say: a residual */
+	f.ents[6].e.key = 7777;    /* not in the previous frame: NAN */
+	f.ents[6].e.rx_bps = f.ents[6].e.tx_bps = f.ents[6].e.retrans_per_s = NAN;
+	uint8_t *d = NULL, *a = NULL, *b = NULL;
+	size_t dlen = 0, dcap = 0, acap = 0, bcap = 0;
+	frame_encode(&f, &key, &p, &d, &dlen, &dcap);
+	CHECK(frame_prev_ns(d, dlen) == 2 && frame_ref_ns(d, dlen) == 1);
+	struct err e = {0};
+	CHECK_INT(frame_decode(&g, d, dlen, &key, NULL, &e), -EBADMSG);
+	CHECK(strstr(e.msg, "previous") != NULL);
+	CHECK_INT(frame_decode(&g, d, dlen, &key, &p, &e), 0);
+	size_t alen = enc(&f, &a, &acap), blen = enc(&g, &b, &bcap);
+	CHECK(alen == blen && !memcmp(a, b, alen));
+	CHECK(g.ents[5].e.rx_bps == 1.5f && g.ents[9].e.tx_bps == 9007.0f / 4);
+	CHECK(g.prev_ns == 2);
+	/* Derived exactly, the rates cost (nearly) nothing: the same frame
+	 * without its previous one has them relative to the key, as version
+	 * 2 did, at several bytes a socket. */
+	size_t hlen = 0, hcap = 0;
+	uint8_t *hb = NULL;
+	frame_encode(&f, &key, NULL, &hb, &hlen, &hcap);
+	CHECK(dlen + 4 * f.nents < hlen);
+	/* Without the previous frame: everything but the live sockets' rates. */
+	CHECK_INT(frame_decode_base(&g, d, dlen, &key, &e), 0);
+	CHECK(g.ents[9].c.ti.bytes_acked == f.ents[9].c.ti.bytes_acked && isnan(g.ents[9].e.tx_bps));
+	CHECK(g.ents[f.nents - 1].e.rx_bps == f.ents[f.nents - 1].e.rx_bps); /* the tomb's */
+	/* A key frame names no previous frame, whatever the caller says. */
+	key.prev_ns = 5;
+	dlen = 0;
+	frame_encode(&key, NULL, &p, &d, &dlen, &dcap);
+	CHECK(frame_prev_ns(d, dlen) == 0);
+	CHECK_INT(frame_decode(&g, d, dlen, NULL, NULL, &e), 0);
+	free(a);
+	free(b);
+	free(d);
+	free(hb);
+	frame_done(&key);
+	frame_done(&p);
+	frame_done(&f);
+	frame_done(&g);
+}
+
+static size_t seed_read(const char *path, uint8_t *buf, size_t cap)
+{
+	FILE *fp = fopen(path, "rb");
+	CHECK(fp != NULL);
+	if (!fp)
+		return 0;
+	size_t n = fread(buf, 1, cap, fp);
+	fclose(fp);
+	return n;
+}
+
+/* Version 2 frames (fuzz corpus seeds written by its codec) still read:
+ * a key, and a frame relative to it. */
+static void test_frame_v2(void)
+{
+	uint8_t kb[4096], db[4096];
+	size_t kn = seed_read("tests/fuzz/corpus/frame/key_v2", kb, sizeof kb);
+	size_t dn = seed_read("tests/fuzz/corpus/frame/delta_v2", db, sizeof db);
+	struct frame k, f;
+	frame_init(&k);
+	frame_init(&f);
+	struct err e = {0};
+	CHECK_INT(frame_decode(&k, kb, kn, NULL, NULL, &e), 0);
+	CHECK(k.version == 2 && k.nents == 3 && k.ents[2].c.ti.bytes_acked == 3000000);
+	CHECK(frame_prev_ns(db, dn) == 0 && frame_ref_ns(db, dn) != 0);
+	CHECK_INT(frame_decode(&f, db, dn, &k, NULL, &e), 0);
+	CHECK(f.version == 2 && f.nents == 3 && f.prev_ns == 0);
+	CHECK(f.ents[1].c.ti.bytes_acked == 2099999 && f.ents[1].e.rx_bps == 300000.0f);
+	CHECK(f.ents[2].e.key == 9);
+	frame_done(&k);
+	frame_done(&f);
 }
 
 /* A version 1 frame (the fuzz corpus seed, written by tcpscope 0.1's
@@ -311,7 +418,7 @@ static void test_frame_v1(void)
 	frame_init(&f);
 	frame_init(&g);
 	struct err e = {0};
-	CHECK_INT(frame_decode(&f, buf, n, NULL, &e), 0);
+	CHECK_INT(frame_decode(&f, buf, n, NULL, NULL, &e), 0);
 	CHECK_INT(f.version, 1);
 	CHECK_INT(f.nents, 2);
 	CHECK(f.nns == 0 && f.ncg == 0 && f.ref_ns == 0);
@@ -320,8 +427,8 @@ static void test_frame_v1(void)
 	uint8_t *a = NULL, *b = NULL;
 	size_t acap = 0, bcap = 0;
 	size_t alen = enc(&f, &a, &acap);
-	CHECK_INT(frame_decode(&g, a, alen, NULL, &e), 0);
-	CHECK_INT(g.version, 2);
+	CHECK_INT(frame_decode(&g, a, alen, NULL, NULL, &e), 0);
+	CHECK_INT(g.version, FRAME_VERSION);
 	size_t blen = enc(&g, &b, &bcap);
 	CHECK(alen == blen && !memcmp(a, b, alen));
 	CHECK(f.ents[1].c.cookie == g.ents[1].c.cookie && f.wall == g.wall);
@@ -478,6 +585,70 @@ static void test_store_roundtrip(void)
 	}
 }
 
+/* Frames through the recorder and back through the replay: each frame's
+ * rates derive from the frame written before it, and a seek in any order
+ * (the previous frame decoded on the side, or the one shown when playing
+ * forward) gives back exactly what was recorded. */
+static void test_recorder_replay(void)
+{
+	char dtmp[64], dir[128];
+	snprintf(dtmp, sizeof dtmp, "/tmp/tcpscope-rec.XXXXXX");
+	CHECK(mkdtemp(dtmp) != NULL);
+	snprintf(dir, sizeof dir, "%s/rec", dtmp);
+	struct err e = {0};
+	struct recorder_opts o = {0};
+	struct recorder *r = recorder_new(dir, &o, &e);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	enum { N = 12 };
+	struct frame f;
+	frame_init(&f);
+	sample_frame(&f, 40, 1765000000.0);
+	f.interval_s = 5;
+	uint8_t *want[N] = {0}, *b = NULL;
+	size_t wlen[N] = {0}, wcap[N] = {0}, bcap = 0;
+	int64_t t0 = 1765000000000000000ll;
+	for (int i = 0; i < N; i++) {
+		f.mono_ns += 5000000000ull;
+		f.wall += 5;
+		for (size_t k = 0; k < f.nents; k++) {
+			struct frame_entry *fe = &f.ents[k];
+			uint64_t d = k % 3 ? 1000 * k + (uint64_t)i : 0;
+			fe->c.ti.bytes_acked += d;
+			fe->c.ti.bytes_received += d / 2;
+			if (!(fe->e.flags & TRK_TOMB)) {
+				fe->e.tx_bps = i ? (float)((double)d / 5.0) : NAN;
+				fe->e.rx_bps = i ? (float)((double)(d / 2) / 5.0) : NAN;
+				fe->e.retrans_per_s = i ? 0.0f : NAN;
+			}
+		}
+		f.ents[3].e.rx_bps = 77.0f; /* one the counters do not explain */
+		CHECK_INT(recorder_append(r, &f, t0 + (int64_t)i * 5000000000ll, &e), 0);
+		wlen[i] = 0;
+		frame_encode(&f, NULL, NULL, &want[i], &wlen[i], &wcap[i]);
+	}
+	recorder_free(r);
+	struct replay *rp = replay_open(dir, &e);
+	CHECK(rp != NULL && replay_count(rp) == N);
+	static const int order[] = {7, 3, 11, 0, 5, 6, 7, 1, 10};
+	for (size_t k = 0; rp && k < sizeof order / sizeof order[0]; k++) {
+		int i = order[k];
+		CHECK_INT(replay_seek(rp, (size_t)i, &e), 0);
+		const struct frame *g = replay_frame(rp);
+		CHECK(g->version == FRAME_VERSION && g->prev_ns == (i ? t0 + (int64_t)(i - 1) * 5000000000ll : 0));
+		size_t blen = 0;
+		frame_encode(g, NULL, NULL, &b, &blen, &bcap);
+		CHECK(blen == wlen[i] && !memcmp(b, want[i], blen));
+	}
+	replay_free(rp);
+	for (int i = 0; i < N; i++)
+		free(want[i]);
+	free(b);
+	frame_done(&f);
+	rm_rf(dtmp);
+}
+
 static void test_store_versions_and_retention(void)
 {
 	char dir[128], p[256];
@@ -620,7 +791,10 @@ int main(void)
 	test_frame_codec();
 	test_frame_delta();
 	test_frame_v1();
+	test_frame_v2();
+	test_frame_derive();
 	test_store_roundtrip();
+	test_recorder_replay();
 	test_store_versions_and_retention();
 	test_restore();
 	test_times();

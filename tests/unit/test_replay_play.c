@@ -127,7 +127,7 @@ static void test_store_alerts(bool marked)
 			f.naev = 1;
 		}
 		len = 0;
-		frame_encode(&f, NULL, &buf, &len, &cap);
+		frame_encode(&f, NULL, NULL, &buf, &len, &cap);
 		uint32_t fl = marked ? STORE_FLAG_MARKED | (f.naev ? STORE_FLAG_ALERTS : 0) : 0;
 		CHECK_INT(store_writer_append_flags(w, t0 + (int64_t)i * 5000000000, buf, len, fl,
 						    &e),
