@@ -3,9 +3,11 @@
  * holds (an O(n) check and a merge of the new entries instead of a full
  * sort). See vm_int.h. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "tcpscope/util.h"
 #include "tcpscope/vm_radix.h"
@@ -206,29 +208,53 @@ static void sort_remember(struct viewmodel *vm)
 	vm->pvalid = true;
 }
 
-void vm_sort_entries(struct viewmodel *vm, bool from_items)
+bool vm_sort_keyed(const struct viewmodel *vm)
 {
-	int col = vm->sort_col;
-	bool keyed = keyed_col(col);
+	return keyed_col(vm->sort_col);
+}
+
+void vm_sort_fill(struct viewmodel *vm, struct sort_item *it, const struct track_entry *e,
+		  uint32_t pos)
+{
+	item_fill(it, vm->sort_col, &vm->ctx, e);
+	if (vm->sort_desc)
+		for (int k = 0; k < 4; k++)
+			it->w[k] = ~it->w[k];
+	it->pos = pos;
+}
+
+/* The items to sort, with their keys (a read of every entry). */
+static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed)
+{
 	size_t n = vm->nsorted;
 	vm->items = xgrow(vm->items, &vm->items_cap, n + 1, sizeof *vm->items);
+	vm->items_valid = true;
+	if (from == VM_FROM_FILLED)
+		return;
+	bool from_items = from == VM_FROM_ITEMS;
 	for (size_t i = 0; i < n; i++) {
 		struct sort_item *it = &vm->items[i];
 		const struct track_entry *e = from_items ? it->e : vm->sorted[i];
+		uint32_t pos = from_items ? it->pos : vm->spos[i];
 		if (from_items)
-			vm->spos[i] = it->pos;
-		else
-			it->pos = vm->spos[i];
+			vm->spos[i] = pos;
 		if (keyed) {
-			item_fill(it, col, &vm->ctx, e);
-			if (vm->sort_desc)
-				for (int k = 0; k < 4; k++)
-					it->w[k] = ~it->w[k];
+			vm_sort_fill(vm, it, e, pos);
 		} else {
+			it->pos = pos;
 			it->key = e->key;
 			it->e = e;
 		}
 	}
+}
+
+/* The order of the filled items into sorted/spos, remembered for the next
+ * rebuild. Keyed, it reads only the items (never the tracker's entries or
+ * list, which may change under it) and writes only the view model's sort
+ * arrays: this is what the worker thread runs. */
+static void sort_filled(struct viewmodel *vm, bool keyed)
+{
+	size_t n = vm->nsorted;
 	if (!sort_reuse(vm, keyed)) {
 		if (keyed) {
 			/* O(n): radix on the packed keys (vm_radix.h); the
@@ -237,10 +263,10 @@ void vm_sort_entries(struct viewmodel *vm, bool from_items)
 			uint32_t *o = vm->ia = xgrow(vm->ia, &vm->ia_cap, n + 1, sizeof *vm->ia);
 			vm_radix_order_buf(vm->items, sizeof *vm->items, n, o, &vm->radix);
 			for (size_t i = 0; i < n; i++)
+				vm->sorted[i] = vm->items[o[i]].e;
+			for (size_t i = 0; i < n; i++)
 				o[i] = vm->spos[o[i]];
 			memcpy(vm->spos, o, n * sizeof *o);
-			for (size_t i = 0; i < n; i++)
-				vm->sorted[i] = vm->ents[vm->spos[i]];
 		} else {
 			qsort_r(vm->items, n, sizeof *vm->items, item_cmp_col, vm);
 			for (size_t i = 0; i < n; i++) {
@@ -250,7 +276,238 @@ void vm_sort_entries(struct viewmodel *vm, bool from_items)
 		}
 	}
 	sort_remember(vm);
-	vm->items_valid = true;
+}
+
+void vm_sort_entries(struct viewmodel *vm, enum vm_from from)
+{
+	bool keyed = keyed_col(vm->sort_col);
+	fill_items(vm, from, keyed);
+	sort_filled(vm, keyed);
+}
+
+/* ---------------------------------------------------------------- page first */
+
+/* The k items nearest the selection on one side (below: the largest of
+ * those before it; above: the smallest of those after it). Candidates go to
+ * a buffer of 4k; when it fills, a selection keeps the k nearest and the
+ * k-th becomes the limit a later item must beat. A heap would do a sift
+ * per item on a run that comes nearer and nearer — items in the tracker's
+ * order with tied sort values (broken by the key, which grows along that
+ * order) are such a run — where this costs O(1) per item amortized. */
+struct near {
+	uint32_t *v;
+	size_t n, k, cap;
+	int sign;      /* +1: above (nearer = smaller), -1: below (nearer = larger) */
+	bool has_lim;
+	uint32_t lim;  /* the k-th nearest kept so far */
+};
+
+/* < 0: a nearer than b. */
+static int near_cmp(const struct viewmodel *vm, const struct near *h, uint32_t a, uint32_t b)
+{
+	return h->sign * item_cmp(&vm->items[a], &vm->items[b]);
+}
+
+/* Put the k nearest of v[0..n) in v[0..k), the k-th nearest at v[k-1]. */
+static void near_select(const struct viewmodel *vm, struct near *h)
+{
+	size_t lo = 0, hi = h->n, kth = h->k - 1;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t p = h->v[mid], t;
+		h->v[mid] = h->v[hi - 1];
+		h->v[hi - 1] = p;
+		size_t st = lo;
+		for (size_t i = lo; i + 1 < hi; i++)
+			if (near_cmp(vm, h, h->v[i], p) < 0) {
+				t = h->v[i];
+				h->v[i] = h->v[st];
+				h->v[st++] = t;
+			}
+		h->v[hi - 1] = h->v[st];
+		h->v[st] = p;
+		if (st == kth)
+			break;
+		if (st < kth)
+			lo = st + 1;
+		else
+			hi = st;
+	}
+	h->n = h->k;
+	h->lim = h->v[kth];
+	h->has_lim = true;
+}
+
+static void near_push(const struct viewmodel *vm, struct near *h, uint32_t x)
+{
+	if (h->has_lim && near_cmp(vm, h, x, h->lim) >= 0)
+		return; /* farther than the k nearest so far */
+	h->v[h->n++] = x;
+	if (h->n == h->cap)
+		near_select(vm, h);
+}
+
+static void near_init(struct near *h, size_t k, int sign)
+{
+	*h = (struct near){.v = xmalloc((4 * k + 1) * sizeof *h->v), .k = k, .cap = 4 * k,
+			   .sign = sign};
+}
+
+/* The kept items, in sort order (ascending). */
+static void near_finish(struct viewmodel *vm, struct near *h)
+{
+	if (h->n > h->k)
+		near_select(vm, h);
+	sort_idx(vm, true, h->v, h->n);
+}
+
+/* The selected entry's item: at its index in the tracker's list (the items
+ * are in that order), else by its key. */
+static long find_sel(const struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key)
+{
+	size_t n = vm->nsorted;
+	if (sel_pos != NO_RANK) {
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (vm->items[mid].pos < sel_pos)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n && vm->items[lo].pos == sel_pos && vm->items[lo].key == sel_key)
+			return (long)lo;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (vm->items[i].key == sel_key)
+			return (long)i;
+	return -1;
+}
+
+static double thread_cpu(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *bg_main(void *arg)
+{
+	struct viewmodel *vm = arg;
+	double c0 = thread_cpu();
+	sort_filled(vm, true);
+	/* The test seam's delay, cut short when the result is dropped. */
+	for (unsigned ms = 0; ms < vm->bg.delay_ms && !atomic_load(&vm->bg.cancel); ms += 10) {
+		struct timespec ts = {0, 10000000L};
+		nanosleep(&ts, NULL);
+	}
+	vm->bg.run_cpu_s = thread_cpu() - c0;
+	atomic_store(&vm->bg.done, true);
+	return NULL;
+}
+
+bool vm_sort_page(struct viewmodel *vm, enum vm_from from, uint32_t sel_pos, uint64_t sel_key,
+		  size_t margin, long *rank)
+{
+	bool keyed = keyed_col(vm->sort_col);
+	size_t n = vm->nsorted;
+	fill_items(vm, from, keyed);
+	long si = keyed && vm->bg.min_rows && n >= vm->bg.min_rows
+			  ? find_sel(vm, sel_pos, sel_key) : -1;
+	if (si < 0) {
+		sort_filled(vm, keyed);
+		return false;
+	}
+	/* One pass: the selection's rank, and the `margin` rows each side. */
+	struct near below, above;
+	near_init(&below, margin ? margin : 1, -1);
+	near_init(&above, margin ? margin : 1, 1);
+	const struct sort_item *s = &vm->items[si];
+	size_t less = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == (size_t)si)
+			continue;
+		if (item_cmp(&vm->items[i], s) < 0) {
+			less++;
+			near_push(vm, &below, (uint32_t)i);
+		} else {
+			near_push(vm, &above, (uint32_t)i);
+		}
+	}
+	near_finish(vm, &below);
+	near_finish(vm, &above);
+	vm->rows = xgrow(vm->rows, &vm->rows_cap, n + 1, sizeof *vm->rows);
+	size_t lo = less - below.n;
+	for (size_t j = 0; j < below.n; j++)
+		vm->rows[lo + j] = (struct vm_row){vm->items[below.v[j]].e, -1};
+	vm->rows[less] = (struct vm_row){s->e, -1};
+	for (size_t j = 0; j < above.n; j++)
+		vm->rows[less + 1 + j] = (struct vm_row){vm->items[above.v[j]].e, -1};
+	vm->bg.win_lo = lo;
+	vm->bg.win_hi = less + 1 + above.n;
+	free(below.v);
+	free(above.v);
+	vm->nrows = n;
+	vm->bg.partial = true;
+	*rank = (long)less;
+	atomic_store(&vm->bg.done, false);
+	atomic_store(&vm->bg.cancel, false);
+	vm->bg.run_cpu_s = 0;
+	vm->bg.busy = pthread_create(&vm->bg.thr, NULL, bg_main, vm) == 0;
+	if (!vm->bg.busy) /* no thread: finish here */
+		sort_filled(vm, true);
+	if (!vm->bg.busy)
+		vm_sort_settle(vm);
+	return true;
+}
+
+void vm_sort_drop(struct viewmodel *vm)
+{
+	if (vm->bg.busy)
+		atomic_store(&vm->bg.cancel, true);
+	vm_sort_settle(vm);
+}
+
+void vm_sort_settle(struct viewmodel *vm)
+{
+	if (vm->bg.busy) {
+		pthread_join(vm->bg.thr, NULL);
+		vm->bg.busy = false;
+		vm->bg.cpu_s += vm->bg.run_cpu_s;
+	}
+	if (!vm->bg.partial)
+		return;
+	vm->bg.partial = false;
+	for (size_t i = 0; i < vm->nsorted; i++)
+		vm->rows[i] = (struct vm_row){vm->sorted[i], -1};
+	vm->nrows = vm->nsorted;
+}
+
+void vm_set_background(struct viewmodel *vm, size_t min_rows, unsigned delay_ms)
+{
+	vm->bg.min_rows = min_rows;
+	vm->bg.delay_ms = delay_ms;
+}
+
+bool vm_sort_busy(const struct viewmodel *vm)
+{
+	return vm->bg.partial;
+}
+
+bool vm_sort_poll(struct viewmodel *vm)
+{
+	if (!vm->bg.partial || (vm->bg.busy && !atomic_load(&vm->bg.done)))
+		return false;
+	vm_sort_settle(vm);
+	return true;
+}
+
+double vm_sort_take_cpu(struct viewmodel *vm)
+{
+	double c = vm->bg.cpu_s;
+	vm->bg.cpu_s = 0;
+	return c;
 }
 
 long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key)
