@@ -53,6 +53,7 @@ void vm_free(struct viewmodel *vm)
 	free(vm->ia);
 	free(vm->ib);
 	vm_radix_buf_done(&vm->radix);
+	free(vm->bg.page);
 	free(vm->rows);
 	free(vm->groups);
 	free(vm->gidx);
@@ -370,36 +371,6 @@ static void build_groups(struct viewmodel *vm)
 
 /* ---------------------------------------------------------------- rebuild */
 
-static uint64_t row_key(const struct viewmodel *vm, size_t i)
-{
-	const struct vm_row *r = &vm->rows[i];
-	return r->e ? r->e->key : (vm->groups[r->group].key | GROUP_KEY_TAG);
-}
-
-static void clamp(struct viewmodel *vm)
-{
-	if (vm->nrows == 0) {
-		vm->sel = vm->top = 0;
-		return;
-	}
-	if (vm->sel >= vm->nrows)
-		vm->sel = vm->nrows - 1;
-	size_t page = vm->page > 0 ? (size_t)vm->page : 1;
-	if (vm->sel < vm->top)
-		vm->top = vm->sel;
-	if (vm->sel >= vm->top + page)
-		vm->top = vm->sel - page + 1;
-	if (vm->top + page > vm->nrows)
-		vm->top = vm->nrows > page ? vm->nrows - page : 0;
-}
-
-static void remember(struct viewmodel *vm)
-{
-	vm->sel_valid = vm->sel < vm->nrows;
-	if (vm->sel_valid)
-		vm->sel_key = row_key(vm, vm->sel);
-}
-
 /* Filter: the entries of this view that pass, in the tracker's order;
  * with a keyed sort, their sort items too (true), while each entry is at
  * hand. */
@@ -446,6 +417,11 @@ void vm_rebuild(struct viewmodel *vm)
 		from = VM_FROM_FILLED;
 	vm->dirty = vm->resort = false;
 	vm->rows_gen++;
+	/* A re-sort of a big table: all of it on the worker; the last order
+	 * stays on screen until the page around the selection is made. */
+	if (from == VM_FROM_ITEMS && vm->sel_valid && vm->group == VG_NONE &&
+	    vm_sort_resort(vm, sel_pos, vm->sel_key, VM_PAGE_MARGIN(vm)))
+		return;
 	size_t screen_line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
 	long rank = -1;
 	/* A big table: the page around the selection now, the rest of the
@@ -479,7 +455,7 @@ void vm_rebuild(struct viewmodel *vm)
 			vm->top = vm->sel >= screen_line ? vm->sel - screen_line : 0;
 	} else if (vm->sel_valid && vm->group != VG_NONE) {
 		for (size_t i = 0; i < vm->nrows; i++) {
-			if (row_key(vm, i) == vm->sel_key) {
+			if (vm_row_key(vm, i) == vm->sel_key) {
 				vm->sel = i;
 				if (vm->follow)
 					vm->top = i >= screen_line ? i - screen_line : 0;
@@ -487,8 +463,8 @@ void vm_rebuild(struct viewmodel *vm)
 			}
 		}
 	}
-	clamp(vm);
-	remember(vm);
+	vm_clamp(vm);
+	vm_remember(vm);
 	/* Drop tags of sockets that are gone. */
 	if (vm->tags.n) {
 		struct hmap keep;
@@ -547,7 +523,7 @@ static size_t page_of(const struct viewmodel *vm)
 void vm_set_page(struct viewmodel *vm, int page)
 {
 	vm->page = page > 0 ? page : 1;
-	clamp(vm);
+	vm_clamp(vm);
 	need_rows(vm, vm->top, vm->top + page_of(vm));
 }
 
@@ -565,9 +541,9 @@ void vm_select(struct viewmodel *vm, size_t row)
 {
 	need_rows(vm, row, row + 1);
 	vm->sel = row;
-	clamp(vm);
+	vm_clamp(vm);
 	need_rows(vm, vm->top, vm->top + page_of(vm));
-	remember(vm);
+	vm_remember(vm);
 }
 
 void vm_move(struct viewmodel *vm, long delta)
@@ -593,8 +569,8 @@ void vm_scroll(struct viewmodel *vm, long delta)
 	need_rows(vm, (size_t)s, (size_t)s + 1);
 	vm->top = (size_t)t;
 	vm->sel = (size_t)s;
-	clamp(vm);
-	remember(vm);
+	vm_clamp(vm);
+	vm_remember(vm);
 }
 
 const struct track_entry *vm_sel_entry(const struct viewmodel *vm)

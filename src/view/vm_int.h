@@ -122,6 +122,16 @@ struct viewmodel {
 	struct vm_bg {
 		pthread_t thr;
 		atomic_bool done;
+		/* A re-sort (whole): the worker makes the keys and the page as
+		 * well; the rows stay the last order until the page is taken
+		 * (page_ready, and the selection still sel_key). */
+		bool whole, page_taken;
+		atomic_bool page_ready;
+		struct vm_row *page; /* owned: the rows around the selection */
+		size_t page_n, page_cap, page_lo, margin;
+		long page_rank;
+		uint32_t sel_pos;
+		uint64_t sel_key;
 		atomic_bool cancel;  /* the result will be dropped: skip the test delay */
 		bool busy, partial;
 		size_t win_lo, win_hi;
@@ -161,6 +171,16 @@ void vm_sort_entries(struct viewmodel *vm, enum vm_from from);
 #define VM_PAGE_MARGIN(vm) (2 * (size_t)((vm)->page > 0 ? (vm)->page : 1) + 16)
 bool vm_sort_page(struct viewmodel *vm, enum vm_from from, uint32_t sel_pos, uint64_t sel_key,
 		  size_t margin, long *rank);
+/* A change of sort alone (the items hold this data's set) of a big keyed
+ * table with the selection anchored: the worker makes the keys, the page
+ * around the selection (shown by vm_sort_poll() as soon as it is there) and
+ * the order; until then the rows stay the last order. False: not started
+ * (sort in place, vm_sort_page()). */
+bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, size_t margin);
+/* viewmodel.c's row bookkeeping, shared with the background sort. */
+uint64_t vm_row_key(const struct viewmodel *vm, size_t i);
+void vm_clamp(struct viewmodel *vm);
+void vm_remember(struct viewmodel *vm);
 /* Join the worker, if any, and put the whole order into vm->rows. */
 void vm_sort_settle(struct viewmodel *vm);
 /* The same when the order is about to be redone (new data, a new

@@ -384,6 +384,36 @@ static long find_sel(const struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_
 	return -1;
 }
 
+uint64_t vm_row_key(const struct viewmodel *vm, size_t i)
+{
+	const struct vm_row *r = &vm->rows[i];
+	return r->e ? r->e->key : (vm->groups[r->group].key | GROUP_KEY_TAG);
+}
+
+void vm_clamp(struct viewmodel *vm)
+{
+	if (vm->nrows == 0) {
+		vm->sel = vm->top = 0;
+		return;
+	}
+	if (vm->sel >= vm->nrows)
+		vm->sel = vm->nrows - 1;
+	size_t page = vm->page > 0 ? (size_t)vm->page : 1;
+	if (vm->sel < vm->top)
+		vm->top = vm->sel;
+	if (vm->sel >= vm->top + page)
+		vm->top = vm->sel - page + 1;
+	if (vm->top + page > vm->nrows)
+		vm->top = vm->nrows > page ? vm->nrows - page : 0;
+}
+
+void vm_remember(struct viewmodel *vm)
+{
+	vm->sel_valid = vm->sel < vm->nrows;
+	if (vm->sel_valid)
+		vm->sel_key = vm_row_key(vm, vm->sel);
+}
+
 static double thread_cpu(void)
 {
 	struct timespec ts;
@@ -392,34 +422,18 @@ static double thread_cpu(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void *bg_main(void *arg)
-{
-	struct viewmodel *vm = arg;
-	double c0 = thread_cpu();
-	sort_filled(vm, true);
-	/* The test seam's delay, cut short when the result is dropped. */
-	for (unsigned ms = 0; ms < vm->bg.delay_ms && !atomic_load(&vm->bg.cancel); ms += 10) {
-		struct timespec ts = {0, 10000000L};
-		nanosleep(&ts, NULL);
-	}
-	vm->bg.run_cpu_s = thread_cpu() - c0;
-	atomic_store(&vm->bg.done, true);
-	return NULL;
-}
+/* ---------------------------------------------------------------- the page */
 
-bool vm_sort_page(struct viewmodel *vm, enum vm_from from, uint32_t sel_pos, uint64_t sel_key,
-		  size_t margin, long *rank)
+/* One pass over the filled items: the selected entry's rank and the
+ * `margin` rows each side of it into vm->bg.page (page_lo: the rank of its
+ * first row, page_rank: the selection's). False: the selection is not in
+ * the set. Reads only the items. */
+static bool page_pass(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, size_t margin)
 {
-	bool keyed = keyed_col(vm->sort_col);
 	size_t n = vm->nsorted;
-	fill_items(vm, from, keyed);
-	long si = keyed && vm->bg.min_rows && n >= vm->bg.min_rows
-			  ? find_sel(vm, sel_pos, sel_key) : -1;
-	if (si < 0) {
-		sort_filled(vm, keyed);
+	long si = find_sel(vm, sel_pos, sel_key);
+	if (si < 0)
 		return false;
-	}
-	/* One pass: the selection's rank, and the `margin` rows each side. */
 	struct near below, above;
 	near_init(&below, margin ? margin : 1, -1);
 	near_init(&above, margin ? margin : 1, 1);
@@ -437,28 +451,155 @@ bool vm_sort_page(struct viewmodel *vm, enum vm_from from, uint32_t sel_pos, uin
 	}
 	near_finish(vm, &below);
 	near_finish(vm, &above);
-	vm->rows = xgrow(vm->rows, &vm->rows_cap, n + 1, sizeof *vm->rows);
-	size_t lo = less - below.n;
+	struct vm_bg *bg = &vm->bg;
+	bg->page = xgrow(bg->page, &bg->page_cap, below.n + above.n + 1, sizeof *bg->page);
+	size_t k = 0;
 	for (size_t j = 0; j < below.n; j++)
-		vm->rows[lo + j] = (struct vm_row){vm->items[below.v[j]].e, -1};
-	vm->rows[less] = (struct vm_row){s->e, -1};
+		bg->page[k++] = (struct vm_row){vm->items[below.v[j]].e, -1};
+	bg->page[k++] = (struct vm_row){s->e, -1};
 	for (size_t j = 0; j < above.n; j++)
-		vm->rows[less + 1 + j] = (struct vm_row){vm->items[above.v[j]].e, -1};
-	vm->bg.win_lo = lo;
-	vm->bg.win_hi = less + 1 + above.n;
+		bg->page[k++] = (struct vm_row){vm->items[above.v[j]].e, -1};
+	bg->page_n = k;
+	bg->page_lo = less - below.n;
+	bg->page_rank = (long)less;
 	free(below.v);
 	free(above.v);
+	return true;
+}
+
+/* The page into the rows (the rest of them unknown until the sort ends). */
+static void page_install(struct viewmodel *vm)
+{
+	struct vm_bg *bg = &vm->bg;
+	size_t n = vm->nsorted;
+	vm->rows = xgrow(vm->rows, &vm->rows_cap, n + 1, sizeof *vm->rows);
+	memcpy(vm->rows + bg->page_lo, bg->page, bg->page_n * sizeof *bg->page);
+	bg->win_lo = bg->page_lo;
+	bg->win_hi = bg->page_lo + bg->page_n;
 	vm->nrows = n;
-	vm->bg.partial = true;
-	*rank = (long)less;
-	atomic_store(&vm->bg.done, false);
-	atomic_store(&vm->bg.cancel, false);
-	vm->bg.run_cpu_s = 0;
-	vm->bg.busy = pthread_create(&vm->bg.thr, NULL, bg_main, vm) == 0;
-	if (!vm->bg.busy) /* no thread: finish here */
+	bg->partial = true;
+}
+
+/* The selection on row `rank`, keeping its screen line under follow. */
+static void anchor(struct viewmodel *vm, size_t rank, size_t screen_line)
+{
+	vm->sel = rank;
+	if (vm->follow)
+		vm->top = rank >= screen_line ? rank - screen_line : 0;
+	vm_clamp(vm);
+	vm_remember(vm);
+}
+
+static void sleep_seam(struct viewmodel *vm)
+{
+	/* The test seam's delay, cut short when the result is dropped. */
+	for (unsigned ms = 0; ms < vm->bg.delay_ms && !atomic_load(&vm->bg.cancel); ms += 10) {
+		struct timespec ts = {0, 10000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The worker: the whole order (after vm_sort_page()), or for a re-sort the
+ * keys and the page first (whole), then the order. */
+static void *bg_main(void *arg)
+{
+	struct viewmodel *vm = arg;
+	struct vm_bg *bg = &vm->bg;
+	double c0 = thread_cpu();
+	if (bg->whole) {
+		fill_items(vm, VM_FROM_ITEMS, true);
+		if (page_pass(vm, bg->sel_pos, bg->sel_key, bg->margin)) {
+			sleep_seam(vm);
+			atomic_store(&bg->page_ready, true);
+		}
+	}
+	sort_filled(vm, true);
+	sleep_seam(vm);
+	bg->run_cpu_s = thread_cpu() - c0;
+	atomic_store(&bg->done, true);
+	return NULL;
+}
+
+static bool bg_start(struct viewmodel *vm, bool whole)
+{
+	struct vm_bg *bg = &vm->bg;
+	bg->whole = whole;
+	bg->page_taken = false;
+	atomic_store(&bg->page_ready, false);
+	atomic_store(&bg->done, false);
+	atomic_store(&bg->cancel, false);
+	bg->run_cpu_s = 0;
+	bg->busy = pthread_create(&bg->thr, NULL, bg_main, vm) == 0;
+	return bg->busy;
+}
+
+static bool bg_eligible(const struct viewmodel *vm)
+{
+	return keyed_col(vm->sort_col) && vm->bg.min_rows && vm->nsorted >= vm->bg.min_rows;
+}
+
+bool vm_sort_page(struct viewmodel *vm, enum vm_from from, uint32_t sel_pos, uint64_t sel_key,
+		  size_t margin, long *rank)
+{
+	bool keyed = keyed_col(vm->sort_col);
+	fill_items(vm, from, keyed);
+	if (!bg_eligible(vm) || !page_pass(vm, sel_pos, sel_key, margin)) {
+		sort_filled(vm, keyed);
+		return false;
+	}
+	page_install(vm);
+	*rank = vm->bg.page_rank;
+	if (!bg_start(vm, false)) { /* no thread: finish here */
 		sort_filled(vm, true);
-	if (!vm->bg.busy)
 		vm_sort_settle(vm);
+	}
+	return true;
+}
+
+bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, size_t margin)
+{
+	if (!bg_eligible(vm) || !vm->items_valid)
+		return false;
+	struct vm_bg *bg = &vm->bg;
+	bg->sel_pos = sel_pos;
+	bg->sel_key = sel_key;
+	bg->margin = margin;
+	return bg_start(vm, true);
+}
+
+/* Take what the worker has: its page (when the selection is still the one
+ * it was made for), or, when done, the whole order, re-anchoring the
+ * selection by its key when no page was shown. True: the rows changed. */
+static bool take(struct viewmodel *vm, bool wait)
+{
+	struct vm_bg *bg = &vm->bg;
+	if (!bg->busy)
+		return false;
+	if (bg->whole && !bg->page_taken && atomic_load(&bg->page_ready) && !wait) {
+		bg->page_taken = true;
+		if (vm->sel_valid && vm->sel_key == bg->sel_key) {
+			size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
+			page_install(vm);
+			anchor(vm, (size_t)bg->page_rank, line);
+			return true;
+		}
+	}
+	if (!wait && !atomic_load(&bg->done))
+		return false;
+	pthread_join(bg->thr, NULL);
+	bg->busy = false;
+	bg->cpu_s += bg->run_cpu_s;
+	bool shown = bg->partial; /* the page is on screen: the selection is on it */
+	size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
+	for (size_t i = 0; i < vm->nsorted; i++)
+		vm->rows[i] = (struct vm_row){vm->sorted[i], -1};
+	vm->nrows = vm->nsorted;
+	bg->partial = false;
+	if (!shown && vm->sel_valid) { /* a re-sort whose page was not shown */
+		long r = vm_sort_rank_of(vm, vm->sel_key);
+		if (r >= 0)
+			anchor(vm, (size_t)r, line);
+	}
 	return true;
 }
 
@@ -471,17 +612,7 @@ void vm_sort_drop(struct viewmodel *vm)
 
 void vm_sort_settle(struct viewmodel *vm)
 {
-	if (vm->bg.busy) {
-		pthread_join(vm->bg.thr, NULL);
-		vm->bg.busy = false;
-		vm->bg.cpu_s += vm->bg.run_cpu_s;
-	}
-	if (!vm->bg.partial)
-		return;
-	vm->bg.partial = false;
-	for (size_t i = 0; i < vm->nsorted; i++)
-		vm->rows[i] = (struct vm_row){vm->sorted[i], -1};
-	vm->nrows = vm->nsorted;
+	take(vm, true);
 }
 
 void vm_set_background(struct viewmodel *vm, size_t min_rows, unsigned delay_ms)
@@ -492,15 +623,12 @@ void vm_set_background(struct viewmodel *vm, size_t min_rows, unsigned delay_ms)
 
 bool vm_sort_busy(const struct viewmodel *vm)
 {
-	return vm->bg.partial;
+	return vm->bg.busy || vm->bg.partial;
 }
 
 bool vm_sort_poll(struct viewmodel *vm)
 {
-	if (!vm->bg.partial || (vm->bg.busy && !atomic_load(&vm->bg.done)))
-		return false;
-	vm_sort_settle(vm);
-	return true;
+	return take(vm, false);
 }
 
 double vm_sort_take_cpu(struct viewmodel *vm)
