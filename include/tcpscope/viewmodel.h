@@ -120,7 +120,11 @@ const struct vm_traffic *vm_traffic(struct viewmodel *vm);
  * the selection anchored gets its page first: one pass finds the
  * selected socket's rank and the rows around it, which are at once what
  * vm_rows() gives from vm_top() for a page or two either way, and the full
- * order is finished on a worker thread (vm_sort_busy() until then).
+ * order is finished on a worker thread (vm_sort_busy() until then). A
+ * change of sort alone does that pass on the worker too: vm_rows() stays
+ * the last order (complete, movable) until vm_sort_poll() takes the page —
+ * when the selection is still the one it was made for; else the whole
+ * order, the selection found again by its key.
  * Anything that needs other rows (a move or scroll past them, a search)
  * waits for it; the next rebuild or vm_set_data() joins it and drops its
  * result. The worker reads only the view model's own copies of the sort
@@ -136,7 +140,8 @@ void vm_rebuild(struct viewmodel *vm);
 void vm_set_background(struct viewmodel *vm, size_t min_rows, unsigned delay_ms);
 /* A sort is being finished in the background: only the page is known. */
 bool vm_sort_busy(const struct viewmodel *vm);
-/* Take a finished background sort (true), without waiting. */
+/* Without waiting, take what the background sort has: a re-sort's page,
+ * or the whole order once finished (true: the rows changed). */
 bool vm_sort_poll(struct viewmodel *vm);
 /* Wait for the background sort, if any, and take it. */
 void vm_sort_wait(struct viewmodel *vm);
