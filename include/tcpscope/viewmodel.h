@@ -126,12 +126,13 @@ const struct vm_traffic *vm_traffic(struct viewmodel *vm);
  * when the selection is still the one it was made for; else the whole
  * order, the selection found again by its key.
  * Anything that needs other rows (a move or scroll past them, a search)
- * waits for it; the next rebuild or vm_set_data() joins it and drops its
- * result. The worker reads only the view model's own copies of the sort
- * keys, never the entries or their list, so the tracker may update while
- * it runs (the rows must then be given again with vm_set_data(), as
- * always, before anything reads them). The order is the same as the one
- * sort would give. */
+ * waits for it; the next rebuild or vm_set_data() stops it where it is and
+ * drops its result. The order is the same as the one sort would give.
+ * Once its page is made the worker reads only the view model's own copies
+ * of the keys; a re-sort's worker reads every entry first, to make them:
+ * call vm_sort_cancel() before the tracker changes the entries given to
+ * vm_set_data() (then, as always, vm_set_data() before the rows are read
+ * again). */
 void vm_rebuild(struct viewmodel *vm);
 /* Background sorts from min_rows matched rows (0: never; the default is
  * VM_BACKGROUND_ROWS); delay_ms: a test seam, the worker sleeps that long
@@ -145,6 +146,8 @@ bool vm_sort_busy(const struct viewmodel *vm);
 bool vm_sort_poll(struct viewmodel *vm);
 /* Wait for the background sort, if any, and take it. */
 void vm_sort_wait(struct viewmodel *vm);
+/* Stop it where it is and drop it (before a tracker update; quick). */
+void vm_sort_cancel(struct viewmodel *vm);
 /* The CPU time the background sorts took since the last call (s). */
 double vm_sort_take_cpu(struct viewmodel *vm);
 

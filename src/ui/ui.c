@@ -156,6 +156,8 @@ static void tick_done(struct ui *u, int rc, const struct err *ep, bool took)
 static bool tick_start(struct ui *u)
 {
 	struct err e = {0};
+	if (!u->paused && engine_is_replay(u->eng))
+		vm_sort_cancel(u->vm); /* a replay's tick changes the entries at once */
 	int rc = engine_tick_start(u->eng, &e);
 	if (rc == 1)
 		return true;
@@ -170,8 +172,14 @@ static void tick_step(struct ui *u)
 {
 	struct err e = {0};
 	bool took = engine_tick_detecting(u->eng);
-	if (!took)
+	if (!took) {
+		/* The tracker takes the poll: a re-sort's worker reading the
+		 * entries stops (the view is rebuilt on the new ones anyway).
+		 * Paused, the view shows copies the tracker does not touch. */
+		if (!u->paused)
+			vm_sort_cancel(u->vm);
 		(void)vm_sort_take_cpu(u->vm); /* a key's sorts are not the tick's */
+	}
 	int rc = engine_tick_take(u->eng, &e);
 	if (rc == 2)
 		tick_took(u);

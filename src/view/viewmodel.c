@@ -100,6 +100,7 @@ void vm_set_sort(struct viewmodel *vm, int col, bool desc)
 {
 	if (col < 0 || col >= COL_COUNT)
 		return;
+	vm_sort_drop(vm); /* a sort under way reads the column: superseded */
 	vm->sort_col = col;
 	vm->sort_desc = desc;
 	/* The filtered set stays: only the order is redone. */

@@ -132,7 +132,7 @@ struct viewmodel {
 		long page_rank;
 		uint32_t sel_pos;
 		uint64_t sel_key;
-		atomic_bool cancel;  /* the result will be dropped: skip the test delay */
+		atomic_bool cancel;  /* the result will be dropped: stop where it is */
 		bool busy, partial;
 		size_t win_lo, win_hi;
 		size_t min_rows;     /* 0: never in the background */
@@ -184,7 +184,8 @@ void vm_remember(struct viewmodel *vm);
 /* Join the worker, if any, and put the whole order into vm->rows. */
 void vm_sort_settle(struct viewmodel *vm);
 /* The same when the order is about to be redone (new data, a new
- * rebuild): the worker is still joined (it owns the arrays), but told so. */
+ * rebuild): the worker is told to stop where it is and joined (it owns the
+ * arrays); nothing of its work is kept. Its caller rebuilds the rows. */
 void vm_sort_drop(struct viewmodel *vm);
 /* The rank after vm_sort_entries() of the entry at index `pos` of the
  * tracker's list if it has `key` and was sorted; else -1 (O(1)). */

@@ -233,6 +233,8 @@ static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed)
 		return;
 	bool from_items = from == VM_FROM_ITEMS;
 	for (size_t i = 0; i < n; i++) {
+		if (!(i & 0xffff) && atomic_load(&vm->bg.cancel))
+			return; /* the worker's result is being dropped */
 		struct sort_item *it = &vm->items[i];
 		const struct track_entry *e = from_items ? it->e : vm->sorted[i];
 		uint32_t pos = from_items ? it->pos : vm->spos[i];
@@ -440,6 +442,8 @@ static bool page_pass(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, 
 	const struct sort_item *s = &vm->items[si];
 	size_t less = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (!(i & 0xffff) && atomic_load(&vm->bg.cancel))
+			break; /* dropped: the page is not used */
 		if (i == (size_t)si)
 			continue;
 		if (item_cmp(&vm->items[i], s) < 0) {
@@ -507,13 +511,17 @@ static void *bg_main(void *arg)
 	struct vm_bg *bg = &vm->bg;
 	double c0 = thread_cpu();
 	if (bg->whole) {
+		/* The keys: a read of every entry (vm_sort_cancel() before the
+		 * tracker changes them). */
 		fill_items(vm, VM_FROM_ITEMS, true);
-		if (page_pass(vm, bg->sel_pos, bg->sel_key, bg->margin)) {
+		if (page_pass(vm, bg->sel_pos, bg->sel_key, bg->margin) &&
+		    !atomic_load(&bg->cancel)) {
 			sleep_seam(vm);
 			atomic_store(&bg->page_ready, true);
 		}
 	}
-	sort_filled(vm, true);
+	if (!atomic_load(&bg->cancel))
+		sort_filled(vm, true);
 	sleep_seam(vm);
 	bg->run_cpu_s = thread_cpu() - c0;
 	atomic_store(&bg->done, true);
@@ -589,6 +597,18 @@ static bool take(struct viewmodel *vm, bool wait)
 	pthread_join(bg->thr, NULL);
 	bg->busy = false;
 	bg->cpu_s += bg->run_cpu_s;
+	if (atomic_load(&bg->cancel)) {
+		/* Dropped half way: nothing of it is used; a page shown is all
+		 * the rows there are until the caller's rebuild (or the last
+		 * order stays, for a re-sort whose page was not taken). */
+		atomic_store(&bg->cancel, false);
+		vm->pvalid = vm->items_valid = false;
+		vm->dirty = true; /* the order asked for is still to be made */
+		if (bg->partial)
+			vm->nrows = 0;
+		bg->partial = false;
+		return true;
+	}
 	bool shown = bg->partial; /* the page is on screen: the selection is on it */
 	size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
 	for (size_t i = 0; i < vm->nsorted; i++)
@@ -608,6 +628,11 @@ void vm_sort_drop(struct viewmodel *vm)
 	if (vm->bg.busy)
 		atomic_store(&vm->bg.cancel, true);
 	vm_sort_settle(vm);
+}
+
+void vm_sort_cancel(struct viewmodel *vm)
+{
+	vm_sort_drop(vm);
 }
 
 void vm_sort_settle(struct viewmodel *vm)

@@ -315,6 +315,28 @@ static void test_background(void)
 			runs++;
 		}
 	}
+	/* A sort dropped half way (a new re-sort, a tick): the worker stops
+	 * at once (the test delay too) and the next order is still exact. */
+	vm_set_background(bg, 1, 400);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int cols[3] = {COL_REMOTE, COL_LOCAL, COL_RTT};
+	for (int j = 0; j < 3; j++)
+		for (int k = 0; k < 2; k++) {
+			vm_set_sort(both[k], cols[j], false);
+			vm_rebuild(both[k]);
+		}
+	vm_sort_cancel(bg); /* as before a tracker update */
+	n = mutate(n, 5, &next_cookie);
+	for (int k = 0; k < 2; k++) {
+		vm_set_data(both[k], ptrs, n, NULL, now + 5000000000ull);
+		vm_rebuild(both[k]);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	CHECK(ms < 300); /* three dropped sorts of 400 ms each did not wait */
+	bad += same_view(bg, fg, "after dropped sorts");
+	vm_set_background(bg, 1, 0); /* no worker now: nothing reads it */
 	CHECK_INT(bad, 0);
 	CHECK(partial > COL_COUNT); /* the keyed columns went to the worker */
 	CHECK(runs == 2 * COL_COUNT);
