@@ -31,7 +31,8 @@
  *  - Test seams (documented in docs/ARCHITECTURE.md): the environment
  *    variables TCPSCOPE_TEST_DUMP_DELAY_MS (sleep) and
  *    TCPSCOPE_TEST_DUMP_BURN_MS (spin on the CPU) lengthen every poll, to
- *    stand in for a huge socket table in tests.
+ *    stand in for a huge socket table in tests; TCPSCOPE_TEST_DETECT_DELAY_MS
+ *    (sleep) the live view's detect phase (engine_tick_take()).
  *  - Needs: the engine always asks for tcp_info and process names (the
  *    rates, the detectors and owners read them) unless the options disable
  *    them; a front end adds what it shows with engine_set_needs() (columns,
@@ -180,6 +181,18 @@ int engine_tick_start(struct engine *g, struct err *e);
 bool engine_tick_busy(const struct engine *g);
 bool engine_tick_collected(const struct engine *g);
 int engine_tick_finish(struct engine *g, struct err *e);
+/* The same finish in two steps, for a front end that must answer between
+ * them (the live view at a million sockets): after engine_tick_collected(),
+ * engine_tick_take() hands the poll to the tracker (what the front end
+ * borrows from the tracker changes here: take it again) and runs the
+ * detectors on the thread, returning 2; the tick stays busy — detector
+ * state, alerts and port use are the last tick's and must not be read,
+ * nor the detector's settings changed (engine_tick_detecting()) — until
+ * engine_tick_collected() again, when engine_tick_take() completes the
+ * tick and returns what engine_tick() would. It returns that at once
+ * when no thread could start. */
+int engine_tick_take(struct engine *g, struct err *e);
+bool engine_tick_detecting(const struct engine *g);
 /* Something that rides every finished tick (the recorder), attached once
  * by the app whatever the front end: `tick` reads what the engine holds
  * (as a renderer would, until it returns); `notice` (may be NULL) is then

@@ -114,8 +114,42 @@ struct vm_traffic {
 };
 const struct vm_traffic *vm_traffic(struct viewmodel *vm);
 
-/* Filter, sort, group if anything changed; re-anchor the selection. */
+/* Filter, sort, group if anything changed; re-anchor the selection.
+ * A big ungrouped table sorted by a keyed column (a number, an endpoint,
+ * state...; at least vm_set_background()'s min_rows matched rows) with
+ * the selection anchored gets its page first: one pass finds the
+ * selected socket's rank and the rows around it, which are at once what
+ * vm_rows() gives from vm_top() for a page or two either way, and the full
+ * order is finished on a worker thread (vm_sort_busy() until then). A
+ * change of sort alone does that pass on the worker too: vm_rows() stays
+ * the last order (complete, movable) until vm_sort_poll() takes the page —
+ * when the selection is still the one it was made for; else the whole
+ * order, the selection found again by its key.
+ * Anything that needs other rows (a move or scroll past them, a search)
+ * waits for it; the next rebuild or vm_set_data() stops it where it is and
+ * drops its result. The order is the same as the one sort would give.
+ * Once its page is made the worker reads only the view model's own copies
+ * of the keys; a re-sort's worker reads every entry first, to make them:
+ * call vm_sort_cancel() before the tracker changes the entries given to
+ * vm_set_data() (then, as always, vm_set_data() before the rows are read
+ * again). */
 void vm_rebuild(struct viewmodel *vm);
+/* Background sorts from min_rows matched rows (0: never; the default is
+ * VM_BACKGROUND_ROWS); delay_ms: a test seam, the worker sleeps that long
+ * after sorting. */
+#define VM_BACKGROUND_ROWS 100000
+void vm_set_background(struct viewmodel *vm, size_t min_rows, unsigned delay_ms);
+/* A sort is being finished in the background: only the page is known. */
+bool vm_sort_busy(const struct viewmodel *vm);
+/* Without waiting, take what the background sort has: a re-sort's page,
+ * or the whole order once finished (true: the rows changed). */
+bool vm_sort_poll(struct viewmodel *vm);
+/* Wait for the background sort, if any, and take it. */
+void vm_sort_wait(struct viewmodel *vm);
+/* Stop it where it is and drop it (before a tracker update; quick). */
+void vm_sort_cancel(struct viewmodel *vm);
+/* The CPU time the background sorts took since the last call (s). */
+double vm_sort_take_cpu(struct viewmodel *vm);
 
 size_t vm_rows(const struct viewmodel *vm, const struct vm_row **rows);
 const struct vm_group *vm_group(const struct viewmodel *vm, int idx);

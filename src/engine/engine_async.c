@@ -35,7 +35,7 @@ void engine_async_done(struct engine *g)
 {
 	if (g->busy) {
 		pthread_join(g->thr, NULL);
-		g->busy = false;
+		g->busy = g->detecting = false;
 	}
 	if (g->evfd >= 0)
 		close(g->evfd);
@@ -143,30 +143,25 @@ static void release(struct engine *g)
 	w->labels = labels;
 }
 
-int engine_tick_finish(struct engine *g, struct err *e)
+static void needs_apply(struct engine *g)
 {
-	if (g->busy) {
-		pthread_join(g->thr, NULL);
-		g->busy = false;
-		uint64_t v;
-		ssize_t r = read(g->evfd, &v, sizeof v);
-		(void)r;
-	}
 	if (g->needs_pending) {
 		g->needs_pending = false;
 		g->needs = g->needs_next;
 		engine_ns_set_needs(g, g->needs);
 	}
+}
+
+/* Main thread, the collect thread joined: the poll into the tracker. */
+static void take(struct engine *g)
+{
+	needs_apply(g);
 	struct snapshot *w = &g->wsnap;
-	int rc = g->wrc;
-	if (rc < 0) {
-		*e = g->werr;
+	if (g->wrc < 0)
 		w->flags |= SNAP_PARTIAL;
-	}
 	g->polled = w->n;
 	take_header(&g->snap, w);
-	const struct detect_ns *dns;
-	size_t nns = engine_ns_detect(g, &dns);
+	g->wnns = engine_ns_detect(g, &g->wdns);
 	/* A failed poll is partial: nothing vanishes. */
 	if (g->whinted)
 		tracker_update_hinted(g->trk, w, g->whint);
@@ -181,12 +176,82 @@ int engine_tick_finish(struct engine *g, struct err *e)
 		if (ne)
 			engine_own_cgroups(g, &ev->conn, ne, sizeof *ev);
 	}
-	detector_update_ns(g->det, g->trk, &g->snap, dns, g->o.all_netns ? nns : 0);
+}
+
+/* The detect phase: reads the tracker and the header, writes only the
+ * detector (on the thread, or here); then the poll's buffer goes back
+ * (at a million sockets unmapping it is felt: off the main thread too). */
+static void detect(struct engine *g)
+{
+	engine_pace_seam_detect(g);
+	detector_update_ns(g->det, g->trk, &g->snap, g->wdns, g->o.all_netns ? g->wnns : 0);
 	release(g);
+}
+
+static void *detect_main(void *arg)
+{
+	struct engine *g = arg;
+	detect(g);
+	atomic_store(&g->collected, true);
+	uint64_t one = 1;
+	ssize_t w = write(g->evfd, &one, sizeof one);
+	(void)w;
+	return NULL;
+}
+
+static void join(struct engine *g)
+{
+	pthread_join(g->thr, NULL);
+	uint64_t v;
+	ssize_t r = read(g->evfd, &v, sizeof v);
+	(void)r;
+}
+
+/* The tick is complete: counted, paced, scheduled, observed. */
+static int end(struct engine *g, struct err *e)
+{
+	needs_apply(g);
+	int rc = g->wrc;
+	if (rc < 0)
+		*e = g->werr;
 	g->ticks++;
 	g->last_ns = clock_mono_ns();
 	engine_pace_end(g);
 	engine_schedule(g, g->last_ns);
 	engine_tick_observe(g);
+	return rc;
+}
+
+int engine_tick_take(struct engine *g, struct err *e)
+{
+	if (g->busy && g->detecting) {
+		join(g);
+		g->busy = g->detecting = false;
+		return end(g, e);
+	}
+	if (g->busy) {
+		join(g);
+		g->busy = false;
+	}
+	take(g);
+	atomic_store(&g->collected, false);
+	if (g->evfd >= 0 && pthread_create(&g->thr, NULL, detect_main, g) == 0) {
+		g->busy = g->detecting = true;
+		return 2;
+	}
+	detect(g);
+	return end(g, e);
+}
+
+bool engine_tick_detecting(const struct engine *g)
+{
+	return g->busy && g->detecting;
+}
+
+int engine_tick_finish(struct engine *g, struct err *e)
+{
+	int rc = engine_tick_take(g, e);
+	if (rc == 2) /* blocks until the detectors are done */
+		rc = engine_tick_take(g, e);
 	return rc;
 }

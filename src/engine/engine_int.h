@@ -70,8 +70,13 @@ struct engine {
 	double cpu0_s;            /* process CPU when the tick began */
 	double charge_s;          /* a front end's CPU on the last tick (engine_pace_charge) */
 	unsigned test_delay_ms, test_burn_ms; /* test seams (engine.h) */
+	unsigned test_detect_ms;  /* test seam: the detect phase sleeps this long */
 	/* Ticks in two phases (engine_async.c): */
-	bool busy;                /* a tick's collect phase is running on thr */
+	bool busy;                /* a tick is under way on thr: its collect phase, or its
+				   * detect phase (detecting) after the tracker took the poll */
+	bool detecting;
+	const struct detect_ns *wdns; /* the detect phase's per-namespace inputs */
+	size_t wnns;
 	pthread_t thr;
 	int evfd;                 /* owned eventfd: the collect phase ended; -1 none */
 	atomic_bool collected;    /* set by thr when it is done */
@@ -119,8 +124,10 @@ void engine_pace_init(struct engine *g);
  * restore the interval (call before engine_schedule()). */
 void engine_pace_begin(struct engine *g);
 void engine_pace_end(struct engine *g);
-/* The test seams, in the collect phase. */
+/* The test seams, in the collect phase; engine_pace_seam_detect() in the
+ * live view's detect phase. */
 void engine_pace_seam(const struct engine *g);
+void engine_pace_seam_detect(const struct engine *g);
 /* Put interval `s` in force (re-anchoring the grid at the last tick). */
 void engine_apply_interval(struct engine *g, double s);
 

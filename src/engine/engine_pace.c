@@ -41,16 +41,26 @@ void engine_pace_init(struct engine *g)
 	g->cost_s = -1;
 	g->test_delay_ms = env_ms("TCPSCOPE_TEST_DUMP_DELAY_MS");
 	g->test_burn_ms = env_ms("TCPSCOPE_TEST_DUMP_BURN_MS");
+	g->test_detect_ms = env_ms("TCPSCOPE_TEST_DETECT_DELAY_MS");
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0)
+		;
+}
+
+void engine_pace_seam_detect(const struct engine *g)
+{
+	if (g->test_detect_ms)
+		sleep_ms(g->test_detect_ms);
 }
 
 void engine_pace_seam(const struct engine *g)
 {
-	if (g->test_delay_ms) {
-		struct timespec ts = {.tv_sec = g->test_delay_ms / 1000,
-				      .tv_nsec = (long)(g->test_delay_ms % 1000) * 1000000L};
-		while (nanosleep(&ts, &ts) < 0)
-			;
-	}
+	if (g->test_delay_ms)
+		sleep_ms(g->test_delay_ms);
 	if (g->test_burn_ms) {
 		double until = cpu_now() + g->test_burn_ms / 1000.0;
 		volatile unsigned long spin = 0;

@@ -278,8 +278,14 @@ void header_tabs(struct ui *u, int y)
 		n += (size_t)snprintf(info + n, sizeof info - n,
 				      "  refresh %.3g s: a poll takes %.2f s (budget %g%%)", pc.interval_s,
 				      pc.tick_cpu_s, pc.budget_pct);
+	/* A tick under way: its poll, then its detectors (the table shows
+	 * the new poll by then; the alerts are still the last tick's). */
 	if (pc.busy)
-		n += (size_t)snprintf(info + n, sizeof info - n, "  [polling]");
+		n += (size_t)snprintf(info + n, sizeof info - n, "  %s",
+				      engine_tick_detecting(u->eng) ? "[detecting]" : "[polling]");
+	/* The page is sorted, the rest of the order is being finished. */
+	if (vm_sort_busy(u->vm))
+		n += (size_t)snprintf(info + n, sizeof info - n, "  [sorting]");
 	(void)n;
 	/* --record: the engine this view ticks is being recorded (never a replay's). */
 	if (u->set && u->set->record_dir && u->eng && !engine_is_replay(u->eng))

@@ -136,6 +136,11 @@ struct ui {
 	const struct snapshot *hdr;
 	const struct kstat_rates *rates;   /* NULL: none yet */
 	const struct detect_ports *ports;  /* NULL: none yet */
+	struct detect_ports ports_live;    /* the last finished tick's (ports points here) */
+	/* Thresholds changed (F2) while the detectors run on the engine's
+	 * thread: given to the detector once they are done (ui.c). */
+	struct detect_config det_cfg;
+	bool det_cfg_pending;
 	struct ui_frozen *frozen;   /* owned while paused */
 	bool have_data;
 	struct viewmodel *vm;
@@ -162,7 +167,8 @@ struct ui {
 	char status[256];         /* status.c sets it, ui.c draws and expires it */
 	uint64_t status_until;
 	bool paused;
-	bool indexing;            /* replay: frames' alert marks still being learnt when idle */
+	bool indexing;
+	bool sort_charge;         /* the background sort under way is a tick's: charge its CPU */            /* replay: frames' alert marks still being learnt when idle */
 	unsigned paused_new, paused_closed, paused_changed; /* events since the pause */
 	/* header rates */
 	double rate_new, rate_closed;
@@ -348,10 +354,16 @@ void ui_panels_done(struct ui *u);
 unsigned ui_key(struct ui *u, int ch);
 void ui_draw(struct ui *u);
 
-/* The listener audit of this tick (ui_audit.c): run it on the entries just
- * given to vm_set_data() and point the columns at it; free at teardown. */
-struct track_entry;
-void ui_audit_refresh(struct ui *u, const struct track_entry *const *ents, size_t n);
+/* The listener audit (ui_audit.c), for the columns that show it (the
+ * Listeners view's exposure, ephemeral, accepts/s, findings): after each
+ * tick's vm_set_data(), ui_audit_tick() audits the tracker's entries at
+ * once when what is on screen needs it, else marks the audit stale
+ * (col_ctx.audit NULL: those columns show "-"); ui_audit_ensure() runs a
+ * stale one when it becomes needed (a tab, a column or a sort), true when
+ * it did (the view must be rebuilt). A pass over every socket per tick at
+ * a million sockets is saved while the Connections view shows none. */
+void ui_audit_tick(struct ui *u);
+bool ui_audit_ensure(struct ui *u);
 void ui_audit_free(struct ui *u);
 
 #endif

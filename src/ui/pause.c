@@ -22,7 +22,13 @@ void ui_show_live(struct ui *u)
 {
 	u->hdr = engine_header(u->eng);
 	u->rates = u->have_data ? tracker_kstat_rates(u->trk) : NULL;
-	u->ports = u->have_data ? detector_ports(u->det) : NULL;
+	/* A copy: the detectors may be running on the engine's thread, and
+	 * while they do the last tick's port use stays (detector_ports() is
+	 * not read then). */
+	if (u->have_data && !(u->eng && engine_tick_detecting(u->eng))) {
+		u->ports_live = *detector_ports(u->det);
+		u->ports = &u->ports_live;
+	}
 }
 
 void ui_pause_begin(struct ui *u)
@@ -49,12 +55,13 @@ void ui_pause_begin(struct ui *u)
 	f->hdr.sink = NULL;
 	if (u->have_data) {
 		f->rates = *tracker_kstat_rates(u->trk);
-		f->ports = *detector_ports(u->det);
+		if (u->ports)
+			f->ports = *u->ports;
 	}
 	u->frozen = f;
 	u->hdr = &f->hdr;
 	u->rates = u->have_data ? &f->rates : NULL;
-	u->ports = u->have_data ? &f->ports : NULL;
+	u->ports = u->ports ? &f->ports : NULL;
 	u->paused = true;
 	u->paused_new = u->paused_closed = u->paused_changed = 0;
 	/* The view model re-points at the copy: same rows, same order. */

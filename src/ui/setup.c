@@ -73,6 +73,8 @@ static int setup_count(const struct ui *u)
  * --threshold < edits here); the file's own values when there is none. */
 static const struct detect_config *thresh_running(const struct ui *u)
 {
+	if (u->det_cfg_pending)
+		return &u->det_cfg;
 	return u->det ? detector_config(u->det) : &u->cfg.detect;
 }
 
@@ -124,8 +126,10 @@ static unsigned thresh_apply(struct ui *u, const char *key, const char *value)
 		return UI_REDRAW;
 	}
 	(void)detect_set_threshold_kv(&u->cfg.detect, kv, &e); /* the same parser accepted it */
-	if (u->det)
-		detector_set_config(u->det, &run);
+	if (u->det) { /* applied by the loop when no detector runs (ui.c) */
+		u->det_cfg = run;
+		u->det_cfg_pending = true;
+	}
 	st->err[0] = '\0';
 	ui_set_status(u, 3, "threshold %s", kv);
 	return UI_REDRAW | UI_SAVE;

@@ -28,6 +28,16 @@ static double thread_cpu_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static unsigned long env_num(const char *name, unsigned long dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	if (!v || !*v)
+		return dflt;
+	unsigned long x = strtoul(v, &end, 10);
+	return *end || x > 100000000 ? dflt : x;
+}
+
 static double ms_since(uint64_t t0)
 {
 	return (double)(clock_mono_ns() - t0) / 1e6;
@@ -89,35 +99,55 @@ static void show_notices(struct ui *u)
 		ui_set_status(u, 15, "%s", m);
 }
 
-/* A tick has ended (engine_tick_finish(), or engine_tick_start() doing it
- * at once): take it into the view model. */
-static void tick_done(struct ui *u, int rc, const struct err *ep)
+/* The tracker took a poll (engine_tick_take(), or a whole tick): keep its
+ * events and rebuild the view on its entries. The alerts and the port use
+ * stay the last tick's until the tick ends (tick_done). */
+static void tick_took(struct ui *u)
 {
-	struct err e = *ep;
-	double cpu0 = thread_cpu_s();
-	show_notices(u);
-	if (rc < 0)
-		ui_set_status(u, 15, "collector: %s%s", e.msg,
-			      engine_polled(u->eng) ? " (snapshot incomplete)" : "");
 	const struct snapshot *hdr = engine_header(u->eng);
 	if (!u->have_data)
 		u->first_poll_ns = hdr->mono_ns;
 	u->have_data = true;
 	keep_events(u);
 	/* Paused, the screen keeps the copy frozen at the pause. */
-	if (u->paused)
+	if (u->paused) {
+		ui_audit_tick(u);
 		return;
-	ui_show_live(u);
-	publish_alerts(u);
+	}
+	u->hdr = hdr;
+	u->rates = tracker_kstat_rates(u->trk);
 	size_t n;
 	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
 	vm_set_data(u->vm, ents, n, hdr, hdr->mono_ns);
-	ui_audit_refresh(u, ents, n); /* listener audit columns (ui_audit.c) */
+	ui_audit_tick(u); /* the listener audit's columns (ui_audit.c) */
 	uint64_t t0 = clock_mono_ns();
 	vm_rebuild(u->vm);
 	u->last_rebuild_ms = ms_since(t0);
+	u->sort_charge = vm_sort_busy(u->vm);
 	detail_refresh(u);
-	/* The view's share of the tick counts against the CPU budget too. */
+}
+
+/* A tick has ended (engine_tick_take() or _finish(), or engine_tick_start()
+ * doing it at once): the view took it already when `took`. */
+static void tick_done(struct ui *u, int rc, const struct err *ep, bool took)
+{
+	struct err e = *ep;
+	double cpu0 = thread_cpu_s();
+	if (!took) {
+		(void)vm_sort_take_cpu(u->vm); /* a key's sorts are not the tick's */
+		tick_took(u);
+	}
+	show_notices(u);
+	if (rc < 0)
+		ui_set_status(u, 15, "collector: %s%s", e.msg,
+			      engine_polled(u->eng) ? " (snapshot incomplete)" : "");
+	if (!u->paused) {
+		ui_show_live(u);
+		publish_alerts(u);
+	}
+	/* The view's share of the tick counts against the CPU budget too
+	 * (when it took the poll before the tick's end, the engine's clock
+	 * counted it already). */
 	engine_pace_charge(u->eng, thread_cpu_s() - cpu0);
 }
 
@@ -126,18 +156,57 @@ static void tick_done(struct ui *u, int rc, const struct err *ep)
 static bool tick_start(struct ui *u)
 {
 	struct err e = {0};
+	if (!u->paused && engine_is_replay(u->eng))
+		vm_sort_cancel(u->vm); /* a replay's tick changes the entries at once */
 	int rc = engine_tick_start(u->eng, &e);
 	if (rc == 1)
 		return true;
-	tick_done(u, rc, &e);
+	tick_done(u, rc, &e, false);
 	return false;
 }
 
-static void tick_finish(struct ui *u)
+/* The engine's thread is done with a phase: the poll goes to the tracker
+ * (the view takes it; the detectors then run on the thread), or the
+ * detectors are done (the tick ends). */
+static void tick_step(struct ui *u)
 {
 	struct err e = {0};
-	int rc = engine_tick_finish(u->eng, &e);
-	tick_done(u, rc, &e);
+	bool took = engine_tick_detecting(u->eng);
+	if (!took) {
+		/* The tracker takes the poll: a re-sort's worker reading the
+		 * entries stops (the view is rebuilt on the new ones anyway).
+		 * Paused, the view shows copies the tracker does not touch. */
+		if (!u->paused)
+			vm_sort_cancel(u->vm);
+		(void)vm_sort_take_cpu(u->vm); /* a key's sorts are not the tick's */
+	}
+	int rc = engine_tick_take(u->eng, &e);
+	if (rc == 2)
+		tick_took(u);
+	else
+		tick_done(u, rc, &e, took);
+}
+
+/* The view's background sort ended: drop the header's [sorting], and
+ * charge a tick's sort to the CPU budget as its rebuild is. */
+static unsigned sort_work(struct ui *u)
+{
+	if (!vm_sort_poll(u->vm))
+		return 0;
+	double c = vm_sort_take_cpu(u->vm);
+	if (u->sort_charge && u->eng && !engine_tick_busy(u->eng))
+		engine_pace_charge(u->eng, c); /* before the tick's end its clock counted it */
+	u->sort_charge = false;
+	return UI_REDRAW;
+}
+
+/* F2's thresholds reach the detector when it is not running (sync_engine). */
+static void detector_sync(struct ui *u)
+{
+	if (u->det_cfg_pending && u->det) {
+		detector_set_config(u->det, &u->det_cfg);
+		u->det_cfg_pending = false;
+	}
 }
 
 static uint32_t ui_needs(const struct ui *u)
@@ -213,6 +282,9 @@ static struct ui *ui_new(const struct settings *s, struct engine *g)
 	vm_set_group(u->vm, u->cfg.group);
 	vm_set_alerts(u->vm, NULL, 0, true);
 	vm_ctx(u->vm)->trk = u->trk; /* the socket-memory columns read tracker_tix() */
+	/* Test seams: background sorts from this many rows, made this slow. */
+	vm_set_background(u->vm, env_num("TCPSCOPE_TEST_SORT_ROWS", VM_BACKGROUND_ROWS),
+			  (unsigned)env_num("TCPSCOPE_TEST_SORT_DELAY_MS", 0));
 	ui_panels_init(u);
 	u->rate_new = u->rate_closed = NAN;
 	const char *f0 = s->ui_filter ? s->ui_filter : s->filter;
@@ -241,6 +313,10 @@ static void ui_free(struct ui *u)
 static void sync_engine(struct ui *u)
 {
 	engine_set_interval(u->eng, u->delay_s);
+	/* Not while the detectors read the tracker on the engine's thread. */
+	if (engine_tick_detecting(u->eng))
+		return;
+	detector_sync(u);
 	tracker_set_tomb_s(u->trk, u->cfg.highlight_s > 0 ? u->cfg.highlight_s : 0.001);
 }
 
@@ -256,6 +332,8 @@ static int poll_timeout_ms(const struct ui *u)
 	if (prompt_search_busy(u))
 		return 0; /* a search scan goes on between keys */
 	uint64_t now = clock_mono_ns();
+	if (vm_sort_busy(u->vm))
+		return 5; /* look for the background sort's end */
 	/* A poll under way wakes the loop through its fd. */
 	uint64_t until = engine_tick_busy(u->eng) ? now + 1000000000ull : engine_next_tick(u->eng);
 	if (u->status[0] && u->status_until && u->status_until < until)
@@ -436,6 +514,11 @@ int ui_run(const struct settings *s, struct engine *g)
 			tick_start(u);
 			todo |= UI_REDRAW; /* the tick, or the header saying it is under way */
 		}
+		/* A view that now shows the listener audit: run a stale one. */
+		if (ui_audit_ensure(u)) {
+			vm_invalidate(u->vm);
+			todo |= UI_REBUILD;
+		}
 		if (todo & UI_REBUILD) {
 			vm_rebuild(u->vm);
 			todo |= UI_REDRAW;
@@ -463,7 +546,7 @@ int ui_run(const struct settings *s, struct engine *g)
 		for (nfds_t i = 1; i < nfd; i++)
 			engine_fd |= pr > 0 && (pfd[i].revents & (POLLIN | POLLERR));
 		if (engine_tick_collected(g)) {
-			tick_finish(u);
+			tick_step(u);
 			todo |= UI_REDRAW;
 		} else if (engine_fd && !engine_tick_busy(g)) {
 			engine_ready(g);
@@ -482,6 +565,7 @@ int ui_run(const struct settings *s, struct engine *g)
 		/* A step of a search scan, after the keys read (a burst
 		 * restarts it once). */
 		todo |= prompt_search_work(u);
+		todo |= sort_work(u);
 		if (u->indexing && !todo && !engine_due(g, clock_mono_ns()))
 			u->indexing = engine_replay_index(g, UI_INDEX_NS / 1e9);
 	}

@@ -30,6 +30,7 @@ struct viewmodel *vm_new(void)
 	vm->sort_col = COL_STATE;
 	vm->page = 20;
 	vm->dirty = true;
+	vm->bg.min_rows = VM_BACKGROUND_ROWS;
 	hmap_init(&vm->gmap);
 	hmap_init(&vm->expanded);
 	hmap_init(&vm->tags);
@@ -41,6 +42,7 @@ void vm_free(struct viewmodel *vm)
 {
 	if (!vm)
 		return;
+	vm_sort_settle(vm);
 	col_ctx_done(&vm->ctx);
 	free(vm->text);
 	free(vm->sorted);
@@ -51,6 +53,7 @@ void vm_free(struct viewmodel *vm)
 	free(vm->ia);
 	free(vm->ib);
 	vm_radix_buf_done(&vm->radix);
+	free(vm->bg.page);
 	free(vm->rows);
 	free(vm->groups);
 	free(vm->gidx);
@@ -69,6 +72,7 @@ struct col_ctx *vm_ctx(struct viewmodel *vm)
 void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, size_t n,
 		 const struct snapshot *snap, uint64_t now_ns)
 {
+	vm_sort_drop(vm); /* the worker owns the sort arrays until joined */
 	vm->ents = ents;
 	vm->nents = n;
 	vm->ctx.snap = snap;
@@ -96,6 +100,7 @@ void vm_set_sort(struct viewmodel *vm, int col, bool desc)
 {
 	if (col < 0 || col >= COL_COUNT)
 		return;
+	vm_sort_drop(vm); /* a sort under way reads the column: superseded */
 	vm->sort_col = col;
 	vm->sort_desc = desc;
 	/* The filtered set stays: only the order is redone. */
@@ -169,6 +174,11 @@ void vm_set_follow(struct viewmodel *vm, bool on)
 bool vm_follow(const struct viewmodel *vm)
 {
 	return vm->follow;
+}
+
+void vm_sort_wait(struct viewmodel *vm)
+{
+	vm_sort_settle(vm);
 }
 
 void vm_invalidate(struct viewmodel *vm)
@@ -362,41 +372,16 @@ static void build_groups(struct viewmodel *vm)
 
 /* ---------------------------------------------------------------- rebuild */
 
-static uint64_t row_key(const struct viewmodel *vm, size_t i)
-{
-	const struct vm_row *r = &vm->rows[i];
-	return r->e ? r->e->key : (vm->groups[r->group].key | GROUP_KEY_TAG);
-}
-
-static void clamp(struct viewmodel *vm)
-{
-	if (vm->nrows == 0) {
-		vm->sel = vm->top = 0;
-		return;
-	}
-	if (vm->sel >= vm->nrows)
-		vm->sel = vm->nrows - 1;
-	size_t page = vm->page > 0 ? (size_t)vm->page : 1;
-	if (vm->sel < vm->top)
-		vm->top = vm->sel;
-	if (vm->sel >= vm->top + page)
-		vm->top = vm->sel - page + 1;
-	if (vm->top + page > vm->nrows)
-		vm->top = vm->nrows > page ? vm->nrows - page : 0;
-}
-
-static void remember(struct viewmodel *vm)
-{
-	vm->sel_valid = vm->sel < vm->nrows;
-	if (vm->sel_valid)
-		vm->sel_key = row_key(vm, vm->sel);
-}
-
-/* Filter: the entries of this view that pass, in the tracker's order. */
-static void filter_entries(struct viewmodel *vm)
+/* Filter: the entries of this view that pass, in the tracker's order;
+ * with a keyed sort, their sort items too (true), while each entry is at
+ * hand. */
+static bool filter_entries(struct viewmodel *vm)
 {
 	vm->sorted = xgrow(vm->sorted, &vm->sorted_cap, vm->nents + 1, sizeof *vm->sorted);
 	vm->spos = xgrow(vm->spos, &vm->spos_cap, vm->nents + 1, sizeof *vm->spos);
+	bool keyed = vm_sort_keyed(vm);
+	if (keyed)
+		vm->items = xgrow(vm->items, &vm->items_cap, vm->nents + 1, sizeof *vm->items);
 	vm->nsorted = 0;
 	vm->total = 0;
 	for (size_t i = 0; i < vm->nents; i++) {
@@ -409,14 +394,18 @@ static void filter_entries(struct viewmodel *vm)
 		if (vm->text && !vm_text_has(vm, e, vm->text))
 			continue;
 		vm->spos[vm->nsorted] = (uint32_t)i;
+		if (keyed)
+			vm_sort_fill(vm, &vm->items[vm->nsorted], e, (uint32_t)i);
 		vm->sorted[vm->nsorted++] = e;
 	}
+	return keyed;
 }
 
 void vm_rebuild(struct viewmodel *vm)
 {
 	if (!vm->dirty && !vm->resort)
 		return;
+	vm_sort_drop(vm);
 	/* The selected row's index in the tracker's list, while the rows are
 	 * still this data's: the selection is found again in O(1). */
 	uint32_t sel_pos = NO_RANK;
@@ -424,14 +413,29 @@ void vm_rebuild(struct viewmodel *vm)
 	    vm->nrows == vm->nsorted)
 		sel_pos = vm->spos[vm->sel];
 	/* A change of sort alone re-sorts the filtered set of this data. */
-	bool from_items = !vm->dirty && vm->items_valid;
-	if (!from_items)
-		filter_entries(vm);
+	enum vm_from from = !vm->dirty && vm->items_valid ? VM_FROM_ITEMS : VM_FROM_FILTER;
+	if (from == VM_FROM_FILTER && filter_entries(vm))
+		from = VM_FROM_FILLED;
 	vm->dirty = vm->resort = false;
 	vm->rows_gen++;
+	/* A re-sort of a big table: all of it on the worker; the last order
+	 * stays on screen until the page around the selection is made. */
+	if (from == VM_FROM_ITEMS && vm->sel_valid && vm->group == VG_NONE &&
+	    vm_sort_resort(vm, sel_pos, vm->sel_key, VM_PAGE_MARGIN(vm)))
+		return;
 	size_t screen_line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
-	vm_sort_entries(vm, from_items);
-	if (vm->group == VG_NONE) {
+	long rank = -1;
+	/* A big table: the page around the selection now, the rest of the
+	 * order on a worker (vm_sort_page). */
+	bool paged = false;
+	if (vm->sel_valid && vm->group == VG_NONE)
+		paged = vm_sort_page(vm, from, sel_pos, vm->sel_key, VM_PAGE_MARGIN(vm),
+				     &rank);
+	else
+		vm_sort_entries(vm, from);
+	if (paged) {
+		vm->ngroups = 0;
+	} else if (vm->group == VG_NONE) {
 		vm->ngroups = 0;
 		vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
 		for (size_t i = 0; i < vm->nsorted; i++)
@@ -441,8 +445,7 @@ void vm_rebuild(struct viewmodel *vm)
 		build_groups(vm);
 	}
 	/* Re-anchor the selection on its key. */
-	long rank = -1;
-	if (vm->sel_valid && vm->group == VG_NONE) {
+	if (!paged && vm->sel_valid && vm->group == VG_NONE) {
 		rank = sel_pos != NO_RANK ? vm_sort_rank_at(vm, sel_pos, vm->sel_key) : -1;
 		if (rank < 0)
 			rank = vm_sort_rank_of(vm, vm->sel_key);
@@ -453,7 +456,7 @@ void vm_rebuild(struct viewmodel *vm)
 			vm->top = vm->sel >= screen_line ? vm->sel - screen_line : 0;
 	} else if (vm->sel_valid && vm->group != VG_NONE) {
 		for (size_t i = 0; i < vm->nrows; i++) {
-			if (row_key(vm, i) == vm->sel_key) {
+			if (vm_row_key(vm, i) == vm->sel_key) {
 				vm->sel = i;
 				if (vm->follow)
 					vm->top = i >= screen_line ? i - screen_line : 0;
@@ -461,8 +464,8 @@ void vm_rebuild(struct viewmodel *vm)
 			}
 		}
 	}
-	clamp(vm);
-	remember(vm);
+	vm_clamp(vm);
+	vm_remember(vm);
 	/* Drop tags of sockets that are gone. */
 	if (vm->tags.n) {
 		struct hmap keep;
@@ -503,10 +506,26 @@ size_t vm_matched(const struct viewmodel *vm)
 
 /* ---------------------------------------------------------------- selection */
 
+/* While the order is finished in the background only the rows around the
+ * selection are known: a move or page beyond them waits for the rest. */
+static void need_rows(struct viewmodel *vm, size_t lo, size_t hi)
+{
+	if (hi > vm->nrows)
+		hi = vm->nrows;
+	if (vm->bg.partial && (lo < vm->bg.win_lo || hi > vm->bg.win_hi))
+		vm_sort_settle(vm);
+}
+
+static size_t page_of(const struct viewmodel *vm)
+{
+	return vm->page > 0 ? (size_t)vm->page : 1;
+}
+
 void vm_set_page(struct viewmodel *vm, int page)
 {
 	vm->page = page > 0 ? page : 1;
-	clamp(vm);
+	vm_clamp(vm);
+	need_rows(vm, vm->top, vm->top + page_of(vm));
 }
 
 size_t vm_sel(const struct viewmodel *vm)
@@ -521,9 +540,11 @@ size_t vm_top(const struct viewmodel *vm)
 
 void vm_select(struct viewmodel *vm, size_t row)
 {
+	need_rows(vm, row, row + 1);
 	vm->sel = row;
-	clamp(vm);
-	remember(vm);
+	vm_clamp(vm);
+	need_rows(vm, vm->top, vm->top + page_of(vm));
+	vm_remember(vm);
 }
 
 void vm_move(struct viewmodel *vm, long delta)
@@ -543,12 +564,14 @@ void vm_scroll(struct viewmodel *vm, long delta)
 	if (t < 0)
 		t = 0;
 	long s = (long)vm->sel + (t - (long)vm->top);
-	vm->top = (size_t)t;
 	if (s < 0)
 		s = 0;
+	need_rows(vm, (size_t)t, (size_t)t + page_of(vm));
+	need_rows(vm, (size_t)s, (size_t)s + 1);
+	vm->top = (size_t)t;
 	vm->sel = (size_t)s;
-	clamp(vm);
-	remember(vm);
+	vm_clamp(vm);
+	vm_remember(vm);
 }
 
 const struct track_entry *vm_sel_entry(const struct viewmodel *vm)
@@ -558,6 +581,7 @@ const struct track_entry *vm_sel_entry(const struct viewmodel *vm)
 
 bool vm_toggle_collapse(struct viewmodel *vm)
 {
+	vm_sort_settle(vm);
 	if (vm->sel >= vm->nrows)
 		return false;
 	const struct vm_row *r = &vm->rows[vm->sel];

@@ -4,6 +4,8 @@
 #ifndef TCPSCOPE_VM_INT_H
 #define TCPSCOPE_VM_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -112,18 +114,79 @@ struct viewmodel {
 		bool sel_valid;
 	} scan;
 
+	/* A sort finished on a worker thread (vm_sort.c): while `partial`,
+	 * only rows[win_lo, win_hi) are this rebuild's (the page around the
+	 * selection, found by one pass); the worker owns items, sorted,
+	 * spos, ia, ib, radix, pkey and prank until it is joined
+	 * (vm_sort_settle). */
+	struct vm_bg {
+		pthread_t thr;
+		atomic_bool done;
+		/* A re-sort (whole): the worker makes the keys and the page as
+		 * well; the rows stay the last order until the page is taken
+		 * (page_ready, and the selection still sel_key). */
+		bool whole, page_taken;
+		atomic_bool page_ready;
+		struct vm_row *page; /* owned: the rows around the selection */
+		size_t page_n, page_cap, page_lo, margin;
+		long page_rank;
+		uint32_t sel_pos;
+		uint64_t sel_key;
+		atomic_bool cancel;  /* the result will be dropped: stop where it is */
+		bool busy, partial;
+		size_t win_lo, win_hi;
+		size_t min_rows;     /* 0: never in the background */
+		unsigned delay_ms;   /* test seam: the worker sleeps this long */
+		double run_cpu_s;    /* the worker's CPU time (read after the join) */
+		double cpu_s;        /* the workers' CPU time, until taken */
+	} bg;
+
 	size_t sel, top;
 	int page;
 	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */
 	bool sel_valid;
 };
 
+/* Where the set to sort is: vm->sorted / vm->spos[0..nsorted) as the
+ * filter left them (FILTER); the items (items_valid: a re-sort of this data
+ * without a filter pass, nor a pass copying the items back first), their
+ * keys to be made for the sort column (ITEMS) or made already by the filter
+ * pass with vm_sort_fill() (FILLED: one read of each entry, not two). */
+enum vm_from { VM_FROM_FILTER, VM_FROM_ITEMS, VM_FROM_FILLED };
+/* Keyed sort column: the filter may fill the items (vm_sort_fill). */
+bool vm_sort_keyed(const struct viewmodel *vm);
+void vm_sort_fill(struct viewmodel *vm, struct sort_item *it, const struct track_entry *e,
+		  uint32_t pos);
 /* Sort vm->sorted (and vm->spos with it) by the sort column, re-using the
- * previous tick's order when it still holds (vm_sort.c). from_items: the
- * set to sort is the items' (items_valid: a re-sort of this data without
- * a filter pass, nor a pass copying the items back first); else
- * vm->sorted / vm->spos[0..nsorted) as the filter left them. */
-void vm_sort_entries(struct viewmodel *vm, bool from_items);
+ * previous tick's order when it still holds (vm_sort.c). */
+void vm_sort_entries(struct viewmodel *vm, enum vm_from from);
+/* The same, page first, for a big keyed sort with the selection anchored
+ * (ungrouped): one pass finds the selected entry's rank and the rows
+ * around it, which go to vm->rows[win_lo, win_hi) at once (nrows = the
+ * matched count, *rank the selection's); the full order is finished on a
+ * worker thread. Returns false when it sorted in place instead (too small,
+ * a comparator column, the selection not in the set, no thread): then
+ * as vm_sort_entries(). sel_pos: the selection's index in the tracker's
+ * list when known, else NO_RANK. */
+#define VM_PAGE_MARGIN(vm) (2 * (size_t)((vm)->page > 0 ? (vm)->page : 1) + 16)
+bool vm_sort_page(struct viewmodel *vm, enum vm_from from, uint32_t sel_pos, uint64_t sel_key,
+		  size_t margin, long *rank);
+/* A change of sort alone (the items hold this data's set) of a big keyed
+ * table with the selection anchored: the worker makes the keys, the page
+ * around the selection (shown by vm_sort_poll() as soon as it is there) and
+ * the order; until then the rows stay the last order. False: not started
+ * (sort in place, vm_sort_page()). */
+bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, size_t margin);
+/* viewmodel.c's row bookkeeping, shared with the background sort. */
+uint64_t vm_row_key(const struct viewmodel *vm, size_t i);
+void vm_clamp(struct viewmodel *vm);
+void vm_remember(struct viewmodel *vm);
+/* Join the worker, if any, and put the whole order into vm->rows. */
+void vm_sort_settle(struct viewmodel *vm);
+/* The same when the order is about to be redone (new data, a new
+ * rebuild): the worker is told to stop where it is and joined (it owns the
+ * arrays); nothing of its work is kept. Its caller rebuilds the rows. */
+void vm_sort_drop(struct viewmodel *vm);
 /* The rank after vm_sort_entries() of the entry at index `pos` of the
  * tracker's list if it has `key` and was sorted; else -1 (O(1)). */
 long vm_sort_rank_at(const struct viewmodel *vm, uint32_t pos, uint64_t key);

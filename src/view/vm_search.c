@@ -12,6 +12,8 @@ bool vm_row_matches(struct viewmodel *vm, size_t row, const char *text)
 {
 	if (row >= vm->nrows || !text || !*text)
 		return false;
+	if (vm->bg.partial && (row < vm->bg.win_lo || row >= vm->bg.win_hi))
+		vm_sort_settle(vm);
 	const struct vm_row *r = &vm->rows[row];
 	if (!r->e)
 		return strcasestr(vm->groups[r->group].label, text) != NULL;
@@ -28,6 +30,7 @@ long vm_search(struct viewmodel *vm, const char *text, size_t from, int dir)
 {
 	if (!vm->nrows || !text || !*text)
 		return -1;
+	vm_sort_settle(vm);
 	size_t n = vm->nrows;
 	if (from >= n)
 		from = n - 1;
@@ -84,6 +87,7 @@ enum vm_find vm_find_step(struct viewmodel *vm, size_t budget, long *row)
 	struct vm_scan *s = &vm->scan;
 	if (!s->active)
 		return VM_FIND_IDLE;
+	vm_sort_settle(vm);
 	/* The user moved the selection: the scan is no longer theirs. */
 	if (vm->sel_valid && (!s->sel_valid || vm->sel_key != s->sel_key)) {
 		s->active = false;

@@ -3,9 +3,11 @@
  * holds (an O(n) check and a merge of the new entries instead of a full
  * sort). See vm_int.h. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "tcpscope/util.h"
 #include "tcpscope/vm_radix.h"
@@ -206,29 +208,55 @@ static void sort_remember(struct viewmodel *vm)
 	vm->pvalid = true;
 }
 
-void vm_sort_entries(struct viewmodel *vm, bool from_items)
+bool vm_sort_keyed(const struct viewmodel *vm)
 {
-	int col = vm->sort_col;
-	bool keyed = keyed_col(col);
+	return keyed_col(vm->sort_col);
+}
+
+void vm_sort_fill(struct viewmodel *vm, struct sort_item *it, const struct track_entry *e,
+		  uint32_t pos)
+{
+	item_fill(it, vm->sort_col, &vm->ctx, e);
+	if (vm->sort_desc)
+		for (int k = 0; k < 4; k++)
+			it->w[k] = ~it->w[k];
+	it->pos = pos;
+}
+
+/* The items to sort, with their keys (a read of every entry). */
+static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed)
+{
 	size_t n = vm->nsorted;
 	vm->items = xgrow(vm->items, &vm->items_cap, n + 1, sizeof *vm->items);
+	vm->items_valid = true;
+	if (from == VM_FROM_FILLED)
+		return;
+	bool from_items = from == VM_FROM_ITEMS;
 	for (size_t i = 0; i < n; i++) {
+		if (!(i & 0xffff) && atomic_load(&vm->bg.cancel))
+			return; /* the worker's result is being dropped */
 		struct sort_item *it = &vm->items[i];
 		const struct track_entry *e = from_items ? it->e : vm->sorted[i];
+		uint32_t pos = from_items ? it->pos : vm->spos[i];
 		if (from_items)
-			vm->spos[i] = it->pos;
-		else
-			it->pos = vm->spos[i];
+			vm->spos[i] = pos;
 		if (keyed) {
-			item_fill(it, col, &vm->ctx, e);
-			if (vm->sort_desc)
-				for (int k = 0; k < 4; k++)
-					it->w[k] = ~it->w[k];
+			vm_sort_fill(vm, it, e, pos);
 		} else {
+			it->pos = pos;
 			it->key = e->key;
 			it->e = e;
 		}
 	}
+}
+
+/* The order of the filled items into sorted/spos, remembered for the next
+ * rebuild. Keyed, it reads only the items (never the tracker's entries or
+ * list, which may change under it) and writes only the view model's sort
+ * arrays: this is what the worker thread runs. */
+static void sort_filled(struct viewmodel *vm, bool keyed)
+{
+	size_t n = vm->nsorted;
 	if (!sort_reuse(vm, keyed)) {
 		if (keyed) {
 			/* O(n): radix on the packed keys (vm_radix.h); the
@@ -237,10 +265,10 @@ void vm_sort_entries(struct viewmodel *vm, bool from_items)
 			uint32_t *o = vm->ia = xgrow(vm->ia, &vm->ia_cap, n + 1, sizeof *vm->ia);
 			vm_radix_order_buf(vm->items, sizeof *vm->items, n, o, &vm->radix);
 			for (size_t i = 0; i < n; i++)
+				vm->sorted[i] = vm->items[o[i]].e;
+			for (size_t i = 0; i < n; i++)
 				o[i] = vm->spos[o[i]];
 			memcpy(vm->spos, o, n * sizeof *o);
-			for (size_t i = 0; i < n; i++)
-				vm->sorted[i] = vm->ents[vm->spos[i]];
 		} else {
 			qsort_r(vm->items, n, sizeof *vm->items, item_cmp_col, vm);
 			for (size_t i = 0; i < n; i++) {
@@ -250,7 +278,389 @@ void vm_sort_entries(struct viewmodel *vm, bool from_items)
 		}
 	}
 	sort_remember(vm);
-	vm->items_valid = true;
+}
+
+void vm_sort_entries(struct viewmodel *vm, enum vm_from from)
+{
+	bool keyed = keyed_col(vm->sort_col);
+	fill_items(vm, from, keyed);
+	sort_filled(vm, keyed);
+}
+
+/* ---------------------------------------------------------------- page first */
+
+/* The k items nearest the selection on one side (below: the largest of
+ * those before it; above: the smallest of those after it). Candidates go to
+ * a buffer of 4k; when it fills, a selection keeps the k nearest and the
+ * k-th becomes the limit a later item must beat. A heap would do a sift
+ * per item on a run that comes nearer and nearer — items in the tracker's
+ * order with tied sort values (broken by the key, which grows along that
+ * order) are such a run — where this costs O(1) per item amortized. */
+struct near {
+	uint32_t *v;
+	size_t n, k, cap;
+	int sign;      /* +1: above (nearer = smaller), -1: below (nearer = larger) */
+	bool has_lim;
+	uint32_t lim;  /* the k-th nearest kept so far */
+};
+
+/* < 0: a nearer than b. */
+static int near_cmp(const struct viewmodel *vm, const struct near *h, uint32_t a, uint32_t b)
+{
+	return h->sign * item_cmp(&vm->items[a], &vm->items[b]);
+}
+
+/* Put the k nearest of v[0..n) in v[0..k), the k-th nearest at v[k-1]. */
+static void near_select(const struct viewmodel *vm, struct near *h)
+{
+	size_t lo = 0, hi = h->n, kth = h->k - 1;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t p = h->v[mid], t;
+		h->v[mid] = h->v[hi - 1];
+		h->v[hi - 1] = p;
+		size_t st = lo;
+		for (size_t i = lo; i + 1 < hi; i++)
+			if (near_cmp(vm, h, h->v[i], p) < 0) {
+				t = h->v[i];
+				h->v[i] = h->v[st];
+				h->v[st++] = t;
+			}
+		h->v[hi - 1] = h->v[st];
+		h->v[st] = p;
+		if (st == kth)
+			break;
+		if (st < kth)
+			lo = st + 1;
+		else
+			hi = st;
+	}
+	h->n = h->k;
+	h->lim = h->v[kth];
+	h->has_lim = true;
+}
+
+static void near_push(const struct viewmodel *vm, struct near *h, uint32_t x)
+{
+	if (h->has_lim && near_cmp(vm, h, x, h->lim) >= 0)
+		return; /* farther than the k nearest so far */
+	h->v[h->n++] = x;
+	if (h->n == h->cap)
+		near_select(vm, h);
+}
+
+static void near_init(struct near *h, size_t k, int sign)
+{
+	*h = (struct near){.v = xmalloc((4 * k + 1) * sizeof *h->v), .k = k, .cap = 4 * k,
+			   .sign = sign};
+}
+
+/* The kept items, in sort order (ascending). */
+static void near_finish(struct viewmodel *vm, struct near *h)
+{
+	if (h->n > h->k)
+		near_select(vm, h);
+	sort_idx(vm, true, h->v, h->n);
+}
+
+/* The selected entry's item: at its index in the tracker's list (the items
+ * are in that order), else by its key. */
+static long find_sel(const struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key)
+{
+	size_t n = vm->nsorted;
+	if (sel_pos != NO_RANK) {
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (vm->items[mid].pos < sel_pos)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n && vm->items[lo].pos == sel_pos && vm->items[lo].key == sel_key)
+			return (long)lo;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (vm->items[i].key == sel_key)
+			return (long)i;
+	return -1;
+}
+
+uint64_t vm_row_key(const struct viewmodel *vm, size_t i)
+{
+	const struct vm_row *r = &vm->rows[i];
+	return r->e ? r->e->key : (vm->groups[r->group].key | GROUP_KEY_TAG);
+}
+
+void vm_clamp(struct viewmodel *vm)
+{
+	if (vm->nrows == 0) {
+		vm->sel = vm->top = 0;
+		return;
+	}
+	if (vm->sel >= vm->nrows)
+		vm->sel = vm->nrows - 1;
+	size_t page = vm->page > 0 ? (size_t)vm->page : 1;
+	if (vm->sel < vm->top)
+		vm->top = vm->sel;
+	if (vm->sel >= vm->top + page)
+		vm->top = vm->sel - page + 1;
+	if (vm->top + page > vm->nrows)
+		vm->top = vm->nrows > page ? vm->nrows - page : 0;
+}
+
+void vm_remember(struct viewmodel *vm)
+{
+	vm->sel_valid = vm->sel < vm->nrows;
+	if (vm->sel_valid)
+		vm->sel_key = vm_row_key(vm, vm->sel);
+}
+
+static double thread_cpu(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---------------------------------------------------------------- the page */
+
+/* One pass over the filled items: the selected entry's rank and the
+ * `margin` rows each side of it into vm->bg.page (page_lo: the rank of its
+ * first row, page_rank: the selection's). False: the selection is not in
+ * the set. Reads only the items. */
+static bool page_pass(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, size_t margin)
+{
+	size_t n = vm->nsorted;
+	long si = find_sel(vm, sel_pos, sel_key);
+	if (si < 0)
+		return false;
+	struct near below, above;
+	near_init(&below, margin ? margin : 1, -1);
+	near_init(&above, margin ? margin : 1, 1);
+	const struct sort_item *s = &vm->items[si];
+	size_t less = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!(i & 0xffff) && atomic_load(&vm->bg.cancel))
+			break; /* dropped: the page is not used */
+		if (i == (size_t)si)
+			continue;
+		if (item_cmp(&vm->items[i], s) < 0) {
+			less++;
+			near_push(vm, &below, (uint32_t)i);
+		} else {
+			near_push(vm, &above, (uint32_t)i);
+		}
+	}
+	near_finish(vm, &below);
+	near_finish(vm, &above);
+	struct vm_bg *bg = &vm->bg;
+	bg->page = xgrow(bg->page, &bg->page_cap, below.n + above.n + 1, sizeof *bg->page);
+	size_t k = 0;
+	for (size_t j = 0; j < below.n; j++)
+		bg->page[k++] = (struct vm_row){vm->items[below.v[j]].e, -1};
+	bg->page[k++] = (struct vm_row){s->e, -1};
+	for (size_t j = 0; j < above.n; j++)
+		bg->page[k++] = (struct vm_row){vm->items[above.v[j]].e, -1};
+	bg->page_n = k;
+	bg->page_lo = less - below.n;
+	bg->page_rank = (long)less;
+	free(below.v);
+	free(above.v);
+	return true;
+}
+
+/* The page into the rows (the rest of them unknown until the sort ends). */
+static void page_install(struct viewmodel *vm)
+{
+	struct vm_bg *bg = &vm->bg;
+	size_t n = vm->nsorted;
+	vm->rows = xgrow(vm->rows, &vm->rows_cap, n + 1, sizeof *vm->rows);
+	memcpy(vm->rows + bg->page_lo, bg->page, bg->page_n * sizeof *bg->page);
+	bg->win_lo = bg->page_lo;
+	bg->win_hi = bg->page_lo + bg->page_n;
+	vm->nrows = n;
+	bg->partial = true;
+}
+
+/* The selection on row `rank`, keeping its screen line under follow. */
+static void anchor(struct viewmodel *vm, size_t rank, size_t screen_line)
+{
+	vm->sel = rank;
+	if (vm->follow)
+		vm->top = rank >= screen_line ? rank - screen_line : 0;
+	vm_clamp(vm);
+	vm_remember(vm);
+}
+
+static void sleep_seam(struct viewmodel *vm)
+{
+	/* The test seam's delay, cut short when the result is dropped. */
+	for (unsigned ms = 0; ms < vm->bg.delay_ms && !atomic_load(&vm->bg.cancel); ms += 10) {
+		struct timespec ts = {0, 10000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The worker: the whole order (after vm_sort_page()), or for a re-sort the
+ * keys and the page first (whole), then the order. */
+static void *bg_main(void *arg)
+{
+	struct viewmodel *vm = arg;
+	struct vm_bg *bg = &vm->bg;
+	double c0 = thread_cpu();
+	if (bg->whole) {
+		/* The keys: a read of every entry (vm_sort_cancel() before the
+		 * tracker changes them). */
+		fill_items(vm, VM_FROM_ITEMS, true);
+		if (page_pass(vm, bg->sel_pos, bg->sel_key, bg->margin) &&
+		    !atomic_load(&bg->cancel)) {
+			sleep_seam(vm);
+			atomic_store(&bg->page_ready, true);
+		}
+	}
+	if (!atomic_load(&bg->cancel))
+		sort_filled(vm, true);
+	sleep_seam(vm);
+	bg->run_cpu_s = thread_cpu() - c0;
+	atomic_store(&bg->done, true);
+	return NULL;
+}
+
+static bool bg_start(struct viewmodel *vm, bool whole)
+{
+	struct vm_bg *bg = &vm->bg;
+	bg->whole = whole;
+	bg->page_taken = false;
+	atomic_store(&bg->page_ready, false);
+	atomic_store(&bg->done, false);
+	atomic_store(&bg->cancel, false);
+	bg->run_cpu_s = 0;
+	bg->busy = pthread_create(&bg->thr, NULL, bg_main, vm) == 0;
+	return bg->busy;
+}
+
+static bool bg_eligible(const struct viewmodel *vm)
+{
+	return keyed_col(vm->sort_col) && vm->bg.min_rows && vm->nsorted >= vm->bg.min_rows;
+}
+
+bool vm_sort_page(struct viewmodel *vm, enum vm_from from, uint32_t sel_pos, uint64_t sel_key,
+		  size_t margin, long *rank)
+{
+	bool keyed = keyed_col(vm->sort_col);
+	fill_items(vm, from, keyed);
+	if (!bg_eligible(vm) || !page_pass(vm, sel_pos, sel_key, margin)) {
+		sort_filled(vm, keyed);
+		return false;
+	}
+	page_install(vm);
+	*rank = vm->bg.page_rank;
+	if (!bg_start(vm, false)) { /* no thread: finish here */
+		sort_filled(vm, true);
+		vm_sort_settle(vm);
+	}
+	return true;
+}
+
+bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, size_t margin)
+{
+	if (!bg_eligible(vm) || !vm->items_valid)
+		return false;
+	struct vm_bg *bg = &vm->bg;
+	bg->sel_pos = sel_pos;
+	bg->sel_key = sel_key;
+	bg->margin = margin;
+	return bg_start(vm, true);
+}
+
+/* Take what the worker has: its page (when the selection is still the one
+ * it was made for), or, when done, the whole order, re-anchoring the
+ * selection by its key when no page was shown. True: the rows changed. */
+static bool take(struct viewmodel *vm, bool wait)
+{
+	struct vm_bg *bg = &vm->bg;
+	if (!bg->busy)
+		return false;
+	if (bg->whole && !bg->page_taken && atomic_load(&bg->page_ready) && !wait) {
+		bg->page_taken = true;
+		if (vm->sel_valid && vm->sel_key == bg->sel_key) {
+			size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
+			page_install(vm);
+			anchor(vm, (size_t)bg->page_rank, line);
+			return true;
+		}
+	}
+	if (!wait && !atomic_load(&bg->done))
+		return false;
+	pthread_join(bg->thr, NULL);
+	bg->busy = false;
+	bg->cpu_s += bg->run_cpu_s;
+	if (atomic_load(&bg->cancel)) {
+		/* Dropped half way: nothing of it is used; a page shown is all
+		 * the rows there are until the caller's rebuild (or the last
+		 * order stays, for a re-sort whose page was not taken). */
+		atomic_store(&bg->cancel, false);
+		vm->pvalid = vm->items_valid = false;
+		vm->dirty = true; /* the order asked for is still to be made */
+		if (bg->partial)
+			vm->nrows = 0;
+		bg->partial = false;
+		return true;
+	}
+	bool shown = bg->partial; /* the page is on screen: the selection is on it */
+	size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
+	for (size_t i = 0; i < vm->nsorted; i++)
+		vm->rows[i] = (struct vm_row){vm->sorted[i], -1};
+	vm->nrows = vm->nsorted;
+	bg->partial = false;
+	if (!shown && vm->sel_valid) { /* a re-sort whose page was not shown */
+		long r = vm_sort_rank_of(vm, vm->sel_key);
+		if (r >= 0)
+			anchor(vm, (size_t)r, line);
+	}
+	return true;
+}
+
+void vm_sort_drop(struct viewmodel *vm)
+{
+	if (vm->bg.busy)
+		atomic_store(&vm->bg.cancel, true);
+	vm_sort_settle(vm);
+}
+
+void vm_sort_cancel(struct viewmodel *vm)
+{
+	vm_sort_drop(vm);
+}
+
+void vm_sort_settle(struct viewmodel *vm)
+{
+	take(vm, true);
+}
+
+void vm_set_background(struct viewmodel *vm, size_t min_rows, unsigned delay_ms)
+{
+	vm->bg.min_rows = min_rows;
+	vm->bg.delay_ms = delay_ms;
+}
+
+bool vm_sort_busy(const struct viewmodel *vm)
+{
+	return vm->bg.busy || vm->bg.partial;
+}
+
+bool vm_sort_poll(struct viewmodel *vm)
+{
+	return take(vm, false);
+}
+
+double vm_sort_take_cpu(struct viewmodel *vm)
+{
+	double c = vm->bg.cpu_s;
+	vm->bg.cpu_s = 0;
+	return c;
 }
 
 long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key)

@@ -170,6 +170,14 @@ row2() { # label key1 key2 awk-body: one cell per population from two figures (a
 	done
 	echo
 }
+kinds() { # label kind: "p50 / p90 / p99 / max" of one kind of key
+	printf '| %s, p50 / p90 / p99 / max ms |' "$1"
+	for p in $pl; do
+		printf ' %s / %s / %s / %s |' "$(v "$p.key_$2_ms")" "$(v "$p.key_$2_p90_ms")" \
+			"$(v "$p.key_$2_p99_ms")" "$(v "$p.key_$2_max_ms")"
+	done
+	echo
+}
 per_socket() { # label key → bytes per socket from KiB
 	row2 "$1" "$2" n 'printf " %.0f B (%.0f MB) |", 1024 * a / b, a / 1024'
 }
@@ -191,11 +199,12 @@ tick_cpu() { # CPU per tick = share of a core × the interval in force
 	printf '|---|'
 	for p in $pl; do printf -- '---:|'; done
 	echo
-	row "key Down, median ms" key_down_ms
-	row "key PgDn, median ms" key_pgdn_ms
-	row "re-sort (> <), median ms" key_sort_ms
-	row "filter set / cleared (F4), median ms" key_filter_ms
-	row "search, a typed key (/), median ms" key_search_ms
+	kinds "key Down" down
+	kinds "key PgDn" pgdn
+	kinds "re-sort (> <), until the rows show it" sort
+	kinds "re-sort (> <), until the arrow shows it" sortack
+	kinds "filter set / cleared (F4)" filter
+	kinds "search, a typed key (/)" search
 	row "all keys: p90 ms" key_p90_ms
 	row "all keys: p99 ms" key_p99_ms
 	row "all keys: max ms" key_max_ms

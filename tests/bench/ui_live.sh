@@ -14,16 +14,20 @@
 #         screen shows its effect (bounded: 3 s per key). Down (the selected
 #         row moves one line), PgDn (the table scrolls a page), > and <
 #         (sort by the next / previous column: LOCAL ↔ REMOTE, a full
-#         re-sort), a filter (F4, an expression no socket matches, Enter;
+#         re-sort: timed until the table's rows show the new order; the
+#         time until anything shows it — the sort arrow, [sorting] — is
+#         sortack, left out of the figures for all keys), a filter (F4, an expression no socket matches, Enter;
 #         then F4, Ctrl-U, Enter: the filter cleared, a full filter pass and
 #         sort of the table), a search (/, then one character of a text
 #         that is nowhere: until the prompt line shows it; then Esc), each
 #         UI_KEYS times (default 15), keys
 #         spaced irregularly so they land at every phase of the 1 s tick:
 #         key_down_ms, key_pgdn_ms, key_sort_ms, key_filter_ms,
-#         key_search_ms (medians),
+#         key_sortack_ms, key_search_ms (medians) and key_KIND_p90_ms, key_KIND_p99_ms,
+#         key_KIND_max_ms for each,
 #         key_ms (median of all), key_p90_ms, key_p99_ms, key_max_ms,
 #         key_within (share ≤ 100 ms), key_n.
+#         UI_KEYLOG=FILE appends every key's time there.
 #         The figure includes tmux's own latency (send-keys, capture-pane:
 #         a few ms).
 set -u
@@ -61,6 +65,10 @@ sel_sig() {
 # tick). A re-sort keeps the selected socket in place on the screen, and
 # equal keys keep their order, so the arrow may be all that changes.
 first_rows() { screen | awk 'seen && n++ < 10 {printf "%s %s|", $2, $3} / STATE.* LOCAL/ {print; seen = 1}'; }
+# The rows alone: a big re-sort shows the new sort arrow and [sorting] at
+# once and the rows once the page around the selection is made; the key
+# counts until the rows show it (sortack: until anything shows it).
+table_rows() { screen | awk 'seen && n++ < 10 {printf "%s %s|", $2, $3} / STATE.* LOCAL/ {seen = 1}'; }
 
 # Sorted by LOCAL (a stable order on a static population: ties broken by
 # the socket's key), monochrome, own empty config, 160x50.
@@ -108,9 +116,11 @@ took() { # start_ms → prints elapsed ms, or "timeout"
 }
 measure() { # kind key
 	kind=$1 key=$2
+	ack=
 	case $kind in
 	down) before=$(sel_sig) ;;
 	search) $T send-keys -t ui /; sleep 0.3; before=$(prompt_line) ;;
+	sort) before=$(table_rows) before_ack=$(first_rows) ;;
 	*) before=$(first_rows) ;;
 	esac
 	t0=$(now_ms)
@@ -124,10 +134,14 @@ measure() { # kind key
 		case $kind in
 		down) cur=$(sel_sig) ;;
 		search) cur=$(prompt_line) ;;
+		sort) [ -z "$ack" ] && [ "$(first_rows)" != "$before_ack" ] && ack=$(took "$t0")
+			cur=$(table_rows) ;;
 		*) cur=$(first_rows) ;;
 		esac
 		if [ -n "$cur" ] && [ "$cur" != "$before" ]; then
-			echo "$kind $(took "$t0")" >>"$tmp/keys"
+			t=$(took "$t0")
+			[ "$kind" = sort ] && echo "sortack ${ack:-$t}" >>"$tmp/keys"
+			echo "$kind $t" >>"$tmp/keys"
 			return 0
 		fi
 		j=$((j + 1))
@@ -166,19 +180,24 @@ while [ "$k" -le "$NKEYS" ]; do
 done
 kill -0 "$PID" 2>/dev/null || { echo "error the live view exited"; exit 1; }
 [ -n "${UI_DEBUG:-}" ] && cat "$tmp/keys" >&2
-med() { awk -v k="$1" '$1 == k || k == "all" {print $2}' "$tmp/keys" | sort -n |
+# Every key's time ("KIND MS" lines, after a "# BINARY" line), for a look
+# beyond the percentiles.
+[ -n "${UI_KEYLOG:-}" ] && { echo "# $TS"; cat "$tmp/keys"; } >>"$UI_KEYLOG"
+med() { awk -v k="$1" '$1 == k || (k == "all" && $1 != "sortack") {print $2}' "$tmp/keys" | sort -n |
 	awk -v q="${2:-0.5}" '{v[NR] = $1} END {i = int(NR * q + 0.999); if (i < 1) i = 1; print v[i]}'; }
-echo "key_down_ms $(med down)"
-echo "key_pgdn_ms $(med pgdn)"
-echo "key_sort_ms $(med sort)"
-echo "key_filter_ms $(med filter)"
-echo "key_search_ms $(med search)"
+# Per kind: the median (key_KIND_ms), then p90 / p99 / max.
+for kind in down pgdn sort sortack filter search; do
+	echo "key_${kind}_ms $(med $kind)"
+	echo "key_${kind}_p90_ms $(med $kind 0.9)"
+	echo "key_${kind}_p99_ms $(med $kind 0.99)"
+	echo "key_${kind}_max_ms $(med $kind 1)"
+done
 echo "key_ms $(med all)"
 echo "key_p90_ms $(med all 0.9)"
 echo "key_p99_ms $(med all 0.99)"
 echo "key_max_ms $(med all 1)"
-echo "key_within $(awk '$2 <= 100 {n++} END {printf "%.0f%%", 100 * n / NR}' "$tmp/keys")"
-echo "key_n $(wc -l <"$tmp/keys")"
+echo "key_within $(awk '$1 != "sortack" {m++; if ($2 <= 100) n++} END {printf "%.0f%%", 100 * n / m}' "$tmp/keys")"
+echo "key_n $(grep -vc '^sortack' "$tmp/keys")"
 # The whole process's peak resident memory after the keys (every re-sort
 # and redraw at 100k has run by now).
 echo "rss_kb $(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status")"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "check.h"
 #include "tcpscope/columns.h"
@@ -227,6 +228,122 @@ static void test_ticks(void)
 	vm_free(vm);
 }
 
+/* Same page, same selection: the rows the background view shows at once
+ * (the page and the margin around the selection) against a view that sorts
+ * in place; then, the worker joined, every row. Returns mismatches. */
+static int same_view(struct viewmodel *bg, struct viewmodel *fg, const char *what)
+{
+	int bad = 0;
+	const struct vm_row *a, *b;
+	size_t na = vm_rows(bg, &a), nb = vm_rows(fg, &b);
+	size_t top = vm_top(bg);
+	if (na != nb || vm_sel(bg) != vm_sel(fg) || top != vm_top(fg))
+		bad++;
+	for (size_t i = top; !bad && i < top + 20 && i < na; i++)
+		if (a[i].e != b[i].e) {
+			bad++;
+			printf("  page row %zu differs\n", i);
+		}
+	if (vm_sel_entry(bg) != vm_sel_entry(fg))
+		bad++;
+	vm_sort_wait(bg);
+	CHECK(!vm_sort_busy(bg));
+	na = vm_rows(bg, &a);
+	for (size_t i = 0; !bad && i < na; i++)
+		if (a[i].e != b[i].e) {
+			bad++;
+			printf("  row %zu differs\n", i);
+		}
+	if (bad)
+		printf("  background sort, %s: rows %zu/%zu, sel %zu/%zu, top %zu/%zu\n", what, na,
+		       nb, vm_sel(bg), vm_sel(fg), top, vm_top(fg));
+	return bad;
+}
+
+/* The page first and the order finished on a worker (vm_sort_page): for
+ * every keyed column, a re-sort, moves within and past the page, ticks
+ * that change values and entries, follow on and off — the same rows,
+ * selection and scroll as a sort in place, at once and once joined. */
+static void test_background(void)
+{
+	uint64_t next_cookie = (uint64_t)N * 400000;
+	size_t n = mutate(N, 0, &next_cookie);
+	struct viewmodel *bg = vm_new(), *fg = vm_new();
+	vm_set_background(bg, 1, 1);
+	vm_set_background(fg, 0, 0);
+	struct viewmodel *both[2] = {bg, fg};
+	int bad = 0, partial = 0, runs = 0;
+	uint64_t now = 20000000000ull;
+	for (int k = 0; k < 2; k++) {
+		vm_set_page(both[k], 20);
+		vm_set_data(both[k], ptrs, n, NULL, now);
+		vm_rebuild(both[k]);
+		vm_select(both[k], 1234);
+	}
+	for (int col = 0; col < COL_COUNT; col++) {
+		for (int d = 0; d < 2; d++) {
+			char what[64];
+			snprintf(what, sizeof what, "%s %s", col_table[col].name, d ? "desc" : "asc");
+			for (int k = 0; k < 2; k++) {
+				vm_set_follow(both[k], col % 2);
+				vm_set_sort(both[k], col, d);
+				vm_rebuild(both[k]);
+			}
+			/* A re-sort: the last order stays until the worker's page
+			 * is taken (or the whole order, for a comparator column). */
+			for (int w = 0; w < 500 && vm_sort_busy(bg) && !vm_sort_poll(bg); w++) {
+				struct timespec ts = {0, 2000000L};
+				nanosleep(&ts, NULL);
+			}
+			partial += vm_sort_busy(bg);
+			bad += same_view(bg, fg, what);
+			for (int step = 0; step < 3; step++) {
+				/* A move, a page down, then a tick. */
+				for (int k = 0; k < 2; k++) {
+					vm_move(both[k], step == 0 ? 3 : 20);
+					if (step == 2) {
+						vm_set_data(both[k], ptrs, n, NULL, now);
+						vm_rebuild(both[k]);
+					}
+				}
+				bad += same_view(bg, fg, what);
+				if (step == 1) {
+					n = mutate(n, 5, &next_cookie);
+					now += 1000000000ull;
+				}
+			}
+			runs++;
+		}
+	}
+	/* A sort dropped half way (a new re-sort, a tick): the worker stops
+	 * at once (the test delay too) and the next order is still exact. */
+	vm_set_background(bg, 1, 400);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int cols[3] = {COL_REMOTE, COL_LOCAL, COL_RTT};
+	for (int j = 0; j < 3; j++)
+		for (int k = 0; k < 2; k++) {
+			vm_set_sort(both[k], cols[j], false);
+			vm_rebuild(both[k]);
+		}
+	vm_sort_cancel(bg); /* as before a tracker update */
+	n = mutate(n, 5, &next_cookie);
+	for (int k = 0; k < 2; k++) {
+		vm_set_data(both[k], ptrs, n, NULL, now + 5000000000ull);
+		vm_rebuild(both[k]);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	CHECK(ms < 300); /* three dropped sorts of 400 ms each did not wait */
+	bad += same_view(bg, fg, "after dropped sorts");
+	vm_set_background(bg, 1, 0); /* no worker now: nothing reads it */
+	CHECK_INT(bad, 0);
+	CHECK(partial > COL_COUNT); /* the keyed columns went to the worker */
+	CHECK(runs == 2 * COL_COUNT);
+	vm_free(bg);
+	vm_free(fg);
+}
+
 int main(void)
 {
 	population();
@@ -256,5 +373,6 @@ int main(void)
 	CHECK(vm_rows(vm, &rows) > N / 2);
 	vm_free(vm);
 	test_ticks();
+	test_background();
 	return check_summary("test_vm_sort");
 }
