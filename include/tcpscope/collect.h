@@ -12,6 +12,7 @@
 #ifndef TCPSCOPE_COLLECT_H
 #define TCPSCOPE_COLLECT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -48,6 +49,10 @@ struct collect_opts {
 	bool other_netns;
 	int netns_fd;
 	uint32_t netns_id;
+	/* Set by another thread to end a poll under way at its next buffer
+	 * (borrowed; NULL: none): the poll fails with -ECANCELED. For teardown
+	 * only (diag_set_stop). */
+	const atomic_bool *stop;
 };
 
 struct collector;

@@ -11,6 +11,7 @@
 #ifndef TCPSCOPE_DIAG_H
 #define TCPSCOPE_DIAG_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,11 @@ int diag_dump_split(struct diag *d, uint32_t state_mask, uint8_t ext, struct sna
 size_t diag_bc_split(unsigned half, uint16_t eph_lo, void *buf, size_t cap);
 int diag_bc_run(const void *bc, size_t len, uint16_t sport, uint16_t dport);
 void diag_set_recv_hook(struct diag *d, diag_recv_fn fn, void *ctx);
+/* A flag another thread may set (borrowed; NULL: none): a dump under way
+ * then ends after the buffer in hand, failing with -ECANCELED. Meant for
+ * teardown (quitting mid-poll): the channel may still hold the rest of
+ * that dump's answers, so it is not used again. */
+void diag_set_stop(struct diag *d, const atomic_bool *stop);
 /* Is buf[0..len) a whole run of well-formed netlink messages (each header
  * complete, 16 <= nlmsg_len <= what is left)? The dump loop checks this
  * before mnl_cb_run(), whose mnl_nlmsg_ok() accepts lengths above INT_MAX;

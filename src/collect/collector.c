@@ -172,6 +172,7 @@ static int poll_netlink(struct collector *c, struct snapshot *s, struct err *e)
 	if (c->o.needs & (NEED_MEMINFO | NEED_INFO_X))
 		ext |= 1u << (INET_DIAG_SKMEMINFO - 1);
 	uint32_t mask = c->o.state_mask ? c->o.state_mask : TCPS_ALL_MASK;
+	diag_set_stop(c->diag, c->o.stop);
 	int rc = c->o.parallel && !s->sink && cores_idle() ? diag_dump_split(c->diag, mask, ext, s, e)
 			       : diag_dump_all(c->diag, mask, ext, s, e);
 	if (c->o.needs & NEED_INFO)
@@ -238,7 +239,8 @@ static int poll_into(struct collector *c, struct snapshot *s, struct err *e)
 	int rc;
 	if (c->src == SNAP_SRC_NETLINK) {
 		rc = poll_netlink(c, s, e);
-		if (rc < 0 && c->o.source == COLLECT_AUTO && rc != -EINTR && rc != -ENOBUFS) {
+		if (rc < 0 && c->o.source == COLLECT_AUTO && rc != -EINTR && rc != -ENOBUFS &&
+		    rc != -ECANCELED) {
 			notice(c, "netlink sock_diag failed (%s): switching to /proc/net/tcp", e->msg);
 			diag_close(c->diag);
 			c->diag = NULL;

@@ -32,6 +32,7 @@ struct diag {
 	char *buf;          /* owned, DIAG_BUF_SIZE */
 	diag_recv_fn recv;  /* NULL = recvfrom */
 	void *recv_ctx;
+	const atomic_bool *stop; /* borrowed, NULL: none (diag_set_stop) */
 	struct diag_stats stats;
 	bool no_both;       /* the kernel refused the two-family request */
 	bool no_split;      /* the parallel dump was refused (or one CPU) */
@@ -123,6 +124,11 @@ void diag_close(struct diag *d)
 	snapshot_done(&d->side);
 	snapshot_done(&d->v6);
 	free(d);
+}
+
+void diag_set_stop(struct diag *d, const atomic_bool *stop)
+{
+	d->stop = stop;
 }
 
 void diag_set_recv_hook(struct diag *d, diag_recv_fn fn, void *ctx)
@@ -246,6 +252,8 @@ static int dump_once(struct diag *d, const struct dump_req *q, struct dump_ctx *
 		ssize_t n = do_recv(d);
 		if (n < 0)
 			return -errno;
+		if (d->stop && atomic_load(d->stop))
+			return -ECANCELED;
 		if (n == 0)
 			return -EPIPE;
 		if (!diag_frames_ok(d->buf, (size_t)n))
@@ -449,6 +457,7 @@ static int dump_split(struct diag *d, uint32_t state_mask, uint8_t ext, struct s
 {
 	d->peer->recv = d->recv;
 	d->peer->recv_ctx = d->recv_ctx;
+	d->peer->stop = d->stop;
 	struct half h[2];
 	uint16_t lo = ephemeral_low();
 	for (int i = 0; i < 2; i++) {

@@ -29,11 +29,14 @@ void engine_async_init(struct engine *g)
 	g->evfd = -1;
 	snapshot_init(&g->wsnap);
 	atomic_init(&g->collected, false);
+	atomic_init(&g->stop, false);
 }
 
 void engine_async_done(struct engine *g)
 {
 	if (g->busy) {
+		/* Quitting must not wait out a dump of a million sockets. */
+		atomic_store(&g->stop, true);
 		pthread_join(g->thr, NULL);
 		g->busy = g->detecting = false;
 	}
@@ -52,6 +55,8 @@ static void collect(struct engine *g)
 	g->werr = (struct err){0};
 	g->wsnap.labels = g->labels;
 	g->wrc = engine_ns_poll(g, &g->wsnap, true, &g->werr);
+	if (atomic_load(&g->stop))
+		return;
 	engine_own_procs(g, g->wsnap.conns, g->wsnap.n, sizeof *g->wsnap.conns, &g->wsnap.flags);
 	/* The tracker's key lookups for the update, here rather than on the
 	 * main thread, which meanwhile only reads the tracker. */

@@ -80,6 +80,8 @@ struct engine {
 	pthread_t thr;
 	int evfd;                 /* owned eventfd: the collect phase ended; -1 none */
 	atomic_bool collected;    /* set by thr when it is done */
+	atomic_bool stop;         /* set at teardown: thr's poll ends at its next
+				   * buffer (collect_opts.stop), its later steps skipped */
 	struct snapshot wsnap;    /* thr's whole poll (its buffer is kept) */
 	uint32_t *whint;          /* owned; thr's tracker_hint() for wsnap, or NULL */
 	size_t whint_cap;

@@ -64,6 +64,7 @@ static struct collect_opts ns_collect_opts(const struct engine *g, const struct 
 		.other_netns = s->fd >= 0,
 		.netns_fd = s->fd,
 		.netns_id = s->id,
+		.stop = &g->stop,
 	};
 	if (s->fd >= 0 && co.source == COLLECT_AUTO)
 		co.source = COLLECT_NETLINK; /* /proc/net/tcp is this namespace's */
@@ -320,6 +321,10 @@ int engine_ns_poll(struct engine *g, struct snapshot *sn, bool whole, struct err
 	engine_pace_seam(g);
 	for (size_t i = 0; i < g->nns; i++) {
 		struct engine_ns *s = g->ns[i];
+		if (atomic_load(&g->stop)) {
+			rc = err_set(e, ECANCELED, "poll stopped: tcpscope is quitting");
+			break;
+		}
 		if (!s->col)
 			continue;
 		struct err pe = {0};

@@ -59,8 +59,13 @@ void engine_pace_seam_detect(const struct engine *g)
 
 void engine_pace_seam(const struct engine *g)
 {
-	if (g->test_delay_ms)
-		sleep_ms(g->test_delay_ms);
+	/* The delay in slices, so that quitting mid-poll ends it as it ends a
+	 * real dump (engine_async_done). */
+	for (unsigned left = g->test_delay_ms; left && !atomic_load(&g->stop);) {
+		unsigned step = left < 10 ? left : 10;
+		sleep_ms(step);
+		left -= step;
+	}
 	if (g->test_burn_ms) {
 		double until = cpu_now() + g->test_burn_ms / 1000.0;
 		volatile unsigned long spin = 0;
