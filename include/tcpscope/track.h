@@ -196,6 +196,15 @@ void tracker_restore(struct tracker *t, const struct track_restore *r, size_t n,
 		     uint64_t now_ns, double wall);
 /* The owner to show for an entry: live comm, or the last known (tombs, TIME_WAIT). */
 const char *track_owner_comm(const struct track_entry *e, int32_t *pid);
+/* The per-second rate of a kernel counter between two sightings dt_ns
+ * apart, as the tracker computes rx/tx bytes and retransmits (the recorder
+ * derives the same from consecutive frames: it must be this very
+ * arithmetic). NAN on a reset (it went backwards) or dt_ns 0; a 32-bit
+ * counter that passed 2^32 (high before, low now) is a wrap, not a reset. */
+float track_counter_rate(uint64_t prev, uint64_t cur, bool is32, uint64_t dt_ns);
+/* Does a sighting carry the counters rates are made of (tcp_info's bytes
+ * acked and its base part)? */
+bool track_has_counters(const struct conn *c);
 /* The key the tracker files `c` under (cookie, or the /proc tuple hash). */
 uint64_t track_key(const struct conn *c);
 

@@ -271,26 +271,6 @@ static void hot_undelta(const struct cx *c, struct frame_entry *fe, size_t k, ui
 
 /* --- version 3: rates derived from the previous frame -------------------- */
 
-/* As src/track/track.c's counter_delta(): false on a reset; a 32-bit
- * counter that passed 2^32 is a wrap. */
-static bool counter_delta(uint64_t prev, uint64_t cur, bool is32, uint64_t *d)
-{
-	if (cur >= prev) {
-		*d = cur - prev;
-		return true;
-	}
-	if (is32 && prev >= 0xC0000000u && cur < 0x40000000u) {
-		*d = cur + 0x100000000ull - prev;
-		return true;
-	}
-	return false;
-}
-
-static bool has_counters(const struct conn *c)
-{
-	return (c->ti.have & TI_BYTES_ACKED) && (c->ti.have & TI_BASE);
-}
-
 /* Whether field k of fe is derived from the previous frame: a rate, in a
  * frame that names one, of a live socket (a tomb keeps its last rates). */
 static bool hot_derived(const struct cx *c, const struct frame_entry *fe, size_t k)
@@ -306,10 +286,9 @@ static uint64_t rate_pred(const struct frame_entry *fe, const struct frame_entry
 {
 	float r = NAN;
 	const struct hot_field *h = &hot_fields[k], *src = &hot_fields[h->rate];
-	uint64_t d;
-	if (pe && !(pe->e.flags & TRK_TOMB) && has_counters(&pe->c) && has_counters(&fe->c) &&
-	    dt_ns > 0 && counter_delta(hot_get(pe, src, 0), hot_get(fe, src, 0), src->width == 4, &d))
-		r = (float)((double)d / ((double)dt_ns / 1e9));
+	if (pe && !(pe->e.flags & TRK_TOMB) && track_has_counters(&pe->c) &&
+	    track_has_counters(&fe->c) && dt_ns > 0)
+		r = track_counter_rate(hot_get(pe, src, 0), hot_get(fe, src, 0), src->width == 4, dt_ns);
 	uint32_t bits;
 	memcpy(&bits, &r, 4);
 	return bits;

@@ -182,22 +182,19 @@ static bool state_evidence(const struct conn *c, uint64_t *elapsed_ns)
 	return false;
 }
 
-/* Delta of a counter; false on a reset (it went backwards). A 32-bit
- * counter that passed 2^32 (high before, low now) is a wrap, not a reset. */
-static bool counter_delta(uint64_t prev, uint64_t cur, bool is32, uint64_t *d)
+float track_counter_rate(uint64_t prev, uint64_t cur, bool is32, uint64_t dt_ns)
 {
-	if (cur >= prev) {
-		*d = cur - prev;
-		return true;
-	}
-	if (is32 && prev >= 0xC0000000u && cur < 0x40000000u) {
-		*d = cur + 0x100000000ull - prev;
-		return true;
-	}
-	return false;
+	uint64_t d;
+	if (cur >= prev)
+		d = cur - prev;
+	else if (is32 && prev >= 0xC0000000u && cur < 0x40000000u)
+		d = cur + 0x100000000ull - prev;
+	else
+		return NAN;
+	return dt_ns ? (float)((double)d / ((double)dt_ns / 1e9)) : NAN;
 }
 
-static bool has_counters(const struct conn *c)
+bool track_has_counters(const struct conn *c)
 {
 	return (c->ti.have & TI_BYTES_ACKED) && (c->ti.have & TI_BASE);
 }
@@ -209,17 +206,13 @@ static void rates_update(struct tracker *t, struct tent *te, const struct conn *
 	struct track_entry *e = &te->e;
 	e->rx_bps = e->tx_bps = e->retrans_per_s = NAN;
 	const struct conn *o = &te->c;
-	if ((uint16_t)(te->e.gen_ + 1) != t->gen || !has_counters(o) || !has_counters(c) ||
-	    t->now <= t->prev_ns)
+	if ((uint16_t)(te->e.gen_ + 1) != t->gen || !track_has_counters(o) ||
+	    !track_has_counters(c) || t->now <= t->prev_ns)
 		return;
-	double dt = (double)(t->now - t->prev_ns) / 1e9;
-	uint64_t d;
-	if (counter_delta(o->ti.bytes_received, c->ti.bytes_received, false, &d))
-		e->rx_bps = (float)((double)d / dt);
-	if (counter_delta(o->ti.bytes_acked, c->ti.bytes_acked, false, &d))
-		e->tx_bps = (float)((double)d / dt);
-	if (counter_delta(o->ti.total_retrans, c->ti.total_retrans, true, &d))
-		e->retrans_per_s = (float)((double)d / dt);
+	uint64_t dt = t->now - t->prev_ns;
+	e->rx_bps = track_counter_rate(o->ti.bytes_received, c->ti.bytes_received, false, dt);
+	e->tx_bps = track_counter_rate(o->ti.bytes_acked, c->ti.bytes_acked, false, dt);
+	e->retrans_per_s = track_counter_rate(o->ti.total_retrans, c->ti.total_retrans, true, dt);
 }
 
 /* Take `c` as the entry's sighting. A sighting without an owner (TIME_WAIT
