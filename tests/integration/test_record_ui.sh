@@ -167,9 +167,12 @@ tm kill-server 2>/dev/null
 open --speed 0
 wait_for 10 shows "REPLAY .* 1/$N"
 : >"$TESTTMP/aframes"
+# Each jump is read once the bar shows that frame's time (what --at
+# names), not after a fixed pause a loaded machine can outlast.
 while read -r t; do
+	TF=$("$TCPSCOPE" -r "$R" --at "@$t" -j | jq -r .time)
 	tm send-keys -t "$S" g "@$t" Enter
-	sleep 0.7
+	wait_for 5 shows "REPLAY $(date -d "@${TF%.*}" '+%Y-%m-%d %H:%M:%S') [0-9]*/$N"
 	frame >>"$TESTTMP/aframes"
 done <"$TESTTMP/aev"
 sort -n -u "$TESTTMP/aframes" >"$TESTTMP/aframes.u"
