@@ -315,6 +315,9 @@ static struct ui *ui_new(const struct settings *s, struct engine *g)
 static void ui_free(struct ui *u)
 {
 	engine_on_take(u->eng, NULL, NULL);
+	/* A sort's worker first: a re-sort's reads the audit and the entries
+	 * (the frozen copies too) freed below; dropped, not finished. */
+	vm_sort_cancel(u->vm);
 	ui_audit_free(u); /* before the viewmodel whose columns point at it */
 	ui_pause_end(u);
 	vm_free(u->vm);
