@@ -193,6 +193,13 @@ int engine_tick_finish(struct engine *g, struct err *e);
  * when no thread could start. */
 int engine_tick_take(struct engine *g, struct err *e);
 bool engine_tick_detecting(const struct engine *g);
+/* `fn(ctx)` is called on the caller's thread just before the tracker takes
+ * a poll of a tick in two phases: in engine_tick_take(), and in
+ * engine_tick_start() or engine_tick_finish() when they take it themselves
+ * (no thread could start: the tick finishes at once). A front end stops
+ * there what reads the tracker's entries on threads of its own (the live
+ * view's re-sort). NULL: none. */
+void engine_on_take(struct engine *g, void (*fn)(void *ctx), void *ctx);
 /* Something that rides every finished tick (the recorder), attached once
  * by the app whatever the front end: `tick` reads what the engine holds
  * (as a renderer would, until it returns); `notice` (may be NULL) is then

@@ -167,6 +167,8 @@ static void take(struct engine *g)
 	g->polled = w->n;
 	take_header(&g->snap, w);
 	g->wnns = engine_ns_detect(g, &g->wdns);
+	if (g->take_fn) /* the front end's threads stop reading the entries */
+		g->take_fn(g->take_ctx);
 	/* A failed poll is partial: nothing vanishes. */
 	if (g->whinted)
 		tracker_update_hinted(g->trk, w, g->whint);
@@ -246,6 +248,12 @@ int engine_tick_take(struct engine *g, struct err *e)
 	}
 	detect(g);
 	return end(g, e);
+}
+
+void engine_on_take(struct engine *g, void (*fn)(void *ctx), void *ctx)
+{
+	g->take_fn = fn;
+	g->take_ctx = ctx;
 }
 
 bool engine_tick_detecting(const struct engine *g)

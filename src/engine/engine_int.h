@@ -88,6 +88,8 @@ struct engine {
 	bool whinted;             /* whint holds this poll's hints */
 	int wrc;                  /* thr's result, with werr */
 	struct err werr;
+	void (*take_fn)(void *ctx); /* engine_on_take(): before the tracker takes a poll */
+	void *take_ctx;
 	bool needs_pending;       /* needs changed while busy: needs_next after the poll */
 	uint32_t needs_next;
 	unsigned long ticks;

@@ -365,5 +365,11 @@ void ui_draw(struct ui *u);
 void ui_audit_tick(struct ui *u);
 bool ui_audit_ensure(struct ui *u);
 void ui_audit_free(struct ui *u);
+/* The pause (pause.c), each after its vm_set_data(): the frozen copies are
+ * never the audit's rows, so the columns stop reading it (a re-sort's
+ * worker on the copies would read it while a tick changes what it points
+ * at); at the end, the audit again when no tick made it stale. */
+void ui_audit_pause(struct ui *u);
+void ui_audit_resume(struct ui *u);
 
 #endif

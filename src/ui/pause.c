@@ -64,8 +64,14 @@ void ui_pause_begin(struct ui *u)
 	u->ports = u->ports ? &f->ports : NULL;
 	u->paused = true;
 	u->paused_new = u->paused_closed = u->paused_changed = 0;
-	/* The view model re-points at the copy: same rows, same order. */
+	/* The view model re-points at the copy: same rows, same order. The
+	 * tracker goes on taking polls, so what the columns read besides the
+	 * entries is not the tracker's now: its tcp_info extras and the audit
+	 * name none of the copies anyway ("-"), and a re-sort's worker on the
+	 * copies must not read them while a tick changes them. */
 	vm_set_data(u->vm, f->ptrs, n, &f->hdr, f->hdr.mono_ns);
+	vm_ctx(u->vm)->trk = NULL;
+	ui_audit_pause(u);
 	vm_rebuild(u->vm);
 }
 
@@ -81,6 +87,8 @@ void ui_pause_end(struct ui *u)
 	size_t n;
 	const struct track_entry *const *ents = tracker_entries(u->trk, &n);
 	vm_set_data(u->vm, ents, n, u->hdr, u->hdr->mono_ns);
+	vm_ctx(u->vm)->trk = u->trk;
+	ui_audit_resume(u);
 	vm_rebuild(u->vm);
 	free(f->ptrs);
 	free(f->conns);

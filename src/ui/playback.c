@@ -45,31 +45,46 @@ static unsigned moved(bool ok)
 	return ok ? UI_POLL | UI_REDRAW : UI_REDRAW;
 }
 
+/* A step, an alert or a time loads the frame into the replay's tracker at
+ * once, not at the next tick: a re-sort's worker reading its entries stops
+ * first, as before a replay's tick (ui.c). Paused, the view shows copies.
+ * UI_REBUILD when one stopped: its order is redone (by the tick the load
+ * asks for, or by the loop when nothing was loaded). */
+static unsigned stop_sort(struct ui *u)
+{
+	if (u->paused || !vm_sort_busy(u->vm))
+		return 0;
+	vm_sort_cancel(u->vm);
+	return UI_REBUILD;
+}
+
 /* Stepping pauses: a frame at a time is for looking. */
 static unsigned step(struct ui *u, long delta)
 {
+	unsigned r = stop_sort(u);
 	engine_replay_set_paused(u->eng, true);
 	if (engine_replay_step(u->eng, delta, NULL))
-		return moved(true);
+		return moved(true) | r;
 	ui_set_status(u, 3,
 		      delta > 0 ? "the last frame of the recording"
 				: "the first frame of the recording");
-	return UI_REDRAW;
+	return UI_REDRAW | r;
 }
 
 static unsigned alert(struct ui *u, int dir)
 {
 	size_t probed = 0;
+	unsigned r = stop_sort(u);
 	uint64_t t0 = clock_mono_ns();
 	bool ok = engine_replay_alert(u->eng, dir, &probed, NULL);
 	double ms = (double)(clock_mono_ns() - t0) / 1e6;
 	if (ok) {
 		engine_replay_set_paused(u->eng, true);
-		return moved(true);
+		return moved(true) | r;
 	}
 	ui_set_status(u, 4, "no alert raised or cleared %s this frame (%zu frames read, %.0f ms)",
 		      dir > 0 ? "after" : "before", probed, ms);
-	return UI_REDRAW;
+	return UI_REDRAW | r;
 }
 
 static unsigned speed(struct ui *u, int dir)
@@ -108,9 +123,12 @@ unsigned playback_key(struct ui *u, int ch)
 		engine_replay_where(u->eng, &i, &n, &w);
 		bool was = engine_replay_paused(u->eng);
 		/* Play at the end: from the start again. */
-		if (was && i + 1 >= n && engine_replay_step(u->eng, -(long)i, NULL)) {
-			engine_replay_set_paused(u->eng, false);
-			return moved(true);
+		if (was && i + 1 >= n) {
+			(void)stop_sort(u); /* a tick follows either way */
+			if (engine_replay_step(u->eng, -(long)i, NULL)) {
+				engine_replay_set_paused(u->eng, false);
+				return moved(true);
+			}
 		}
 		engine_replay_set_paused(u->eng, !was);
 		/* A tick at once: pausing after a fast pass completes the Events view. */
@@ -139,5 +157,6 @@ bool playback_goto(struct ui *u, const char *text)
 			      b);
 		return false;
 	}
+	(void)stop_sort(u); /* the caller's redraw rebuilds when nothing loads */
 	return engine_replay_seek(u->eng, t, NULL);
 }

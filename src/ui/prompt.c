@@ -195,7 +195,9 @@ static unsigned prompt_key(struct ui *u, int ch)
 	if (ch == '\r' || ch == '\n' || ch == KEY_ENTER) {
 		if (u->input == IN_GOTO) {
 			u->input = IN_NONE;
-			return playback_goto(u, st->inbuf) ? UI_POLL | UI_REDRAW : UI_REDRAW;
+			/* A re-sort stopped for a time that did not load: redone. */
+			return playback_goto(u, st->inbuf) ? UI_POLL | UI_REDRAW
+							   : UI_REDRAW | UI_REBUILD;
 		}
 		if (u->input == IN_SEARCH) {
 			/* A scan under way goes on, shown on the status line. */

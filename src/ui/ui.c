@@ -151,6 +151,18 @@ static void tick_done(struct ui *u, int rc, const struct err *ep, bool took)
 	engine_pace_charge(u->eng, thread_cpu_s() - cpu0);
 }
 
+/* The tracker is about to take a poll (engine_on_take()): a re-sort's
+ * worker reading the entries stops (the view is rebuilt on the new ones
+ * anyway). Also when no thread could start and the tick finishes inside
+ * engine_tick_start(). Paused, the view shows copies the tracker does not
+ * touch. */
+static void before_take(void *ctx)
+{
+	struct ui *u = ctx;
+	if (!u->paused)
+		vm_sort_cancel(u->vm);
+}
+
 /* Start a tick: its poll runs on the engine's thread while keys keep being
  * answered from the last complete tick (true: under way). */
 static bool tick_start(struct ui *u)
@@ -276,6 +288,7 @@ static struct ui *ui_new(const struct settings *s, struct engine *g)
 	u->det = engine_detector(g);
 	u->hdr = engine_header(g);
 	u->vm = vm_new();
+	engine_on_take(g, before_take, u);
 	load_settings(u);
 	vm_set_columns(u->vm, u->cfg.cols, u->cfg.ncols);
 	vm_set_sort(u->vm, u->cfg.sort_col, u->cfg.sort_desc);
@@ -301,6 +314,10 @@ static struct ui *ui_new(const struct settings *s, struct engine *g)
 
 static void ui_free(struct ui *u)
 {
+	engine_on_take(u->eng, NULL, NULL);
+	/* A sort's worker first: a re-sort's reads the audit and the entries
+	 * (the frozen copies too) freed below; dropped, not finished. */
+	vm_sort_cancel(u->vm);
 	ui_audit_free(u); /* before the viewmodel whose columns point at it */
 	ui_pause_end(u);
 	vm_free(u->vm);

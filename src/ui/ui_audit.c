@@ -74,9 +74,10 @@ void ui_audit_tick(struct ui *u)
 	a->prev_ns = a->tick_ns;
 	a->tick_ns = (u->eng ? engine_header(u->eng) : u->hdr)->mono_ns; /* u->hdr: frozen when paused */
 	a->stale = true;
-	/* Its rows point at the entries the tracker just replaced (paused
-	 * too: the frozen copy's rows are never the audit's). */
-	vm_ctx(u->vm)->audit = NULL;
+	/* Its rows point at the entries the tracker just replaced (paused,
+	 * ui_audit_pause() left it NULL: no write while a worker may read). */
+	if (vm_ctx(u->vm)->audit)
+		vm_ctx(u->vm)->audit = NULL;
 	if (!u->paused && needed(u))
 		audit_now(u);
 }
@@ -87,6 +88,17 @@ bool ui_audit_ensure(struct ui *u)
 		return false;
 	audit_now(u);
 	return true;
+}
+
+void ui_audit_pause(struct ui *u)
+{
+	vm_ctx(u->vm)->audit = NULL;
+}
+
+void ui_audit_resume(struct ui *u)
+{
+	if (u->audit && !u->audit->stale)
+		vm_ctx(u->vm)->audit = &u->audit->audit;
 }
 
 void ui_audit_free(struct ui *u)

@@ -6,7 +6,7 @@
 # time is outside it), a/A land on the frame that raised the alert, Z stops
 # the frames (the marker holds still), ]/[ change the speed (shown, and the
 # frames come faster), stepping back and forth leaves the Events view
-# without a line twice.
+# without a line twice; a step while a re-sort runs on the worker.
 . "$(dirname "$0")/../lib/lib.sh"
 need_netns "$@"
 command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
@@ -254,6 +254,33 @@ check "... and the end pauses" $? "$(bar)"
 tm send-keys -t "$S" "["
 wait_for 3 sh -c "tmux -S '$SOCK' capture-pane -p -t '$S' | grep -Eq 'speed 4(×|x)'"
 check "[ slows down (4x)" $? "$(screen | tail -n 2)"
+tm kill-server 2>/dev/null
+
+# A step while a re-sort runs on the worker (from one row, made slow by
+# the test seams): the frame is loaded into the replay's tracker when the
+# key is pressed, so the worker reading the entries stops first; the next
+# frame shows, sorted by the new column. (Under ThreadSanitizer the worker
+# raced tracker_restore here.)
+tm kill-server 2>/dev/null
+tm new-session -d -s "$S" -x 160 -y 30 \
+	"TERM=xterm TCPSCOPE_TEST_SORT_ROWS=1 TCPSCOPE_TEST_SORT_DELAY_MS=1500 $TCPSCOPE -r $R --speed 0 --at @$TR1"
+wait_for 10 sh -c "tmux -S '$SOCK' capture-pane -p -t '$S' | grep -q 'CLOSE-WAIT 127.0.0.1:7301'"
+F=$(frame)
+# The frame's own (slow) sort done first: '>' is then a change of sort
+# alone, whose worker reads every entry to make its keys.
+wait_for 8 sh -c "! tmux -S '$SOCK' capture-pane -p -t '$S' | grep -qF '[sorting]'"
+tm send-keys -t "$S" ">"
+wait_for 3 sh -c "tmux -S '$SOCK' capture-pane -p -t '$S' | grep -qF '[sorting]'"
+check "a re-sort runs on the worker (frame $F, the sockets of the leak)" $? "$(screen | sed -n 8p)"
+tm send-keys -t "$S" t
+wait_for 5 shows "REPLAY .* $((F + 1))/$N"
+check "t during the re-sort loads the next frame" $? "$(bar)"
+wait_for 8 sh -c "! tmux -S '$SOCK' capture-pane -p -t '$S' | grep -qF '[sorting]'"
+screen | grep -Eq 'LOCAL(▲|\^)' && ! screen | grep -qF '[sorting]'
+check "... sorted by the new column once the sort is done" $? "$(screen | sed -n 8,9p)"
+tm send-keys -t "$S" q
+wait_for 5 sh -c "! tmux -S '$SOCK' has-session -t '$S' 2>/dev/null"
+check "... and q quits" $?
 tm kill-server 2>/dev/null
 
 # --speed: a bad value is refused by name.

@@ -5,15 +5,19 @@
  * end's engine_set_needs(); a replay engine and an untracked one refuse
  * them, and a replay engine's ticks call none. Runs on a real (empty)
  * network namespace of its own: skipped where one cannot be made. */
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "tcpscope/engine.h"
 #include "tcpscope/recorder.h"
+#include "tcpscope/track.h"
 
 struct seen {
 	unsigned calls;
@@ -115,6 +119,88 @@ static void test_live(void)
 	}
 }
 
+/* engine_on_take(): called before the tracker takes the poll, once a tick,
+ * in engine_tick_take() (the poll on a thread) and inside
+ * engine_tick_start() when no thread can start (here: no fd left for the
+ * eventfd), as a front end's re-sort worker must stop there. */
+struct took {
+	struct engine *g;
+	unsigned calls;
+	size_t entries_at_call; /* the tracker's entries as the hook saw them */
+	unsigned long ticks_at_call;
+};
+
+static void on_take(void *ctx)
+{
+	struct took *t = ctx;
+	size_t n;
+	(void)tracker_entries(engine_tracker(t->g), &n);
+	t->calls++;
+	t->entries_at_call = n;
+	t->ticks_at_call = engine_ticks(t->g);
+}
+
+static void test_take(void)
+{
+	/* A listener: the first poll adds an entry to the tracker. */
+	int ls = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1) < 0) {
+		check_skip("take hook", "no listening socket");
+		if (ls >= 0)
+			close(ls);
+		return;
+	}
+	struct err e = {0};
+	struct engine_opts o = {.no_processes = true, .interval_s = 0.05, .source = COLLECT_NETLINK};
+	struct engine *g = engine_new(&o, &e);
+	CHECK(g != NULL);
+	if (!g) {
+		close(ls);
+		return;
+	}
+	struct took t = {.g = g};
+	engine_on_take(g, on_take, &t);
+	/* No fd left for the eventfd: no thread, the tick finishes at once. */
+	struct rlimit old;
+	CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0);
+	int lowest = dup(0);
+	CHECK(lowest >= 0);
+	if (lowest >= 0)
+		close(lowest);
+	struct rlimit low = {.rlim_cur = (rlim_t)lowest, .rlim_max = old.rlim_max};
+	CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+	int rc = engine_tick_start(g, &e);
+	CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
+	CHECK_INT(rc, 0); /* finished at once */
+	CHECK_INT(t.calls, 1);
+	CHECK_INT(t.entries_at_call, 0); /* before the tracker took the poll */
+	CHECK_INT(t.ticks_at_call, 0);
+	size_t n;
+	(void)tracker_entries(engine_tracker(g), &n);
+	CHECK_INT(n, 1);
+	/* With the thread: in engine_tick_take(), not while the poll runs. */
+	rc = engine_tick_start(g, &e);
+	if (rc == 1) {
+		CHECK_INT(t.calls, 1);
+		while (!engine_tick_collected(g))
+			usleep(1000);
+		CHECK_INT(t.calls, 1);
+		rc = engine_tick_take(g, &e);
+		CHECK_INT(t.calls, 2);
+		if (rc == 2)
+			rc = engine_tick_finish(g, &e);
+	} else {
+		CHECK_INT(t.calls, 2);
+	}
+	CHECK_INT(rc, 0);
+	CHECK_INT(t.calls, 2);
+	CHECK_INT(t.ticks_at_call, 1);
+	engine_on_take(g, NULL, NULL);
+	engine_free(g);
+	close(ls);
+}
+
 /* Record three ticks through the observer, then replay them: the replay
  * engine refuses observers. */
 static void test_replay(void)
@@ -168,6 +254,7 @@ int main(void)
 		return check_summary("test_engine_observe");
 	}
 	test_live();
+	test_take();
 	test_replay();
 	return check_summary("test_engine_observe");
 }
