@@ -18,7 +18,10 @@ has() { screen | grep -qF -- "$1"; }
 keys() { $T send-keys -t ui "$@"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-$T new-session -d -s ui -x 150 -y 20 \
+# 30 lines: every staged connection is on screen (sorted by state alone,
+# the ESTAB rows come in no fixed order, and leaky-app's could all be below
+# a shorter table).
+$T new-session -d -s ui -x 150 -y 30 \
 	"LANG=C.UTF-8 TCPSCOPE_TEST_DUMP_DELAY_MS=2000 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$TCPSCOPE' -d 1; echo TCPSCOPE-EXITED; sleep 60"
 if wait_for 15 has "leaky-app"; then
 	pass "live view shows the first (slow) poll"
@@ -152,6 +155,10 @@ else
 	fail "page first" "no page during the sort: $(endpoints)"
 fi
 wait_for 8 idle
+# The selected socket may rank last in this order, where Down moves
+# nothing: from the top row it always moves (the last order stays on
+# screen until the re-sort's page is made).
+keys Home
 keys '<'
 PRE="[sorting]" answer "Down while a re-sort runs" Down
 keys q
