@@ -16,6 +16,8 @@
 #     systemd service; the replayed -j at a live `-A -b -j`'s time carries
 #     the same namespace names, cgroup ids, cgroups and units, and the
 #     recorded alert's owner the namespace and unit the live sockets show;
+#   - -N: a recording of that namespace alone names it in --record-info,
+#     and its last frame equals a live `-N NAME -b -j`;
 #   - bad input: exit 2 naming the directory, file or time.
 . "$(dirname "$0")/../lib/lib.sh"
 need_netns "$@"
@@ -193,6 +195,27 @@ if ip netns add "$NSA" 2>/dev/null; then
 		(.[0].owner.text | endswith(" in " + $n))' "$TESTTMP/repAl.json" >/dev/null
 	check "-A: the recorded alert's owner names the live namespace and unit" $? \
 		"unit '$UNIT': $(jq -c '[.alerts[] | [.kind, .owner.text, .owner.unit]]' "$TESTTMP/repAl.json" 2>&1 | head -c 400)"
+	# -N: one named namespace (the leak's, still up). The recording says
+	# which, and its last frame holds the sockets a live -N one-shot shows
+	# (the leak's are still: same cookies, states and ports), no others.
+	RN=$TESTTMP/recN
+	"$TCPSCOPE" -N "$NSA" --record "$RN" -d 0.3 -n 4 --cpu-budget 0 2>"$TESTTMP/recN.err"
+	RC=$?
+	"$TCPSCOPE" -r "$RN" --record-info >"$TESTTMP/infoN" 2>&1
+	[ "$RC" -eq 0 ] && grep -q "^namespace: *$NSA\$" "$TESTTMP/infoN" &&
+		grep -q '^frames: *4,' "$TESTTMP/infoN"
+	check "-N: the recording's summary names its namespace" $? \
+		"rc $RC $(head -c 300 "$TESTTMP/recN.err") $(cat "$TESTTMP/infoN")"
+	"$TCPSCOPE" -N "$NSA" -b -j -n 1 >"$TESTTMP/liveN.json" 2>"$TESTTMP/liveN.err"
+	"$TCPSCOPE" -r "$RN" -j >"$TESTTMP/repN.json" 2>"$TESTTMP/repN.err"
+	RC=$?
+	projN='[.sockets[] | {state, local_port, remote_port, cookie}] | sort_by(.cookie, .local_port)'
+	jq -c "$projN" "$TESTTMP/liveN.json" >"$TESTTMP/liveN.p" 2>/dev/null
+	jq -c "$projN" "$TESTTMP/repN.json" >"$TESTTMP/repN.p" 2>/dev/null
+	[ "$RC" -eq 0 ] && jq -e 'length >= 10 and all(.local_port == 7301 or .remote_port == 7301)' \
+		"$TESTTMP/liveN.p" >/dev/null && cmp -s "$TESTTMP/liveN.p" "$TESTTMP/repN.p"
+	check "-N: the replay holds that namespace's sockets as live -N shows them" $? \
+		"rc $RC $(head -c 200 "$TESTTMP/repN.err") live $(head -c 300 "$TESTTMP/liveN.p") replay $(head -c 300 "$TESTTMP/repN.p")"
 	cleanup_a
 else
 	skip "-A recording" "ip netns add refused"
