@@ -9,6 +9,12 @@
  *  - replay_seek(rp, i) loads frame i (0 .. replay_count()-1, in time
  *    order). 0, or a negative errno with `e` saying why when the frame is
  *    damaged (the caller skips it; what was loaded before stays).
+ *    A frame of format 3 stores counters, not rates: the seek also
+ *    decodes the frame before it (none when that is the frame shown,
+ *    as when playing forward, or the chunk's key) and derives the rates
+ *    as the live tracker does (track_counter_rate()). When that frame is
+ *    damaged or in another chunk, this one loads without rates ("not
+ *    yet", as after a first tick); the seek still succeeds.
  *  - After a successful seek, replay_tracker()/replay_detector()/
  *    replay_header()/replay_frame() describe that frame until the next
  *    seek. The header's conns are the live entries' sightings, with the
