@@ -73,6 +73,7 @@ static int run_batch(const struct settings *s, struct engine_opts *eo, struct fi
 	struct engine *g = engine_new(eo, e);
 	if (!g)
 		return -1;
+	app_quit_stops(g);
 	filter_set_labels(flt, engine_labels(g));
 	engine_set_needs(g, batch_needs(s));
 	app_print_notices(g);
@@ -101,6 +102,7 @@ static int run_batch(const struct settings *s, struct engine_opts *eo, struct fi
 		}
 	}
 	jw_done(&jw);
+	app_quit_stops(NULL);
 	engine_free(g);
 	return rc;
 }
@@ -129,6 +131,7 @@ static int run_ticking(const struct settings *s, struct engine_opts *eo, struct 
 		app_record_close(s, rec);
 		return -1;
 	}
+	app_quit_stops(g);
 	int rc;
 	if (s->mode == MODE_EVENTS) {
 		filter_set_labels(flt, engine_labels(g));
@@ -142,6 +145,7 @@ static int run_ticking(const struct settings *s, struct engine_opts *eo, struct 
 	} else {
 		rc = ui_run(s, g);
 	}
+	app_quit_stops(NULL);
 	engine_free(g); /* no tick after this: the recorder can close */
 	app_record_close(s, rec);
 	return rc;

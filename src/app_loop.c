@@ -11,10 +11,19 @@
 #include "tcpscope/engine.h"
 
 volatile sig_atomic_t app_quit_signal;
+static struct engine *volatile quit_engine;
 
 static void on_signal(int sig)
 {
 	app_quit_signal = sig;
+	struct engine *g = quit_engine;
+	if (g)
+		engine_stop(g); /* one atomic store: async-signal-safe */
+}
+
+void app_quit_stops(struct engine *g)
+{
+	quit_engine = g;
 }
 
 void app_install_signals(void)
@@ -63,6 +72,8 @@ enum app_tick app_tick(struct engine *g, const struct settings *s, long i)
 		return APP_TICK_STOP;
 	struct err e = {0};
 	int prc = engine_tick(g, &e);
+	if (app_quit_signal)
+		return APP_TICK_STOP; /* the signal may have stopped the poll */
 	app_print_notices(g);
 	if (prc < 0)
 		fprintf(stderr, "tcpscope: %s%s\n", e.msg,

@@ -60,7 +60,8 @@ int app_serve_run(const struct settings *s, struct engine *g, struct serve *srv)
 
 /* One step of a headless front end's loop, tick number i (0 first): wait
  * for the grid (not before the first), tick, print the notices and a
- * failed poll's error. APP_TICK_STOP: -n reached or a signal came;
+ * failed poll's error. APP_TICK_STOP: -n reached or a signal came (a
+ * tick the signal stopped is not rendered);
  * APP_TICK_EMPTY: the poll failed and learned nothing (fatal where output
  * would be empty); APP_TICK_OK: render (a partial poll included). */
 enum app_tick { APP_TICK_STOP, APP_TICK_OK, APP_TICK_EMPTY };
@@ -80,5 +81,9 @@ int app_listeners_run(const struct settings *s);
 /* Signal flags: set by handlers, read by loops. */
 extern volatile sig_atomic_t app_quit_signal;
 void app_install_signals(void);
+/* The engine a quit signal also stops (engine_stop(): a poll under way
+ * ends at its next buffer instead of running to the end of a million
+ * sockets); NULL before engine_free(). */
+void app_quit_stops(struct engine *g);
 
 #endif

@@ -46,6 +46,11 @@
  *    the tracker and detectors took it and the next tick was scheduled;
  *    never for a replay engine. Their CPU counts against the budget (with
  *    the next tick's cost); their notices join the engine's queue.
+ *  - Stopping: engine_stop() (async-signal-safe: a front end's SIGTERM
+ *    handler calls it) ends a poll under way at its next netlink buffer,
+ *    on the engine's thread or the caller's; that tick is abandoned, not
+ *    finished: -ECANCELED, no detectors, no observers (a recorder never
+ *    writes a half poll). The engine is then only for engine_free().
  *  - Errors: engine_new() returns NULL with `e` filled; engine_tick()
  *    returns 0 or a negative errno with `e` filled — the tick still
  *    finished (a partial snapshot makes nothing vanish); it is fatal for a
@@ -139,6 +144,7 @@ struct engine;
 
 struct engine *engine_new(const struct engine_opts *o, struct err *e);
 void engine_free(struct engine *g);
+void engine_stop(struct engine *g);
 
 /* The fds to poll() for POLLIN between ticks, into fds[0..max); returns how
  * many were written. engine_ready() takes whatever is readable (never

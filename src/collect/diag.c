@@ -250,10 +250,12 @@ static int dump_once(struct diag *d, const struct dump_req *q, struct dump_ctx *
 		return rc;
 	for (;;) {
 		ssize_t n = do_recv(d);
-		if (n < 0)
-			return -errno;
+		/* Stopping (after any buffer, or the signal that asked for it
+		 * interrupting the read) ends the dump, not a restart of it. */
 		if (d->stop && atomic_load(d->stop))
 			return -ECANCELED;
+		if (n < 0)
+			return -errno;
 		if (n == 0)
 			return -EPIPE;
 		if (!diag_frames_ok(d->buf, (size_t)n))

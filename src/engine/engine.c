@@ -171,6 +171,13 @@ int engine_tick(struct engine *g, struct err *e)
 	tick_begin(g);
 	struct snapshot *sn = &g->snap;
 	int rc = engine_ns_poll(g, sn, false, e);
+	if (atomic_load(&g->stop)) {
+		/* engine_stop(): the tick is abandoned (a streamed update still
+		 * ends, partial: nothing vanishes). */
+		if (!g->o.keep_snapshot)
+			tracker_finish(g->trk, sn);
+		return rc < 0 ? rc : err_set(e, ECANCELED, "poll stopped: tcpscope is quitting");
+	}
 	const struct detect_ns *dns;
 	size_t nns = engine_ns_detect(g, &dns);
 	if (g->o.keep_snapshot) {

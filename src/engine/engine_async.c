@@ -240,6 +240,8 @@ int engine_tick_take(struct engine *g, struct err *e)
 		join(g);
 		g->busy = false;
 	}
+	if (atomic_load(&g->stop)) /* engine_stop(): abandoned, not taken */
+		return err_set(e, ECANCELED, "poll stopped: tcpscope is quitting");
 	take(g);
 	atomic_store(&g->collected, false);
 	if (g->evfd >= 0 && pthread_create(&g->thr, NULL, detect_main, g) == 0) {
@@ -248,6 +250,11 @@ int engine_tick_take(struct engine *g, struct err *e)
 	}
 	detect(g);
 	return end(g, e);
+}
+
+void engine_stop(struct engine *g)
+{
+	atomic_store(&g->stop, true);
 }
 
 void engine_on_take(struct engine *g, void (*fn)(void *ctx), void *ctx)

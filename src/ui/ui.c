@@ -559,6 +559,8 @@ int ui_run(const struct settings *s, struct engine *g)
 		if (pr > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) &&
 		    !(pfd[0].revents & POLLIN))
 			break; /* the terminal went away */
+		if (app_quit_signal)
+			break; /* it stopped the poll under way: not taken */
 		bool engine_fd = false;
 		for (nfds_t i = 1; i < nfd; i++)
 			engine_fd |= pr > 0 && (pfd[i].revents & (POLLIN | POLLERR));
