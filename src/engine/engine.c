@@ -176,7 +176,7 @@ int engine_tick(struct engine *g, struct err *e)
 		 * ends, partial: nothing vanishes). */
 		if (!g->o.keep_snapshot)
 			tracker_finish(g->trk, sn);
-		return rc < 0 ? rc : err_set(e, ECANCELED, "poll stopped: tcpscope is quitting");
+		return rc < 0 ? rc : engine_stopped(e);
 	}
 	const struct detect_ns *dns;
 	size_t nns = engine_ns_detect(g, &dns);

@@ -241,7 +241,7 @@ int engine_tick_take(struct engine *g, struct err *e)
 		g->busy = false;
 	}
 	if (atomic_load(&g->stop)) /* engine_stop(): abandoned, not taken */
-		return err_set(e, ECANCELED, "poll stopped: tcpscope is quitting");
+		return engine_stopped(e);
 	take(g);
 	atomic_store(&g->collected, false);
 	if (g->evfd >= 0 && pthread_create(&g->thr, NULL, detect_main, g) == 0) {
@@ -255,6 +255,11 @@ int engine_tick_take(struct engine *g, struct err *e)
 void engine_stop(struct engine *g)
 {
 	atomic_store(&g->stop, true);
+}
+
+int engine_stopped(struct err *e)
+{
+	return err_set(e, ECANCELED, "poll stopped: tcpscope is quitting");
 }
 
 void engine_on_take(struct engine *g, void (*fn)(void *ctx), void *ctx)

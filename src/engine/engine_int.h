@@ -141,6 +141,9 @@ void engine_async_init(struct engine *g);
  * the caller finishes the tick at once). */
 bool engine_async_begin(struct engine *g);
 void engine_async_done(struct engine *g);
+/* engine_stop() was called: -ECANCELED into `e`, one wording wherever a
+ * poll or a tick gives up for it. */
+int engine_stopped(struct err *e);
 
 /* engine_replay.c */
 int engine_replay_tick(struct engine *g, struct err *e);

@@ -322,7 +322,7 @@ int engine_ns_poll(struct engine *g, struct snapshot *sn, bool whole, struct err
 	for (size_t i = 0; i < g->nns; i++) {
 		struct engine_ns *s = g->ns[i];
 		if (atomic_load(&g->stop)) {
-			rc = err_set(e, ECANCELED, "poll stopped: tcpscope is quitting");
+			rc = engine_stopped(e);
 			break;
 		}
 		if (!s->col)
