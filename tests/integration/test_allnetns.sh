@@ -11,7 +11,6 @@
 need_netns "$@"
 command -v ss >/dev/null || skip_all "ss (iproute2) not installed"
 command -v jq >/dev/null || skip_all "jq not installed"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 
 P=tsA$$
 NS1=${P}a NS2=${P}b NS3=${P}c NS4=${P}d

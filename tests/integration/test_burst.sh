@@ -19,7 +19,6 @@ grep -qa __asan_init "$TCPSCOPE" 2>/dev/null &&
 	skip_all "sanitizer build: ASan's quarantine keeps freed memory on purpose"
 sysctl -qw net.ipv4.tcp_max_tw_buckets=0 2>/dev/null ||
 	skip_all "cannot turn TIME_WAIT off in the namespace (net.ipv4.tcp_max_tw_buckets)"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 # median of the RSS samples taken over SECONDS (every 0.25 s) into $MED
 med_rss() {

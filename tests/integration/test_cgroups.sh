@@ -10,7 +10,6 @@
 . "$(dirname "$0")/../lib/lib.sh"
 need_netns "$@"
 command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 
 CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 [ -n "$CG2" ] || skip_all "no cgroup2 hierarchy mounted"

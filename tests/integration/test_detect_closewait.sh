@@ -8,7 +8,6 @@ need_netns "$@"
 . "$(dirname "$0")/../lib/detect.sh"
 command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
 [ -x "$TOOLS/leak" ] || skip_all "no $TOOLS/leak"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 
 OUT=$TESTTMP/ev.json
 TH="--threshold close_wait.age=1s --threshold close_wait.clear=0.6s"

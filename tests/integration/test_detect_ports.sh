@@ -11,7 +11,6 @@ need_netns "$@"
 command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
 [ -x "$TOOLS/leak" ] || skip_all "no $TOOLS/leak"
 command -v sysctl >/dev/null 2>&1 || skip_all "sysctl not installed"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 sysctl -qw net.ipv4.ip_local_port_range="40000 40039" || skip_all "cannot narrow ip_local_port_range"
 sysctl -qw net.ipv4.ip_local_reserved_ports="40038,40039"
 sysctl -qw net.ipv4.tcp_max_tw_buckets=32 || skip_all "cannot set tcp_max_tw_buckets"

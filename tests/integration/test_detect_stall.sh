@@ -7,7 +7,6 @@ need_netns "$@"
 . "$(dirname "$0")/../lib/detect.sh"
 command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
 [ -x "$TOOLS/leak" ] || skip_all "no $TOOLS/leak"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 
 OUT=$TESTTMP/ev.json
 stream_start "$OUT" -d 0.2 --threshold stalled.age=1s --threshold stalled.clear=0.6s

@@ -9,7 +9,6 @@ need_netns "$@"
 . "$(dirname "$0")/../lib/detect.sh"
 command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
 [ -x "$TOOLS/leak" ] || skip_all "no $TOOLS/leak"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 
 # A tcpscoperc that lowers close_wait.age to 1 s (the default is 60 s).
 export XDG_CONFIG_HOME="$TESTTMP/cfg"

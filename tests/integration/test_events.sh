@@ -23,7 +23,6 @@ wait $S1; r1=$?
 wait $S2; r2=$?
 wait $S3; r3=$?
 wait $TP; rt=$?
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 check "scenario tools ran" $((r1 + r2 + r3)) "exit codes $r1 $r2 $r3"
 check "tcpscope -e exited 0" "$rt" "exit $rt: $(cat "$TESTTMP/err")"
 jq -e . "$OUT" >/dev/null 2>&1

@@ -23,7 +23,6 @@ done
 for t in stage leak badhttp omcheck; do
 	[ -x "$TOOLS/$t" ] || skip_all "no $TOOLS/$t"
 done
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RULES=$TOP/docs/prometheus/tcpscope.rules.yml
 DASH=$TOP/docs/grafana/tcpscope.json

@@ -12,8 +12,6 @@ need_netns "$@"
 command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
 
 export XDG_CONFIG_HOME="$TESTTMP/cfg"
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 
 # A few sockets to poll: a listener and a connection.
 "$TOOLS/leak" closewait 7401 2 40 1 >"$TESTTMP/leak.out" 2>&1 &

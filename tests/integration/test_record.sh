@@ -23,7 +23,6 @@
 need_netns "$@"
 command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
 [ -x "$TOOLS/leak" ] || skip_all "no $TOOLS/leak"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 now() { date +%s.%N; }
 
 # Wait (bounded) for a line in a file.

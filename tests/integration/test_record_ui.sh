@@ -12,7 +12,6 @@ need_netns "$@"
 command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
 [ -x "$TOOLS/leak" ] || skip_all "no $TOOLS/leak"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 export XDG_CONFIG_HOME="$TESTTMP/cfg"
 
 # The scenario: a recording 0.3 s a frame (no CPU budget stretching it);

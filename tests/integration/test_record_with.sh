@@ -19,7 +19,6 @@ command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
 [ -x "$TOOLS/leak" ] || skip_all "no $TOOLS/leak"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 frames() { "$TCPSCOPE" -r "$1" --record-info 2>/dev/null | sed -n 's/^frames: *\([0-9]*\).*/\1/p'; }
 # At least N frames in DIR (bounded: 10 s).
 wait_frames() {

@@ -19,7 +19,6 @@ command -v nsenter >/dev/null 2>&1 || skip_all "nsenter(1) not installed"
 [ -x "$TOOLS/leak" ] || skip_all "no $TOOLS/leak"
 [ "$(id -u)" = 0 ] || skip_all "needs root for a private network namespace (CI runs as root)"
 unshare -n true 2>/dev/null || skip_all "unshare(CLONE_NEWNET) refused here"
-check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 memof() { awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "mem") print $(i + 1) }'; }
 # near V A B: V within [min(A,B)/2 - 64, max(A,B)*3/2 + 64] (other work on
 # the host moves the host-wide counter between two readings)

@@ -16,7 +16,6 @@ LIMIT_MS=400 # the goal is 100 ms; tmux and a shared machine get slack
 
 has() { screen | grep -qF -- "$1"; }
 keys() { $T send-keys -t ui "$@"; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # 30 lines: every staged connection is on screen (sorted by state alone,
 # the ESTAB rows come in no fixed order, and leaky-app's could all be below

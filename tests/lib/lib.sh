@@ -4,6 +4,7 @@
 #   need_netns "$@"          # re-exec inside a private network namespace, lo up
 #   ok "name" COMMAND...     # pass if COMMAND succeeds
 #   check "name" COND_STATUS # pass/fail on an exit status already computed
+#   now_ms                   # wall-clock milliseconds
 #   skip "name" "reason"
 #   finish                   # prints "name: N passed, N failed, N skipped", exits
 #   ss -tanH | norm_ss [Q]    # ss rows as "STATE laddr lport raddr rport" [rq sq]
@@ -27,6 +28,10 @@ ok() {
 	name=$1; shift
 	if "$@" >/dev/null; then pass "$name"; else fail "$name" "command failed: $*"; fi
 }
+# check NAME STATUS [DETAIL]: pass when STATUS is 0, else fail with DETAIL.
+check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
+# Milliseconds on the wall clock, for timing what a test waits for.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
 finish() {
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[ "$T_FAIL" -eq 0 ]
