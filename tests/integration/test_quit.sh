@@ -13,7 +13,7 @@ command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
 
 export XDG_CONFIG_HOME="$TESTTMP/cfg"
 
-# A few sockets to poll: a listener and a connection.
+# Sockets to poll: a listener, 2 CLOSE_WAIT and their 2 peers.
 "$TOOLS/leak" closewait 7401 2 40 1 >"$TESTTMP/leak.out" 2>&1 &
 LP=$!
 trap 'kill $LP 2>/dev/null; rm -rf "$TESTTMP"' EXIT
@@ -31,10 +31,11 @@ gone_within() {
 	return 1
 }
 
-# quit NAME SIGNAL DELAY ARGS...: tcpscope ARGS with 3 s polls, SIGNAL
-# DELAY s later (inside a poll), timed to its exit; sets RC, DT.
+# quit LABEL NAME SIGNAL DELAY ARGS...: tcpscope ARGS with 3 s polls
+# (output in NAME.out, NAME.err), SIGNAL DELAY s later (inside a poll);
+# checks it is gone within 1 s with status 0.
 quit() {
-	name=$1 sig=$2 delay=$3; shift 3
+	label=$1 name=$2 sig=$3 delay=$4; shift 4
 	TCPSCOPE_TEST_DUMP_DELAY_MS=3000 "$TCPSCOPE" "$@" >"$TESTTMP/$name.out" 2>"$TESTTMP/$name.err" &
 	P=$!
 	sleep "$delay"
@@ -48,12 +49,12 @@ quit() {
 	fi
 	wait "$P"
 	RC=$?
+	[ "$DT" -ge 0 ] && [ "$DT" -le 1000 ] && [ "$RC" -eq 0 ]
+	check "$label quits in ${DT} ms (rc $RC)" $? "$(head -c 300 "$TESTTMP/$name.err")"
 }
 
 # -b: the one-shot's only poll, stopped: no table at all (not a partial one).
-quit batch INT 0.5 -b -n 1
-[ "$DT" -ge 0 ] && [ "$DT" -le 1000 ] && [ "$RC" -eq 0 ]
-check "-b: SIGINT during the poll quits in ${DT} ms (rc $RC)" $? "$(head -c 300 "$TESTTMP/batch.err")"
+quit "-b: SIGINT during the poll" batch INT 0.5 -b -n 1
 [ ! -s "$TESTTMP/batch.out" ] && [ ! -s "$TESTTMP/batch.err" ]
 check "... printing nothing of the stopped poll" $? \
 	"out: $(head -c 200 "$TESTTMP/batch.out") err: $(head -c 200 "$TESTTMP/batch.err")"
@@ -61,9 +62,7 @@ check "... printing nothing of the stopped poll" $? \
 # Ticks at -d 1 with 3 s polls: 0-3 s, then on the grid's next slot, 4-7 s,
 # 8-11 s.
 # -e -j: the first tick done, SIGTERM a second into the second.
-quit events TERM 5 -e -j -d 1
-[ "$DT" -ge 0 ] && [ "$DT" -le 1000 ] && [ "$RC" -eq 0 ]
-check "-e: SIGTERM during a poll quits in ${DT} ms (rc $RC)" $? "$(head -c 300 "$TESTTMP/events.err")"
+quit "-e: SIGTERM during a poll" events TERM 5 -e -j -d 1
 jq -s . "$TESTTMP/events.out" >/dev/null 2>&1 && ! grep -q . "$TESTTMP/events.err"
 check "... its output is whole JSON, and no error for the stopped poll" $? \
 	"err: $(head -c 300 "$TESTTMP/events.err")"
@@ -71,9 +70,7 @@ check "... its output is whole JSON, and no error for the stopped poll" $? \
 # The headless recorder: two ticks recorded, SIGTERM a second into the
 # third. The recording holds those two frames, whole.
 R=$TESTTMP/rec
-quit record TERM 9 --record "$R" -d 1 --cpu-budget 0
-[ "$DT" -ge 0 ] && [ "$DT" -le 1000 ] && [ "$RC" -eq 0 ]
-check "--record: SIGTERM during a poll quits in ${DT} ms (rc $RC)" $? "$(head -c 300 "$TESTTMP/record.err")"
+quit "--record: SIGTERM during a poll" record TERM 9 --record "$R" -d 1 --cpu-budget 0
 "$TCPSCOPE" -r "$R" --record-info >"$TESTTMP/info" 2>&1
 N=$(sed -n 's/^frames: *\([0-9]*\).*/\1/p' "$TESTTMP/info")
 ok=0
@@ -84,6 +81,7 @@ LAST=$("$TCPSCOPE" -r "$R" -j 2>/dev/null | jq '[.sockets[] | select(.local_port
 [ "$LAST" = 5 ] || ok=1
 check "... the recording holds $N whole frames, the last one with the leak's 5 sockets ($LAST)" $ok \
 	"$(cat "$TESTTMP/info")"
+
 # The live view: SIGTERM a second into its second poll. The terminal is
 # restored and the process gone (the shell's line after it) within 1 s.
 if command -v tmux >/dev/null 2>&1; then
