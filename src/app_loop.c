@@ -72,9 +72,9 @@ enum app_tick app_tick(struct engine *g, const struct settings *s, long i)
 		return APP_TICK_STOP;
 	struct err e = {0};
 	int prc = engine_tick(g, &e);
-	if (app_quit_signal)
-		return APP_TICK_STOP; /* the signal may have stopped the poll */
 	app_print_notices(g);
+	if (app_quit_signal)
+		return APP_TICK_STOP; /* the signal may have stopped the poll: no error, no render */
 	if (prc < 0)
 		fprintf(stderr, "tcpscope: %s%s\n", e.msg,
 			engine_polled(g) ? " (snapshot incomplete)" : "");
