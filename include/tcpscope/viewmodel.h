@@ -134,6 +134,18 @@ const struct vm_traffic *vm_traffic(struct viewmodel *vm);
  * vm_set_data() (then, as always, vm_set_data() before the rows are read
  * again). */
 void vm_rebuild(struct viewmodel *vm);
+/* A filter change (vm_set_match, vm_set_text_filter, or columns that a
+ * text filter reads) of a big ungrouped table sorted by a keyed column
+ * (at least min_rows entries) whose rows are a whole order: the filter
+ * pass runs on the worker too, then the page around the selection (the
+ * top page when there is none) and the order. vm_rows(), vm_matched()
+ * and vm_total() stay the last filter's — complete, movable — until
+ * vm_sort_poll() takes the page; vm_filter_busy() until then. Such a
+ * worker calls the match function with its own formatting context and
+ * text plan: the match function must only read (the filter, the entries,
+ * the labels); drop the worker (vm_sort_cancel()) before anything it reads
+ * changes, as the setters of this model do themselves. */
+bool vm_filter_busy(const struct viewmodel *vm);
 /* Background sorts from min_rows matched rows (0: never; the default is
  * VM_BACKGROUND_ROWS); delay_ms: a test seam, the worker sleeps that long
  * after sorting. */

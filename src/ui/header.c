@@ -283,8 +283,12 @@ void header_tabs(struct ui *u, int y)
 	if (pc.busy)
 		n += (size_t)snprintf(info + n, sizeof info - n, "  %s",
 				      engine_tick_detecting(u->eng) ? "[detecting]" : "[polling]");
-	/* The page is sorted, the rest of the order is being finished. */
-	if (vm_sort_busy(u->vm))
+	/* A filter change's pass (the rows are the last filter's until its
+	 * page), or the page is sorted and the rest of the order is being
+	 * finished. */
+	if (vm_filter_busy(u->vm))
+		n += (size_t)snprintf(info + n, sizeof info - n, "  [filtering]");
+	else if (vm_sort_busy(u->vm))
 		n += (size_t)snprintf(info + n, sizeof info - n, "  [sorting]");
 	(void)n;
 	/* --record: the engine this view ticks is being recorded (never a replay's). */

@@ -82,6 +82,9 @@ bool prompt_apply_filter(struct ui *u, const char *text)
 {
 	struct prompt_state *st = u->prompt;
 	st->filter_err[0] = '\0';
+	/* A filter change's worker calls match_filter() on u->flt, freed
+	 * below: it stops first (the rebuild starts the new filter's). */
+	vm_sort_cancel(u->vm);
 	char copy[256];
 	snprintf(copy, sizeof copy, "%s", text);
 	if (!copy[0]) {

@@ -168,11 +168,18 @@ static void before_take(void *ctx)
 static bool tick_start(struct ui *u)
 {
 	struct err e = {0};
-	if (!u->paused && engine_is_replay(u->eng))
+	/* A filter change's worker reads the labels, which the tick's start
+	 * may rename (a namespace scan): it stops, and starts again once
+	 * the poll is on its thread (the entries have not changed). */
+	bool refilter = !u->paused && vm_filter_busy(u->vm);
+	if (refilter || (!u->paused && engine_is_replay(u->eng)))
 		vm_sort_cancel(u->vm); /* a replay's tick changes the entries at once */
 	int rc = engine_tick_start(u->eng, &e);
-	if (rc == 1)
+	if (rc == 1) {
+		if (refilter)
+			vm_rebuild(u->vm);
 		return true;
+	}
 	tick_done(u, rc, &e, false);
 	return false;
 }

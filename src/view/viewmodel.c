@@ -25,6 +25,7 @@ struct viewmodel *vm_new(void)
 {
 	struct viewmodel *vm = xcalloc(1, sizeof *vm);
 	col_ctx_init(&vm->ctx);
+	col_ctx_init(&vm->bg.ctx);
 	memcpy(vm->cols, col_default_set, col_default_n);
 	vm->ncols = col_default_n;
 	vm->sort_col = COL_STATE;
@@ -44,6 +45,7 @@ void vm_free(struct viewmodel *vm)
 		return;
 	vm_sort_settle(vm);
 	col_ctx_done(&vm->ctx);
+	col_ctx_done(&vm->bg.ctx);
 	free(vm->text);
 	free(vm->sorted);
 	free(vm->spos);
@@ -82,12 +84,15 @@ void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, si
 	vm->traffic_valid = false;
 	/* Rows point at the previous entries: unusable until the rebuild. */
 	vm->nrows = 0;
+	vm->rows_whole = false;
+	vm->bg.counts_old = false;
 	vm->rows_gen++;
 	vm->nsorted = 0;
 }
 
 void vm_set_columns(struct viewmodel *vm, const uint8_t *cols, size_t n)
 {
+	vm_sort_drop(vm); /* a filter's worker matches text in the columns */
 	if (n > COL_COUNT)
 		n = COL_COUNT;
 	memcpy(vm->cols, cols, n);
@@ -119,6 +124,7 @@ bool vm_sort_desc(const struct viewmodel *vm)
 
 void vm_set_text_filter(struct viewmodel *vm, const char *s)
 {
+	vm_sort_drop(vm); /* a filter's worker reads the text */
 	free(vm->text);
 	vm->text = (s && *s) ? xstrdup(s) : NULL;
 	vm->dirty = true;
@@ -131,6 +137,7 @@ const char *vm_text_filter(const struct viewmodel *vm)
 
 void vm_set_match(struct viewmodel *vm, vm_match_fn fn, void *arg)
 {
+	vm_sort_drop(vm); /* a filter's worker calls the last one */
 	vm->match = fn;
 	vm->match_arg = arg;
 	vm->dirty = true;
@@ -139,8 +146,10 @@ void vm_set_match(struct viewmodel *vm, vm_match_fn fn, void *arg)
 void vm_set_view(struct viewmodel *vm, enum vm_view v)
 {
 	if (vm->view != v) {
+		vm_sort_drop(vm); /* a filter's worker reads the view */
 		vm->view = v;
 		vm->dirty = true;
+		vm->rows_whole = false; /* the other view's rows */
 		vm->sel_valid = false;
 		vm->sel = vm->top = 0;
 		vm->scan.active = false; /* a search was in the other view's rows */
@@ -211,14 +220,6 @@ const struct vm_alert *vm_top_alert(const struct viewmodel *vm)
 			best = a;
 	}
 	return best;
-}
-
-/* ---------------------------------------------------------------- filter */
-
-static bool in_view(const struct viewmodel *vm, const struct track_entry *e)
-{
-	bool listen = e->conn->state == TCPS_LISTEN;
-	return vm->view == VM_VIEW_LISTEN ? listen : !listen;
 }
 
 /* ---------------------------------------------------------------- group */
@@ -372,35 +373,6 @@ static void build_groups(struct viewmodel *vm)
 
 /* ---------------------------------------------------------------- rebuild */
 
-/* Filter: the entries of this view that pass, in the tracker's order;
- * with a keyed sort, their sort items too (true), while each entry is at
- * hand. */
-static bool filter_entries(struct viewmodel *vm)
-{
-	vm->sorted = xgrow(vm->sorted, &vm->sorted_cap, vm->nents + 1, sizeof *vm->sorted);
-	vm->spos = xgrow(vm->spos, &vm->spos_cap, vm->nents + 1, sizeof *vm->spos);
-	bool keyed = vm_sort_keyed(vm);
-	if (keyed)
-		vm->items = xgrow(vm->items, &vm->items_cap, vm->nents + 1, sizeof *vm->items);
-	vm->nsorted = 0;
-	vm->total = 0;
-	for (size_t i = 0; i < vm->nents; i++) {
-		const struct track_entry *e = vm->ents[i];
-		if (!in_view(vm, e))
-			continue;
-		vm->total++;
-		if (vm->match && !vm->match(vm->match_arg, e))
-			continue;
-		if (vm->text && !vm_text_has(vm, e, vm->text))
-			continue;
-		vm->spos[vm->nsorted] = (uint32_t)i;
-		if (keyed)
-			vm_sort_fill(vm, &vm->items[vm->nsorted], e, (uint32_t)i);
-		vm->sorted[vm->nsorted++] = e;
-	}
-	return keyed;
-}
-
 void vm_rebuild(struct viewmodel *vm)
 {
 	if (!vm->dirty && !vm->resort)
@@ -414,7 +386,15 @@ void vm_rebuild(struct viewmodel *vm)
 		sel_pos = vm->spos[vm->sel];
 	/* A change of sort alone re-sorts the filtered set of this data. */
 	enum vm_from from = !vm->dirty && vm->items_valid ? VM_FROM_ITEMS : VM_FROM_FILTER;
-	if (from == VM_FROM_FILTER && filter_entries(vm))
+	/* A filter change of a big table: the pass, the page and the order
+	 * on the worker; the last filter's rows stay until its page. */
+	if (from == VM_FROM_FILTER && vm->rows_whole && vm->group == VG_NONE &&
+	    vm_sort_refilter(vm, sel_pos, VM_PAGE_MARGIN(vm))) {
+		vm->dirty = vm->resort = false;
+		return;
+	}
+	vm->bg.counts_old = false; /* this pass's counts are the shown ones */
+	if (from == VM_FROM_FILTER && vm_filter_pass(vm, &vm->ctx, &vm->tplan))
 		from = VM_FROM_FILLED;
 	vm->dirty = vm->resort = false;
 	vm->rows_gen++;
@@ -433,6 +413,7 @@ void vm_rebuild(struct viewmodel *vm)
 				     &rank);
 	else
 		vm_sort_entries(vm, from);
+	vm->rows_whole = false;
 	if (paged) {
 		vm->ngroups = 0;
 	} else if (vm->group == VG_NONE) {
@@ -441,6 +422,7 @@ void vm_rebuild(struct viewmodel *vm)
 		for (size_t i = 0; i < vm->nsorted; i++)
 			vm->rows[i] = (struct vm_row){vm->sorted[i], -1};
 		vm->nrows = vm->nsorted;
+		vm->rows_whole = true;
 	} else {
 		build_groups(vm);
 	}
@@ -492,16 +474,6 @@ const struct vm_group *vm_group(const struct viewmodel *vm, int idx)
 size_t vm_ngroups(const struct viewmodel *vm)
 {
 	return vm->ngroups;
-}
-
-size_t vm_total(const struct viewmodel *vm)
-{
-	return vm->total;
-}
-
-size_t vm_matched(const struct viewmodel *vm)
-{
-	return vm->nsorted;
 }
 
 /* ---------------------------------------------------------------- selection */

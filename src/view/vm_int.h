@@ -135,12 +135,29 @@ struct viewmodel {
 		atomic_bool cancel;  /* the result will be dropped: stop where it is */
 		bool busy, partial;
 		size_t win_lo, win_hi;
+		/* A filter change (filter): the worker runs the filter pass
+		 * first, with its own formatting context and text plan (a copy
+		 * of the view model's borrowed parts, its own user cache), so
+		 * nothing it writes is what the drawing reads; the rows stay
+		 * the last filter's (still this data's) until it has a page
+		 * (sel_none: no selection, the top page) or the whole order.
+		 * Until then (counts_old) vm_matched()/vm_total() say
+		 * `shown_matched` and `shown_total`: the pass writes
+		 * vm->nsorted and vm->total. Main thread only, but `filter`. */
+		bool filter, sel_none, counts_old;
+		size_t shown_matched, shown_total;
+		struct col_ctx ctx;
+		struct vm_text_plan tplan;
 		size_t min_rows;     /* 0: never in the background */
 		unsigned delay_ms;   /* test seam: the worker sleeps this long */
 		double run_cpu_s;    /* the worker's CPU time (read after the join) */
 		double cpu_s;        /* the workers' CPU time, until taken */
 	} bg;
 
+	/* rows[0..nrows) are the whole ungrouped order of this data's
+	 * filtered set (not a page, not the other view's): a filter change
+	 * may leave them on screen while its worker runs. */
+	bool rows_whole;
 	size_t sel, top;
 	int page;
 	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */
@@ -153,10 +170,19 @@ struct viewmodel {
  * keys to be made for the sort column (ITEMS) or made already by the filter
  * pass with vm_sort_fill() (FILLED: one read of each entry, not two). */
 enum vm_from { VM_FROM_FILTER, VM_FROM_ITEMS, VM_FROM_FILLED };
-/* Keyed sort column: the filter may fill the items (vm_sort_fill). */
+/* Keyed sort column: the filter may fill the items (vm_sort_fill) (vm_keys.c). */
 bool vm_sort_keyed(const struct viewmodel *vm);
-void vm_sort_fill(struct viewmodel *vm, struct sort_item *it, const struct track_entry *e,
-		  uint32_t pos);
+/* The entry's sort item for the sort column, formatted with `x` (the view
+ * model's context, or the worker's own). */
+void vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, struct sort_item *it,
+		  const struct track_entry *e, uint32_t pos);
+/* The filter pass (vm_filter.c): vm->sorted / vm->spos[0..nsorted) the
+ * entries of this view that pass, in the tracker's order, vm->total those
+ * of the view; with a keyed sort their items filled too (true). Formats
+ * with `x` and matches text with `plan`: the view model's own on the main
+ * thread, the worker's (vm->bg.ctx, vm->bg.tplan) on the worker. Stops
+ * early when the worker's result is being dropped (vm->bg.cancel). */
+bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan);
 /* Sort vm->sorted (and vm->spos with it) by the sort column, re-using the
  * previous tick's order when it still holds (vm_sort.c). */
 void vm_sort_entries(struct viewmodel *vm, enum vm_from from);
@@ -177,6 +203,12 @@ bool vm_sort_page(struct viewmodel *vm, enum vm_from from, uint32_t sel_pos, uin
  * the order; until then the rows stay the last order. False: not started
  * (sort in place, vm_sort_page()). */
 bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, size_t margin);
+/* A filter change of a big keyed table whose rows are the whole order
+ * (rows_whole), ungrouped: the worker runs the filter pass, then the page
+ * around the selection (or the top page without one) and the order; the
+ * rows stay the last filter's until vm_sort_poll() takes the page. False:
+ * not started (filter in place). sel_pos as for vm_sort_page(). */
+bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin);
 /* viewmodel.c's row bookkeeping, shared with the background sort. */
 uint64_t vm_row_key(const struct viewmodel *vm, size_t i);
 void vm_clamp(struct viewmodel *vm);
@@ -194,8 +226,11 @@ long vm_sort_rank_at(const struct viewmodel *vm, uint32_t pos, uint64_t key);
  * a sequential scan of the items instead of a pointer chase per row. */
 long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key);
 /* Does the entry's row text (the visible columns, space separated)
- * contain `needle`, case-insensitively? (vm_text.c) */
+ * contain `needle`, case-insensitively? (vm_text.c) vm_text_match() is the
+ * same with the context, plan and columns given (the worker's). */
 bool vm_text_has(struct viewmodel *vm, const struct track_entry *e, const char *needle);
+bool vm_text_match(struct col_ctx *x, struct vm_text_plan *plan, const uint8_t *cols,
+		   size_t ncols, const struct track_entry *e, const char *needle);
 /* Free vm_traffic.c's scratch (vm_free calls it). */
 void vm_traffic_done(struct viewmodel *vm);
 

@@ -29,53 +29,6 @@ static int sort_cmp(const void *pa, const void *pb, void *arg)
 	return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* Sorting by a numeric column or an endpoint: each socket's sort key is
- * computed once per rebuild as four unsigned words compared in order, then
- * (value, key) pairs are sorted — each comparison is a few integer compares
- * on one contiguous array instead of two getter calls or two pointer chases
- * into the conns (at 100k sockets: ~1.7M comparisons a sort). Same order as
- * sort_cmp: unknown (NaN) below every known value, equal values by key
- * ascending; descending inverts the words, not the tie-break. */
-static uint64_t num_word(double v)
-{
-	if (isnan(v))
-		return 0;
-	if (v == 0)
-		v = 0; /* -0 == +0 */
-	uint64_t u;
-	memcpy(&u, &v, sizeof u);
-	return (u >> 63) ? ~u : u | (1ull << 63);
-}
-
-static uint64_t be_word(const uint8_t *p, size_t n)
-{
-	uint64_t w = 0;
-	for (size_t i = 0; i < 8; i++)
-		w = w << 8 | (i < n ? p[i] : 0);
-	return w;
-}
-
-static void item_fill(struct sort_item *it, int col, struct col_ctx *x, const struct track_entry *e)
-{
-	const struct conn *c = e->conn;
-	if (col == COL_LOCAL || col == COL_REMOTE) {
-		const union conn_addr *a = col == COL_LOCAL ? &c->laddr : &c->raddr;
-		size_t len = c->family == AF_INET ? 4 : 16;
-		it->w[0] = c->family;
-		it->w[1] = be_word(a->b, len);
-		it->w[2] = len > 8 ? be_word(a->b + 8, len - 8) : 0;
-		it->w[3] = col == COL_LOCAL ? c->lport : c->rport;
-	} else if (col_table[col].key) {
-		it->w[0] = col_table[col].key(x, e);
-		it->w[1] = it->w[2] = it->w[3] = 0;
-	} else {
-		it->w[0] = num_word(col_table[col].num(x, e));
-		it->w[1] = it->w[2] = it->w[3] = 0;
-	}
-	it->key = e->key;
-	it->e = e;
-}
-
 static int item_cmp(const void *pa, const void *pb)
 {
 	const struct sort_item *a = pa, *b = pb;
@@ -90,13 +43,6 @@ static int item_cmp_col(const void *pa, const void *pb, void *arg)
 {
 	const struct sort_item *a = pa, *b = pb;
 	return sort_cmp(&a->e, &b->e, arg);
-}
-
-static bool keyed_col(int col)
-{
-	return col >= 0 && col < COL_COUNT &&
-	       (col_table[col].num || col_table[col].key || col == COL_LOCAL ||
-		col == COL_REMOTE);
 }
 
 static int items_cmp(struct viewmodel *vm, bool keyed, uint32_t a, uint32_t b)
@@ -208,23 +154,9 @@ static void sort_remember(struct viewmodel *vm)
 	vm->pvalid = true;
 }
 
-bool vm_sort_keyed(const struct viewmodel *vm)
-{
-	return keyed_col(vm->sort_col);
-}
-
-void vm_sort_fill(struct viewmodel *vm, struct sort_item *it, const struct track_entry *e,
-		  uint32_t pos)
-{
-	item_fill(it, vm->sort_col, &vm->ctx, e);
-	if (vm->sort_desc)
-		for (int k = 0; k < 4; k++)
-			it->w[k] = ~it->w[k];
-	it->pos = pos;
-}
-
-/* The items to sort, with their keys (a read of every entry). */
-static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed)
+/* The items to sort, with their keys (a read of every entry), formatted
+ * with `x`. */
+static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed, const struct col_ctx *x)
 {
 	size_t n = vm->nsorted;
 	vm->items = xgrow(vm->items, &vm->items_cap, n + 1, sizeof *vm->items);
@@ -241,7 +173,7 @@ static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed)
 		if (from_items)
 			vm->spos[i] = pos;
 		if (keyed) {
-			vm_sort_fill(vm, it, e, pos);
+			vm_sort_fill(vm, x, it, e, pos);
 		} else {
 			it->pos = pos;
 			it->key = e->key;
@@ -282,8 +214,8 @@ static void sort_filled(struct viewmodel *vm, bool keyed)
 
 void vm_sort_entries(struct viewmodel *vm, enum vm_from from)
 {
-	bool keyed = keyed_col(vm->sort_col);
-	fill_items(vm, from, keyed);
+	bool keyed = vm_sort_keyed(vm);
+	fill_items(vm, from, keyed, &vm->ctx);
 	sort_filled(vm, keyed);
 }
 
@@ -471,6 +403,32 @@ static bool page_pass(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, 
 	return true;
 }
 
+/* No selection: the first 2 × margin + 1 rows of the order (page_lo and
+ * page_rank 0). Reads only the items. */
+static bool top_pass(struct viewmodel *vm, size_t margin)
+{
+	size_t n = vm->nsorted;
+	if (!n)
+		return false; /* nothing to show: the (empty) order is as quick */
+	struct near top;
+	near_init(&top, 2 * margin + 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (!(i & 0xffff) && atomic_load(&vm->bg.cancel))
+			break; /* dropped: the page is not used */
+		near_push(vm, &top, (uint32_t)i);
+	}
+	near_finish(vm, &top);
+	struct vm_bg *bg = &vm->bg;
+	bg->page = xgrow(bg->page, &bg->page_cap, top.n + 1, sizeof *bg->page);
+	for (size_t j = 0; j < top.n; j++)
+		bg->page[j] = (struct vm_row){vm->items[top.v[j]].e, -1};
+	bg->page_n = top.n;
+	bg->page_lo = 0;
+	bg->page_rank = 0;
+	free(top.v);
+	return true;
+}
+
 /* The page into the rows (the rest of them unknown until the sort ends). */
 static void page_install(struct viewmodel *vm)
 {
@@ -482,6 +440,9 @@ static void page_install(struct viewmodel *vm)
 	bg->win_hi = bg->page_lo + bg->page_n;
 	vm->nrows = n;
 	bg->partial = true;
+	bg->counts_old = false; /* the filter's set is on screen */
+	vm->rows_whole = false;
+	vm->rows_gen++;
 }
 
 /* The selection on row `rank`, keeping its screen line under follow. */
@@ -504,7 +465,8 @@ static void sleep_seam(struct viewmodel *vm)
 }
 
 /* The worker: the whole order (after vm_sort_page()), or for a re-sort the
- * keys and the page first (whole), then the order. */
+ * keys and the page first (whole), then the order; for a filter change
+ * the filter pass before them. */
 static void *bg_main(void *arg)
 {
 	struct viewmodel *vm = arg;
@@ -512,10 +474,14 @@ static void *bg_main(void *arg)
 	double c0 = thread_cpu();
 	if (bg->whole) {
 		/* The keys: a read of every entry (vm_sort_cancel() before the
-		 * tracker changes them). */
-		fill_items(vm, VM_FROM_ITEMS, true);
-		if (page_pass(vm, bg->sel_pos, bg->sel_key, bg->margin) &&
-		    !atomic_load(&bg->cancel)) {
+		 * tracker changes them), with the worker's own context. */
+		if (bg->filter)
+			vm->items_valid = vm_filter_pass(vm, &bg->ctx, &bg->tplan);
+		else
+			fill_items(vm, VM_FROM_ITEMS, true, &bg->ctx);
+		bool paged = bg->sel_none ? top_pass(vm, bg->margin)
+					  : page_pass(vm, bg->sel_pos, bg->sel_key, bg->margin);
+		if (paged && !atomic_load(&bg->cancel)) {
 			sleep_seam(vm);
 			atomic_store(&bg->page_ready, true);
 		}
@@ -532,6 +498,11 @@ static bool bg_start(struct viewmodel *vm, bool whole)
 {
 	struct vm_bg *bg = &vm->bg;
 	bg->whole = whole;
+	/* The borrowed parts of the context; the user names are its own. */
+	bg->ctx.now_ns = vm->ctx.now_ns;
+	bg->ctx.snap = vm->ctx.snap;
+	bg->ctx.trk = vm->ctx.trk;
+	bg->ctx.audit = vm->ctx.audit;
 	bg->page_taken = false;
 	atomic_store(&bg->page_ready, false);
 	atomic_store(&bg->done, false);
@@ -543,14 +514,14 @@ static bool bg_start(struct viewmodel *vm, bool whole)
 
 static bool bg_eligible(const struct viewmodel *vm)
 {
-	return keyed_col(vm->sort_col) && vm->bg.min_rows && vm->nsorted >= vm->bg.min_rows;
+	return vm_sort_keyed(vm) && vm->bg.min_rows && vm->nsorted >= vm->bg.min_rows;
 }
 
 bool vm_sort_page(struct viewmodel *vm, enum vm_from from, uint32_t sel_pos, uint64_t sel_key,
 		  size_t margin, long *rank)
 {
-	bool keyed = keyed_col(vm->sort_col);
-	fill_items(vm, from, keyed);
+	bool keyed = vm_sort_keyed(vm);
+	fill_items(vm, from, keyed, &vm->ctx);
 	if (!bg_eligible(vm) || !page_pass(vm, sel_pos, sel_key, margin)) {
 		sort_filled(vm, keyed);
 		return false;
@@ -569,10 +540,51 @@ bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, si
 	if (!bg_eligible(vm) || !vm->items_valid)
 		return false;
 	struct vm_bg *bg = &vm->bg;
+	bg->filter = bg->sel_none = false;
 	bg->sel_pos = sel_pos;
 	bg->sel_key = sel_key;
 	bg->margin = margin;
 	return bg_start(vm, true);
+}
+
+bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin)
+{
+	struct vm_bg *bg = &vm->bg;
+	if (!vm_sort_keyed(vm) || !bg->min_rows || vm->nents < bg->min_rows)
+		return false;
+	/* The counts of the rows on screen (those of a dropped filter job
+	 * are still the shown ones: its pass overwrote vm->nsorted). */
+	if (!bg->counts_old) {
+		bg->shown_matched = vm->nsorted;
+		bg->shown_total = vm->total;
+	}
+	bg->filter = true;
+	bg->sel_none = !vm->sel_valid;
+	bg->sel_pos = sel_pos;
+	bg->sel_key = vm->sel_key;
+	bg->margin = margin;
+	vm->items_valid = false;
+	if (!bg_start(vm, true)) {
+		bg->filter = false;
+		return false;
+	}
+	bg->counts_old = true;
+	return true;
+}
+
+bool vm_filter_busy(const struct viewmodel *vm)
+{
+	return vm->bg.busy && vm->bg.filter && vm->bg.counts_old;
+}
+
+size_t vm_matched(const struct viewmodel *vm)
+{
+	return vm->bg.counts_old ? vm->bg.shown_matched : vm->nsorted;
+}
+
+size_t vm_total(const struct viewmodel *vm)
+{
+	return vm->bg.counts_old ? vm->bg.shown_total : vm->total;
 }
 
 /* Take what the worker has: its page (when the selection is still the one
@@ -585,7 +597,7 @@ static bool take(struct viewmodel *vm, bool wait)
 		return false;
 	if (bg->whole && !bg->page_taken && atomic_load(&bg->page_ready) && !wait) {
 		bg->page_taken = true;
-		if (vm->sel_valid && vm->sel_key == bg->sel_key) {
+		if (bg->sel_none ? !vm->sel_valid : vm->sel_valid && vm->sel_key == bg->sel_key) {
 			size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
 			page_install(vm);
 			anchor(vm, (size_t)bg->page_rank, line);
@@ -604,21 +616,31 @@ static bool take(struct viewmodel *vm, bool wait)
 		atomic_store(&bg->cancel, false);
 		vm->pvalid = vm->items_valid = false;
 		vm->dirty = true; /* the order asked for is still to be made */
-		if (bg->partial)
+		if (bg->partial) {
 			vm->nrows = 0;
+			vm->rows_whole = false;
+		}
 		bg->partial = false;
 		return true;
 	}
 	bool shown = bg->partial; /* the page is on screen: the selection is on it */
 	size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
+	vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
 	for (size_t i = 0; i < vm->nsorted; i++)
 		vm->rows[i] = (struct vm_row){vm->sorted[i], -1};
 	vm->nrows = vm->nsorted;
+	vm->rows_whole = true;
 	bg->partial = false;
-	if (!shown && vm->sel_valid) { /* a re-sort whose page was not shown */
-		long r = vm_sort_rank_of(vm, vm->sel_key);
-		if (r >= 0)
+	bg->counts_old = false;
+	if (!shown) { /* a re-sort or filter whose page was not shown */
+		vm->rows_gen++;
+		long r = vm->sel_valid ? vm_sort_rank_of(vm, vm->sel_key) : -1;
+		if (r >= 0) {
 			anchor(vm, (size_t)r, line);
+		} else { /* gone from the set: the same row index, as in place */
+			vm_clamp(vm);
+			vm_remember(vm);
+		}
 	}
 	return true;
 }

@@ -19,12 +19,13 @@
 #define VM_TEXT_MAX 512
 
 /* Row text: the visible columns, space separated. */
-static void row_text(struct viewmodel *vm, const struct track_entry *e, char *buf, size_t len)
+static void row_text(struct col_ctx *x, const uint8_t *cols, size_t ncols,
+		     const struct track_entry *e, char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < vm->ncols && used + 2 < len; i++) {
-		col_format(&vm->ctx, vm->cols[i], e, buf + used, len - used);
+	for (size_t i = 0; i < ncols && used + 2 < len; i++) {
+		col_format(x, cols[i], e, buf + used, len - used);
 		used += strlen(buf + used);
 		if (used + 1 < len) {
 			buf[used++] = ' ';
@@ -44,39 +45,45 @@ static bool chars_cover(const char *chars, const char *word)
 	return true;
 }
 
-static const struct vm_text_plan *text_plan(struct viewmodel *vm, const char *word)
+static const struct vm_text_plan *text_plan(struct vm_text_plan *p, const uint8_t *cols,
+					       size_t ncols, const char *word)
 {
-	struct vm_text_plan *p = &vm->tplan;
-	if (p->valid && p->nseen == vm->ncols && !memcmp(p->seen, vm->cols, vm->ncols) &&
+	if (p->valid && p->nseen == ncols && !memcmp(p->seen, cols, ncols) &&
 	    !strcmp(p->word, word))
 		return p;
 	p->valid = strlen(word) < sizeof p->word;
 	if (p->valid)
 		memcpy(p->word, word, strlen(word) + 1);
-	memcpy(p->seen, vm->cols, vm->ncols);
-	p->nseen = vm->ncols;
+	memcpy(p->seen, cols, ncols);
+	p->nseen = ncols;
 	p->whole = strchr(word, ' ') != NULL;
 	p->ncols = 0;
-	for (size_t i = 0; i < vm->ncols; i++)
-		if (chars_cover(col_chars(vm->cols[i]), word))
-			p->cols[p->ncols++] = vm->cols[i];
+	for (size_t i = 0; i < ncols; i++)
+		if (chars_cover(col_chars(cols[i]), word))
+			p->cols[p->ncols++] = cols[i];
 	return p;
 }
 
-bool vm_text_has(struct viewmodel *vm, const struct track_entry *e, const char *needle)
+bool vm_text_match(struct col_ctx *x, struct vm_text_plan *plan, const uint8_t *cols,
+		   size_t ncols, const struct track_entry *e, const char *needle)
 {
 	char buf[VM_TEXT_MAX];
 	if (!*needle)
 		return true;
-	const struct vm_text_plan *p = text_plan(vm, needle);
+	const struct vm_text_plan *p = text_plan(plan, cols, ncols, needle);
 	if (p->whole) {
-		row_text(vm, e, buf, sizeof buf);
+		row_text(x, cols, ncols, e, buf, sizeof buf);
 		return strcasestr(buf, needle) != NULL;
 	}
 	for (size_t i = 0; i < p->ncols; i++) {
-		col_format(&vm->ctx, p->cols[i], e, buf, sizeof buf);
+		col_format(x, p->cols[i], e, buf, sizeof buf);
 		if (strcasestr(buf, needle))
 			return true;
 	}
 	return false;
+}
+
+bool vm_text_has(struct viewmodel *vm, const struct track_entry *e, const char *needle)
+{
+	return vm_text_match(&vm->ctx, &vm->tplan, vm->cols, vm->ncols, e, needle);
 }

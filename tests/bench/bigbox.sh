@@ -203,7 +203,8 @@ tick_cpu() { # CPU per tick = share of a core × the interval in force
 	kinds "key PgDn" pgdn
 	kinds "re-sort (> <), until the rows show it" sort
 	kinds "re-sort (> <), until the arrow shows it" sortack
-	kinds "filter set / cleared (F4)" filter
+	kinds "filter set / cleared (F4), until the rows show it" filter
+	kinds "filter set / cleared (F4), until the tab line shows it" filterack
 	kinds "search, a typed key (/)" search
 	row "all keys: p90 ms" key_p90_ms
 	row "all keys: p99 ms" key_p99_ms

@@ -18,12 +18,14 @@
 #         time until anything shows it — the sort arrow, [sorting] — is
 #         sortack, left out of the figures for all keys), a filter (F4, an expression no socket matches, Enter;
 #         then F4, Ctrl-U, Enter: the filter cleared, a full filter pass and
-#         sort of the table), a search (/, then one character of a text
+#         sort of the table; timed until the rows show it — the time until
+#         the tab line shows the filter or [filtering] is filterack, left
+#         out of the figures for all keys as sortack is), a search (/, then one character of a text
 #         that is nowhere: until the prompt line shows it; then Esc), each
 #         UI_KEYS times (default 15), keys
 #         spaced irregularly so they land at every phase of the 1 s tick:
 #         key_down_ms, key_pgdn_ms, key_sort_ms, key_filter_ms,
-#         key_sortack_ms, key_search_ms (medians) and key_KIND_p90_ms, key_KIND_p99_ms,
+#         key_sortack_ms, key_filterack_ms, key_search_ms (medians) and key_KIND_p90_ms, key_KIND_p99_ms,
 #         key_KIND_max_ms for each,
 #         key_ms (median of all), key_p90_ms, key_p99_ms, key_max_ms,
 #         key_within (share ≤ 100 ms), key_n.
@@ -69,6 +71,10 @@ first_rows() { screen | awk 'seen && n++ < 10 {printf "%s %s|", $2, $3} / STATE.
 # once and the rows once the page around the selection is made; the key
 # counts until the rows show it (sortack: until anything shows it).
 table_rows() { screen | awk 'seen && n++ < 10 {printf "%s %s|", $2, $3} / STATE.* LOCAL/ {seen = 1}'; }
+# The tab line ("N/M shown  filter: ...  [filtering]"): a big table's
+# filter change shows there at once, its rows once its pass has a page
+# (filterack: until the tab line shows it).
+tab_line() { screen | grep -F ' shown' | head -n 1; }
 
 # Sorted by LOCAL (a stable order on a static population: ties broken by
 # the socket's key), monochrome, own empty config, 160x50.
@@ -121,6 +127,7 @@ measure() { # kind key
 	down) before=$(sel_sig) ;;
 	search) $T send-keys -t ui /; sleep 0.3; before=$(prompt_line) ;;
 	sort) before=$(table_rows) before_ack=$(first_rows) ;;
+	filter) before=$(table_rows) before_ack=$(tab_line) ;;
 	*) before=$(first_rows) ;;
 	esac
 	t0=$(now_ms)
@@ -136,11 +143,13 @@ measure() { # kind key
 		search) cur=$(prompt_line) ;;
 		sort) [ -z "$ack" ] && [ "$(first_rows)" != "$before_ack" ] && ack=$(took "$t0")
 			cur=$(table_rows) ;;
+		filter) [ -z "$ack" ] && [ "$(tab_line)" != "$before_ack" ] && ack=$(took "$t0")
+			cur=$(table_rows) ;;
 		*) cur=$(first_rows) ;;
 		esac
 		if [ -n "$cur" ] && [ "$cur" != "$before" ]; then
 			t=$(took "$t0")
-			[ "$kind" = sort ] && echo "sortack ${ack:-$t}" >>"$tmp/keys"
+			case $kind in sort | filter) echo "${kind}ack ${ack:-$t}" >>"$tmp/keys" ;; esac
 			echo "$kind $t" >>"$tmp/keys"
 			return 0
 		fi
@@ -183,10 +192,10 @@ kill -0 "$PID" 2>/dev/null || { echo "error the live view exited"; exit 1; }
 # Every key's time ("KIND MS" lines, after a "# BINARY" line), for a look
 # beyond the percentiles.
 [ -n "${UI_KEYLOG:-}" ] && { echo "# $TS"; cat "$tmp/keys"; } >>"$UI_KEYLOG"
-med() { awk -v k="$1" '$1 == k || (k == "all" && $1 != "sortack") {print $2}' "$tmp/keys" | sort -n |
+med() { awk -v k="$1" '$1 == k || (k == "all" && $1 !~ /ack$/) {print $2}' "$tmp/keys" | sort -n |
 	awk -v q="${2:-0.5}" '{v[NR] = $1} END {i = int(NR * q + 0.999); if (i < 1) i = 1; print v[i]}'; }
 # Per kind: the median (key_KIND_ms), then p90 / p99 / max.
-for kind in down pgdn sort sortack filter search; do
+for kind in down pgdn sort sortack filter filterack search; do
 	echo "key_${kind}_ms $(med $kind)"
 	echo "key_${kind}_p90_ms $(med $kind 0.9)"
 	echo "key_${kind}_p99_ms $(med $kind 0.99)"
@@ -196,8 +205,8 @@ echo "key_ms $(med all)"
 echo "key_p90_ms $(med all 0.9)"
 echo "key_p99_ms $(med all 0.99)"
 echo "key_max_ms $(med all 1)"
-echo "key_within $(awk '$1 != "sortack" {m++; if ($2 <= 100) n++} END {printf "%.0f%%", 100 * n / m}' "$tmp/keys")"
-echo "key_n $(grep -vc '^sortack' "$tmp/keys")"
+echo "key_within $(awk '$1 !~ /ack$/ {m++; if ($2 <= 100) n++} END {printf "%.0f%%", 100 * n / m}' "$tmp/keys")"
+echo "key_n $(grep -vc 'ack ' "$tmp/keys")"
 # The whole process's peak resident memory after the keys (every re-sort
 # and redraw at 100k has run by now).
 echo "rss_kb $(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status")"
