@@ -145,6 +145,9 @@ struct engine;
 struct engine *engine_new(const struct engine_opts *o, struct err *e);
 void engine_free(struct engine *g);
 void engine_stop(struct engine *g);
+/* The flag engine_stop() sets, for long work a tick observer may end
+ * early when it is set (the recorder drops the frame it was writing). */
+const atomic_bool *engine_stop_flag(const struct engine *g);
 
 /* The fds to poll() for POLLIN between ticks, into fds[0..max); returns how
  * many were written. engine_ready() takes whatever is readable (never

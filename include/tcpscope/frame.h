@@ -45,6 +45,7 @@
 #ifndef TCPSCOPE_FRAME_H
 #define TCPSCOPE_FRAME_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -128,6 +129,12 @@ void frame_copy(struct frame *dst, const struct frame *src);
  * the frame stamped prev_ns; ignored otherwise). */
 void frame_encode(const struct frame *f, const struct frame *ref, const struct frame *prev,
 		  uint8_t **buf, size_t *len, size_t *cap);
+/* The same, ending early when *stop (NULL: never) is set while it runs
+ * (checked every few thousand entries): false, and *len holds a partial
+ * frame to throw away (a quitting recorder drops the frame it was
+ * encoding rather than wait for it). */
+bool frame_encode_until(const struct frame *f, const struct frame *ref, const struct frame *prev,
+			uint8_t **buf, size_t *len, size_t *cap, const atomic_bool *stop);
 /* Parse bytes into f (see the contract); `ref` and `prev` are the decoded
  * reference and previous frames when the bytes name them (else ignored;
  * missing: -EBADMSG). prev needs only what frame_decode_base() restores.

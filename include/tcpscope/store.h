@@ -49,6 +49,7 @@
 #ifndef TCPSCOPE_STORE_H
 #define TCPSCOPE_STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -145,6 +146,10 @@ int store_writer_append_flags(struct store_writer *w, int64_t time_ns, const voi
 /* Whether an append stamped time_ns now would start a chunk (a key or a
  * root frame): the frame codec then encodes it without a reference. */
 bool store_writer_next_key(const struct store_writer *w, int64_t time_ns);
+/* A flag that, set while an append compresses a big frame (over 4 MiB),
+ * ends it: -ECANCELED, nothing written, nothing counted as dropped (a
+ * quitting recorder does not wait for zstd). NULL: none (the default). */
+void store_writer_set_stop(struct store_writer *w, const atomic_bool *stop);
 /* The zstd level of the next appends (0: the store's default, 3). */
 void store_writer_set_level(struct store_writer *w, int level);
 const struct store_writer_stats *store_writer_stats(const struct store_writer *w);

@@ -257,6 +257,11 @@ void engine_stop(struct engine *g)
 	atomic_store(&g->stop, true);
 }
 
+const atomic_bool *engine_stop_flag(const struct engine *g)
+{
+	return &g->stop;
+}
+
 int engine_stopped(struct err *e)
 {
 	return err_set(e, ECANCELED, "poll stopped: tcpscope is quitting");

@@ -420,7 +420,7 @@ static void refmap_fill(struct hmap *m, const struct frame *f)
 			memset((f)->arr, 0, k_ * sizeof *(f)->arr);             \
 			(f)->n = k_;                                            \
 		}                                                               \
-		for (size_t i_ = 0; i_ < k_ && !(c)->bad; i_++)                 \
+		for (size_t i_ = 0; i_ < k_ && !(c)->bad && !frame_cx_stop(c, i_); i_++) \
 			__VA_ARGS__;                                            \
 		if ((c)->rd && (c)->bad)                                        \
 			(f)->n = 0;                                             \
@@ -564,7 +564,13 @@ void frame_copy(struct frame *dst, const struct frame *src)
 void frame_encode(const struct frame *f, const struct frame *ref, const struct frame *prev,
 		  uint8_t **buf, size_t *len, size_t *cap)
 {
-	struct cx c = {.buf = buf, .len = len, .cap = cap};
+	(void)frame_encode_until(f, ref, prev, buf, len, cap, NULL);
+}
+
+bool frame_encode_until(const struct frame *f, const struct frame *ref, const struct frame *prev,
+			uint8_t **buf, size_t *len, size_t *cap, const atomic_bool *stop)
+{
+	struct cx c = {.buf = buf, .len = len, .cap = cap, .stop = stop};
 	struct frame hdr = *f; /* no reference: ref_ns 0; no previous: prev_ns 0 */
 	if (!ref)
 		hdr.ref_ns = 0;
@@ -577,6 +583,7 @@ void frame_encode(const struct frame *f, const struct frame *ref, const struct f
 	c_frame(&c, &hdr);
 	hmap_done(&c.refmap);
 	hmap_done(&c.prevmap);
+	return !c.bad; /* writing fails only when stopped */
 }
 
 /* The stamp at `at` bytes into a version >= min frame; 0 otherwise. */

@@ -1,6 +1,7 @@
-/* frame_cx.c — the frame codec's two primitives, shared by frame.c (the
+/* frame_cx.c — the frame codec's primitives, shared by frame.c (the
  * fixed fields) and frame_hot.c (version 2's hot fields): a failure that
- * keeps its first reason, and n raw bytes either way (frame_int.h). */
+ * keeps its first reason, a stop asked for while writing, and n raw bytes
+ * either way (frame_int.h). */
 #include <string.h>
 
 #include "frame_int.h"
@@ -11,6 +12,15 @@ void frame_cx_fail(struct cx *c, const char *why)
 	if (!c->bad)
 		c->why = why;
 	c->bad = true;
+}
+
+bool frame_cx_stop(struct cx *c, size_t i)
+{
+	if (c->rd || !c->stop || (i & 4095))
+		return false;
+	if (atomic_load_explicit(c->stop, memory_order_relaxed))
+		frame_cx_fail(c, "stopped");
+	return c->bad;
 }
 
 void frame_cx_raw(struct cx *c, uint8_t *p, size_t n)

@@ -377,7 +377,7 @@ void frame_hot_code(struct cx *c, struct frame *f, uint32_t now_ms)
 	size_t nz = 0, zcap = 0;
 	int64_t jit[NHOT] = {0};
 	if (!c->rd) {
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && !frame_cx_stop(c, i); i++) {
 			const struct frame_entry *fe = &f->ents[i], *re = ref_entry(c, fe->e.key);
 			uint64_t z[NHOT];
 			off[i] = nz;
@@ -421,7 +421,7 @@ void frame_hot_code(struct cx *c, struct frame *f, uint32_t now_ms)
 		zc = xgrow(zc, &zcap, nz ? nz : 1, sizeof *zc);
 	/* Column by column: a column's values are alike (zstd finds runs). */
 	for (size_t k = 0; k < NHOT && !c->bad; k++)
-		for (size_t i = 0; i < n && !c->bad; i++)
+		for (size_t i = 0; i < n && !c->bad && !frame_cx_stop(c, i); i++)
 			if ((mask[i] >> k) & 1)
 				c_varint(c, &zc[off[i] + (size_t)__builtin_popcountll(
 								 mask[i] & (((uint64_t)1 << k) - 1))]);

@@ -5,6 +5,7 @@
 #ifndef TCPSCOPE_FRAME_INT_H
 #define TCPSCOPE_FRAME_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,10 +27,14 @@ struct cx {
 	struct hmap prevmap;    /* its entries: track key -> index */
 	bool derive;            /* the frame's rates are derived (prev_ns != 0) */
 	bool base;              /* reading without prev: derived rates are NAN */
+	const atomic_bool *stop;/* writing: set, the encoding ends (bad, "stopped") */
 };
 
 /* Mark the input bad (the first reason is kept). */
 void frame_cx_fail(struct cx *c, const char *why);
+/* Writing with a stop flag, every 4096th item i: the flag set ends the
+ * encoding (c->bad, why "stopped"; true). Reading: false. */
+bool frame_cx_stop(struct cx *c, size_t i);
 /* n bytes either way; reading past the end fails and zero-fills p. */
 void frame_cx_raw(struct cx *c, uint8_t *p, size_t n);
 /* Version 2 and 3's hot part of f's entries (their cold parts already

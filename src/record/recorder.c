@@ -21,6 +21,7 @@ struct recorder {
 	int64_t key_ns;           /* its stamp; 0: none yet */
 	struct frame prev;        /* the last frame written: f's rates derive from it */
 	int64_t prev_ns;          /* its stamp; 0: none yet */
+	bool prev_is_key;         /* the last frame written was the key: prev unused */
 	uint8_t *buf;             /* owned; the encoded frame */
 	size_t len, cap;
 	char label[FRAME_LABEL_LEN];
@@ -97,7 +98,8 @@ static void labels_fill(struct frame *f, const struct labels *l)
 }
 
 /* The engine's state into r->f. */
-static void frame_fill(struct recorder *r, const struct engine *g)
+/* False: the engine was stopped meanwhile (the frame is dropped). */
+static bool frame_fill(struct recorder *r, const struct engine *g, const atomic_bool *stop)
 {
 	struct frame *f = &r->f;
 	const struct snapshot *h = engine_header(g);
@@ -125,6 +127,8 @@ static void frame_fill(struct recorder *r, const struct engine *g)
 	const struct track_entry *const *es = tracker_entries(t, &n);
 	f->ents = xgrow(f->ents, &f->ents_cap, n ? n : 1, sizeof *f->ents);
 	for (size_t i = 0; i < n; i++) {
+		if (!(i & 0xffff) && atomic_load(stop))
+			return false;
 		struct frame_entry *fe = &f->ents[i];
 		fe->e = *es[i];
 		fe->c = *es[i]->conn;
@@ -140,6 +144,8 @@ static void frame_fill(struct recorder *r, const struct engine *g)
 			memcpy(fe->hist, hist, fe->nhist * sizeof *hist);
 	}
 	f->nents = n;
+	if (atomic_load(stop))
+		return false;
 	const struct track_event *ev = tracker_events(t, &n);
 	f->ev = xgrow(f->ev, &f->ev_cap, n ? n : 1, sizeof *f->ev);
 	if (n)
@@ -155,15 +161,31 @@ static void frame_fill(struct recorder *r, const struct engine *g)
 	if (n)
 		memcpy(f->aev, aev, n * sizeof *aev);
 	f->naev = n;
+	return true;
 }
+
+static int append(struct recorder *r, struct frame *f, int64_t tns, const atomic_bool *stop,
+		  struct err *e);
 
 int recorder_write(struct recorder *r, const struct engine *g, struct err *e)
 {
-	frame_fill(r, g);
-	return recorder_append(r, &r->f, (int64_t)(engine_header(g)->wall * 1e9), e);
+	/* A quit signal while a big frame is made (a million sockets: seconds
+	 * of copying, encoding and zstd) drops it instead of waiting for it. */
+	const atomic_bool *stop = engine_stop_flag(g);
+	store_writer_set_stop(r->w, stop);
+	if (!frame_fill(r, g, stop))
+		return err_set(e, ECANCELED, "stopped: tcpscope is quitting");
+	return append(r, &r->f, (int64_t)(engine_header(g)->wall * 1e9), stop, e);
 }
 
 int recorder_append(struct recorder *r, struct frame *f, int64_t tns, struct err *e)
+{
+	store_writer_set_stop(r->w, NULL);
+	return append(r, f, tns, NULL, e);
+}
+
+static int append(struct recorder *r, struct frame *f, int64_t tns, const atomic_bool *stop,
+		  struct err *e)
 {
 	/* A chunk's key frame is the reference of the chunk's other frames
 	 * (their moving fields are differences from it): a seek decodes two. */
@@ -173,7 +195,10 @@ int recorder_append(struct recorder *r, struct frame *f, int64_t tns, struct err
 	 * key or a later frame), so a seek decodes a third frame's counters. */
 	f->prev_ns = key ? 0 : r->prev_ns;
 	r->len = 0;
-	frame_encode(f, key ? NULL : &r->key, key ? NULL : &r->prev, &r->buf, &r->len, &r->cap);
+	const struct frame *prev = r->prev_is_key ? &r->key : &r->prev;
+	if (!frame_encode_until(f, key ? NULL : &r->key, key ? NULL : prev, &r->buf, &r->len,
+				&r->cap, stop))
+		return err_set(e, ECANCELED, "stopped: tcpscope is quitting");
 	int level = r->level ? r->level : f->interval_s >= 5 ? RECORDER_LEVEL_SLOW : 0;
 	store_writer_set_level(r->w, level);
 	struct err we = {0};
@@ -181,19 +206,27 @@ int recorder_append(struct recorder *r, struct frame *f, int64_t tns, struct err
 	 * find them without decoding frames. */
 	uint32_t flags = STORE_FLAG_MARKED | (f->naev ? STORE_FLAG_ALERTS : 0);
 	int rc = store_writer_append_flags(r->w, tns, r->buf, r->len, flags, &we);
-	if (rc == 0 && key) {
-		frame_copy(&r->key, f);
-		r->key_ns = tns;
+	if (rc == -ECANCELED) { /* stopped: nothing written, nothing to say */
+		if (e)
+			*e = we;
+		return rc;
 	}
 	if (rc == 0) {
-		/* The recorder's own frame is refilled next tick: swap, not copy. */
+		/* The frame written is the next one's previous, and a key frame
+		 * its reference as well (one copy serves both). The recorder's
+		 * own frame is refilled next tick: swapped, not copied (at a
+		 * million sockets a copy is ~1 s of memcpy and page faults). */
+		struct frame *keep = key ? &r->key : &r->prev;
 		if (f == &r->f) {
-			struct frame t = r->prev;
-			r->prev = r->f;
+			struct frame t = *keep;
+			*keep = r->f;
 			r->f = t;
 		} else {
-			frame_copy(&r->prev, f);
+			frame_copy(keep, f);
 		}
+		r->prev_is_key = key;
+		if (key)
+			r->key_ns = tns;
 		r->prev_ns = tns;
 	}
 	const struct store_writer_stats *st = store_writer_stats(r->w);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_c_stableInBuffer: a parameter, no symbol */
 #include <zstd.h>
 
 #define PRUNE_EVERY 64
@@ -39,6 +40,7 @@ struct store_writer {
 	unsigned keys_in_root;     /* key frames compressed against it */
 	uint8_t *cbuf;             /* owned; compression output */
 	size_t ccap;
+	const atomic_bool *stop;   /* borrowed; store_writer_set_stop() */
 	uint64_t last_sync_ns;
 	bool dirty;
 	unsigned since_prune;
@@ -328,6 +330,43 @@ static size_t window_log(size_t n)
 	return l;
 }
 
+void store_writer_set_stop(struct store_writer *w, const atomic_bool *stop)
+{
+	w->stop = stop;
+}
+
+/* Input between two looks at the stop flag: ~10-40 ms of zstd. */
+#define STOP_STEP (4u << 20)
+#define COMPRESS_STOPPED ((size_t)-1 - 1000) /* beyond zstd's error codes */
+
+/* raw into w->cbuf (bound bytes), the context set up. With a stop flag, in
+ * steps of STOP_STEP bytes with the flag looked at between them
+ * (COMPRESS_STOPPED when set): one frame, the input read where it is
+ * (stableInBuffer: no copy into zstd's window; refused by an older
+ * library, zstd copies it). */
+static size_t compress_until(struct store_writer *w, const void *raw, size_t len, size_t bound)
+{
+	if (!w->stop || len <= STOP_STEP)
+		return ZSTD_compress2(w->cc, w->cbuf, bound, raw, len);
+	ZSTD_CCtx_setPledgedSrcSize(w->cc, len);
+	(void)ZSTD_CCtx_setParameter(w->cc, ZSTD_c_stableInBuffer, 1);
+	ZSTD_outBuffer out = {w->cbuf, bound, 0};
+	ZSTD_inBuffer in = {raw, 0, 0};
+	for (unsigned step = 0; step < len / STOP_STEP + 2; step++) {
+		if (atomic_load(w->stop))
+			return COMPRESS_STOPPED;
+		in.size = len - in.size > STOP_STEP ? in.size + STOP_STEP : len;
+		ZSTD_EndDirective d = in.size == len ? ZSTD_e_end : ZSTD_e_continue;
+		size_t r;
+		do {
+			r = ZSTD_compressStream2(w->cc, &out, &in, d);
+		} while (!ZSTD_isError(r) && (d == ZSTD_e_end ? r != 0 : in.pos < in.size));
+		if (ZSTD_isError(r) || d == ZSTD_e_end)
+			return ZSTD_isError(r) ? r : out.pos;
+	}
+	return (size_t)-1; /* not reached: the last step ends the frame */
+}
+
 void store_writer_set_level(struct store_writer *w, int level)
 {
 	w->o.level = level ? level : 3;
@@ -382,7 +421,9 @@ int store_writer_append_flags(struct store_writer *w, int64_t time_ns, const voi
 	ZSTD_CCtx_setParameter(w->cc, ZSTD_c_windowLog, (int)window_log(len + plen));
 	if (pfx)
 		ZSTD_CCtx_refPrefix(w->cc, pfx, plen);
-	size_t clen = ZSTD_compress2(w->cc, w->cbuf, bound, raw, len);
+	size_t clen = compress_until(w, raw, len, bound);
+	if (clen == COMPRESS_STOPPED)
+		return err_set(e, ECANCELED, "stopped: tcpscope is quitting");
 	if (ZSTD_isError(clen)) {
 		w->st.dropped++;
 		return err_set(e, EIO, "zstd: %s", ZSTD_getErrorName(clen));
