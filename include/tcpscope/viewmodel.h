@@ -146,6 +146,19 @@ void vm_rebuild(struct viewmodel *vm);
  * the labels); drop the worker (vm_sort_cancel()) before anything it reads
  * changes, as the setters of this model do themselves. */
 bool vm_filter_busy(const struct viewmodel *vm);
+/* Before the tracker replaces the entries given to vm_set_data() (instead
+ * of vm_sort_cancel(), which it does too): the rows around the top (the
+ * selection among them) are copied, and the next vm_set_data() keeps them
+ * on screen — vm_rows() gives the copies there; a move, scroll or search
+ * past them waits — while its vm_rebuild() makes the new data's filter
+ * pass, page and order on the worker (vm_sort_busy() until the page is
+ * taken; vm_matched() and vm_total() stay the last ones meanwhile). For
+ * the tables that would be sorted in the background anyway (ungrouped, a
+ * keyed sort, at least min_rows entries) with a selection on screen;
+ * otherwise it only stops the worker, and the rebuild is in place. The
+ * copies carry the entries' values as they were (the socket-memory
+ * columns, which read the tracker, show "-" on them). */
+void vm_freeze(struct viewmodel *vm);
 /* Background sorts from min_rows matched rows (0: never; the default is
  * VM_BACKGROUND_ROWS); delay_ms: a test seam, the worker sleeps that long
  * after sorting. */

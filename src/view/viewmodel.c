@@ -44,6 +44,7 @@ void vm_free(struct viewmodel *vm)
 	if (!vm)
 		return;
 	vm_sort_settle(vm);
+	vm_frozen_free(vm);
 	col_ctx_done(&vm->ctx);
 	col_ctx_done(&vm->bg.ctx);
 	free(vm->text);
@@ -75,6 +76,7 @@ void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, si
 		 const struct snapshot *snap, uint64_t now_ns)
 {
 	vm_sort_drop(vm); /* the worker owns the sort arrays until joined */
+	bool keep = vm->frozen; /* vm_freeze(): the copies stay on screen */
 	vm->ents = ents;
 	vm->nents = n;
 	vm->ctx.snap = snap;
@@ -82,10 +84,13 @@ void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, si
 	vm->dirty = true;
 	vm->items_valid = false;
 	vm->traffic_valid = false;
-	/* Rows point at the previous entries: unusable until the rebuild. */
-	vm->nrows = 0;
+	/* Rows point at the previous entries: unusable until the rebuild
+	 * (but the frozen copies). */
+	if (!keep) {
+		vm->nrows = 0;
+		vm->bg.counts_old = false;
+	}
 	vm->rows_whole = false;
-	vm->bg.counts_old = false;
 	vm->rows_gen++;
 	vm->nsorted = 0;
 }
@@ -386,6 +391,12 @@ void vm_rebuild(struct viewmodel *vm)
 		sel_pos = vm->spos[vm->sel];
 	/* A change of sort alone re-sorts the filtered set of this data. */
 	enum vm_from from = !vm->dirty && vm->items_valid ? VM_FROM_ITEMS : VM_FROM_FILTER;
+	/* New data under frozen rows (vm_freeze): its pass, page and order
+	 * on the worker, the copies on screen until its page. */
+	if (vm_frozen_rebuild(vm)) {
+		vm->dirty = vm->resort = false;
+		return;
+	}
 	/* A filter change of a big table: the pass, the page and the order
 	 * on the worker; the last filter's rows stay until its page. */
 	if (from == VM_FROM_FILTER && vm->rows_whole && vm->group == VG_NONE &&

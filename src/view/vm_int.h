@@ -145,6 +145,8 @@ struct viewmodel {
 		 * `shown_matched` and `shown_total`: the pass writes
 		 * vm->nsorted and vm->total. Main thread only, but `filter`. */
 		bool filter, sel_none, counts_old;
+		bool fresh; /* the job is a tick's rebuild under frozen rows */
+		bool frozen_rows; /* partial: the window is vm_freeze()'s, not a page */
 		size_t shown_matched, shown_total;
 		struct col_ctx ctx;
 		struct vm_text_plan tplan;
@@ -158,6 +160,11 @@ struct viewmodel {
 	 * filtered set (not a page, not the other view's): a filter change
 	 * may leave them on screen while its worker runs. */
 	bool rows_whole;
+	/* vm_freeze.c: the copies the frozen rows point at (owned), and
+	 * whether the next vm_set_data() keeps the rows (frozen). */
+	struct track_entry *frz_ents;
+	struct conn *frz_conns;
+	bool frozen;
 	size_t sel, top;
 	int page;
 	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */
@@ -209,6 +216,11 @@ bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, si
  * rows stay the last filter's until vm_sort_poll() takes the page. False:
  * not started (filter in place). sel_pos as for vm_sort_page(). */
 bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin);
+/* vm_freeze.c: after vm_set_data() on frozen rows, start the new data's
+ * rebuild on the worker (true; the copies stay on screen until its page),
+ * or drop the copies for a rebuild in place (false). */
+bool vm_frozen_rebuild(struct viewmodel *vm);
+void vm_frozen_free(struct viewmodel *vm);
 /* viewmodel.c's row bookkeeping, shared with the background sort. */
 uint64_t vm_row_key(const struct viewmodel *vm, size_t i);
 void vm_clamp(struct viewmodel *vm);

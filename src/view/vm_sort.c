@@ -440,6 +440,7 @@ static void page_install(struct viewmodel *vm)
 	bg->win_hi = bg->page_lo + bg->page_n;
 	vm->nrows = n;
 	bg->partial = true;
+	bg->frozen_rows = false;
 	bg->counts_old = false; /* the filter's set is on screen */
 	vm->rows_whole = false;
 	vm->rows_gen++;
@@ -559,6 +560,7 @@ bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin)
 		bg->shown_total = vm->total;
 	}
 	bg->filter = true;
+	bg->fresh = false;
 	bg->sel_none = !vm->sel_valid;
 	bg->sel_pos = sel_pos;
 	bg->sel_key = vm->sel_key;
@@ -574,7 +576,7 @@ bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin)
 
 bool vm_filter_busy(const struct viewmodel *vm)
 {
-	return vm->bg.busy && vm->bg.filter && vm->bg.counts_old;
+	return vm->bg.busy && vm->bg.filter && vm->bg.counts_old && !vm->bg.fresh;
 }
 
 size_t vm_matched(const struct viewmodel *vm)
@@ -620,17 +622,19 @@ static bool take(struct viewmodel *vm, bool wait)
 			vm->nrows = 0;
 			vm->rows_whole = false;
 		}
-		bg->partial = false;
+		bg->partial = bg->frozen_rows = false;
 		return true;
 	}
-	bool shown = bg->partial; /* the page is on screen: the selection is on it */
+	/* The page is on screen: the selection is on it (frozen rows are not
+	 * the job's page). */
+	bool shown = bg->partial && !bg->frozen_rows;
 	size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
 	vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
 	for (size_t i = 0; i < vm->nsorted; i++)
 		vm->rows[i] = (struct vm_row){vm->sorted[i], -1};
 	vm->nrows = vm->nsorted;
 	vm->rows_whole = true;
-	bg->partial = false;
+	bg->partial = bg->frozen_rows = false;
 	bg->counts_old = false;
 	if (!shown) { /* a re-sort or filter whose page was not shown */
 		vm->rows_gen++;
