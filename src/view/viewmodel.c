@@ -26,6 +26,7 @@ struct viewmodel *vm_new(void)
 	struct viewmodel *vm = xcalloc(1, sizeof *vm);
 	col_ctx_init(&vm->ctx);
 	col_ctx_init(&vm->bg.ctx);
+	col_ctx_init(&vm->bg.ctx2);
 	memcpy(vm->cols, col_default_set, col_default_n);
 	vm->ncols = col_default_n;
 	vm->sort_col = COL_STATE;
@@ -47,6 +48,7 @@ void vm_free(struct viewmodel *vm)
 	vm_frozen_free(vm);
 	col_ctx_done(&vm->ctx);
 	col_ctx_done(&vm->bg.ctx);
+	col_ctx_done(&vm->bg.ctx2);
 	free(vm->text);
 	free(vm->sorted);
 	free(vm->spos);

@@ -5,7 +5,9 @@
  * view model's formatting context; a filter change of a big table runs it
  * on the worker (vm_sort.c) with the worker's own context and text plan,
  * so nothing it writes is what the drawing reads. See vm_int.h. */
+#include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "tcpscope/util.h"
 #include "vm_int.h"
@@ -16,30 +18,88 @@ static bool in_view(const struct viewmodel *vm, const struct track_entry *e)
 	return vm->view == VM_VIEW_LISTEN ? listen : !listen;
 }
 
-bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan)
+/* One share of the pass: entries [lo, hi) into sorted/spos (and items)
+ * from index `at` on; n and total counted. */
+struct frange {
+	struct viewmodel *vm;
+	struct col_ctx *x;
+	struct vm_text_plan *plan;
+	bool keyed;
+	size_t lo, hi, at;
+	size_t n, total;
+};
+
+static void range_run(struct frange *r)
+{
+	struct viewmodel *vm = r->vm;
+	for (size_t i = r->lo; i < r->hi; i++) {
+		if (!((i - r->lo) & 0xffff) && atomic_load(&vm->bg.cancel))
+			break; /* the worker's result is being dropped */
+		const struct track_entry *e = vm->ents[i];
+		if (!in_view(vm, e))
+			continue;
+		r->total++;
+		if (vm->match && !vm->match(vm->match_arg, e))
+			continue;
+		if (vm->text && !vm_text_match(r->x, r->plan, vm->cols, vm->ncols, e, vm->text))
+			continue;
+		size_t k = r->at + r->n++;
+		vm->spos[k] = (uint32_t)i;
+		if (r->keyed)
+			vm_sort_fill(vm, r->x, &vm->items[k], e, (uint32_t)i);
+		vm->sorted[k] = e;
+	}
+}
+
+static void *range_main(void *arg)
+{
+	range_run(arg);
+	return NULL;
+}
+
+static bool grow(struct viewmodel *vm)
 {
 	vm->sorted = xgrow(vm->sorted, &vm->sorted_cap, vm->nents + 1, sizeof *vm->sorted);
 	vm->spos = xgrow(vm->spos, &vm->spos_cap, vm->nents + 1, sizeof *vm->spos);
 	bool keyed = vm_sort_keyed(vm);
 	if (keyed)
 		vm->items = xgrow(vm->items, &vm->items_cap, vm->nents + 1, sizeof *vm->items);
-	vm->nsorted = 0;
-	vm->total = 0;
-	for (size_t i = 0; i < vm->nents; i++) {
-		if (!(i & 0xffff) && atomic_load(&vm->bg.cancel))
-			break; /* the worker's result is being dropped */
-		const struct track_entry *e = vm->ents[i];
-		if (!in_view(vm, e))
-			continue;
-		vm->total++;
-		if (vm->match && !vm->match(vm->match_arg, e))
-			continue;
-		if (vm->text && !vm_text_match(x, plan, vm->cols, vm->ncols, e, vm->text))
-			continue;
-		vm->spos[vm->nsorted] = (uint32_t)i;
+	return keyed;
+}
+
+bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan)
+{
+	bool keyed = grow(vm);
+	struct frange r = {vm, x, plan, keyed, 0, vm->nents, 0, 0, 0};
+	range_run(&r);
+	vm->nsorted = r.n;
+	vm->total = r.total;
+	return keyed;
+}
+
+bool vm_filter_pass2(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan,
+		     struct col_ctx *x2, struct vm_text_plan *plan2)
+{
+	bool keyed = grow(vm);
+	size_t mid = vm->nents / 2;
+	/* The second half writes from `mid` on (the first half's matches are
+	 * at most mid), then moves down behind the first's. */
+	struct frange a = {vm, x, plan, keyed, 0, mid, 0, 0, 0};
+	struct frange b = {vm, x2, plan2, keyed, mid, vm->nents, mid, 0, 0};
+	pthread_t t;
+	bool threaded = mid && pthread_create(&t, NULL, range_main, &b) == 0;
+	range_run(&a);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		range_run(&b);
+	if (b.n && a.n < mid) {
+		memmove(vm->sorted + a.n, vm->sorted + mid, b.n * sizeof *vm->sorted);
+		memmove(vm->spos + a.n, vm->spos + mid, b.n * sizeof *vm->spos);
 		if (keyed)
-			vm_sort_fill(vm, x, &vm->items[vm->nsorted], e, (uint32_t)i);
-		vm->sorted[vm->nsorted++] = e;
+			memmove(vm->items + a.n, vm->items + mid, b.n * sizeof *vm->items);
 	}
+	vm->nsorted = a.n + b.n;
+	vm->total = a.total + b.total;
 	return keyed;
 }

@@ -148,8 +148,8 @@ struct viewmodel {
 		bool fresh; /* the job is a tick's rebuild under frozen rows */
 		bool frozen_rows; /* partial: the window is vm_freeze()'s, not a page */
 		size_t shown_matched, shown_total;
-		struct col_ctx ctx;
-		struct vm_text_plan tplan;
+		struct col_ctx ctx, ctx2;        /* the worker's, its helper's */
+		struct vm_text_plan tplan, tplan2;
 		size_t min_rows;     /* 0: never in the background */
 		unsigned delay_ms;   /* test seam: the worker sleeps this long */
 		double run_cpu_s;    /* the worker's CPU time (read after the join) */
@@ -177,6 +177,9 @@ struct viewmodel {
  * keys to be made for the sort column (ITEMS) or made already by the filter
  * pass with vm_sort_fill() (FILLED: one read of each entry, not two). */
 enum vm_from { VM_FROM_FILTER, VM_FROM_ITEMS, VM_FROM_FILLED };
+/* Two sort items in the keyed order: the words, then the key (vm_keys.c;
+ * a qsort comparator). */
+int vm_item_cmp(const void *a, const void *b);
 /* Keyed sort column: the filter may fill the items (vm_sort_fill) (vm_keys.c). */
 bool vm_sort_keyed(const struct viewmodel *vm);
 /* The entry's sort item for the sort column, formatted with `x` (the view
@@ -190,6 +193,11 @@ void vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, struct so
  * thread, the worker's (vm->bg.ctx, vm->bg.tplan) on the worker. Stops
  * early when the worker's result is being dropped (vm->bg.cancel). */
 bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan);
+/* The same in two halves, the second on a thread of its own with x2 and
+ * plan2 (the worker's: a box has a core to spare while the loop waits in
+ * poll()); the order and the result are vm_filter_pass()'s. */
+bool vm_filter_pass2(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan,
+		     struct col_ctx *x2, struct vm_text_plan *plan2);
 /* Sort vm->sorted (and vm->spos with it) by the sort column, re-using the
  * previous tick's order when it still holds (vm_sort.c). */
 void vm_sort_entries(struct viewmodel *vm, enum vm_from from);
@@ -221,6 +229,13 @@ bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin);
  * or drop the copies for a rebuild in place (false). */
 bool vm_frozen_rebuild(struct viewmodel *vm);
 void vm_frozen_free(struct viewmodel *vm);
+/* The page first (vm_page.c), from the filled items: the selected
+ * entry's rank and the `margin` rows each side of it into vm->bg.page
+ * (page_lo: the rank of its first row, page_rank: the selection's; false:
+ * the selection is not in the set), or with no selection the first
+ * 2 × margin + 1 rows (false: none). sel_pos as for vm_sort_page(). */
+bool vm_page_around(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, size_t margin);
+bool vm_page_top(struct viewmodel *vm, size_t margin);
 /* viewmodel.c's row bookkeeping, shared with the background sort. */
 uint64_t vm_row_key(const struct viewmodel *vm, size_t i);
 void vm_clamp(struct viewmodel *vm);

@@ -57,6 +57,15 @@ static void item_fill(struct sort_item *it, int col, const struct col_ctx *x,
 	it->e = e;
 }
 
+int vm_item_cmp(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+	for (int i = 0; i < 4; i++)
+		if (a->w[i] != b->w[i])
+			return a->w[i] < b->w[i] ? -1 : 1;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
 static bool keyed_col(int col)
 {
 	return col >= 0 && col < COL_COUNT &&

@@ -31,11 +31,7 @@ static int sort_cmp(const void *pa, const void *pb, void *arg)
 
 static int item_cmp(const void *pa, const void *pb)
 {
-	const struct sort_item *a = pa, *b = pb;
-	for (int i = 0; i < 4; i++)
-		if (a->w[i] != b->w[i])
-			return a->w[i] < b->w[i] ? -1 : 1;
-	return a->key < b->key ? -1 : a->key > b->key;
+	return vm_item_cmp(pa, pb);
 }
 
 /* Other columns: the column's comparator on the entries (sort_cmp). */
@@ -156,16 +152,20 @@ static void sort_remember(struct viewmodel *vm)
 
 /* The items to sort, with their keys (a read of every entry), formatted
  * with `x`. */
-static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed, const struct col_ctx *x)
+struct frange {
+	struct viewmodel *vm;
+	enum vm_from from;
+	bool keyed;
+	const struct col_ctx *x;
+	size_t lo, hi;
+};
+
+static void fill_range(const struct frange *r)
 {
-	size_t n = vm->nsorted;
-	vm->items = xgrow(vm->items, &vm->items_cap, n + 1, sizeof *vm->items);
-	vm->items_valid = true;
-	if (from == VM_FROM_FILLED)
-		return;
-	bool from_items = from == VM_FROM_ITEMS;
-	for (size_t i = 0; i < n; i++) {
-		if (!(i & 0xffff) && atomic_load(&vm->bg.cancel))
+	struct viewmodel *vm = r->vm;
+	bool from_items = r->from == VM_FROM_ITEMS, keyed = r->keyed;
+	for (size_t i = r->lo; i < r->hi; i++) {
+		if (!((i - r->lo) & 0xffff) && atomic_load(&vm->bg.cancel))
 			return; /* the worker's result is being dropped */
 		struct sort_item *it = &vm->items[i];
 		const struct track_entry *e = from_items ? it->e : vm->sorted[i];
@@ -173,13 +173,40 @@ static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed, cons
 		if (from_items)
 			vm->spos[i] = pos;
 		if (keyed) {
-			vm_sort_fill(vm, x, it, e, pos);
+			vm_sort_fill(vm, r->x, it, e, pos);
 		} else {
 			it->pos = pos;
 			it->key = e->key;
 			it->e = e;
 		}
 	}
+}
+
+static void *fill_main(void *arg)
+{
+	fill_range(arg);
+	return NULL;
+}
+
+/* x2: a second context, for a second thread filling the second half (the
+ * worker's; NULL: one thread). */
+static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed, const struct col_ctx *x,
+		       const struct col_ctx *x2)
+{
+	size_t n = vm->nsorted;
+	vm->items = xgrow(vm->items, &vm->items_cap, n + 1, sizeof *vm->items);
+	vm->items_valid = true;
+	if (from == VM_FROM_FILLED)
+		return;
+	size_t mid = x2 ? n / 2 : n;
+	struct frange a = {vm, from, keyed, x, 0, mid}, b = {vm, from, keyed, x2, mid, n};
+	pthread_t t;
+	bool threaded = x2 && mid && pthread_create(&t, NULL, fill_main, &b) == 0;
+	fill_range(&a);
+	if (threaded)
+		pthread_join(t, NULL);
+	else if (mid < n)
+		fill_range(&b);
 }
 
 /* The order of the filled items into sorted/spos, remembered for the next
@@ -215,107 +242,8 @@ static void sort_filled(struct viewmodel *vm, bool keyed)
 void vm_sort_entries(struct viewmodel *vm, enum vm_from from)
 {
 	bool keyed = vm_sort_keyed(vm);
-	fill_items(vm, from, keyed, &vm->ctx);
+	fill_items(vm, from, keyed, &vm->ctx, NULL);
 	sort_filled(vm, keyed);
-}
-
-/* ---------------------------------------------------------------- page first */
-
-/* The k items nearest the selection on one side (below: the largest of
- * those before it; above: the smallest of those after it). Candidates go to
- * a buffer of 4k; when it fills, a selection keeps the k nearest and the
- * k-th becomes the limit a later item must beat. A heap would do a sift
- * per item on a run that comes nearer and nearer — items in the tracker's
- * order with tied sort values (broken by the key, which grows along that
- * order) are such a run — where this costs O(1) per item amortized. */
-struct near {
-	uint32_t *v;
-	size_t n, k, cap;
-	int sign;      /* +1: above (nearer = smaller), -1: below (nearer = larger) */
-	bool has_lim;
-	uint32_t lim;  /* the k-th nearest kept so far */
-};
-
-/* < 0: a nearer than b. */
-static int near_cmp(const struct viewmodel *vm, const struct near *h, uint32_t a, uint32_t b)
-{
-	return h->sign * item_cmp(&vm->items[a], &vm->items[b]);
-}
-
-/* Put the k nearest of v[0..n) in v[0..k), the k-th nearest at v[k-1]. */
-static void near_select(const struct viewmodel *vm, struct near *h)
-{
-	size_t lo = 0, hi = h->n, kth = h->k - 1;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint32_t p = h->v[mid], t;
-		h->v[mid] = h->v[hi - 1];
-		h->v[hi - 1] = p;
-		size_t st = lo;
-		for (size_t i = lo; i + 1 < hi; i++)
-			if (near_cmp(vm, h, h->v[i], p) < 0) {
-				t = h->v[i];
-				h->v[i] = h->v[st];
-				h->v[st++] = t;
-			}
-		h->v[hi - 1] = h->v[st];
-		h->v[st] = p;
-		if (st == kth)
-			break;
-		if (st < kth)
-			lo = st + 1;
-		else
-			hi = st;
-	}
-	h->n = h->k;
-	h->lim = h->v[kth];
-	h->has_lim = true;
-}
-
-static void near_push(const struct viewmodel *vm, struct near *h, uint32_t x)
-{
-	if (h->has_lim && near_cmp(vm, h, x, h->lim) >= 0)
-		return; /* farther than the k nearest so far */
-	h->v[h->n++] = x;
-	if (h->n == h->cap)
-		near_select(vm, h);
-}
-
-static void near_init(struct near *h, size_t k, int sign)
-{
-	*h = (struct near){.v = xmalloc((4 * k + 1) * sizeof *h->v), .k = k, .cap = 4 * k,
-			   .sign = sign};
-}
-
-/* The kept items, in sort order (ascending). */
-static void near_finish(struct viewmodel *vm, struct near *h)
-{
-	if (h->n > h->k)
-		near_select(vm, h);
-	sort_idx(vm, true, h->v, h->n);
-}
-
-/* The selected entry's item: at its index in the tracker's list (the items
- * are in that order), else by its key. */
-static long find_sel(const struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key)
-{
-	size_t n = vm->nsorted;
-	if (sel_pos != NO_RANK) {
-		size_t lo = 0, hi = n;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (vm->items[mid].pos < sel_pos)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < n && vm->items[lo].pos == sel_pos && vm->items[lo].key == sel_key)
-			return (long)lo;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (vm->items[i].key == sel_key)
-			return (long)i;
-	return -1;
 }
 
 uint64_t vm_row_key(const struct viewmodel *vm, size_t i)
@@ -357,77 +285,6 @@ static double thread_cpu(void)
 }
 
 /* ---------------------------------------------------------------- the page */
-
-/* One pass over the filled items: the selected entry's rank and the
- * `margin` rows each side of it into vm->bg.page (page_lo: the rank of its
- * first row, page_rank: the selection's). False: the selection is not in
- * the set. Reads only the items. */
-static bool page_pass(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, size_t margin)
-{
-	size_t n = vm->nsorted;
-	long si = find_sel(vm, sel_pos, sel_key);
-	if (si < 0)
-		return false;
-	struct near below, above;
-	near_init(&below, margin ? margin : 1, -1);
-	near_init(&above, margin ? margin : 1, 1);
-	const struct sort_item *s = &vm->items[si];
-	size_t less = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!(i & 0xffff) && atomic_load(&vm->bg.cancel))
-			break; /* dropped: the page is not used */
-		if (i == (size_t)si)
-			continue;
-		if (item_cmp(&vm->items[i], s) < 0) {
-			less++;
-			near_push(vm, &below, (uint32_t)i);
-		} else {
-			near_push(vm, &above, (uint32_t)i);
-		}
-	}
-	near_finish(vm, &below);
-	near_finish(vm, &above);
-	struct vm_bg *bg = &vm->bg;
-	bg->page = xgrow(bg->page, &bg->page_cap, below.n + above.n + 1, sizeof *bg->page);
-	size_t k = 0;
-	for (size_t j = 0; j < below.n; j++)
-		bg->page[k++] = (struct vm_row){vm->items[below.v[j]].e, -1};
-	bg->page[k++] = (struct vm_row){s->e, -1};
-	for (size_t j = 0; j < above.n; j++)
-		bg->page[k++] = (struct vm_row){vm->items[above.v[j]].e, -1};
-	bg->page_n = k;
-	bg->page_lo = less - below.n;
-	bg->page_rank = (long)less;
-	free(below.v);
-	free(above.v);
-	return true;
-}
-
-/* No selection: the first 2 × margin + 1 rows of the order (page_lo and
- * page_rank 0). Reads only the items. */
-static bool top_pass(struct viewmodel *vm, size_t margin)
-{
-	size_t n = vm->nsorted;
-	if (!n)
-		return false; /* nothing to show: the (empty) order is as quick */
-	struct near top;
-	near_init(&top, 2 * margin + 1, 1);
-	for (size_t i = 0; i < n; i++) {
-		if (!(i & 0xffff) && atomic_load(&vm->bg.cancel))
-			break; /* dropped: the page is not used */
-		near_push(vm, &top, (uint32_t)i);
-	}
-	near_finish(vm, &top);
-	struct vm_bg *bg = &vm->bg;
-	bg->page = xgrow(bg->page, &bg->page_cap, top.n + 1, sizeof *bg->page);
-	for (size_t j = 0; j < top.n; j++)
-		bg->page[j] = (struct vm_row){vm->items[top.v[j]].e, -1};
-	bg->page_n = top.n;
-	bg->page_lo = 0;
-	bg->page_rank = 0;
-	free(top.v);
-	return true;
-}
 
 /* The page into the rows (the rest of them unknown until the sort ends). */
 static void page_install(struct viewmodel *vm)
@@ -477,11 +334,12 @@ static void *bg_main(void *arg)
 		/* The keys: a read of every entry (vm_sort_cancel() before the
 		 * tracker changes them), with the worker's own context. */
 		if (bg->filter)
-			vm->items_valid = vm_filter_pass(vm, &bg->ctx, &bg->tplan);
+			vm->items_valid = vm_filter_pass2(vm, &bg->ctx, &bg->tplan, &bg->ctx2,
+							  &bg->tplan2);
 		else
-			fill_items(vm, VM_FROM_ITEMS, true, &bg->ctx);
-		bool paged = bg->sel_none ? top_pass(vm, bg->margin)
-					  : page_pass(vm, bg->sel_pos, bg->sel_key, bg->margin);
+			fill_items(vm, VM_FROM_ITEMS, true, &bg->ctx, &bg->ctx2);
+		bool paged = bg->sel_none ? vm_page_top(vm, bg->margin)
+					  : vm_page_around(vm, bg->sel_pos, bg->sel_key, bg->margin);
 		if (paged && !atomic_load(&bg->cancel)) {
 			sleep_seam(vm);
 			atomic_store(&bg->page_ready, true);
@@ -504,6 +362,10 @@ static bool bg_start(struct viewmodel *vm, bool whole)
 	bg->ctx.snap = vm->ctx.snap;
 	bg->ctx.trk = vm->ctx.trk;
 	bg->ctx.audit = vm->ctx.audit;
+	bg->ctx2.now_ns = vm->ctx.now_ns;
+	bg->ctx2.snap = vm->ctx.snap;
+	bg->ctx2.trk = vm->ctx.trk;
+	bg->ctx2.audit = vm->ctx.audit;
 	bg->page_taken = false;
 	atomic_store(&bg->page_ready, false);
 	atomic_store(&bg->done, false);
@@ -522,8 +384,8 @@ bool vm_sort_page(struct viewmodel *vm, enum vm_from from, uint32_t sel_pos, uin
 		  size_t margin, long *rank)
 {
 	bool keyed = vm_sort_keyed(vm);
-	fill_items(vm, from, keyed, &vm->ctx);
-	if (!bg_eligible(vm) || !page_pass(vm, sel_pos, sel_key, margin)) {
+	fill_items(vm, from, keyed, &vm->ctx, NULL);
+	if (!bg_eligible(vm) || !vm_page_around(vm, sel_pos, sel_key, margin)) {
 		sort_filled(vm, keyed);
 		return false;
 	}
