@@ -1,12 +1,12 @@
-/* vm_sort.c — the view model's sort: keyed (precomputed words) or by column
- * comparator, and the reuse of the previous tick's order when it still
- * holds (an O(n) check and a merge of the new entries instead of a full
- * sort). See vm_int.h. */
-#include <math.h>
+/* vm_sort.c — the view model's sort: keyed (precomputed words, vm_keys.c)
+ * or by column comparator, the reuse of the previous tick's order when it
+ * still holds (an O(n) check and a merge of the new entries instead of a
+ * full sort), and the worker thread that finishes a big table's order (or
+ * makes a re-sort's, a filter change's or a frozen tick's keys, page and
+ * order: vm_filter.c, vm_page.c, vm_freeze.c). See vm_int.h. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "tcpscope/util.h"
@@ -29,11 +29,6 @@ static int sort_cmp(const void *pa, const void *pb, void *arg)
 	return a->key < b->key ? -1 : a->key > b->key;
 }
 
-static int item_cmp(const void *pa, const void *pb)
-{
-	return vm_item_cmp(pa, pb);
-}
-
 /* Other columns: the column's comparator on the entries (sort_cmp). */
 static int item_cmp_col(const void *pa, const void *pb, void *arg)
 {
@@ -44,7 +39,7 @@ static int item_cmp_col(const void *pa, const void *pb, void *arg)
 static int items_cmp(struct viewmodel *vm, bool keyed, uint32_t a, uint32_t b)
 {
 	const struct sort_item *x = &vm->items[a], *y = &vm->items[b];
-	return keyed ? item_cmp(x, y) : item_cmp_col(x, y, vm);
+	return keyed ? vm_item_cmp(x, y) : item_cmp_col(x, y, vm);
 }
 
 struct idx_ctx {
