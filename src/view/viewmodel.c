@@ -36,7 +36,8 @@ struct viewmodel *vm_new(void)
 	hmap_init(&vm->gmap);
 	hmap_init(&vm->expanded);
 	hmap_init(&vm->tags);
-	hmap_init(&vm->tmap);
+	vm_talk_init(&vm->talk);
+	vm_talk_init(&vm->bg.talk);
 	return vm;
 }
 
@@ -65,7 +66,8 @@ void vm_free(struct viewmodel *vm)
 	hmap_done(&vm->gmap);
 	hmap_done(&vm->expanded);
 	hmap_done(&vm->tags);
-	vm_traffic_done(vm);
+	vm_talk_done(&vm->talk);
+	vm_talk_done(&vm->bg.talk);
 	free(vm);
 }
 
@@ -85,7 +87,9 @@ void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, si
 	vm->ctx.now_ns = now_ns;
 	vm->dirty = true;
 	vm->items_valid = false;
-	vm->traffic_valid = false;
+	/* Under frozen rows the worker makes the new traffic; the last stays. */
+	if (!keep)
+		vm->traffic_valid = false;
 	/* Rows point at the previous entries: unusable until the rebuild
 	 * (but the frozen copies). */
 	if (!keep) {
@@ -402,7 +406,7 @@ void vm_rebuild(struct viewmodel *vm)
 	/* A filter change of a big table: the pass, the page and the order
 	 * on the worker; the last filter's rows stay until its page. */
 	if (from == VM_FROM_FILTER && vm->rows_whole && vm->group == VG_NONE &&
-	    vm_sort_refilter(vm, sel_pos, VM_PAGE_MARGIN(vm))) {
+	    vm_sort_refilter(vm, sel_pos, VM_PAGE_MARGIN(vm), false)) {
 		vm->dirty = vm->resort = false;
 		return;
 	}

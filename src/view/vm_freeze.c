@@ -77,11 +77,11 @@ bool vm_frozen_rebuild(struct viewmodel *vm)
 		return false;
 	vm->frozen = false;
 	if (vm->group == VG_NONE && vm->sel_valid &&
-	    vm_sort_refilter(vm, NO_RANK, VM_PAGE_MARGIN(vm))) {
-		vm->bg.fresh = true;
+	    vm_sort_refilter(vm, NO_RANK, VM_PAGE_MARGIN(vm), true))
 		return true;
-	}
-	/* Not on the worker: the copies go, the rebuild is in place. */
+	/* Not on the worker: the copies go, the rebuild is in place (the
+	 * traffic too, at the next look). */
+	vm->traffic_valid = false;
 	vm->nrows = 0;
 	vm->bg.partial = vm->bg.frozen_rows = false;
 	vm->bg.counts_old = false;

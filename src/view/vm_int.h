@@ -32,6 +32,13 @@ struct vm_talker {
 	const struct track_entry *e; /* one member: names the talker */
 };
 
+/* vm_traffic.c's scratch: the talkers of one computation. */
+struct vm_talk {
+	struct hmap map;         /* talker key → index in v */
+	struct vm_talker *v;
+	size_t cap;
+};
+
 struct viewmodel {
 	struct col_ctx ctx;
 	const struct track_entry *const *ents; /* borrowed */
@@ -84,12 +91,11 @@ struct viewmodel {
 	size_t nalerts;
 	bool alerts_available;
 
-	/* vm_traffic.c: computed lazily, once per vm_set_data() */
+	/* vm_traffic.c: computed lazily, once per vm_set_data() (under
+	 * frozen rows, by the worker: the last stays meanwhile) */
 	struct vm_traffic traffic;
 	bool traffic_valid;
-	struct hmap tmap;        /* talker key → index in talk */
-	struct vm_talker *talk;
-	size_t talk_cap;
+	struct vm_talk talk;
 
 	/* vm_text.c: for the last word matched, the visible columns whose
 	 * text can hold it (col_chars), and the columns that plan was made
@@ -145,7 +151,11 @@ struct viewmodel {
 		 * `shown_matched` and `shown_total`: the pass writes
 		 * vm->nsorted and vm->total. Main thread only, but `filter`. */
 		bool filter, sel_none, counts_old;
-		bool fresh; /* the job is a tick's rebuild under frozen rows */
+		bool fresh; /* the job is a tick's rebuild under frozen rows: it
+			     * makes the header's traffic too (traffic_made) */
+		bool traffic_made;
+		struct vm_traffic traffic;
+		struct vm_talk talk;
 		bool frozen_rows; /* partial: the window is vm_freeze()'s, not a page */
 		size_t shown_matched, shown_total;
 		struct col_ctx ctx, ctx2;        /* the worker's, its helper's */
@@ -223,7 +233,7 @@ bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, si
  * around the selection (or the top page without one) and the order; the
  * rows stay the last filter's until vm_sort_poll() takes the page. False:
  * not started (filter in place). sel_pos as for vm_sort_page(). */
-bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin);
+bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin, bool fresh);
 /* vm_freeze.c: after vm_set_data() on frozen rows, start the new data's
  * rebuild on the worker (true; the copies stay on screen until its page),
  * or drop the copies for a rebuild in place (false). */
@@ -258,7 +268,13 @@ long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key);
 bool vm_text_has(struct viewmodel *vm, const struct track_entry *e, const char *needle);
 bool vm_text_match(struct col_ctx *x, struct vm_text_plan *plan, const uint8_t *cols,
 		   size_t ncols, const struct track_entry *e, const char *needle);
-/* Free vm_traffic.c's scratch (vm_free calls it). */
-void vm_traffic_done(struct viewmodel *vm);
+/* The traffic of the entries given to vm_set_data() into *t, with the
+ * context x (the talker's namespace name) and the scratch s: the view
+ * model's own, or the worker's. Reads the entries only. */
+void vm_traffic_compute(const struct viewmodel *vm, const struct col_ctx *x, struct vm_talk *s,
+			struct vm_traffic *t);
+/* Init and free vm_traffic.c's scratch (vm_new, vm_free). */
+void vm_talk_init(struct vm_talk *s);
+void vm_talk_done(struct vm_talk *s);
 
 #endif

@@ -339,6 +339,12 @@ static void *bg_main(void *arg)
 			sleep_seam(vm);
 			atomic_store(&bg->page_ready, true);
 		}
+		/* A tick's: the header's traffic, after the page (read when
+		 * joined). */
+		if (bg->fresh && !atomic_load(&bg->cancel)) {
+			vm_traffic_compute(vm, &bg->ctx, &bg->talk, &bg->traffic);
+			bg->traffic_made = true;
+		}
 	}
 	if (!atomic_load(&bg->cancel))
 		sort_filled(vm, true);
@@ -398,14 +404,14 @@ bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, si
 	if (!bg_eligible(vm) || !vm->items_valid)
 		return false;
 	struct vm_bg *bg = &vm->bg;
-	bg->filter = bg->sel_none = false;
+	bg->filter = bg->sel_none = bg->fresh = false;
 	bg->sel_pos = sel_pos;
 	bg->sel_key = sel_key;
 	bg->margin = margin;
 	return bg_start(vm, true);
 }
 
-bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin)
+bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin, bool fresh)
 {
 	struct vm_bg *bg = &vm->bg;
 	if (!vm_sort_keyed(vm) || !bg->min_rows || vm->nents < bg->min_rows)
@@ -417,7 +423,8 @@ bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin)
 		bg->shown_total = vm->total;
 	}
 	bg->filter = true;
-	bg->fresh = false;
+	bg->fresh = fresh;
+	bg->traffic_made = false;
 	bg->sel_none = !vm->sel_valid;
 	bg->sel_pos = sel_pos;
 	bg->sel_key = vm->sel_key;
@@ -468,6 +475,12 @@ static bool take(struct viewmodel *vm, bool wait)
 	pthread_join(bg->thr, NULL);
 	bg->busy = false;
 	bg->cpu_s += bg->run_cpu_s;
+	if (bg->whole && bg->fresh) { /* a tick's: the header's traffic too */
+		if (bg->traffic_made && !atomic_load(&bg->cancel))
+			vm->traffic = bg->traffic;
+		vm->traffic_valid = bg->traffic_made && !atomic_load(&bg->cancel);
+		bg->fresh = false;
+	}
 	if (atomic_load(&bg->cancel)) {
 		/* Dropped half way: nothing of it is used; a page shown is all
 		 * the rows there are until the caller's rebuild (or the last

@@ -26,7 +26,7 @@ static uint64_t talker_key(const struct track_entry *e)
 	return (h & ~(3ull << 62)) | TALK_HOST;
 }
 
-static void talker_label(struct viewmodel *vm, const struct vm_talker *t, char *buf, size_t len)
+static void talker_label(const struct col_ctx *x, const struct vm_talker *t, char *buf, size_t len)
 {
 	int32_t pid;
 	const char *comm = track_owner_comm(t->e, &pid);
@@ -37,18 +37,18 @@ static void talker_label(struct viewmodel *vm, const struct vm_talker *t, char *
 	const struct conn *c = t->e->conn;
 	char a[CONN_ADDR_STRLEN];
 	conn_addr_format(c->family, &c->raddr, a, sizeof a);
-	const char *ns = col_netns_name(&vm->ctx, c);
+	const char *ns = col_netns_name(x, c);
 	if (*ns)
 		snprintf(buf, len, "%s in %s", a, ns);
 	else
 		snprintf(buf, len, "%s", a);
 }
 
-static void traffic_compute(struct viewmodel *vm)
+void vm_traffic_compute(const struct viewmodel *vm, const struct col_ctx *x, struct vm_talk *s,
+			struct vm_traffic *t)
 {
-	struct vm_traffic *t = &vm->traffic;
 	memset(t, 0, sizeof *t);
-	hmap_clear(&vm->tmap);
+	hmap_clear(&s->map);
 	size_t ntalk = 0;
 	for (size_t i = 0; i < vm->nents; i++) {
 		const struct track_entry *e = vm->ents[i];
@@ -64,23 +64,23 @@ static void traffic_compute(struct viewmodel *vm)
 		if (!(b > 0))
 			continue; /* idle sockets name no talker and cost no lookup */
 		uint64_t k = talker_key(e);
-		uint32_t *pi = hmap_get(&vm->tmap, k);
+		uint32_t *pi = hmap_get(&s->map, k);
 		if (pi) {
-			vm->talk[*pi].bps += b;
+			s->v[*pi].bps += b;
 			continue;
 		}
-		vm->talk = xgrow(vm->talk, &vm->talk_cap, ntalk + 1, sizeof *vm->talk);
-		vm->talk[ntalk] = (struct vm_talker){k, b, e};
-		hmap_put(&vm->tmap, k, (uint32_t)ntalk);
+		s->v = xgrow(s->v, &s->cap, ntalk + 1, sizeof *s->v);
+		s->v[ntalk] = (struct vm_talker){k, b, e};
+		hmap_put(&s->map, k, (uint32_t)ntalk);
 		ntalk++;
 	}
 	const struct vm_talker *best = NULL;
 	for (size_t i = 0; i < ntalk; i++)
-		if (!best || vm->talk[i].bps > best->bps ||
-		    (vm->talk[i].bps == best->bps && vm->talk[i].key < best->key))
-			best = &vm->talk[i];
+		if (!best || s->v[i].bps > best->bps ||
+		    (s->v[i].bps == best->bps && s->v[i].key < best->key))
+			best = &s->v[i];
 	if (best) {
-		talker_label(vm, best, t->top, sizeof t->top);
+		talker_label(x, best, t->top, sizeof t->top);
 		t->top_bps = best->bps;
 	}
 }
@@ -88,16 +88,21 @@ static void traffic_compute(struct viewmodel *vm)
 const struct vm_traffic *vm_traffic(struct viewmodel *vm)
 {
 	if (!vm->traffic_valid) {
-		traffic_compute(vm);
+		vm_traffic_compute(vm, &vm->ctx, &vm->talk, &vm->traffic);
 		vm->traffic_valid = true;
 	}
 	return &vm->traffic;
 }
 
-void vm_traffic_done(struct viewmodel *vm)
+void vm_talk_init(struct vm_talk *s)
 {
-	hmap_done(&vm->tmap);
-	free(vm->talk);
-	vm->talk = NULL;
-	vm->talk_cap = 0;
+	memset(s, 0, sizeof *s);
+	hmap_init(&s->map);
+}
+
+void vm_talk_done(struct vm_talk *s)
+{
+	hmap_done(&s->map);
+	free(s->v);
+	memset(s, 0, sizeof *s);
 }

@@ -486,7 +486,7 @@ static void test_freeze(void)
 		vm_sort_wait(both[k]);
 		vm_select(both[k], 1500);
 	}
-	int bad = 0, frozen = 0, same_old = 0, moved_ok = 0;
+	int bad = 0, frozen = 0, same_old = 0, moved_ok = 0, traffic_ok = 0, traffic_n = 0;
 	for (int tick = 0; tick < 12; tick++) {
 		/* What the screen shows now: keys and Recv-Q of the page. */
 		const struct vm_row *r;
@@ -497,6 +497,7 @@ static void test_freeze(void)
 			key[i] = r[top + i].e->key;
 			rq[i] = r[top + i].e->conn->rqueue;
 		}
+		struct vm_traffic tr0 = *vm_traffic(bg);
 		vm_set_background(bg, 1, tick % 3 == 2 ? 1 : 150);
 		vm_freeze(bg);
 		vm_sort_cancel(fg);
@@ -513,6 +514,10 @@ static void test_freeze(void)
 			int same = vm_matched(bg) == matched && vm_top(bg) == top;
 			for (size_t i = 0; i < 20 && top + i < nr; i++)
 				same &= r[top + i].e->key == key[i] && r[top + i].e->conn->rqueue == rq[i];
+			/* The header's traffic: the last until the worker's is in. */
+			const struct vm_traffic *tr = vm_traffic(bg);
+			same &= tr->rx_bps == tr0.rx_bps && tr->nrated == tr0.nrated &&
+				!strcmp(tr->top, tr0.top);
 			same_old += same;
 			if (tick % 3 == 1) { /* a move among the copies, at once */
 				vm_move(bg, 2);
@@ -549,12 +554,19 @@ static void test_freeze(void)
 			bad += same_view(bg, fg, "after a frozen tick");
 		else
 			vm_sort_wait(bg);
+		/* Then the new data's, as computed in place. */
+		const struct vm_traffic *ta = vm_traffic(bg), *tb = vm_traffic(fg);
+		traffic_n++;
+		traffic_ok += ta->rx_bps == tb->rx_bps && ta->tx_bps == tb->tx_bps &&
+			      ta->nrated == tb->nrated && !strcmp(ta->top, tb->top) &&
+			      ta->top_bps == tb->top_bps;
 	}
 	vm_set_background(bg, 1, 0);
 	CHECK_INT(bad, 0);
 	CHECK(frozen >= 6);
 	CHECK_INT(same_old, frozen);
 	CHECK(moved_ok >= 3);
+	CHECK_INT(traffic_ok, traffic_n);
 	vm_free(bg);
 	vm_free(fg);
 }
