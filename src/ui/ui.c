@@ -152,15 +152,16 @@ static void tick_done(struct ui *u, int rc, const struct err *ep, bool took)
 }
 
 /* The tracker is about to take a poll (engine_on_take()): a re-sort's
- * worker reading the entries stops (the view is rebuilt on the new ones
- * anyway). Also when no thread could start and the tick finishes inside
+ * worker reading the entries stops, and the rows on screen are kept as
+ * copies (vm_freeze) while the new entries' page is made on the worker.
+ * Also when no thread could start and the tick finishes inside
  * engine_tick_start(). Paused, the view shows copies the tracker does not
  * touch. */
 static void before_take(void *ctx)
 {
 	struct ui *u = ctx;
 	if (!u->paused)
-		vm_sort_cancel(u->vm);
+		vm_freeze(u->vm);
 }
 
 /* Start a tick: its poll runs on the engine's thread while keys keep being
@@ -191,14 +192,10 @@ static void tick_step(struct ui *u)
 {
 	struct err e = {0};
 	bool took = engine_tick_detecting(u->eng);
-	if (!took) {
-		/* The tracker takes the poll: a re-sort's worker reading the
-		 * entries stops (the view is rebuilt on the new ones anyway).
-		 * Paused, the view shows copies the tracker does not touch. */
-		if (!u->paused)
-			vm_sort_cancel(u->vm);
+	/* When the tracker takes the poll, before_take() stops the worker
+	 * and keeps the rows on screen. */
+	if (!took)
 		(void)vm_sort_take_cpu(u->vm); /* a key's sorts are not the tick's */
-	}
 	int rc = engine_tick_take(u->eng, &e);
 	if (rc == 2)
 		tick_took(u);
