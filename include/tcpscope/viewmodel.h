@@ -105,7 +105,9 @@ const struct vm_alert *vm_top_alert(const struct viewmodel *vm);
  * the top talker: the process (per pid) or, for sockets without one, the
  * remote host (per namespace) whose sockets move the most bytes (rx + tx).
  * Computed at the first call after vm_set_data() and kept until the next
- * (vm_traffic.c); the pointer is valid until then. */
+ * (vm_traffic.c); under frozen rows (vm_freeze) the worker computes it
+ * with the new data's page, and the last one is given until then. The
+ * pointer is valid until the next vm_set_data() or vm_rebuild(). */
 struct vm_traffic {
 	double rx_bps, tx_bps;  /* 0 when no rate is known */
 	size_t nrated;          /* sockets with a known rate */
