@@ -262,11 +262,6 @@ const atomic_bool *engine_stop_flag(const struct engine *g)
 	return &g->stop;
 }
 
-int engine_stopped(struct err *e)
-{
-	return err_set(e, ECANCELED, "poll stopped: tcpscope is quitting");
-}
-
 void engine_on_take(struct engine *g, void (*fn)(void *ctx), void *ctx)
 {
 	g->take_fn = fn;

@@ -12,6 +12,7 @@
 #ifndef TCPSCOPE_ENGINE_INT_H
 #define TCPSCOPE_ENGINE_INT_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -19,6 +20,7 @@
 #include "tcpscope/engine.h"
 #include "tcpscope/kstat.h"
 #include "tcpscope/labels.h"
+#include "tcpscope/util.h"
 
 #define ENGINE_NOTICES 16
 
@@ -142,8 +144,12 @@ void engine_async_init(struct engine *g);
 bool engine_async_begin(struct engine *g);
 void engine_async_done(struct engine *g);
 /* engine_stop() was called: -ECANCELED into `e`, one wording wherever a
- * poll or a tick gives up for it. */
-int engine_stopped(struct err *e);
+ * poll or a tick gives up for it (here, not in a file of its own callers:
+ * engine_async.c and engine_ns.c both use it). */
+static inline int engine_stopped(struct err *e)
+{
+	return err_set(e, ECANCELED, "poll stopped: tcpscope is quitting");
+}
 
 /* engine_replay.c */
 int engine_replay_tick(struct engine *g, struct err *e);
