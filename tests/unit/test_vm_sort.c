@@ -260,6 +260,26 @@ static int same_view(struct viewmodel *bg, struct viewmodel *fg, const char *wha
 	return bad;
 }
 
+/* After sorts or filter passes dropped half way (a slowed worker, each
+ * superseded by the next) and a tick (the worker stopped as before a
+ * tracker update): none waited (three of 400 ms each: within 300 ms of
+ * t0), and the next order is still exact. Returns mismatches. */
+static int tick_after_drops(struct viewmodel *both[2], size_t *n, uint64_t *next_cookie,
+			    uint64_t now, const struct timespec *t0, const char *what)
+{
+	vm_sort_cancel(both[0]);
+	*n = mutate(*n, 5, next_cookie);
+	for (int k = 0; k < 2; k++) {
+		vm_set_data(both[k], ptrs, *n, NULL, now);
+		vm_rebuild(both[k]);
+	}
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+	CHECK(ms < 300);
+	return same_view(both[0], both[1], what);
+}
+
 /* The page first and the order finished on a worker (vm_sort_page): for
  * every keyed column, a re-sort, moves within and past the page, ticks
  * that change values and entries, follow on and off — the same rows,
@@ -318,7 +338,7 @@ static void test_background(void)
 	/* A sort dropped half way (a new re-sort, a tick): the worker stops
 	 * at once (the test delay too) and the next order is still exact. */
 	vm_set_background(bg, 1, 400);
-	struct timespec t0, t1;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int cols[3] = {COL_REMOTE, COL_LOCAL, COL_RTT};
 	for (int j = 0; j < 3; j++)
@@ -326,16 +346,8 @@ static void test_background(void)
 			vm_set_sort(both[k], cols[j], false);
 			vm_rebuild(both[k]);
 		}
-	vm_sort_cancel(bg); /* as before a tracker update */
-	n = mutate(n, 5, &next_cookie);
-	for (int k = 0; k < 2; k++) {
-		vm_set_data(both[k], ptrs, n, NULL, now + 5000000000ull);
-		vm_rebuild(both[k]);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	CHECK(ms < 300); /* three dropped sorts of 400 ms each did not wait */
-	bad += same_view(bg, fg, "after dropped sorts");
+	bad += tick_after_drops(both, &n, &next_cookie, now + 5000000000ull, &t0,
+				"after dropped sorts");
 	vm_set_background(bg, 1, 0); /* no worker now: nothing reads it */
 	CHECK_INT(bad, 0);
 	CHECK(partial > COL_COUNT); /* the keyed columns went to the worker */
@@ -435,7 +447,7 @@ static void test_background_filter(void)
 	/* Filters changed while one runs (a slowed worker), then a tick: each
 	 * change drops the last at once, and the result is still exact. */
 	vm_set_background(bg, 1, 400);
-	struct timespec t0, t1;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int j = 0; j < 3; j++)
 		for (int k = 0; k < 2; k++) {
@@ -443,16 +455,8 @@ static void test_background_filter(void)
 			vm_rebuild(both[k]);
 		}
 	CHECK(vm_filter_busy(bg));
-	vm_sort_cancel(bg); /* as before a tracker update */
-	n = mutate(n, 5, &next_cookie);
-	for (int k = 0; k < 2; k++) {
-		vm_set_data(both[k], ptrs, n, NULL, now + 5000000000ull);
-		vm_rebuild(both[k]);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	CHECK(ms < 300); /* three dropped filter passes of 400 ms each did not wait */
-	bad += same_view(bg, fg, "after dropped filters");
+	bad += tick_after_drops(both, &n, &next_cookie, now + 5000000000ull, &t0,
+				"after dropped filters");
 	vm_set_background(bg, 1, 0);
 	CHECK_INT(bad, 0);
 	CHECK(filtered > 20); /* the changes went to the worker */
