@@ -192,4 +192,31 @@ fi
 keys q
 wait_for 5 sh -c "! $T capture-pane -p -t ui | grep -q 'Connections'" ||
 	fail "quit (slow detectors and sort)" "$(screen | head -5)"
+
+# A tick of a big table keeps the rows on screen while the new entries'
+# page is made on the worker (vm_freeze, from the live view's take hook):
+# copies of the rows, which the socket-memory columns cannot look up in
+# the tracker ("-" where the tracker's entry shows 0). With the page
+# slowed, each tick shows the copies for a while, then the new page.
+$T kill-session -t ui 2>/dev/null
+$T new-session -d -s ui -x 150 -y 30 \
+	"LANG=C.UTF-8 TCPSCOPE_TEST_SORT_ROWS=1 TCPSCOPE_TEST_SORT_DELAY_MS=1500 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$TCPSCOPE' -d 3 -s local --columns state,local,remote,drops state established; sleep 60"
+estab_rows() { rows_of | grep -q '^ *ESTAB'; }
+if ! wait_for 20 estab_rows; then
+	fail "live view starts (frozen rows)" "$(screen | head -12)"
+	finish
+fi
+frozen_rows() { rows_of | awk '$1 == "ESTAB" && $4 == "-"' | grep -q .; }
+live_rows() { rows_of | awk '$1 == "ESTAB" && $4 != "-"' | grep -q . && ! frozen_rows; }
+if wait_for 12 frozen_rows; then
+	pass "after a tick the rows on screen are the last ones' copies until the page is made"
+else
+	fail "frozen rows after a tick" "$(rows_of | head -4)"
+fi
+if wait_for 6 live_rows; then
+	pass "then the new entries' page replaces them"
+else
+	fail "the page after frozen rows" "$(rows_of | head -4)"
+fi
+keys q
 finish
