@@ -87,14 +87,13 @@ void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, si
 	vm->ctx.now_ns = now_ns;
 	vm->dirty = true;
 	vm->items_valid = false;
-	/* Under frozen rows the worker makes the new traffic; the last stays. */
-	if (!keep)
-		vm->traffic_valid = false;
-	/* Rows point at the previous entries: unusable until the rebuild
-	 * (but the frozen copies). */
+	/* Rows point at the previous entries: unusable until the rebuild.
+	 * Frozen copies stay, with their counts, and the last traffic until
+	 * the worker makes the new one. */
 	if (!keep) {
 		vm->nrows = 0;
 		vm->bg.counts_old = false;
+		vm->traffic_valid = false;
 	}
 	vm->rows_whole = false;
 	vm->rows_gen++;
@@ -411,7 +410,7 @@ void vm_rebuild(struct viewmodel *vm)
 		return;
 	}
 	vm->bg.counts_old = false; /* this pass's counts are the shown ones */
-	if (from == VM_FROM_FILTER && vm_filter_pass(vm, &vm->ctx, &vm->tplan))
+	if (from == VM_FROM_FILTER && vm_filter_pass(vm, &vm->ctx, &vm->tplan, NULL, NULL))
 		from = VM_FROM_FILLED;
 	vm->dirty = vm->resort = false;
 	vm->rows_gen++;

@@ -5,7 +5,6 @@
  * view model's formatting context; a filter change of a big table runs it
  * on the worker (vm_sort.c) with the worker's own context and text plan,
  * so nothing it writes is what the drawing reads. See vm_int.h. */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -57,42 +56,23 @@ static void *range_main(void *arg)
 	return NULL;
 }
 
-static bool grow(struct viewmodel *vm)
+bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan,
+		    struct col_ctx *x2, struct vm_text_plan *plan2)
 {
 	vm->sorted = xgrow(vm->sorted, &vm->sorted_cap, vm->nents + 1, sizeof *vm->sorted);
 	vm->spos = xgrow(vm->spos, &vm->spos_cap, vm->nents + 1, sizeof *vm->spos);
 	bool keyed = vm_sort_keyed(vm);
 	if (keyed)
 		vm->items = xgrow(vm->items, &vm->items_cap, vm->nents + 1, sizeof *vm->items);
-	return keyed;
-}
-
-bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan)
-{
-	bool keyed = grow(vm);
-	struct frange r = {vm, x, plan, keyed, 0, vm->nents, 0, 0, 0};
-	range_run(&r);
-	vm->nsorted = r.n;
-	vm->total = r.total;
-	return keyed;
-}
-
-bool vm_filter_pass2(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan,
-		     struct col_ctx *x2, struct vm_text_plan *plan2)
-{
-	bool keyed = grow(vm);
-	size_t mid = vm->nents / 2;
-	/* The second half writes from `mid` on (the first half's matches are
-	 * at most mid), then moves down behind the first's. */
+	/* Two halves: the second writes from `mid` on (the first half's
+	 * matches are at most mid), then moves down behind the first's. */
+	size_t mid = x2 ? vm->nents / 2 : vm->nents;
 	struct frange a = {vm, x, plan, keyed, 0, mid, 0, 0, 0};
 	struct frange b = {vm, x2, plan2, keyed, mid, vm->nents, mid, 0, 0};
-	pthread_t t;
-	bool threaded = mid && pthread_create(&t, NULL, range_main, &b) == 0;
-	range_run(&a);
-	if (threaded)
-		pthread_join(t, NULL);
+	if (x2)
+		vm_halves(range_main, &a, &b);
 	else
-		range_run(&b);
+		range_run(&a);
 	if (b.n && a.n < mid) {
 		memmove(vm->sorted + a.n, vm->sorted + mid, b.n * sizeof *vm->sorted);
 		memmove(vm->spos + a.n, vm->spos + mid, b.n * sizeof *vm->spos);

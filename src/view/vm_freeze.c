@@ -16,8 +16,7 @@ static bool window(const struct viewmodel *vm, size_t *lo, size_t *hi)
 {
 	const struct vm_bg *bg = &vm->bg;
 	if (vm->group != VG_NONE || vm->ngroups || !vm->sel_valid || !vm->nrows ||
-	    !(vm->rows_whole || bg->partial) || !vm_sort_keyed(vm) || !bg->min_rows ||
-	    vm->nents < bg->min_rows)
+	    !(vm->rows_whole || bg->partial) || !vm_sort_big(vm))
 		return false;
 	size_t m = VM_PAGE_MARGIN(vm), page = vm->page > 0 ? (size_t)vm->page : 1;
 	*lo = vm->top > m ? vm->top - m : 0;

@@ -202,12 +202,11 @@ void vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, struct so
  * with `x` and matches text with `plan`: the view model's own on the main
  * thread, the worker's (vm->bg.ctx, vm->bg.tplan) on the worker. Stops
  * early when the worker's result is being dropped (vm->bg.cancel). */
-bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan);
-/* The same in two halves, the second on a thread of its own with x2 and
- * plan2 (the worker's: a box has a core to spare while the loop waits in
- * poll()); the order and the result are vm_filter_pass()'s. */
-bool vm_filter_pass2(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan,
-		     struct col_ctx *x2, struct vm_text_plan *plan2);
+/* With x2 (and plan2), in two halves, the second on a thread of its own
+ * formatting with those (vm_halves(); the worker's); the order and the
+ * result are the same. NULL: one pass on the calling thread. */
+bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan,
+		    struct col_ctx *x2, struct vm_text_plan *plan2);
 /* Sort vm->sorted (and vm->spos with it) by the sort column, re-using the
  * previous tick's order when it still holds (vm_sort.c). */
 void vm_sort_entries(struct viewmodel *vm, enum vm_from from);
@@ -234,6 +233,9 @@ bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, si
  * rows stay the last filter's until vm_sort_poll() takes the page. False:
  * not started (filter in place). sel_pos as for vm_sort_page(). */
 bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin, bool fresh);
+/* A table whose filter pass and sort go to the worker: a keyed sort and
+ * at least vm_set_background()'s min_rows entries (vm_sort.c). */
+bool vm_sort_big(const struct viewmodel *vm);
 /* vm_freeze.c: after vm_set_data() on frozen rows, start the new data's
  * rebuild on the worker (true; the copies stay on screen until its page),
  * or drop the copies for a rebuild in place (false). */
@@ -246,6 +248,9 @@ void vm_frozen_free(struct viewmodel *vm);
  * 2 × margin + 1 rows (false: none). sel_pos as for vm_sort_page(). */
 bool vm_page_around(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, size_t margin);
 bool vm_page_top(struct viewmodel *vm, size_t margin);
+/* fn(first) on this thread and fn(second) on a thread of its own, both
+ * done on return (one after the other when no thread starts) (vm_halves.c). */
+void vm_halves(void *(*fn)(void *), void *first, void *second);
 /* viewmodel.c's row bookkeeping, shared with the background sort. */
 uint64_t vm_row_key(const struct viewmodel *vm, size_t i);
 void vm_clamp(struct viewmodel *vm);

@@ -3,7 +3,6 @@
  * selection, the first rows of the order), without sorting them all; the
  * pass runs in two halves, the second on a thread of its own. Reads only
  * the items. See vm_int.h. */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -168,13 +167,7 @@ static void pass2(struct viewmodel *vm, const struct sort_item *s, size_t si, si
 	near_init(&b->below, kb, -1);
 	near_init(&a->above, ka, 1);
 	near_init(&b->above, ka, 1);
-	pthread_t t;
-	bool threaded = mid && pthread_create(&t, NULL, prange_main, b) == 0;
-	prange_run(a);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		prange_run(b);
+	vm_halves(prange_main, a, b);
 	near_merge(vm, &a->below, &b->below);
 	near_merge(vm, &a->above, &b->above);
 	a->less += b->less;

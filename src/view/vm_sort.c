@@ -195,13 +195,10 @@ static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed, cons
 		return;
 	size_t mid = x2 ? n / 2 : n;
 	struct frange a = {vm, from, keyed, x, 0, mid}, b = {vm, from, keyed, x2, mid, n};
-	pthread_t t;
-	bool threaded = x2 && mid && pthread_create(&t, NULL, fill_main, &b) == 0;
-	fill_range(&a);
-	if (threaded)
-		pthread_join(t, NULL);
-	else if (mid < n)
-		fill_range(&b);
+	if (x2)
+		vm_halves(fill_main, &a, &b);
+	else
+		fill_range(&a);
 }
 
 /* The order of the filled items into sorted/spos, remembered for the next
@@ -329,8 +326,8 @@ static void *bg_main(void *arg)
 		/* The keys: a read of every entry (vm_sort_cancel() before the
 		 * tracker changes them), with the worker's own context. */
 		if (bg->filter)
-			vm->items_valid = vm_filter_pass2(vm, &bg->ctx, &bg->tplan, &bg->ctx2,
-							  &bg->tplan2);
+			vm->items_valid = vm_filter_pass(vm, &bg->ctx, &bg->tplan, &bg->ctx2,
+							 &bg->tplan2);
 		else
 			fill_items(vm, VM_FROM_ITEMS, true, &bg->ctx, &bg->ctx2);
 		bool paged = bg->sel_none ? vm_page_top(vm, bg->margin)
@@ -411,10 +408,15 @@ bool vm_sort_resort(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, si
 	return bg_start(vm, true);
 }
 
+bool vm_sort_big(const struct viewmodel *vm)
+{
+	return vm_sort_keyed(vm) && vm->bg.min_rows && vm->nents >= vm->bg.min_rows;
+}
+
 bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin, bool fresh)
 {
 	struct vm_bg *bg = &vm->bg;
-	if (!vm_sort_keyed(vm) || !bg->min_rows || vm->nents < bg->min_rows)
+	if (!vm_sort_big(vm))
 		return false;
 	/* The counts of the rows on screen (those of a dropped filter job
 	 * are still the shown ones: its pass overwrote vm->nsorted). */
