@@ -167,6 +167,12 @@ static bool frame_fill(struct recorder *r, const struct engine *g, const atomic_
 static int append(struct recorder *r, struct frame *f, int64_t tns, const atomic_bool *stop,
 		  struct err *e);
 
+/* The engine was stopped while a frame was made: it is dropped. */
+static int stopped(struct err *e)
+{
+	return err_set(e, ECANCELED, "stopped: tcpscope is quitting");
+}
+
 int recorder_write(struct recorder *r, const struct engine *g, struct err *e)
 {
 	/* A quit signal while a big frame is made (a million sockets: seconds
@@ -174,7 +180,7 @@ int recorder_write(struct recorder *r, const struct engine *g, struct err *e)
 	const atomic_bool *stop = engine_stop_flag(g);
 	store_writer_set_stop(r->w, stop);
 	if (!frame_fill(r, g, stop))
-		return err_set(e, ECANCELED, "stopped: tcpscope is quitting");
+		return stopped(e);
 	return append(r, &r->f, (int64_t)(engine_header(g)->wall * 1e9), stop, e);
 }
 
@@ -198,7 +204,7 @@ static int append(struct recorder *r, struct frame *f, int64_t tns, const atomic
 	const struct frame *prev = r->prev_is_key ? &r->key : &r->prev;
 	if (!frame_encode_until(f, key ? NULL : &r->key, key ? NULL : prev, &r->buf, &r->len,
 				&r->cap, stop))
-		return err_set(e, ECANCELED, "stopped: tcpscope is quitting");
+		return stopped(e);
 	int level = r->level ? r->level : f->interval_s >= 5 ? RECORDER_LEVEL_SLOW : 0;
 	store_writer_set_level(r->w, level);
 	struct err we = {0};

@@ -82,17 +82,16 @@ bool prompt_apply_filter(struct ui *u, const char *text)
 {
 	struct prompt_state *st = u->prompt;
 	st->filter_err[0] = '\0';
-	/* A filter change's worker calls match_filter() on u->flt, freed
-	 * below: it stops first (the rebuild starts the new filter's). */
-	vm_sort_cancel(u->vm);
+	/* The view model's filter setters come before u->flt is freed: they
+	 * stop a filter change's worker, which calls match_filter() on it. */
 	char copy[256];
 	snprintf(copy, sizeof copy, "%s", text);
 	if (!copy[0]) {
+		vm_set_match(u->vm, NULL, NULL);
+		vm_set_text_filter(u->vm, NULL);
 		filter_free(u->flt);
 		u->flt = NULL;
 		u->filter[0] = '\0';
-		vm_set_match(u->vm, NULL, NULL);
-		vm_set_text_filter(u->vm, NULL);
 		return true;
 	}
 	/* No DNS while typing: host names are an error, not a lookup. */
@@ -100,14 +99,14 @@ bool prompt_apply_filter(struct ui *u, const char *text)
 	struct filter *f = filter_parse_flags(copy, FILTER_NO_RESOLVE, &fe);
 	filter_set_labels(f, u->eng ? engine_labels(u->eng) : NULL);
 	if (f) {
+		vm_set_text_filter(u->vm, NULL);
 		filter_free(u->flt);
 		u->flt = f;
-		vm_set_text_filter(u->vm, NULL);
 		vm_set_match(u->vm, match_filter, u);
 	} else if (looks_plain(copy)) {
+		vm_set_match(u->vm, NULL, NULL);
 		filter_free(u->flt);
 		u->flt = NULL;
-		vm_set_match(u->vm, NULL, NULL);
 		vm_set_text_filter(u->vm, copy);
 	} else {
 		if (fe.column > 0)

@@ -169,12 +169,13 @@ static void before_take(void *ctx)
 static bool tick_start(struct ui *u)
 {
 	struct err e = {0};
-	/* A filter change's worker reads the labels, which the tick's start
-	 * may rename (a namespace scan): it stops, and starts again once
-	 * the poll is on its thread (the entries have not changed). */
+	/* The worker stops: a filter change's reads the labels, which the
+	 * tick's start may rename (a namespace scan; it starts again once the
+	 * poll is on its thread, the entries unchanged), and a replay's tick
+	 * changes the entries at once. */
 	bool refilter = !u->paused && vm_filter_busy(u->vm);
 	if (refilter || (!u->paused && engine_is_replay(u->eng)))
-		vm_sort_cancel(u->vm); /* a replay's tick changes the entries at once */
+		vm_sort_cancel(u->vm);
 	int rc = engine_tick_start(u->eng, &e);
 	if (rc == 1) {
 		if (refilter)
