@@ -202,6 +202,10 @@ int engine_tick_finish(struct engine *g, struct err *e);
  * when no thread could start. */
 int engine_tick_take(struct engine *g, struct err *e);
 bool engine_tick_detecting(const struct engine *g);
+/* The last poll on a thread was packed against the tracker (an idle socket
+ * in a few words instead of a copy; not while the rest of tcp_info or
+ * socket memory is collected: docs/ARCHITECTURE.md). */
+bool engine_tick_packed(const struct engine *g);
 /* `fn(ctx)` is called on the caller's thread just before the tracker takes
  * a poll of a tick in two phases: in engine_tick_take(), and in
  * engine_tick_start() or engine_tick_finish() when they take it themselves

@@ -50,6 +50,14 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap);
  * copies of a streamed poll); the SNAP_* flags go into *flags. */
 void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, size_t stride,
 			     uint32_t *flags);
+/* The same in two steps, for conns that do not exist yet (the live view's
+ * packed poll): n inodes (0: none) looked up, walking /proc when needed,
+ * each replaced by its owner (0: none; nprocs[i] the processes sharing
+ * it); then procmap_owner() fills a conn from an owner, until the next
+ * walk (the next call). */
+void procmap_attribute_inodes(struct procmap *pm, uint32_t *inode, uint16_t *nprocs, size_t n,
+			      uint32_t *flags);
+void procmap_owner(const struct procmap *pm, uint32_t owner, uint16_t nprocs, struct conn *c);
 const struct procmap_stats *procmap_stats(const struct procmap *pm);
 /* Tests: walks cheaper than free_s CPU seconds are never spaced; dearer
  * ones keep walks within `share` of a core. Clears any wait in force. */

@@ -39,7 +39,7 @@
  *  - A snapshot with SNAP_PARTIAL makes nothing vanish (no sweep).
  *  - Times: *_ns are CLOCK_MONOTONIC nanoseconds (snapshot mono_ns), wall
  *    times are unix seconds. Unknown doubles are NAN.
- *  - Memory: one entry (248 bytes with its conn) per socket in an array,
+ *  - Memory: one entry (264 bytes with its conn) per socket in an array,
  *    ~10 bytes of map slots and an 8-byte list pointer; the rest of
  *    tcp_info (64 bytes) only while collected; state history in a side
  *    pool only for sockets that changed state; no per-socket malloc.
@@ -152,6 +152,16 @@ void tracker_look(struct tracker *t, const struct snapshot *snap);
 void tracker_hint(const struct tracker *t, const struct conn *c, size_t n, size_t stride,
 		  uint32_t *hint);
 void tracker_update_hinted(struct tracker *t, const struct snapshot *snap, const uint32_t *hint);
+/* The same, part by part: tracker_ingest() with hint[i] for part->conns[i];
+ * then tracker_finish(). */
+void tracker_ingest_hinted(struct tracker *t, const struct snapshot *part, const uint32_t *hint);
+/* The latest sighting of the live entry a hint names (the copy the tracker
+ * keeps), or NULL for TRACK_NO_HINT or a hint past the live entries. Like
+ * tracker_hint(), may run beside readers, never beside an update; during an
+ * ingest a socket's copy changes only when that socket is ingested. */
+const struct conn *tracker_sighting(const struct tracker *t, uint32_t hint);
+/* How many live entries a hint may name (hints are below this). */
+size_t tracker_live(const struct tracker *t);
 /* A streamed update (see the contract): the sink to give
  * collector_poll_stream(), which calls tracker_ingest() per part; then
  * tracker_finish() with the poll's header (times, flags, source, kernel). */

@@ -2,6 +2,7 @@
 #include "tcpscope/procmap.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -45,7 +46,7 @@ struct procmap {
 	uint64_t next_walk_ns;        /* no walk for new inodes before this */
 	double walk_free_s, walk_share;
 	uint32_t *slot;               /* owned: per conn of the poll, its entry */
-	size_t slot_cap;
+	size_t slot_cap, nslot;       /* nslot: the last poll's conns */
 	struct procmap_stats stats;
 };
 
@@ -265,8 +266,11 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 	procmap_attribute_conns(pm, snap->conns, snap->n, sizeof *snap->conns, &snap->flags);
 }
 
-void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, size_t stride,
-			     uint32_t *flags)
+/* Each inode's entry (pm->slot[i]: inodes `stride` bytes apart), a walk
+ * when new inodes need one, then the sweep of the inodes the poll no
+ * longer has. Entries found stay where they are until the next call. */
+static void slots_find(struct procmap *pm, const char *ino, size_t n, size_t stride,
+		       uint32_t *flags)
 {
 	uint64_t now_ns = clock_mono_ns();
 	uint32_t now_s = (uint32_t)(now_ns / 1000000000ull);
@@ -278,14 +282,16 @@ void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, si
 	/* Each conn's entry, found once: entries neither move nor go away
 	 * until the sweep at the end. */
 	pm->slot = xgrow(pm->slot, &pm->slot_cap, n + 1, sizeof *pm->slot);
+	pm->nslot = n;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t ino = CONN_AT(base, stride, i)->inode;
+		uint32_t i32;
+		memcpy(&i32, ino + i * stride, sizeof i32);
 		pm->slot[i] = UINT32_MAX;
-		if (!ino)
+		if (!i32)
 			continue;
-		struct pm_entry *e = entry_get(pm, ino);
+		struct pm_entry *e = entry_get(pm, i32);
 		if (!e) {
-			e = entry_add(pm, ino);
+			e = entry_add(pm, i32);
 			need_walk = true;
 		} else if (e->proc == NO_PROC && now_s - e->tried_s >= PROCMAP_RETRY_S) {
 			need_walk = true;
@@ -314,20 +320,7 @@ void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, si
 			e->tried_s = now_s;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct conn *c = CONN_AT(base, stride, i);
-		if (pm->slot[i] == UINT32_MAX)
-			continue;
-		const struct pm_entry *e = &pm->entries[pm->slot[i]];
-		if (e->proc != NO_PROC) {
-			const struct pm_proc *p = &pm->procs[e->proc];
-			c->pid = p->pid;
-			c->nprocs = e->nprocs;
-			memcpy(c->comm, p->comm, sizeof c->comm);
-			c->have |= CONN_HAVE_PROC;
-		}
-	}
-	/* Forget inodes that left the snapshot. */
+	/* Forget inodes that left the snapshot (the ones kept do not move). */
 	for (size_t i = 0; i < pm->n; i++)
 		if (pm->entries[i].inode && pm->entries[i].poll_gen != pm->poll_gen)
 			entry_drop(pm, (uint32_t)i);
@@ -335,4 +328,50 @@ void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, si
 	*flags |= SNAP_HAVE_PROCS;
 	if (pm->stats.denied)
 		*flags |= SNAP_PROCS_LIMITED;
+}
+
+static void owner_fill(const struct procmap *pm, uint32_t slot, struct conn *c)
+{
+	if (slot == UINT32_MAX)
+		return;
+	const struct pm_entry *e = &pm->entries[slot];
+	if (e->proc != NO_PROC) {
+		const struct pm_proc *p = &pm->procs[e->proc];
+		c->pid = p->pid;
+		c->nprocs = e->nprocs;
+		memcpy(c->comm, p->comm, sizeof c->comm);
+		c->have |= CONN_HAVE_PROC;
+	}
+}
+
+void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, size_t stride,
+			     uint32_t *flags)
+{
+	slots_find(pm, (const char *)base + offsetof(struct conn, inode), n, stride, flags);
+	for (size_t i = 0; i < n; i++)
+		owner_fill(pm, pm->slot[i], CONN_AT(base, stride, i));
+}
+
+void procmap_attribute_inodes(struct procmap *pm, uint32_t *inode, uint16_t *nprocs, size_t n,
+			      uint32_t *flags)
+{
+	slots_find(pm, (const char *)inode, n, sizeof *inode, flags);
+	for (size_t i = 0; i < n; i++) {
+		const struct pm_entry *e =
+			pm->slot[i] == UINT32_MAX ? NULL : &pm->entries[pm->slot[i]];
+		bool owned = e && e->proc != NO_PROC;
+		inode[i] = owned ? e->proc + 1 : 0;
+		nprocs[i] = owned ? e->nprocs : 0;
+	}
+}
+
+void procmap_owner(const struct procmap *pm, uint32_t owner, uint16_t nprocs, struct conn *c)
+{
+	if (!owner || owner > pm->nprocs)
+		return;
+	const struct pm_proc *p = &pm->procs[owner - 1];
+	c->pid = p->pid;
+	c->nprocs = nprocs;
+	memcpy(c->comm, p->comm, sizeof c->comm);
+	c->have |= CONN_HAVE_PROC;
 }

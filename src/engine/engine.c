@@ -170,7 +170,7 @@ int engine_tick(struct engine *g, struct err *e)
 		return engine_tick_finish(g, e);
 	tick_begin(g);
 	struct snapshot *sn = &g->snap;
-	int rc = engine_ns_poll(g, sn, false, e);
+	int rc = engine_ns_poll(g, sn, g->o.keep_snapshot ? NULL : tracker_sink(g->trk), e);
 	if (atomic_load(&g->stop)) {
 		/* engine_stop(): the tick is abandoned (a streamed update still
 		 * ends, partial: nothing vanishes). */

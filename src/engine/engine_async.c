@@ -44,6 +44,7 @@ void engine_async_done(struct engine *g)
 		close(g->evfd);
 	g->evfd = -1;
 	snapshot_done(&g->wsnap);
+	engine_pack_done(g);
 	free(g->whint);
 	g->whint = NULL;
 	g->whint_cap = 0;
@@ -54,13 +55,20 @@ static void collect(struct engine *g)
 {
 	g->werr = (struct err){0};
 	g->wsnap.labels = g->labels;
-	g->wrc = engine_ns_poll(g, &g->wsnap, true, &g->werr);
+	g->whinted = false;
+	g->wpacked = engine_pack_wanted(g);
+	if (g->wpacked) { /* hinted as it is packed (engine_pack.c) */
+		g->wrc = engine_ns_poll(g, &g->wsnap, engine_pack_begin(g), &g->werr);
+		if (!atomic_load(&g->stop))
+			engine_pack_owners(g, &g->wsnap.flags);
+		return;
+	}
+	g->wrc = engine_ns_poll(g, &g->wsnap, NULL, &g->werr);
 	if (atomic_load(&g->stop))
 		return;
 	engine_own_procs(g, g->wsnap.conns, g->wsnap.n, sizeof *g->wsnap.conns, &g->wsnap.flags);
 	/* The tracker's key lookups for the update, here rather than on the
 	 * main thread, which meanwhile only reads the tracker. */
-	g->whinted = false;
 	if (g->trk && g->wsnap.n) {
 		g->whint = xgrow(g->whint, &g->whint_cap, g->wsnap.n, sizeof *g->whint);
 		tracker_hint(g->trk, g->wsnap.conns, g->wsnap.n, sizeof *g->wsnap.conns, g->whint);
@@ -128,6 +136,7 @@ static void take_header(struct snapshot *to, const struct snapshot *from)
 static void release(struct engine *g)
 {
 	struct snapshot *w = &g->wsnap;
+	engine_pack_release(g);
 	if (g->whint_cap * sizeof *g->whint > ASYNC_KEEP_BYTES) {
 		free(g->whint);
 		g->whint = NULL;
@@ -164,19 +173,24 @@ static void take(struct engine *g)
 	struct snapshot *w = &g->wsnap;
 	if (g->wrc < 0)
 		w->flags |= SNAP_PARTIAL;
-	g->polled = w->n;
+	g->polled = g->wpacked ? w->total : w->n;
 	take_header(&g->snap, w);
 	g->wnns = engine_ns_detect(g, &g->wdns);
 	if (g->take_fn) /* the front end's threads stop reading the entries */
 		g->take_fn(g->take_ctx);
 	/* A failed poll is partial: nothing vanishes. */
-	if (g->whinted)
+	if (g->wpacked)
+		engine_pack_take(g, w);
+	else if (g->whinted)
 		tracker_update_hinted(g->trk, w, g->whint);
 	else
 		tracker_update(g->trk, w);
 	g->whinted = false;
-	if (!g->ticks) {
-		engine_own_cgroups(g, w->conns, w->n, sizeof *w->conns);
+	if (!g->ticks) { /* every socket's cgroup, from the tracker's copies */
+		const struct snapshot_sink *sink = tracker_sink(g->trk);
+		size_t n = 0, stride = sizeof(struct conn);
+		const struct conn *base = sink->conns(sink->ctx, &n, &stride);
+		engine_own_cgroups(g, base, n, stride);
 	} else {
 		size_t ne;
 		const struct track_event *ev = tracker_events(g->trk, &ne);
@@ -266,6 +280,11 @@ void engine_on_take(struct engine *g, void (*fn)(void *ctx), void *ctx)
 {
 	g->take_fn = fn;
 	g->take_ctx = ctx;
+}
+
+bool engine_tick_packed(const struct engine *g)
+{
+	return g->wpacked;
 }
 
 bool engine_tick_detecting(const struct engine *g)

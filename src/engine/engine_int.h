@@ -8,6 +8,7 @@
  *   engine_replay.c  a recording instead of the kernel
  *   engine_pace.c    the CPU budget; the test seams that slow a poll
  *   engine_async.c   a tick in two phases, the poll on a thread (live view)
+ *   engine_pack.c    that poll packed against the tracker, then unpacked
  */
 #ifndef TCPSCOPE_ENGINE_INT_H
 #define TCPSCOPE_ENGINE_INT_H
@@ -16,6 +17,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "tcpscope/connpack.h"
 #include "tcpscope/detect.h"
 #include "tcpscope/engine.h"
 #include "tcpscope/kstat.h"
@@ -41,6 +43,20 @@ struct engine_ns {
 };
 
 struct cgroup_names;
+
+/* engine_pack.c's state: the collect thread's packed poll. */
+struct engine_pack {
+	struct snapshot_sink sink;
+	struct connpack cp;       /* the sockets, in dump order */
+	size_t n;                 /* how many (hints in engine.whint) */
+	uint32_t *ino;            /* owned: their inodes, then their owners */
+	uint16_t *nprocs;         /* owned: processes sharing each (with owners) */
+	size_t ino_cap, nprocs_cap;
+	uint8_t *used;            /* owned: live entries already a base, a bit each */
+	size_t used_cap, nlive;
+	bool owned;               /* owners were looked up for this poll */
+	struct snapshot part;     /* the main thread's unpacked part (conns owned) */
+};
 
 struct engine {
 	struct engine_opts o;
@@ -88,6 +104,8 @@ struct engine {
 	uint32_t *whint;          /* owned; thr's tracker_hint() for wsnap, or NULL */
 	size_t whint_cap;
 	bool whinted;             /* whint holds this poll's hints */
+	bool wpacked;             /* this poll is in `pack`, not in wsnap's conns */
+	struct engine_pack pack;
 	int wrc;                  /* thr's result, with werr */
 	struct err werr;
 	void (*take_fn)(void *ctx); /* engine_on_take(): before the tracker takes a poll */
@@ -143,6 +161,17 @@ void engine_async_init(struct engine *g);
  * the caller finishes the tick at once). */
 bool engine_async_begin(struct engine *g);
 void engine_async_done(struct engine *g);
+
+/* engine_pack.c (see there): whether this engine's polls can be packed;
+ * on the collect thread, the sink of a packed poll (reset), then its
+ * owners; on the main thread, the poll into the tracker and the update's
+ * end (tracker_finish() with `hdr`); the buffers back. */
+bool engine_pack_wanted(const struct engine *g);
+const struct snapshot_sink *engine_pack_begin(struct engine *g);
+void engine_pack_owners(struct engine *g, uint32_t *snap_flags);
+void engine_pack_take(struct engine *g, struct snapshot *hdr);
+void engine_pack_release(struct engine *g);
+void engine_pack_done(struct engine *g);
 /* engine_stop() was called: -ECANCELED into `e`, one wording wherever a
  * poll or a tick gives up for it (here, not in a file of its own callers:
  * engine_async.c and engine_ns.c both use it). */
@@ -161,9 +190,11 @@ void engine_ns_done(struct engine *g);
 void engine_ns_rescan(struct engine *g);
 void engine_ns_set_needs(struct engine *g, uint32_t needs);
 /* Poll every namespace (see the contract in engine.h) into `sn`: streamed
- * into the tracker unless `whole` (or keep_snapshot) asks for every socket
- * in sn->conns. Whole polls touch neither the tracker nor the detector. */
-int engine_ns_poll(struct engine *g, struct snapshot *sn, bool whole, struct err *e);
+ * into `sink` (the tracker's, or the packed poll's), or with none (and
+ * always with keep_snapshot) every socket in sn->conns. Whole polls touch
+ * neither the tracker nor the detector. */
+int engine_ns_poll(struct engine *g, struct snapshot *sn, const struct snapshot_sink *sink,
+		   struct err *e);
 /* The detector's per-namespace inputs for this tick. */
 size_t engine_ns_detect(struct engine *g, const struct detect_ns **out);
 
@@ -172,6 +203,12 @@ void engine_own_done(struct engine *g);
 /* Process names into n conns `stride` bytes apart. */
 void engine_own_procs(struct engine *g, struct conn *base, size_t n, size_t stride,
 		      uint32_t *snap_flags);
+/* The same in two steps (a packed poll): the poll's n inodes replaced by
+ * their owners (procmap_attribute_inodes()), then a conn filled from one.
+ * False: not looked up (no NEED_PROCS). */
+bool engine_own_inodes(struct engine *g, uint32_t *ino, uint16_t *nprocs, size_t n,
+		       uint32_t *snap_flags);
+void engine_own_fill(const struct engine *g, uint32_t owner, uint16_t nprocs, struct conn *c);
 /* Labels for the cgroups of conns not seen before. */
 void engine_own_cgroups(struct engine *g, const struct conn *base, size_t n, size_t stride);
 

@@ -303,7 +303,8 @@ static void append_poll(struct snapshot *into, const struct snapshot *from)
 	}
 }
 
-int engine_ns_poll(struct engine *g, struct snapshot *sn, bool whole, struct err *e)
+int engine_ns_poll(struct engine *g, struct snapshot *sn, const struct snapshot_sink *sink,
+		   struct err *e)
 {
 	int rc = 0;
 	bool first = true;
@@ -316,8 +317,8 @@ int engine_ns_poll(struct engine *g, struct snapshot *sn, bool whole, struct err
 	uint32_t flags = 0;
 	struct kstat kernel;
 	memset(&kernel, 0, sizeof kernel);
-	const struct snapshot_sink *sink =
-		g->o.keep_snapshot || whole ? NULL : tracker_sink(g->trk);
+	if (g->o.keep_snapshot)
+		sink = NULL;
 	engine_pace_seam(g);
 	for (size_t i = 0; i < g->nns; i++) {
 		struct engine_ns *s = g->ns[i];

@@ -18,6 +18,15 @@ struct cgroup_names {
 	bool told;
 };
 
+static void limited_notice(struct engine *g, uint32_t snap_flags)
+{
+	if ((snap_flags & SNAP_PROCS_LIMITED) && !g->told_limited) {
+		g->told_limited = true;
+		engine_notice_push(g, "not root: process names only for your own processes (%lu "
+				      "other processes unreadable)", procmap_stats(g->pm)->denied);
+	}
+}
+
 void engine_own_procs(struct engine *g, struct conn *base, size_t n, size_t stride,
 		      uint32_t *snap_flags)
 {
@@ -26,11 +35,25 @@ void engine_own_procs(struct engine *g, struct conn *base, size_t n, size_t stri
 	if (!g->pm)
 		g->pm = procmap_new(NULL);
 	procmap_attribute_conns(g->pm, base, n, stride, snap_flags);
-	if ((*snap_flags & SNAP_PROCS_LIMITED) && !g->told_limited) {
-		g->told_limited = true;
-		engine_notice_push(g, "not root: process names only for your own processes (%lu "
-				      "other processes unreadable)", procmap_stats(g->pm)->denied);
-	}
+	limited_notice(g, *snap_flags);
+}
+
+bool engine_own_inodes(struct engine *g, uint32_t *ino, uint16_t *nprocs, size_t n,
+		       uint32_t *snap_flags)
+{
+	if (!(g->needs & NEED_PROCS))
+		return false;
+	if (!g->pm)
+		g->pm = procmap_new(NULL);
+	procmap_attribute_inodes(g->pm, ino, nprocs, n, snap_flags);
+	limited_notice(g, *snap_flags);
+	return true;
+}
+
+void engine_own_fill(const struct engine *g, uint32_t owner, uint16_t nprocs, struct conn *c)
+{
+	if (g->pm)
+		procmap_owner(g->pm, owner, nprocs, c);
 }
 
 void engine_own_done(struct engine *g)

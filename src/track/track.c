@@ -640,7 +640,7 @@ void tracker_update(struct tracker *t, const struct snapshot *snap)
 
 /* One look: a first update whose entries borrow the snapshot's conns (the
  * contract in track.h). What entry_new() would learn, without the copy of
- * each conn (184 B), the key map and the live array: the one-shot's alert
+ * each conn (200 B), the key map and the live array: the one-shot's alert
  * section at 500k sockets kept ~128 MB of copies it never read twice. */
 void tracker_look(struct tracker *t, const struct snapshot *snap)
 {
@@ -669,6 +669,23 @@ void tracker_hint(const struct tracker *t, const struct conn *c, size_t n, size_
 		hint[i] = ixmap_get(&t->map, track_key(ci), &sv) && !(sv & SLOT_TOMB) ? sv
 										  : TRACK_NO_HINT;
 	}
+}
+
+void tracker_ingest_hinted(struct tracker *t, const struct snapshot *part, const uint32_t *hint)
+{
+	t->hint = hint;
+	tracker_ingest(t, part);
+	t->hint = NULL;
+}
+
+const struct conn *tracker_sighting(const struct tracker *t, uint32_t hint)
+{
+	return hint < t->n ? &t->v[hint].c : NULL;
+}
+
+size_t tracker_live(const struct tracker *t)
+{
+	return t->n;
 }
 
 void tracker_update_hinted(struct tracker *t, const struct snapshot *snap, const uint32_t *hint)

@@ -114,6 +114,30 @@ int main(void)
 	CHECK_INT(s.conns[4].pid, 200);
 	CHECK_STR(s.conns[4].comm, "curl");
 
+	/* In two steps (the packed poll): the same owners, through the
+	 * inodes; an inode shared by two processes counts both; none for an
+	 * unknown inode (after a walk) or none at all. */
+	put_fd(100, 8, 2003);
+	unsigned ino[] = {1001, 2003, 0, 9999};
+	uint16_t np[4];
+	procmap_attribute_inodes(pm, ino, np, 4, &s.flags);
+	CHECK_INT(procmap_stats(pm)->scans, 5); /* 9999 is new: a walk */
+	struct conn c[4];
+	for (int i = 0; i < 4; i++) {
+		memset(&c[i], 0, sizeof c[i]);
+		c[i].pid = -1;
+		procmap_owner(pm, ino[i], np[i], &c[i]);
+	}
+	CHECK_INT(c[0].pid, 100);
+	CHECK_STR(c[0].comm, "nginx");
+	CHECK_INT(c[0].nprocs, 1);
+	CHECK(c[1].pid == 100 || c[1].pid == 200);
+	CHECK_INT(c[1].nprocs, 2);
+	CHECK(c[1].have & CONN_HAVE_PROC);
+	CHECK_INT(c[2].pid, -1);
+	CHECK_INT(c[3].pid, -1);
+	CHECK(!(c[3].have & CONN_HAVE_PROC));
+
 	procmap_free(pm);
 	snapshot_done(&s);
 	char cmd[128];
