@@ -160,6 +160,10 @@ void tracker_ingest_hinted(struct tracker *t, const struct snapshot *part, const
  * tracker_hint(), may run beside readers, never beside an update; during an
  * ingest a socket's copy changes only when that socket is ingested. */
 const struct conn *tracker_sighting(const struct tracker *t, uint32_t hint);
+/* Ask the CPU for the cache lines of the live entry a hint names (its
+ * sighting and what the tracker knows of it), a few sockets before a
+ * reader and the ingest get there; no-op for TRACK_NO_HINT. */
+void tracker_prefetch(const struct tracker *t, uint32_t hint);
 /* How many live entries a hint may name (hints are below this). */
 size_t tracker_live(const struct tracker *t);
 /* A streamed update (see the contract): the sink to give

@@ -129,14 +129,14 @@ int connpack_get(struct connpack_reader *r, const struct conn *base, struct conn
 	memcpy(&mask, r->at, sizeof mask);
 	bool prev = (mask & FROM_PREV) != 0;
 	mask &= ~FROM_PREV;
-	size_t k = (size_t)__builtin_popcountll(mask);
-	if ((!prev && !base) || (mask >> WORDS) ||
-	    (size_t)(r->end - r->at) - sizeof mask < k * 4)
+	if ((!prev && !base) || (mask >> WORDS))
 		return r->bad = -1;
 	const uint8_t *w = r->at + sizeof mask;
 	*out = prev ? r->prev : *base;
 	owner_blank(out);
 	while (mask) {
+		if ((size_t)(r->end - w) < 4)
+			return r->bad = -1; /* cut short */
 		unsigned i = (unsigned)__builtin_ctzll(mask);
 		mask &= mask - 1;
 		memcpy((char *)out + 4 * i, w, 4);

@@ -23,6 +23,7 @@ static struct conn *sink_conns(void *ctx, size_t *n, size_t *stride);
 struct tracker *tracker_new(const struct track_opts *o)
 {
 	struct tracker *t = xcalloc(1, sizeof *t);
+	t->layout_dirty = true;
 	t->o.tomb_s = TRACK_TOMB_S_DEFAULT;
 	if (o)
 		t->o = *o;
@@ -258,6 +259,7 @@ static void take_sighting(struct tracker *t, size_t ix, const struct conn *c,
 static size_t live_append(struct tracker *t)
 {
 	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
+	t->layout_dirty = true;
 	if (t->tix) {
 		t->tix = xgrow(t->tix, &t->tix_cap, t->cap, sizeof *t->tix);
 		/* A new entry has no earlier sighting (take_sighting compares
@@ -303,6 +305,7 @@ static void entry_new(struct tracker *t, const struct conn *c, const struct conn
 	struct tent *te = &t->v[ix];
 	memset(te, 0, sizeof *te);
 	entry_init(t, &te->e, c, key);
+	t->nseen++;
 	te->c.pid = -1;
 	take_sighting(t, ix, c, x);
 	ixmap_put(&t->map, key, (uint32_t)ix);
@@ -321,6 +324,7 @@ static void entry_seen(struct tracker *t, size_t ix, const struct conn *c,
 	uint8_t was = te->c.state;
 	bool again = te->e.gen_ == t->gen; /* a second sighting in this poll */
 	if (!again) {
+		t->nseen++;
 		e->flags &= ~(uint32_t)(TRK_NEW | TRK_CHANGED);
 		rates_update(t, te, c);
 	}
@@ -398,6 +402,7 @@ static void update_open(struct tracker *t, uint64_t now, double wall)
 	t->nfill = 0;
 	t->tix_seen = false;
 	t->gen++;
+	t->nseen = 0;
 	hmap_clear(&t->pmap);
 	hmap_clear(&t->ptuple);
 	for (size_t i = 0; i < t->npend; i++) {
@@ -461,6 +466,7 @@ static void tomb_remove(struct tracker *t, size_t i)
 	struct tent *te = &t->tv[i];
 	ixmap_del(&t->map, te->e.key);
 	hist_release(t, te);
+	t->layout_dirty = true;
 	size_t last = --t->ntomb;
 	if (i != last) {
 		t->tv[i] = t->tv[last];
@@ -512,6 +518,7 @@ static void entry_vanish(struct tracker *t, size_t i)
 		ev->tix = t->tix[i];
 
 	t->tv = xgrow(t->tv, &t->tomb_cap, t->ntomb + 1, sizeof *t->tv);
+	t->layout_dirty = true;
 	size_t k = t->ntomb++;
 	t->tv[k] = *te;
 	ixmap_put(&t->map, e->key, (uint32_t)k | SLOT_TOMB);
@@ -601,7 +608,8 @@ void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 	/* Destroy events only match cookies: drop them on the /proc source. */
 	if (hdr->source == SNAP_SRC_PROC)
 		t->npend = 0;
-	for (size_t i = 0; i < t->n;) {
+	/* Every live entry seen (an idle table): nothing to sweep. */
+	for (size_t i = 0; t->nseen != t->n && i < t->n;) {
 		struct tent *te = &t->v[i];
 		if (te->e.gen_ == t->gen) {
 			i++;
@@ -627,7 +635,8 @@ void tracker_finish(struct tracker *t, const struct snapshot *hdr)
 	}
 
 	track_shrink_after_burst(t);
-	track_list_rebuild(t);
+	if (t->layout_dirty)
+		track_list_rebuild(t);
 
 	update_close(t, &hdr->kernel);
 }
@@ -681,6 +690,15 @@ void tracker_ingest_hinted(struct tracker *t, const struct snapshot *part, const
 const struct conn *tracker_sighting(const struct tracker *t, uint32_t hint)
 {
 	return hint < t->n ? &t->v[hint].c : NULL;
+}
+
+void tracker_prefetch(const struct tracker *t, uint32_t hint)
+{
+	if (hint >= t->n)
+		return;
+	const char *p = (const char *)&t->v[hint];
+	for (size_t l = 0; l < sizeof t->v[hint]; l += 64)
+		__builtin_prefetch(p + l);
 }
 
 size_t tracker_live(const struct tracker *t)

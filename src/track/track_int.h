@@ -77,6 +77,11 @@ struct tracker {
 	struct hmap pmap;       /* cookie → index into pend, during an update */
 	struct hmap ptuple;     /* 4-tuple → index into pend, during an update */
 	uint16_t gen;           /* updates, mod 2^16 */
+	size_t nseen;           /* live entries this update has seen (gen_ == gen) */
+	/* An entry was added, removed or moved since the list was built (or
+	 * an array moved): the list and the entries' conn pointers must be
+	 * made again. An idle table's update then skips that pass. */
+	bool layout_dirty;
 	bool open;              /* an update is under way (ingest before finish) */
 	bool baseline;          /* this update is the first */
 	uint64_t now;           /* mono_ns of this update's poll */

@@ -76,6 +76,7 @@ const char *track_owner_comm(const struct track_entry *e, int32_t *pid)
  * sighting (arrays may have moved since the last update). */
 void track_list_rebuild(struct tracker *t)
 {
+	t->layout_dirty = false;
 	t->nlist = t->n + t->ntomb;
 	t->list = xgrow(t->list, &t->list_cap, t->nlist ? t->nlist : 1, sizeof *t->list);
 	for (size_t i = 0; i < t->n; i++) {
@@ -139,6 +140,7 @@ void track_shrink_after_burst(struct tracker *t)
 	if (oversized(t->ntomb, t->tomb_cap)) {
 		size_t cap = t->ntomb * 2 > 16 ? t->ntomb * 2 : 16;
 		t->tv = xrealloc(t->tv, cap * sizeof *t->tv);
+		t->layout_dirty = true;
 		t->tomb_cap = cap;
 		gave = true;
 	}

@@ -653,6 +653,62 @@ static void test_hinted(void)
 	seq_done(&q);
 }
 
+/* An idle update (every entry seen, none new) skips the sweep and keeps
+ * the list; any change of the set (one gone and one new in the same
+ * update: the same count, entries moved), a tomb's expiry, or a grown
+ * array makes it again: the list always names exactly the live entries,
+ * then the tombs, each entry's conn its own latest sighting. */
+static void test_idle_list(void)
+{
+	struct seq q;
+	seq_init(&q);
+	struct track_opts o = {.tomb_s = 1.5};
+	struct tracker *t = tracker_new(&o);
+	int bad = 0;
+	/* 2000 sockets; at round 3 socket 17 goes and 5001 comes (the same
+	 * count), at 9 socket 3 goes, at 10 socket 5002 comes; the rest idle
+	 * (a tomb lasts 1.5 rounds). */
+	bool gone[2001] = {false};
+	for (uint64_t r = 0; r < 12; r++) {
+		struct snapshot *s = seq_next(&q, (double)r + 1);
+		if (r == 3)
+			gone[17] = true;
+		if (r == 9)
+			gone[3] = true;
+		size_t live = 0;
+		for (uint64_t k = 1; k <= 2000u + (r >= 3u) + (r >= 10u); k++) {
+			uint64_t key = k <= 2000 ? k : 5000 + (k - 2000);
+			if (key <= 2000 && gone[key])
+				continue;
+			struct conn *c = add(s, key, TCPS_ESTABLISHED, (uint16_t)key, 1);
+			info(c, 1000 * r + key, key, 0); /* a counter that moves */
+			live++;
+		}
+		tracker_update(t, s);
+		size_t n;
+		const struct track_entry *const *l = tracker_entries(t, &n);
+		size_t nlive = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct track_entry *e = l[i];
+			bool tomb = (e->flags & TRK_TOMB) != 0;
+			if (!tomb && i != nlive)
+				bad++; /* live ones first */
+			nlive += !tomb;
+			if (e->conn->cookie != e->key)
+				bad++; /* a stale conn pointer */
+			if (!tomb && e->conn->ti.bytes_acked != 1000 * r + e->key)
+				bad++; /* not the latest sighting */
+			if (tomb != (e->key <= 2000 && gone[e->key]))
+				bad++;
+		}
+		if (nlive != live)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	tracker_free(t);
+	seq_done(&q);
+}
+
 /* History: the newest TRACK_HIST transitions; a removed tomb's pool slot
  * is reused with a fresh history. A tomb keeps endpoints, uid, inode and
  * byte counters although its snapshot slot was overwritten. */
@@ -765,6 +821,7 @@ int main(void)
 	test_kstat_rates();
 	test_churn();
 	test_hinted();
+	test_idle_list();
 	test_history_pool();
 	return check_summary("test_track");
 }
