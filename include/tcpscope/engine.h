@@ -184,8 +184,11 @@ double engine_tick_seconds(const struct engine *g);
  * front end borrows (tracker, detector, header) stays as the last tick
  * left it. engine_tick_finish() (blocks until the poll is done) hands the
  * poll to the tracker and the detectors and returns what engine_tick()
- * would; engine_tick() while busy does the same. The poll is a whole
- * snapshot (its buffer kept between ticks), not streamed. */
+ * would; engine_tick() while busy does the same. The poll is held until
+ * then packed against the tracker (each socket as its differences from the
+ * tracker's copy; engine_tick_packed()), or as a whole snapshot while the
+ * rest of tcp_info or socket memory is collected; either is given back
+ * after the tick when big. */
 int engine_tick_start(struct engine *g, struct err *e);
 bool engine_tick_busy(const struct engine *g);
 bool engine_tick_collected(const struct engine *g);
