@@ -3,12 +3,8 @@
  * formats and hand it to the HTTP server (which answers scrapes from it on
  * its own threads) and/or write the textfile. A scrape never waits for a
  * tick and a tick never waits for a scrape. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "tcpscope/app.h"
 #include "tcpscope/engine.h"
@@ -55,19 +51,13 @@ struct serve *app_serve_start(const struct settings *s)
 }
 
 /* How much nicer the engine's thread is than the HTTP threads: a scrape
- * waiting to be answered preempts a tick (Linux nice values are per thread;
- * raising one's own needs no privilege). */
+ * waiting to be answered preempts a tick (thread_nicer()). */
 #define APP_SERVE_TICK_NICE 5
 
 int app_serve_run(const struct settings *s, struct engine *g, struct serve *srv)
 {
-	if (srv) {
-		errno = 0;
-		int cur = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
-		if (errno == 0)
-			setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
-				    cur + APP_SERVE_TICK_NICE);
-	}
+	if (srv)
+		thread_nicer(APP_SERVE_TICK_NICE);
 	struct metrics_opts mo = {0};
 	struct metrics *m = metrics_new(&mo);
 	int rc = 0;

@@ -18,6 +18,10 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size);
  * 4 MiB or more (xgrow does it for every array it grows that big). */
 void mem_advise_huge(void *p, size_t bytes);
 char *xstrdup(const char *s);
+/* Make the calling thread `by` nicer (Linux nice values are per thread;
+ * raising one's own needs no privilege). Best effort: failures are
+ * ignored. */
+void thread_nicer(int by);
 
 /* An error as a value: functions below main/app fill one of these and
  * return a negative errno instead of printing. */

@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "engine_int.h"
@@ -80,23 +78,13 @@ static void collect(struct engine *g)
 
 /* The engine's threads are nicer than the live view's loop and its sort
  * workers: on a busy 2-core box a key, a re-sort's page or a filter's
- * rows preempt the poll, which only finishes a little later (Linux nice
- * values are per thread; raising one's own needs no privilege). */
+ * rows preempt the poll, which only finishes a little later. */
 #define ASYNC_NICE 5
-
-static void be_nicer(void)
-{
-	id_t tid = (id_t)syscall(SYS_gettid);
-	errno = 0;
-	int cur = getpriority(PRIO_PROCESS, tid);
-	if (errno == 0)
-		(void)setpriority(PRIO_PROCESS, tid, cur + ASYNC_NICE);
-}
 
 static void *collect_main(void *arg)
 {
 	struct engine *g = arg;
-	be_nicer();
+	thread_nicer(ASYNC_NICE);
 	collect(g);
 	atomic_store(&g->collected, true);
 	uint64_t one = 1;
@@ -230,7 +218,7 @@ static void detect(struct engine *g)
 static void *detect_main(void *arg)
 {
 	struct engine *g = arg;
-	be_nicer();
+	thread_nicer(ASYNC_NICE);
 	detect(g);
 	atomic_store(&g->collected, true);
 	uint64_t one = 1;

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tcpscope/numfmt.h"
 
@@ -71,6 +74,15 @@ void mem_advise_huge(void *p, size_t bytes)
 	uintptr_t lo = (uintptr_t)p & ~(page - 1);
 	uintptr_t hi = ((uintptr_t)p + bytes + page - 1) & ~(page - 1);
 	(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+}
+
+void thread_nicer(int by)
+{
+	id_t tid = (id_t)syscall(SYS_gettid);
+	errno = 0;
+	int cur = getpriority(PRIO_PROCESS, tid);
+	if (errno == 0)
+		(void)setpriority(PRIO_PROCESS, tid, cur + by);
 }
 
 char *xstrdup(const char *s)
