@@ -46,7 +46,7 @@ struct procmap {
 	uint64_t next_walk_ns;        /* no walk for new inodes before this */
 	double walk_free_s, walk_share;
 	uint32_t *slot;               /* owned: per conn of the poll, its entry */
-	size_t slot_cap, nslot;       /* nslot: the last poll's conns */
+	size_t slot_cap;
 	struct procmap_stats stats;
 };
 
@@ -282,7 +282,6 @@ static void slots_find(struct procmap *pm, const char *ino, size_t n, size_t str
 	/* Each conn's entry, found once: entries neither move nor go away
 	 * until the sweep at the end. */
 	pm->slot = xgrow(pm->slot, &pm->slot_cap, n + 1, sizeof *pm->slot);
-	pm->nslot = n;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t i32;
 		memcpy(&i32, ino + i * stride, sizeof i32);

@@ -190,8 +190,8 @@ void engine_ns_done(struct engine *g);
 void engine_ns_rescan(struct engine *g);
 void engine_ns_set_needs(struct engine *g, uint32_t needs);
 /* Poll every namespace (see the contract in engine.h) into `sn`: streamed
- * into `sink` (the tracker's, or the packed poll's), or with none (and
- * always with keep_snapshot) every socket in sn->conns. Whole polls touch
+ * into `sink` (the tracker's, or the packed poll's), or with none (what
+ * keep_snapshot asks for) every socket in sn->conns. Whole polls touch
  * neither the tracker nor the detector. */
 int engine_ns_poll(struct engine *g, struct snapshot *sn, const struct snapshot_sink *sink,
 		   struct err *e);

@@ -317,8 +317,6 @@ int engine_ns_poll(struct engine *g, struct snapshot *sn, const struct snapshot_
 	uint32_t flags = 0;
 	struct kstat kernel;
 	memset(&kernel, 0, sizeof kernel);
-	if (g->o.keep_snapshot)
-		sink = NULL;
 	engine_pace_seam(g);
 	for (size_t i = 0; i < g->nns; i++) {
 		struct engine_ns *s = g->ns[i];

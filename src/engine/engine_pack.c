@@ -8,8 +8,9 @@
  * collects cannot go into the tracker yet. A whole copy of the poll (200 B
  * a socket, 200 MB at a million) was the live view's peak; packed, an idle
  * established socket costs 8 B and a few words, plus 10 B of hint, inode
- * (then owner) and process count. The pack reads the tracker on the collect thread, as the hints
- * do: nothing changes it before the main thread takes the poll.
+ * (then owner) and process count. The pack reads the tracker on the
+ * collect thread, as the hints do: nothing changes it before the main
+ * thread takes the poll.
  *
  * Not packed: the poll carries the rest of tcp_info or socket memory (the
  * detail view, the memory columns): those sit in a side array a whole
