@@ -1,7 +1,13 @@
 /* testref.c — see testref.h. */
 #include "testref.h"
 
+#include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "tcpscope/hmap.h"
 
@@ -48,4 +54,21 @@ const char *ref_bytes(double v, char *buf, size_t len)
 	}
 	snprintf(buf, len, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
 	return buf;
+}
+
+bool ref_netns_private(void)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		return false;
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		return false;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	bool ok = ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
+	ifr.ifr_flags |= IFF_UP;
+	ok = ok && ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
+	close(s);
+	return ok;
 }

@@ -18,13 +18,10 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -135,21 +132,6 @@ static ssize_t hook(void *ctx, int fd, void *buf, size_t len)
 
 static int fds[2 * (POP4 + POP6) + 2];
 static int nfds;
-
-static bool lo_up(void)
-{
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0)
-		return false;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-	bool ok = ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
-	ifr.ifr_flags |= IFF_UP;
-	ok = ok && ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
-	close(s);
-	return ok;
-}
 
 static bool populate(int family, int pairs)
 {
@@ -517,7 +499,7 @@ int main(void)
 		check_skip("test_diag_faults", "needs root for a private network namespace");
 		return check_summary("test_diag_faults");
 	}
-	if (unshare(CLONE_NEWNET) < 0 || !lo_up()) {
+	if (!ref_netns_private()) {
 		check_skip("test_diag_faults", "cannot make a private network namespace");
 		return check_summary("test_diag_faults");
 	}

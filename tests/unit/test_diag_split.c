@@ -16,14 +16,11 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -84,21 +81,6 @@ static void bytecode(void)
 
 static int fds[2 * (POP4 + POP6 + NTW) + 8];
 static int nfds;
-
-static bool lo_up(void)
-{
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0)
-		return false;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-	bool ok = ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
-	ifr.ifr_flags |= IFF_UP;
-	ok = ok && ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
-	close(s);
-	return ok;
-}
 
 static socklen_t addr_of(int family, uint16_t port, struct sockaddr_storage *ss)
 {
@@ -416,7 +398,7 @@ int main(void)
 		check_skip("test_diag_split", "needs root for a private network namespace");
 		return check_summary("test_diag_split");
 	}
-	if (unshare(CLONE_NEWNET) < 0 || !lo_up()) {
+	if (!ref_netns_private()) {
 		check_skip("test_diag_split", "cannot make a private network namespace");
 		return check_summary("test_diag_split");
 	}

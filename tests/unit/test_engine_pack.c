@@ -8,17 +8,15 @@
  * and sent data, where most have one. With the rest of tcp_info asked for
  * (the detail view) the poll stays whole, and still agrees. */
 #include <arpa/inet.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "testref.h"
 #include "tcpscope/engine.h"
 #include "tcpscope/track.h"
 
@@ -29,21 +27,6 @@
 
 static int cli[MAXFD], srv[MAXFD];
 static int npairs;
-
-static bool lo_up(void)
-{
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0)
-		return false;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-	bool ok = ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
-	ifr.ifr_flags |= IFF_UP;
-	ok = ok && ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
-	close(s);
-	return ok;
-}
 
 static int listener(int family, uint16_t port, struct sockaddr_storage *ss, socklen_t *sl)
 {
@@ -209,7 +192,7 @@ out:
 
 int main(void)
 {
-	if (unshare(CLONE_NEWNET) < 0 || !lo_up()) {
+	if (!ref_netns_private()) {
 		check_skip("packed poll", "cannot make a network namespace (not root?)");
 		return check_summary("test_engine_pack");
 	}
