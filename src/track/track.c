@@ -708,8 +708,6 @@ size_t tracker_live(const struct tracker *t)
 
 void tracker_update_hinted(struct tracker *t, const struct snapshot *snap, const uint32_t *hint)
 {
-	t->hint = hint;
-	tracker_ingest(t, snap);
-	t->hint = NULL;
+	tracker_ingest_hinted(t, snap, hint);
 	tracker_finish(t, snap);
 }
