@@ -578,17 +578,22 @@ int ui_run(const struct settings *s, struct engine *g)
 		}
 		/* Read every pending key (and KEY_RESIZE after SIGWINCH), then
 		 * draw once: a burst of keys costs one redraw. */
+		bool keyed = false;
 		for (int i = 0; i < 256; i++) {
 			int ch = getch();
 			if (ch == ERR)
 				break;
+			keyed = true;
 			todo |= ui_key(u, ch);
 			if (todo & UI_QUIT)
 				break;
 		}
 		/* A step of a search scan, after the keys read (a burst
-		 * restarts it once). */
-		todo |= prompt_search_work(u);
+		 * restarts it once) have been drawn: the character typed shows
+		 * before the scan's first step (the loop comes back at once
+		 * while a scan is under way). */
+		if (!keyed)
+			todo |= prompt_search_work(u);
 		todo |= sort_work(u);
 		if (u->indexing && !todo && !engine_due(g, clock_mono_ns()))
 			u->indexing = engine_replay_index(g, UI_INDEX_NS / 1e9);
