@@ -161,6 +161,13 @@ bool vm_filter_busy(const struct viewmodel *vm);
  * copies carry the entries' values as they were (the socket-memory
  * columns, which read the tracker, show "-" on them). */
 void vm_freeze(struct viewmodel *vm);
+/* A change of order or filter (or the tick's start, for a filter's job)
+ * superseding a background job whose rows on screen are only a window (a
+ * tick's frozen copies, or a job's page): those rows are kept as copies
+ * (vm_freeze) and the next vm_rebuild() runs the new job on the worker,
+ * not in place on the caller's thread; any other job is dropped
+ * (vm_sort_cancel). The setters of this model call it themselves. */
+void vm_supersede(struct viewmodel *vm);
 /* Background sorts from min_rows matched rows (0: never; the default is
  * VM_BACKGROUND_ROWS); delay_ms: a test seam, the worker sleeps that long
  * after sorting. */

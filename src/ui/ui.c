@@ -174,8 +174,10 @@ static bool tick_start(struct ui *u)
 	 * poll is on its thread, the entries unchanged), and a replay's tick
 	 * changes the entries at once. */
 	bool refilter = !u->paused && vm_filter_busy(u->vm);
-	if (refilter || (!u->paused && engine_is_replay(u->eng)))
+	if (!u->paused && engine_is_replay(u->eng))
 		vm_sort_cancel(u->vm);
+	else if (refilter)
+		vm_supersede(u->vm); /* rows on screen that are a window stay */
 	int rc = engine_tick_start(u->eng, &e);
 	if (rc == 1) {
 		if (refilter)

@@ -102,7 +102,7 @@ void vm_set_data(struct viewmodel *vm, const struct track_entry *const *ents, si
 
 void vm_set_columns(struct viewmodel *vm, const uint8_t *cols, size_t n)
 {
-	vm_sort_drop(vm); /* a filter's worker matches text in the columns */
+	vm_supersede(vm); /* a filter's worker matches text in the columns */
 	if (n > COL_COUNT)
 		n = COL_COUNT;
 	memcpy(vm->cols, cols, n);
@@ -115,7 +115,7 @@ void vm_set_sort(struct viewmodel *vm, int col, bool desc)
 {
 	if (col < 0 || col >= COL_COUNT)
 		return;
-	vm_sort_drop(vm); /* a sort under way reads the column: superseded */
+	vm_supersede(vm); /* a sort under way reads the column: superseded */
 	vm->sort_col = col;
 	vm->sort_desc = desc;
 	/* The filtered set stays: only the order is redone. */
@@ -134,7 +134,7 @@ bool vm_sort_desc(const struct viewmodel *vm)
 
 void vm_set_text_filter(struct viewmodel *vm, const char *s)
 {
-	vm_sort_drop(vm); /* a filter's worker reads the text */
+	vm_supersede(vm); /* a filter's worker reads the text */
 	free(vm->text);
 	vm->text = (s && *s) ? xstrdup(s) : NULL;
 	vm->dirty = true;
@@ -147,7 +147,7 @@ const char *vm_text_filter(const struct viewmodel *vm)
 
 void vm_set_match(struct viewmodel *vm, vm_match_fn fn, void *arg)
 {
-	vm_sort_drop(vm); /* a filter's worker calls the last one */
+	vm_supersede(vm); /* a filter's worker calls the last one */
 	vm->match = fn;
 	vm->match_arg = arg;
 	vm->dirty = true;

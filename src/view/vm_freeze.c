@@ -34,7 +34,7 @@ void vm_freeze(struct viewmodel *vm)
 {
 	struct vm_bg *bg = &vm->bg;
 	size_t lo, hi;
-	vm->frozen = false;
+	vm->frozen = vm->frz_keyed = false;
 	if (!window(vm, &lo, &hi)) {
 		vm_sort_drop(vm);
 		return;
@@ -70,14 +70,33 @@ void vm_freeze(struct viewmodel *vm)
 	vm->frozen = true;
 }
 
+/* Dropping a job whose rows are a window would empty the screen, and the
+ * change's rebuild would then run in place (a million-socket filter pass
+ * and sort on the main thread): they stay as copies instead. */
+void vm_supersede(struct viewmodel *vm)
+{
+	if (!vm->bg.busy || !vm->bg.partial) {
+		vm_sort_drop(vm);
+		return;
+	}
+	vm_freeze(vm);
+	vm->frz_keyed = vm->frozen;
+}
+
 bool vm_frozen_rebuild(struct viewmodel *vm)
 {
 	if (!vm->frozen)
 		return false;
-	vm->frozen = false;
+	bool keyed = vm->frz_keyed;
+	vm->frozen = vm->frz_keyed = false;
+	/* A tick's job makes the header's traffic too; a change's only when
+	 * the job it superseded had not made it yet. */
+	bool fresh = !keyed || !vm->traffic_valid;
 	if (vm->group == VG_NONE && vm->sel_valid &&
-	    vm_sort_refilter(vm, NO_RANK, VM_PAGE_MARGIN(vm), true))
+	    vm_sort_refilter(vm, NO_RANK, VM_PAGE_MARGIN(vm), fresh)) {
+		vm->bg.keyed = keyed;
 		return true;
+	}
 	/* Not on the worker: the copies go, the rebuild is in place (the
 	 * traffic too, at the next look). */
 	vm->traffic_valid = false;
@@ -93,5 +112,5 @@ void vm_frozen_free(struct viewmodel *vm)
 	free(vm->frz_conns);
 	vm->frz_ents = NULL;
 	vm->frz_conns = NULL;
-	vm->frozen = false;
+	vm->frozen = vm->frz_keyed = false;
 }

@@ -151,6 +151,7 @@ struct viewmodel {
 		 * `shown_matched` and `shown_total`: the pass writes
 		 * vm->nsorted and vm->total. Main thread only, but `filter`. */
 		bool filter, sel_none, counts_old;
+		bool keyed; /* a change's job under frozen rows (vm_supersede) */
 		bool fresh; /* the job is a tick's rebuild under frozen rows: it
 			     * makes the header's traffic too (traffic_made) */
 		bool traffic_made;
@@ -175,6 +176,7 @@ struct viewmodel {
 	struct track_entry *frz_ents;
 	struct conn *frz_conns;
 	bool frozen;
+	bool frz_keyed; /* frozen by vm_supersede(): a change, not a tick */
 	size_t sel, top;
 	int page;
 	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */

@@ -364,7 +364,7 @@ static bool bg_start(struct viewmodel *vm, bool whole)
 	bg->ctx2.snap = vm->ctx.snap;
 	bg->ctx2.trk = vm->ctx.trk;
 	bg->ctx2.audit = vm->ctx.audit;
-	bg->page_taken = false;
+	bg->page_taken = bg->keyed = false;
 	atomic_store(&bg->page_ready, false);
 	atomic_store(&bg->done, false);
 	atomic_store(&bg->cancel, false);
@@ -442,7 +442,7 @@ bool vm_sort_refilter(struct viewmodel *vm, uint32_t sel_pos, size_t margin, boo
 
 bool vm_filter_busy(const struct viewmodel *vm)
 {
-	return vm->bg.busy && vm->bg.filter && vm->bg.counts_old && !vm->bg.fresh;
+	return vm->bg.busy && vm->bg.filter && vm->bg.counts_old && (!vm->bg.fresh || vm->bg.keyed);
 }
 
 size_t vm_matched(const struct viewmodel *vm)
