@@ -139,6 +139,7 @@ struct viewmodel {
 		uint32_t sel_pos;
 		uint64_t sel_key;
 		atomic_bool cancel;  /* the result will be dropped: stop where it is */
+		atomic_bool hurry;   /* the rest is waited for: no pause after the page */
 		bool busy, partial;
 		size_t win_lo, win_hi;
 		/* A filter change (filter): the worker runs the filter pass

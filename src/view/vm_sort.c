@@ -305,6 +305,25 @@ static void anchor(struct viewmodel *vm, size_t rank, size_t screen_line)
 	vm_remember(vm);
 }
 
+/* After its page, the worker stands aside this long before the rest of
+ * the order (cut short by vm_sort_settle() or a cancel): the screen's
+ * update still has to get out (the terminal, tmux, sshd), and a
+ * memory-bound sort of a million items beside it on a 2-core box delayed
+ * it by up to 100 ms more than the page took (1M sockets, the re-sort's
+ * rows p99 189-231 ms; with the pause 95 ms). A key that needs rows past
+ * the page waits for the rest in any case. */
+#define VM_PAGE_YIELD_MS 80
+
+static void page_yield(struct vm_bg *bg)
+{
+	for (unsigned ms = 0; ms < VM_PAGE_YIELD_MS && !atomic_load(&bg->cancel) &&
+			      !atomic_load(&bg->hurry);
+	     ms += 2) {
+		struct timespec ts = {0, 2000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void sleep_seam(struct viewmodel *vm)
 {
 	/* The test seam's delay, cut short when the result is dropped. */
@@ -335,6 +354,7 @@ static void *bg_main(void *arg)
 		if (paged && !atomic_load(&bg->cancel)) {
 			sleep_seam(vm);
 			atomic_store(&bg->page_ready, true);
+			page_yield(bg);
 		}
 		/* A tick's: the header's traffic, after the page (read when
 		 * joined). */
@@ -368,6 +388,7 @@ static bool bg_start(struct viewmodel *vm, bool whole)
 	atomic_store(&bg->page_ready, false);
 	atomic_store(&bg->done, false);
 	atomic_store(&bg->cancel, false);
+	atomic_store(&bg->hurry, false);
 	bg->run_cpu_s = 0;
 	bg->busy = pthread_create(&bg->thr, NULL, bg_main, vm) == 0;
 	return bg->busy;
@@ -474,6 +495,7 @@ static bool take(struct viewmodel *vm, bool wait)
 	}
 	if (!wait && !atomic_load(&bg->done))
 		return false;
+	atomic_store(&bg->hurry, true);
 	pthread_join(bg->thr, NULL);
 	bg->busy = false;
 	bg->cpu_s += bg->run_cpu_s;
