@@ -53,6 +53,10 @@ struct collect_opts {
 	 * (borrowed; NULL: none): the poll fails with -ECANCELED. For teardown
 	 * only (diag_set_stop). */
 	const atomic_bool *stop;
+	/* Set by another thread while it answers a key (borrowed; NULL:
+	 * none): a dump under way waits between buffers while it is set, at
+	 * most DIAG_YIELD_MAX_MS a dump (diag_set_yield). */
+	const atomic_bool *yield;
 };
 
 struct collector;

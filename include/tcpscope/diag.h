@@ -67,6 +67,13 @@ void diag_set_recv_hook(struct diag *d, diag_recv_fn fn, void *ctx);
  * teardown (quitting mid-poll): the channel may still hold the rest of
  * that dump's answers, so it is not used again. */
 void diag_set_stop(struct diag *d, const atomic_bool *stop);
+/* A flag another thread may set (borrowed; NULL: none) while it needs the
+ * CPU (the live view answering a key on a small box): a dump under way
+ * then waits before its next buffer, 2 ms at a time, until the flag is
+ * clear, the dump has waited DIAG_YIELD_MAX_MS in all, or the stop flag is
+ * set. The kernel keeps the dump's place meanwhile. */
+#define DIAG_YIELD_MAX_MS 500
+void diag_set_yield(struct diag *d, const atomic_bool *yield);
 /* Is buf[0..len) a whole run of well-formed netlink messages (each header
  * complete, 16 <= nlmsg_len <= what is left)? The dump loop checks this
  * before mnl_cb_run(), whose mnl_nlmsg_ok() accepts lengths above INT_MAX;
@@ -80,6 +87,7 @@ struct diag *collector_diag(struct collector *c);
 /* Counters for the benchmark and tests. */
 struct diag_stats {
 	unsigned long dumps, restarts, recv_calls, messages, bad_messages;
+	unsigned long yield_ms; /* waited for the yield flag (diag_set_yield) */
 };
 const struct diag_stats *diag_stats(const struct diag *d);
 

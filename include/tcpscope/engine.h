@@ -205,6 +205,11 @@ int engine_tick_finish(struct engine *g, struct err *e);
  * when no thread could start. */
 int engine_tick_take(struct engine *g, struct err *e);
 bool engine_tick_detecting(const struct engine *g);
+/* The front end is answering a key and wants the CPU (on a 2-core box the
+ * kernel dump of a million sockets takes one core for seconds): while on,
+ * the poll under way waits between the dump's buffers, at most
+ * DIAG_YIELD_MAX_MS a dump. Any thread; cheap enough to call every loop. */
+void engine_yield(struct engine *g, bool on);
 /* The last poll on a thread was packed against the tracker (an idle socket
  * in a few words instead of a copy; not while the rest of tcp_info or
  * socket memory is collected: docs/ARCHITECTURE.md). */

@@ -175,6 +175,9 @@ void vm_supersede(struct viewmodel *vm);
 void vm_set_background(struct viewmodel *vm, size_t min_rows, unsigned delay_ms);
 /* A sort is being finished in the background: only the page is known. */
 bool vm_sort_busy(const struct viewmodel *vm);
+/* The rows a change (or a tick) asked for are being made on the worker:
+ * the screen shows the last ones until its page. */
+bool vm_page_pending(const struct viewmodel *vm);
 /* Without waiting, take what the background sort has: a re-sort's page,
  * or the whole order once finished (true: the rows changed). */
 bool vm_sort_poll(struct viewmodel *vm);

@@ -173,6 +173,7 @@ static int poll_netlink(struct collector *c, struct snapshot *s, struct err *e)
 		ext |= 1u << (INET_DIAG_SKMEMINFO - 1);
 	uint32_t mask = c->o.state_mask ? c->o.state_mask : TCPS_ALL_MASK;
 	diag_set_stop(c->diag, c->o.stop);
+	diag_set_yield(c->diag, c->o.yield);
 	int rc = c->o.parallel && !s->sink && cores_idle() ? diag_dump_split(c->diag, mask, ext, s, e)
 			       : diag_dump_all(c->diag, mask, ext, s, e);
 	if (c->o.needs & NEED_INFO)

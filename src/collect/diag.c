@@ -33,6 +33,7 @@ struct diag {
 	diag_recv_fn recv;  /* NULL = recvfrom */
 	void *recv_ctx;
 	const atomic_bool *stop; /* borrowed, NULL: none (diag_set_stop) */
+	const atomic_bool *yield; /* borrowed, NULL: none (diag_set_yield) */
 	struct diag_stats stats;
 	bool no_both;       /* the kernel refused the two-family request */
 	bool no_split;      /* the parallel dump was refused (or one CPU) */
@@ -129,6 +130,24 @@ void diag_close(struct diag *d)
 void diag_set_stop(struct diag *d, const atomic_bool *stop)
 {
 	d->stop = stop;
+}
+
+void diag_set_yield(struct diag *d, const atomic_bool *yield)
+{
+	d->yield = yield;
+}
+
+/* Before a dump's next buffer: wait while the yield flag is set, within
+ * the dump's allowance (*waited_ms). */
+static void stand_aside(struct diag *d, unsigned *waited_ms)
+{
+	while (d->yield && atomic_load_explicit(d->yield, memory_order_relaxed) &&
+	       *waited_ms < DIAG_YIELD_MAX_MS && !(d->stop && atomic_load(d->stop))) {
+		struct timespec ts = {0, 2000000L};
+		nanosleep(&ts, NULL);
+		*waited_ms += 2;
+		d->stats.yield_ms += 2;
+	}
 }
 
 void diag_set_recv_hook(struct diag *d, diag_recv_fn fn, void *ctx)
@@ -248,7 +267,9 @@ static int dump_once(struct diag *d, const struct dump_req *q, struct dump_ctx *
 	int rc = send_request(d, q, seq);
 	if (rc < 0)
 		return rc;
+	unsigned waited_ms = 0;
 	for (;;) {
+		stand_aside(d, &waited_ms);
 		ssize_t n = do_recv(d);
 		/* Stopping (after any buffer, or the signal that asked for it
 		 * interrupting the read) ends the dump, not a restart of it. */
@@ -460,6 +481,7 @@ static int dump_split(struct diag *d, uint32_t state_mask, uint8_t ext, struct s
 	d->peer->recv = d->recv;
 	d->peer->recv_ctx = d->recv_ctx;
 	d->peer->stop = d->stop;
+	d->peer->yield = d->yield;
 	struct half h[2];
 	uint16_t lo = ephemeral_low();
 	for (int i = 0; i < 2; i++) {

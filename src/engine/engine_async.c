@@ -107,6 +107,11 @@ bool engine_async_begin(struct engine *g)
 	return false;
 }
 
+void engine_yield(struct engine *g, bool on)
+{
+	atomic_store_explicit(&g->yield, on, memory_order_relaxed);
+}
+
 bool engine_tick_busy(const struct engine *g)
 {
 	return g->busy;

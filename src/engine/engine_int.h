@@ -100,6 +100,7 @@ struct engine {
 	atomic_bool collected;    /* set by thr when it is done */
 	atomic_bool stop;         /* set at teardown: thr's poll ends at its next
 				   * buffer (collect_opts.stop), its later steps skipped */
+	atomic_bool yield;        /* engine_yield(): thr's dump waits between buffers */
 	struct snapshot wsnap;    /* thr's whole poll (its buffer is kept) */
 	uint32_t *whint;          /* owned; thr's tracker_hint() for wsnap, or NULL */
 	size_t whint_cap;

@@ -65,6 +65,7 @@ static struct collect_opts ns_collect_opts(const struct engine *g, const struct 
 		.netns_fd = s->fd,
 		.netns_id = s->id,
 		.stop = &g->stop,
+		.yield = &g->yield,
 	};
 	if (s->fd >= 0 && co.source == COLLECT_AUTO)
 		co.source = COLLECT_NETLINK; /* /proc/net/tcp is this namespace's */

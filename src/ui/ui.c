@@ -558,6 +558,9 @@ int ui_run(const struct settings *s, struct engine *g)
 			u->last_draw_ms = ms_since(t0);
 		}
 		todo = 0;
+		/* A key's rows being made, or a search scan: the poll's dump
+		 * stands aside meanwhile (on a 2-core box it takes a core). */
+		engine_yield(g, vm_page_pending(u->vm) || prompt_search_busy(u));
 		struct pollfd pfd[5] = {{.fd = STDIN_FILENO, .events = POLLIN}};
 		nfds_t nfd = 1 + (nfds_t)engine_pollfds(g, pfd + 1, 4);
 		int pr = poll(pfd, nfd, poll_timeout_ms(u));

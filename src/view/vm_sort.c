@@ -566,6 +566,11 @@ void vm_set_background(struct viewmodel *vm, size_t min_rows, unsigned delay_ms)
 	vm->bg.delay_ms = delay_ms;
 }
 
+bool vm_page_pending(const struct viewmodel *vm)
+{
+	return vm->bg.busy && vm->bg.whole && !vm->bg.page_taken;
+}
+
 bool vm_sort_busy(const struct viewmodel *vm)
 {
 	return vm->bg.busy || vm->bg.partial;

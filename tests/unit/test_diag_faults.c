@@ -182,6 +182,30 @@ static int dump4(struct diag *d, struct inject *in, struct snapshot *s, struct e
 
 /* ---- the cases ----------------------------------------------------------- */
 
+/* The yield flag (diag_set_yield): held for a whole dump, the dump waits
+ * before its buffers until its allowance is spent, then goes on, and its
+ * result is the whole population; clear, it never waits. */
+static void yield_dump(struct diag *d, const struct snapshot *ref)
+{
+	atomic_bool yield = true;
+	struct snapshot s;
+	snapshot_init(&s);
+	struct err e = {0};
+	diag_set_yield(d, &yield);
+	unsigned long w0 = diag_stats(d)->yield_ms;
+	CHECK_INT(dump4(d, NULL, &s, &e), 0);
+	CHECK_INT(diag_stats(d)->yield_ms - w0, DIAG_YIELD_MAX_MS);
+	CHECK_INT(s.n, ref->n);
+	CHECK(ref_same_cookies(&s, ref));
+	atomic_store(&yield, false);
+	w0 = diag_stats(d)->yield_ms;
+	CHECK_INT(dump4(d, NULL, &s, &e), 0);
+	CHECK_INT(diag_stats(d)->yield_ms - w0, 0);
+	CHECK_INT(s.n, ref->n);
+	diag_set_yield(d, NULL);
+	snapshot_done(&s);
+}
+
 static void transient_faults(struct diag *d, const struct snapshot *ref, unsigned long ref_calls)
 {
 	static const enum fault kinds[] = {F_EINTR, F_ENOBUFS, F_DUMP_INTR, F_TRUNC};
@@ -534,6 +558,7 @@ int main(void)
 	/* After all that the channel still works. */
 	CHECK_INT(dump4(d, NULL, &ref, &e), 0);
 	CHECK_INT(ref.n, n4);
+	yield_dump(d, &ref);
 	diag_close(d);
 	snapshot_done(&ref);
 
