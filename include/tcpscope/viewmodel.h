@@ -185,8 +185,6 @@ bool vm_sort_poll(struct viewmodel *vm);
 void vm_sort_wait(struct viewmodel *vm);
 /* Stop it where it is and drop it (before a tracker update; quick). */
 void vm_sort_cancel(struct viewmodel *vm);
-/* The CPU time the background sorts took since the last call (s). */
-double vm_sort_take_cpu(struct viewmodel *vm);
 
 size_t vm_rows(const struct viewmodel *vm, const struct vm_row **rows);
 const struct vm_group *vm_group(const struct viewmodel *vm, int idx);

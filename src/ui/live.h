@@ -167,8 +167,9 @@ struct ui {
 	char status[256];         /* status.c sets it, ui.c draws and expires it */
 	uint64_t status_until;
 	bool paused;
-	bool indexing;
-	bool sort_charge;         /* the background sort under way is a tick's: charge its CPU */            /* replay: frames' alert marks still being learnt when idle */
+	bool indexing;            /* replay: frames' alert marks still being learnt when idle */
+	bool sort_charge;         /* the background sort under way is a tick's: charge its CPU */
+	double sort_cpu0;         /* the process's CPU time when that tick ended */
 	unsigned paused_new, paused_closed, paused_changed; /* events since the pause */
 	/* header rates */
 	double rate_new, rate_closed;

@@ -20,12 +20,17 @@
 #include "tcpscope/app.h"
 #include "live.h"
 
-static double thread_cpu_s(void)
+static double cpu_s(clockid_t clk)
 {
 	struct timespec ts;
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+	if (clock_gettime(clk, &ts) < 0)
 		return 0;
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double thread_cpu_s(void)
+{
+	return cpu_s(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static unsigned long env_num(const char *name, unsigned long dflt)
@@ -133,10 +138,8 @@ static void tick_done(struct ui *u, int rc, const struct err *ep, bool took)
 {
 	struct err e = *ep;
 	double cpu0 = thread_cpu_s();
-	if (!took) {
-		(void)vm_sort_take_cpu(u->vm); /* a key's sorts are not the tick's */
+	if (!took)
 		tick_took(u);
-	}
 	show_notices(u);
 	if (rc < 0)
 		ui_set_status(u, 15, "collector: %s%s", e.msg,
@@ -149,6 +152,11 @@ static void tick_done(struct ui *u, int rc, const struct err *ep, bool took)
 	 * (when it took the poll before the tick's end, the engine's clock
 	 * counted it already). */
 	engine_pace_charge(u->eng, thread_cpu_s() - cpu0);
+	/* The tick's background sort still running: what the process spends
+	 * until it ends (its helper thread too) is the tick's as well, charged
+	 * then (sort_work); until here the tick's own clock counted it. */
+	u->sort_charge = u->sort_charge && vm_sort_busy(u->vm);
+	u->sort_cpu0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* The tracker is about to take a poll (engine_on_take()): a re-sort's
@@ -197,8 +205,6 @@ static void tick_step(struct ui *u)
 	bool took = engine_tick_detecting(u->eng);
 	/* When the tracker takes the poll, before_take() stops the worker
 	 * and keeps the rows on screen. */
-	if (!took)
-		(void)vm_sort_take_cpu(u->vm); /* a key's sorts are not the tick's */
 	int rc = engine_tick_take(u->eng, &e);
 	if (rc == 2)
 		tick_took(u);
@@ -206,16 +212,17 @@ static void tick_step(struct ui *u)
 		tick_done(u, rc, &e, took);
 }
 
-/* The view's background sort ended: drop the header's [sorting], and
- * charge a tick's sort to the CPU budget as its rebuild is. */
+/* The view's background sort showed its page or ended: drop the header's
+ * [sorting]; a tick's that outlived the tick is charged to the CPU budget
+ * as its rebuild is (the process's CPU since the tick ended). */
 static unsigned sort_work(struct ui *u)
 {
 	if (!vm_sort_poll(u->vm))
 		return 0;
-	double c = vm_sort_take_cpu(u->vm);
-	if (u->sort_charge && u->eng && !engine_tick_busy(u->eng))
-		engine_pace_charge(u->eng, c); /* before the tick's end its clock counted it */
-	u->sort_charge = false;
+	if (u->sort_charge && !vm_sort_busy(u->vm) && u->eng && !engine_tick_busy(u->eng)) {
+		engine_pace_charge(u->eng, cpu_s(CLOCK_PROCESS_CPUTIME_ID) - u->sort_cpu0);
+		u->sort_charge = false;
+	}
 	return UI_REDRAW;
 }
 

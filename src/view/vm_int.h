@@ -164,8 +164,6 @@ struct viewmodel {
 		struct vm_text_plan tplan, tplan2;
 		size_t min_rows;     /* 0: never in the background */
 		unsigned delay_ms;   /* test seam: the worker sleeps this long */
-		double run_cpu_s;    /* the worker's CPU time (read after the join) */
-		double cpu_s;        /* the workers' CPU time, until taken */
 	} bg;
 
 	/* rows[0..nrows) are the whole ungrouped order of this data's

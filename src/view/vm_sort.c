@@ -268,14 +268,6 @@ void vm_remember(struct viewmodel *vm)
 		vm->sel_key = vm_row_key(vm, vm->sel);
 }
 
-static double thread_cpu(void)
-{
-	struct timespec ts;
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-		return 0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---------------------------------------------------------------- the page */
 
 /* The page into the rows (the rest of them unknown until the sort ends). */
@@ -340,7 +332,6 @@ static void *bg_main(void *arg)
 {
 	struct viewmodel *vm = arg;
 	struct vm_bg *bg = &vm->bg;
-	double c0 = thread_cpu();
 	if (bg->whole) {
 		/* The keys: a read of every entry (vm_sort_cancel() before the
 		 * tracker changes them), with the worker's own context. */
@@ -366,7 +357,6 @@ static void *bg_main(void *arg)
 	if (!atomic_load(&bg->cancel))
 		sort_filled(vm, true);
 	sleep_seam(vm);
-	bg->run_cpu_s = thread_cpu() - c0;
 	atomic_store(&bg->done, true);
 	return NULL;
 }
@@ -389,7 +379,6 @@ static bool bg_start(struct viewmodel *vm, bool whole)
 	atomic_store(&bg->done, false);
 	atomic_store(&bg->cancel, false);
 	atomic_store(&bg->hurry, false);
-	bg->run_cpu_s = 0;
 	bg->busy = pthread_create(&bg->thr, NULL, bg_main, vm) == 0;
 	return bg->busy;
 }
@@ -498,7 +487,6 @@ static bool take(struct viewmodel *vm, bool wait)
 	atomic_store(&bg->hurry, true);
 	pthread_join(bg->thr, NULL);
 	bg->busy = false;
-	bg->cpu_s += bg->run_cpu_s;
 	if (bg->whole && bg->fresh) { /* a tick's: the header's traffic too */
 		if (bg->traffic_made && !atomic_load(&bg->cancel))
 			vm->traffic = bg->traffic;
@@ -579,13 +567,6 @@ bool vm_sort_busy(const struct viewmodel *vm)
 bool vm_sort_poll(struct viewmodel *vm)
 {
 	return take(vm, false);
-}
-
-double vm_sort_take_cpu(struct viewmodel *vm)
-{
-	double c = vm->bg.cpu_s;
-	vm->bg.cpu_s = 0;
-	return c;
 }
 
 long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key)
