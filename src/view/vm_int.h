@@ -16,11 +16,11 @@
 
 #define GROUP_KEY_TAG (1ull << 63)
 
-/* Starts with the five words vm_radix_order() reads (w[0..3], tie). */
+/* Starts with the five words vm_radix_order() reads (w[0..3], tie). The
+ * entry is ents[pos] (vm_item_entry): 48 bytes a row, not 56. */
 struct sort_item {
 	uint64_t w[4]; /* the sort key, compared word by word (keyed sorts) */
 	uint64_t key;  /* tie-break: the entry's key */
-	const struct track_entry *e;
 	uint32_t pos;  /* the entry's index in the tracker's list */
 };
 
@@ -181,6 +181,14 @@ struct viewmodel {
 	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */
 	bool sel_valid;
 };
+
+/* The entry a sort item stands for (the view model's data: vm_set_data()
+ * drops the items). */
+static inline const struct track_entry *vm_item_entry(const struct viewmodel *vm,
+						      const struct sort_item *it)
+{
+	return vm->ents[it->pos];
+}
 
 /* Where the set to sort is: vm->sorted / vm->spos[0..nsorted) as the
  * filter left them (FILTER); the items (items_valid: a re-sort of this data

@@ -54,7 +54,6 @@ static void item_fill(struct sort_item *it, int col, const struct col_ctx *x,
 		it->w[1] = it->w[2] = it->w[3] = 0;
 	}
 	it->key = e->key;
-	it->e = e;
 }
 
 int vm_item_cmp(const void *pa, const void *pb)

@@ -190,10 +190,10 @@ bool vm_page_around(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, si
 	bg->page = xgrow(bg->page, &bg->page_cap, a.below.n + a.above.n + 1, sizeof *bg->page);
 	size_t j = 0;
 	for (size_t i = 0; i < a.below.n; i++)
-		bg->page[j++] = (struct vm_row){vm->items[a.below.v[i]].e, -1};
-	bg->page[j++] = (struct vm_row){s->e, -1};
+		bg->page[j++] = (struct vm_row){vm_item_entry(vm, &vm->items[a.below.v[i]]), -1};
+	bg->page[j++] = (struct vm_row){vm_item_entry(vm, s), -1};
 	for (size_t i = 0; i < a.above.n; i++)
-		bg->page[j++] = (struct vm_row){vm->items[a.above.v[i]].e, -1};
+		bg->page[j++] = (struct vm_row){vm_item_entry(vm, &vm->items[a.above.v[i]]), -1};
 	bg->page_n = j;
 	bg->page_lo = a.less - a.below.n;
 	bg->page_rank = (long)a.less;
@@ -211,7 +211,7 @@ bool vm_page_top(struct viewmodel *vm, size_t margin)
 	struct vm_bg *bg = &vm->bg;
 	bg->page = xgrow(bg->page, &bg->page_cap, a.above.n + 1, sizeof *bg->page);
 	for (size_t i = 0; i < a.above.n; i++)
-		bg->page[i] = (struct vm_row){vm->items[a.above.v[i]].e, -1};
+		bg->page[i] = (struct vm_row){vm_item_entry(vm, &vm->items[a.above.v[i]]), -1};
 	bg->page_n = a.above.n;
 	bg->page_lo = 0;
 	bg->page_rank = 0;

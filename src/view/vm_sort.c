@@ -33,7 +33,9 @@ static int sort_cmp(const void *pa, const void *pb, void *arg)
 static int item_cmp_col(const void *pa, const void *pb, void *arg)
 {
 	const struct sort_item *a = pa, *b = pb;
-	return sort_cmp(&a->e, &b->e, arg);
+	const struct viewmodel *vm = arg;
+	const struct track_entry *ea = vm_item_entry(vm, a), *eb = vm_item_entry(vm, b);
+	return sort_cmp(&ea, &eb, arg);
 }
 
 static int items_cmp(struct viewmodel *vm, bool keyed, uint32_t a, uint32_t b)
@@ -116,7 +118,7 @@ static bool sort_reuse(struct viewmodel *vm, bool keyed)
 			t = slot[a++];
 		else
 			t = fresh[b++];
-		vm->sorted[k] = vm->items[t].e;
+		vm->sorted[k] = vm_item_entry(vm, &vm->items[t]);
 		vm->spos[k++] = vm->items[t].pos;
 	}
 	return true;
@@ -163,7 +165,7 @@ static void fill_range(const struct frange *r)
 		if (!((i - r->lo) & 0xffff) && atomic_load(&vm->bg.cancel))
 			return; /* the worker's result is being dropped */
 		struct sort_item *it = &vm->items[i];
-		const struct track_entry *e = from_items ? it->e : vm->sorted[i];
+		const struct track_entry *e = from_items ? vm_item_entry(vm, it) : vm->sorted[i];
 		uint32_t pos = from_items ? it->pos : vm->spos[i];
 		if (from_items)
 			vm->spos[i] = pos;
@@ -172,7 +174,6 @@ static void fill_range(const struct frange *r)
 		} else {
 			it->pos = pos;
 			it->key = e->key;
-			it->e = e;
 		}
 	}
 }
@@ -212,18 +213,18 @@ static void sort_filled(struct viewmodel *vm, bool keyed)
 		if (keyed) {
 			/* O(n): radix on the packed keys (vm_radix.h); the
 			 * result gathered through the small arrays (spos is
-			 * still in item order), not the 56-byte items. */
+			 * still in item order), not the 48-byte items. */
 			uint32_t *o = vm->ia = xgrow(vm->ia, &vm->ia_cap, n + 1, sizeof *vm->ia);
 			vm_radix_order_buf(vm->items, sizeof *vm->items, n, o, &vm->radix);
 			for (size_t i = 0; i < n; i++)
-				vm->sorted[i] = vm->items[o[i]].e;
+				vm->sorted[i] = vm_item_entry(vm, &vm->items[o[i]]);
 			for (size_t i = 0; i < n; i++)
 				o[i] = vm->spos[o[i]];
 			memcpy(vm->spos, o, n * sizeof *o);
 		} else {
 			qsort_r(vm->items, n, sizeof *vm->items, item_cmp_col, vm);
 			for (size_t i = 0; i < n; i++) {
-				vm->sorted[i] = vm->items[i].e;
+				vm->sorted[i] = vm_item_entry(vm, &vm->items[i]);
 				vm->spos[i] = vm->items[i].pos;
 			}
 		}
