@@ -51,7 +51,6 @@ void vm_free(struct viewmodel *vm)
 	col_ctx_done(&vm->bg.ctx);
 	col_ctx_done(&vm->bg.ctx2);
 	free(vm->text);
-	free(vm->sorted);
 	free(vm->spos);
 	free(vm->items);
 	free(vm->pkey);
@@ -326,7 +325,7 @@ static void build_groups(struct viewmodel *vm)
 	vm->ngroups = 0;
 	vm->gidx = xgrow(vm->gidx, &vm->gidx_cap, vm->nsorted + 1, sizeof *vm->gidx);
 	for (size_t i = 0; i < vm->nsorted; i++) {
-		const struct track_entry *e = vm->sorted[i];
+		const struct track_entry *e = vm_sorted(vm, i);
 		uint64_t k = group_key(vm, e, NULL, 0);
 		uint32_t *pg = hmap_get(&vm->gmap, k);
 		uint32_t g;
@@ -371,7 +370,7 @@ static void build_groups(struct viewmodel *vm)
 		start[g]++; /* first member slot */
 	}
 	for (size_t i = 0; i < vm->nsorted; i++) {
-		const struct track_entry *e = vm->sorted[i];
+		const struct track_entry *e = vm_sorted(vm, i);
 		uint32_t g = *hmap_get(&vm->gmap, group_key(vm, e, NULL, 0));
 		if (vm->groups[g].collapsed)
 			continue;
@@ -436,7 +435,7 @@ void vm_rebuild(struct viewmodel *vm)
 		vm->ngroups = 0;
 		vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
 		for (size_t i = 0; i < vm->nsorted; i++)
-			vm->rows[i] = (struct vm_row){vm->sorted[i], -1};
+			vm->rows[i] = (struct vm_row){vm_sorted(vm, i), -1};
 		vm->nrows = vm->nsorted;
 		vm->rows_whole = true;
 	} else {

@@ -17,7 +17,7 @@ static bool in_view(const struct viewmodel *vm, const struct track_entry *e)
 	return vm->view == VM_VIEW_LISTEN ? listen : !listen;
 }
 
-/* One share of the pass: entries [lo, hi) into sorted/spos (and items)
+/* One share of the pass: entries [lo, hi) into spos (and items)
  * from index `at` on; n and total counted. */
 struct frange {
 	struct viewmodel *vm;
@@ -46,7 +46,6 @@ static void range_run(struct frange *r)
 		vm->spos[k] = (uint32_t)i;
 		if (r->keyed)
 			vm_sort_fill(vm, r->x, &vm->items[k], e, (uint32_t)i);
-		vm->sorted[k] = e;
 	}
 }
 
@@ -59,7 +58,6 @@ static void *range_main(void *arg)
 bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan,
 		    struct col_ctx *x2, struct vm_text_plan *plan2)
 {
-	vm->sorted = xgrow(vm->sorted, &vm->sorted_cap, vm->nents + 1, sizeof *vm->sorted);
 	vm->spos = xgrow(vm->spos, &vm->spos_cap, vm->nents + 1, sizeof *vm->spos);
 	bool keyed = vm_sort_keyed(vm);
 	if (keyed)
@@ -74,7 +72,6 @@ bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan
 	else
 		range_run(&a);
 	if (b.n && a.n < mid) {
-		memmove(vm->sorted + a.n, vm->sorted + mid, b.n * sizeof *vm->sorted);
 		memmove(vm->spos + a.n, vm->spos + mid, b.n * sizeof *vm->spos);
 		if (keyed)
 			memmove(vm->items + a.n, vm->items + mid, b.n * sizeof *vm->items);

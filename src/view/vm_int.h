@@ -55,9 +55,10 @@ struct viewmodel {
 	bool follow;
 	bool dirty;
 
-	const struct track_entry **sorted; /* owned array, borrowed pointers */
-	size_t nsorted, sorted_cap;
-	uint32_t *spos;         /* per sorted entry: its index in ents */
+	/* The filtered entries in order: spos[0..nsorted) their indexes in
+	 * ents (vm_sorted() the entry). */
+	size_t nsorted;
+	uint32_t *spos;         /* owned */
 	size_t spos_cap;
 	struct sort_item *items; /* the entries to sort, with their keys */
 	size_t items_cap;
@@ -122,7 +123,7 @@ struct viewmodel {
 
 	/* A sort finished on a worker thread (vm_sort.c): while `partial`,
 	 * only rows[win_lo, win_hi) are this rebuild's (the page around the
-	 * selection, found by one pass); the worker owns items, sorted,
+	 * selection, found by one pass); the worker owns items,
 	 * spos, ia, ib, radix, pkey and prank until it is joined
 	 * (vm_sort_settle). */
 	struct vm_bg {
@@ -182,6 +183,12 @@ struct viewmodel {
 	bool sel_valid;
 };
 
+/* The i-th entry of the filtered order. */
+static inline const struct track_entry *vm_sorted(const struct viewmodel *vm, size_t i)
+{
+	return vm->ents[vm->spos[i]];
+}
+
 /* The entry a sort item stands for (the view model's data: vm_set_data()
  * drops the items). */
 static inline const struct track_entry *vm_item_entry(const struct viewmodel *vm,
@@ -190,7 +197,7 @@ static inline const struct track_entry *vm_item_entry(const struct viewmodel *vm
 	return vm->ents[it->pos];
 }
 
-/* Where the set to sort is: vm->sorted / vm->spos[0..nsorted) as the
+/* Where the set to sort is: vm->spos[0..nsorted) as the
  * filter left them (FILTER); the items (items_valid: a re-sort of this data
  * without a filter pass, nor a pass copying the items back first), their
  * keys to be made for the sort column (ITEMS) or made already by the filter
@@ -205,7 +212,7 @@ bool vm_sort_keyed(const struct viewmodel *vm);
  * model's context, or the worker's own). */
 void vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, struct sort_item *it,
 		  const struct track_entry *e, uint32_t pos);
-/* The filter pass (vm_filter.c): vm->sorted / vm->spos[0..nsorted) the
+/* The filter pass (vm_filter.c): vm->spos[0..nsorted) the
  * entries of this view that pass, in the tracker's order, vm->total those
  * of the view; with a keyed sort their items filled too (true). Formats
  * with `x` and matches text with `plan`: the view model's own on the main
@@ -216,7 +223,7 @@ void vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, struct so
  * result are the same. NULL: one pass on the calling thread. */
 bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan *plan,
 		    struct col_ctx *x2, struct vm_text_plan *plan2);
-/* Sort vm->sorted (and vm->spos with it) by the sort column, re-using the
+/* Sort vm->spos (the filtered entries) by the sort column, re-using the
  * previous tick's order when it still holds (vm_sort.c). */
 void vm_sort_entries(struct viewmodel *vm, enum vm_from from);
 /* The same, page first, for a big keyed sort with the selection anchored

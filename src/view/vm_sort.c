@@ -118,7 +118,6 @@ static bool sort_reuse(struct viewmodel *vm, bool keyed)
 			t = slot[a++];
 		else
 			t = fresh[b++];
-		vm->sorted[k] = vm_item_entry(vm, &vm->items[t]);
 		vm->spos[k++] = vm->items[t].pos;
 	}
 	return true;
@@ -165,8 +164,8 @@ static void fill_range(const struct frange *r)
 		if (!((i - r->lo) & 0xffff) && atomic_load(&vm->bg.cancel))
 			return; /* the worker's result is being dropped */
 		struct sort_item *it = &vm->items[i];
-		const struct track_entry *e = from_items ? vm_item_entry(vm, it) : vm->sorted[i];
 		uint32_t pos = from_items ? it->pos : vm->spos[i];
+		const struct track_entry *e = vm->ents[pos];
 		if (from_items)
 			vm->spos[i] = pos;
 		if (keyed) {
@@ -217,16 +216,12 @@ static void sort_filled(struct viewmodel *vm, bool keyed)
 			uint32_t *o = vm->ia = xgrow(vm->ia, &vm->ia_cap, n + 1, sizeof *vm->ia);
 			vm_radix_order_buf(vm->items, sizeof *vm->items, n, o, &vm->radix);
 			for (size_t i = 0; i < n; i++)
-				vm->sorted[i] = vm_item_entry(vm, &vm->items[o[i]]);
-			for (size_t i = 0; i < n; i++)
 				o[i] = vm->spos[o[i]];
 			memcpy(vm->spos, o, n * sizeof *o);
 		} else {
 			qsort_r(vm->items, n, sizeof *vm->items, item_cmp_col, vm);
-			for (size_t i = 0; i < n; i++) {
-				vm->sorted[i] = vm_item_entry(vm, &vm->items[i]);
+			for (size_t i = 0; i < n; i++)
 				vm->spos[i] = vm->items[i].pos;
-			}
 		}
 	}
 	sort_remember(vm);
@@ -514,7 +509,7 @@ static bool take(struct viewmodel *vm, bool wait)
 	size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
 	vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
 	for (size_t i = 0; i < vm->nsorted; i++)
-		vm->rows[i] = (struct vm_row){vm->sorted[i], -1};
+		vm->rows[i] = (struct vm_row){vm_sorted(vm, i), -1};
 	vm->nrows = vm->nsorted;
 	vm->rows_whole = true;
 	bg->partial = bg->frozen_rows = false;
