@@ -17,7 +17,7 @@
  *
  * Input: n records `stride` bytes apart, each starting with five uint64_t:
  * w[0], w[1], w[2], w[3], tie. Output: order[0..n) the record indices.
- * Pure, no I/O; vm_radix_order() allocates its scratch (2 × 16 bytes per
+ * Pure, no I/O; vm_radix_order() allocates its scratch (2 × 12 bytes per
  * record) and frees it before returning; vm_radix_order_buf() keeps it in
  * `buf` (owned by the caller, zero-initialised, grown as needed, freed by
  * vm_radix_buf_done()) so that repeated sorts reuse warm pages. n must be

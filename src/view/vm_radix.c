@@ -9,11 +9,13 @@
 
 #include "tcpscope/util.h"
 
-struct rrec {
+/* 12 bytes, not 16: the scatter passes move a quarter less memory, and a
+ * million rows' scratch (two arrays) is 24 MB, not 32. */
+struct __attribute__((packed)) rrec {
 	uint64_t k; /* the packed key */
 	uint32_t i; /* the record's index */
-	uint32_t spare;
 };
+_Static_assert(sizeof(struct rrec) == 12, "packed");
 
 /* Records shorter than this are sorted by insertion. */
 #define RADIX_MIN 48
