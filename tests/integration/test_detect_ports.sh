@@ -58,8 +58,11 @@ echo "info: port_exhaustion cleared $(since "$T_CLOSED" "$CT") s after the close
 check "port_exhaustion raised for the closed connections to :7302" $? "$(show)"
 jq -e '.alerts | map(select(.kind == "port_exhaustion" and .owner.remote_port == 7302 and .time_wait == 24 and .count == 24)) | length == 1' "$TESTTMP/tw.json" >/dev/null
 check "TIME_WAIT sockets count towards port exhaustion (one-shot)" $? "$(jq -c .alerts "$TESTTMP/tw.json" | head -c 600)"
-[ "$(nev "$OUT" alert_raised time_wait '.owner.by == "host" and .limit == 32 and .value >= 24')" -eq 1 ]
-check "time_wait raised: 24+ of 32 buckets" $? "$(show)"
+# Raised once, at or above its warn level (50% of the 32 buckets): a poll
+# may land while the 24 are still entering TIME_WAIT, so the raise's own
+# value may be below 24; the one-shot after it counts all 24 (below).
+[ "$(nev "$OUT" alert_raised time_wait '.owner.by == "host" and .limit == 32 and .value >= 16')" -eq 1 ]
+check "time_wait raised once at 16+ of 32 buckets" $? "$(show)"
 jq -e '.alerts | map(select(.kind == "time_wait" and .top_destination.port == 7302 and .top_destination.count == 24 and (.top_destination.local | not))) | length == 1' "$TESTTMP/tw.json" >/dev/null
 check "time_wait names the destination holding most: :7302" $? "$(jq -c .alerts "$TESTTMP/tw.json" | head -c 600)"
 [ "$(nev "$OUT" alert_cleared time_wait 'true')" -eq 1 ]
