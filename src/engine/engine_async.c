@@ -210,14 +210,17 @@ static void take(struct engine *g)
 	}
 }
 
-/* The detect phase: reads the tracker and the header, writes only the
- * detector (on the thread, or here); then the poll's buffer goes back
- * (at a million sockets unmapping it is felt: off the main thread too). */
+/* The detect phase: the poll's buffer goes back first (the tracker has
+ * taken it; at a million sockets unmapping it is felt: off the main thread
+ * too, and before the view's sort of the new entries allocates its
+ * scratch, so that the two are not resident at once); then the detectors,
+ * which read the tracker and the header and write only the detector (on
+ * the thread, or here). */
 static void detect(struct engine *g)
 {
+	release(g);
 	engine_pace_seam_detect(g);
 	detector_update_ns(g->det, g->trk, &g->snap, g->wdns, g->o.all_netns ? g->wnns : 0);
-	release(g);
 }
 
 static void *detect_main(void *arg)

@@ -75,7 +75,7 @@ struct viewmodel {
 	int psort_col;
 	bool psort_desc, pvalid;
 	uint32_t *ia, *ib;      /* scratch: item indices (previous order, fresh) */
-	struct vm_radix_buf radix; /* the radix sort's scratch, kept (24 B a row) */
+	struct vm_radix_buf radix; /* the radix sort's scratch (24 B a row; vm_sort.c) */
 	size_t ia_cap, ib_cap;
 	size_t total;
 	struct vm_row *rows;
