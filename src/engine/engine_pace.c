@@ -12,8 +12,10 @@
 /* Smoothing: a dearer tick counts at once (protect the box), a cheaper
  * one slowly (no flapping between two intervals). */
 #define PACE_DECAY 0.3
-/* A new stretched interval is put in force only when it differs by more
- * than this from the one in force (each change re-anchors the grid). */
+/* A shorter stretched interval is put in force only when it is shorter by
+ * more than this share of the one in force (each change re-anchors the
+ * grid: no flapping between two intervals); a longer one at once, or the
+ * budget would be exceeded by up to this share. */
 #define PACE_SLACK 0.2
 
 static double cpu_now(void)
@@ -135,7 +137,7 @@ void engine_pace_end(struct engine *g)
 		}
 		return;
 	}
-	if (g->need_s && fabs(need - g->need_s) <= PACE_SLACK * g->need_s)
+	if (g->need_s && need <= g->need_s && g->need_s - need <= PACE_SLACK * g->need_s)
 		return;
 	g->need_s = need;
 	engine_apply_interval(g, need);
