@@ -36,6 +36,8 @@ int err_set(struct err *e, int code, const char *fmt, ...); /* returns -abs(code
 
 double clock_wall(void);     /* CLOCK_REALTIME, seconds */
 uint64_t clock_mono_ns(void); /* CLOCK_MONOTONIC, nanoseconds */
+double clock_thread_cpu(void);  /* the calling thread's CPU time, seconds (0: unknown) */
+double clock_process_cpu(void); /* the process's CPU time (all threads), seconds */
 
 /* Parse a duration: "1.5", "250ms", "2s", "3m", "1h"; bare numbers are
  * `bare_unit_s` seconds each. Returns seconds, or -1 on error. */

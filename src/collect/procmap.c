@@ -236,22 +236,13 @@ static void walk(struct procmap *pm)
 	closedir(d);
 }
 
-/* The calling thread's CPU time: a walk is syscalls, counted there. */
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-		return 0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Walk now, and space the next one by what this one cost (see the
  * contract): a cheap walk may run at every poll, a dear one waits. */
 static void walk_paced(struct procmap *pm, uint64_t now_ns)
 {
-	double cpu0 = thread_cpu_s();
+	double cpu0 = clock_thread_cpu(); /* a walk is syscalls: counted there */
 	walk(pm);
-	double cost = thread_cpu_s() - cpu0;
+	double cost = clock_thread_cpu() - cpu0;
 	pm->stats.last_walk_s = cost;
 	double wait_s = cost / pm->walk_share;
 	if (wait_s > PROCMAP_WALK_WAIT_MAX_S)

@@ -6,19 +6,11 @@
 
 #include "engine_int.h"
 
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-		return 0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void engine_tick_observe(struct engine *g)
 {
 	if (!g->nobs || g->rp)
 		return;
-	double cpu0 = thread_cpu_s();
+	double cpu0 = clock_thread_cpu();
 	for (unsigned i = 0; i < g->nobs; i++) {
 		const struct engine_observer *ob = &g->obs[i];
 		ob->tick(ob->ctx, g);
@@ -26,5 +18,5 @@ void engine_tick_observe(struct engine *g)
 		while (ob->notice && (m = ob->notice(ob->ctx)))
 			engine_notice_push(g, "%s", m);
 	}
-	engine_pace_charge(g, thread_cpu_s() - cpu0);
+	engine_pace_charge(g, clock_thread_cpu() - cpu0);
 }

@@ -18,14 +18,6 @@
  * budget would be exceeded by up to this share. */
 #define PACE_SLACK 0.2
 
-static double cpu_now(void)
-{
-	struct timespec ts;
-	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0)
-		return 0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static unsigned env_ms(const char *name)
 {
 	const char *v = getenv(name);
@@ -69,9 +61,9 @@ void engine_pace_seam(const struct engine *g)
 		left -= step;
 	}
 	if (g->test_burn_ms) {
-		double until = cpu_now() + g->test_burn_ms / 1000.0;
+		double until = clock_process_cpu() + g->test_burn_ms / 1000.0;
 		volatile unsigned long spin = 0;
-		while (cpu_now() < until)
+		while (clock_process_cpu() < until)
 			spin++;
 	}
 }
@@ -107,12 +99,12 @@ static double need_of(const struct engine *g)
 
 void engine_pace_begin(struct engine *g)
 {
-	g->cpu0_s = cpu_now();
+	g->cpu0_s = clock_process_cpu();
 }
 
 void engine_pace_end(struct engine *g)
 {
-	double cost = cpu_now() - g->cpu0_s + g->charge_s;
+	double cost = clock_process_cpu() - g->cpu0_s + g->charge_s;
 	g->charge_s = 0;
 	if (cost < 0)
 		cost = 0;

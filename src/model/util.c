@@ -123,6 +123,24 @@ uint64_t clock_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static double cpu_clock(clockid_t clk)
+{
+	struct timespec ts;
+	if (clock_gettime(clk, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double clock_thread_cpu(void)
+{
+	return cpu_clock(CLOCK_THREAD_CPUTIME_ID);
+}
+
+double clock_process_cpu(void)
+{
+	return cpu_clock(CLOCK_PROCESS_CPUTIME_ID);
+}
+
 double util_parse_duration(const char *s, double bare_unit_s)
 {
 	if (!s || !*s)

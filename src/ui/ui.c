@@ -20,19 +20,6 @@
 #include "tcpscope/app.h"
 #include "live.h"
 
-static double cpu_s(clockid_t clk)
-{
-	struct timespec ts;
-	if (clock_gettime(clk, &ts) < 0)
-		return 0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double thread_cpu_s(void)
-{
-	return cpu_s(CLOCK_THREAD_CPUTIME_ID);
-}
-
 static unsigned long env_num(const char *name, unsigned long dflt)
 {
 	const char *v = getenv(name);
@@ -137,7 +124,7 @@ static void tick_took(struct ui *u)
 static void tick_done(struct ui *u, int rc, const struct err *ep, bool took)
 {
 	struct err e = *ep;
-	double cpu0 = thread_cpu_s();
+	double cpu0 = clock_thread_cpu();
 	if (!took)
 		tick_took(u);
 	show_notices(u);
@@ -151,12 +138,12 @@ static void tick_done(struct ui *u, int rc, const struct err *ep, bool took)
 	/* The view's share of the tick counts against the CPU budget too
 	 * (when it took the poll before the tick's end, the engine's clock
 	 * counted it already). */
-	engine_pace_charge(u->eng, thread_cpu_s() - cpu0);
+	engine_pace_charge(u->eng, clock_thread_cpu() - cpu0);
 	/* The tick's background sort still running: what the process spends
 	 * until it ends (its helper thread too) is the tick's as well, charged
 	 * then (sort_work); until here the tick's own clock counted it. */
 	u->sort_charge = u->sort_charge && vm_sort_busy(u->vm);
-	u->sort_cpu0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
+	u->sort_cpu0 = clock_process_cpu();
 }
 
 /* The tracker is about to take a poll (engine_on_take()): a re-sort's
@@ -220,7 +207,7 @@ static unsigned sort_work(struct ui *u)
 	if (!vm_sort_poll(u->vm))
 		return 0;
 	if (u->sort_charge && !vm_sort_busy(u->vm) && u->eng && !engine_tick_busy(u->eng)) {
-		engine_pace_charge(u->eng, cpu_s(CLOCK_PROCESS_CPUTIME_ID) - u->sort_cpu0);
+		engine_pace_charge(u->eng, clock_process_cpu() - u->sort_cpu0);
 		u->sort_charge = false;
 	}
 	return UI_REDRAW;
