@@ -314,21 +314,15 @@ static void anchor(struct viewmodel *vm, size_t rank, size_t screen_line)
  * the page waits for the rest in any case. */
 #define VM_PAGE_YIELD_MS 80
 
-static void page_yield(struct vm_bg *bg)
+/* The worker waits `ms` (the pause above, or the test seam's delay) in
+ * 2 ms steps, cut short when its result is dropped, and with `hurry_ends`
+ * when a caller waits for the rest. */
+static void bg_wait(const struct vm_bg *bg, unsigned ms, bool hurry_ends)
 {
-	for (unsigned ms = 0; ms < VM_PAGE_YIELD_MS && !atomic_load(&bg->cancel) &&
-			      !atomic_load(&bg->hurry);
-	     ms += 2) {
+	for (unsigned t = 0; t < ms && !atomic_load(&bg->cancel) &&
+			     !(hurry_ends && atomic_load(&bg->hurry));
+	     t += 2) {
 		struct timespec ts = {0, 2000000L};
-		nanosleep(&ts, NULL);
-	}
-}
-
-static void sleep_seam(struct viewmodel *vm)
-{
-	/* The test seam's delay, cut short when the result is dropped. */
-	for (unsigned ms = 0; ms < vm->bg.delay_ms && !atomic_load(&vm->bg.cancel); ms += 10) {
-		struct timespec ts = {0, 10000000L};
 		nanosleep(&ts, NULL);
 	}
 }
@@ -351,9 +345,9 @@ static void *bg_main(void *arg)
 		bool paged = bg->sel_none ? vm_page_top(vm, bg->margin)
 					  : vm_page_around(vm, bg->sel_pos, bg->sel_key, bg->margin);
 		if (paged && !atomic_load(&bg->cancel)) {
-			sleep_seam(vm);
+			bg_wait(bg, bg->delay_ms, false);
 			atomic_store(&bg->page_ready, true);
-			page_yield(bg);
+			bg_wait(bg, VM_PAGE_YIELD_MS, true);
 		}
 		/* A tick's: the header's traffic, after the page (read when
 		 * joined). */
@@ -364,7 +358,7 @@ static void *bg_main(void *arg)
 	}
 	if (!atomic_load(&bg->cancel))
 		sort_filled(vm, true);
-	sleep_seam(vm);
+	bg_wait(bg, bg->delay_ms, false);
 	atomic_store(&bg->done, true);
 	return NULL;
 }
