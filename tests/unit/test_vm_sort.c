@@ -466,6 +466,20 @@ static void test_background_filter(void)
 	vm_free(fg);
 }
 
+/* Both views on the same n entries, sorted by Recv-Q (descending, keyed),
+ * a page of 20, the order complete and row 1500 selected. */
+static void on_recvq(struct viewmodel *both[2], size_t n, uint64_t now)
+{
+	for (int k = 0; k < 2; k++) {
+		vm_set_page(both[k], 20);
+		vm_set_sort(both[k], COL_RECVQ, true);
+		vm_set_data(both[k], ptrs, n, NULL, now);
+		vm_rebuild(both[k]);
+		vm_sort_wait(both[k]);
+		vm_select(both[k], 1500);
+	}
+}
+
 /* A tick under frozen rows (vm_freeze before the update): until the new
  * data's page is made on the worker, the rows on screen are copies of the
  * last ones, with their values as they were, and the counts the last
@@ -482,14 +496,7 @@ static void test_freeze(void)
 	vm_set_background(fg, 0, 0);
 	struct viewmodel *both[2] = {bg, fg};
 	uint64_t now = 40000000000ull;
-	for (int k = 0; k < 2; k++) {
-		vm_set_page(both[k], 20);
-		vm_set_sort(both[k], COL_RECVQ, true);
-		vm_set_data(both[k], ptrs, n, NULL, now);
-		vm_rebuild(both[k]);
-		vm_sort_wait(both[k]);
-		vm_select(both[k], 1500);
-	}
+	on_recvq(both, n, now);
 	int bad = 0, frozen = 0, same_old = 0, moved_ok = 0, traffic_ok = 0, traffic_n = 0;
 	for (int tick = 0; tick < 12; tick++) {
 		/* What the screen shows now: keys and Recv-Q of the page. */
@@ -612,14 +619,7 @@ static void test_supersede(void)
 	vm_set_background(fg, 0, 0);
 	struct viewmodel *both[2] = {bg, fg};
 	uint64_t now = 50000000000ull;
-	for (int k = 0; k < 2; k++) {
-		vm_set_page(both[k], 20);
-		vm_set_sort(both[k], COL_RECVQ, true);
-		vm_set_data(both[k], ptrs, n, NULL, now);
-		vm_rebuild(both[k]);
-		vm_sort_wait(both[k]);
-		vm_select(both[k], 1500);
-	}
+	on_recvq(both, n, now);
 	/* Filters that keep the selected socket: where it is gone, the row
 	 * index kept is the one on screen — the frozen rows', while in place
 	 * the tick's re-anchored one: both "the same row", not the same
