@@ -108,8 +108,12 @@ wait_gone 3 "filter:"
 has "filter:" && fail "filter cleared" "$(screen | sed -n 7p)" || pass "empty filter clears it"
 
 # ------------------------------------------------------------- search
+# The selected row is drawn black on cyan (SGR 30, 46): wait (bounded)
+# until it is a leaky-app row, rather than for a fixed time.
+ESC=$(printf '\033')
+sel_leaky() { $T capture-pane -p -e -t ui | grep -F 'leaky-app' | grep -qE "$ESC\\[30(m$ESC\\[|;)46m"; }
 keys Home '/' 'leaky' Enter
-sleep 0.5
+wait_for 5 sel_leaky
 keys Enter # detail view of the selected socket
 if wait_screen 3 "Socket details" && has "Process:      leaky-app[" && has "Command line:"; then
 	pass "search selects a leaky-app row; Enter opens its detail view"
