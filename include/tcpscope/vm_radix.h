@@ -1,5 +1,5 @@
-/* vm_radix.h — the order of n sort keys, each four 64-bit words compared
- * in turn and then a 64-bit tie-break, in O(n) for the usual populations:
+/* vm_radix.h — the order of n sort keys, each up to four 64-bit words
+ * compared in turn and then a 64-bit tie-break, in O(n) for the usual populations:
  * the view model's full sort (a re-sort at a million sockets in tens of
  * milliseconds instead of a second of comparator calls).
  *
@@ -12,11 +12,11 @@
  * IPv6 endpoints beside IPv4 ones), runs of equal packed words are sorted
  * again by a full comparison of the words: only the runs pay for it.
  *
- * The result is the order of a comparison sort on (w[0..3], tie) — both
+ * The result is the order of a comparison sort on (w[0..nw), tie) — both
  * ascending; equal (w, tie) keep their input order (stable).
  *
- * Input: n records `stride` bytes apart, each starting with five uint64_t:
- * w[0], w[1], w[2], w[3], tie. Output: order[0..n) the record indices.
+ * Input: n records `stride` bytes apart, each starting with nw + 1
+ * uint64_t: w[0], ..., w[nw - 1], tie (nw from 0 to VM_RADIX_MAXW). Output: order[0..n) the record indices.
  * Pure, no I/O; vm_radix_order() allocates its scratch (2 × 12 bytes per
  * record) and frees it before returning; vm_radix_order_buf() keeps it in
  * `buf` (owned by the caller, zero-initialised, grown as needed, freed by
@@ -28,13 +28,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-void vm_radix_order(const void *recs, size_t stride, size_t n, uint32_t *order);
+#define VM_RADIX_MAXW 4
+
+void vm_radix_order(const void *recs, size_t stride, unsigned nw, size_t n, uint32_t *order);
 
 struct vm_radix_buf {
 	void *p;    /* owned */
 	size_t cap; /* records */
 };
-void vm_radix_order_buf(const void *recs, size_t stride, size_t n, uint32_t *order,
+void vm_radix_order_buf(const void *recs, size_t stride, unsigned nw, size_t n, uint32_t *order,
 			struct vm_radix_buf *buf);
 void vm_radix_buf_done(struct vm_radix_buf *buf); /* frees; buf is empty again */
 

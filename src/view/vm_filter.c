@@ -45,7 +45,7 @@ static void range_run(struct frange *r)
 		size_t k = r->at + r->n++;
 		vm->spos[k] = (uint32_t)i;
 		if (r->keyed)
-			vm_sort_fill(vm, r->x, &vm->items[k], e, (uint32_t)i);
+			vm_sort_fill(vm, r->x, k, e, (uint32_t)i);
 	}
 }
 
@@ -61,7 +61,7 @@ bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan
 	vm->spos = xgrow(vm->spos, &vm->spos_cap, vm->nents + 1, sizeof *vm->spos);
 	bool keyed = vm_sort_keyed(vm);
 	if (keyed)
-		vm->items = xgrow(vm->items, &vm->items_cap, vm->nents + 1, sizeof *vm->items);
+		vm_items_reserve(vm, vm->nents, vm_item_words(vm));
 	/* Two halves: the second writes from `mid` on (the first half's
 	 * matches are at most mid), then moves down behind the first's. */
 	size_t mid = x2 ? vm->nents / 2 : vm->nents;
@@ -74,7 +74,8 @@ bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan
 	if (b.n && a.n < mid) {
 		memmove(vm->spos + a.n, vm->spos + mid, b.n * sizeof *vm->spos);
 		if (keyed)
-			memmove(vm->items + a.n, vm->items + mid, b.n * sizeof *vm->items);
+			memmove(vm_item(vm, a.n), vm_item(vm, mid),
+				b.n * (vm->inw + 2) * sizeof *vm->items);
 	}
 	vm->nsorted = a.n + b.n;
 	vm->total = a.total + b.total;

@@ -16,13 +16,15 @@
 
 #define GROUP_KEY_TAG (1ull << 63)
 
-/* Starts with the five words vm_radix_order() reads (w[0..3], tie). The
- * entry is ents[pos] (vm_item_entry): 48 bytes a row, not 56. */
-struct sort_item {
-	uint64_t w[4]; /* the sort key, compared word by word (keyed sorts) */
-	uint64_t key;  /* tie-break: the entry's key */
-	uint32_t pos;  /* the entry's index in the tracker's list */
-};
+/* The sort items: per filtered entry, in the tracker's list order, a
+ * record of vm->inw + 2 words: the sort key's words (vm->inw of them:
+ * 4 for an endpoint column, 1 for the other keyed columns, 0 for a
+ * comparator sort), the tie-break (the entry's key), then the entry's
+ * index in the tracker's list (vm_item_pos(); the entry is ents[pos],
+ * vm_item_entry()). A keyed record starts with the words
+ * vm_radix_order_buf() reads. 24 bytes a row for the usual columns, 48
+ * for an endpoint (16 for a comparator sort). */
+#define VM_ITEM_MAXW 4
 
 #define NO_RANK UINT32_MAX
 
@@ -60,8 +62,9 @@ struct viewmodel {
 	size_t nsorted;
 	uint32_t *spos;         /* owned */
 	size_t spos_cap;
-	struct sort_item *items; /* the entries to sort, with their keys */
-	size_t items_cap;
+	uint64_t *items;        /* owned: the entries to sort, with their keys */
+	size_t items_cap;       /* words */
+	unsigned inw;           /* key words of each item (see above) */
 	/* items[0..nsorted) hold the filtered entries of this data, in the
 	 * tracker's list order: a change of sort alone needs no new filter
 	 * pass (resort). */
@@ -189,12 +192,26 @@ static inline const struct track_entry *vm_sorted(const struct viewmodel *vm, si
 	return vm->ents[vm->spos[i]];
 }
 
-/* The entry a sort item stands for (the view model's data: vm_set_data()
- * drops the items). */
-static inline const struct track_entry *vm_item_entry(const struct viewmodel *vm,
-						      const struct sort_item *it)
+/* Sort item i (see above): its words, tie-break key, list index, entry. */
+static inline uint64_t *vm_item(const struct viewmodel *vm, size_t i)
 {
-	return vm->ents[it->pos];
+	return vm->items + i * (vm->inw + 2);
+}
+
+static inline uint64_t vm_item_key(const struct viewmodel *vm, size_t i)
+{
+	return vm_item(vm, i)[vm->inw];
+}
+
+static inline uint32_t vm_item_pos(const struct viewmodel *vm, size_t i)
+{
+	return (uint32_t)vm_item(vm, i)[vm->inw + 1];
+}
+
+/* (The view model's data: vm_set_data() drops the items.) */
+static inline const struct track_entry *vm_item_entry(const struct viewmodel *vm, size_t i)
+{
+	return vm->ents[vm_item_pos(vm, i)];
 }
 
 /* Where the set to sort is: vm->spos[0..nsorted) as the
@@ -203,15 +220,20 @@ static inline const struct track_entry *vm_item_entry(const struct viewmodel *vm
  * keys to be made for the sort column (ITEMS) or made already by the filter
  * pass with vm_sort_fill() (FILLED: one read of each entry, not two). */
 enum vm_from { VM_FROM_FILTER, VM_FROM_ITEMS, VM_FROM_FILLED };
-/* Two sort items in the keyed order: the words, then the key (vm_keys.c;
- * a qsort comparator). */
-int vm_item_cmp(const void *a, const void *b);
+/* Sort items i and j in the keyed order: the words, then the key
+ * (vm_keys.c). */
+int vm_item_cmp(const struct viewmodel *vm, size_t i, size_t j);
+/* The key words of an item for the sort column (vm->inw when filled). */
+unsigned vm_item_words(const struct viewmodel *vm);
 /* Keyed sort column: the filter may fill the items (vm_sort_fill) (vm_keys.c). */
 bool vm_sort_keyed(const struct viewmodel *vm);
 /* The entry's sort item for the sort column, formatted with `x` (the view
  * model's context, or the worker's own). */
-void vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, struct sort_item *it,
+void vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, size_t i,
 		  const struct track_entry *e, uint32_t pos);
+/* Room for n items of `nw` key words, vm->inw = nw; the items' words are
+ * kept when the width does not change (vm_sort.c). */
+void vm_items_reserve(struct viewmodel *vm, size_t n, unsigned nw);
 /* The filter pass (vm_filter.c): vm->spos[0..nsorted) the
  * entries of this view that pass, in the tracker's order, vm->total those
  * of the view; with a keyed sort their items filled too (true). Formats

@@ -1,4 +1,4 @@
-/* vm_keys.c — a socket's sort key as four words (vm_sort_fill), for the
+/* vm_keys.c — a socket's sort key as words (vm_sort_fill), for the
  * keyed sort columns (vm_sort_keyed): numbers, endpoints and the text
  * columns whose order is an integer. Reads the entry and the formatting
  * context it is given, nothing else: the filter pass on a worker calls it
@@ -10,7 +10,8 @@
 #include "vm_int.h"
 
 /* Sorting by a numeric column or an endpoint: each socket's sort key is
- * computed once per rebuild as four unsigned words compared in order, then
+ * computed once per rebuild as unsigned words compared in order (four
+ * for an endpoint, one for the rest: vm_item_words()), then
  * (value, key) pairs are sorted — each comparison is a few integer compares
  * on one contiguous array instead of two getter calls or two pointer chases
  * into the conns (at 100k sockets: ~1.7M comparisons a sort). Same order as
@@ -35,41 +36,42 @@ static uint64_t be_word(const uint8_t *p, size_t n)
 	return w;
 }
 
-static void item_fill(struct sort_item *it, int col, const struct col_ctx *x,
-		      const struct track_entry *e)
+static bool endpoint_col(int col)
 {
-	const struct conn *c = e->conn;
-	if (col == COL_LOCAL || col == COL_REMOTE) {
-		const union conn_addr *a = col == COL_LOCAL ? &c->laddr : &c->raddr;
-		size_t len = c->family == AF_INET ? 4 : 16;
-		it->w[0] = c->family;
-		it->w[1] = be_word(a->b, len);
-		it->w[2] = len > 8 ? be_word(a->b + 8, len - 8) : 0;
-		it->w[3] = col == COL_LOCAL ? c->lport : c->rport;
-	} else if (col_table[col].key) {
-		it->w[0] = col_table[col].key(x, e);
-		it->w[1] = it->w[2] = it->w[3] = 0;
-	} else {
-		it->w[0] = num_word(col_table[col].num(x, e));
-		it->w[1] = it->w[2] = it->w[3] = 0;
-	}
-	it->key = e->key;
+	return col == COL_LOCAL || col == COL_REMOTE;
 }
 
-int vm_item_cmp(const void *pa, const void *pb)
+/* The key's words into w[0..vm_item_words()). */
+static void item_fill(uint64_t *w, int col, const struct col_ctx *x, const struct track_entry *e)
 {
-	const struct sort_item *a = pa, *b = pb;
-	for (int i = 0; i < 4; i++)
-		if (a->w[i] != b->w[i])
-			return a->w[i] < b->w[i] ? -1 : 1;
-	return a->key < b->key ? -1 : a->key > b->key;
+	const struct conn *c = e->conn;
+	if (endpoint_col(col)) {
+		const union conn_addr *a = col == COL_LOCAL ? &c->laddr : &c->raddr;
+		size_t len = c->family == AF_INET ? 4 : 16;
+		w[0] = c->family;
+		w[1] = be_word(a->b, len);
+		w[2] = len > 8 ? be_word(a->b + 8, len - 8) : 0;
+		w[3] = col == COL_LOCAL ? c->lport : c->rport;
+	} else if (col_table[col].key) {
+		w[0] = col_table[col].key(x, e);
+	} else {
+		w[0] = num_word(col_table[col].num(x, e));
+	}
+}
+
+int vm_item_cmp(const struct viewmodel *vm, size_t i, size_t j)
+{
+	const uint64_t *a = vm_item(vm, i), *b = vm_item(vm, j);
+	for (unsigned k = 0; k <= vm->inw; k++) /* the words, then the key */
+		if (a[k] != b[k])
+			return a[k] < b[k] ? -1 : 1;
+	return 0;
 }
 
 static bool keyed_col(int col)
 {
 	return col >= 0 && col < COL_COUNT &&
-	       (col_table[col].num || col_table[col].key || col == COL_LOCAL ||
-		col == COL_REMOTE);
+	       (col_table[col].num || col_table[col].key || endpoint_col(col));
 }
 
 bool vm_sort_keyed(const struct viewmodel *vm)
@@ -77,12 +79,20 @@ bool vm_sort_keyed(const struct viewmodel *vm)
 	return keyed_col(vm->sort_col);
 }
 
-void vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, struct sort_item *it,
+unsigned vm_item_words(const struct viewmodel *vm)
+{
+	return !keyed_col(vm->sort_col) ? 0 : endpoint_col(vm->sort_col) ? VM_ITEM_MAXW : 1;
+}
+
+void vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, size_t i,
 		  const struct track_entry *e, uint32_t pos)
 {
+	uint64_t *it = vm_item(vm, i);
+	unsigned nw = vm->inw;
 	item_fill(it, vm->sort_col, x, e);
 	if (vm->sort_desc)
-		for (int k = 0; k < 4; k++)
-			it->w[k] = ~it->w[k];
-	it->pos = pos;
+		for (unsigned k = 0; k < nw; k++)
+			it[k] = ~it[k];
+	it[nw] = e->key;
+	it[nw + 1] = pos;
 }

@@ -27,7 +27,7 @@ struct near {
 /* < 0: a nearer than b. */
 static int near_cmp(const struct viewmodel *vm, const struct near *h, uint32_t a, uint32_t b)
 {
-	return h->sign * vm_item_cmp(&vm->items[a], &vm->items[b]);
+	return h->sign * vm_item_cmp(vm, a, b);
 }
 
 /* Put the k nearest of v[0..n) in v[0..k), the k-th nearest at v[k-1]. */
@@ -79,7 +79,7 @@ static void near_init(struct near *h, size_t k, int sign)
 static int idx_cmp(const void *pa, const void *pb, void *arg)
 {
 	const struct viewmodel *vm = arg;
-	return vm_item_cmp(&vm->items[*(const uint32_t *)pa], &vm->items[*(const uint32_t *)pb]);
+	return vm_item_cmp(vm, *(const uint32_t *)pa, *(const uint32_t *)pb);
 }
 
 static void near_finish(struct viewmodel *vm, struct near *h)
@@ -106,25 +106,25 @@ static long find_sel(const struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_
 		size_t lo = 0, hi = n;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			if (vm->items[mid].pos < sel_pos)
+			if (vm_item_pos(vm, mid) < sel_pos)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		if (lo < n && vm->items[lo].pos == sel_pos && vm->items[lo].key == sel_key)
+		if (lo < n && vm_item_pos(vm, lo) == sel_pos && vm_item_key(vm, lo) == sel_key)
 			return (long)lo;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (vm->items[i].key == sel_key)
+		if (vm_item_key(vm, i) == sel_key)
 			return (long)i;
 	return -1;
 }
 
-/* One half of a pass: items [lo, hi), the selection s (index si) or
- * none (top: the nearest from below all of them). */
+/* One half of a pass: items [lo, hi), the selection (item si) or
+ * none (has_s false; top: the nearest from below all of them). */
 struct prange {
 	struct viewmodel *vm;
-	const struct sort_item *s;
+	bool has_s;
 	size_t si, lo, hi;
 	struct near below, above;
 	size_t less;
@@ -136,11 +136,11 @@ static void prange_run(struct prange *p)
 	for (size_t i = p->lo; i < p->hi; i++) {
 		if (!((i - p->lo) & 0xffff) && atomic_load(&vm->bg.cancel))
 			break; /* dropped: the page is not used */
-		if (!p->s) {
+		if (!p->has_s) {
 			near_push(vm, &p->above, (uint32_t)i);
 		} else if (i == p->si) {
 			continue;
-		} else if (vm_item_cmp(&vm->items[i], p->s) < 0) {
+		} else if (vm_item_cmp(vm, i, p->si) < 0) {
 			p->less++;
 			near_push(vm, &p->below, (uint32_t)i);
 		} else {
@@ -157,12 +157,12 @@ static void *prange_main(void *arg)
 
 /* The pass in two halves (a thread for the second; inline if none
  * starts), merged into a's near sets and count. */
-static void pass2(struct viewmodel *vm, const struct sort_item *s, size_t si, size_t kb,
-		  size_t ka, struct prange *a, struct prange *b)
+static void pass2(struct viewmodel *vm, bool has_s, size_t si, size_t kb, size_t ka,
+		  struct prange *a, struct prange *b)
 {
 	size_t n = vm->nsorted, mid = n / 2;
-	*a = (struct prange){.vm = vm, .s = s, .si = si, .lo = 0, .hi = mid};
-	*b = (struct prange){.vm = vm, .s = s, .si = si, .lo = mid, .hi = n};
+	*a = (struct prange){.vm = vm, .has_s = has_s, .si = si, .lo = 0, .hi = mid};
+	*b = (struct prange){.vm = vm, .has_s = has_s, .si = si, .lo = mid, .hi = n};
 	near_init(&a->below, kb, -1);
 	near_init(&b->below, kb, -1);
 	near_init(&a->above, ka, 1);
@@ -182,18 +182,17 @@ bool vm_page_around(struct viewmodel *vm, uint32_t sel_pos, uint64_t sel_key, si
 	long si = find_sel(vm, sel_pos, sel_key);
 	if (si < 0)
 		return false;
-	const struct sort_item *s = &vm->items[si];
 	size_t k = margin ? margin : 1;
 	struct prange a, b;
-	pass2(vm, s, (size_t)si, k, k, &a, &b);
+	pass2(vm, true, (size_t)si, k, k, &a, &b);
 	struct vm_bg *bg = &vm->bg;
 	bg->page = xgrow(bg->page, &bg->page_cap, a.below.n + a.above.n + 1, sizeof *bg->page);
 	size_t j = 0;
 	for (size_t i = 0; i < a.below.n; i++)
-		bg->page[j++] = (struct vm_row){vm_item_entry(vm, &vm->items[a.below.v[i]]), -1};
-	bg->page[j++] = (struct vm_row){vm_item_entry(vm, s), -1};
+		bg->page[j++] = (struct vm_row){vm_item_entry(vm, a.below.v[i]), -1};
+	bg->page[j++] = (struct vm_row){vm_item_entry(vm, (size_t)si), -1};
 	for (size_t i = 0; i < a.above.n; i++)
-		bg->page[j++] = (struct vm_row){vm_item_entry(vm, &vm->items[a.above.v[i]]), -1};
+		bg->page[j++] = (struct vm_row){vm_item_entry(vm, a.above.v[i]), -1};
 	bg->page_n = j;
 	bg->page_lo = a.less - a.below.n;
 	bg->page_rank = (long)a.less;
@@ -207,11 +206,11 @@ bool vm_page_top(struct viewmodel *vm, size_t margin)
 	if (!vm->nsorted)
 		return false; /* nothing to show: the (empty) order is as quick */
 	struct prange a, b;
-	pass2(vm, NULL, 0, 1, 2 * margin + 1, &a, &b);
+	pass2(vm, false, 0, 1, 2 * margin + 1, &a, &b);
 	struct vm_bg *bg = &vm->bg;
 	bg->page = xgrow(bg->page, &bg->page_cap, a.above.n + 1, sizeof *bg->page);
 	for (size_t i = 0; i < a.above.n; i++)
-		bg->page[i] = (struct vm_row){vm_item_entry(vm, &vm->items[a.above.v[i]]), -1};
+		bg->page[i] = (struct vm_row){vm_item_entry(vm, a.above.v[i]), -1};
 	bg->page_n = a.above.n;
 	bg->page_lo = 0;
 	bg->page_rank = 0;

@@ -77,6 +77,7 @@ static void radix(struct rrec *a, struct rrec *tmp, size_t n)
 struct full_ctx {
 	const void *recs;
 	size_t stride;
+	unsigned nw;
 };
 
 /* Every word, the tie-break, then the index (stable). */
@@ -85,16 +86,16 @@ static int full_cmp(const void *pa, const void *pb, void *arg)
 	const struct full_ctx *x = arg;
 	const struct rrec *ra = pa, *rb = pb;
 	const uint64_t *a = words(x->recs, x->stride, ra->i), *b = words(x->recs, x->stride, rb->i);
-	for (int j = 0; j < 5; j++)
+	for (unsigned j = 0; j <= x->nw; j++)
 		if (a[j] != b[j])
 			return a[j] < b[j] ? -1 : 1;
 	return ra->i < rb->i ? -1 : ra->i > rb->i;
 }
 
-void vm_radix_order(const void *recs, size_t stride, size_t n, uint32_t *order)
+void vm_radix_order(const void *recs, size_t stride, unsigned nw, size_t n, uint32_t *order)
 {
 	struct vm_radix_buf buf = {0};
-	vm_radix_order_buf(recs, stride, n, order, &buf);
+	vm_radix_order_buf(recs, stride, nw, n, order, &buf);
 	vm_radix_buf_done(&buf);
 }
 
@@ -105,24 +106,26 @@ void vm_radix_buf_done(struct vm_radix_buf *buf)
 	buf->cap = 0;
 }
 
-void vm_radix_order_buf(const void *recs, size_t stride, size_t n, uint32_t *order,
+void vm_radix_order_buf(const void *recs, size_t stride, unsigned nw, size_t n, uint32_t *order,
 			struct vm_radix_buf *buf)
 {
 	if (!n)
 		return;
+	if (nw > VM_RADIX_MAXW)
+		nw = VM_RADIX_MAXW;
 	const uint64_t *r0 = words(recs, stride, 0);
-	uint64_t diff[5] = {0};
+	uint64_t diff[VM_RADIX_MAXW + 1] = {0};
 	for (size_t i = 1; i < n; i++) {
 		const uint64_t *w = words(recs, stride, (uint32_t)i);
-		for (int j = 0; j < 5; j++)
+		for (unsigned j = 0; j <= nw; j++)
 			diff[j] |= w[j] ^ r0[j];
 	}
 	/* Each word's varying span [lo, lo + width), packed most significant
 	 * first; what does not fit in 64 bits is left to the runs. */
-	int lo[4] = {0}, width[4] = {0}, take[4] = {0};
+	int lo[VM_RADIX_MAXW] = {0}, width[VM_RADIX_MAXW] = {0}, take[VM_RADIX_MAXW] = {0};
 	int room = 64;
 	bool exact = true;
-	for (int j = 0; j < 4; j++) {
+	for (unsigned j = 0; j < nw; j++) {
 		if (!diff[j])
 			continue;
 		int hi = 63 - __builtin_clzll(diff[j]);
@@ -136,9 +139,9 @@ void vm_radix_order_buf(const void *recs, size_t stride, size_t n, uint32_t *ord
 	/* The tie-break's span too, when it fits beside the words: then one
 	 * word holds the whole key and the tie-break costs no passes. */
 	int tlo = 0, twidth = 0;
-	if (diff[4]) {
-		tlo = __builtin_ctzll(diff[4]);
-		twidth = 63 - __builtin_clzll(diff[4]) - tlo + 1;
+	if (diff[nw]) {
+		tlo = __builtin_ctzll(diff[nw]);
+		twidth = 63 - __builtin_clzll(diff[nw]) - tlo + 1;
 	}
 	bool joined = exact && twidth <= room;
 	/* Both halves in one block kept by the caller: a re-sort at a
@@ -153,7 +156,7 @@ void vm_radix_order_buf(const void *recs, size_t stride, size_t n, uint32_t *ord
 	for (size_t i = 0; i < n; i++) {
 		const uint64_t *w = words(recs, stride, (uint32_t)i);
 		uint64_t p = 0;
-		for (int j = 0; j < 4; j++) {
+		for (unsigned j = 0; j < nw; j++) {
 			if (!take[j])
 				continue;
 			uint64_t v = w[j] >> lo[j];
@@ -164,7 +167,7 @@ void vm_radix_order_buf(const void *recs, size_t stride, size_t n, uint32_t *ord
 		}
 		if (joined && twidth)
 			p = (twidth == 64 ? 0 : p << twidth) |
-			    ((w[4] >> tlo) & (twidth == 64 ? ~0ull : (1ull << twidth) - 1));
+			    ((w[nw] >> tlo) & (twidth == 64 ? ~0ull : (1ull << twidth) - 1));
 		a[i] = (struct rrec){.k = p, .i = (uint32_t)i};
 	}
 	radix(a, tmp, n);
@@ -172,7 +175,7 @@ void vm_radix_order_buf(const void *recs, size_t stride, size_t n, uint32_t *ord
 	 * reading their tie-breaks walks the records forwards): by the
 	 * tie-break when the words were packed exactly, else by every word. */
 	if (!joined) {
-		struct full_ctx fx = {recs, stride};
+		struct full_ctx fx = {recs, stride, nw};
 		for (size_t s = 0, e; s < n; s = e) {
 			for (e = s + 1; e < n && a[e].k == a[s].k; e++)
 				;
@@ -180,7 +183,7 @@ void vm_radix_order_buf(const void *recs, size_t stride, size_t n, uint32_t *ord
 				continue;
 			if (exact) {
 				for (size_t k = s; k < e; k++)
-					a[k].k = words(recs, stride, a[k].i)[4];
+					a[k].k = words(recs, stride, a[k].i)[nw];
 				radix(a + s, tmp, e - s);
 			} else {
 				qsort_r(a + s, e - s, sizeof *a, full_cmp, &fx);

@@ -33,19 +33,20 @@ static int sort_cmp(const void *pa, const void *pb, void *arg)
 	return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* Other columns: the column's comparator on the entries (sort_cmp). */
+/* Other columns: the column's comparator on the entries (sort_cmp) of
+ * two items (records of vm->inw + 2 words; a qsort comparator). */
 static int item_cmp_col(const void *pa, const void *pb, void *arg)
 {
-	const struct sort_item *a = pa, *b = pb;
 	const struct viewmodel *vm = arg;
-	const struct track_entry *ea = vm_item_entry(vm, a), *eb = vm_item_entry(vm, b);
+	const uint64_t *a = pa, *b = pb;
+	const struct track_entry *ea = vm->ents[(uint32_t)a[vm->inw + 1]];
+	const struct track_entry *eb = vm->ents[(uint32_t)b[vm->inw + 1]];
 	return sort_cmp(&ea, &eb, arg);
 }
 
 static int items_cmp(struct viewmodel *vm, bool keyed, uint32_t a, uint32_t b)
 {
-	const struct sort_item *x = &vm->items[a], *y = &vm->items[b];
-	return keyed ? vm_item_cmp(x, y) : item_cmp_col(x, y, vm);
+	return keyed ? vm_item_cmp(vm, a, b) : item_cmp_col(vm_item(vm, a), vm_item(vm, b), vm);
 }
 
 struct idx_ctx {
@@ -101,8 +102,8 @@ static bool sort_reuse(struct viewmodel *vm, bool keyed)
 	memset(slot, 0xff, vm->pnsorted * sizeof *slot);
 	size_t nf = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t p = vm->items[i].pos;
-		uint32_t r = p < vm->pn && vm->pkey[p] == vm->items[i].key ? vm->prank[p] : NO_RANK;
+		uint32_t p = vm_item_pos(vm, i);
+		uint32_t r = p < vm->pn && vm->pkey[p] == vm_item_key(vm, i) ? vm->prank[p] : NO_RANK;
 		if (r != NO_RANK && r < vm->pnsorted && slot[r] == NO_RANK)
 			slot[r] = (uint32_t)i;
 		else if (nf == max_fresh)
@@ -125,7 +126,7 @@ static bool sort_reuse(struct viewmodel *vm, bool keyed)
 			t = slot[a++];
 		else
 			t = fresh[b++];
-		vm->spos[k++] = vm->items[t].pos;
+		vm->spos[k++] = vm_item_pos(vm, t);
 	}
 	return true;
 }
@@ -143,7 +144,7 @@ static void sort_remember(struct viewmodel *vm)
 	vm->prank = xgrow(vm->prank, &vm->prank_cap, vm->nents + 1, sizeof *vm->prank);
 	memset(vm->prank, 0xff, vm->nents * sizeof *vm->prank);
 	for (size_t i = 0; i < vm->nsorted; i++)
-		vm->pkey[vm->items[i].pos] = vm->items[i].key;
+		vm->pkey[vm_item_pos(vm, i)] = vm_item_key(vm, i);
 	for (size_t k = 0; k < vm->nsorted; k++)
 		vm->prank[vm->spos[k]] = (uint32_t)k;
 	vm->pn = vm->nents;
@@ -170,16 +171,16 @@ static void fill_range(const struct frange *r)
 	for (size_t i = r->lo; i < r->hi; i++) {
 		if (!((i - r->lo) & 0xffff) && atomic_load(&vm->bg.cancel))
 			return; /* the worker's result is being dropped */
-		struct sort_item *it = &vm->items[i];
-		uint32_t pos = from_items ? it->pos : vm->spos[i];
+		uint32_t pos = from_items ? vm_item_pos(vm, i) : vm->spos[i];
 		const struct track_entry *e = vm->ents[pos];
 		if (from_items)
 			vm->spos[i] = pos;
 		if (keyed) {
-			vm_sort_fill(vm, r->x, it, e, pos);
-		} else {
-			it->pos = pos;
-			it->key = e->key;
+			vm_sort_fill(vm, r->x, i, e, pos);
+		} else { /* no words: the key, the position */
+			uint64_t *it = vm_item(vm, i);
+			it[0] = e->key;
+			it[1] = pos;
 		}
 	}
 }
@@ -196,16 +197,40 @@ static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed, cons
 		       const struct col_ctx *x2)
 {
 	size_t n = vm->nsorted;
-	vm->items = xgrow(vm->items, &vm->items_cap, n + 1, sizeof *vm->items);
 	vm->items_valid = true;
 	if (from == VM_FROM_FILLED)
 		return;
+	unsigned nw = keyed ? vm_item_words(vm) : 0;
+	if (from == VM_FROM_ITEMS && nw != vm->inw) {
+		/* Another width: the positions out first (the records move). */
+		for (size_t i = 0; i < n; i++)
+			vm->spos[i] = vm_item_pos(vm, i);
+		from = VM_FROM_FILTER;
+	}
+	vm_items_reserve(vm, n, nw);
 	size_t mid = x2 ? n / 2 : n;
 	struct frange a = {vm, from, keyed, x, 0, mid}, b = {vm, from, keyed, x2, mid, n};
 	if (x2)
 		vm_halves(fill_main, &a, &b);
 	else
 		fill_range(&a);
+}
+
+/* Items of another width: a big array is made anew rather than kept at
+ * its wider size (an endpoint sort's 48 bytes a row would otherwise stay
+ * resident under the usual 24). */
+#define VM_ITEMS_SHRINK_WORDS (1u << 19)
+
+void vm_items_reserve(struct viewmodel *vm, size_t n, unsigned nw)
+{
+	size_t need = (n + 1) * (nw + 2);
+	if (nw != vm->inw && vm->items_cap >= VM_ITEMS_SHRINK_WORDS && 2 * need <= vm->items_cap) {
+		free(vm->items);
+		vm->items = NULL;
+		vm->items_cap = 0;
+	}
+	vm->items = xgrow(vm->items, &vm->items_cap, need, sizeof *vm->items);
+	vm->inw = nw;
 }
 
 /* The order of the filled items into sorted/spos, remembered for the next
@@ -219,9 +244,10 @@ static void sort_filled(struct viewmodel *vm, bool keyed)
 		if (keyed) {
 			/* O(n): radix on the packed keys (vm_radix.h); the
 			 * result gathered through the small arrays (spos is
-			 * still in item order), not the 48-byte items. */
+			 * still in item order), not the items. */
 			uint32_t *o = vm->ia = xgrow(vm->ia, &vm->ia_cap, n + 1, sizeof *vm->ia);
-			vm_radix_order_buf(vm->items, sizeof *vm->items, n, o, &vm->radix);
+			vm_radix_order_buf(vm->items, (vm->inw + 2) * sizeof *vm->items, vm->inw, n, o,
+					   &vm->radix);
 			/* A big table's scratch goes back: it is needed only
 			 * here, after the page (24 MB at 1M, ~10 ms of page
 			 * faults the next time, which no key's page waits for). */
@@ -231,9 +257,9 @@ static void sort_filled(struct viewmodel *vm, bool keyed)
 				o[i] = vm->spos[o[i]];
 			memcpy(vm->spos, o, n * sizeof *o);
 		} else {
-			qsort_r(vm->items, n, sizeof *vm->items, item_cmp_col, vm);
+			qsort_r(vm->items, n, (vm->inw + 2) * sizeof *vm->items, item_cmp_col, vm);
 			for (size_t i = 0; i < n; i++)
-				vm->spos[i] = vm->items[i].pos;
+				vm->spos[i] = vm_item_pos(vm, i);
 		}
 	}
 	sort_remember(vm);
@@ -576,8 +602,8 @@ long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key)
 	if (!vm->pvalid)
 		return -1;
 	for (size_t i = 0; i < vm->nsorted; i++)
-		if (vm->items[i].key == key) {
-			uint32_t r = vm->prank[vm->items[i].pos];
+		if (vm_item_key(vm, i) == key) {
+			uint32_t r = vm->prank[vm_item_pos(vm, i)];
 			return r == NO_RANK ? -1 : (long)r;
 		}
 	return -1;

@@ -1,7 +1,8 @@
 /* test_vm_radix.c — vm_radix_order() gives the order of a stable
  * comparison sort on (w[0..3], tie): random populations of every shape the
  * view model makes (one numeric word, endpoint words, IPv6 spans that do
- * not fit in 64 bits, all equal, equal ties kept in input order), sizes
+ * not fit in 64 bits, all equal, equal ties kept in input order), the
+ * narrower records of one word and of none (tie alone), sizes
  * around the insertion/radix switch, and a timing at a million records
  * (printed, not asserted: speed is `make bench`'s). */
 #include <stdio.h>
@@ -115,7 +116,7 @@ static void test_shapes(void)
 		for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
 			size_t n = sizes[k];
 			fill(r, n, (enum shape)sh);
-			vm_radix_order(r, sizeof *r, n, got);
+			vm_radix_order(r, sizeof *r, 4, n, got);
 			bool ok = same_order(r, n, got, ref);
 			check_report(ok, __FILE__, __LINE__, "shape %s, n=%zu: comparison sort's order",
 				     shape_name[sh], n);
@@ -139,7 +140,7 @@ static void test_kept_buffer(void)
 	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
 		size_t n = sizes[k];
 		fill(r, n, (enum shape)(k % SH_COUNT));
-		vm_radix_order_buf(r, sizeof *r, n, got, &buf);
+		vm_radix_order_buf(r, sizeof *r, 4, n, got, &buf);
 		bad += !same_order(r, n, got, ref);
 	}
 	CHECK_INT(bad, 0);
@@ -164,8 +165,44 @@ static void test_extremes(void)
 		r[i].w[0] = ~r[i].w[0];
 		r[i].tie = i % 3 ? ~0ull : 0;
 	}
-	vm_radix_order(r, sizeof *r, 200, got);
+	vm_radix_order(r, sizeof *r, 4, 200, got);
 	CHECK(same_order(r, 200, got, ref));
+}
+
+/* Records of one key word (the view model's usual 24-byte items) and of
+ * none (a comparator sort's: tie-break and position): the same order as
+ * the four-word records with the other words zero. */
+static void test_narrow(void)
+{
+	static const enum shape one[] = {SH_NUM, SH_EQUAL, SH_TIES};
+	static const size_t sizes[] = {0, 1, 47, 48, 1000, 20000};
+	size_t nmax = 20000;
+	struct rec *r = malloc(nmax * sizeof *r);
+	uint64_t *nr = malloc(nmax * 3 * sizeof *nr);
+	uint32_t *got = malloc(nmax * sizeof *got), *ref = malloc(nmax * sizeof *ref);
+	for (unsigned nw = 0; nw <= 1; nw++)
+		for (size_t s = 0; s < sizeof one / sizeof *one; s++)
+			for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+				size_t n = sizes[k];
+				fill(r, n, one[s]);
+				for (size_t i = 0; i < n; i++) {
+					uint64_t *q = nr + i * (nw + 2);
+					if (nw)
+						q[0] = r[i].w[0];
+					else
+						r[i].w[0] = 0;
+					q[nw] = r[i].tie;
+					q[nw + 1] = i;
+				}
+				vm_radix_order(nr, (nw + 2) * sizeof *nr, nw, n, got);
+				check_report(same_order(r, n, got, ref), __FILE__, __LINE__,
+					     "%u-word records, shape %s, n=%zu: comparison sort's order", nw,
+					     shape_name[one[s]], n);
+			}
+	free(r);
+	free(nr);
+	free(got);
+	free(ref);
 }
 
 static double now_ms(void)
@@ -186,7 +223,7 @@ static void time_million(void)
 		for (size_t i = 0; i < n; i++)
 			r[i].tie = 0x5f0000000ull + i * 3 + rnd() % 3; /* cookies: near sequence */
 		double t0 = now_ms();
-		vm_radix_order(r, sizeof *r, n, got);
+		vm_radix_order(r, sizeof *r, 4, n, got);
 		double t1 = now_ms();
 		for (size_t i = 0; i < n; i++)
 			ref[i] = (uint32_t)i;
@@ -206,6 +243,7 @@ int main(void)
 {
 	test_shapes();
 	test_extremes();
+	test_narrow();
 	test_kept_buffer();
 	time_million();
 	return check_summary("test_vm_radix");
