@@ -14,18 +14,19 @@
 #include "tcpscope/ixmap.h"
 #include "tcpscope/util.h"
 
-/* 28 bytes per inode (and a 4-byte map slot): the owner's pid and name
+/* 20 bytes per inode (and a 4-byte map slot): the owner's pid and name
  * live once per process in procs[], rebuilt by every walk (a walk re-finds
  * every owner it keeps). */
 struct pm_entry {
 	uint32_t inode;
 	uint32_t proc;        /* index into procs[] of the first owner; NO_PROC none (yet) */
-	int32_t last_pid;     /* to count each process once per walk */
-	uint16_t nprocs;
-	uint32_t walk_gen;    /* walk that last set proc */
-	uint32_t poll_gen;    /* poll that last saw the inode */
+	uint32_t last;        /* the last process seen owning it (found_in_walk()) */
 	uint32_t tried_s;     /* last walk that looked for it, monotonic seconds */
+	uint16_t nprocs;
+	uint16_t poll_gen;    /* poll that last saw the inode, mod 2^16 (the sweep
+			       * at each poll's end drops every other) */
 };
+_Static_assert(sizeof(struct pm_entry) == 20, "an entry per socket");
 #define NO_PROC UINT32_MAX
 
 struct pm_proc {
@@ -42,7 +43,10 @@ struct procmap {
 	size_t nfree, free_cap;
 	struct pm_proc *procs;        /* owned: owners found by the last walk */
 	size_t nprocs, procs_cap;
-	uint32_t walk_gen, poll_gen;
+	/* Every process a walk visits gets the next number (mod 2^32);
+	 * this walk's are from walk_seq0 to seq. */
+	uint32_t seq, walk_seq0;
+	uint16_t poll_gen;
 	uint64_t next_walk_ns;        /* no walk for new inodes before this */
 	double walk_free_s, walk_share;
 	uint32_t *slot;               /* owned: per conn of the poll, its entry */
@@ -63,6 +67,7 @@ struct procmap *procmap_new(const char *proc_root)
 	ixmap_init(&pm->index, entry_key, pm);
 	pm->walk_free_s = PROCMAP_WALK_FREE_S;
 	pm->walk_share = PROCMAP_WALK_SHARE;
+	pm->walk_seq0 = 1; /* no walk yet: no numbers */
 	return pm;
 }
 
@@ -109,7 +114,7 @@ static struct pm_entry *entry_add(struct procmap *pm, uint32_t inode)
 	memset(e, 0, sizeof *e);
 	e->inode = inode;
 	e->proc = NO_PROC;
-	e->last_pid = -1;
+	e->last = pm->seq; /* before the next walk's numbers */
 	ixmap_put(&pm->index, inode, ix);
 	return e;
 }
@@ -156,6 +161,15 @@ static uint32_t socket_inode(const char *link, ssize_t n)
 	return v <= UINT32_MAX ? (uint32_t)v : 0;
 }
 
+/* The entry's owner was found by the current (or last) walk: its last
+ * process is one of that walk's numbers. Entries the walk did not find
+ * are set back to walk_seq0 - 1 after it (slots_find), so no number is
+ * older than 2^32 visits. */
+static bool found_in_walk(const struct procmap *pm, const struct pm_entry *e)
+{
+	return (uint32_t)(e->last - pm->walk_seq0) < (uint32_t)(pm->seq + 1 - pm->walk_seq0);
+}
+
 static void walk_pid(struct procmap *pm, int dfd_proc, const char *pidname, int pid)
 {
 	char path[300];
@@ -172,6 +186,7 @@ static void walk_pid(struct procmap *pm, int dfd_proc, const char *pidname, int 
 		return;
 	}
 	pm->stats.pids_read++;
+	uint32_t seq = ++pm->seq;
 	uint32_t proc = NO_PROC; /* this process's procs[] slot, once it owns one */
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -188,7 +203,7 @@ static void walk_pid(struct procmap *pm, int dfd_proc, const char *pidname, int 
 		struct pm_entry *e = entry_get(pm, ino);
 		if (!e)
 			continue; /* not a TCP socket of this snapshot */
-		if (e->walk_gen != pm->walk_gen) {
+		if (!found_in_walk(pm, e)) {
 			if (proc == NO_PROC) {
 				pm->procs = xgrow(pm->procs, &pm->procs_cap, pm->nprocs + 1,
 						  sizeof *pm->procs);
@@ -196,12 +211,11 @@ static void walk_pid(struct procmap *pm, int dfd_proc, const char *pidname, int 
 				pm->procs[proc].pid = pid;
 				read_comm(pm, pid, pm->procs[proc].comm);
 			}
-			e->walk_gen = pm->walk_gen;
 			e->proc = proc;
-			e->last_pid = pid;
+			e->last = seq;
 			e->nprocs = 1;
-		} else if (e->last_pid != pid) {
-			e->last_pid = pid;
+		} else if (e->last != seq) {
+			e->last = seq;
 			if (e->nprocs < UINT16_MAX)
 				e->nprocs++;
 		}
@@ -211,7 +225,7 @@ static void walk_pid(struct procmap *pm, int dfd_proc, const char *pidname, int 
 
 static void walk(struct procmap *pm)
 {
-	pm->walk_gen++;
+	pm->walk_seq0 = pm->seq + 1;
 	pm->stats.scans++;
 	pm->nprocs = 0; /* every owner kept is found again */
 	pm->stats.denied = 0;
@@ -303,9 +317,10 @@ static void slots_find(struct procmap *pm, const char *ino, size_t n, size_t str
 			struct pm_entry *e = &pm->entries[i];
 			if (!e->inode)
 				continue;
-			if (e->walk_gen != pm->walk_gen) {
+			if (!found_in_walk(pm, e)) {
 				e->proc = NO_PROC;
 				e->nprocs = 0;
+				e->last = pm->walk_seq0 - 1;
 			}
 			e->tried_s = now_s;
 		}

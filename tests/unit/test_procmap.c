@@ -138,6 +138,46 @@ int main(void)
 	CHECK_INT(c[3].pid, -1);
 	CHECK(!(c[3].have & CONN_HAVE_PROC));
 
+	/* Two descriptors of one process for one inode count it once. */
+	put_fd(200, 9, 2001);
+	unsigned fifth[] = {1001, 2001, 3001};
+	snap_of(&s, fifth, 3); /* 3001 is new: a walk */
+	procmap_attribute(pm, &s);
+	CHECK_INT(procmap_stats(pm)->scans, 6);
+	CHECK_INT(s.conns[1].pid, 200);
+	CHECK_INT(s.conns[1].nprocs, 1);
+
+	/* A socket its process gave up loses its owner at the next walk. */
+	char link[256];
+	snprintf(link, sizeof link, "%s/100/fd/3", root);
+	CHECK(unlink(link) == 0);
+	unsigned sixth[] = {1001, 2001, 3002};
+	snap_of(&s, sixth, 3);
+	procmap_attribute(pm, &s);
+	CHECK_INT(procmap_stats(pm)->scans, 7);
+	CHECK_INT(s.conns[0].pid, -1);
+	CHECK(!(s.conns[0].have & CONN_HAVE_PROC));
+	CHECK_INT(s.conns[1].pid, 200);
+
+	/* A walk that reads no process at all (the tree gone): every owner
+	 * goes; back, the next walk finds them again. */
+	char moved[80];
+	snprintf(moved, sizeof moved, "%s.moved", root);
+	CHECK(rename(root, moved) == 0);
+	unsigned seventh[] = {1001, 2001, 3003};
+	snap_of(&s, seventh, 3);
+	procmap_attribute(pm, &s);
+	CHECK_INT(procmap_stats(pm)->scans, 8);
+	CHECK_INT(s.conns[1].pid, -1);
+	CHECK_INT(s.conns[1].nprocs, 0);
+	CHECK(rename(moved, root) == 0);
+	unsigned eighth[] = {1001, 2001, 3004};
+	snap_of(&s, eighth, 3);
+	procmap_attribute(pm, &s);
+	CHECK_INT(procmap_stats(pm)->scans, 9);
+	CHECK_INT(s.conns[1].pid, 200);
+	CHECK_STR(s.conns[1].comm, "curl");
+
 	procmap_free(pm);
 	snapshot_done(&s);
 	char cmd[128];
