@@ -26,6 +26,7 @@ struct frange {
 	bool keyed;
 	size_t lo, hi, at;
 	size_t n, total;
+	bool wide; /* an entry needed the wide form (vm_sort_fill) */
 };
 
 static void range_run(struct frange *r)
@@ -45,7 +46,7 @@ static void range_run(struct frange *r)
 		size_t k = r->at + r->n++;
 		vm->spos[k] = (uint32_t)i;
 		if (r->keyed)
-			vm_sort_fill(vm, r->x, k, e, (uint32_t)i);
+			r->wide |= vm_sort_fill(vm, r->x, k, e, (uint32_t)i);
 	}
 }
 
@@ -65,8 +66,8 @@ bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan
 	/* Two halves: the second writes from `mid` on (the first half's
 	 * matches are at most mid), then moves down behind the first's. */
 	size_t mid = x2 ? vm->nents / 2 : vm->nents;
-	struct frange a = {vm, x, plan, keyed, 0, mid, 0, 0, 0};
-	struct frange b = {vm, x2, plan2, keyed, mid, vm->nents, mid, 0, 0};
+	struct frange a = {vm, x, plan, keyed, 0, mid, 0, 0, 0, false};
+	struct frange b = {vm, x2, plan2, keyed, mid, vm->nents, mid, 0, 0, false};
 	if (x2)
 		vm_halves(range_main, &a, &b);
 	else
@@ -79,5 +80,7 @@ bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan
 	}
 	vm->nsorted = a.n + b.n;
 	vm->total = a.total + b.total;
+	if (keyed)
+		vm_items_fit(vm, x, a.wide || b.wide);
 	return keyed;
 }

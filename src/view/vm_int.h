@@ -22,8 +22,9 @@
  * comparator sort), the tie-break (the entry's key), then the entry's
  * index in the tracker's list (vm_item_pos(); the entry is ents[pos],
  * vm_item_entry()). A keyed record starts with the words
- * vm_radix_order_buf() reads. 24 bytes a row for the usual columns, 48
- * for an endpoint (16 for a comparator sort). */
+ * vm_radix_order_buf() reads. 24 bytes a row for the usual columns and
+ * for the endpoints of a table with no IPv6 (address and port in one
+ * word), 48 for the endpoints of one with IPv6, 16 for a comparator sort. */
 #define VM_ITEM_MAXW 4
 
 #define NO_RANK UINT32_MAX
@@ -65,6 +66,7 @@ struct viewmodel {
 	uint64_t *items;        /* owned: the entries to sort, with their keys */
 	size_t items_cap;       /* words */
 	unsigned inw;           /* key words of each item (see above) */
+	bool ep_wide;           /* an endpoint sort's last fill met IPv6: 4 words */
 	/* items[0..nsorted) hold the filtered entries of this data, in the
 	 * tracker's list order: a change of sort alone needs no new filter
 	 * pass (resort). */
@@ -229,11 +231,19 @@ unsigned vm_item_words(const struct viewmodel *vm);
 bool vm_sort_keyed(const struct viewmodel *vm);
 /* The entry's sort item for the sort column, formatted with `x` (the view
  * model's context, or the worker's own). */
-void vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, size_t i,
+/* True when the entry's key needs the wide form (an IPv6 endpoint): an
+ * item of one word then holds no valid key, and the caller ORs this into
+ * the `wide` it gives vm_items_fit() after the fill. */
+bool vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, size_t i,
 		  const struct track_entry *e, uint32_t pos);
 /* Room for n items of `nw` key words, vm->inw = nw; the items' words are
- * kept when the width does not change (vm_sort.c). */
+ * kept when the width does not change. */
 void vm_items_reserve(struct viewmodel *vm, size_t n, unsigned nw);
+/* After a keyed fill of items[0..nsorted) (spos[0..nsorted) their
+ * positions) in which some entry needed the wide form (`wide`): when the
+ * items were one word, they are made again four words wide (one pass,
+ * formatting with x); the next fill's width follows what this one met. */
+void vm_items_fit(struct viewmodel *vm, const struct col_ctx *x, bool wide);
 /* The filter pass (vm_filter.c): vm->spos[0..nsorted) the
  * entries of this view that pass, in the tracker's order, vm->total those
  * of the view; with a keyed sort their items filled too (true). Formats

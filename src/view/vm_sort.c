@@ -162,9 +162,10 @@ struct frange {
 	bool keyed;
 	const struct col_ctx *x;
 	size_t lo, hi;
+	bool wide; /* out: an entry needed the wide form (vm_sort_fill) */
 };
 
-static void fill_range(const struct frange *r)
+static void fill_range(struct frange *r)
 {
 	struct viewmodel *vm = r->vm;
 	bool from_items = r->from == VM_FROM_ITEMS, keyed = r->keyed;
@@ -176,7 +177,7 @@ static void fill_range(const struct frange *r)
 		if (from_items)
 			vm->spos[i] = pos;
 		if (keyed) {
-			vm_sort_fill(vm, r->x, i, e, pos);
+			r->wide |= vm_sort_fill(vm, r->x, i, e, pos);
 		} else { /* no words: the key, the position */
 			uint64_t *it = vm_item(vm, i);
 			it[0] = e->key;
@@ -209,28 +210,13 @@ static void fill_items(struct viewmodel *vm, enum vm_from from, bool keyed, cons
 	}
 	vm_items_reserve(vm, n, nw);
 	size_t mid = x2 ? n / 2 : n;
-	struct frange a = {vm, from, keyed, x, 0, mid}, b = {vm, from, keyed, x2, mid, n};
+	struct frange a = {vm, from, keyed, x, 0, mid, false}, b = {vm, from, keyed, x2, mid, n, false};
 	if (x2)
 		vm_halves(fill_main, &a, &b);
 	else
 		fill_range(&a);
-}
-
-/* Items of another width: a big array is made anew rather than kept at
- * its wider size (an endpoint sort's 48 bytes a row would otherwise stay
- * resident under the usual 24). */
-#define VM_ITEMS_SHRINK_WORDS (1u << 19)
-
-void vm_items_reserve(struct viewmodel *vm, size_t n, unsigned nw)
-{
-	size_t need = (n + 1) * (nw + 2);
-	if (nw != vm->inw && vm->items_cap >= VM_ITEMS_SHRINK_WORDS && 2 * need <= vm->items_cap) {
-		free(vm->items);
-		vm->items = NULL;
-		vm->items_cap = 0;
-	}
-	vm->items = xgrow(vm->items, &vm->items_cap, need, sizeof *vm->items);
-	vm->inw = nw;
+	if (keyed)
+		vm_items_fit(vm, x, a.wide || b.wide);
 }
 
 /* The order of the filled items into sorted/spos, remembered for the next

@@ -691,6 +691,58 @@ static void test_supersede(void)
 	vm_free(fg);
 }
 
+/* The endpoint columns' keys: one word (address, port) while the set has
+ * no IPv6, four (family, address, port) once it has; the order is the
+ * comparator's either way, in place and on the worker, through a re-sort
+ * (the items kept) and ticks that bring IPv6 in (the one-word items made
+ * again) and take it out again. Returns rows out of place. */
+static const struct track_entry *v4[N];
+
+static int endpoint_round(struct viewmodel *vm, const struct track_entry *const *data, size_t n,
+			  uint64_t now, const char *what)
+{
+	int bad = 0;
+	static const int cols[] = {COL_LOCAL, COL_REMOTE};
+	for (int c = 0; c < 2; c++)
+		for (int d = 0; d < 2; d++) {
+			vm_set_data(vm, data, n, NULL, now);
+			vm_rebuild(vm);
+			vm_set_sort(vm, cols[c], d); /* a re-sort of the same data */
+			vm_rebuild(vm);
+			vm_sort_wait(vm);
+			size_t rows, diff = check_order(vm, cols[c], d, &rows);
+			if (diff || rows < n / 2) {
+				bad++;
+				printf("  endpoints, %s, %s %s: %zu of %zu rows out of place\n", what,
+				       col_table[cols[c]].name, d ? "desc" : "asc", diff, rows);
+			}
+		}
+	return bad;
+}
+
+static void test_endpoint_width(void)
+{
+	population(); /* afresh: the tests before moved entries about */
+	size_t n4 = 0;
+	for (int i = 0; i < N; i++)
+		if (ents[i].conn->family == AF_INET)
+			v4[n4++] = &ents[i];
+	CHECK(n4 > N / 2 && n4 < N);
+	int bad = 0;
+	for (int b = 0; b < 2; b++) {
+		struct viewmodel *vm = vm_new();
+		vm_set_background(vm, b ? 1 : 0, 0);
+		vm_set_page(vm, 20);
+		bad += endpoint_round(vm, v4, n4, 1000000000ull, "IPv4 only");
+		bad += endpoint_round(vm, ptrs, N, 2000000000ull, "IPv6 arrives");
+		bad += endpoint_round(vm, ptrs, N, 3000000000ull, "with IPv6");
+		bad += endpoint_round(vm, v4, n4, 4000000000ull, "IPv6 gone");
+		bad += endpoint_round(vm, v4, n4, 5000000000ull, "IPv4 only again");
+		vm_free(vm);
+	}
+	CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
 	population();
@@ -724,5 +776,6 @@ int main(void)
 	test_background_filter();
 	test_freeze();
 	test_supersede();
+	test_endpoint_width();
 	return check_summary("test_vm_sort");
 }
