@@ -215,6 +215,7 @@ tick_cpu() { # CPU per tick = share of a core × the interval in force
 	row "refresh the budget chose, s" refresh_s
 	tick_cpu
 	per_socket "live view peak RSS (VmHWM) per socket, after the keys" rss_kb
+	per_socket "live view peak RSS (VmHWM) per socket, no key pressed" rss_idle_kb
 	row "ss -tanHi, ms (one run)" ss_ms
 	per_socket "ss -tanHi peak RSS per socket" ss_rss
 	row "one-shot \`tcpscope -b -n1 --no-processes\`, median ms" oneshot_ms

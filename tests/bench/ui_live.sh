@@ -9,7 +9,8 @@
 #         /proc/PID/stat over UI_CPU_SECONDS (default 20):
 #         refresh_s (the interval in force: the CPU budget may stretch it),
 #         cpu_pct (share of one core), cpu_ms_tick and ticks (as if every
-#         tick took 1 s), seconds.
+#         tick took 1 s), seconds; rss_idle_kb (the peak resident memory,
+#         VmHWM, with no key pressed).
 #   keys  key → screen: send a key with tmux, poll capture-pane until the
 #         screen shows its effect (bounded: 3 s per key). Down (the selected
 #         row moves one line), PgDn (the table scrolls a page), > and <
@@ -112,6 +113,9 @@ if [ "$MODE" = cpu ]; then
 		s = (t1 - t0) / 1000; ms = 1000 * c / hz; ticks = s  # 1 s refresh
 		printf "cpu_pct %.2f\ncpu_ms_tick %.1f\nticks %.0f\nseconds %.1f\n", 100 * ms / (s * 1000), ms / ticks, ticks, s
 	}'
+	# The peak resident memory with no key pressed (the keys mode's
+	# rss_kb counts its re-sorts and filters too).
+	echo "rss_idle_kb $(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status")"
 	exit 0
 fi
 
