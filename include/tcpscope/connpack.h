@@ -5,8 +5,10 @@
  *  - connpack_put(p, c, base) appends `c` as the 32-bit words in which it
  *    differs from `base` (a socket's last sighting, the tracker's copy), or
  *    from the conn put before it when `base` is NULL (a zeroed conn with
- *    pid -1 for the first). An idle established socket costs 8 bytes and
- *    a few words, against sizeof(struct conn) (200 B) for a copy.
+ *    pid -1 for the first). An idle established socket costs a byte and
+ *    a few words (9 bytes more when the words that differ are not the
+ *    ones of the socket before), against sizeof(struct conn) (200 B) for
+ *    a copy.
  *  - The owner fields of a base (pid, nprocs, comm, CONN_HAVE_PROC) count
  *    as unset: the collector's conns have none and process attribution
  *    fills them after unpacking, so an owned base costs nothing extra. A
@@ -26,11 +28,15 @@
 
 #include "tcpscope/conn.h"
 
+/* No record before: a mask no record has (bits past a conn's words). */
+#define NO_MASK UINT64_MAX
+
 struct connpack {
 	uint8_t *buf;          /* owned; len used of cap */
 	size_t len, cap;
 	size_t n;              /* conns put */
 	struct conn prev;      /* the last conn put */
+	uint64_t last_mask;    /* its mask, NO_MASK none */
 };
 
 void connpack_init(struct connpack *p);
@@ -42,6 +48,7 @@ void connpack_put(struct connpack *p, const struct conn *c, const struct conn *b
 struct connpack_reader {
 	const uint8_t *at, *end;
 	struct conn prev;
+	uint64_t last_mask;    /* the last record's, NO_MASK none */
 	int bad;               /* a malformed record was met */
 };
 

@@ -7,8 +7,8 @@
  * Why: the poll runs while the view shows the last tick, so the sockets it
  * collects cannot go into the tracker yet. A whole copy of the poll (200 B
  * a socket, 200 MB at a million) was the live view's peak; packed, an idle
- * established socket costs 8 B and a few words, plus 10 B of hint, inode
- * (then owner) and process count. The pack reads the tracker on the
+ * established socket costs a byte and a few words (connpack.h), plus 10 B
+ * of hint, inode (then owner) and process count. The pack reads the tracker on the
  * collect thread, as the hints do: nothing changes it before the main
  * thread takes the poll.
  *

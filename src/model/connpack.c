@@ -1,8 +1,11 @@
 /* connpack.c — sockets packed as differences from a base (see connpack.h).
  *
- * A record: a 64-bit mask (native byte order: the pack never leaves the
- * process), bit i for each 32-bit word i of struct conn that differs, bit
- * 63 when the base is the previous conn; then those words, in order. */
+ * A record: a tag byte, TAG_MASK then a 64-bit mask (native byte order:
+ * the pack never leaves the process), bit i for each 32-bit word i of
+ * struct conn that differs, bit 63 when the base is the previous conn; or
+ * TAG_SAME, the mask of the record before (a run of idle sockets, whose
+ * same few times moved, costs one byte of mask a socket, not eight); then
+ * those words, in order. */
 #include "tcpscope/connpack.h"
 
 #include <pthread.h>
@@ -13,6 +16,7 @@
 
 #define WORDS (sizeof(struct conn) / 4)
 #define FROM_PREV (1ull << 63)
+enum { TAG_MASK = 0, TAG_SAME = 1 };
 _Static_assert(sizeof(struct conn) % 4 == 0, "a conn is whole words");
 _Static_assert(sizeof(struct conn) / 4 < 63, "a conn's words fit the mask");
 
@@ -55,6 +59,7 @@ void connpack_init(struct connpack *p)
 {
 	memset(p, 0, sizeof *p);
 	conn_blank(&p->prev);
+	p->last_mask = NO_MASK;
 }
 
 void connpack_done(struct connpack *p)
@@ -73,6 +78,7 @@ void connpack_clear(struct connpack *p, size_t keep)
 	p->len = 0;
 	p->n = 0;
 	conn_blank(&p->prev);
+	p->last_mask = NO_MASK;
 }
 
 void connpack_put(struct connpack *p, const struct conn *c, const struct conn *base)
@@ -92,12 +98,17 @@ void connpack_put(struct connpack *p, const struct conn *c, const struct conn *b
 			out[k++] = cw;
 		}
 	}
-	p->buf = xgrow(p->buf, &p->cap, p->len + sizeof mask + k * 4, 1);
-	memcpy(p->buf + p->len, &mask, sizeof mask);
-	memcpy(p->buf + p->len + sizeof mask, out, k * 4);
-	p->len += sizeof mask + k * 4;
+	bool same = mask == p->last_mask;
+	size_t head = same ? 1 : 1 + sizeof mask;
+	p->buf = xgrow(p->buf, &p->cap, p->len + head + k * 4, 1);
+	p->buf[p->len] = same ? TAG_SAME : TAG_MASK;
+	if (!same)
+		memcpy(p->buf + p->len + 1, &mask, sizeof mask);
+	memcpy(p->buf + p->len + head, out, k * 4);
+	p->len += head + k * 4;
 	p->n++;
 	p->prev = *c;
+	p->last_mask = mask;
 }
 
 void connpack_read_start(struct connpack_reader *r, const uint8_t *buf, size_t len)
@@ -106,14 +117,33 @@ void connpack_read_start(struct connpack_reader *r, const uint8_t *buf, size_t l
 	r->end = buf ? buf + len : buf;
 	r->bad = 0;
 	conn_blank(&r->prev);
+	r->last_mask = NO_MASK;
+}
+
+/* The next record's mask and the bytes of its head; false: none left, a
+ * cut or an unknown tag. */
+static bool next_mask(const struct connpack_reader *r, uint64_t *mask, size_t *head)
+{
+	if (r->bad || r->at == r->end)
+		return false;
+	if (r->at[0] == TAG_SAME) {
+		*mask = r->last_mask;
+		*head = 1;
+		return r->last_mask != NO_MASK;
+	}
+	if (r->at[0] != TAG_MASK || (size_t)(r->end - r->at) < 1 + sizeof *mask)
+		return false;
+	memcpy(mask, r->at + 1, sizeof *mask);
+	*head = 1 + sizeof *mask;
+	return true;
 }
 
 int connpack_next_wants_base(const struct connpack_reader *r)
 {
 	uint64_t mask;
-	if (r->bad || (size_t)(r->end - r->at) < sizeof mask)
+	size_t head;
+	if (!next_mask(r, &mask, &head))
 		return -1;
-	memcpy(&mask, r->at, sizeof mask);
 	return !(mask & FROM_PREV);
 }
 
@@ -124,14 +154,15 @@ int connpack_get(struct connpack_reader *r, const struct conn *base, struct conn
 	if (r->at == r->end)
 		return 0;
 	uint64_t mask;
-	if ((size_t)(r->end - r->at) < sizeof mask)
+	size_t head;
+	if (!next_mask(r, &mask, &head))
 		return r->bad = -1;
-	memcpy(&mask, r->at, sizeof mask);
+	r->last_mask = mask;
 	bool prev = (mask & FROM_PREV) != 0;
 	mask &= ~FROM_PREV;
 	if ((!prev && !base) || (mask >> WORDS))
 		return r->bad = -1;
-	const uint8_t *w = r->at + sizeof mask;
+	const uint8_t *w = r->at + head;
 	*out = prev ? r->prev : *base;
 	owner_blank(out);
 	while (mask) {

@@ -99,17 +99,38 @@ static void test_small(void)
 	c.ti.last_data_sent_ms += 1000;
 	c.ti.last_ack_recv_ms += 1000;
 	connpack_put(&p, &c, &b);
-	CHECK_INT(p.len, 8 + 3 * 4);
+	CHECK_INT(p.len, 1 + 8 + 3 * 4);
+	/* The next idle socket: the same words moved, so the same mask, in
+	 * one byte. */
+	struct conn b2 = owned(mk(4)), c2 = mk(4);
+	c2.ti.last_data_recv_ms += 2000;
+	c2.ti.last_data_sent_ms += 2000;
+	c2.ti.last_ack_recv_ms += 2000;
+	connpack_put(&p, &c2, &b2);
+	CHECK_INT(p.len, 1 + 8 + 3 * 4 + 1 + 3 * 4);
+	size_t two = p.len;
 	/* Unchanged: the mask alone. */
 	connpack_put(&p, &b, &b);
 	/* The base's owner is not the conn's: pid, nprocs, have and the two
 	 * words of "nginx" differ. */
-	CHECK_INT(p.len, 8 + 3 * 4 + 8 + 4 * 5);
+	CHECK_INT(p.len, two + 1 + 8 + 4 * 5);
+	struct connpack_reader r;
+	connpack_read_start(&r, p.buf, p.len);
+	struct conn out;
+	CHECK_INT(connpack_get(&r, &b, &out), 1);
+	CHECK(!memcmp(&out, &c, sizeof out));
+	CHECK_INT(connpack_get(&r, &b2, &out), 1);
+	CHECK(!memcmp(&out, &c2, sizeof out));
+	CHECK_INT(connpack_get(&r, &b, &out), 1);
+	CHECK(!memcmp(&out, &b, sizeof out));
+	CHECK_INT(connpack_get(&r, &b, &out), 0);
 	connpack_clear(&p, 0);
 	CHECK(p.buf == NULL && p.len == 0 && p.n == 0);
 	struct conn m = mk(3);
 	connpack_put(&p, &m, &b);
-	CHECK_INT(p.len, 8);
+	CHECK_INT(p.len, 1 + 8); /* a cleared pack has no mask before */
+	connpack_put(&p, &m, &b);
+	CHECK_INT(p.len, 1 + 8 + 1);
 	connpack_done(&p);
 }
 
@@ -140,8 +161,17 @@ static void test_malformed(void)
 		free(copy);
 	}
 	/* A mask naming words a conn does not have. */
-	uint64_t bad = 1ull << 62;
-	connpack_read_start(&r, (const uint8_t *)&bad, sizeof bad);
+	uint8_t bad[9] = {0};
+	uint64_t bm = 1ull << 62;
+	memcpy(bad + 1, &bm, sizeof bm);
+	connpack_read_start(&r, bad, sizeof bad);
+	CHECK_INT(connpack_get(&r, &b, &out), -1);
+	/* "The mask before" with none before, and a tag that is neither. */
+	uint8_t same_first = 1, other = 7;
+	connpack_read_start(&r, &same_first, 1);
+	CHECK_INT(connpack_next_wants_base(&r), -1);
+	CHECK_INT(connpack_get(&r, &b, &out), -1);
+	connpack_read_start(&r, &other, 1);
 	CHECK_INT(connpack_get(&r, &b, &out), -1);
 	/* Empty. */
 	connpack_read_start(&r, NULL, 0);
