@@ -30,11 +30,7 @@ table() { screen | awk 'seen && /^.(ESTAB|CLOSE-WAIT|SYN-SENT|FIN-WAIT|TIME-WAIT
 ports() { table | awk '{ n = split($2, a, ":"); print a[n] }'; }
 
 start_ui() { # args for tcpscope
-	$T kill-server 2>/dev/null
-	i=0
-	while $T has-session 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-	sleep 0.2
-	$T new-session -d -s ui -x 160 -y 50 \
+	ui_session -x 160 -y 50 \
 		"LANG=C.UTF-8 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$TCPSCOPE' $*; echo TCPSCOPE-EXITED rc=\$?; echo \"TCPSCOPE-MODES[\$(stty -a | tr ';' '\n' | grep -Eo '(^| )-?(icanon|echo)( |\$)' | tr -d ' \n')]\"; sleep 60"
 }
 

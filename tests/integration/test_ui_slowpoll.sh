@@ -119,8 +119,7 @@ fi
 # the poll already ([detecting]); a sort shows the page around the selection
 # at once and finishes the order in the background ([sorting]; from one row
 # with TCPSCOPE_TEST_SORT_ROWS=1, made slow by TCPSCOPE_TEST_SORT_DELAY_MS).
-$T kill-session -t ui 2>/dev/null
-$T new-session -d -s ui -x 150 -y 20 \
+ui_session -x 150 -y 20 \
 	"LANG=C.UTF-8 TCPSCOPE_TEST_DUMP_DELAY_MS=200 TCPSCOPE_TEST_DETECT_DELAY_MS=1500 TCPSCOPE_TEST_SORT_ROWS=1 TCPSCOPE_TEST_SORT_DELAY_MS=1500 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$TCPSCOPE' -d 4 -s local; sleep 60"
 if ! wait_for 15 has "leaky-app"; then
 	fail "live view starts (slow detectors and sort)" "$(screen | head -12)"
@@ -202,8 +201,7 @@ wait_for 5 sh -c "! $T capture-pane -p -t ui | grep -q 'Connections'" ||
 # copies of the rows, which the socket-memory columns cannot look up in
 # the tracker ("-" where the tracker's entry shows 0). With the page
 # slowed, each tick shows the copies for a while, then the new page.
-$T kill-session -t ui 2>/dev/null
-$T new-session -d -s ui -x 150 -y 30 \
+ui_session -x 150 -y 30 \
 	"LANG=C.UTF-8 TCPSCOPE_TEST_SORT_ROWS=1 TCPSCOPE_TEST_SORT_DELAY_MS=1500 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$TCPSCOPE' -d 3 -s local --columns state,local,remote,drops state established; sleep 60"
 estab_rows() { rows_of | grep -q '^ *ESTAB'; }
 if ! wait_for 20 estab_rows; then

@@ -8,6 +8,10 @@
 #                       # an EXIT trap kills the server and the population
 #   stage WORDS...      # a command to the staging tool
 #   screen, screen_e    # the pane as text, with escapes
+#   ui_session ARGS...  # a fresh server with one session "ui": tmux
+#                       # new-session -d -s ui ARGS, once the last server is
+#                       # gone (killing its last session ends a server, and a
+#                       # new-session racing that exit can fail)
 
 ui_cleanup() {
 	$T kill-server 2>/dev/null
@@ -36,5 +40,17 @@ ui_setup() {
 }
 
 stage() { echo "$*" >"$FIFO"; }
+ui_session() {
+	$T kill-server 2>/dev/null
+	i=0
+	while $T has-session 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+	sleep 0.2
+	n=0
+	until $T new-session -d -s ui "$@"; do
+		n=$((n + 1))
+		[ $n -ge 3 ] && return 1
+		sleep 0.5
+	done
+}
 screen() { $T capture-pane -p -t ui 2>/dev/null; }
 screen_e() { $T capture-pane -p -e -t ui 2>/dev/null; }
