@@ -12,8 +12,8 @@
 #include "vm_int.h"
 
 /* Sorting by a numeric column or an endpoint: each socket's sort key is
- * computed once per rebuild as unsigned words compared in order (four
- * for an endpoint, one for the rest: vm_item_words()), then
+ * computed once per rebuild as unsigned words compared in order (one, or
+ * four for an endpoint in a table with IPv6: vm_item_words()), then
  * (value, key) pairs are sorted — each comparison is a few integer compares
  * on one contiguous array instead of two getter calls or two pointer chases
  * into the conns (at 100k sockets: ~1.7M comparisons a sort). Same order as
@@ -45,8 +45,9 @@ static bool endpoint_col(int col)
 
 /* The key's words into w[0..nw). An endpoint is four words (family,
  * address, port), or one (address, port) in a table with no IPv6, where
- * the family is the same for all; an IPv6 one in one word: false. */
-static bool item_fill(uint64_t *w, unsigned nw, int col, const struct col_ctx *x,
+ * the family is the same for all (an IPv6 one in one word is no key:
+ * vm_sort_fill() says so). */
+static void item_fill(uint64_t *w, unsigned nw, int col, const struct col_ctx *x,
 		      const struct track_entry *e)
 {
 	const struct conn *c = e->conn;
@@ -56,7 +57,7 @@ static bool item_fill(uint64_t *w, unsigned nw, int col, const struct col_ctx *x
 		size_t len = c->family == AF_INET ? 4 : 16;
 		if (nw == 1) {
 			w[0] = be_word(a->b, 4) >> 16 | port;
-			return len == 4;
+			return;
 		}
 		w[0] = c->family;
 		w[1] = be_word(a->b, len);
@@ -67,7 +68,6 @@ static bool item_fill(uint64_t *w, unsigned nw, int col, const struct col_ctx *x
 	} else {
 		w[0] = num_word(col_table[col].num(x, e));
 	}
-	return true;
 }
 
 int vm_item_cmp(const struct viewmodel *vm, size_t i, size_t j)
@@ -102,13 +102,12 @@ bool vm_sort_fill(const struct viewmodel *vm, const struct col_ctx *x, size_t i,
 {
 	uint64_t *it = vm_item(vm, i);
 	unsigned nw = vm->inw;
-	bool fits = item_fill(it, nw, vm->sort_col, x, e);
+	item_fill(it, nw, vm->sort_col, x, e);
 	if (vm->sort_desc)
 		for (unsigned k = 0; k < nw; k++)
 			it[k] = ~it[k];
 	it[nw] = e->key;
 	it[nw + 1] = pos;
-	(void)fits; /* an IPv6 endpoint in one word: wide, below */
 	return endpoint_col(vm->sort_col) && e->conn->family != AF_INET;
 }
 
