@@ -30,6 +30,23 @@ static bool window(const struct viewmodel *vm, size_t *lo, size_t *hi)
 	return *lo <= vm->sel && vm->sel < *hi;
 }
 
+/* What the rebuild after a freeze makes anew gives its memory back
+ * before the tracker takes the poll in (at a million sockets the take is
+ * the idle peak: the pack beside everything else): the sort items (the
+ * new data's filter pass fills them again) and the rows (only the
+ * window is read until the new order: a fresh array is resident only
+ * where it is written). 40 MB at 1M. */
+static void release(struct viewmodel *vm, size_t nrows)
+{
+	free(vm->items);
+	vm->items = NULL;
+	vm->items_cap = 0;
+	vm->items_valid = false;
+	free(vm->rows);
+	vm->rows_cap = 0;
+	vm->rows = xgrow(NULL, &vm->rows_cap, nrows + 1, sizeof *vm->rows);
+}
+
 void vm_freeze(struct viewmodel *vm)
 {
 	struct vm_bg *bg = &vm->bg;
@@ -56,6 +73,7 @@ void vm_freeze(struct viewmodel *vm)
 	free(vm->frz_conns);
 	vm->frz_ents = ents;
 	vm->frz_conns = conns;
+	release(vm, nrows);
 	for (size_t i = 0; i < n; i++)
 		vm->rows[lo + i] = (struct vm_row){&ents[i], -1};
 	vm->nrows = nrows;
