@@ -73,8 +73,9 @@ struct viewmodel {
 	bool items_valid, resort;
 	/* The previous sort, reused when the order still holds (see
 	 * sort_entries): per index in the tracker's list then, the entry's key
-	 * and its rank in the sorted order (NO_RANK: not in it). */
-	uint64_t *pkey;
+	 * folded to 32 bits (pkey_of()) and its rank in the sorted order
+	 * (NO_RANK: not in it). */
+	uint32_t *pkey;
 	uint32_t *prank;
 	size_t pkey_cap, prank_cap, pn, pnsorted;
 	int psort_col;

@@ -87,6 +87,16 @@ static void sort_idx(struct viewmodel *vm, bool keyed, uint32_t *v, size_t n)
  * then costs O(n) instead of O(n log n). Anything else — the order moved,
  * many new entries — falls back to the full sort; either way the result
  * is the comparator's order, which is total (ties broken by key). */
+/* What the last order keeps of an entry's key: 32 bits, enough to tell
+ * whether the entry at a list position is still the one sorted then. A
+ * collision cannot give a wrong order: sort_reuse() places every item
+ * once and verifies the order it rebuilds (a misplaced one fails the
+ * check: a full sort), and vm_sort_rank_at() compares the entry's own key. */
+static inline uint32_t pkey_of(uint64_t key)
+{
+	return (uint32_t)(key ^ (key >> 32));
+}
+
 static bool sort_reuse(struct viewmodel *vm, bool keyed)
 {
 	size_t n = vm->nsorted;
@@ -103,7 +113,9 @@ static bool sort_reuse(struct viewmodel *vm, bool keyed)
 	size_t nf = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t p = vm_item_pos(vm, i);
-		uint32_t r = p < vm->pn && vm->pkey[p] == vm_item_key(vm, i) ? vm->prank[p] : NO_RANK;
+		uint32_t r = NO_RANK;
+		if (p < vm->pn && vm->pkey[p] == pkey_of(vm_item_key(vm, i)))
+			r = vm->prank[p];
 		if (r != NO_RANK && r < vm->pnsorted && slot[r] == NO_RANK)
 			slot[r] = (uint32_t)i;
 		else if (nf == max_fresh)
@@ -144,7 +156,7 @@ static void sort_remember(struct viewmodel *vm)
 	vm->prank = xgrow(vm->prank, &vm->prank_cap, vm->nents + 1, sizeof *vm->prank);
 	memset(vm->prank, 0xff, vm->nents * sizeof *vm->prank);
 	for (size_t i = 0; i < vm->nsorted; i++)
-		vm->pkey[vm_item_pos(vm, i)] = vm_item_key(vm, i);
+		vm->pkey[vm_item_pos(vm, i)] = pkey_of(vm_item_key(vm, i));
 	for (size_t k = 0; k < vm->nsorted; k++)
 		vm->prank[vm->spos[k]] = (uint32_t)k;
 	vm->pn = vm->nents;
@@ -603,7 +615,8 @@ long vm_sort_rank_of(const struct viewmodel *vm, uint64_t key)
 
 long vm_sort_rank_at(const struct viewmodel *vm, uint32_t pos, uint64_t key)
 {
-	if (!vm->pvalid || pos >= vm->pn || vm->pkey[pos] != key || vm->prank[pos] == NO_RANK)
+	if (!vm->pvalid || pos >= vm->pn || pos >= vm->nents || vm->ents[pos]->key != key ||
+	    vm->pkey[pos] != pkey_of(key) || vm->prank[pos] == NO_RANK)
 		return -1;
 	return (long)vm->prank[pos];
 }
