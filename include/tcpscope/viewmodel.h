@@ -1,10 +1,10 @@
 /* viewmodel.h — what the live table shows: the tracker's entries filtered,
- * sorted and grouped into an array of rows of borrowed pointers, plus the
+ * sorted and grouped into rows of borrowed pointers, plus the
  * selection, scroll position and tags. No terminal, no I/O: unit-testable.
  *
  * Call order per tick: vm_set_data() with the tracker's entries (borrowed:
  * valid until the next tracker_update(), so call vm_set_data() again after
- * each update), then vm_rebuild(), then read rows with vm_rows().
+ * each update), then vm_rebuild(), then read rows with vm_row_at().
  * Changing sort, filter, group or view marks the model dirty; vm_rebuild()
  * redoes filter → sort → group only when dirty. Moving the selection or
  * scrolling never rebuilds: the cost of a key press is the cost of drawing
@@ -121,12 +121,12 @@ const struct vm_traffic *vm_traffic(struct viewmodel *vm);
  * state...; at least vm_set_background()'s min_rows matched rows) with
  * the selection anchored gets its page first: one pass finds the
  * selected socket's rank and the rows around it, which are at once what
- * vm_rows() gives from vm_top() for a page or two either way, and the full
- * order is finished on a worker thread (vm_sort_busy() until then). A
- * change of sort alone does that pass on the worker too: vm_rows() stays
- * the last order (complete, movable) until vm_sort_poll() takes the page —
- * when the selection is still the one it was made for; else the whole
- * order, the selection found again by its key.
+ * vm_row_at() gives from vm_top() for a page or two either way, and the
+ * full order is finished on a worker thread (vm_sort_busy() until then). A
+ * change of sort alone does that pass on the worker too: the rows stay the
+ * last order's around the top until vm_sort_poll() takes the page — when
+ * the selection is still the one it was made for; else the whole order,
+ * the selection found again by its key.
  * Anything that needs other rows (a move or scroll past them, a search)
  * waits for it; the next rebuild or vm_set_data() stops it where it is and
  * drops its result. The order is the same as the one sort would give.
@@ -140,8 +140,8 @@ void vm_rebuild(struct viewmodel *vm);
  * text filter reads) of a big ungrouped table sorted by a keyed column
  * (at least min_rows entries) whose rows are a whole order: the filter
  * pass runs on the worker too, then the page around the selection (the
- * top page when there is none) and the order. vm_rows(), vm_matched()
- * and vm_total() stay the last filter's — complete, movable — until
+ * top page when there is none) and the order. The rows around the top,
+ * vm_matched() and vm_total() stay the last filter's until
  * vm_sort_poll() takes the page; vm_filter_busy() until then. Such a
  * worker calls the match function with its own formatting context and
  * text plan: the match function must only read (the filter, the entries,
@@ -151,7 +151,7 @@ bool vm_filter_busy(const struct viewmodel *vm);
 /* Before the tracker replaces the entries given to vm_set_data() (instead
  * of vm_sort_cancel(), which it does too): the rows around the top (the
  * selection among them) are copied, and the next vm_set_data() keeps them
- * on screen — vm_rows() gives the copies there; a move, scroll or search
+ * on screen — vm_row_at() gives the copies there; a move, scroll or search
  * past them waits — while its vm_rebuild() makes the new data's filter
  * pass, page and order on the worker (vm_sort_busy() until the page is
  * taken; vm_matched() and vm_total() stay the last ones meanwhile). For
@@ -186,7 +186,12 @@ void vm_sort_wait(struct viewmodel *vm);
 /* Stop it where it is and drop it (before a tracker update; quick). */
 void vm_sort_cancel(struct viewmodel *vm);
 
-size_t vm_rows(const struct viewmodel *vm, const struct vm_row **rows);
+/* The rows: how many, and row i (an entry, or a group's header row). A
+ * row is known from vm_top() for a page or two either way, and all of
+ * them once the worker is done (any move past them waits for it); a row
+ * outside what is known, or past the end, is {NULL, -1}. */
+size_t vm_nrows(const struct viewmodel *vm);
+struct vm_row vm_row_at(const struct viewmodel *vm, size_t i);
 const struct vm_group *vm_group(const struct viewmodel *vm, int idx);
 size_t vm_ngroups(const struct viewmodel *vm);
 size_t vm_total(const struct viewmodel *vm);   /* entries in this view, before the filter */

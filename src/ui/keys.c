@@ -217,11 +217,9 @@ static unsigned a_collapse(struct ui *u)
 {
 	if (vm_group_mode(u->vm) == VG_NONE)
 		return 0;
-	const struct vm_row *rows;
-	size_t n = vm_rows(u->vm, &rows);
-	size_t s = vm_sel(u->vm);
-	if (s < n && rows[s].group >= 0) {
-		const struct vm_group *g = vm_group(u->vm, rows[s].group);
+	struct vm_row r = vm_row_at(u->vm, vm_sel(u->vm));
+	if (r.group >= 0) {
+		const struct vm_group *g = vm_group(u->vm, r.group);
 		if (g && !g->collapsed)
 			vm_toggle_collapse(u->vm);
 	}
@@ -230,11 +228,9 @@ static unsigned a_collapse(struct ui *u)
 
 static unsigned a_expand(struct ui *u)
 {
-	const struct vm_row *rows;
-	size_t n = vm_rows(u->vm, &rows);
-	size_t s = vm_sel(u->vm);
-	if (s < n && !rows[s].e) {
-		const struct vm_group *g = vm_group(u->vm, rows[s].group);
+	struct vm_row r = vm_row_at(u->vm, vm_sel(u->vm));
+	if (!r.e && r.group >= 0) {
+		const struct vm_group *g = vm_group(u->vm, r.group);
 		if (g && g->collapsed)
 			vm_toggle_collapse(u->vm);
 	}

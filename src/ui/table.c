@@ -262,15 +262,14 @@ static void table_draw(struct ui *u, int y, int h)
 	if (hint)
 		draw_hint(u, st->y + --st->h, se, cols, n);
 	vm_set_page(u->vm, st->h);
-	const struct vm_row *rows;
-	size_t nrows = vm_rows(u->vm, &rows);
+	size_t nrows = vm_nrows(u->vm);
 	size_t top = vm_top(u->vm), sel = vm_sel(u->vm);
 	for (int i = 0; i < st->h && top + (size_t)i < nrows; i++) {
-		const struct vm_row *r = &rows[top + (size_t)i];
-		if (r->e)
-			draw_row(u, st->y + i, r->e, top + (size_t)i == sel, cols, n);
-		else
-			draw_group_row(u, st->y + i, vm_group(u->vm, r->group),
+		struct vm_row r = vm_row_at(u->vm, top + (size_t)i);
+		if (r.e)
+			draw_row(u, st->y + i, r.e, top + (size_t)i == sel, cols, n);
+		else if (r.group >= 0)
+			draw_group_row(u, st->y + i, vm_group(u->vm, r.group),
 				       top + (size_t)i == sel);
 	}
 	if (nrows == 0 && st->h > 0) {
@@ -401,11 +400,11 @@ static unsigned table_mouse(struct ui *u, const MEVENT *ev)
 		return mouse_header(u, ev->x);
 	if (ev->y >= st->y && ev->y < st->y + st->h) {
 		size_t row = vm_top(u->vm) + (size_t)(ev->y - st->y);
-		const struct vm_row *rows;
-		if (row < vm_rows(u->vm, &rows)) {
+		if (row < vm_nrows(u->vm)) {
 			bool again = row == vm_sel(u->vm);
 			vm_select(u->vm, row);
-			if ((ev->bstate & BUTTON1_DOUBLE_CLICKED) || (again && !rows[row].e))
+			if ((ev->bstate & BUTTON1_DOUBLE_CLICKED) ||
+			    (again && !vm_row_at(u->vm, row).e))
 				return table_enter(u);
 		}
 		return UI_REDRAW;

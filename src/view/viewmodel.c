@@ -360,11 +360,11 @@ static void build_groups(struct viewmodel *vm)
 	for (size_t g = 0; g < vm->ngroups; g++)
 		if (!vm->groups[g].collapsed)
 			nrows += vm->groups[g].count;
-	vm->rows = xgrow(vm->rows, &vm->rows_cap, nrows + 1, sizeof *vm->rows);
+	struct vm_row *rows = vm_rows_reserve(vm, 0, nrows);
 	size_t pos = 0;
 	for (size_t g = 0; g < vm->ngroups; g++) {
 		start[g] = pos;
-		vm->rows[pos++] = (struct vm_row){NULL, (int32_t)g};
+		rows[pos++] = (struct vm_row){NULL, (int32_t)g};
 		if (!vm->groups[g].collapsed)
 			pos += vm->groups[g].count;
 		start[g]++; /* first member slot */
@@ -374,7 +374,7 @@ static void build_groups(struct viewmodel *vm)
 		uint32_t g = *hmap_get(&vm->gmap, group_key(vm, e, NULL, 0));
 		if (vm->groups[g].collapsed)
 			continue;
-		vm->rows[start[g]++] = (struct vm_row){e, (int32_t)g};
+		rows[start[g]++] = (struct vm_row){e, (int32_t)g};
 	}
 	vm->nrows = nrows;
 	free(start);
@@ -433,9 +433,7 @@ void vm_rebuild(struct viewmodel *vm)
 		vm->ngroups = 0;
 	} else if (vm->group == VG_NONE) {
 		vm->ngroups = 0;
-		vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
-		for (size_t i = 0; i < vm->nsorted; i++)
-			vm->rows[i] = (struct vm_row){vm_sorted(vm, i), -1};
+		vm_rows_reserve(vm, 0, 0);
 		vm->nrows = vm->nsorted;
 		vm->rows_whole = true;
 	} else {
@@ -475,10 +473,52 @@ void vm_rebuild(struct viewmodel *vm)
 	}
 }
 
-size_t vm_rows(const struct viewmodel *vm, const struct vm_row **rows)
+size_t vm_nrows(const struct viewmodel *vm)
 {
-	*rows = vm->rows;
 	return vm->nrows;
+}
+
+struct vm_row vm_row_at(const struct viewmodel *vm, size_t i)
+{
+	if (i >= vm->nrows)
+		return (struct vm_row){NULL, -1};
+	if (vm->rows_whole)
+		return (struct vm_row){vm_sorted(vm, i), -1};
+	if (i < vm->rows_lo || i - vm->rows_lo >= vm->nwin)
+		return (struct vm_row){NULL, -1};
+	return vm->rows[i - vm->rows_lo];
+}
+
+/* A rows array this many rows long or more is made anew for a quarter of
+ * it or less. */
+#define VM_ROWS_SHRINK (1u << 16)
+
+struct vm_row *vm_rows_reserve(struct viewmodel *vm, size_t lo, size_t n)
+{
+	if (vm->rows_cap >= VM_ROWS_SHRINK && 4 * (n + 1) <= vm->rows_cap) {
+		free(vm->rows);
+		vm->rows = NULL;
+		vm->rows_cap = 0;
+	}
+	vm->rows = xgrow(vm->rows, &vm->rows_cap, n + 1, sizeof *vm->rows);
+	vm->rows_lo = lo;
+	vm->nwin = n;
+	vm->rows_whole = false;
+	return vm->rows;
+}
+
+bool vm_rows_window(struct viewmodel *vm, size_t lo, size_t hi)
+{
+	if (!vm->rows_whole)
+		return false;
+	if (hi > vm->nrows)
+		hi = vm->nrows;
+	if (lo > hi)
+		lo = hi;
+	struct vm_row *rows = vm_rows_reserve(vm, lo, hi - lo);
+	for (size_t i = lo; i < hi; i++)
+		rows[i - lo] = (struct vm_row){vm_sorted(vm, i), -1};
+	return true;
 }
 
 const struct vm_group *vm_group(const struct viewmodel *vm, int idx)
@@ -563,7 +603,7 @@ void vm_scroll(struct viewmodel *vm, long delta)
 
 const struct track_entry *vm_sel_entry(const struct viewmodel *vm)
 {
-	return vm->sel < vm->nrows ? vm->rows[vm->sel].e : NULL;
+	return vm_row_at(vm, vm->sel).e;
 }
 
 bool vm_toggle_collapse(struct viewmodel *vm)
@@ -571,8 +611,7 @@ bool vm_toggle_collapse(struct viewmodel *vm)
 	vm_sort_settle(vm);
 	if (vm->sel >= vm->nrows)
 		return false;
-	const struct vm_row *r = &vm->rows[vm->sel];
-	int32_t g = r->group;
+	int32_t g = vm_row_at(vm, vm->sel).group;
 	if (g < 0)
 		return false;
 	uint64_t k = vm->groups[g].key;

@@ -30,21 +30,16 @@ static bool window(const struct viewmodel *vm, size_t *lo, size_t *hi)
 	return *lo <= vm->sel && vm->sel < *hi;
 }
 
-/* What the rebuild after a freeze makes anew gives its memory back
- * before the tracker takes the poll in (at a million sockets the take is
- * the idle peak: the pack beside everything else): the sort items (the
- * new data's filter pass fills them again) and the rows (only the
- * window is read until the new order: a fresh array is resident only
- * where it is written). 40 MB at 1M. */
-static void release(struct viewmodel *vm, size_t nrows)
+/* The sort items give their memory back before the tracker takes the
+ * poll in (at a million sockets the take is the idle peak: the pack beside
+ * everything else; 24 MB there): the new data's filter pass fills them
+ * again. */
+static void release_items(struct viewmodel *vm)
 {
 	free(vm->items);
 	vm->items = NULL;
 	vm->items_cap = 0;
 	vm->items_valid = false;
-	free(vm->rows);
-	vm->rows_cap = 0;
-	vm->rows = xgrow(NULL, &vm->rows_cap, nrows + 1, sizeof *vm->rows);
 }
 
 void vm_freeze(struct viewmodel *vm)
@@ -63,8 +58,9 @@ void vm_freeze(struct viewmodel *vm)
 	struct track_entry *ents = xmalloc(n * sizeof *ents);
 	struct conn *conns = xmalloc(n * sizeof *conns);
 	for (size_t i = 0; i < n; i++) {
-		conns[i] = *vm->rows[lo + i].e->conn;
-		ents[i] = *vm->rows[lo + i].e;
+		const struct track_entry *e = vm_row_at(vm, lo + i).e;
+		conns[i] = *e->conn;
+		ents[i] = *e;
 		ents[i].conn = &conns[i];
 	}
 	size_t nrows = vm->nrows, matched = vm_matched(vm), total = vm_total(vm);
@@ -73,11 +69,11 @@ void vm_freeze(struct viewmodel *vm)
 	free(vm->frz_conns);
 	vm->frz_ents = ents;
 	vm->frz_conns = conns;
-	release(vm, nrows);
+	release_items(vm);
+	struct vm_row *rows = vm_rows_reserve(vm, lo, n);
 	for (size_t i = 0; i < n; i++)
-		vm->rows[lo + i] = (struct vm_row){&ents[i], -1};
+		rows[i] = (struct vm_row){&ents[i], -1};
 	vm->nrows = nrows;
-	vm->rows_whole = false;
 	bg->partial = true;
 	bg->frozen_rows = true;
 	bg->win_lo = lo;

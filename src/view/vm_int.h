@@ -84,8 +84,12 @@ struct viewmodel {
 	struct vm_radix_buf radix; /* the radix sort's scratch (24 B a row; vm_sort.c) */
 	size_t ia_cap, ib_cap;
 	size_t total;
+	/* The rows (vm_row_at()): while rows_whole, row i is vm_sorted(vm, i)
+	 * and no array holds them (16 MB less at a million rows); otherwise
+	 * rows[0..nwin) are rows rows_lo.. of nrows: a page, or a window while
+	 * the worker has the order, or every row from 0 when grouped. */
 	struct vm_row *rows;
-	size_t nrows, rows_cap;
+	size_t nrows, rows_lo, nwin, rows_cap;
 	struct vm_group *groups;
 	size_t ngroups, groups_cap;
 	uint32_t *gidx;         /* per sorted entry: its group */
@@ -173,9 +177,9 @@ struct viewmodel {
 		unsigned delay_ms;   /* test seam: the worker sleeps this long */
 	} bg;
 
-	/* rows[0..nrows) are the whole ungrouped order of this data's
-	 * filtered set (not a page, not the other view's): a filter change
-	 * may leave them on screen while its worker runs. */
+	/* The rows are the whole ungrouped order of this data's filtered set
+	 * (spos; not a page, not the other view's). A job on the worker first
+	 * keeps a window of them (vm_rows_window()): it rewrites spos. */
 	bool rows_whole;
 	/* vm_freeze.c: the copies the frozen rows point at (owned), and
 	 * whether the next vm_set_data() keeps the rows (frozen). */
@@ -188,6 +192,15 @@ struct viewmodel {
 	uint64_t sel_key;       /* anchor; group rows tagged with GROUP_KEY_TAG */
 	bool sel_valid;
 };
+
+/* The rows array to hold n rows from row lo (a big one made anew when far
+ * fewer are asked for: a window after a whole grouped table); the rows are
+ * then no longer the whole order (viewmodel.c). */
+struct vm_row *vm_rows_reserve(struct viewmodel *vm, size_t lo, size_t n);
+/* Before a job takes spos: the rows [lo, hi) of the whole order (clamped
+ * to nrows) into the array, which holds only them from then on; the job's
+ * page or order replaces them. True when the rows were the whole order. */
+bool vm_rows_window(struct viewmodel *vm, size_t lo, size_t hi);
 
 /* The i-th entry of the filtered order. */
 static inline const struct track_entry *vm_sorted(const struct viewmodel *vm, size_t i)

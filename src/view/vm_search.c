@@ -14,10 +14,10 @@ bool vm_row_matches(struct viewmodel *vm, size_t row, const char *text)
 		return false;
 	if (vm->bg.partial && (row < vm->bg.win_lo || row >= vm->bg.win_hi))
 		vm_sort_settle(vm);
-	const struct vm_row *r = &vm->rows[row];
-	if (!r->e)
-		return strcasestr(vm->groups[r->group].label, text) != NULL;
-	return vm_text_has(vm, r->e, text);
+	struct vm_row r = vm_row_at(vm, row);
+	if (r.e)
+		return vm_text_has(vm, r.e, text);
+	return r.group >= 0 && strcasestr(vm->groups[r.group].label, text) != NULL;
 }
 
 /* The k-th row of a scan of n rows from `from` in direction dir. */

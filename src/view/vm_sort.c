@@ -278,8 +278,10 @@ void vm_sort_entries(struct viewmodel *vm, enum vm_from from)
 
 uint64_t vm_row_key(const struct viewmodel *vm, size_t i)
 {
-	const struct vm_row *r = &vm->rows[i];
-	return r->e ? r->e->key : (vm->groups[r->group].key | GROUP_KEY_TAG);
+	struct vm_row r = vm_row_at(vm, i);
+	if (r.e)
+		return r.e->key;
+	return r.group >= 0 ? vm->groups[r.group].key | GROUP_KEY_TAG : 0;
 }
 
 void vm_clamp(struct viewmodel *vm)
@@ -313,8 +315,8 @@ static void page_install(struct viewmodel *vm)
 {
 	struct vm_bg *bg = &vm->bg;
 	size_t n = vm->nsorted;
-	vm->rows = xgrow(vm->rows, &vm->rows_cap, n + 1, sizeof *vm->rows);
-	memcpy(vm->rows + bg->page_lo, bg->page, bg->page_n * sizeof *bg->page);
+	memcpy(vm_rows_reserve(vm, bg->page_lo, bg->page_n), bg->page,
+	       bg->page_n * sizeof *bg->page);
 	bg->win_lo = bg->page_lo;
 	bg->win_hi = bg->page_lo + bg->page_n;
 	vm->nrows = n;
@@ -393,6 +395,22 @@ static void *bg_main(void *arg)
 	return NULL;
 }
 
+/* The rows on screen while a job runs, when they are the whole order (a
+ * re-sort, a filter change): the job rewrites spos, which they are read
+ * from, so the rows around the top are kept as a window (not the job's
+ * page: its page or order replaces them); a move past them waits. */
+static bool keep_window(struct viewmodel *vm)
+{
+	struct vm_bg *bg = &vm->bg;
+	size_t m = VM_PAGE_MARGIN(vm), page = vm->page > 0 ? (size_t)vm->page : 1;
+	if (!vm_rows_window(vm, vm->top > m ? vm->top - m : 0, vm->top + page + m))
+		return false;
+	bg->partial = bg->frozen_rows = true;
+	bg->win_lo = vm->rows_lo;
+	bg->win_hi = vm->rows_lo + vm->nwin;
+	return true;
+}
+
 static bool bg_start(struct viewmodel *vm, bool whole)
 {
 	struct vm_bg *bg = &vm->bg;
@@ -411,7 +429,10 @@ static bool bg_start(struct viewmodel *vm, bool whole)
 	atomic_store(&bg->done, false);
 	atomic_store(&bg->cancel, false);
 	atomic_store(&bg->hurry, false);
+	bool window = keep_window(vm);
 	bg->busy = pthread_create(&bg->thr, NULL, bg_main, vm) == 0;
+	if (!bg->busy && window) /* the caller rebuilds in place */
+		bg->partial = bg->frozen_rows = false;
 	return bg->busy;
 }
 
@@ -526,9 +547,9 @@ static bool take(struct viewmodel *vm, bool wait)
 		bg->fresh = false;
 	}
 	if (atomic_load(&bg->cancel)) {
-		/* Dropped half way: nothing of it is used; a page shown is all
-		 * the rows there are until the caller's rebuild (or the last
-		 * order stays, for a re-sort whose page was not taken). */
+		/* Dropped half way: nothing of it is used; a page shown, or
+		 * the window kept of the last order, is all the rows there are
+		 * until the caller's rebuild. */
 		atomic_store(&bg->cancel, false);
 		vm->pvalid = vm->items_valid = false;
 		vm->dirty = true; /* the order asked for is still to be made */
@@ -543,9 +564,7 @@ static bool take(struct viewmodel *vm, bool wait)
 	 * the job's page). */
 	bool shown = bg->partial && !bg->frozen_rows;
 	size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
-	vm->rows = xgrow(vm->rows, &vm->rows_cap, vm->nsorted + 1, sizeof *vm->rows);
-	for (size_t i = 0; i < vm->nsorted; i++)
-		vm->rows[i] = (struct vm_row){vm_sorted(vm, i), -1};
+	vm_rows_reserve(vm, 0, 0);
 	vm->nrows = vm->nsorted;
 	vm->rows_whole = true;
 	bg->partial = bg->frozen_rows = false;

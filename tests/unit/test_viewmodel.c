@@ -11,6 +11,7 @@
 #include "tcpscope/collect.h"
 #include "tcpscope/columns.h"
 #include "tcpscope/viewmodel.h"
+#include "vm_rows.h"
 
 #define N 12
 
@@ -74,7 +75,7 @@ static void population(void)
 static size_t rows(struct viewmodel *vm, const struct vm_row **r)
 {
 	vm_rebuild(vm);
-	return vm_rows(vm, r);
+	return vm_rows_copy(vm, r);
 }
 
 static void test_columns_table(void)

@@ -15,6 +15,7 @@
 #include "tcpscope/collect.h"
 #include "tcpscope/columns.h"
 #include "tcpscope/viewmodel.h"
+#include "vm_rows.h"
 
 #define NROWS 600
 #define NOW_NS (5000ull * 1000000000ull)
@@ -127,7 +128,7 @@ static size_t keys_of(struct viewmodel *vm, uint64_t *out)
 {
 	const struct vm_row *r;
 	vm_rebuild(vm);
-	size_t n = vm_rows(vm, &r);
+	size_t n = vm_rows_copy(vm, &r);
 	for (size_t i = 0; i < n; i++)
 		out[i] = r[i].e ? r[i].e->key : ~0ull;
 	return n;
