@@ -161,6 +161,12 @@ bool vm_filter_busy(const struct viewmodel *vm);
  * copies carry the entries' values as they were (the socket-memory
  * columns, which read the tracker, show "-" on them). */
 void vm_freeze(struct viewmodel *vm);
+/* While a poll is under way (its sockets held beside the tracker's: the
+ * process's peak at a million): a big table with no job on the worker
+ * gives back what the next rebuild makes again — the sort items (24 B a
+ * row). A change of sort alone meanwhile redoes the filter pass too, on
+ * the worker like a filter change. */
+void vm_shed(struct viewmodel *vm);
 /* A change of order or filter (or the tick's start, for a filter's job)
  * superseding a background job whose rows on screen are only a window (a
  * tick's frozen copies, or a job's page): those rows are kept as copies

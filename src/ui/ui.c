@@ -177,6 +177,8 @@ static bool tick_start(struct ui *u)
 	if (rc == 1) {
 		if (refilter)
 			vm_rebuild(u->vm);
+		else if (!u->paused)
+			vm_shed(u->vm); /* the poll's pack is the peak */
 		return true;
 	}
 	tick_done(u, rc, &e, false);

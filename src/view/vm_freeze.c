@@ -42,6 +42,13 @@ static void release_items(struct viewmodel *vm)
 	vm->items_valid = false;
 }
 
+void vm_shed(struct viewmodel *vm)
+{
+	if (vm->bg.busy || !vm_sort_big(vm))
+		return;
+	release_items(vm);
+}
+
 void vm_freeze(struct viewmodel *vm)
 {
 	struct vm_bg *bg = &vm->bg;
