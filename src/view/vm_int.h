@@ -195,7 +195,7 @@ struct viewmodel {
 
 /* The rows array to hold n rows from row lo (a big one made anew when far
  * fewer are asked for: a window after a whole grouped table); the rows are
- * then no longer the whole order (viewmodel.c). */
+ * then no longer the whole order (vm_rows.c). */
 struct vm_row *vm_rows_reserve(struct viewmodel *vm, size_t lo, size_t n);
 /* Before a job takes spos: the rows [lo, hi) of the whole order (clamped
  * to nrows) into the array, which holds only them from then on; the job's

@@ -229,74 +229,6 @@ static void test_ticks(void)
 	vm_free(vm);
 }
 
-/* The last order keeps each entry's key in 32 bits: an entry replaced, at
- * the same list position, by one whose key folds to the same 32 bits must
- * not keep the old one's rank. Each tick replaces entries that way with
- * others sorting far from them; the order stays the comparator's. */
-static void test_folded_keys(void)
-{
-	population();
-	size_t n = N;
-	struct viewmodel *vm = vm_new();
-	vm_set_sort(vm, COL_LPORT, false);
-	vm_set_data(vm, ptrs, n, NULL, 1);
-	vm_rebuild(vm);
-	int bad = 0, replaced = 0;
-	for (int tick = 0; tick < 4; tick++) {
-		for (int k = 0; k < 40; k++) {
-			size_t i = rnd() % n;
-			struct track_entry *e = (struct track_entry *)ptrs[i];
-			struct conn *c = (struct conn *)e->conn;
-			/* both halves of the key flipped in the same bit: same fold */
-			uint64_t flip = (1ull << 32 | 1ull) << (rnd() % 32);
-			c->cookie ^= flip;
-			e->key = c->cookie;
-			c->lport = (uint16_t)(c->lport ^ 0x8000u ^ (rnd() % 64));
-			replaced++;
-		}
-		vm_set_data(vm, ptrs, n, NULL, 2 + (uint64_t)tick);
-		vm_rebuild(vm);
-		size_t rows;
-		bad += check_order(vm, COL_LPORT, false, &rows) != 0 || rows != n;
-	}
-	CHECK_INT(bad, 0);
-	CHECK(replaced == 160);
-	vm_free(vm);
-	population();
-}
-
-/* vm_shed() while a poll runs gives back the sort items: a change of sort
- * alone afterwards redoes the filter pass (on the worker) and gives the
- * comparator's order, with the filter still applied; a shed during a job
- * leaves the job alone. */
-static void test_shed(void)
-{
-	population();
-	struct viewmodel *vm = vm_new();
-	vm_set_background(vm, 1, 0);
-	vm_set_page(vm, 20);
-	vm_set_text_filter(vm, "8080");
-	vm_set_data(vm, ptrs, N, NULL, 1);
-	vm_rebuild(vm);
-	vm_select(vm, 100);
-	vm_sort_wait(vm);
-	size_t matched = vm_matched(vm);
-	int bad = 0;
-	int cols[] = {COL_LPORT, COL_RTT, COL_STATE, COL_REMOTE};
-	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-		vm_shed(vm);
-		vm_set_sort(vm, cols[c], c % 2);
-		vm_rebuild(vm);
-		vm_shed(vm); /* a job may run: nothing of it goes */
-		vm_sort_wait(vm);
-		size_t rows;
-		bad += check_order(vm, cols[c], c % 2, &rows) != 0 || rows != matched;
-	}
-	CHECK_INT(bad, 0);
-	CHECK(matched > 100 && matched < N);
-	vm_free(vm);
-}
-
 /* Same page, same selection: the rows the background view shows at once
  * (the page and the margin around the selection) against a view that sorts
  * in place; then, the worker joined, every row. Returns mismatches. */
@@ -850,7 +782,5 @@ int main(void)
 	test_freeze();
 	test_supersede();
 	test_endpoint_width();
-	test_folded_keys();
-	test_shed();
 	return check_summary("test_vm_sort");
 }
