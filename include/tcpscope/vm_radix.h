@@ -6,9 +6,10 @@
  * How: the bits that differ between keys are found (an OR of each word
  * against the first key's), and the words' varying spans are packed, most
  * significant first, into one 64-bit word whose unsigned order is the
- * words' order; (packed, tie-break, index) records are sorted by an LSD
- * radix sort (the tie-break's bytes, then the packed word's) that skips
- * bytes no key differs in. When the varying bits do not fit in 64 (e.g.
+ * words' order (the tie-break's span too, when it fits); (packed, index)
+ * records are sorted in place by an MSD radix sort that skips bytes no
+ * key differs in, and runs of equal packed words by the tie-break, then
+ * the index. When the varying bits do not fit in 64 (e.g.
  * IPv6 endpoints beside IPv4 ones), runs of equal packed words are sorted
  * again by a full comparison of the words: only the runs pay for it.
  *
@@ -17,7 +18,7 @@
  *
  * Input: n records `stride` bytes apart, each starting with nw + 1
  * uint64_t: w[0], ..., w[nw - 1], tie (nw from 0 to VM_RADIX_MAXW). Output: order[0..n) the record indices.
- * Pure, no I/O; vm_radix_order() allocates its scratch (2 × 12 bytes per
+ * Pure, no I/O; vm_radix_order() allocates its scratch (12 bytes per
  * record) and frees it before returning; vm_radix_order_buf() keeps it in
  * `buf` (owned by the caller, zero-initialised, grown as needed, freed by
  * vm_radix_buf_done()) so that repeated sorts reuse warm pages. n must be

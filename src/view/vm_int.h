@@ -81,7 +81,7 @@ struct viewmodel {
 	int psort_col;
 	bool psort_desc, pvalid;
 	uint32_t *ia, *ib;      /* scratch: item indices (previous order, fresh) */
-	struct vm_radix_buf radix; /* the radix sort's scratch (24 B a row; vm_sort.c) */
+	struct vm_radix_buf radix; /* the radix sort's scratch (12 B a row; vm_sort.c) */
 	size_t ia_cap, ib_cap;
 	size_t total;
 	/* The rows (vm_row_at()): while rows_whole, row i is vm_sorted(vm, i)

@@ -1,5 +1,5 @@
-/* vm_radix.c — the order of keyed records by an LSD radix sort on their
- * packed varying bits; runs of equal packed keys by the tie-break. See
+/* vm_radix.c — the order of keyed records by an in-place MSD radix sort on
+ * their packed varying bits; runs of equal packed keys by the tie-break. See
  * include/tcpscope/vm_radix.h for the contract. */
 #include "tcpscope/vm_radix.h"
 
@@ -9,8 +9,8 @@
 
 #include "tcpscope/util.h"
 
-/* 12 bytes, not 16: the scatter passes move a quarter less memory, and a
- * million rows' scratch (two arrays) is 24 MB, not 32. */
+/* 12 bytes, not 16: the passes move a quarter less memory, and a million
+ * rows' scratch is 12 MB, not 16. */
 struct __attribute__((packed)) rrec {
 	uint64_t k; /* the packed key */
 	uint32_t i; /* the record's index */
@@ -36,42 +36,85 @@ static void insertion(struct rrec *a, size_t n)
 	}
 }
 
-/* Stable sort of a[0..n) by k: LSD, a byte a pass, tmp as scratch (n
- * records). Bytes in which no key differs cost no pass; the eight
- * histograms come from one read of the records. */
-static void radix(struct rrec *a, struct rrec *tmp, size_t n)
+/* Records of equal k put back in input order (by i): the MSD sort below
+ * does not keep it. */
+static int by_index(const void *pa, const void *pb)
 {
-	if (n < RADIX_MIN) {
-		insertion(a, n);
+	const struct rrec *a = pa, *b = pb;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static void runs_by_index(struct rrec *a, size_t n)
+{
+	for (size_t s = 0, e; s < n; s = e) {
+		for (e = s + 1; e < n && a[e].k == a[s].k; e++)
+			;
+		if (e - s > 1)
+			qsort(a + s, e - s, sizeof *a, by_index);
+	}
+}
+
+static unsigned byte_of(uint64_t k, int b)
+{
+	return (unsigned)(k >> (8 * b)) & 0xff;
+}
+
+/* Sort a[0..n) by k, in place: MSD (American flag) by byte b, then each
+ * bucket by the bytes below; a byte no record of a bucket differs in costs
+ * one counting pass and no moves. No scratch: a million rows' sort needs
+ * 12 MB beside the records instead of an LSD sort's 24 (its second
+ * array). Not stable (runs_by_index() mends what must be). */
+static void msd(struct rrec *a, size_t n, int b)
+{
+	while (b >= 0) {
+		if (n < RADIX_MIN) {
+			insertion(a, n);
+			return;
+		}
+		size_t cnt[256] = {0};
+		uint64_t k0 = a[0].k, diff = 0;
+		for (size_t i = 0; i < n; i++) {
+			cnt[byte_of(a[i].k, b)]++;
+			diff |= a[i].k ^ k0;
+		}
+		if (cnt[byte_of(k0, b)] == n) {
+			/* one bucket: on at the highest byte below that differs */
+			diff &= b ? (1ull << (8 * b)) - 1 : 0;
+			if (!diff)
+				return; /* all equal */
+			b = (63 - __builtin_clzll(diff)) / 8;
+			continue;
+		}
+		size_t next[256], end[256], sum = 0;
+		for (int v = 0; v < 256; v++) {
+			next[v] = sum;
+			sum += cnt[v];
+			end[v] = sum;
+		}
+		for (unsigned v = 0; v < 256; v++) {
+			while (next[v] < end[v]) {
+				struct rrec t = a[next[v]];
+				unsigned d = byte_of(t.k, b);
+				while (d != v) { /* to its bucket; take what was there */
+					struct rrec u = a[next[d]];
+					a[next[d]++] = t;
+					t = u;
+					d = byte_of(t.k, b);
+				}
+				a[next[v]++] = t;
+			}
+		}
+		for (int v = 0; v < 256; v++)
+			if (cnt[v] > 1 && b > 0)
+				msd(a + end[v] - cnt[v], cnt[v], b - 1);
 		return;
 	}
-	size_t cnt[8][256];
-	memset(cnt, 0, sizeof cnt);
-	uint64_t k0 = a[0].k, diff = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t k = a[i].k;
-		diff |= k ^ k0;
-		for (int b = 0; b < 8; b++)
-			cnt[b][(k >> (8 * b)) & 0xff]++;
-	}
-	struct rrec *src = a, *dst = tmp;
-	for (int b = 0; b < 8; b++) {
-		if (!((diff >> (8 * b)) & 0xff))
-			continue;
-		size_t sum = 0;
-		for (int v = 0; v < 256; v++) {
-			size_t c = cnt[b][v];
-			cnt[b][v] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[cnt[b][(src[i].k >> (8 * b)) & 0xff]++] = src[i];
-		struct rrec *x = src;
-		src = dst;
-		dst = x;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
+}
+
+/* The top byte in which keys below 2^bits can differ. */
+static int top_byte(int bits)
+{
+	return bits <= 0 ? 0 : (bits - 1) / 8;
 }
 
 struct full_ctx {
@@ -144,15 +187,14 @@ void vm_radix_order_buf(const void *recs, size_t stride, unsigned nw, size_t n, 
 		twidth = 63 - __builtin_clzll(diff[nw]) - tlo + 1;
 	}
 	bool joined = exact && twidth <= room;
-	/* Both halves in one block kept by the caller: a re-sort at a
-	 * million rows would otherwise fault in 32 MB of fresh pages (13-25
-	 * ms on the bench machine) every time. */
-	if (buf->cap < 2 * n) {
+	/* The records in a block the caller may keep (repeated re-sorts
+	 * then reuse warm pages). */
+	if (buf->cap < n) {
 		free(buf->p);
-		buf->p = xmalloc(2 * n * sizeof(struct rrec));
-		buf->cap = 2 * n;
+		buf->p = xmalloc(n * sizeof(struct rrec));
+		buf->cap = n;
 	}
-	struct rrec *a = buf->p, *tmp = a + n;
+	struct rrec *a = buf->p;
 	for (size_t i = 0; i < n; i++) {
 		const uint64_t *w = words(recs, stride, (uint32_t)i);
 		uint64_t p = 0;
@@ -170,10 +212,12 @@ void vm_radix_order_buf(const void *recs, size_t stride, unsigned nw, size_t n, 
 			    ((w[nw] >> tlo) & (twidth == 64 ? ~0ull : (1ull << twidth) - 1));
 		a[i] = (struct rrec){.k = p, .i = (uint32_t)i};
 	}
-	radix(a, tmp, n);
-	/* Runs of equal packed keys, each in input order (the sort is stable:
-	 * reading their tie-breaks walks the records forwards): by the
-	 * tie-break when the words were packed exactly, else by every word. */
+	msd(a, n, top_byte(64 - room + (joined ? twidth : 0)));
+	/* Runs of equal packed keys: in input order when the packed word is
+	 * the whole key, by the tie-break (then input order) when the words
+	 * were packed exactly, else by every word and the index. */
+	if (joined)
+		runs_by_index(a, n);
 	if (!joined) {
 		struct full_ctx fx = {recs, stride, nw};
 		for (size_t s = 0, e; s < n; s = e) {
@@ -184,7 +228,8 @@ void vm_radix_order_buf(const void *recs, size_t stride, unsigned nw, size_t n, 
 			if (exact) {
 				for (size_t k = s; k < e; k++)
 					a[k].k = words(recs, stride, a[k].i)[nw];
-				radix(a + s, tmp, e - s);
+				msd(a + s, e - s, 7);
+				runs_by_index(a + s, e - s);
 			} else {
 				qsort_r(a + s, e - s, sizeof *a, full_cmp, &fx);
 			}
