@@ -17,6 +17,10 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size);
 /* Ask for transparent huge pages on the 2 MiB-aligned inside of a block of
  * 4 MiB or more (xgrow does it for every array it grows that big). */
 void mem_advise_huge(void *p, size_t bytes);
+/* The pages wholly inside [p, p + bytes) of a block its caller owns and
+ * has read for the last time go back to the system (MADV_DONTNEED: read
+ * again they are zero); the block stays allocated. */
+void mem_release_span(const void *p, size_t bytes);
 char *xstrdup(const char *s);
 /* Make the calling thread `by` nicer (Linux nice values are per thread;
  * raising one's own needs no privilege). Best effort: failures are

@@ -25,6 +25,10 @@
 /* How many sockets ahead the take asks for a base's cache lines. */
 #define PREFETCH 8
 
+/* The pack read so far goes back in steps of this many bytes (a million
+ * sockets' first poll: ~800 madvise calls, a few ms). */
+#define PACK_RELEASE_STEP (64u << 10)
+
 /* Buffers up to this size are kept between ticks (the inodes of 256k
  * sockets; at a million a tick re-faults ~6 MB on the collect thread, a
  * few ms in ~20 s, and between ticks the memory is the tracker's). */
@@ -110,6 +114,7 @@ void engine_pack_take(struct engine *g, struct snapshot *hdr)
 	part->wall = hdr->wall;
 	struct connpack_reader r;
 	connpack_read_start(&r, k->cp.buf, k->cp.len);
+	const uint8_t *gone = k->cp.buf; /* what was read goes back from here */
 	for (size_t at = 0; at < k->n && !r.bad;) {
 		size_t m = k->n - at < SNAP_PART_MAX ? k->n - at : SNAP_PART_MAX;
 		for (size_t i = 0; i < m; i++) {
@@ -132,6 +137,14 @@ void engine_pack_take(struct engine *g, struct snapshot *hdr)
 		if (m)
 			tracker_ingest_hinted(g->trk, part, g->whint + at);
 		at += m;
+		/* The pack read so far goes back as the tracker grows: a
+		 * first poll of a million sockets is ~50 MB of pack beside the
+		 * 260 MB of entries it makes (the process's peak). */
+		if ((size_t)(r.at - gone) >= PACK_RELEASE_STEP) {
+			mem_release_span(gone, (size_t)(r.at - gone));
+			/* (the page under r.at goes with the next span) */
+			gone = (const uint8_t *)((uintptr_t)r.at & ~(uintptr_t)4095);
+		}
 	}
 	part->n = 0;
 	if (r.bad) {
