@@ -40,5 +40,10 @@ struct vm_radix_buf {
 void vm_radix_order_buf(const void *recs, size_t stride, unsigned nw, size_t n, uint32_t *order,
 			struct vm_radix_buf *buf);
 void vm_radix_buf_done(struct vm_radix_buf *buf); /* frees; buf is empty again */
+/* vm_radix_order_buf() whose result goes through `map`: order[i] =
+ * map[k] for the i-th record k of the order. `order` may be `map` itself
+ * (the caller then needs no second array of n indices). */
+void vm_radix_order_map(const void *recs, size_t stride, unsigned nw, size_t n,
+			const uint32_t *map, uint32_t *order, struct vm_radix_buf *buf);
 
 #endif

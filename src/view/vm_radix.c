@@ -152,6 +152,12 @@ void vm_radix_buf_done(struct vm_radix_buf *buf)
 void vm_radix_order_buf(const void *recs, size_t stride, unsigned nw, size_t n, uint32_t *order,
 			struct vm_radix_buf *buf)
 {
+	vm_radix_order_map(recs, stride, nw, n, NULL, order, buf);
+}
+
+void vm_radix_order_map(const void *recs, size_t stride, unsigned nw, size_t n,
+			const uint32_t *map, uint32_t *order, struct vm_radix_buf *buf)
+{
 	if (!n)
 		return;
 	if (nw > VM_RADIX_MAXW)
@@ -235,6 +241,10 @@ void vm_radix_order_buf(const void *recs, size_t stride, unsigned nw, size_t n, 
 			}
 		}
 	}
+	/* Through the map in the records first: `order` may be `map`. */
+	if (map)
+		for (size_t i = 0; i < n; i++)
+			a[i].i = map[a[i].i];
 	for (size_t i = 0; i < n; i++)
 		order[i] = a[i].i;
 }

@@ -241,14 +241,10 @@ static void sort_filled(struct viewmodel *vm, bool keyed)
 	if (!sort_reuse(vm, keyed)) {
 		if (keyed) {
 			/* O(n): radix on the packed keys (vm_radix.h); the
-			 * result gathered through the small arrays (spos is
-			 * still in item order), not the items. */
-			uint32_t *o = vm->ia = xgrow(vm->ia, &vm->ia_cap, n + 1, sizeof *vm->ia);
-			vm_radix_order_buf(vm->items, (vm->inw + 2) * sizeof *vm->items, vm->inw, n, o,
-					   &vm->radix);
-			for (size_t i = 0; i < n; i++)
-				o[i] = vm->spos[o[i]];
-			memcpy(vm->spos, o, n * sizeof *o);
+			 * result gathered through spos (still in item order:
+			 * each item's position), not the items, and into it. */
+			vm_radix_order_map(vm->items, (vm->inw + 2) * sizeof *vm->items, vm->inw, n,
+					   vm->spos, vm->spos, &vm->radix);
 		} else {
 			qsort_r(vm->items, n, (vm->inw + 2) * sizeof *vm->items, item_cmp_col, vm);
 			for (size_t i = 0; i < n; i++)

@@ -136,14 +136,24 @@ static void test_kept_buffer(void)
 	struct rec *r = malloc(nmax * sizeof *r);
 	uint32_t *got = malloc(nmax * sizeof *got), *ref = malloc(nmax * sizeof *ref);
 	struct vm_radix_buf buf = {0};
-	int bad = 0;
+	int bad = 0, mapped_bad = 0;
 	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
 		size_t n = sizes[k];
 		fill(r, n, (enum shape)(k % SH_COUNT));
 		vm_radix_order_buf(r, sizeof *r, 4, n, got, &buf);
 		bad += !same_order(r, n, got, ref);
+		/* Through a map, in place: map[k] = 3k + 1, so got[i] is
+		 * 3 * the plain order's i-th + 1. */
+		uint32_t *m = malloc((n + 1) * sizeof *m);
+		for (size_t i = 0; i < n; i++)
+			m[i] = 3 * (uint32_t)i + 1;
+		vm_radix_order_map(r, sizeof *r, 4, n, m, m, &buf);
+		for (size_t i = 0; i < n; i++)
+			mapped_bad += m[i] != 3 * got[i] + 1;
+		free(m);
 	}
 	CHECK_INT(bad, 0);
+	CHECK_INT(mapped_bad, 0);
 	CHECK(buf.cap >= nmax);
 	vm_radix_buf_done(&buf);
 	CHECK(!buf.p && !buf.cap);
