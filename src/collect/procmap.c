@@ -14,20 +14,21 @@
 #include "tcpscope/ixmap.h"
 #include "tcpscope/util.h"
 
-/* 20 bytes per inode (and a 4-byte map slot): the owner's pid and name
+/* 16 bytes per inode (and a 4-byte map slot): the owner's pid and name
  * live once per process in procs[], rebuilt by every walk (a walk re-finds
  * every owner it keeps). */
 struct pm_entry {
 	uint32_t inode;
 	uint32_t proc;        /* index into procs[] of the first owner; NO_PROC none (yet) */
 	uint32_t last;        /* the last process seen owning it (found_in_walk()) */
-	uint32_t tried_s;     /* last walk that looked for it, monotonic seconds */
-	uint16_t nprocs;
+	uint16_t nprocs;      /* owned: its processes; not owned: 0, or UNTRIED
+			       * (no walk has looked for it yet) */
 	uint16_t poll_gen;    /* poll that last saw the inode, mod 2^16 (the sweep
 			       * at each poll's end drops every other) */
 };
-_Static_assert(sizeof(struct pm_entry) == 20, "an entry per socket");
+_Static_assert(sizeof(struct pm_entry) == 16, "an entry per socket");
 #define NO_PROC UINT32_MAX
+#define UNTRIED UINT16_MAX
 
 struct pm_proc {
 	int32_t pid;
@@ -48,6 +49,8 @@ struct procmap {
 	uint32_t seq, walk_seq0;
 	uint16_t poll_gen;
 	uint64_t next_walk_ns;        /* no walk for new inodes before this */
+	uint32_t tried_s;             /* the last walk, monotonic seconds: what it did
+				       * not find is looked for again RETRY_S after */
 	double walk_free_s, walk_share;
 	uint32_t *slot;               /* owned: per conn of the poll, its entry */
 	size_t slot_cap;
@@ -114,6 +117,7 @@ static struct pm_entry *entry_add(struct procmap *pm, uint32_t inode)
 	memset(e, 0, sizeof *e);
 	e->inode = inode;
 	e->proc = NO_PROC;
+	e->nprocs = UNTRIED;
 	e->last = pm->seq; /* before the next walk's numbers */
 	ixmap_put(&pm->index, inode, ix);
 	return e;
@@ -271,11 +275,12 @@ void procmap_attribute(struct procmap *pm, struct snapshot *snap)
 	procmap_attribute_conns(pm, snap->conns, snap->n, sizeof *snap->conns, &snap->flags);
 }
 
-/* Each inode's entry (pm->slot[i]: inodes `stride` bytes apart), a walk
+/* Each inode's entry (slot[i]: inodes `stride` bytes apart; slot may be
+ * the inodes themselves, each read before its slot is written), a walk
  * when new inodes need one, then the sweep of the inodes the poll no
  * longer has. Entries found stay where they are until the next call. */
 static void slots_find(struct procmap *pm, const char *ino, size_t n, size_t stride,
-		       uint32_t *flags)
+		       uint32_t *slot, uint32_t *flags)
 {
 	uint64_t now_ns = clock_mono_ns();
 	uint32_t now_s = (uint32_t)(now_ns / 1000000000ull);
@@ -286,22 +291,22 @@ static void slots_find(struct procmap *pm, const char *ino, size_t n, size_t str
 	ixmap_reserve(&pm->index, n);
 	/* Each conn's entry, found once: entries neither move nor go away
 	 * until the sweep at the end. */
-	pm->slot = xgrow(pm->slot, &pm->slot_cap, n + 1, sizeof *pm->slot);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t i32;
 		memcpy(&i32, ino + i * stride, sizeof i32);
-		pm->slot[i] = UINT32_MAX;
+		slot[i] = UINT32_MAX;
 		if (!i32)
 			continue;
 		struct pm_entry *e = entry_get(pm, i32);
 		if (!e) {
 			e = entry_add(pm, i32);
 			need_walk = true;
-		} else if (e->proc == NO_PROC && now_s - e->tried_s >= PROCMAP_RETRY_S) {
+		} else if (e->proc == NO_PROC &&
+			   (e->nprocs == UNTRIED || now_s - pm->tried_s >= PROCMAP_RETRY_S)) {
 			need_walk = true;
 		}
 		e->poll_gen = pm->poll_gen;
-		pm->slot[i] = (uint32_t)(e - pm->entries);
+		slot[i] = (uint32_t)(e - pm->entries);
 	}
 	if (need_walk && pm->stats.scans && now_ns < pm->next_walk_ns) {
 		/* The last walk was dear: new inodes wait for the next one
@@ -322,8 +327,8 @@ static void slots_find(struct procmap *pm, const char *ino, size_t n, size_t str
 				e->nprocs = 0;
 				e->last = pm->walk_seq0 - 1;
 			}
-			e->tried_s = now_s;
 		}
+		pm->tried_s = now_s;
 	}
 	/* Forget inodes that left the snapshot (the ones kept do not move). */
 	for (size_t i = 0; i < pm->n; i++)
@@ -365,7 +370,9 @@ static void owner_fill(const struct procmap *pm, uint32_t slot, struct conn *c)
 void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, size_t stride,
 			     uint32_t *flags)
 {
-	slots_find(pm, (const char *)base + offsetof(struct conn, inode), n, stride, flags);
+	pm->slot = xgrow(pm->slot, &pm->slot_cap, n + 1, sizeof *pm->slot);
+	slots_find(pm, (const char *)base + offsetof(struct conn, inode), n, stride, pm->slot,
+		   flags);
 	for (size_t i = 0; i < n; i++)
 		owner_fill(pm, pm->slot[i], CONN_AT(base, stride, i));
 	slots_release(pm);
@@ -374,15 +381,14 @@ void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, si
 void procmap_attribute_inodes(struct procmap *pm, uint32_t *inode, uint16_t *nprocs, size_t n,
 			      uint32_t *flags)
 {
-	slots_find(pm, (const char *)inode, n, sizeof *inode, flags);
+	/* The slots in place of the inodes (4 MB less at a million). */
+	slots_find(pm, (const char *)inode, n, sizeof *inode, inode, flags);
 	for (size_t i = 0; i < n; i++) {
-		const struct pm_entry *e =
-			pm->slot[i] == UINT32_MAX ? NULL : &pm->entries[pm->slot[i]];
+		const struct pm_entry *e = inode[i] == UINT32_MAX ? NULL : &pm->entries[inode[i]];
 		bool owned = e && e->proc != NO_PROC;
 		inode[i] = owned ? e->proc + 1 : 0;
 		nprocs[i] = owned ? e->nprocs : 0;
 	}
-	slots_release(pm);
 }
 
 void procmap_owner(const struct procmap *pm, uint32_t owner, uint16_t nprocs, struct conn *c)
