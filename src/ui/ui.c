@@ -212,6 +212,10 @@ static unsigned sort_work(struct ui *u)
 		engine_pace_charge(u->eng, clock_process_cpu() - u->sort_cpu0);
 		u->sort_charge = false;
 	}
+	/* A job that ended while a poll runs: what the tick's start could
+	 * not shed (the job held it) goes now. */
+	if (!u->paused && u->eng && engine_tick_busy(u->eng))
+		vm_shed(u->vm);
 	return UI_REDRAW;
 }
 
