@@ -30,10 +30,9 @@ static bool window(const struct viewmodel *vm, size_t *lo, size_t *hi)
 	return *lo <= vm->sel && vm->sel < *hi;
 }
 
-/* The sort items give their memory back before the tracker takes the
- * poll in (at a million sockets the take is the idle peak: the pack beside
- * everything else; 24 MB there): the new data's filter pass fills them
- * again. */
+/* The sort items give their memory back (24 MB at a million sockets):
+ * before the tracker takes a poll in (a freeze), or while a poll is built
+ * (vm_shed); the next filter pass fills them again. */
 static void release_items(struct viewmodel *vm)
 {
 	free(vm->items);
