@@ -55,36 +55,10 @@ static void population(void)
 	}
 }
 
-static struct col_ctx *ref_ctx;
-static int ref_col;
-static bool ref_desc;
-static int ref_cmp(const void *pa, const void *pb)
-{
-	const struct track_entry *a = *(const struct track_entry *const *)pa;
-	const struct track_entry *b = *(const struct track_entry *const *)pb;
-	int r = col_compare(ref_ctx, ref_col, a, b);
-	if (ref_desc)
-		r = -r;
-	if (r)
-		return r;
-	return a->key < b->key ? -1 : a->key > b->key;
-}
-
 /* Rows out of place against the comparator; *n the rows. */
 static size_t check_order(struct viewmodel *vm, int col, bool desc, size_t *n)
 {
-	const struct vm_row *rows;
-	*n = vm_rows_copy(vm, &rows);
-	for (size_t i = 0; i < *n; i++)
-		ref[i] = rows[i].e;
-	ref_ctx = vm_ctx(vm);
-	ref_col = col;
-	ref_desc = desc;
-	qsort(ref, *n, sizeof *ref, ref_cmp);
-	size_t diff = 0;
-	for (size_t i = 0; i < *n; i++)
-		diff += rows[i].e != ref[i];
-	return diff;
+	return vm_rows_misplaced(vm, col, desc, ref, n);
 }
 
 /* Each tick replaces entries, at their list positions, with others whose
