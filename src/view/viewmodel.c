@@ -433,9 +433,7 @@ void vm_rebuild(struct viewmodel *vm)
 		vm->ngroups = 0;
 	} else if (vm->group == VG_NONE) {
 		vm->ngroups = 0;
-		vm_rows_reserve(vm, 0, 0);
-		vm->nrows = vm->nsorted;
-		vm->rows_whole = true;
+		vm_rows_whole(vm);
 	} else {
 		build_groups(vm);
 	}
@@ -491,7 +489,7 @@ static void need_rows(struct viewmodel *vm, size_t lo, size_t hi)
 {
 	if (hi > vm->nrows)
 		hi = vm->nrows;
-	if (vm->bg.partial && (lo < vm->bg.win_lo || hi > vm->bg.win_hi))
+	if (!vm_row_known(vm, lo, hi))
 		vm_sort_settle(vm);
 }
 

@@ -22,10 +22,10 @@ static bool window(const struct viewmodel *vm, size_t *lo, size_t *hi)
 	*lo = vm->top > m ? vm->top - m : 0;
 	*hi = vm->top + page + m < vm->nrows ? vm->top + page + m : vm->nrows;
 	if (bg->partial) {
-		if (*lo < bg->win_lo)
-			*lo = bg->win_lo;
-		if (*hi > bg->win_hi)
-			*hi = bg->win_hi;
+		if (*lo < vm->rows_lo)
+			*lo = vm->rows_lo;
+		if (*hi > vm->rows_lo + vm->nwin)
+			*hi = vm->rows_lo + vm->nwin;
 	}
 	return *lo <= vm->sel && vm->sel < *hi;
 }
@@ -82,8 +82,6 @@ void vm_freeze(struct viewmodel *vm)
 	vm->nrows = nrows;
 	bg->partial = true;
 	bg->frozen_rows = true;
-	bg->win_lo = lo;
-	bg->win_hi = hi;
 	bg->shown_matched = matched;
 	bg->shown_total = total;
 	bg->counts_old = true;

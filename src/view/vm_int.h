@@ -132,8 +132,8 @@ struct viewmodel {
 	} scan;
 
 	/* A sort finished on a worker thread (vm_sort.c): while `partial`,
-	 * only rows[win_lo, win_hi) are this rebuild's (the page around the
-	 * selection, found by one pass); the worker owns items,
+	 * only the rows array's window (vm_row_known()) is this rebuild's (the
+	 * page around the selection, found by one pass); the worker owns items,
 	 * spos, ia, ib, radix, pkey and prank until it is joined
 	 * (vm_sort_settle). */
 	struct vm_bg {
@@ -152,7 +152,6 @@ struct viewmodel {
 		atomic_bool cancel;  /* the result will be dropped: stop where it is */
 		atomic_bool hurry;   /* the rest is waited for: no pause after the page */
 		bool busy, partial;
-		size_t win_lo, win_hi;
 		/* A filter change (filter): the worker runs the filter pass
 		 * first, with its own formatting context and text plan (a copy
 		 * of the view model's borrowed parts, its own user cache), so
@@ -201,6 +200,15 @@ struct vm_row *vm_rows_reserve(struct viewmodel *vm, size_t lo, size_t n);
  * to nrows) into the array, which holds only them from then on; the job's
  * page or order replaces them. True when the rows were the whole order. */
 bool vm_rows_window(struct viewmodel *vm, size_t lo, size_t hi);
+/* The rows are the whole filtered order again (spos, nsorted of them): no
+ * array holds them. */
+void vm_rows_whole(struct viewmodel *vm);
+/* Whether rows [lo, hi) are known: always but while `partial`, when only
+ * the array's window is. */
+static inline bool vm_row_known(const struct viewmodel *vm, size_t lo, size_t hi)
+{
+	return !vm->bg.partial || (lo >= vm->rows_lo && hi <= vm->rows_lo + vm->nwin);
+}
 
 /* The i-th entry of the filtered order. */
 static inline const struct track_entry *vm_sorted(const struct viewmodel *vm, size_t i)
@@ -274,7 +282,7 @@ bool vm_filter_pass(struct viewmodel *vm, struct col_ctx *x, struct vm_text_plan
 void vm_sort_entries(struct viewmodel *vm, enum vm_from from);
 /* The same, page first, for a big keyed sort with the selection anchored
  * (ungrouped): one pass finds the selected entry's rank and the rows
- * around it, which go to vm->rows[win_lo, win_hi) at once (nrows = the
+ * around it, which go to the rows array's window at once (nrows = the
  * matched count, *rank the selection's); the full order is finished on a
  * worker thread. Returns false when it sorted in place instead (too small,
  * a comparator column, the selection not in the set, no thread): then

@@ -222,9 +222,9 @@ void vm_radix_order_map(const void *recs, size_t stride, unsigned nw, size_t n,
 	/* Runs of equal packed keys: in input order when the packed word is
 	 * the whole key, by the tie-break (then input order) when the words
 	 * were packed exactly, else by every word and the index. */
-	if (joined)
+	if (joined) {
 		runs_by_index(a, n);
-	if (!joined) {
+	} else {
 		struct full_ctx fx = {recs, stride, nw};
 		for (size_t s = 0, e; s < n; s = e) {
 			for (e = s + 1; e < n && a[e].k == a[s].k; e++)

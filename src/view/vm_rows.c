@@ -54,3 +54,10 @@ bool vm_rows_window(struct viewmodel *vm, size_t lo, size_t hi)
 		rows[i - lo] = (struct vm_row){vm_sorted(vm, i), -1};
 	return true;
 }
+
+void vm_rows_whole(struct viewmodel *vm)
+{
+	vm_rows_reserve(vm, 0, 0);
+	vm->nrows = vm->nsorted;
+	vm->rows_whole = true;
+}

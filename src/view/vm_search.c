@@ -12,7 +12,7 @@ bool vm_row_matches(struct viewmodel *vm, size_t row, const char *text)
 {
 	if (row >= vm->nrows || !text || !*text)
 		return false;
-	if (vm->bg.partial && (row < vm->bg.win_lo || row >= vm->bg.win_hi))
+	if (!vm_row_known(vm, row, row + 1))
 		vm_sort_settle(vm);
 	struct vm_row r = vm_row_at(vm, row);
 	if (r.e)

@@ -78,15 +78,6 @@ static void sort_idx(struct viewmodel *vm, bool keyed, uint32_t *v, size_t n)
 	}
 }
 
-/* The previous tick's order, when it still holds: the entries that were
- * sorted last time, at the same index of the tracker's list with the same
- * key, are put in their previous order; if that is still sorted under
- * today's values (one comparison per entry), the entries new to the
- * sort are sorted on their own and merged in. A static population sorted
- * by a column whose order does not move (endpoints, state, process, age)
- * then costs O(n) instead of O(n log n). Anything else — the order moved,
- * many new entries — falls back to the full sort; either way the result
- * is the comparator's order, which is total (ties broken by key). */
 /* What the last order keeps of an entry's key: 32 bits, enough to tell
  * whether the entry at a list position is still the one sorted then. A
  * collision cannot give a wrong order: sort_reuse() places every item
@@ -97,6 +88,15 @@ static inline uint32_t pkey_of(uint64_t key)
 	return (uint32_t)(key ^ (key >> 32));
 }
 
+/* The previous tick's order, when it still holds: the entries that were
+ * sorted last time, at the same index of the tracker's list with the same
+ * key, are put in their previous order; if that is still sorted under
+ * today's values (one comparison per entry), the entries new to the
+ * sort are sorted on their own and merged in. A static population sorted
+ * by a column whose order does not move (endpoints, state, process, age)
+ * then costs O(n) instead of O(n log n). Anything else — the order moved,
+ * many new entries — falls back to the full sort; either way the result
+ * is the comparator's order, which is total (ties broken by key). */
 static bool sort_reuse(struct viewmodel *vm, bool keyed)
 {
 	size_t n = vm->nsorted;
@@ -313,8 +313,6 @@ static void page_install(struct viewmodel *vm)
 	size_t n = vm->nsorted;
 	memcpy(vm_rows_reserve(vm, bg->page_lo, bg->page_n), bg->page,
 	       bg->page_n * sizeof *bg->page);
-	bg->win_lo = bg->page_lo;
-	bg->win_hi = bg->page_lo + bg->page_n;
 	vm->nrows = n;
 	bg->partial = true;
 	bg->frozen_rows = false;
@@ -402,8 +400,6 @@ static bool keep_window(struct viewmodel *vm)
 	if (!vm_rows_window(vm, vm->top > m ? vm->top - m : 0, vm->top + page + m))
 		return false;
 	bg->partial = bg->frozen_rows = true;
-	bg->win_lo = vm->rows_lo;
-	bg->win_hi = vm->rows_lo + vm->nwin;
 	return true;
 }
 
@@ -560,9 +556,7 @@ static bool take(struct viewmodel *vm, bool wait)
 	 * the job's page). */
 	bool shown = bg->partial && !bg->frozen_rows;
 	size_t line = vm->sel >= vm->top ? vm->sel - vm->top : 0;
-	vm_rows_reserve(vm, 0, 0);
-	vm->nrows = vm->nsorted;
-	vm->rows_whole = true;
+	vm_rows_whole(vm);
 	bg->partial = bg->frozen_rows = false;
 	bg->counts_old = false;
 	if (!shown) { /* a re-sort or filter whose page was not shown */
