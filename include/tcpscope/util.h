@@ -19,8 +19,9 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size);
 void mem_advise_huge(void *p, size_t bytes);
 /* The pages wholly inside [p, p + bytes) of a block its caller owns and
  * has read for the last time go back to the system (MADV_DONTNEED: read
- * again they are zero); the block stays allocated. */
-void mem_release_span(const void *p, size_t bytes);
+ * again they are zero); the block stays allocated. Returns where the next
+ * span may start: the page of p + bytes, which did not go. */
+const void *mem_release_span(const void *p, size_t bytes);
 char *xstrdup(const char *s);
 /* Make the calling thread `by` nicer (Linux nice values are per thread;
  * raising one's own needs no privilege). Best effort: failures are

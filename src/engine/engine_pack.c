@@ -140,11 +140,8 @@ void engine_pack_take(struct engine *g, struct snapshot *hdr)
 		/* The pack read so far goes back as the tracker grows: a
 		 * first poll of a million sockets is ~50 MB of pack beside the
 		 * 260 MB of entries it makes (the process's peak). */
-		if ((size_t)(r.at - gone) >= PACK_RELEASE_STEP) {
-			mem_release_span(gone, (size_t)(r.at - gone));
-			/* (the page under r.at goes with the next span) */
-			gone = (const uint8_t *)((uintptr_t)r.at & ~(uintptr_t)4095);
-		}
+		if ((size_t)(r.at - gone) >= PACK_RELEASE_STEP)
+			gone = mem_release_span(gone, (size_t)(r.at - gone));
 	}
 	part->n = 0;
 	if (r.bad) {

@@ -76,13 +76,14 @@ void mem_advise_huge(void *p, size_t bytes)
 	(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 }
 
-void mem_release_span(const void *p, size_t bytes)
+const void *mem_release_span(const void *p, size_t bytes)
 {
 	const uintptr_t page = 4096;
 	uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
 	uintptr_t hi = ((uintptr_t)p + bytes) & ~(page - 1);
 	if (p && hi > lo)
 		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	return p && hi > (uintptr_t)p ? (const void *)hi : p;
 }
 
 void thread_nicer(int by)
