@@ -41,7 +41,8 @@ struct connpack {
 
 void connpack_init(struct connpack *p);
 void connpack_done(struct connpack *p);
-/* Forget the conns; the buffer stays unless it is bigger than keep bytes. */
+/* Forget the conns; the buffer stays unless it holds keep bytes or more
+ * (xshed()). */
 void connpack_clear(struct connpack *p, size_t keep);
 void connpack_put(struct connpack *p, const struct conn *c, const struct conn *base);
 

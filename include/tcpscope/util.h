@@ -14,6 +14,10 @@ void *xrealloc(void *p, size_t n);
 /* Grow an array of `size`-byte elements so it holds at least `need`;
  * doubles, so appends are amortised O(1). */
 void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+/* An array xgrow() grew, given back between uses when it holds `keep`
+ * bytes or more (its capacities are powers of two, so a round bound is
+ * met exactly: such a bound goes back): NULL with *cap 0, else p. */
+void *xshed(void *p, size_t *cap, size_t size, size_t keep);
 /* Ask for transparent huge pages on the 2 MiB-aligned inside of a block of
  * 4 MiB or more (xgrow does it for every array it grows that big). */
 void mem_advise_huge(void *p, size_t bytes);

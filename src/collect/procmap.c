@@ -340,18 +340,9 @@ static void slots_find(struct procmap *pm, const char *ino, size_t n, size_t str
 		*flags |= SNAP_PROCS_LIMITED;
 }
 
-/* The poll's slots go back after it when they are many (a million
+/* The poll's slots go back after it from this many bytes (a million
  * sockets: 4 MB resident between polls for nothing). */
-#define SLOT_KEEP (256u << 10)
-
-static void slots_release(struct procmap *pm)
-{
-	if (pm->slot_cap < SLOT_KEEP)
-		return;
-	free(pm->slot);
-	pm->slot = NULL;
-	pm->slot_cap = 0;
-}
+#define SLOT_KEEP_BYTES (1u << 20)
 
 static void owner_fill(const struct procmap *pm, uint32_t slot, struct conn *c)
 {
@@ -375,7 +366,7 @@ void procmap_attribute_conns(struct procmap *pm, struct conn *base, size_t n, si
 		   flags);
 	for (size_t i = 0; i < n; i++)
 		owner_fill(pm, pm->slot[i], CONN_AT(base, stride, i));
-	slots_release(pm);
+	pm->slot = xshed(pm->slot, &pm->slot_cap, sizeof *pm->slot, SLOT_KEEP_BYTES);
 }
 
 void procmap_attribute_inodes(struct procmap *pm, uint32_t *inode, uint16_t *nprocs, size_t n,

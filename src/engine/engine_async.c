@@ -22,8 +22,7 @@
 #include "engine_int.h"
 
 /* Poll buffers below this size are kept between ticks (the hints of 256k
- * sockets: xgrow's capacities are powers of two, so a million sockets'
- * 4 MiB of hints went back only from 4 MiB and one byte before). */
+ * sockets; xshed()). */
 #define ASYNC_KEEP_BYTES (1u << 20)
 
 void engine_async_init(struct engine *g)
@@ -150,11 +149,7 @@ static void release(struct engine *g)
 {
 	struct snapshot *w = &g->wsnap;
 	engine_pack_release(g);
-	if (g->whint_cap * sizeof *g->whint >= ASYNC_KEEP_BYTES) {
-		free(g->whint);
-		g->whint = NULL;
-		g->whint_cap = 0;
-	}
+	g->whint = xshed(g->whint, &g->whint_cap, sizeof *g->whint, ASYNC_KEEP_BYTES);
 	if (w->cap * sizeof *w->conns < ASYNC_KEEP_BYTES) {
 		snapshot_clear(w);
 		return;

@@ -155,19 +155,11 @@ void engine_pack_release(struct engine *g)
 {
 	struct engine_pack *k = &g->pack;
 	connpack_clear(&k->cp, PACK_KEEP_BYTES);
-	if (k->ino_cap * sizeof *k->ino >= PACK_KEEP_BYTES) {
-		free(k->ino);
-		k->ino = NULL;
-		k->ino_cap = 0;
-		free(k->nprocs);
-		k->nprocs = NULL;
-		k->nprocs_cap = 0;
-	}
-	if (k->used_cap >= PACK_KEEP_BYTES) {
-		free(k->used);
-		k->used = NULL;
-		k->used_cap = 0;
-	}
+	/* (the process counts go with the inodes they are grown beside) */
+	k->ino = xshed(k->ino, &k->ino_cap, sizeof *k->ino, PACK_KEEP_BYTES);
+	if (!k->ino)
+		k->nprocs = xshed(k->nprocs, &k->nprocs_cap, sizeof *k->nprocs, 0);
+	k->used = xshed(k->used, &k->used_cap, 1, PACK_KEEP_BYTES);
 	k->n = 0;
 }
 

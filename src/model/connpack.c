@@ -70,11 +70,7 @@ void connpack_done(struct connpack *p)
 
 void connpack_clear(struct connpack *p, size_t keep)
 {
-	if (p->cap > keep) {
-		free(p->buf);
-		p->buf = NULL;
-		p->cap = 0;
-	}
+	p->buf = xshed(p->buf, &p->cap, 1, keep);
 	p->len = 0;
 	p->n = 0;
 	conn_blank(&p->prev);

@@ -60,6 +60,15 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size)
 	return p;
 }
 
+void *xshed(void *p, size_t *cap, size_t size, size_t keep)
+{
+	if (*cap * size < keep)
+		return p;
+	free(p);
+	*cap = 0;
+	return NULL;
+}
+
 /* Big arrays (a snapshot or a tracker at 100k sockets and more) are
  * touched once each, page by page: huge pages take a fault per 2 MiB where
  * 4 KiB pages take 512. Blocks of 4 MiB or more only: glibc serves those
